@@ -1,0 +1,47 @@
+# Stratus: `make run` opens the designer, `make test` runs every test.
+# Each does all of its set-up: the virtual environment, the packages, Qt's system libraries.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+CHECKOV_VENV := .venv-checkov
+EXAMPLE ?= assets/examples/orders_api.yaml
+# Two cores here: run test files in two processes.
+TEST_WORKERS ?= 2
+
+.PHONY: run test test-fast bench clean system-libs system-libs-display
+
+run: system-libs-display $(VENV)/.installed
+	$(PY) main.py $(EXAMPLE)
+
+test: system-libs $(VENV)/.installed $(CHECKOV_VENV)/.installed
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
+
+# Without the slow statistical and integration tests: for the edit-test loop.
+test-fast: system-libs $(VENV)/.installed
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -n $(TEST_WORKERS) -m "not slow" $(PYTEST_ARGS)
+
+bench: $(VENV)/.installed
+	$(PY) benchmarks/run_all.py
+
+system-libs:
+	@scripts/ensure-system-libs.sh
+
+system-libs-display:
+	@scripts/ensure-system-libs.sh --display
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	touch $@
+
+# checkov pins packages that clash with ours: it lives in its own environment and the
+# exporter tests run it as a subprocess.
+$(CHECKOV_VENV)/.installed:
+	test -x $(CHECKOV_VENV)/bin/python || $(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet --disable-pip-version-check checkov
+	touch $@
+
+clean:
+	rm -rf $(VENV) $(CHECKOV_VENV) .pytest_cache

@@ -1,0 +1,39 @@
+"""Helpers shared by commands: load a design and refuse it, with every problem, if invalid."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from model.architecture import Architecture
+from model.designfile import load_design
+from model.errors import StratusError
+from model.validation import errors, validate
+
+
+def load_valid_design(path: str, show_warnings: bool = True) -> Architecture:
+    """The design at `path`, or StratusError listing every error in it."""
+    arch = load_design(path)
+    problems = validate(arch, base_dir=os.path.dirname(os.path.abspath(path)))
+    if show_warnings:
+        for p in problems:
+            if not p.is_error:
+                print(p.format(path), file=sys.stderr)
+    bad = errors(problems)
+    if bad:
+        listing = "\n".join(p.format(path) for p in bad)
+        raise StratusError(f"{path} has {len(bad)} problem{'s' if len(bad) > 1 else ''}:\n{listing}")
+    return arch
+
+
+def pick_scenario(arch: Architecture, name: str | None, path: str):
+    """The named scenario, or the first one; a clear error when there is none."""
+    if name is None:
+        if not arch.scenarios:
+            raise StratusError(f"{path}: the design has no scenarios to run")
+        return arch.scenarios[0]
+    scenario = arch.scenario(name)
+    if scenario is None:
+        known = ", ".join(s.name for s in arch.scenarios) or "none"
+        raise StratusError(f"{path}: no scenario named '{name}' (scenarios: {known})")
+    return scenario

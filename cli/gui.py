@@ -1,0 +1,17 @@
+"""`gui [DESIGN] [--screenshot OUT.png]`: open the designer (the default command)."""
+
+from __future__ import annotations
+
+
+def register(sub) -> None:
+    parser = sub.add_parser("gui", help="open the designer (the default)")
+    parser.add_argument("design", nargs="?", help="design file to open")
+    parser.add_argument("--screenshot", metavar="OUT.png",
+                        help="render the window offscreen at 1400x900, save it and exit")
+    parser.set_defaults(func=run)
+
+
+def run(args) -> int:
+    from designer.app import run_designer
+
+    return run_designer(args.design, screenshot=args.screenshot)

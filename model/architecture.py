@@ -1,0 +1,303 @@
+"""The document model: nodes, edges and scenarios, with change notifications.
+
+Plain Python, no Qt: the designer subscribes with `Architecture.subscribe(callback)` and
+redraws when told, the same way any headless client could. Every mutation goes through a
+method here so that no change escapes the listeners (and so the GUI's undo commands have
+one small vocabulary to call).
+
+Unknown keys read from a file are kept in each object's `extra` mapping and written back.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from .catalogue import ACCOUNT_FIELDS, SERVICES, edge_rule
+
+
+@dataclass
+class Node:
+    id: str
+    service: str
+    config: dict[str, Any] = field(default_factory=dict)
+    label: str | None = None
+    at: tuple[float, float] | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def display_name(self) -> str:
+        return self.label or self.id
+
+    def effective_config(self) -> dict[str, Any]:
+        """Catalogue defaults overlaid with what the design sets."""
+        spec = SERVICES.get(self.service)
+        merged = spec.defaults() if spec else {}
+        merged.update(self.config)
+        return merged
+
+
+@dataclass
+class Edge:
+    source: str
+    target: str
+    config: dict[str, Any] = field(default_factory=dict)  # action, calls, batch_size...
+    kind: str | None = None  # None: the catalogue's default kind for the pair
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def key(self) -> tuple[str, str, str | None]:
+        return (self.source, self.target, self.kind)
+
+    def describe(self) -> str:
+        return f"edge {self.source} -> {self.target}"
+
+
+@dataclass
+class Load:
+    entry: str
+    pattern: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Scenario:
+    name: str
+    duration_s: float = 600.0
+    seed: int = 1
+    load: list[Load] = field(default_factory=list)
+    overrides: dict[str, dict[str, Any]] = field(default_factory=dict)
+    warmup_s: float = 0.0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Change:
+    """What changed, for listeners. `what` is one of the names in CHANGE_KINDS."""
+
+    what: str
+    subject: Any = None  # node id, edge, scenario name...
+    detail: Any = None
+
+
+CHANGE_KINDS = (
+    "node_added", "node_removed", "node_changed", "node_moved",
+    "edge_added", "edge_removed", "edge_changed",
+    "scenario_added", "scenario_removed", "scenario_changed",
+    "properties_changed", "reset",
+)
+
+Listener = Callable[[Change], None]
+
+
+class Architecture:
+    """A design: what the file holds, with mutation methods that notify listeners."""
+
+    def __init__(self, name: str = "Untitled", region: str = "us-east-1") -> None:
+        self.name = name
+        self.region = region
+        self.account: dict[str, Any] = {}
+        self.nodes: dict[str, Node] = {}  # insertion order is file order
+        self.edges: list[Edge] = []
+        self.scenarios: list[Scenario] = []
+        self.extra: dict[str, Any] = {}
+        self.source_map: dict[tuple, int] = {}  # ("node", id) -> line in the file read
+        self.file_problems: list = []  # parts of the file read too malformed to keep
+        self._listeners: list[Listener] = []
+
+    # -- listeners ---------------------------------------------------------------------
+
+    def subscribe(self, listener: Listener) -> None:
+        self._listeners.append(listener)
+
+    def unsubscribe(self, listener: Listener) -> None:
+        if listener in self._listeners:
+            self._listeners.remove(listener)
+
+    def _notify(self, what: str, subject: Any = None, detail: Any = None) -> None:
+        change = Change(what, subject, detail)
+        for listener in list(self._listeners):
+            listener(change)
+
+    # -- queries -----------------------------------------------------------------------
+
+    def node(self, node_id: str) -> Node:
+        return self.nodes[node_id]
+
+    def edges_from(self, node_id: str) -> list[Edge]:
+        return [e for e in self.edges if e.source == node_id]
+
+    def edges_to(self, node_id: str) -> list[Edge]:
+        return [e for e in self.edges if e.target == node_id]
+
+    def find_edge(self, source: str, target: str, kind: str | None = None) -> Edge | None:
+        return next((e for e in self.edges
+                     if e.source == source and e.target == target and (kind is None or e.kind == kind)),
+                    None)
+
+    def edge_kind(self, edge: Edge) -> str | None:
+        """The edge's explicit kind or the catalogue default for its pair."""
+        if edge.kind:
+            return edge.kind
+        src, dst = self.nodes.get(edge.source), self.nodes.get(edge.target)
+        rule = edge_rule(src.service, dst.service) if src and dst else None
+        return rule.kind if rule else None
+
+    def scenario(self, name: str) -> Scenario | None:
+        return next((s for s in self.scenarios if s.name == name), None)
+
+    def account_setting(self, name: str) -> Any:
+        default = next(f.default for f in ACCOUNT_FIELDS if f.name == name)
+        return self.account.get(name, default)
+
+    def unique_id(self, base: str) -> str:
+        """A node id not yet used, derived from `base` (for new and pasted nodes)."""
+        stem = "".join(c if c.isalnum() or c == "_" else "_" for c in base) or "node"
+        if not stem[0].isalpha():
+            stem = "n_" + stem
+        if stem not in self.nodes:
+            return stem
+        n = 2
+        while f"{stem}_{n}" in self.nodes:
+            n += 1
+        return f"{stem}_{n}"
+
+    # -- node mutations ----------------------------------------------------------------
+
+    def add_node(self, node: Node, index: int | None = None) -> Node:
+        if node.id in self.nodes:
+            raise ValueError(f"node id {node.id!r} is already used")
+        items = list(self.nodes.items())
+        items.insert(len(items) if index is None else index, (node.id, node))
+        self.nodes = dict(items)
+        self._notify("node_added", node.id)
+        return node
+
+    def remove_node(self, node_id: str) -> tuple[Node, int, list[tuple[int, Edge]]]:
+        """Remove a node and its edges; returns what is needed to put them back."""
+        index = list(self.nodes).index(node_id)
+        removed_edges = [(i, e) for i, e in enumerate(self.edges)
+                         if node_id in (e.source, e.target)]
+        for i, edge in reversed(removed_edges):
+            del self.edges[i]
+            self._notify("edge_removed", edge)
+        node = self.nodes.pop(node_id)
+        self._notify("node_removed", node_id)
+        return node, index, removed_edges
+
+    def restore_node(self, node: Node, index: int, edges: list[tuple[int, Edge]]) -> None:
+        """Undo of `remove_node`."""
+        self.add_node(node, index)
+        for i, edge in edges:
+            self.add_edge(edge, i)
+
+    def set_node_config(self, node_id: str, key: str, value: Any) -> None:
+        """Set one config field; `value=None` on a non-nullable field removes the key."""
+        node = self.nodes[node_id]
+        spec = SERVICES.get(node.service)
+        fdef = spec.field(key) if spec else None
+        if value is None and not (fdef and fdef.nullable):
+            node.config.pop(key, None)
+        else:
+            node.config[key] = copy.deepcopy(value)
+        self._notify("node_changed", node_id, key)
+
+    def replace_node_config(self, node_id: str, config: dict[str, Any]) -> None:
+        self.nodes[node_id].config = copy.deepcopy(config)
+        self._notify("node_changed", node_id, None)
+
+    def set_node_label(self, node_id: str, label: str | None) -> None:
+        self.nodes[node_id].label = label or None
+        self._notify("node_changed", node_id, "label")
+
+    def move_nodes(self, positions: dict[str, tuple[float, float] | None]) -> None:
+        """Move many nodes as one change (a drag of a selection is one undo entry)."""
+        for node_id, at in positions.items():
+            self.nodes[node_id].at = None if at is None else (float(at[0]), float(at[1]))
+        self._notify("node_moved", tuple(positions))
+
+    # -- edge mutations ----------------------------------------------------------------
+
+    def add_edge(self, edge: Edge, index: int | None = None) -> Edge:
+        self.edges.insert(len(self.edges) if index is None else index, edge)
+        self._notify("edge_added", edge)
+        return edge
+
+    def remove_edge(self, edge: Edge) -> int:
+        index = next(i for i, e in enumerate(self.edges) if e is edge)
+        del self.edges[index]
+        self._notify("edge_removed", edge)
+        return index
+
+    def set_edge_config(self, edge: Edge, key: str, value: Any) -> None:
+        if value is None:
+            edge.config.pop(key, None)
+        else:
+            edge.config[key] = copy.deepcopy(value)
+        self._notify("edge_changed", edge, key)
+
+    # -- scenarios and properties ------------------------------------------------------
+
+    def add_scenario(self, scenario: Scenario, index: int | None = None) -> None:
+        self.scenarios.insert(len(self.scenarios) if index is None else index, scenario)
+        self._notify("scenario_added", scenario.name)
+
+    def remove_scenario(self, name: str) -> tuple[Scenario, int]:
+        index = next(i for i, s in enumerate(self.scenarios) if s.name == name)
+        scenario = self.scenarios.pop(index)
+        self._notify("scenario_removed", name)
+        return scenario, index
+
+    def replace_scenario(self, name: str, scenario: Scenario) -> None:
+        index = next(i for i, s in enumerate(self.scenarios) if s.name == name)
+        self.scenarios[index] = scenario
+        self._notify("scenario_changed", scenario.name, name)
+
+    def set_property(self, key: str, value: Any) -> None:
+        """Design-level settings: name, region, or `account.<field>`."""
+        if key.startswith("account."):
+            field_name = key.split(".", 1)[1]
+            if value is None:
+                self.account.pop(field_name, None)
+            else:
+                self.account[field_name] = value
+        elif key in ("name", "region"):
+            setattr(self, key, value)
+        else:
+            raise KeyError(key)
+        self._notify("properties_changed", key)
+
+    def replace_with(self, other: "Architecture") -> None:
+        """Take over another design's content (open, revert), keeping the listeners."""
+        listeners = self._listeners
+        self.__dict__.update(copy.deepcopy({k: v for k, v in other.__dict__.items() if k != "_listeners"}))
+        self._listeners = listeners
+        self._notify("reset")
+
+    def copy(self) -> "Architecture":
+        clone = Architecture()
+        clone.__dict__.update(copy.deepcopy({k: v for k, v in self.__dict__.items() if k != "_listeners"}))
+        clone._listeners = []
+        return clone
+
+    def __getstate__(self) -> dict:
+        # Listeners are GUI callbacks: never pickled with the design (simulations run it
+        # in other processes).
+        state = self.__dict__.copy()
+        state["_listeners"] = []
+        return state
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Architecture):
+            return NotImplemented
+        ignored = ("_listeners", "source_map", "file_problems")
+        mine = {k: v for k, v in self.__dict__.items() if k not in ignored}
+        theirs = {k: v for k, v in other.__dict__.items() if k not in ignored}
+        return mine == theirs
+
+    __hash__ = None  # mutable
+
+    def __repr__(self) -> str:
+        return (f"Architecture({self.name!r}, {len(self.nodes)} nodes, {len(self.edges)} edges, "
+                f"{len(self.scenarios)} scenarios)")
