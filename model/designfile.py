@@ -8,7 +8,6 @@ Stratus does not know are carried through untouched.
 
 from __future__ import annotations
 
-import copy
 import os
 import tempfile
 from pathlib import Path
@@ -147,7 +146,16 @@ def _construct(root: yaml.Node | None, source: str) -> dict:
                                       "with 'stratus', 'nodes', 'edges' and 'scenarios'",
                               root.start_mark.line + 1)
     # Aliases share objects; a design's parts are edited independently.
-    return copy.deepcopy(data)
+    return _unshare(data)
+
+
+def _unshare(value: Any) -> Any:
+    """A copy in which no two places share a list or mapping (deepcopy keeps sharing)."""
+    if isinstance(value, dict):
+        return {k: _unshare(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_unshare(v) for v in value]
+    return value
 
 
 def _migrate(raw: dict, source: str) -> dict:

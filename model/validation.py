@@ -217,7 +217,7 @@ def _check_edge(arch: Architecture, index: int, edge: Edge, seen: set) -> list[P
 
 def _edge_specific(arch, edge, kind, subject, line, target) -> list[Problem]:
     src, dst = arch.nodes[edge.source].effective_config(), arch.nodes[edge.target].effective_config()
-    src_service = arch.nodes[edge.source].service
+    src_service, dst_service = arch.nodes[edge.source].service, arch.nodes[edge.target].service
     out = []
     if kind == "event_source" and src_service == "dynamodb" and src["stream"] == "none":
         out.append(Problem(subject, f"table '{edge.source}' has no stream; set its 'stream' to trigger "
@@ -227,7 +227,27 @@ def _edge_specific(arch, edge, kind, subject, line, target) -> list[Problem]:
                                     "queue's must be standard", line=line, target=target))
     if kind == "subscription" and src_service == "sns" and src["fifo"] and not dst.get("fifo", False):
         out.append(Problem(subject, "a FIFO topic delivers only to FIFO SQS queues", line=line, target=target))
+    if kind == "integration" and src.get("api_type") == "http" and dst_service == "dynamodb":
+        out.append(Problem(subject, "an HTTP API has no direct DynamoDB integration; use a REST API "
+                                    "or a function", line=line, target=target))
+    if kind == "event_source" and src_service == "sqs":
+        out += [Problem(subject, message, line=line, target=target)
+                for message in _sqs_batching_problems(edge.config, src["fifo"])]
     return out
+
+
+def _sqs_batching_problems(config: dict, fifo: bool) -> list[str]:
+    """AWS's rules for SQS event source batching (Lambda developer guide, CreateEventSourceMapping)."""
+    batch, window = config.get("batch_size", 10), config.get("batch_window_s", 0)
+    if not (_is_number(batch) and _is_number(window)):
+        return []
+    if fifo and batch > 10:
+        return [f"batch_size {batch}: a FIFO queue's event source takes at most 10 messages"]
+    if fifo and window > 0:
+        return ["a FIFO queue's event source takes no batch window"]
+    if batch > 10 and window < 1:
+        return [f"batch_size {batch} above 10 needs batch_window_s of at least 1 s"]
+    return []
 
 
 def _check_dead_letter_queues(arch: Architecture) -> list[Problem]:
