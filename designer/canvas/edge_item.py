@@ -1,0 +1,184 @@
+"""An edge on the canvas: a curved arrow from the source's right side to the target's left
+side, with a small label naming its kind ("event source", "write", ...).
+
+Asynchronous edges (queues, notifications, subscriptions) are dashed, synchronous calls
+solid, so the picture shows where a caller waits. Geometry is computed when an end moves
+(`update_path`), never while painting.
+"""
+
+from __future__ import annotations
+
+import math
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QFontMetricsF, QPainter, QPainterPath, QPainterPathStroker, QPen, QPolygonF
+from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem
+
+from model.architecture import Architecture, Edge
+from model.catalogue import edge_rule
+
+from .. import style
+from .node_item import H, W
+
+_LABEL_PAD_X, _LABEL_PAD_Y = 5.0, 2.0
+_LABEL_MIN_ZOOM = 0.55  # below this zoom labels are unreadable anyway: skip them
+
+
+def edge_label(arch: Architecture, edge: Edge) -> str:
+    """What the canvas writes on an edge: the action for reads/writes, else its kind."""
+    src, dst = arch.nodes.get(edge.source), arch.nodes.get(edge.target)
+    rule = edge_rule(src.service, dst.service, edge.kind) if src and dst else None
+    if rule is None:
+        return (edge.kind or "not allowed").replace("_", " ")
+    action_field = rule.field("action")
+    if action_field is not None:
+        return str(edge.config.get("action", action_field.default)).replace("_", "/")
+    label = rule.kind.replace("_", " ")
+    mode_field = rule.field("mode")
+    if mode_field is not None and edge.config.get("mode", mode_field.default) == "async":
+        label += " (async)"
+    return label
+
+
+def edge_is_async(arch: Architecture, edge: Edge) -> bool:
+    src, dst = arch.nodes.get(edge.source), arch.nodes.get(edge.target)
+    rule = edge_rule(src.service, dst.service, edge.kind) if src and dst else None
+    return rule is not None and not rule.is_synchronous(edge.config)
+
+
+class EdgeItem(QGraphicsItem):
+    Type = QGraphicsItem.UserType + 2
+    _label_metrics: QFontMetricsF | None = None
+
+    def __init__(self, edge: Edge) -> None:
+        super().__init__()
+        self.edge = edge
+        self.label = ""
+        self.dashed = False
+        self.allowed = True
+        self.problem_severity: str | None = None
+        self._path = QPainterPath()
+        self._arrow = QPolygonF()
+        self._label_rect = QRectF()
+        self._bounds = QRectF()
+        self._shape = QPainterPath()
+        self.setFlags(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
+        self.setZValue(0)
+
+    def type(self) -> int:
+        return self.Type
+
+    @classmethod
+    def _metrics(cls) -> QFontMetricsF:
+        if cls._label_metrics is None:
+            cls._label_metrics = QFontMetricsF(style.edge_label_font())
+        return cls._label_metrics
+
+    def refresh(self, arch: Architecture) -> None:
+        self.label = edge_label(arch, self.edge)
+        self.dashed = edge_is_async(arch, self.edge)
+        src, dst = arch.nodes.get(self.edge.source), arch.nodes.get(self.edge.target)
+        self.allowed = bool(src and dst and edge_rule(src.service, dst.service, self.edge.kind))
+        self.setToolTip(f"{self.edge.source} → {self.edge.target}: {self.label}")
+        self.update()
+
+    def set_problem(self, severity: str | None) -> None:
+        if severity != self.problem_severity:
+            self.problem_severity = severity
+            self.update()
+
+    # -- geometry ----------------------------------------------------------------------
+
+    def update_path(self, start: QPointF, end: QPointF, lane: float = 0.0) -> None:
+        """Route from `start` (source's right side) to `end` (target's left side).
+
+        `lane` bends parallel edges between the same two nodes apart so their labels
+        do not sit on top of each other.
+        """
+        self.prepareGeometryChange()
+        path = QPainterPath(start)
+        if self.edge.source == self.edge.target:
+            path = self._self_loop(start, end)
+        else:
+            dx = end.x() - start.x()
+            reach = max(40.0, abs(dx) * 0.5) if dx > 0 else max(80.0, min(240.0, -dx * 0.5 + 60))
+            c1 = QPointF(start.x() + reach, start.y() + lane)
+            c2 = QPointF(end.x() - reach, end.y() + lane)
+            path.cubicTo(c1, c2, end)
+        self._path = path
+        self._arrow = self._arrow_head(path, end)
+        self._label_rect = self._place_label(path)
+        stroker = QPainterPathStroker()
+        stroker.setWidth(10)
+        self._shape = stroker.createStroke(path)
+        self._shape.addRect(self._label_rect)
+        self._bounds = self._shape.boundingRect().united(self._arrow.boundingRect()).adjusted(-2, -2, 2, 2)
+
+    @staticmethod
+    def _self_loop(start: QPointF, end: QPointF) -> QPainterPath:
+        top = start.y() - H / 2 - 30
+        path = QPainterPath(start)
+        path.cubicTo(QPointF(start.x() + 50, start.y()), QPointF(start.x() + 50, top), QPointF(start.x() - W / 2, top))
+        path.cubicTo(QPointF(end.x() - 50, top), QPointF(end.x() - 50, end.y()), end)
+        return path
+
+    @staticmethod
+    def _arrow_head(path: QPainterPath, tip: QPointF) -> QPolygonF:
+        before = path.pointAtPercent(max(0.0, 1.0 - 8.0 / max(path.length(), 8.0)))
+        angle = math.atan2(tip.y() - before.y(), tip.x() - before.x())
+        size = style.ARROW_SIZE
+        left = QPointF(tip.x() - size * math.cos(angle - 0.42), tip.y() - size * math.sin(angle - 0.42))
+        right = QPointF(tip.x() - size * math.cos(angle + 0.42), tip.y() - size * math.sin(angle + 0.42))
+        return QPolygonF([tip, left, right])
+
+    def _place_label(self, path: QPainterPath) -> QRectF:
+        if not self.label:
+            return QRectF()
+        metrics = self._metrics()
+        width = metrics.horizontalAdvance(self.label) + 2 * _LABEL_PAD_X
+        height = metrics.height() + 2 * _LABEL_PAD_Y
+        centre = path.pointAtPercent(0.5)
+        return QRectF(centre.x() - width / 2, centre.y() - height / 2, width, height)
+
+    def boundingRect(self) -> QRectF:
+        return self._bounds
+
+    def shape(self) -> QPainterPath:
+        return self._shape
+
+    # -- painting ----------------------------------------------------------------------
+
+    def _colour(self):
+        if self.isSelected():
+            return style.SELECTION
+        if not self.allowed or self.problem_severity == "error":
+            return style.ERROR
+        if self.problem_severity == "warning":
+            return style.WARNING
+        return style.EDGE_COLOUR
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
+        colour = self._colour()
+        width = style.EDGE_WIDTH + (0.8 if self.isSelected() else 0.0)
+        pen = QPen(colour, width, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap, Qt.PenJoinStyle.RoundJoin)
+        if self.dashed:
+            pen.setDashPattern([d / width for d in style.EDGE_ASYNC_DASH])
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(pen)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawPath(self._path)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(colour)
+        painter.drawPolygon(self._arrow)
+        zoom = painter.worldTransform().m11()
+        if self.label and zoom >= _LABEL_MIN_ZOOM:
+            self._paint_label(painter, colour)
+
+    def _paint_label(self, painter: QPainter, colour) -> None:
+        rect = self._label_rect
+        painter.setPen(QPen(colour if self.isSelected() else style.NODE_BORDER, 0.8))
+        painter.setBrush(style.EDGE_LABEL_FILL)
+        painter.drawRoundedRect(rect, rect.height() / 2, rect.height() / 2)
+        painter.setFont(style.edge_label_font())
+        painter.setPen(colour if colour != style.EDGE_COLOUR else style.EDGE_LABEL_TEXT)
+        painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, self.label)

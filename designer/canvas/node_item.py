@@ -1,0 +1,251 @@
+"""A node on the canvas: a rounded card with the service icon, its name and service.
+
+The item shows the model; it never changes it. Dragging moves the item only (snapped to
+the grid); the scene turns the whole drag into one MoveNodesCommand on release. Dragging
+from the connection handle on the right edge asks the scene to draw a rubber line and
+connect on release.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QBrush, QFontMetricsF, QPainter, QPainterPath, QPen
+from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem
+
+from model.architecture import Node
+from model.catalogue import SERVICES
+
+from .. import icons, style
+
+W, H = style.NODE_WIDTH, style.NODE_HEIGHT
+_MARGIN = 12.0  # room outside the card for the shadow, handle and badge
+
+
+def snap(value: float) -> float:
+    return round(value / style.GRID_SIZE) * style.GRID_SIZE
+
+
+class NodeItem(QGraphicsItem):
+    Type = QGraphicsItem.UserType + 1
+
+    _title_metrics: QFontMetricsF | None = None
+    _subtitle_metrics: QFontMetricsF | None = None
+
+    def __init__(self, node: Node) -> None:
+        super().__init__()
+        self.node_id = node.id
+        self.service = node.service
+        self.title = ""
+        self.subtitle = ""
+        self.tooltip_base = ""
+        self.problem_severity: str | None = None  # "error", "warning" or None
+        self.problem_text = ""
+        self._hovered = False
+        self._drop_state: str | None = None  # "ok"/"refused" while a connection hovers over it
+        self.setFlags(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable
+                      | QGraphicsItem.GraphicsItemFlag.ItemIsMovable
+                      | QGraphicsItem.GraphicsItemFlag.ItemSendsGeometryChanges)
+        self.setAcceptHoverEvents(True)
+        self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+        self.setZValue(1)
+        self.refresh(node)
+
+    def type(self) -> int:
+        return self.Type
+
+    # -- content -----------------------------------------------------------------------
+
+    def refresh(self, node: Node) -> None:
+        """Re-read what the card shows (label, service) from the model node."""
+        self.service = node.service
+        spec = SERVICES.get(node.service)
+        service_name = spec.name if spec else f"unknown service '{node.service}'"
+        text_width = W - style.NODE_PADDING * 3 - style.NODE_ICON_SIZE
+        self.title = self._metrics()[0].elidedText(node.display_name, Qt.TextElideMode.ElideRight, text_width)
+        subtitle = service_name if not node.label else f"{service_name} · {node.id}"
+        self.subtitle = self._metrics()[1].elidedText(subtitle, Qt.TextElideMode.ElideRight, text_width)
+        self.tooltip_base = f"{node.display_name} ({service_name}, id {node.id})"
+        if spec:
+            self.tooltip_base += f"\n{spec.summary}"
+        self._update_tooltip()
+        self.update()
+
+    @classmethod
+    def _metrics(cls) -> tuple[QFontMetricsF, QFontMetricsF]:
+        if cls._title_metrics is None:
+            cls._title_metrics = QFontMetricsF(style.title_font())
+            cls._subtitle_metrics = QFontMetricsF(style.subtitle_font())
+        return cls._title_metrics, cls._subtitle_metrics
+
+    def set_problem(self, severity: str | None, text: str = "") -> None:
+        if (severity, text) != (self.problem_severity, self.problem_text):
+            self.problem_severity, self.problem_text = severity, text
+            self._update_tooltip()
+            self.update()
+
+    def _update_tooltip(self) -> None:
+        tip = self.tooltip_base
+        if self.problem_text:
+            tip += "\n\n" + self.problem_text
+        self.setToolTip(tip)
+
+    def set_drop_state(self, state: str | None) -> None:
+        if state != self._drop_state:
+            self._drop_state = state
+            self.update()
+
+    # -- geometry ----------------------------------------------------------------------
+
+    def boundingRect(self) -> QRectF:
+        return QRectF(-_MARGIN, -_MARGIN, W + 2 * _MARGIN, H + 2 * _MARGIN)
+
+    def shape(self) -> QPainterPath:
+        path = QPainterPath()
+        path.addRoundedRect(QRectF(0, 0, W, H), style.NODE_RADIUS, style.NODE_RADIUS)
+        path.addEllipse(self.handle_centre(), style.HANDLE_RADIUS + 3, style.HANDLE_RADIUS + 3)
+        return path
+
+    def card_rect(self) -> QRectF:
+        return QRectF(0, 0, W, H)
+
+    def handle_centre(self) -> QPointF:
+        return QPointF(W, H / 2)
+
+    def on_handle(self, local: QPointF) -> bool:
+        if not (self._hovered or self.isSelected()):
+            return False
+        delta = local - self.handle_centre()
+        return delta.x() ** 2 + delta.y() ** 2 <= (style.HANDLE_RADIUS + 4) ** 2
+
+    def output_anchor(self, offset: float = 0.0) -> QPointF:
+        return self.pos() + QPointF(W, H / 2 + offset)
+
+    def input_anchor(self, offset: float = 0.0) -> QPointF:
+        return self.pos() + QPointF(0, H / 2 + offset)
+
+    def itemChange(self, change, value):
+        if change == QGraphicsItem.GraphicsItemChange.ItemPositionChange:
+            return QPointF(snap(value.x()), snap(value.y()))
+        if change == QGraphicsItem.GraphicsItemChange.ItemPositionHasChanged:
+            scene = self.scene()
+            if scene is not None:
+                scene.node_item_moved(self)
+        return super().itemChange(change, value)
+
+    # -- painting ----------------------------------------------------------------------
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        card = self.card_rect()
+        radius = style.NODE_RADIUS
+        # Soft shadow: two offset translucent cards are cheap and read as depth.
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(style.NODE_SHADOW)
+        painter.drawRoundedRect(card.translated(0, 2), radius, radius)
+        painter.drawRoundedRect(card.adjusted(-1, 0, 1, 3), radius + 1, radius + 1)
+
+        selected = self.isSelected()
+        border = self._border_pen(selected)
+        painter.setPen(border)
+        painter.setBrush(style.NODE_FILL)
+        painter.drawRoundedRect(card, radius, radius)
+
+        self._paint_icon(painter, widget)
+        self._paint_text(painter)
+        if self._hovered or selected:
+            self._paint_handle(painter)
+        if self.problem_severity:
+            self._paint_badge(painter)
+
+    def _border_pen(self, selected: bool) -> QPen:
+        if self._drop_state == "ok":
+            return QPen(style.RUBBER_BAND_OK, 2.0)
+        if self._drop_state == "refused":
+            return QPen(style.RUBBER_BAND_REFUSED, 2.0)
+        if selected:
+            return QPen(style.SELECTION, 2.0)
+        if self._hovered:
+            return QPen(style.HOVER_BORDER, 1.2)
+        return QPen(style.NODE_BORDER, 1.0)
+
+    def _paint_icon(self, painter: QPainter, widget) -> None:
+        size = style.NODE_ICON_SIZE
+        dpr = widget.devicePixelRatioF() if widget is not None else 1.0
+        # The view's zoom matters too: render the icon for the pixels it will cover.
+        scale = painter.worldTransform().m11()
+        pixmap = icons.service_pixmap(self.service, size, round(dpr * max(1.0, scale) * 4) / 4)
+        top = (H - size) / 2
+        painter.drawPixmap(QRectF(style.NODE_PADDING, top, size, size), pixmap, QRectF(pixmap.rect()))
+
+    def _paint_text(self, painter: QPainter) -> None:
+        left = style.NODE_PADDING * 2 + style.NODE_ICON_SIZE
+        width = W - left - style.NODE_PADDING
+        painter.setFont(style.title_font())
+        painter.setPen(style.NODE_TITLE)
+        painter.drawText(QRectF(left, 9, width, 20), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                         self.title)
+        painter.setFont(style.subtitle_font())
+        painter.setPen(style.NODE_SUBTITLE)
+        painter.drawText(QRectF(left, 29, width, 18), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                         self.subtitle)
+
+    def _paint_handle(self, painter: QPainter) -> None:
+        painter.setPen(QPen(style.SELECTION, 1.5))
+        painter.setBrush(QBrush(style.NODE_FILL))
+        painter.drawEllipse(self.handle_centre(), style.HANDLE_RADIUS, style.HANDLE_RADIUS)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(style.SELECTION)
+        painter.drawEllipse(self.handle_centre(), 2.5, 2.5)
+
+    def _paint_badge(self, painter: QPainter) -> None:
+        colour = style.ERROR if self.problem_severity == "error" else style.WARNING
+        centre = QPointF(W - 2, 2)
+        painter.setPen(QPen(style.NODE_FILL, 1.5))
+        painter.setBrush(colour)
+        painter.drawEllipse(centre, style.BADGE_RADIUS, style.BADGE_RADIUS)
+        painter.setPen(QPen(style.NODE_FILL, 2.0, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
+        painter.drawLine(centre + QPointF(0, -3.5), centre + QPointF(0, 1))
+        painter.drawPoint(centre + QPointF(0, 4))
+
+    # -- interaction -------------------------------------------------------------------
+
+    def hoverEnterEvent(self, event) -> None:
+        self._hovered = True
+        self.update()
+        super().hoverEnterEvent(event)
+
+    def hoverLeaveEvent(self, event) -> None:
+        self._hovered = False
+        self.update()
+        super().hoverLeaveEvent(event)
+
+    def hoverMoveEvent(self, event) -> None:
+        on_handle = self.on_handle(event.pos())
+        self.setCursor(Qt.CursorShape.CrossCursor if on_handle else Qt.CursorShape.ArrowCursor)
+        super().hoverMoveEvent(event)
+
+    def mousePressEvent(self, event) -> None:
+        scene = self.scene()
+        if event.button() == Qt.MouseButton.LeftButton and self.on_handle(event.pos()):
+            scene.begin_connection(self, event.scenePos())
+            event.accept()
+            return
+        super().mousePressEvent(event)
+        if event.button() == Qt.MouseButton.LeftButton:
+            scene.begin_move()
+
+    def mouseMoveEvent(self, event) -> None:
+        scene = self.scene()
+        if scene.connecting():
+            scene.update_connection(event.scenePos())
+            return
+        super().mouseMoveEvent(event)
+
+    def mouseReleaseEvent(self, event) -> None:
+        scene = self.scene()
+        if scene.connecting():
+            scene.finish_connection(event.scenePos())
+            return
+        super().mouseReleaseEvent(event)
+        if event.button() == Qt.MouseButton.LeftButton:
+            scene.end_move()

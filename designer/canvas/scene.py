@@ -1,0 +1,530 @@
+"""The diagram scene: draws an Architecture and turns gestures into undo commands.
+
+The scene never changes the model directly. Gestures (drop a service, drag nodes, drag a
+connection, delete, paste) build a command from designer.commands and push it on the undo
+stack; the command calls the model's mutation methods; the model notifies the scene,
+which updates only the items that changed. A change made any other way (the inspector,
+a script, `replace_with` on open) shows up the same way.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any, Iterable
+
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QPainterPath, QPen, QUndoStack
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QGraphicsScene
+
+from model.architecture import Architecture, Change, Edge, Node
+from model.catalogue import SERVICES, allowed_targets, edge_rule
+from model.designfile import dump_design, loads_design
+from model.errors import StratusError
+
+from .. import commands, style
+from .edge_item import EdgeItem
+from .node_item import H, W, NodeItem, snap
+
+_PORT_SPACING = 10.0  # vertical distance between edge ends sharing one side of a card
+_LANE_SPACING = 26.0  # bend between parallel edges joining the same two nodes
+_SCENE_MARGIN = 2000.0
+
+
+class DiagramScene(QGraphicsScene):
+    connection_refused = Signal(str)  # why a connection the user dragged was not made
+    subjects_selected = Signal(list)  # [("node", id) | ("edge", Edge)]
+
+    def __init__(self, arch: Architecture, undo_stack: QUndoStack, parent=None) -> None:
+        super().__init__(parent)
+        self.arch = arch
+        self.undo_stack = undo_stack
+        self._nodes: dict[str, NodeItem] = {}
+        self._edges: dict[int, EdgeItem] = {}  # id(edge) -> item (edges are unhashable)
+        self._edges_of: dict[str, list[EdgeItem]] = {}
+        self._batching = False
+        self._moved_while_batching: set[str] = set()
+        self._move_start: dict[str, QPointF] = {}
+        self._conn_source: NodeItem | None = None
+        self._conn_line: QGraphicsPathItem | None = None
+        self._conn_target: NodeItem | None = None
+        self._problems: dict[str, Any] = {}
+        self._edge_problems: dict[int, str] = {}
+        self.setBackgroundBrush(style.CANVAS_BACKGROUND)
+        self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.BspTreeIndex)
+        self._rebuild()
+        arch.subscribe(self._on_change)
+        self.selectionChanged.connect(self._emit_selection)
+
+    def detach(self) -> None:
+        """Stop following the model (call before dropping the scene)."""
+        self.arch.unsubscribe(self._on_change)
+
+    # -- queries -----------------------------------------------------------------------
+
+    def node_item(self, node_id: str) -> NodeItem | None:
+        return self._nodes.get(node_id)
+
+    def edge_item(self, edge: Edge) -> EdgeItem | None:
+        return self._edges.get(id(edge))
+
+    def node_items(self) -> list[NodeItem]:
+        return list(self._nodes.values())
+
+    def edge_items(self) -> list[EdgeItem]:
+        return list(self._edges.values())
+
+    def selected_subjects(self) -> list[tuple[str, Any]]:
+        """Selected nodes then edges, each in file order."""
+        selected = self.selectedItems()
+        node_ids = {i.node_id for i in selected if isinstance(i, NodeItem)}
+        edge_ids = {id(i.edge) for i in selected if isinstance(i, EdgeItem)}
+        subjects: list[tuple[str, Any]] = [("node", n) for n in self.arch.nodes if n in node_ids]
+        subjects += [("edge", e) for e in self.arch.edges if id(e) in edge_ids]
+        return subjects
+
+    def select_subject(self, subject) -> None:
+        """Select ("node", id), ("edge", Edge or index in arch.edges); anything else clears."""
+        kind, value = (subject or (None, None))[:2]
+        item: QGraphicsItem | None = None
+        if kind == "node":
+            item = self._nodes.get(value)
+        elif kind == "edge":
+            if isinstance(value, int) and 0 <= value < len(self.arch.edges):
+                value = self.arch.edges[value]
+            item = self._edges.get(id(value))
+        self.clearSelection()
+        if item is not None:
+            item.setSelected(True)
+            for view in self.views():
+                view.ensureVisible(item, 60, 60)
+
+    def select_nodes(self, node_ids: Iterable[str]) -> None:
+        self.blockSignals(True)
+        try:
+            self.clearSelection()
+            for node_id in node_ids:
+                if node_id in self._nodes:
+                    self._nodes[node_id].setSelected(True)
+        finally:
+            self.blockSignals(False)
+        self._emit_selection()
+
+    def _emit_selection(self) -> None:
+        self.subjects_selected.emit(self.selected_subjects())
+
+    # -- following the model -----------------------------------------------------------
+
+    def _on_change(self, change: Change) -> None:
+        handler = getattr(self, f"_on_{change.what}", None)
+        if handler is not None:
+            handler(change)
+
+    def _on_reset(self, change: Change) -> None:
+        self._rebuild()
+
+    def _on_node_added(self, change: Change) -> None:
+        node = self.arch.nodes[change.subject]
+        self._add_node_item(node, self._fallback_position() if node.at is None else QPointF(*node.at))
+
+    def _on_node_removed(self, change: Change) -> None:
+        item = self._nodes.pop(change.subject, None)
+        self._edges_of.pop(change.subject, None)
+        if item is not None:
+            if item is self._conn_source or item is self._conn_target:
+                self._cancel_connection()
+            self.removeItem(item)
+
+    def _on_node_changed(self, change: Change) -> None:
+        item = self._nodes.get(change.subject)
+        if item is None:
+            return
+        item.refresh(self.arch.nodes[change.subject])
+        for edge_item in self._edges_of.get(change.subject, ()):  # e.g. a stream switched on
+            edge_item.refresh(self.arch)
+
+    def _on_node_moved(self, change: Change) -> None:
+        self._batching = True
+        try:
+            for node_id in change.subject:
+                item, node = self._nodes.get(node_id), self.arch.nodes.get(node_id)
+                if item is not None and node is not None:
+                    target = QPointF(*node.at) if node.at is not None else item.pos()
+                    if target != item.pos():
+                        item.setPos(target)
+        finally:
+            self._batching = False
+        moved, self._moved_while_batching = self._moved_while_batching, set()
+        self._route_around(moved)
+        self._grow_scene_rect()
+
+    def _on_edge_added(self, change: Change) -> None:
+        item = self._add_edge_item(change.subject)
+        if item is not None:
+            self._route_around({item.edge.source, item.edge.target})
+
+    def _on_edge_removed(self, change: Change) -> None:
+        edge: Edge = change.subject
+        item = self._edges.pop(id(edge), None)
+        if item is None:
+            return
+        for end in {edge.source, edge.target}:
+            items = self._edges_of.get(end)
+            if items and item in items:
+                items.remove(item)
+        self.removeItem(item)
+        self._route_around({edge.source, edge.target})
+
+    def _on_edge_changed(self, change: Change) -> None:
+        item = self._edges.get(id(change.subject))
+        if item is not None:
+            item.refresh(self.arch)
+            self._route_edges([item])
+
+    # -- building items ----------------------------------------------------------------
+
+    def _rebuild(self) -> None:
+        self._cancel_connection()
+        self.blockSignals(True)
+        try:
+            self.clear()
+        finally:
+            self.blockSignals(False)
+        self._nodes, self._edges, self._edges_of = {}, {}, {}
+        fallback = self._unplaced_positions()
+        for node in self.arch.nodes.values():
+            at = node.at if node.at is not None else fallback[node.id]
+            self._add_node_item(node, QPointF(*at))
+        for edge in self.arch.edges:
+            self._add_edge_item(edge)
+        self._route_edges(self._edges.values())
+        self._grow_scene_rect()
+        self._apply_problems()
+        self._emit_selection()
+
+    def _unplaced_positions(self) -> dict[str, tuple[float, float]]:
+        """Where to draw nodes the file gives no position (without changing the model)."""
+        if all(n.at is not None for n in self.arch.nodes.values()):
+            return {}
+        from model.layout import layered_layout
+
+        return layered_layout(self.arch)
+
+    def _fallback_position(self) -> QPointF:
+        if not self._nodes:
+            return QPointF(40, 40)
+        bounds = self.itemsBoundingRect()
+        return QPointF(snap(bounds.right() + 60), snap(bounds.top() + 20))
+
+    def _add_node_item(self, node: Node, pos: QPointF) -> NodeItem:
+        item = NodeItem(node)
+        item.setPos(pos)
+        self._nodes[node.id] = item
+        self._edges_of.setdefault(node.id, [])
+        self.addItem(item)
+        problem = self._problems.get(node.id)
+        if problem:
+            item.set_problem(*problem)
+        return item
+
+    def _add_edge_item(self, edge: Edge) -> EdgeItem | None:
+        if edge.source not in self._nodes or edge.target not in self._nodes:
+            return None  # dangling: the validator names it; nothing to draw
+        item = EdgeItem(edge)
+        item.refresh(self.arch)
+        self._edges[id(edge)] = item
+        self._edges_of[edge.source].append(item)
+        if edge.target != edge.source:
+            self._edges_of[edge.target].append(item)
+        self.addItem(item)
+        return item
+
+    def _grow_scene_rect(self) -> None:
+        """Room to scroll around the drawing; the rect only grows, so views don't jump."""
+        bounds = self.itemsBoundingRect().adjusted(-_SCENE_MARGIN, -_SCENE_MARGIN, _SCENE_MARGIN, _SCENE_MARGIN)
+        current = self.sceneRect()
+        if not current.contains(bounds):
+            self.setSceneRect(current.united(bounds) if self._nodes else bounds)
+
+    # -- edge routing ------------------------------------------------------------------
+
+    def node_item_moved(self, item: NodeItem) -> None:
+        """Called by a NodeItem whenever its position changed (drag or model)."""
+        if self._batching:
+            self._moved_while_batching.add(item.node_id)
+        else:
+            self._route_around({item.node_id})
+
+    def _route_around(self, node_ids: set[str]) -> None:
+        """Re-route the edges of these nodes and of their neighbours (whose port order
+        on the shared side may change when a neighbour moves)."""
+        if not node_ids:
+            return
+        nodes = set(node_ids)
+        for node_id in node_ids:
+            for item in self._edges_of.get(node_id, ()):
+                nodes.add(item.edge.source)
+                nodes.add(item.edge.target)
+        items: dict[int, EdgeItem] = {}
+        for node_id in nodes:
+            for item in self._edges_of.get(node_id, ()):
+                items[id(item)] = item
+        self._route_edges(items.values())
+
+    def _route_edges(self, items: Iterable[EdgeItem]) -> None:
+        items = list(items)
+        if not items:
+            return
+        ends = {i.edge.source for i in items} | {i.edge.target for i in items}
+        out_offsets, in_offsets = {}, {}
+        for node_id in ends:
+            out_offsets.update(self._port_offsets(node_id, outgoing=True))
+            in_offsets.update(self._port_offsets(node_id, outgoing=False))
+        lanes = self._lanes(ends)
+        for item in items:
+            src, dst = self._nodes[item.edge.source], self._nodes[item.edge.target]
+            key = id(item)
+            item.update_path(src.output_anchor(out_offsets.get(key, 0.0)),
+                             dst.input_anchor(in_offsets.get(key, 0.0)), lanes.get(key, 0.0))
+
+    def _port_offsets(self, node_id: str, outgoing: bool) -> dict[int, float]:
+        """Spread the ends of edges on one side of a card, ordered by the other end's
+        height, so arrows do not pile up on one point nor cross each other."""
+        edges = [i for i in self._edges_of.get(node_id, ())
+                 if (i.edge.source if outgoing else i.edge.target) == node_id and i.edge.source != i.edge.target]
+        if len(edges) < 2:
+            return {id(e): 0.0 for e in edges}
+
+        def other_end(item: EdgeItem) -> tuple[float, float]:
+            pos = self._nodes[item.edge.target if outgoing else item.edge.source].pos()
+            return (pos.y(), pos.x())
+
+        edges.sort(key=other_end)
+        spacing = min(_PORT_SPACING, (H - 16) / (len(edges) - 1))
+        middle = (len(edges) - 1) / 2
+        return {id(e): (i - middle) * spacing for i, e in enumerate(edges)}
+
+    def _lanes(self, node_ids: set[str]) -> dict[int, float]:
+        """Bend for edges sharing both ends (e.g. a Lambda that sends to and fails over
+        to the same queue), so their labels sit apart."""
+        groups: dict[tuple[str, str], list[EdgeItem]] = {}
+        for node_id in node_ids:
+            for item in self._edges_of.get(node_id, ()):
+                groups.setdefault((item.edge.source, item.edge.target), [])
+                if item not in groups[(item.edge.source, item.edge.target)]:
+                    groups[(item.edge.source, item.edge.target)].append(item)
+        lanes = {}
+        for members in groups.values():
+            middle = (len(members) - 1) / 2
+            for i, item in enumerate(members):
+                lanes[id(item)] = (i - middle) * _LANE_SPACING
+        return lanes
+
+    # -- moving ------------------------------------------------------------------------
+
+    def begin_move(self) -> None:
+        self._move_start = {i.node_id: i.pos() for i in self.selectedItems() if isinstance(i, NodeItem)}
+
+    def end_move(self) -> None:
+        start, self._move_start = self._move_start, {}
+        moved = {n: p for n, p in start.items() if n in self._nodes and self._nodes[n].pos() != p}
+        if not moved:
+            return
+        old = {n: self.arch.nodes[n].at for n in moved}
+        new = {n: (self._nodes[n].pos().x(), self._nodes[n].pos().y()) for n in moved}
+        self.undo_stack.push(commands.MoveNodesCommand(self.arch, old, new))
+        self._grow_scene_rect()
+
+    def auto_layout(self) -> None:
+        from model.layout import layered_layout
+
+        new = layered_layout(self.arch)
+        old = {n: self.arch.nodes[n].at for n in new}
+        if any(old[n] != tuple(new[n]) for n in new):
+            self.undo_stack.push(commands.AutoLayoutCommand(self.arch, old, new))
+
+    # -- connecting --------------------------------------------------------------------
+
+    def connecting(self) -> bool:
+        return self._conn_source is not None
+
+    def begin_connection(self, source: NodeItem, scene_pos: QPointF) -> None:
+        self._cancel_connection()
+        self._conn_source = source
+        line = QGraphicsPathItem()
+        line.setPen(QPen(style.RUBBER_BAND_OK, 1.6, Qt.PenStyle.DashLine, Qt.PenCapStyle.RoundCap))
+        line.setZValue(10)
+        self.addItem(line)
+        self._conn_line = line
+        self.update_connection(scene_pos)
+
+    def update_connection(self, scene_pos: QPointF) -> None:
+        if self._conn_source is None or self._conn_line is None:
+            return
+        target = self.node_at(scene_pos)
+        if target is not self._conn_target:
+            if self._conn_target is not None:
+                self._conn_target.set_drop_state(None)
+            self._conn_target = target
+        refused = False
+        end = scene_pos
+        if target is not None:
+            refused = self.connection_problem(self._conn_source.node_id, target.node_id) is not None
+            target.set_drop_state("refused" if refused else "ok")
+            if not refused:
+                end = target.input_anchor()
+        start = self._conn_source.output_anchor()
+        path = QPainterPath(start)
+        reach = max(30.0, abs(end.x() - start.x()) * 0.5)
+        path.cubicTo(QPointF(start.x() + reach, start.y()), QPointF(end.x() - reach, end.y()), end)
+        self._conn_line.setPath(path)
+        colour = style.RUBBER_BAND_REFUSED if refused else style.RUBBER_BAND_OK
+        self._conn_line.setPen(QPen(colour, 1.6, Qt.PenStyle.DashLine, Qt.PenCapStyle.RoundCap))
+
+    def finish_connection(self, scene_pos: QPointF) -> None:
+        source = self._conn_source
+        target = self.node_at(scene_pos)
+        self._cancel_connection()
+        if source is None or target is None:
+            return  # released on empty canvas: nothing asked for
+        reason = self.connection_problem(source.node_id, target.node_id)
+        if reason:
+            self.connection_refused.emit(reason)
+            return
+        self.undo_stack.push(commands.AddEdgeCommand(self.arch, Edge(source.node_id, target.node_id)))
+
+    def _cancel_connection(self) -> None:
+        if self._conn_target is not None:
+            self._conn_target.set_drop_state(None)
+        if self._conn_line is not None:
+            self.removeItem(self._conn_line)
+        self._conn_source = self._conn_line = self._conn_target = None
+
+    def node_at(self, scene_pos: QPointF) -> NodeItem | None:
+        for item in self.items(scene_pos):
+            if isinstance(item, NodeItem) and item.card_rect().contains(item.mapFromScene(scene_pos)):
+                return item
+        return None
+
+    def connection_problem(self, source_id: str, target_id: str) -> str | None:
+        """Why an edge from one node to another may not be drawn, or None if it may.
+        The wording matches the validator's, so the user reads one explanation."""
+        src, dst = self.arch.nodes[source_id], self.arch.nodes[target_id]
+        src_spec, dst_spec = SERVICES.get(src.service), SERVICES.get(dst.service)
+        if src_spec is None or dst_spec is None:
+            return f"'{src.id if src_spec is None else dst.id}' has an unknown service"
+        if source_id == target_id:
+            return f"{src.display_name} cannot connect to itself: that would be an endless loop"
+        rule = edge_rule(src.service, dst.service)
+        if rule is None:
+            allowed = ", ".join(SERVICES[t].name for t in allowed_targets(src.service)) or "nothing"
+            return (f"{src_spec.name} cannot send to {dst_spec.name}: AWS has no such integration "
+                    f"({src_spec.name} connects to {allowed})")
+        for edge in self.arch.edges:
+            if edge.source == source_id and edge.target == target_id and self.arch.edge_kind(edge) == rule.kind:
+                return (f"{src.display_name} already has a {rule.kind.replace('_', ' ')} edge to "
+                        f"{dst.display_name} (use 'calls' for more than one call)")
+        return None
+
+    # -- creating, deleting, clipboard -------------------------------------------------
+
+    def add_service_at(self, service_key: str, scene_pos: QPointF) -> str | None:
+        """A new node of this service centred where it was dropped; returns its id."""
+        spec = SERVICES.get(service_key)
+        if spec is None:
+            return None
+        node_id = self.arch.unique_id(service_key)
+        at = (snap(scene_pos.x() - W / 2), snap(scene_pos.y() - H / 2))
+        node = Node(node_id, service_key, config=copy.deepcopy(spec.defaults()), at=at)
+        self.undo_stack.push(commands.AddNodeCommand(self.arch, node))
+        self.select_nodes([node_id])
+        return node_id
+
+    def delete_selection(self) -> None:
+        subjects = self.selected_subjects()
+        node_ids = [v for k, v in subjects if k == "node"]
+        edges = [v for k, v in subjects if k == "edge"]
+        if node_ids or edges:
+            self.undo_stack.push(commands.RemoveItemsCommand(self.arch, node_ids, edges))
+
+    def copy_selection(self) -> str:
+        """The selected nodes and the edges among them, as design-file YAML ("" if none)."""
+        node_ids = [v for k, v in self.selected_subjects() if k == "node"]
+        if not node_ids:
+            return ""
+        chosen = set(node_ids)
+        part = Architecture(self.arch.name, self.arch.region)
+        part.nodes = {n: copy.deepcopy(self.arch.nodes[n]) for n in node_ids}
+        part.edges = [copy.deepcopy(e) for e in self.arch.edges if e.source in chosen and e.target in chosen]
+        return dump_design(part)
+
+    def paste(self, text: str, offset=(40.0, 40.0), text_for_undo: str | None = None) -> list[str]:
+        """Add the nodes (fresh ids) and edges of copied YAML, shifted by `offset`;
+        selects and returns the new node ids ([] if the text holds no design)."""
+        try:
+            part = loads_design(text, "clipboard")
+        except (StratusError, ValueError, TypeError):
+            return []
+        if not part.nodes:
+            return []
+        dx, dy = (offset.x(), offset.y()) if isinstance(offset, QPointF) else offset
+        renamed: dict[str, str] = {}
+        taken = set(self.arch.nodes)
+        nodes = []
+        for node in part.nodes.values():
+            new_id = _fresh_id(node.id, taken)
+            taken.add(new_id)
+            renamed[node.id] = new_id
+            x, y = node.at if node.at is not None else (0.0, 0.0)
+            nodes.append(Node(new_id, node.service, node.config, node.label, (snap(x + dx), snap(y + dy)), node.extra))
+        edges = [Edge(renamed[e.source], renamed[e.target], e.config, e.kind, e.extra)
+                 for e in part.edges if e.source in renamed and e.target in renamed]
+        self.undo_stack.push(commands.PasteCommand(self.arch, nodes, edges, text=text_for_undo))
+        self.select_nodes(renamed.values())
+        return list(renamed.values())
+
+    def duplicate_selection(self) -> list[str]:
+        text = self.copy_selection()
+        if not text:
+            return []
+        count = text.count("\n  - id: ") or 1
+        return self.paste(text, (40.0, 40.0), f"Duplicate {count} node{'s' if count != 1 else ''}")
+
+    # -- problems ----------------------------------------------------------------------
+
+    def set_problems(self, problems: Iterable) -> None:
+        """Badges from the validator's problems (called by the problems panel)."""
+        by_node: dict[str, list] = {}
+        by_edge: dict[int, list] = {}
+        for problem in problems:
+            kind, value = (getattr(problem, "target", None) or (None, None))[:2]
+            if kind == "node" and value in self.arch.nodes:
+                by_node.setdefault(value, []).append(problem)
+            elif kind == "edge" and isinstance(value, int) and 0 <= value < len(self.arch.edges):
+                by_edge.setdefault(id(self.arch.edges[value]), []).append(problem)
+        self._problems = {n: (_worst(ps), "\n".join(f"• {p.message}" for p in ps)) for n, ps in by_node.items()}
+        self._edge_problems = {e: _worst(ps) for e, ps in by_edge.items()}
+        self._apply_problems()
+
+    def _apply_problems(self) -> None:
+        for node_id, item in self._nodes.items():
+            item.set_problem(*self._problems.get(node_id, (None, "")))
+        for key, item in self._edges.items():
+            item.set_problem(self._edge_problems.get(key))
+
+
+def _worst(problems: list) -> str:
+    return "error" if any(getattr(p, "severity", "error") == "error" for p in problems) else "warning"
+
+
+def _fresh_id(base: str, taken: set[str]) -> str:
+    if base not in taken:
+        return base
+    stem = base
+    # "create_order_2" pasted again becomes "create_order_3", not "create_order_2_2".
+    head, _, tail = base.rpartition("_")
+    if head and tail.isdigit():
+        stem = head
+    n = 2
+    while f"{stem}_{n}" in taken:
+        n += 1
+    return f"{stem}_{n}"

@@ -1,0 +1,192 @@
+"""The canvas view: zoom, pan, rubber-band selection, drops from the palette, dot grid."""
+
+from __future__ import annotations
+
+import math
+
+from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QPainter, QPen, QPolygonF
+from PySide6.QtWidgets import QFrame, QGraphicsView
+
+from .. import style
+from .scene import DiagramScene
+
+SERVICE_MIME_TYPE = "application/x-stratus-service"
+
+MIN_ZOOM, MAX_ZOOM = 0.15, 3.0
+ZOOM_STEP = 1.2
+
+
+class CanvasView(QGraphicsView):
+    zoom_changed = Signal(float)
+
+    def __init__(self, scene: DiagramScene, parent=None) -> None:
+        super().__init__(scene, parent)
+        self.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing
+                            | QPainter.RenderHint.SmoothPixmapTransform)
+        self.setDragMode(QGraphicsView.DragMode.RubberBandDrag)
+        self.setRubberBandSelectionMode(Qt.ItemSelectionMode.IntersectsItemShape)
+        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
+        self.setResizeAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
+        self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.SmartViewportUpdate)
+        self.setCacheMode(QGraphicsView.CacheModeFlag.CacheBackground)
+        self.setOptimizationFlags(QGraphicsView.OptimizationFlag.DontSavePainterState)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setAcceptDrops(True)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self._space_held = False
+        self._panning_from: QPoint | None = None
+
+    def diagram(self) -> DiagramScene:
+        return self.scene()
+
+    # -- zoom --------------------------------------------------------------------------
+
+    def zoom(self) -> float:
+        return self.transform().m11()
+
+    def set_zoom(self, zoom: float, anchor: QPointF | None = None) -> None:
+        zoom = min(MAX_ZOOM, max(MIN_ZOOM, zoom))
+        factor = zoom / self.zoom()
+        if math.isclose(factor, 1.0):
+            return
+        if anchor is None:
+            saved = self.transformationAnchor()
+            self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
+            self.scale(factor, factor)
+            self.setTransformationAnchor(saved)
+        else:
+            self.scale(factor, factor)
+        self.zoom_changed.emit(self.zoom())
+
+    def zoom_in(self) -> None:
+        self.set_zoom(self.zoom() * ZOOM_STEP)
+
+    def zoom_out(self) -> None:
+        self.set_zoom(self.zoom() / ZOOM_STEP)
+
+    def reset_zoom(self) -> None:
+        self.set_zoom(1.0)
+
+    def fit_to_view(self) -> None:
+        """Show the whole drawing, never magnified above 100 %."""
+        items = [i for i in self.scene().items() if i.isVisible()]
+        if not items:
+            self.reset_zoom()
+            return
+        bounds = self.scene().itemsBoundingRect().adjusted(-40, -40, 40, 40)
+        self.fitInView(bounds, Qt.AspectRatioMode.KeepAspectRatio)
+        if self.zoom() > 1.0:
+            self.resetTransform()
+        elif self.zoom() < MIN_ZOOM:
+            self.set_zoom(MIN_ZOOM)
+        self.centerOn(bounds.center())
+        self.zoom_changed.emit(self.zoom())
+
+    def wheelEvent(self, event) -> None:
+        delta = event.angleDelta().y()
+        if delta == 0 or event.modifiers() & Qt.KeyboardModifier.ShiftModifier:
+            super().wheelEvent(event)  # horizontal wheels / shift+wheel scroll
+            return
+        self.set_zoom(self.zoom() * ZOOM_STEP ** (delta / 120.0), anchor=event.position())
+        event.accept()
+
+    # -- pan ---------------------------------------------------------------------------
+
+    def keyPressEvent(self, event) -> None:
+        if event.key() == Qt.Key.Key_Space and not event.isAutoRepeat():
+            self._space_held = True
+            self.viewport().setCursor(Qt.CursorShape.OpenHandCursor)
+            event.accept()
+            return
+        if event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace) and not self._panning_from:
+            self.diagram().delete_selection()
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+    def keyReleaseEvent(self, event) -> None:
+        if event.key() == Qt.Key.Key_Space and not event.isAutoRepeat():
+            self._space_held = False
+            if self._panning_from is None:
+                self.viewport().unsetCursor()
+            event.accept()
+            return
+        super().keyReleaseEvent(event)
+
+    def mousePressEvent(self, event) -> None:
+        middle = event.button() == Qt.MouseButton.MiddleButton
+        space_drag = event.button() == Qt.MouseButton.LeftButton and self._space_held
+        if middle or space_drag:
+            self._panning_from = event.position().toPoint()
+            self.viewport().setCursor(Qt.CursorShape.ClosedHandCursor)
+            event.accept()
+            return
+        super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event) -> None:
+        if self._panning_from is not None:
+            now = event.position().toPoint()
+            delta = now - self._panning_from
+            self._panning_from = now
+            self.horizontalScrollBar().setValue(self.horizontalScrollBar().value() - delta.x())
+            self.verticalScrollBar().setValue(self.verticalScrollBar().value() - delta.y())
+            event.accept()
+            return
+        super().mouseMoveEvent(event)
+
+    def mouseReleaseEvent(self, event) -> None:
+        if self._panning_from is not None:
+            self._panning_from = None
+            if self._space_held:
+                self.viewport().setCursor(Qt.CursorShape.OpenHandCursor)
+            else:
+                self.viewport().unsetCursor()
+            event.accept()
+            return
+        super().mouseReleaseEvent(event)
+
+    # -- drops from the palette --------------------------------------------------------
+
+    def dragEnterEvent(self, event) -> None:
+        if event.mimeData().hasFormat(SERVICE_MIME_TYPE):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dragMoveEvent(self, event) -> None:
+        if event.mimeData().hasFormat(SERVICE_MIME_TYPE):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dropEvent(self, event) -> None:
+        data = event.mimeData()
+        if not data.hasFormat(SERVICE_MIME_TYPE):
+            event.ignore()
+            return
+        service_key = bytes(data.data(SERVICE_MIME_TYPE)).decode("utf-8").strip()
+        scene_pos = self.mapToScene(event.position().toPoint())
+        if self.diagram().add_service_at(service_key, scene_pos) is None:
+            event.ignore()
+            return
+        event.acceptProposedAction()
+        self.setFocus()
+
+    # -- background --------------------------------------------------------------------
+
+    def drawBackground(self, painter: QPainter, rect: QRectF) -> None:
+        painter.fillRect(rect, style.CANVAS_BACKGROUND)
+        zoom = self.zoom()
+        if zoom < style.GRID_DOT_MIN_ZOOM:
+            return
+        step = style.GRID_SIZE * (2 if zoom < 0.8 else 1)
+        left = math.floor(rect.left() / step) * step
+        top = math.floor(rect.top() / step) * step
+        xs = [left + i * step for i in range(int((rect.right() - left) / step) + 1)]
+        ys = [top + j * step for j in range(int((rect.bottom() - top) / step) + 1)]
+        points = QPolygonF([QPointF(x, y) for y in ys for x in xs])
+        pen = QPen(style.GRID_DOT, 1.6 / zoom)
+        pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+        painter.setPen(pen)
+        painter.drawPoints(points)

@@ -1,0 +1,306 @@
+"""Undo commands: one QUndoCommand per user action.
+
+Each command changes only the model, through Architecture's mutation methods; the canvas
+and the inspector listen to the model and redraw themselves (as in Orange's canvas). So
+undo/redo works the same whether the action came from a mouse drag, a menu or a script,
+and `QUndoStack.isClean()` tells the main window whether the design has unsaved changes.
+
+`redo()` runs when the command is pushed, so a caller builds the command and pushes it,
+never mutating the model itself first.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from PySide6.QtGui import QUndoCommand
+
+from model.architecture import Architecture, Edge, Node, Scenario
+from model.catalogue import SERVICES
+
+_MISSING = object()  # "the key was not set", distinct from a stored None
+
+# Ids for QUndoCommand.mergeWith: consecutive edits of the same field collapse into one entry.
+_MERGE_NODE_CONFIG = 1
+_MERGE_EDGE_CONFIG = 2
+_MERGE_PROPERTY = 3
+_MERGE_LABEL = 4
+_MERGE_SCENARIO = 5
+
+
+def _service_name(arch: Architecture, node_id: str) -> str:
+    node = arch.nodes.get(node_id)
+    spec = SERVICES.get(node.service) if node else None
+    return spec.name if spec else "node"
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+class AddNodeCommand(QUndoCommand):
+    def __init__(self, arch: Architecture, node: Node, parent: QUndoCommand | None = None) -> None:
+        spec = SERVICES.get(node.service)
+        super().__init__(f"Add {spec.name if spec else node.service}", parent)
+        self.arch, self.node = arch, node
+
+    def redo(self) -> None:
+        self.arch.add_node(self.node)
+
+    def undo(self) -> None:
+        self.arch.remove_node(self.node.id)
+
+
+class AddEdgeCommand(QUndoCommand):
+    def __init__(self, arch: Architecture, edge: Edge, parent: QUndoCommand | None = None) -> None:
+        kind = arch.edge_kind(edge) or "edge"
+        super().__init__(f"Connect {edge.source} to {edge.target} ({kind.replace('_', ' ')})", parent)
+        self.arch, self.edge = arch, edge
+
+    def redo(self) -> None:
+        self.arch.add_edge(self.edge)
+
+    def undo(self) -> None:
+        self.arch.remove_edge(self.edge)
+
+
+class RemoveItemsCommand(QUndoCommand):
+    """Delete edges, then nodes (with their remaining edges); undo puts every item back
+    at its former index, so the saved file is byte-identical after undo."""
+
+    def __init__(self, arch: Architecture, node_ids, edges, parent: QUndoCommand | None = None) -> None:
+        self.arch = arch
+        self.node_ids = [n for n in dict.fromkeys(node_ids) if n in arch.nodes]
+        node_set = set(self.node_ids)
+        # Edges attached to a removed node go with it (remove_node records them).
+        self.edges = [e for e in edges if e.source not in node_set and e.target not in node_set]
+        self._removed_edges: list[tuple[int, Edge]] = []
+        self._removed_nodes: list[tuple[Node, int, list[tuple[int, Edge]]]] = []
+        super().__init__(self._describe(), parent)
+
+    def _describe(self) -> str:
+        parts = []
+        if self.node_ids:
+            parts.append(_count(len(self.node_ids), "node"))
+        if self.edges:
+            parts.append(_count(len(self.edges), "edge"))
+        return "Delete " + (" and ".join(parts) or "nothing")
+
+    def redo(self) -> None:
+        self._removed_edges = [(self.arch.remove_edge(e), e) for e in self.edges]
+        self._removed_nodes = [self.arch.remove_node(n) for n in self.node_ids]
+
+    def undo(self) -> None:
+        for node, index, edges in reversed(self._removed_nodes):
+            self.arch.restore_node(node, index, edges)
+        for index, edge in reversed(self._removed_edges):
+            self.arch.add_edge(edge, index)
+        self._removed_nodes, self._removed_edges = [], []
+
+
+class MoveNodesCommand(QUndoCommand):
+    """Positions before and after: a whole drag of a selection is one entry."""
+
+    def __init__(self, arch: Architecture, old_positions: dict, new_positions: dict,
+                 parent: QUndoCommand | None = None, text: str | None = None) -> None:
+        self.arch = arch
+        self.old = dict(old_positions)
+        self.new = dict(new_positions)
+        if text is None:
+            text = f"Move {next(iter(self.new))}" if len(self.new) == 1 else f"Move {len(self.new)} nodes"
+        super().__init__(text, parent)
+        if self.old == self.new:
+            self.setObsolete(True)
+
+    def redo(self) -> None:
+        self.arch.move_nodes(self.new)
+
+    def undo(self) -> None:
+        self.arch.move_nodes(self.old)
+
+
+class AutoLayoutCommand(MoveNodesCommand):
+    def __init__(self, arch: Architecture, old_positions: dict, new_positions: dict,
+                 parent: QUndoCommand | None = None) -> None:
+        super().__init__(arch, old_positions, new_positions, parent, text="Auto-layout")
+
+
+class SetNodeConfigCommand(QUndoCommand):
+    """One config field; consecutive edits of the same node and field merge (typing)."""
+
+    def __init__(self, arch: Architecture, node_id: str, key: str, value: Any,
+                 parent: QUndoCommand | None = None) -> None:
+        super().__init__(f"Set {key}", parent)
+        self.arch, self.node_id, self.key = arch, node_id, key
+        self.value = copy.deepcopy(value)
+        self.old_config = copy.deepcopy(arch.nodes[node_id].config)
+
+    def id(self) -> int:
+        return _MERGE_NODE_CONFIG
+
+    def mergeWith(self, other: QUndoCommand) -> bool:
+        if not isinstance(other, SetNodeConfigCommand) or (other.node_id, other.key) != (self.node_id, self.key):
+            return False
+        self.value = other.value
+        return True
+
+    def redo(self) -> None:
+        self.arch.set_node_config(self.node_id, self.key, self.value)
+
+    def undo(self) -> None:
+        # The whole former config: restores a missing key and the key order exactly.
+        self.arch.replace_node_config(self.node_id, self.old_config)
+
+
+class SetNodeLabelCommand(QUndoCommand):
+    def __init__(self, arch: Architecture, node_id: str, label: str | None,
+                 parent: QUndoCommand | None = None) -> None:
+        super().__init__("Rename node", parent)
+        self.arch, self.node_id = arch, node_id
+        self.label = label or None
+        self.old = arch.nodes[node_id].label
+
+    def id(self) -> int:
+        return _MERGE_LABEL
+
+    def mergeWith(self, other: QUndoCommand) -> bool:
+        if not isinstance(other, SetNodeLabelCommand) or other.node_id != self.node_id:
+            return False
+        self.label = other.label
+        return True
+
+    def redo(self) -> None:
+        self.arch.set_node_label(self.node_id, self.label)
+
+    def undo(self) -> None:
+        self.arch.set_node_label(self.node_id, self.old)
+
+
+class SetEdgeConfigCommand(QUndoCommand):
+    def __init__(self, arch: Architecture, edge: Edge, key: str, value: Any,
+                 parent: QUndoCommand | None = None) -> None:
+        super().__init__(f"Set {key}", parent)
+        self.arch, self.edge, self.key = arch, edge, key
+        self.value = copy.deepcopy(value)
+        self.old = copy.deepcopy(edge.config.get(key, _MISSING))
+
+    def id(self) -> int:
+        return _MERGE_EDGE_CONFIG
+
+    def mergeWith(self, other: QUndoCommand) -> bool:
+        if not isinstance(other, SetEdgeConfigCommand) or other.edge is not self.edge or other.key != self.key:
+            return False
+        self.value = other.value
+        return True
+
+    def redo(self) -> None:
+        self.arch.set_edge_config(self.edge, self.key, self.value)
+
+    def undo(self) -> None:
+        self.arch.set_edge_config(self.edge, self.key, None if self.old is _MISSING else self.old)
+
+
+class AddScenarioCommand(QUndoCommand):
+    def __init__(self, arch: Architecture, scenario: Scenario, parent: QUndoCommand | None = None) -> None:
+        super().__init__(f"Add scenario {scenario.name}", parent)
+        self.arch, self.scenario = arch, scenario
+
+    def redo(self) -> None:
+        self.arch.add_scenario(self.scenario)
+
+    def undo(self) -> None:
+        self.arch.remove_scenario(self.scenario.name)
+
+
+class RemoveScenarioCommand(QUndoCommand):
+    def __init__(self, arch: Architecture, name: str, parent: QUndoCommand | None = None) -> None:
+        super().__init__(f"Delete scenario {name}", parent)
+        self.arch, self.name = arch, name
+        self._removed: tuple[Scenario, int] | None = None
+
+    def redo(self) -> None:
+        self._removed = self.arch.remove_scenario(self.name)
+
+    def undo(self) -> None:
+        scenario, index = self._removed
+        self.arch.add_scenario(scenario, index)
+
+
+class ReplaceScenarioCommand(QUndoCommand):
+    """Swap a scenario for an edited copy. With `merge_key` (e.g. the field being typed),
+    consecutive edits of the same scenario and key merge into one entry."""
+
+    def __init__(self, arch: Architecture, old_name: str, scenario: Scenario,
+                 parent: QUndoCommand | None = None, merge_key: str | None = None) -> None:
+        super().__init__(f"Edit scenario {scenario.name}", parent)
+        self.arch, self.old_name, self.scenario = arch, old_name, scenario
+        self.merge_key = merge_key
+        self.old = copy.deepcopy(arch.scenario(old_name))
+
+    def id(self) -> int:
+        return _MERGE_SCENARIO if self.merge_key else -1
+
+    def mergeWith(self, other: QUndoCommand) -> bool:
+        if (not isinstance(other, ReplaceScenarioCommand) or other.merge_key != self.merge_key
+                or other.old_name != self.scenario.name):
+            return False
+        self.scenario = other.scenario
+        self.setText(other.text())
+        return True
+
+    def redo(self) -> None:
+        self.arch.replace_scenario(self.old_name, self.scenario)
+
+    def undo(self) -> None:
+        self.arch.replace_scenario(self.scenario.name, self.old)
+
+
+class SetPropertyCommand(QUndoCommand):
+    """Design settings: `name`, `region` or `account.<field>`."""
+
+    def __init__(self, arch: Architecture, key: str, value: Any, parent: QUndoCommand | None = None) -> None:
+        super().__init__(f"Set {key.split('.')[-1]}", parent)
+        self.arch, self.key, self.value = arch, key, value
+        self.old = self._current()
+
+    def _current(self) -> Any:
+        if self.key.startswith("account."):
+            return self.arch.account.get(self.key.split(".", 1)[1])  # None: not set
+        return getattr(self.arch, self.key)
+
+    def id(self) -> int:
+        return _MERGE_PROPERTY
+
+    def mergeWith(self, other: QUndoCommand) -> bool:
+        if not isinstance(other, SetPropertyCommand) or other.key != self.key:
+            return False
+        self.value = other.value
+        return True
+
+    def redo(self) -> None:
+        self.arch.set_property(self.key, self.value)
+
+    def undo(self) -> None:
+        self.arch.set_property(self.key, self.old)
+
+
+class PasteCommand(QUndoCommand):
+    """Nodes and the edges among them, added as one entry (paste, duplicate)."""
+
+    def __init__(self, arch: Architecture, nodes: list[Node], edges: list[Edge],
+                 parent: QUndoCommand | None = None, text: str | None = None) -> None:
+        super().__init__(text or f"Paste {_count(len(nodes), 'node')}", parent)
+        self.arch, self.nodes, self.edges = arch, list(nodes), list(edges)
+
+    def redo(self) -> None:
+        for node in self.nodes:
+            self.arch.add_node(node)
+        for edge in self.edges:
+            self.arch.add_edge(edge)
+
+    def undo(self) -> None:
+        for edge in reversed(self.edges):
+            self.arch.remove_edge(edge)
+        for node in reversed(self.nodes):
+            self.arch.remove_node(node.id)

@@ -1,0 +1,69 @@
+"""Colours, fonts and sizes shared by the GUI, so every panel looks like one product."""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QColor, QFont
+
+from model.catalogue import CATEGORY_COLOURS
+
+# Canvas
+CANVAS_BACKGROUND = QColor("#F7F8FA")
+GRID_DOT = QColor("#C9CED6")
+GRID_SIZE = 20  # nodes snap to this
+GRID_DOT_MIN_ZOOM = 0.45  # below this zoom the dots are skipped (they would be a grey haze)
+
+# Node cards
+NODE_WIDTH = 176
+NODE_HEIGHT = 56
+NODE_RADIUS = 8
+NODE_ICON_SIZE = 36
+NODE_PADDING = 10
+NODE_FILL = QColor("#FFFFFF")
+NODE_BORDER = QColor("#D5DAE1")
+NODE_SHADOW = QColor(16, 24, 40, 28)
+NODE_TITLE = QColor("#1F2733")
+NODE_SUBTITLE = QColor("#6B7380")
+SELECTION = QColor("#2F80ED")
+HOVER_BORDER = QColor("#93B8EE")
+HANDLE_RADIUS = 6
+BADGE_RADIUS = 8
+ERROR = QColor("#D92D20")
+WARNING = QColor("#F5A524")
+
+# Edges
+EDGE_COLOUR = QColor("#7D8794")
+EDGE_WIDTH = 1.6
+EDGE_LABEL_TEXT = QColor("#4B5563")
+EDGE_LABEL_FILL = QColor(255, 255, 255, 235)
+EDGE_ASYNC_DASH = (5.0, 4.0)  # asynchronous edges (queues, notifications) are dashed
+ARROW_SIZE = 9
+RUBBER_BAND_OK = QColor("#2F80ED")
+RUBBER_BAND_REFUSED = QColor("#D92D20")
+
+# Palette
+PALETTE_WIDTH = 230
+
+
+def category_colour(category: str) -> QColor:
+    return QColor(CATEGORY_COLOURS.get(category, "#5A6270"))
+
+
+def ui_font(point_size: float = 9.5, bold: bool = False) -> QFont:
+    font = QFont()
+    font.setFamilies(["Inter", "Segoe UI", "Helvetica Neue", "Noto Sans", "DejaVu Sans", "Arial"])
+    font.setPointSizeF(point_size)
+    if bold:
+        font.setWeight(QFont.Weight.DemiBold)
+    return font
+
+
+def title_font() -> QFont:
+    return ui_font(9.5, bold=True)
+
+
+def subtitle_font() -> QFont:
+    return ui_font(8.0)
+
+
+def edge_label_font() -> QFont:
+    return ui_font(7.5)
