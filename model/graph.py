@@ -39,19 +39,20 @@ def trigger_graph(arch: Architecture) -> nx.MultiDiGraph:
 
 
 def layers(arch: Architecture) -> dict[str, int]:
-    """Layer of each node for a left-to-right layout: longest path from a source,
-    with cycles broken (the back edges of a depth-first search are ignored)."""
-    graph = nx.DiGraph()
-    graph.add_nodes_from(arch.nodes)
-    graph.add_edges_from((e.source, e.target) for e in arch.edges
-                         if e.source in arch.nodes and e.target in arch.nodes and e.source != e.target)
-    dag = nx.DiGraph(graph)
-    for u, v, kind in nx.dfs_labeled_edges(graph):
-        if kind == "nontree" and u != v and nx.has_path(dag, v, u):
-            dag.remove_edge(u, v)
-    while not nx.is_directed_acyclic_graph(dag):  # defensive: any cycle left is broken here
-        u, v = nx.find_cycle(dag)[0][:2]
-        dag.remove_edge(u, v)
+    """Layer of each node for a left-to-right layout: the longest path from a source.
+
+    Cycles are broken so that events keep flowing rightwards: triggering edges are laid
+    first (the back edges of a depth-first search dropped), then the other edges (a
+    function reading the bucket that triggered it) only where they close no cycle.
+    """
+    full = to_networkx(arch)
+    dag = nx.DiGraph()
+    dag.add_nodes_from(arch.nodes)
+    triggering = [(u, v) for u, v, d in full.edges(data=True) if d["rule"].is_triggering(d["config"])]
+    passive = [(u, v) for u, v, d in full.edges(data=True) if not d["rule"].is_triggering(d["config"])]
+    for u, v in triggering + passive:
+        if u != v and not dag.has_edge(u, v) and not (v in dag and nx.has_path(dag, v, u)):
+            dag.add_edge(u, v)
     layer = {}
     for node in nx.topological_sort(dag):
         preds = list(dag.predecessors(node))
