@@ -1,0 +1,475 @@
+"""The designer's main window: canvas in the middle, palette left, inspector right,
+problems below; menus, toolbar and status bar as in any diagram editor.
+
+The window holds one Architecture and one QUndoStack for its whole life (opening a file
+replaces the model's content, so every listener stays connected). "Modified" is the undo
+stack's clean state. Validation runs shortly after the model stops changing.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QPointF, QRectF, QSettings, QSize, Qt, QTimer
+from PySide6.QtGui import QAction, QColor, QKeySequence, QPainter, QUndoStack
+from PySide6.QtWidgets import (
+    QApplication, QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox, QToolBar,
+    QWidget,
+)
+
+from model.architecture import Architecture, Change, Edge, Node
+from model.errors import Problem
+from model.validation import validate
+
+from . import icons
+from .canvas.scene import DiagramScene
+from .canvas.view import CanvasView
+from .documents import DocumentController, Prompter
+from .inspector import Inspector
+from .palette import Palette
+from .problems import ProblemsPanel
+
+VALIDATION_DELAY_MS = 300
+PASTE_STEP = 24.0  # each paste lands a little further down-right, as in draw.io
+PALETTE_WIDTH, INSPECTOR_WIDTH, PROBLEMS_HEIGHT = 220, 320, 120
+EXAMPLES_DIR = Path(__file__).resolve().parent.parent / "assets" / "examples"
+
+
+def as_subject(item) -> tuple:
+    """Whatever the scene reports as selected -> ("node", id) / ("edge", Edge) / ("design", None)."""
+    if isinstance(item, tuple) and len(item) == 2:
+        return item
+    if isinstance(item, Node):
+        return ("node", item.id)
+    if isinstance(item, Edge):
+        return ("edge", item)
+    if isinstance(item, str):
+        return ("node", item)
+    return ("design", None)
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, settings: QSettings | None = None, prompter: Prompter | None = None,
+                 autosave_interval_s: float | None = None) -> None:
+        super().__init__()
+        self.arch = Architecture()
+        self.undo_stack = QUndoStack(self)
+        self.scene = DiagramScene(self.arch, self.undo_stack)
+        self.view = CanvasView(self.scene)
+        self.setCentralWidget(self.view)
+        self.documents = DocumentController(self, self.arch, self.undo_stack, settings, prompter,
+                                            autosave_interval_s)
+        self._paste_count = 0
+        self._build_docks()
+        self._build_actions()
+        self._build_menus()
+        self._build_toolbar()
+        self._build_status_bar()
+        self._connect()
+        self.validation_timer = QTimer(self)
+        self.validation_timer.setSingleShot(True)
+        self.validation_timer.setInterval(VALIDATION_DELAY_MS)
+        self.validation_timer.timeout.connect(self.run_validation)
+        self.problems_list: list[Problem] = []
+        self.setDockOptions(QMainWindow.AnimatedDocks | QMainWindow.AllowTabbedDocks)
+        self.setCorner(Qt.BottomLeftCorner, Qt.LeftDockWidgetArea)
+        self.setCorner(Qt.BottomRightCorner, Qt.RightDockWidgetArea)
+        self.resize(1400, 900)
+        self.size_docks()
+        self._update_title()
+        self.run_validation()
+
+    # -- construction --------------------------------------------------------------------
+
+    def _dock(self, title: str, name: str, widget: QWidget, area) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(name)
+        dock.setWidget(widget)
+        dock.setFeatures(QDockWidget.DockWidgetMovable | QDockWidget.DockWidgetClosable
+                         | QDockWidget.DockWidgetFloatable)
+        self.addDockWidget(area, dock)
+        return dock
+
+    def _build_docks(self) -> None:
+        self.palette = Palette()
+        self.palette_dock = self._dock("Services", "palette", self.palette, Qt.LeftDockWidgetArea)
+        self.inspector = Inspector(self.arch, self.undo_stack, icon_for=self._inspector_icon)
+        self.inspector_dock = self._dock("Inspector", "inspector", self.inspector, Qt.RightDockWidgetArea)
+        self.problems = ProblemsPanel()
+        self.problems_dock = self._dock("Problems", "problems", self.problems, Qt.BottomDockWidgetArea)
+
+    def size_docks(self) -> None:
+        self.resizeDocks([self.palette_dock, self.inspector_dock], [PALETTE_WIDTH, INSPECTOR_WIDTH],
+                         Qt.Horizontal)
+        self.resizeDocks([self.problems_dock], [PROBLEMS_HEIGHT], Qt.Vertical)
+
+    def _inspector_icon(self, service: str):
+        return icons.service_pixmap(service, 36, self.devicePixelRatioF())
+
+    def _action(self, text: str, slot, shortcut=None, tip: str = "") -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            if isinstance(shortcut, (list, tuple)):
+                action.setShortcuts([QKeySequence(s) for s in shortcut])
+            else:
+                action.setShortcut(QKeySequence(shortcut))
+        if tip:
+            action.setStatusTip(tip)
+            action.setToolTip(tip)
+        action.triggered.connect(slot)
+        return action
+
+    def _build_actions(self) -> None:
+        K = QKeySequence.StandardKey
+        a = self._action
+        self.act_new = a("&New", self.new_design, K.New, "Start a new, empty design")
+        self.act_new_example = a("New from &Example…", self.new_from_example, "Ctrl+Shift+N",
+                                 "Start from one of the example designs")
+        self.act_open = a("&Open…", lambda: self.documents.open(), K.Open, "Open a design file")
+        self.act_save = a("&Save", lambda: self.documents.save(), K.Save, "Save the design")
+        self.act_save_as = a("Save &As…", lambda: self.documents.save_as(), K.SaveAs,
+                             "Save the design under another name")
+        self.act_export_png = a("Export Canvas as &PNG…", self.export_png_dialog, None,
+                                "Save a picture of the diagram")
+        self.act_export_svg = a("Export Canvas as S&VG…", self.export_svg_dialog, None,
+                                "Save the diagram as a scalable vector drawing")
+        self.act_quit = a("&Quit", self.close, K.Quit, "Close the designer")
+        self.act_undo = self.undo_stack.createUndoAction(self, "&Undo")
+        self.act_undo.setShortcut(QKeySequence(K.Undo))
+        self.act_redo = self.undo_stack.createRedoAction(self, "&Redo")
+        self.act_redo.setShortcuts([QKeySequence(K.Redo), QKeySequence("Ctrl+Y")])
+        self.act_cut = a("Cu&t", self.cut, K.Cut, "Cut the selection")
+        self.act_copy = a("&Copy", self.copy, K.Copy, "Copy the selection")
+        self.act_paste = a("&Paste", self.paste, K.Paste, "Paste nodes")
+        self.act_duplicate = a("D&uplicate", self.scene.duplicate_selection, "Ctrl+D",
+                               "Duplicate the selection")
+        self.act_delete = a("&Delete", self.scene.delete_selection, [K.Delete, "Backspace"],
+                            "Delete the selection")
+        self.act_select_all = a("Select &All", self.select_all, K.SelectAll, "Select every node")
+        self.act_zoom_in = a("Zoom &In", self.view.zoom_in, [K.ZoomIn, "Ctrl+="], "Zoom in")
+        self.act_zoom_out = a("Zoom &Out", self.view.zoom_out, K.ZoomOut, "Zoom out")
+        self.act_zoom_reset = a("&Actual Size", self.view.reset_zoom, "Ctrl+0", "Zoom to 100%")
+        self.act_fit = a("&Fit to Window", self.view.fit_to_view, "Ctrl+Shift+F",
+                         "Show the whole design")
+        self.act_layout = a("Auto-&Layout", self.scene.auto_layout, "Ctrl+Shift+L",
+                            "Arrange the nodes left to right along the flow")
+        self.act_about = a("&About Stratus", self.about, None, "About Stratus")
+        for action in (self.act_undo, self.act_redo):
+            action.setStatusTip(action.text())
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        file_menu.addActions([self.act_new, self.act_new_example, self.act_open])
+        self.recent_menu = file_menu.addMenu("Open &Recent")
+        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        file_menu.addSeparator()
+        file_menu.addActions([self.act_save, self.act_save_as])
+        file_menu.addSeparator()
+        file_menu.addActions([self.act_export_png, self.act_export_svg])
+        file_menu.addSeparator()
+        file_menu.addAction(self.act_quit)
+        edit = bar.addMenu("&Edit")
+        edit.addActions([self.act_undo, self.act_redo])
+        edit.addSeparator()
+        edit.addActions([self.act_cut, self.act_copy, self.act_paste, self.act_duplicate,
+                         self.act_delete])
+        edit.addSeparator()
+        edit.addAction(self.act_select_all)
+        view = bar.addMenu("&View")
+        view.addActions([self.act_zoom_in, self.act_zoom_out, self.act_zoom_reset, self.act_fit])
+        view.addSeparator()
+        view.addAction(self.act_layout)
+        view.addSeparator()
+        for dock in (self.palette_dock, self.inspector_dock, self.problems_dock):
+            view.addAction(dock.toggleViewAction())
+        help_menu = bar.addMenu("&Help")
+        help_menu.addAction(self.act_about)
+        self._fill_recent_menu()
+
+    def _build_toolbar(self) -> None:
+        bar = QToolBar("Main toolbar", self)
+        bar.setObjectName("mainToolbar")
+        bar.setMovable(False)
+        bar.setIconSize(QSize(18, 18))
+        bar.setToolButtonStyle(Qt.ToolButtonTextOnly)
+        groups = (
+            (self.act_new, self.act_open, self.act_save),
+            (self.act_undo, self.act_redo),
+            (self.act_delete, self.act_duplicate),
+            (self.act_zoom_out, self.act_zoom_in, self.act_fit, self.act_layout),
+        )
+        for i, group in enumerate(groups):
+            if i:
+                bar.addSeparator()
+            bar.addActions(list(group))
+        self.addToolBar(Qt.TopToolBarArea, bar)
+        self.toolbar = bar
+
+    def _build_status_bar(self) -> None:
+        status = self.statusBar()
+        self.counts_label = QLabel()
+        self.counts_label.setStyleSheet("color: #5f6b7a; padding: 0 8px;")
+        self.validity_label = QLabel()
+        self.validity_label.setStyleSheet("padding: 0 8px;")
+        status.addPermanentWidget(self.counts_label)
+        status.addPermanentWidget(self.validity_label)
+        status.showMessage("Ready", 3000)
+
+    def _connect(self) -> None:
+        self.undo_stack.cleanChanged.connect(self._update_title)
+        self.undo_stack.canUndoChanged.connect(self._update_edit_actions)
+        self.documents.path_changed.connect(lambda _p: self._update_title())
+        self.documents.message.connect(lambda text: self.statusBar().showMessage(text, 5000))
+        self.documents.recent_changed.connect(self._fill_recent_menu)
+        self.arch.subscribe(self._on_model_change)
+        self.scene.connection_refused.connect(self._connection_refused)
+        self.scene.subjects_selected.connect(self._selection_changed)
+        self.palette.service_activated.connect(self.add_service)
+        self.problems.problem_activated.connect(self.show_problem)
+
+    # -- window state --------------------------------------------------------------------
+
+    def _update_title(self, *_args) -> None:
+        self.setWindowTitle(f"{self.arch.name} — {self.documents.display_name()} [*]")
+        self.setWindowModified(not self.undo_stack.isClean())
+
+    def _update_edit_actions(self, *_args) -> None:
+        pass  # undo/redo actions update themselves; kept as a hook for selection-aware actions
+
+    def _on_model_change(self, change: Change) -> None:
+        if change.what in ("properties_changed", "reset"):
+            self._update_title()
+        if change.what == "reset":
+            self._paste_count = 0
+        self.validation_timer.start()
+        self._update_counts()
+
+    def _update_counts(self) -> None:
+        a = self.arch
+        self.counts_label.setText(f"{len(a.nodes)} nodes · {len(a.edges)} edges · "
+                                  f"{len(a.scenarios)} scenarios")
+
+    def run_validation(self) -> list[Problem]:
+        self.validation_timer.stop()
+        problems = validate(self.arch, self.documents.base_dir())
+        self.problems_list = problems
+        self.problems.set_problems(problems)
+        self.scene.set_problems(problems)
+        n_errors, n_warnings = self.problems.counts()
+        if n_errors:
+            text, colour = f"● {n_errors} error{'s' if n_errors != 1 else ''}", "#D92D20"
+        elif n_warnings:
+            text, colour = f"▲ {n_warnings} warning{'s' if n_warnings != 1 else ''}", "#B54708"
+        else:
+            text, colour = "✓ Valid", "#067647"
+        self.validity_label.setText(text)
+        self.validity_label.setStyleSheet(f"padding: 0 8px; color: {colour}; font-weight: 600;")
+        self.problems_dock.setWindowTitle(f"Problems ({len(problems)})" if problems else "Problems")
+        self._update_counts()
+        return problems
+
+    # -- selection, problems, palette ----------------------------------------------------
+
+    def _selection_changed(self, subjects: list) -> None:
+        if len(subjects) == 1:
+            self.inspector.show_subject(as_subject(subjects[0]))
+        elif not subjects:
+            self.inspector.show_design()
+        else:
+            self.inspector.show_design()
+            self.statusBar().showMessage(f"{len(subjects)} items selected", 3000)
+
+    def select(self, subject: tuple) -> None:
+        """Select a node or edge on the canvas and show it in the inspector."""
+        self.scene.select_subject(subject)
+        self.inspector.show_subject(subject)
+
+    def show_problem(self, problem: Problem) -> None:
+        kind, value = problem.target
+        if kind == "node" and value in self.arch.nodes:
+            self.select(("node", value))
+            self._centre_on_selection()
+        elif kind == "edge" and isinstance(value, int) and 0 <= value < len(self.arch.edges):
+            self.select(("edge", self.arch.edges[value]))
+            self._centre_on_selection()
+        elif kind == "scenario":
+            self.scene.clearSelection()
+            self.inspector.show_subject(("scenario", value))
+        else:
+            self.scene.clearSelection()
+            self.inspector.show_design()
+        self.inspector_dock.raise_()
+        self.statusBar().showMessage(f"{problem.subject}: {problem.message}", 8000)
+
+    def _centre_on_selection(self) -> None:
+        items = self.scene.selectedItems()
+        if items:
+            rect = items[0].sceneBoundingRect()
+            for item in items[1:]:
+                rect = rect.united(item.sceneBoundingRect())
+            if not self.view.mapToScene(self.view.viewport().rect()).boundingRect().contains(rect):
+                self.view.centerOn(rect.center())
+
+    def _connection_refused(self, reason: str) -> None:
+        self.statusBar().showMessage(f"Connection refused: {reason}", 8000)
+
+    def add_service(self, key: str) -> None:
+        """Palette double-click/Enter: add at the centre of what the canvas shows."""
+        centre = self.view.mapToScene(self.view.viewport().rect().center())
+        self.scene.add_service_at(key, centre)
+
+    # -- edit actions --------------------------------------------------------------------
+
+    def copy(self) -> None:
+        text = self.scene.copy_selection()
+        if text:
+            QApplication.clipboard().setText(text)
+            self._paste_count = 0
+            self.statusBar().showMessage("Copied", 2000)
+
+    def cut(self) -> None:
+        text = self.scene.copy_selection()
+        if text:
+            QApplication.clipboard().setText(text)
+            self._paste_count = 0
+            self.scene.delete_selection()
+
+    def paste(self) -> None:
+        text = QApplication.clipboard().text()
+        if not text:
+            return
+        self._paste_count += 1
+        step = PASTE_STEP * self._paste_count
+        self.scene.paste(text, QPointF(step, step))
+
+    def select_all(self) -> None:
+        for item in self.scene.items():
+            if item.flags() & item.GraphicsItemFlag.ItemIsSelectable:
+                item.setSelected(True)
+
+    # -- files ---------------------------------------------------------------------------
+
+    def new_design(self) -> None:
+        self.documents.new()
+
+    def new_from_example(self) -> None:
+        from .gallery import GalleryDialog
+
+        dialog = GalleryDialog(EXAMPLES_DIR, self)
+        if dialog.exec() and dialog.selected_path():
+            if self.documents.new_from(str(dialog.selected_path())):
+                self.view.fit_to_view()
+
+    def open_path(self, path: str) -> bool:
+        """Open a design now, asking about unsaved changes first."""
+        if not self.documents.maybe_save():
+            return False
+        ok = self.documents.load(path)
+        if ok:
+            QTimer.singleShot(0, self.view.fit_to_view)
+        return ok
+
+    def _fill_recent_menu(self) -> None:
+        menu = self.recent_menu
+        menu.clear()
+        files = self.documents.recent_files()
+        for i, path in enumerate(files, 1):
+            action = menu.addAction(f"&{i % 10}  {Path(path).name}")
+            action.setToolTip(path)
+            action.setStatusTip(path)
+            action.triggered.connect(lambda _=False, p=path: self.open_path(p))
+        if files:
+            menu.addSeparator()
+            menu.addAction("Clear Recent", self.documents.clear_recent)
+        else:
+            empty = menu.addAction("No recent files")
+            empty.setEnabled(False)
+
+    def export_png_dialog(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Export canvas as PNG", self._export_name("png"),
+                                              "PNG images (*.png)")
+        if path:
+            self.export_png(path)
+
+    def export_svg_dialog(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Export canvas as SVG", self._export_name("svg"),
+                                              "SVG drawings (*.svg)")
+        if path:
+            self.export_svg(path)
+
+    def _export_name(self, suffix: str) -> str:
+        base = Path(self.documents.path).with_suffix("") if self.documents.path else Path.home() / "design"
+        return f"{base}.{suffix}"
+
+    def _export_rect(self) -> QRectF:
+        return self.scene.itemsBoundingRect().adjusted(-24, -24, 24, 24)
+
+    def _render_scene(self, painter: QPainter, target: QRectF, source: QRectF) -> None:
+        selected = self.scene.selectedItems()
+        for item in selected:  # exports show the design, not the selection
+            item.setSelected(False)
+        try:
+            painter.fillRect(target, QColor("#FFFFFF"))
+            self.scene.render(painter, target, source)
+        finally:
+            for item in selected:
+                item.setSelected(True)
+
+    def export_png(self, path: str, scale: float = 2.0) -> bool:
+        from PySide6.QtGui import QImage
+
+        source = self._export_rect()
+        size = QSize(max(1, int(source.width() * scale)), max(1, int(source.height() * scale)))
+        image = QImage(size, QImage.Format_ARGB32_Premultiplied)
+        image.fill(QColor("#FFFFFF"))
+        painter = QPainter(image)
+        painter.setRenderHints(QPainter.Antialiasing | QPainter.TextAntialiasing | QPainter.SmoothPixmapTransform)
+        self._render_scene(painter, QRectF(0, 0, size.width(), size.height()), source)
+        painter.end()
+        ok = image.save(path)
+        self._report_export(ok, path)
+        return ok
+
+    def export_svg(self, path: str) -> bool:
+        from PySide6.QtSvg import QSvgGenerator
+
+        source = self._export_rect()
+        generator = QSvgGenerator()
+        generator.setFileName(path)
+        generator.setSize(QSize(int(source.width()), int(source.height())))
+        generator.setViewBox(QRectF(0, 0, source.width(), source.height()))
+        generator.setTitle(self.arch.name)
+        generator.setDescription("Exported from Stratus")
+        painter = QPainter()
+        ok = painter.begin(generator)
+        if ok:
+            painter.setRenderHint(QPainter.Antialiasing)
+            self._render_scene(painter, QRectF(0, 0, source.width(), source.height()), source)
+            painter.end()
+        ok = ok and Path(path).exists()
+        self._report_export(ok, path)
+        return ok
+
+    def _report_export(self, ok: bool, path: str) -> None:
+        if ok:
+            self.statusBar().showMessage(f"Exported {path}", 5000)
+        else:
+            self.documents.prompter.error(self, "Export failed", f"Could not write {path}")
+
+    def about(self) -> None:
+        QMessageBox.about(
+            self, "About Stratus",
+            "<h3>Stratus</h3><p>Design serverless AWS architectures, simulate them under load, "
+            "and export them to CloudFormation, SAM or Terraform.</p>"
+            "<p>Drag services from the palette, connect them from a node's handle, and edit "
+            "settings in the inspector.</p>")
+
+    # -- closing -------------------------------------------------------------------------
+
+    def closeEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        if self.documents.close():
+            self.arch.unsubscribe(self._on_model_change)
+            event.accept()
+        else:
+            event.ignore()
