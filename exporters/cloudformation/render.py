@@ -1,0 +1,777 @@
+"""Design -> CloudFormation (or SAM) template as a plain dict.
+
+One renderer per service (SERVICE_RENDERERS) and one per edge kind (EDGE_RENDERERS), all
+writing into a `Template` that knows how to name and reference every node. IAM comes from
+exporters.iam; this module only turns its statements into CloudFormation syntax.
+
+Patterns worth knowing:
+- S3 buckets get a fixed name (NamePrefix, Stage, node, account id) and everything refers
+  to a bucket through an ARN built with Fn::Sub from that name, never !Ref/!GetAtt. That
+  breaks the classic bucket -> notification -> permission -> bucket dependency cycle.
+- A bucket that notifies SQS/SNS/Lambda DependsOn the queue policy, topic policy or
+  Lambda permission: S3 checks it may deliver when the notification is saved.
+- Functions with provisioned concurrency get a Version and an Alias named `live` (logical
+  id `<Fn>Aliaslive`, the id SAM's AutoPublishAlias gives), and every trigger targets it.
+- checkov findings that do not apply are skipped in the resource's Metadata, with a reason.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from model.architecture import Architecture, Edge, Node
+from model.errors import StratusError
+
+from .. import iam
+from ..naming import Namer, camel, fit, kebab, logical_ids
+from ..serialize import compact_json
+from . import skips
+
+ALIAS_NAME = "live"
+LOG_RETENTION_DAYS = 30
+SAM_TRANSFORM = "AWS::Serverless-2016-10-31"
+
+PLACEHOLDER_HANDLERS = {
+    "python": ("index.handler",
+               "import json\n\n\ndef handler(event, context):\n"
+               "    # Placeholder from Stratus: replace with the real handler.\n"
+               "    print(json.dumps(event))\n"
+               "    return {\"statusCode\": 200, \"body\": \"ok\"}\n"),
+    "nodejs": ("index.handler",
+               "exports.handler = async (event) => {\n"
+               "  // Placeholder from Stratus: replace with the real handler.\n"
+               "  console.log(JSON.stringify(event));\n"
+               "  return { statusCode: 200, body: 'ok' };\n};\n"),
+}
+
+
+def _inline_family(runtime: str) -> str | None:
+    """CloudFormation's ZipFile works for Python and Node.js runtimes only."""
+    return next((f for f in PLACEHOLDER_HANDLERS if runtime.startswith(f)), None)
+
+
+def _sub(text: str, **variables: Any) -> dict:
+    return {"Fn::Sub": [text, variables] if variables else text}
+
+
+def _ref(logical_id: str) -> dict:
+    return {"Ref": logical_id}
+
+
+def _getatt(logical_id: str, attribute: str) -> dict:
+    return {"Fn::GetAtt": [logical_id, attribute]}
+
+
+@dataclass
+class Template:
+    """The template being built, with naming and cross-references for every node."""
+
+    arch: Architecture
+    sam: bool = False
+    names: Namer = None  # type: ignore[assignment]
+    resources: dict[str, dict] = field(default_factory=dict)
+    outputs: dict[str, dict] = field(default_factory=dict)
+    parameters: dict[str, dict] = field(default_factory=dict)
+    code_path: Callable[[str], str] = None  # type: ignore[assignment]  # design-relative -> template-relative
+
+    def __post_init__(self) -> None:
+        self.names = logical_ids(self.arch.nodes)
+        if self.code_path is None:
+            self.code_path = lambda code: code
+        for fixed in ("NamePrefix", "Stage", "CodeBucket"):
+            self.names.reserve(fixed)
+
+    # -- names ---------------------------------------------------------------------------
+
+    def id(self, node_id: str, *role: str) -> str:
+        return self.names.name(node_id, *role)
+
+    def add(self, logical_id: str, type_: str, properties: dict, *, depends_on: list[str] | None = None,
+            skip: list[tuple[str, str]] | None = None, condition: str | None = None) -> str:
+        resource: dict[str, Any] = {"Type": type_}
+        if condition:
+            resource["Condition"] = condition
+        if depends_on:
+            resource["DependsOn"] = sorted(set(depends_on))
+        if skip:
+            resource["Metadata"] = {"checkov": {"skip": [{"id": i, "comment": c} for i, c in skip]}}
+        resource["Properties"] = properties
+        self.resources[logical_id] = resource
+        return logical_id
+
+    def output(self, node_id: str, what: str, value: Any, description: str) -> None:
+        self.outputs[self.id(node_id, what)] = {"Description": description, "Value": value}
+
+    # -- references ----------------------------------------------------------------------
+
+    def node(self, node_id: str) -> Node:
+        return self.arch.nodes[node_id]
+
+    def config(self, node_id: str) -> dict:
+        return self.node(node_id).effective_config()
+
+    def physical_name(self, node_id: str, limit: int = 24) -> str:
+        """`${NamePrefix}-${Stage}-<node>`: the Sub text of a node's AWS name."""
+        return "${NamePrefix}-${Stage}-" + fit(kebab(node_id), limit)
+
+    def bucket_name(self, node_id: str) -> dict:
+        return _sub(self.physical_name(node_id) + "-${AWS::AccountId}")
+
+    def arn(self, node_id: str) -> Any:
+        return ARN[self.node(node_id).service](self, node_id)
+
+    def arn_with(self, node_id: str, suffix: str) -> Any:
+        if not suffix:
+            return self.arn(node_id)
+        if self.node(node_id).service == "s3":
+            return _sub("arn:${AWS::Partition}:s3:::" + self.physical_name(node_id) + "-${AWS::AccountId}" + suffix)
+        return _sub("${Arn}" + suffix, Arn=self.arn(node_id))
+
+    def handle(self, node_id: str) -> Any:
+        """What code needs to call the node: table name, queue URL, topic ARN..."""
+        return HANDLE[self.node(node_id).service](self, node_id)
+
+    def function_target(self, node_id: str) -> Any:
+        """The ARN triggers invoke: the `live` alias when the function has provisioned concurrency."""
+        if _provisioned(self.config(node_id)):
+            return _ref(self.id(node_id, "Alias", ALIAS_NAME))
+        return _getatt(self.id(node_id), "Arn")
+
+    def rule_id(self, edge: Edge) -> str:
+        return self.id(edge.source, "Rule", edge.target)
+
+    def has_edges(self, node_id: str, kinds: set[str], incoming: bool = True) -> list[Edge]:
+        edges = self.arch.edges_to(node_id) if incoming else self.arch.edges_from(node_id)
+        return [e for e in edges if self.arch.edge_kind(e) in kinds]
+
+
+def _provisioned(config: dict) -> bool:
+    return bool(config.get("provisioned_concurrency") or 0)
+
+
+ARN: dict[str, Callable[[Template, str], Any]] = {
+    "lambda": lambda t, n: t.function_target(n),
+    "dynamodb": lambda t, n: _getatt(t.id(n), "Arn"),
+    "s3": lambda t, n: _sub("arn:${AWS::Partition}:s3:::" + t.physical_name(n) + "-${AWS::AccountId}"),
+    "sqs": lambda t, n: _getatt(t.id(n), "Arn"),
+    "sns": lambda t, n: _ref(t.id(n)),
+    "kinesis": lambda t, n: _getatt(t.id(n), "Arn"),
+    "eventbridge": lambda t, n: _bus_arn(t, n),
+    "step_functions": lambda t, n: _ref(t.id(n)),
+    "api_gateway": lambda t, n: _sub("arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${Api}/*",
+                                     Api=_ref(t.id(n))),
+}
+
+HANDLE: dict[str, Callable[[Template, str], Any]] = {
+    "lambda": lambda t, n: t.function_target(n),
+    "dynamodb": lambda t, n: _ref(t.id(n)),
+    "s3": lambda t, n: t.bucket_name(n),
+    "sqs": lambda t, n: _ref(t.id(n)),
+    "sns": lambda t, n: _ref(t.id(n)),
+    "kinesis": lambda t, n: _ref(t.id(n)),
+    "eventbridge": lambda t, n: _bus_name(t, n),
+    "step_functions": lambda t, n: _ref(t.id(n)),
+    "api_gateway": lambda t, n: _ref(t.id(n)),
+}
+
+
+def _custom_bus(t: Template, node_id: str) -> bool:
+    return t.config(node_id).get("bus_name", "default") != "default"
+
+
+def _bus_arn(t: Template, node_id: str) -> Any:
+    if _custom_bus(t, node_id):
+        return _getatt(t.id(node_id), "Arn")
+    return _sub("arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:event-bus/default")
+
+
+def _bus_name(t: Template, node_id: str) -> Any:
+    return _ref(t.id(node_id)) if _custom_bus(t, node_id) else "default"
+
+
+# --------------------------------------------------------------------------------------
+# IAM in CloudFormation syntax
+
+
+def policy_document(t: Template, principal: str) -> dict:
+    statements = []
+    for stmt in iam.role_statements(t.arch, principal):
+        statements.append({"Sid": stmt.sid, "Effect": "Allow", "Action": list(stmt.actions),
+                           "Resource": _statement_resource(t, principal, stmt)})
+    return {"Version": "2012-10-17", "Statement": statements}
+
+
+def _statement_resource(t: Template, principal: str, stmt: iam.Statement) -> Any:
+    if stmt.scope == iam.ANY:
+        return "*"
+    if stmt.scope == iam.OWN_LOGS:
+        return _getatt(t.id(principal, "LogGroup"), "Arn")  # that ARN already ends in ":*"
+    return t.arn_with(stmt.resource_node, stmt.resource_suffix)
+
+
+def role(t: Template, principal: str, service_principal: str) -> str:
+    logical_id = t.id(principal, "Role")
+    properties = {
+        "AssumeRolePolicyDocument": {
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Principal": {"Service": service_principal},
+                           "Action": "sts:AssumeRole"}],
+        },
+        "Policies": [{"PolicyName": "least-privilege", "PolicyDocument": policy_document(t, principal)}],
+        "Tags": _tags(t),
+    }
+    skip = skips.role_skips(iam.role_statements(t.arch, principal))
+    return t.add(logical_id, "AWS::IAM::Role", properties, skip=skip)
+
+
+def _tags(t: Template) -> list[dict]:
+    return [{"Key": "stratus:design", "Value": t.arch.name}]
+
+
+def log_group(t: Template, node_id: str, name: Any = None) -> str:
+    properties: dict[str, Any] = {"RetentionInDays": LOG_RETENTION_DAYS}
+    if name is not None:
+        properties["LogGroupName"] = name
+    return t.add(t.id(node_id, "LogGroup"), "AWS::Logs::LogGroup", properties, skip=[skips.LOG_KMS])
+
+
+# --------------------------------------------------------------------------------------
+# Services
+
+
+def render_function(t: Template, node_id: str) -> None:
+    cfg = t.config(node_id)
+    fn_id = t.id(node_id)
+    role(t, node_id, "lambda.amazonaws.com")
+    log_group(t, node_id)
+    properties: dict[str, Any] = {
+        "Description": f"{t.node(node_id).display_name} (Stratus design '{t.arch.name}')",
+        "Runtime": cfg["runtime"],
+        "Handler": cfg.get("handler") or "index.handler",
+        "Architectures": [cfg["architecture"]],
+        "MemorySize": int(cfg["memory_mb"]),
+        "Timeout": int(cfg["timeout_s"]),
+        "Role": _getatt(t.id(node_id, "Role"), "Arn"),
+        "TracingConfig": {"Mode": "Active"},
+        "LoggingConfig": {"LogGroup": _ref(t.id(node_id, "LogGroup"))},
+        "Tags": _tags(t),
+    }
+    properties.update(_function_code(t, node_id, cfg))
+    if cfg.get("reserved_concurrency") is not None:
+        properties["ReservedConcurrentExecutions"] = int(cfg["reserved_concurrency"])
+    env = _environment(t, node_id)
+    if env:
+        properties["Environment"] = {"Variables": env}
+    dlq = _dead_letter_target(t, node_id)
+    if dlq is not None:
+        properties["DeadLetterConfig"] = {"TargetArn": dlq}
+    t.add(fn_id, "AWS::Lambda::Function", properties, skip=skips.function_skips(cfg, env, dlq, t.sam))
+    if _provisioned(cfg):
+        _version_and_alias(t, node_id, cfg)
+    _event_invoke_config(t, node_id, cfg)
+    t.output(node_id, "Name", _ref(fn_id), f"Function {node_id}")
+
+
+def _function_code(t: Template, node_id: str, cfg: dict) -> dict:
+    family = _inline_family(cfg["runtime"])
+    if cfg.get("code") is None and family is not None:
+        handler, source = PLACEHOLDER_HANDLERS[family]
+        return {"Handler": handler, "Code": {"ZipFile": source}}
+    # Packaged code: the user uploads a zip (or the placeholder of a compiled runtime)
+    # to CodeBucket under this key.
+    key_param = t.id(node_id, "CodeKey")
+    t.parameters.setdefault("CodeBucket", {
+        "Type": "String", "Description": "S3 bucket holding the functions' deployment packages"})
+    t.parameters[key_param] = {"Type": "String", "Default": f"{kebab(node_id)}.zip",
+                               "Description": f"S3 key of {node_id}'s package"
+                               + (f" (built from {cfg['code']})" if cfg.get("code") else "")}
+    return {"Code": {"S3Bucket": _ref("CodeBucket"), "S3Key": _ref(key_param)}}
+
+
+def _environment(t: Template, node_id: str) -> dict:
+    """One variable per resource the function calls, named after the node (ORDERS=...)."""
+    env = {}
+    for edge in t.arch.edges_from(node_id):
+        if t.arch.edge_kind(edge) == "on_failure":
+            continue  # Lambda delivers failures itself; the code never calls it
+        env[edge.target.upper()] = t.handle(edge.target)
+    return env
+
+
+ASYNC_INVOKE_KINDS = {"notification", "subscription", "rule_target"}
+
+
+def invoked_asynchronously(arch: Architecture, node_id: str) -> bool:
+    for edge in arch.edges_to(node_id):
+        kind = arch.edge_kind(edge)
+        if kind in ASYNC_INVOKE_KINDS or (kind == "invoke" and arch.nodes[edge.source].service == "lambda"
+                                          and edge.config.get("mode", "sync") == "async"):
+            return True
+    return False
+
+
+def _on_failure(t: Template, node_id: str) -> Edge | None:
+    return next(iter(t.has_edges(node_id, {"on_failure"}, incoming=False)), None)
+
+
+def _dead_letter_target(t: Template, node_id: str) -> Any:
+    """Asynchronous invocations that fail every retry must land somewhere: the design's
+    on_failure destination if it has one (in EventInvokeConfig), else a dead-letter queue."""
+    if not invoked_asynchronously(t.arch, node_id) or _on_failure(t, node_id) is not None:
+        return None
+    dlq_id = t.id(node_id, "DeadLetterQueue")
+    t.add(dlq_id, "AWS::SQS::Queue", {"SqsManagedSseEnabled": True, "MessageRetentionPeriod": 1_209_600})
+    t.output(node_id, "DeadLetterQueueUrl", _ref(dlq_id), f"Failed asynchronous invocations of {node_id}")
+    return _getatt(dlq_id, "Arn")
+
+
+def _version_and_alias(t: Template, node_id: str, cfg: dict) -> None:
+    if t.sam:
+        return  # AutoPublishAlias makes both
+    version_id = t.id(node_id, "Version")
+    t.add(version_id, "AWS::Lambda::Version", {"FunctionName": _ref(t.id(node_id))})
+    t.add(t.id(node_id, "Alias", ALIAS_NAME), "AWS::Lambda::Alias", {
+        "FunctionName": _ref(t.id(node_id)),
+        "FunctionVersion": _getatt(version_id, "Version"),
+        "Name": ALIAS_NAME,
+        "ProvisionedConcurrencyConfig": {"ProvisionedConcurrentExecutions": int(cfg["provisioned_concurrency"])},
+    })
+
+
+def _event_invoke_config(t: Template, node_id: str, cfg: dict) -> None:
+    failure = _on_failure(t, node_id)
+    if failure is None and not invoked_asynchronously(t.arch, node_id):
+        return
+    properties: dict[str, Any] = {
+        "FunctionName": _ref(t.id(node_id)),
+        "Qualifier": ALIAS_NAME if _provisioned(cfg) else "$LATEST",
+        "MaximumRetryAttempts": int(cfg.get("max_retry_attempts", 2)),
+    }
+    if failure is not None:
+        properties["DestinationConfig"] = {"OnFailure": {"Destination": t.arn(failure.target)}}
+    depends = [t.id(node_id, "Alias", ALIAS_NAME)] if _provisioned(cfg) else None
+    t.add(t.id(node_id, "EventInvokeConfig"), "AWS::Lambda::EventInvokeConfig", properties, depends_on=depends)
+
+
+def render_table(t: Template, node_id: str) -> None:
+    cfg = t.config(node_id)
+    key = cfg.get("partition_key") or "pk"
+    properties: dict[str, Any] = {
+        "AttributeDefinitions": [{"AttributeName": key, "AttributeType": "S"}],
+        "KeySchema": [{"AttributeName": key, "KeyType": "HASH"}],
+        "SSESpecification": {"SSEEnabled": True},
+        "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": True},
+        "Tags": _tags(t),
+    }
+    if cfg["billing_mode"] == "provisioned":
+        properties["BillingMode"] = "PROVISIONED"
+        properties["ProvisionedThroughput"] = {"ReadCapacityUnits": int(cfg["read_capacity"]),
+                                               "WriteCapacityUnits": int(cfg["write_capacity"])}
+    else:
+        properties["BillingMode"] = "PAY_PER_REQUEST"
+    view = stream_view(t.arch, node_id)
+    if view:
+        properties["StreamSpecification"] = {"StreamViewType": view}
+    t.add(t.id(node_id), "AWS::DynamoDB::Table", properties, skip=[skips.DYNAMODB_CMK])
+    t.output(node_id, "TableName", _ref(t.id(node_id)), f"Table {node_id}")
+
+
+def stream_view(arch: Architecture, node_id: str) -> str | None:
+    """The table's stream view type, if it has a stream (or a function reads one)."""
+    view = arch.nodes[node_id].effective_config().get("stream", "none")
+    if view == "none" and any(arch.edge_kind(e) == "event_source" for e in arch.edges_from(node_id)):
+        view = "new_and_old_images"
+    return None if view == "none" else view.upper()
+
+
+S3_EVENTS = {"object_created": "s3:ObjectCreated:*", "object_removed": "s3:ObjectRemoved:*",
+             "all": ("s3:ObjectCreated:*", "s3:ObjectRemoved:*")}
+S3_NOTIFICATION_KEYS = {"lambda": ("LambdaConfigurations", "Function"),
+                        "sqs": ("QueueConfigurations", "Queue"),
+                        "sns": ("TopicConfigurations", "Topic")}
+
+
+def render_bucket(t: Template, node_id: str) -> None:
+    bucket_id = t.id(node_id)
+    properties: dict[str, Any] = {
+        "BucketName": t.bucket_name(node_id),
+        "BucketEncryption": {"ServerSideEncryptionConfiguration": [
+            {"ServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}, "BucketKeyEnabled": True}]},
+        "PublicAccessBlockConfiguration": {"BlockPublicAcls": True, "BlockPublicPolicy": True,
+                                           "IgnorePublicAcls": True, "RestrictPublicBuckets": True},
+        "OwnershipControls": {"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]},
+        "VersioningConfiguration": {"Status": "Enabled"},
+        "Tags": _tags(t),
+    }
+    notifications, depends = _bucket_notifications(t, node_id)
+    if notifications:
+        properties["NotificationConfiguration"] = notifications
+    t.add(bucket_id, "AWS::S3::Bucket", properties, depends_on=depends, skip=skips.BUCKET)
+    t.add(t.id(node_id, "Policy"), "AWS::S3::BucketPolicy", {
+        "Bucket": _ref(bucket_id),
+        "PolicyDocument": {"Version": "2012-10-17", "Statement": [{
+            "Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
+            "Resource": [t.arn(node_id), t.arn_with(node_id, "/*")],
+            "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]},
+    })
+    t.output(node_id, "BucketName", _ref(bucket_id), f"Bucket {node_id}")
+
+
+def _bucket_notifications(t: Template, node_id: str) -> tuple[dict, list[str]]:
+    config: dict[str, Any] = {}
+    depends: list[str] = []
+    for edge in t.has_edges(node_id, {"notification"}, incoming=False):
+        target_service = t.node(edge.target).service
+        if target_service == "eventbridge":
+            config["EventBridgeConfiguration"] = {"EventBridgeEnabled": True}
+            continue
+        key, arn_key = S3_NOTIFICATION_KEYS[target_service]
+        events = S3_EVENTS[edge.config.get("events", "object_created")]
+        for event in (events if isinstance(events, tuple) else (events,)):
+            entry: dict[str, Any] = {"Event": event, arn_key: t.arn(edge.target)}
+            rules = [{"Name": name, "Value": edge.config[name]} for name in ("prefix", "suffix")
+                     if edge.config.get(name)]
+            if rules:
+                entry["Filter"] = {"S3Key": {"Rules": rules}}
+            config.setdefault(key, []).append(entry)
+        depends.append(_delivery_grant_id(t, edge.source, edge.target))
+    return config, depends
+
+
+def _delivery_grant_id(t: Template, source: str, target: str) -> str:
+    """The resource that lets `source` deliver to `target` (the bucket must wait for it)."""
+    service = t.node(target).service
+    if service == "lambda":
+        return t.id(target, "Permission", source)
+    return t.id(target, "Policy")
+
+
+def render_queue(t: Template, node_id: str) -> None:
+    cfg = t.config(node_id)
+    queue_id = t.id(node_id)
+    properties: dict[str, Any] = {
+        "SqsManagedSseEnabled": True,
+        "VisibilityTimeout": _visibility_timeout(t, node_id, cfg),
+        "MessageRetentionPeriod": int(cfg["retention_s"]),
+        "Tags": _tags(t),
+    }
+    if cfg.get("fifo"):
+        properties["FifoQueue"] = True
+        properties["QueueName"] = _sub(t.physical_name(node_id, 60) + ".fifo")
+    dlq = next(iter(t.has_edges(node_id, {"dead_letter"}, incoming=False)), None)
+    if dlq is not None:
+        properties["RedrivePolicy"] = {"deadLetterTargetArn": _getatt(t.id(dlq.target), "Arn"),
+                                       "maxReceiveCount": int(cfg["max_receive_count"])}
+    t.add(queue_id, "AWS::SQS::Queue", properties)
+    t.output(node_id, "QueueUrl", _ref(queue_id), f"Queue {node_id}")
+
+
+def _visibility_timeout(t: Template, node_id: str, cfg: dict) -> int:
+    """At least the consuming functions' timeout: Lambda refuses the mapping otherwise."""
+    consumers = [int(t.config(e.target)["timeout_s"]) for e in t.has_edges(node_id, {"event_source"}, incoming=False)]
+    return max([int(cfg["visibility_timeout_s"])] + consumers)
+
+
+def render_topic(t: Template, node_id: str) -> None:
+    cfg = t.config(node_id)
+    properties: dict[str, Any] = {"Tags": _tags(t)}
+    skip = []
+    if service_publishers(t.arch, node_id):
+        # S3 and EventBridge cannot use the AWS-managed aws/sns key (its key policy cannot
+        # grant them), so encrypting would silently drop their messages.
+        skip.append(skips.SNS_SERVICE_PUBLISHER)
+    else:
+        properties["KmsMasterKeyId"] = "alias/aws/sns"
+    if cfg.get("fifo"):
+        properties["FifoTopic"] = True
+        properties["TopicName"] = _sub(t.physical_name(node_id, 60) + ".fifo")
+    t.add(t.id(node_id), "AWS::SNS::Topic", properties, skip=skip)
+    t.output(node_id, "TopicArn", _ref(t.id(node_id)), f"Topic {node_id}")
+
+
+def service_publishers(arch: Architecture, node_id: str) -> list[str]:
+    return [g.source_node for g in iam.resource_policies(arch)
+            if g.target_node == node_id and g.kind == "sns_topic_policy"]
+
+
+def render_stream(t: Template, node_id: str) -> None:
+    cfg = t.config(node_id)
+    properties: dict[str, Any] = {
+        "RetentionPeriodHours": int(cfg["retention_hours"]),
+        "StreamEncryption": {"EncryptionType": "KMS", "KeyId": "alias/aws/kinesis"},
+        "Tags": _tags(t),
+    }
+    if cfg["capacity_mode"] == "on_demand":
+        properties["StreamModeDetails"] = {"StreamMode": "ON_DEMAND"}
+    else:
+        properties["StreamModeDetails"] = {"StreamMode": "PROVISIONED"}
+        properties["ShardCount"] = int(cfg["shards"])
+    t.add(t.id(node_id), "AWS::Kinesis::Stream", properties)
+    t.output(node_id, "StreamName", _ref(t.id(node_id)), f"Stream {node_id}")
+
+
+def render_bus(t: Template, node_id: str) -> None:
+    if _custom_bus(t, node_id):
+        t.add(t.id(node_id), "AWS::Events::EventBus", {"Name": _sub(t.physical_name(node_id, 200))})
+        t.output(node_id, "BusName", _ref(t.id(node_id)), f"Event bus {node_id}")
+    if node_id in iam.principals(t.arch):
+        role(t, node_id, "events.amazonaws.com")
+
+
+def render_state_machine(t: Template, node_id: str) -> None:
+    cfg = t.config(node_id)
+    role(t, node_id, "states.amazonaws.com")
+    log_group(t, node_id, _sub("/aws/vendedlogs/states/" + t.physical_name(node_id, 200)))
+    definition, substitutions = state_machine_definition(t, node_id)
+    properties: dict[str, Any] = {
+        "StateMachineType": cfg["workflow_type"].upper(),
+        "RoleArn": _getatt(t.id(node_id, "Role"), "Arn"),
+        "DefinitionString": {"Fn::Sub": [json.dumps(definition, indent=2, sort_keys=True), substitutions]}
+        if substitutions else json.dumps(definition, indent=2, sort_keys=True),
+        "LoggingConfiguration": {
+            "Level": "ERROR", "IncludeExecutionData": False,
+            "Destinations": [{"CloudWatchLogsLogGroup": {"LogGroupArn": _getatt(t.id(node_id, "LogGroup"), "Arn")}}],
+        },
+        "TracingConfiguration": {"Enabled": True},
+        "Tags": _tags(t),
+    }
+    t.add(t.id(node_id), "AWS::StepFunctions::StateMachine", properties)
+    t.output(node_id, "StateMachineArn", _ref(t.id(node_id)), f"State machine {node_id}")
+
+
+def state_machine_definition(t: Template, node_id: str) -> tuple[dict, dict]:
+    """ASL from the task edges in `order`; ${Var} placeholders filled by Fn::Sub."""
+    from ..asl import definition
+
+    return definition(t.arch, node_id, lambda target: "${" + t.id(target) + "}",
+                      lambda target: (t.id(target), t.handle(target)))
+
+
+SERVICE_RENDERERS: dict[str, Callable[[Template, str], None]] = {
+    "lambda": render_function,
+    "dynamodb": render_table,
+    "s3": render_bucket,
+    "sqs": render_queue,
+    "sns": render_topic,
+    "kinesis": render_stream,
+    "eventbridge": render_bus,
+    "step_functions": render_state_machine,
+}
+
+
+def _render_api(t: Template, node_id: str) -> None:
+    from .api import render_api
+
+    render_api(t, node_id)
+
+
+SERVICE_RENDERERS["api_gateway"] = _render_api
+
+
+# --------------------------------------------------------------------------------------
+# Edges
+
+
+def render_event_source(t: Template, edge: Edge) -> None:
+    cfg = dict(edge.config)
+    source_service = t.node(edge.source).service
+    properties: dict[str, Any] = {
+        "FunctionName": t.function_target(edge.target),
+        "EventSourceArn": _getatt(t.id(edge.source), "StreamArn") if source_service == "dynamodb"
+        else t.arn(edge.source),
+        "Enabled": True,
+    }
+    from model.catalogue import edge_rule
+
+    rule = edge_rule(source_service, "lambda", "event_source")
+    defaults = {f.name: f.default for f in rule.fields}
+    merged = {**defaults, **cfg}
+    properties["BatchSize"] = int(merged["batch_size"])
+    if merged.get("batch_window_s"):
+        properties["MaximumBatchingWindowInSeconds"] = int(merged["batch_window_s"])
+    if source_service == "sqs":
+        if merged.get("max_concurrency"):
+            properties["ScalingConfig"] = {"MaximumConcurrency": int(merged["max_concurrency"])}
+        properties["FunctionResponseTypes"] = ["ReportBatchItemFailures"]
+    else:
+        properties["StartingPosition"] = merged["starting_position"]
+        properties["ParallelizationFactor"] = int(merged["parallelization_factor"])
+        properties["MaximumRetryAttempts"] = int(merged["max_retry_attempts"])
+        properties["BisectBatchOnFunctionError"] = True
+    depends = [t.id(edge.target, "Role")]
+    t.add(t.id(edge.target, "EventSource", edge.source), "AWS::Lambda::EventSourceMapping", properties,
+          depends_on=depends)
+
+
+def render_dead_letter(t: Template, edge: Edge) -> None:
+    """Written by the source queue's RedrivePolicy; here only the redrive-allow policy."""
+
+
+def render_subscription(t: Template, edge: Edge) -> None:
+    target_service = t.node(edge.target).service
+    properties: dict[str, Any] = {
+        "TopicArn": _ref(t.id(edge.source)),
+        "Protocol": target_service if target_service == "lambda" else "sqs",
+        "Endpoint": t.arn(edge.target),
+    }
+    if target_service == "sqs" and edge.config.get("raw_message_delivery"):
+        properties["RawMessageDelivery"] = True
+    depends = [_delivery_grant_id(t, edge.source, edge.target)]
+    t.add(t.id(edge.source, "Subscription", edge.target), "AWS::SNS::Subscription", properties,
+          depends_on=depends)
+
+
+def render_rule_target(t: Template, edge: Edge) -> None:
+    target_service = t.node(edge.target).service
+    pattern_text = edge.config.get("pattern") or '{"source": ["stratus.app"]}'
+    try:
+        pattern = json.loads(pattern_text)
+    except json.JSONDecodeError as exc:
+        raise StratusError(f"{edge.describe()}: 'pattern' is not valid JSON ({exc.msg})") from None
+    target: dict[str, Any] = {"Id": fit(camel(edge.target), 64), "Arn": t.arn(edge.target)}
+    if target_service in ("step_functions", "kinesis"):
+        target["RoleArn"] = _getatt(t.id(edge.source, "Role"), "Arn")
+    if target_service == "kinesis":
+        target["KinesisParameters"] = {"PartitionKeyPath": "$.id"}
+    if target_service == "sqs" and t.config(edge.target).get("fifo"):
+        target["SqsParameters"] = {"MessageGroupId": "stratus"}
+    properties = {
+        "Description": f"{edge.source} -> {edge.target}",
+        "EventBusName": _bus_name(t, edge.source),
+        "EventPattern": pattern,
+        "State": "ENABLED",
+        "Targets": [target],
+    }
+    t.add(t.rule_id(edge), "AWS::Events::Rule", properties)
+
+
+EDGE_RENDERERS: dict[str, Callable[[Template, Edge], None]] = {
+    "event_source": render_event_source,
+    "dead_letter": render_dead_letter,
+    "subscription": render_subscription,
+    "rule_target": render_rule_target,
+    # invoke/integration (API Gateway) are rendered with the API; notification with the
+    # bucket; data_access, send, publish, put_*, start_execution, on_failure, task are IAM
+    # (plus the function's environment / the state machine's definition).
+}
+
+
+# --------------------------------------------------------------------------------------
+# Resource policies
+
+
+def _grant_source_arn(t: Template, grant: iam.ResourcePolicyGrant, target: str) -> Any:
+    if grant.source_service == "eventbridge":
+        edge = next(e for e in t.arch.edges if e.source == grant.source_node and e.target == target)
+        return _getatt(t.rule_id(edge), "Arn")
+    return t.arn(grant.source_node)
+
+
+def render_resource_policies(t: Template) -> None:
+    by_target: dict[str, list[iam.ResourcePolicyGrant]] = {}
+    for grant in iam.resource_policies(t.arch):
+        if grant.kind == "lambda_permission":
+            _lambda_permission(t, grant)
+        else:
+            by_target.setdefault(grant.target_node, []).append(grant)
+    for target, grants in by_target.items():
+        _target_policy(t, target, grants)
+
+
+def _lambda_permission(t: Template, grant: iam.ResourcePolicyGrant) -> None:
+    properties = {
+        "Action": grant.actions[0],
+        "FunctionName": t.function_target(grant.target_node),
+        "Principal": grant.principal_service,
+        "SourceArn": _grant_source_arn(t, grant, grant.target_node),
+        "SourceAccount": _ref("AWS::AccountId"),
+    }
+    t.add(t.id(grant.target_node, "Permission", grant.source_node), "AWS::Lambda::Permission", properties)
+
+
+def _target_policy(t: Template, target: str, grants: list[iam.ResourcePolicyGrant]) -> None:
+    statements = []
+    for grant in grants:
+        statements.append({
+            "Sid": "Allow" + camel(grant.source_node),
+            "Effect": "Allow",
+            "Principal": {"Service": grant.principal_service},
+            "Action": list(grant.actions),
+            "Resource": t.arn(target),
+            "Condition": {"ArnEquals": {"aws:SourceArn": _grant_source_arn(t, grant, target)}},
+        })
+    document = {"Version": "2012-10-17", "Statement": statements}
+    if grants[0].kind == "sqs_queue_policy":
+        t.add(t.id(target, "Policy"), "AWS::SQS::QueuePolicy", {"Queues": [_ref(t.id(target))],
+                                                               "PolicyDocument": document})
+    else:
+        t.add(t.id(target, "Policy"), "AWS::SNS::TopicPolicy", {"Topics": [_ref(t.id(target))],
+                                                               "PolicyDocument": document})
+
+
+# --------------------------------------------------------------------------------------
+# The whole template
+
+
+def build_template(arch: Architecture, sam: bool = False, code_path: Callable[[str], str] | None = None) -> dict:
+    """The design as a CloudFormation (sam=False) or SAM template dict."""
+    t = Template(arch, sam=sam, code_path=code_path)
+    for node_id, node in arch.nodes.items():
+        SERVICE_RENDERERS[node.service](t, node_id)
+    for edge in arch.edges:
+        renderer = EDGE_RENDERERS.get(arch.edge_kind(edge))
+        if renderer is not None:
+            renderer(t, edge)
+    render_resource_policies(t)
+    _render_extras(t)
+    if sam:
+        from .sam import to_sam
+
+        to_sam(t)
+    return _document(t)
+
+
+def _render_extras(t: Template) -> None:
+    """Resources outside the nine services, kept by the importer: written back unchanged."""
+    for extra in t.arch.extra.get("extras") or []:
+        if not isinstance(extra, dict) or "logical_id" not in extra or "type" not in extra:
+            continue
+        if "tf_type" in extra and not str(extra.get("type", "")).startswith("AWS::"):
+            continue  # a Terraform-only resource
+        resource = {"Type": extra["type"]}
+        if extra.get("properties"):
+            resource["Properties"] = extra["properties"]
+        t.resources[str(extra["logical_id"])] = resource
+
+
+def default_prefix(arch: Architecture) -> str:
+    return fit(kebab(arch.name) or "stratus", 16).strip("-") or "stratus"
+
+
+def default_stage(arch: Architecture) -> str:
+    for node in arch.nodes.values():
+        if node.service == "api_gateway":
+            stage = "".join(c for c in str(node.effective_config().get("stage", "")).lower() if c.isalnum())
+            if stage:
+                return stage[:8]
+    return "prod"
+
+
+def _document(t: Template) -> dict:
+    doc: dict[str, Any] = {"AWSTemplateFormatVersion": "2010-09-09"}
+    if t.sam:
+        doc["Transform"] = SAM_TRANSFORM
+    doc["Description"] = f"{t.arch.name}: generated by Stratus from the design (region {t.arch.region})"
+    doc["Parameters"] = {
+        "NamePrefix": {"Type": "String", "Default": default_prefix(t.arch), "AllowedPattern": "^[a-z0-9][a-z0-9-]*$",
+                       "MaxLength": 16, "Description": "Lower-case prefix of physical resource names"},
+        "Stage": {"Type": "String", "Default": default_stage(t.arch), "AllowedPattern": "^[a-z0-9]+$",
+                  "MaxLength": 8, "Description": "Deployment stage (also the API stage name)"},
+        **dict(sorted(t.parameters.items())),
+    }
+    doc["Resources"] = t.resources
+    if t.outputs:
+        doc["Outputs"] = t.outputs
+    return doc
