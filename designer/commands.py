@@ -183,7 +183,7 @@ class SetEdgeConfigCommand(QUndoCommand):
         super().__init__(f"Set {key}", parent)
         self.arch, self.edge, self.key = arch, edge, key
         self.value = copy.deepcopy(value)
-        self.old = copy.deepcopy(edge.config.get(key, _MISSING))
+        self.old = copy.deepcopy(edge.config[key]) if key in edge.config else _MISSING
 
     def id(self) -> int:
         return _MERGE_EDGE_CONFIG

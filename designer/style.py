@@ -16,7 +16,7 @@ GRID_DOT_MIN_ZOOM = 0.45  # below this zoom the dots are skipped (they would be 
 NODE_WIDTH = 176
 NODE_HEIGHT = 56
 NODE_RADIUS = 8
-NODE_ICON_SIZE = 36
+NODE_ICON_SIZE = 34
 NODE_PADDING = 10
 NODE_FILL = QColor("#FFFFFF")
 NODE_BORDER = QColor("#D5DAE1")
@@ -59,6 +59,11 @@ def ui_font(point_size: float = 9.5, bold: bool = False) -> QFont:
 
 def title_font() -> QFont:
     return ui_font(9.5, bold=True)
+
+
+def compact_title_font() -> QFont:
+    """For long names: a little smaller before resorting to an ellipsis."""
+    return ui_font(8.5, bold=True)
 
 
 def subtitle_font() -> QFont:

@@ -46,6 +46,40 @@ def edge_is_async(arch: Architecture, edge: Edge) -> bool:
     return rule is not None and not rule.is_synchronous(edge.config)
 
 
+class EdgeLabelItem(QGraphicsItem):
+    """The kind label of an edge, stacked above the nodes so a short edge's label stays
+    readable; clicks pass through to the edge below."""
+
+    def __init__(self, edge_item: "EdgeItem") -> None:
+        super().__init__()
+        self.edge_item = edge_item
+        self._rect = QRectF()
+        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+        self.setZValue(2)
+
+    def set_rect(self, rect: QRectF) -> None:
+        if rect != self._rect:
+            self.prepareGeometryChange()
+            self._rect = rect
+
+    def boundingRect(self) -> QRectF:
+        return self._rect.adjusted(-1, -1, 1, 1)
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
+        edge = self.edge_item
+        if not edge.label or painter.worldTransform().m11() < _LABEL_MIN_ZOOM:
+            return
+        colour = edge.colour()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(QPen(colour if edge.isSelected() else style.NODE_BORDER, 0.8))
+        painter.setBrush(style.EDGE_LABEL_FILL)
+        rect = self._rect
+        painter.drawRoundedRect(rect, rect.height() / 2, rect.height() / 2)
+        painter.setFont(style.edge_label_font())
+        painter.setPen(colour if colour != style.EDGE_COLOUR else style.EDGE_LABEL_TEXT)
+        painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, edge.label)
+
+
 class EdgeItem(QGraphicsItem):
     Type = QGraphicsItem.UserType + 2
     _label_metrics: QFontMetricsF | None = None
@@ -64,6 +98,7 @@ class EdgeItem(QGraphicsItem):
         self._shape = QPainterPath()
         self.setFlags(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
         self.setZValue(0)
+        self.label_item = EdgeLabelItem(self)  # the scene adds and removes it with the edge
 
     def type(self) -> int:
         return self.Type
@@ -81,11 +116,13 @@ class EdgeItem(QGraphicsItem):
         self.allowed = bool(src and dst and edge_rule(src.service, dst.service, self.edge.kind))
         self.setToolTip(f"{self.edge.source} → {self.edge.target}: {self.label}")
         self.update()
+        self.label_item.update()
 
     def set_problem(self, severity: str | None) -> None:
         if severity != self.problem_severity:
             self.problem_severity = severity
             self.update()
+            self.label_item.update()
 
     # -- geometry ----------------------------------------------------------------------
 
@@ -108,6 +145,7 @@ class EdgeItem(QGraphicsItem):
         self._path = path
         self._arrow = self._arrow_head(path, end)
         self._label_rect = self._place_label(path)
+        self.label_item.set_rect(self._label_rect)
         stroker = QPainterPathStroker()
         stroker.setWidth(10)
         self._shape = stroker.createStroke(path)
@@ -148,7 +186,7 @@ class EdgeItem(QGraphicsItem):
 
     # -- painting ----------------------------------------------------------------------
 
-    def _colour(self):
+    def colour(self):
         if self.isSelected():
             return style.SELECTION
         if not self.allowed or self.problem_severity == "error":
@@ -158,7 +196,7 @@ class EdgeItem(QGraphicsItem):
         return style.EDGE_COLOUR
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
-        colour = self._colour()
+        colour = self.colour()
         width = style.EDGE_WIDTH + (0.8 if self.isSelected() else 0.0)
         pen = QPen(colour, width, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap, Qt.PenJoinStyle.RoundJoin)
         if self.dashed:
@@ -170,15 +208,8 @@ class EdgeItem(QGraphicsItem):
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(colour)
         painter.drawPolygon(self._arrow)
-        zoom = painter.worldTransform().m11()
-        if self.label and zoom >= _LABEL_MIN_ZOOM:
-            self._paint_label(painter, colour)
 
-    def _paint_label(self, painter: QPainter, colour) -> None:
-        rect = self._label_rect
-        painter.setPen(QPen(colour if self.isSelected() else style.NODE_BORDER, 0.8))
-        painter.setBrush(style.EDGE_LABEL_FILL)
-        painter.drawRoundedRect(rect, rect.height() / 2, rect.height() / 2)
-        painter.setFont(style.edge_label_font())
-        painter.setPen(colour if colour != style.EDGE_COLOUR else style.EDGE_LABEL_TEXT)
-        painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, self.label)
+    def itemChange(self, change, value):
+        if change == QGraphicsItem.GraphicsItemChange.ItemSelectedHasChanged:
+            self.label_item.update()
+        return super().itemChange(change, value)

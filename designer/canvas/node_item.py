@@ -18,7 +18,9 @@ from model.catalogue import SERVICES
 from .. import icons, style
 
 W, H = style.NODE_WIDTH, style.NODE_HEIGHT
-_MARGIN = 12.0  # room outside the card for the shadow, handle and badge
+_MARGIN = 12.0
+_TEXT_LEFT = style.NODE_PADDING * 2 + style.NODE_ICON_SIZE
+_TEXT_WIDTH = W - _TEXT_LEFT - 8  # room outside the card for the shadow, handle and badge
 
 
 def snap(value: float) -> float:
@@ -28,14 +30,14 @@ def snap(value: float) -> float:
 class NodeItem(QGraphicsItem):
     Type = QGraphicsItem.UserType + 1
 
-    _title_metrics: QFontMetricsF | None = None
-    _subtitle_metrics: QFontMetricsF | None = None
+    _fonts: tuple | None = None  # (title, compact title, subtitle) fonts and metrics
 
     def __init__(self, node: Node) -> None:
         super().__init__()
         self.node_id = node.id
         self.service = node.service
         self.title = ""
+        self.title_font = None
         self.subtitle = ""
         self.tooltip_base = ""
         self.problem_severity: str | None = None  # "error", "warning" or None
@@ -60,10 +62,16 @@ class NodeItem(QGraphicsItem):
         self.service = node.service
         spec = SERVICES.get(node.service)
         service_name = spec.name if spec else f"unknown service '{node.service}'"
-        text_width = W - style.NODE_PADDING * 3 - style.NODE_ICON_SIZE
-        self.title = self._metrics()[0].elidedText(node.display_name, Qt.TextElideMode.ElideRight, text_width)
-        subtitle = service_name if not node.label else f"{service_name} · {node.id}"
-        self.subtitle = self._metrics()[1].elidedText(subtitle, Qt.TextElideMode.ElideRight, text_width)
+        (title_font, title_metrics), (compact_font, compact_metrics), (_, sub_metrics) = self._text_styles()
+        width = _TEXT_WIDTH
+        name = node.display_name
+        if title_metrics.horizontalAdvance(name) <= width:
+            self.title_font = title_font
+            self.title = name
+        else:
+            self.title_font = compact_font
+            self.title = compact_metrics.elidedText(name, Qt.TextElideMode.ElideRight, width)
+        self.subtitle = sub_metrics.elidedText(service_name, Qt.TextElideMode.ElideRight, width)
         self.tooltip_base = f"{node.display_name} ({service_name}, id {node.id})"
         if spec:
             self.tooltip_base += f"\n{spec.summary}"
@@ -71,11 +79,11 @@ class NodeItem(QGraphicsItem):
         self.update()
 
     @classmethod
-    def _metrics(cls) -> tuple[QFontMetricsF, QFontMetricsF]:
-        if cls._title_metrics is None:
-            cls._title_metrics = QFontMetricsF(style.title_font())
-            cls._subtitle_metrics = QFontMetricsF(style.subtitle_font())
-        return cls._title_metrics, cls._subtitle_metrics
+    def _text_styles(cls) -> tuple:
+        if cls._fonts is None:
+            fonts = (style.title_font(), style.compact_title_font(), style.subtitle_font())
+            cls._fonts = tuple((f, QFontMetricsF(f)) for f in fonts)
+        return cls._fonts
 
     def set_problem(self, severity: str | None, text: str = "") -> None:
         if (severity, text) != (self.problem_severity, self.problem_text):
@@ -178,13 +186,12 @@ class NodeItem(QGraphicsItem):
         painter.drawPixmap(QRectF(style.NODE_PADDING, top, size, size), pixmap, QRectF(pixmap.rect()))
 
     def _paint_text(self, painter: QPainter) -> None:
-        left = style.NODE_PADDING * 2 + style.NODE_ICON_SIZE
-        width = W - left - style.NODE_PADDING
-        painter.setFont(style.title_font())
+        left, width = _TEXT_LEFT, _TEXT_WIDTH
+        painter.setFont(self.title_font)
         painter.setPen(style.NODE_TITLE)
         painter.drawText(QRectF(left, 9, width, 20), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
                          self.title)
-        painter.setFont(style.subtitle_font())
+        painter.setFont(self._text_styles()[2][0])
         painter.setPen(style.NODE_SUBTITLE)
         painter.drawText(QRectF(left, 29, width, 18), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
                          self.subtitle)

@@ -171,6 +171,7 @@ class DiagramScene(QGraphicsScene):
             items = self._edges_of.get(end)
             if items and item in items:
                 items.remove(item)
+        self.removeItem(item.label_item)
         self.removeItem(item)
         self._route_around({edge.source, edge.target})
 
@@ -236,6 +237,7 @@ class DiagramScene(QGraphicsScene):
         if edge.target != edge.source:
             self._edges_of[edge.target].append(item)
         self.addItem(item)
+        self.addItem(item.label_item)
         return item
 
     def _grow_scene_rect(self) -> None:
