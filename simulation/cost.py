@@ -50,9 +50,8 @@ NOT_PRICED = (
     "Free of charge and shown at $0: SNS deliveries to Lambda and SQS, DynamoDB Streams reads "
     "by Lambda triggers; EventBridge rule matching and delivery to targets are not charged "
     "beyond the events published.",
-    "Payloads over 64 KB are billed per 64 KB chunk for SNS publishes, SQS requests and "
-    "EventBridge events (from the node's message_kb / event_kb); for SQS deletes this is an "
-    "upper bound.",
+    "SNS publishes, SQS requests (sends, receives, deletes) and EventBridge events are billed "
+    "as the simulator counts them: one per 64 KB chunk of payload, as AWS bills them.",
     "Lambda duration is billed per 1 ms as counted by the simulator; the free tier "
     "(when asked) covers requests and on-demand duration, never provisioned concurrency, as in "
     "AWS's provisioned-concurrency example.",
@@ -277,15 +276,13 @@ def _s3(node_id: str, cfg: dict, use: _Usage, p: _Prices) -> list[_Meter]:
 
 def _sqs(node_id: str, cfg: dict, use: _Usage, p: _Prices) -> list[_Meter]:
     queue = "fifo" if cfg.get("fifo") else "standard"
-    chunks = _chunks(cfg.get("message_kb", 1.0), float(p.data["sqs"]["billing_chunk_kb"]["amount"]))
-    return [_Meter(node_id, "requests", use("requests") * chunks, f"requests ({queue}, 64 KB chunks)",
+    return [_Meter(node_id, "requests", use("requests"), f"requests ({queue}, 64 KB chunks)",
                    p.tiered(f"sqs.{queue}_requests_tiers"), "sqs.requests")]
 
 
 def _sns(node_id: str, cfg: dict, use: _Usage, p: _Prices) -> list[_Meter]:
-    chunks = _chunks(cfg.get("message_kb", 1.0), float(p.data["sns"]["billing_chunk_kb"]["amount"]))
     return [
-        _Meter(node_id, "publishes", use("publishes") * chunks, "publish requests (64 KB chunks)",
+        _Meter(node_id, "publishes", use("publishes"), "publish requests (64 KB chunks)",
                p.flat("sns.publishes"), "sns.publishes"),
         _Meter(node_id, "deliveries_lambda", use("deliveries_lambda"), "notifications",
                p.flat("sns.delivery_lambda")),
@@ -331,8 +328,7 @@ def _kinesis(node_id: str, cfg: dict, use: _Usage, p: _Prices) -> list[_Meter]:
 
 
 def _eventbridge(node_id: str, cfg: dict, use: _Usage, p: _Prices) -> list[_Meter]:
-    chunks = _chunks(cfg.get("event_kb", 1.0), float(p.data["eventbridge"]["billing_chunk_kb"]["amount"]))
-    return [_Meter(node_id, "custom_events", use("events") * chunks, "events (64 KB chunks)",
+    return [_Meter(node_id, "custom_events", use("events"), "events (64 KB chunks)",
                    p.flat("eventbridge.custom_events"), "eventbridge.custom_events")]
 
 
