@@ -1,6 +1,14 @@
-"""`import TEMPLATE_OR_DIR -o DESIGN` (the importers issue fills this in)."""
+"""`import TEMPLATE_OR_DIR -o DESIGN`: a CloudFormation/SAM template or a Terraform folder
+becomes a design file, with a report of what was mapped, absorbed, kept and not mapped.
+
+Exit 0 when a design was written (even a partial one: the report says what is missing),
+1 when nothing usable came out of the input, 2 for usage errors (argparse).
+"""
 
 from __future__ import annotations
+
+import os
+import sys
 
 from model.errors import StratusError
 
@@ -13,4 +21,38 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
-    raise StratusError("import is not available in this build yet")
+    from exporters.importing import format_report, import_template
+    from model.designfile import save_design
+    from model.validation import validate
+
+    result = import_template(args.source)
+    arch = result.architecture
+    if not arch.nodes and not arch.extra.get("extras"):
+        raise StratusError(f"{args.source}: nothing could be imported\n{format_report(result)}")
+    out_dir = os.path.dirname(os.path.abspath(args.output))
+    if not os.path.isdir(out_dir):
+        raise StratusError(f"{args.output}: the folder {out_dir} does not exist")
+    _relative_code_paths(arch, out_dir)
+    save_design(arch, args.output)
+    problems = validate(arch, base_dir=out_dir)
+    print(f"Imported {args.source} -> {args.output}: {len(arch.nodes)} nodes, {len(arch.edges)} edges, "
+          f"{len(arch.extra.get('extras', []))} extras")
+    print(format_report(result))
+    if problems:
+        print(f"Validation ({len(problems)}):")
+        for problem in problems:
+            print(f"  {problem.format(args.output)}")
+    else:
+        print("Validation: no problems")
+    if not arch.nodes:
+        print("warning: no resource of the nine services was found; the design holds only extras",
+              file=sys.stderr)
+    return 0
+
+
+def _relative_code_paths(arch, out_dir: str) -> None:
+    """Code folders were read relative to the template; the design needs them relative to itself."""
+    for node in arch.nodes.values():
+        code = node.config.get("code")
+        if isinstance(code, str) and os.path.isabs(code):
+            node.config["code"] = os.path.relpath(code, out_dir)

@@ -1,0 +1,556 @@
+"""What CloudFormation/SAM and Terraform importers share: the result and its report,
+the graph builder that checks every edge against the catalogue, reference tokens, IAM
+statement and state-machine readers, and the dispatcher `import_template(path)`.
+
+References between resources are carried through resolution as text tokens
+(`⟦key⟧`, where key is a CloudFormation logical id or a Terraform address), so that
+`Sub`, `Join`, `jsonencode()` and string interpolation keep them wherever they end up
+(an ARN in an IAM statement, a substitution in a state machine definition...).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+import os
+import re
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+
+from model.architecture import Architecture, Edge, Node, Scenario, Load
+from model.catalogue import SERVICES, edge_rule
+from model.errors import StratusError
+from model.layout import layered_layout
+
+MAX_TEMPLATE_BYTES = 5 * 1024 * 1024
+
+# --------------------------------------------------------------------------------------
+# Result and report
+
+
+@dataclass(frozen=True)
+class ImportNote:
+    """One line of the import report.
+
+    severity: info (mapped, absorbed, kept), warning (something not mapped or guessed),
+    error (nothing usable). category groups the report: node, edge, absorbed, extra,
+    mapped_into_edges, unmapped, note.
+    """
+
+    severity: str
+    logical_id: str
+    type: str
+    message: str
+    category: str = "note"
+
+    def format(self) -> str:
+        subject = f"{self.logical_id} ({self.type})" if self.type else self.logical_id
+        return f"{subject}: {self.message}" if subject else self.message
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    architecture: Architecture
+    report: list[ImportNote] = field(default_factory=list)
+
+    def notes(self, category: str) -> list[ImportNote]:
+        return [n for n in self.report if n.category == category]
+
+    @property
+    def clean(self) -> bool:
+        """Every resource mapped, absorbed or kept, with nothing left unmapped."""
+        return not any(n.severity in ("warning", "error") for n in self.report)
+
+
+REPORT_SECTIONS = (
+    ("node", "Nodes created"),
+    ("edge", "Edges created"),
+    ("absorbed", "Resources absorbed into nodes and edges"),
+    ("mapped_into_edges", "IAM resources mapped into edges"),
+    ("extra", "Resources kept as extras (re-emitted by the exporters)"),
+    ("unmapped", "Could not be mapped"),
+    ("note", "Notes"),
+)
+
+
+def format_report(result: ImportResult) -> str:
+    lines = []
+    for category, title in REPORT_SECTIONS:
+        notes = result.notes(category)
+        if not notes:
+            continue
+        lines.append(f"{title} ({len(notes)}):")
+        lines += [f"  {'! ' if n.severity != 'info' else ''}{n.format()}" for n in notes]
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------------------
+# Reference tokens
+
+TOKEN_RE = re.compile(r"⟦([^⟧]+)⟧")
+
+
+def token(key: str) -> str:
+    return f"⟦{key}⟧"
+
+
+def tokens_in(value: Any) -> list[str]:
+    """Every reference key inside a resolved value, in order of appearance."""
+    found: list[str] = []
+    if isinstance(value, str):
+        found += TOKEN_RE.findall(value)
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            found += tokens_in(k) + tokens_in(v)
+    elif isinstance(value, (list, tuple)):
+        for v in value:
+            found += tokens_in(v)
+    return found
+
+
+def strip_tokens(value: str) -> str:
+    return TOKEN_RE.sub(lambda m: m.group(1), value)
+
+
+# --------------------------------------------------------------------------------------
+# Ids, values
+
+
+def node_id_for(name: str, taken: Iterable[str]) -> str:
+    stem = re.sub(r"[^A-Za-z0-9_]", "_", name).strip("_") or "node"
+    if not stem[0].isalpha():
+        stem = "n_" + stem
+    taken = set(taken)
+    candidate, n = stem, 2
+    while candidate in taken:
+        candidate, n = f"{stem}_{n}", n + 1
+    return candidate
+
+
+def as_int(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return int(value)
+    if isinstance(value, str):
+        try:
+            return int(float(value.strip()))
+        except ValueError:
+            return None
+    return None
+
+
+def as_bool(value: Any) -> bool | None:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+        return value.strip().lower() == "true"
+    return None
+
+
+# --------------------------------------------------------------------------------------
+# The builder
+
+
+AWS_SERVICE_OF_ARN = {
+    "dynamodb": "dynamodb", "sqs": "sqs", "sns": "sns", "s3": "s3", "kinesis": "kinesis",
+    "events": "eventbridge", "states": "step_functions", "lambda": "lambda",
+}
+
+
+class GraphBuilder:
+    """Collects nodes, edges, extras and notes; checks every edge against the catalogue."""
+
+    def __init__(self, name: str, source_format: str) -> None:
+        self.arch = Architecture(name=name)
+        self.notes: list[ImportNote] = []
+        self.node_of: dict[str, str] = {}  # reference key (logical id / address) -> node id
+        self.names: dict[str, dict[str, str]] = {}  # service -> physical name -> node id
+        self.extras: list[dict] = []
+        self.format = source_format
+        self.schedules: list[tuple[str, float, str]] = []
+
+    # -- notes ---------------------------------------------------------------------------
+
+    def note(self, category: str, key: str, rtype: str, message: str, severity: str = "info") -> None:
+        self.notes.append(ImportNote(severity, key, rtype, message, category))
+
+    def warn(self, key: str, rtype: str, message: str) -> None:
+        self.note("unmapped", key, rtype, message, "warning")
+
+    # -- nodes ---------------------------------------------------------------------------
+
+    def add_node(self, key: str, rtype: str, service: str, config: dict, label: str,
+                 extra: dict, physical_names: Iterable[str] = ()) -> Node:
+        clean = self._checked_config(key, rtype, service, config)
+        node = Node(id=node_id_for(label, self.arch.nodes), service=service, config=clean,
+                    label=label, extra=extra)
+        self.arch.add_node(node)
+        self.node_of[key] = node.id
+        for name in physical_names:
+            if isinstance(name, str) and name and not TOKEN_RE.search(name):
+                self.names.setdefault(service, {})[name] = node.id
+        self.note("node", key, rtype, f"-> node '{node.id}' ({SERVICES[service].name})")
+        return node
+
+    def _checked_config(self, key: str, rtype: str, service: str, config: dict) -> dict:
+        """Drop values the catalogue would refuse, with a note (a template may say anything)."""
+        from model.validation import field_problem
+
+        spec = SERVICES[service]
+        clean = {}
+        for name, value in config.items():
+            if value is None and not (spec.field(name) and spec.field(name).nullable):
+                continue
+            fdef = spec.field(name)
+            problem = field_problem(fdef, value) if fdef else None
+            if problem:
+                self.note("note", key, rtype, f"{problem}; the default is used instead", "warning")
+                continue
+            clean[name] = value
+        return clean
+
+    def node_for(self, value: Any, service: str | tuple[str, ...] | None = None) -> str | None:
+        """The node a resolved value refers to: a reference token, or an ARN/name that
+        matches a node's physical name."""
+        services = (service,) if isinstance(service, str) else service
+        for key in tokens_in(value):
+            node_id = self.node_of.get(key) or self.node_of.get(key.split(".")[0])
+            if node_id is None and "." in key:  # Terraform: type.name.attr
+                node_id = self.node_of.get(".".join(key.split(".")[:2]))
+            if node_id and (services is None or self.arch.nodes[node_id].service in services):
+                return node_id
+        if isinstance(value, str) and value and not TOKEN_RE.search(value):
+            return self.node_by_name(value, services)
+        return None
+
+    def node_by_name(self, text: str, services: tuple[str, ...] | None) -> str | None:
+        service_hint, name = _name_from_arn(text)
+        candidates = [service_hint] if service_hint else list(services or self.names)
+        for svc in candidates:
+            if services and svc not in services:
+                continue
+            table = self.names.get(svc, {})
+            if name in table:
+                return table[name]
+            matches = [nid for phys, nid in table.items() if ("*" in name or "?" in name)
+                       and fnmatch.fnmatchcase(phys, name)]
+            if len(matches) == 1:
+                return matches[0]
+        return None
+
+    # -- edges ---------------------------------------------------------------------------
+
+    def add_edge(self, source: str, target: str, kind: str | None, config: dict | None,
+                 why: str, key: str = "", rtype: str = "") -> Edge | None:
+        """Add (or merge into) an edge the catalogue allows; report one it forbids."""
+        src, dst = self.arch.nodes[source], self.arch.nodes[target]
+        rule = edge_rule(src.service, dst.service, kind)
+        config = {k: v for k, v in (config or {}).items() if v is not None}
+        if rule is None:
+            what = f"{kind} edge" if kind else "an edge"
+            self.warn(key or source, rtype, f"{why}: {SERVICES[src.service].name} '{source}' -> "
+                      f"{SERVICES[dst.service].name} '{target}' is not {what} Stratus models; not added")
+            return None
+        config = self._edge_config(rule, config, key, rtype)
+        existing = self.arch.find_edge(source, target, rule.kind)
+        if existing is not None:
+            _merge_edge_config(existing.config, config)
+            return existing
+        edge = Edge(source, target, config=config, kind=rule.kind)
+        self.arch.add_edge(edge)
+        self.note("edge", key or source, rtype, f"{source} -> {target} ({rule.kind}; {why})")
+        return edge
+
+    def _edge_config(self, rule, config: dict, key: str, rtype: str) -> dict:
+        from model.validation import field_problem
+
+        clean = {}
+        for name, value in config.items():
+            fdef = rule.field(name)
+            if fdef is None:
+                continue
+            problem = field_problem(fdef, value)
+            if problem:
+                self.note("note", key, rtype, f"{rule.kind} edge: {problem}; default used", "warning")
+                continue
+            clean[name] = value
+        return clean
+
+    def has_edge_between(self, source: str, target: str) -> bool:
+        return any(e.source == source and e.target == target for e in self.arch.edges)
+
+    # -- IAM ------------------------------------------------------------------------------
+
+    def edges_from_statements(self, fn_id: str, statements: Any, key: str, rtype: str, why: str) -> None:
+        """A function's own access read from IAM statements (Allow only)."""
+        for statement in _as_list(statements):
+            if not isinstance(statement, dict) or statement.get("Effect", "Allow") != "Allow":
+                continue
+            actions = [a for a in _as_list(statement.get("Action")) if isinstance(a, str)]
+            for resource in _as_list(statement.get("Resource")):
+                target = self.node_for(resource)
+                if target is None or target == fn_id and not actions:
+                    continue
+                for kind, config in access_from_actions(self.arch.nodes[target].service, actions):
+                    self.add_edge(fn_id, target, kind, config, why, key, rtype)
+
+    # -- state machines --------------------------------------------------------------------
+
+    def task_edges(self, sm_id: str, definition: Any, key: str, rtype: str) -> None:
+        """`task` edges for the Task states of an ASL definition, in execution order."""
+        if not isinstance(definition, dict):
+            self.warn(key, rtype, "state machine definition is not a JSON object; no task edges")
+            return
+        order = 0
+        for state_name, state in walk_states(definition):
+            target, config = self._task_target(state)
+            if target is None:
+                resource = state.get("Resource", "")
+                if _is_call_resource(resource):
+                    self.warn(key, rtype, f"task state '{state_name}' calls {strip_tokens(str(resource))}, "
+                              "which is not a node of this design; no edge")
+                continue
+            existing = self.arch.find_edge(sm_id, target, "task")
+            if existing is not None:
+                existing.config["calls"] = existing.config.get("calls", 1) + 1
+                continue
+            order += 1
+            self.add_edge(sm_id, target, "task", {"order": order, **config},
+                          f"task state '{state_name}'", key, rtype)
+
+    def _task_target(self, state: dict) -> tuple[str | None, dict]:
+        resource = state.get("Resource")
+        params = state.get("Parameters") or state.get("Arguments") or {}
+        if not isinstance(resource, str):
+            return None, {}
+        if not isinstance(params, dict):
+            params = {}
+        plain = strip_tokens(resource)
+        if ":states:::" in plain:
+            integration = plain.split(":states:::", 1)[1].split(".")[0]
+            service, _, action = integration.partition(":")
+            param = TASK_TARGET_PARAMS.get(service)
+            if param is None:
+                return None, {}
+            value = params.get(param)
+            target = self.node_for(value, AWS_SERVICE_OF_ARN.get(service, service)) if value else None
+            config = {}
+            if service == "dynamodb":
+                config["action"] = "read" if action.lower() in DYNAMODB_READ_ACTIONS else "write"
+            return target, config
+        return self.node_for(resource, "lambda"), {}
+
+    # -- finishing -------------------------------------------------------------------------
+
+    def finish(self) -> "ImportResult":
+        if self.extras:
+            self.arch.extra["extras"] = self.extras
+        if self.schedules:
+            self.arch.add_scenario(Scenario(
+                name="imported schedules", duration_s=3600, seed=1,
+                load=[Load(entry, "schedule", {"every_s": every}) for entry, every, _ in self.schedules]))
+        for node_id, at in layered_layout(self.arch).items():
+            self.arch.nodes[node_id].at = at
+        return ImportResult(self.arch, list(self.notes))
+
+
+TASK_TARGET_PARAMS = {"lambda": "FunctionName", "sqs": "QueueUrl", "sns": "TopicArn",
+                      "dynamodb": "TableName"}
+DYNAMODB_READ_ACTIONS = {"getitem", "query", "scan", "batchgetitem"}
+
+
+def _is_call_resource(resource: Any) -> bool:
+    return isinstance(resource, str) and (":states:::" in resource or ":function:" in resource
+                                          or TOKEN_RE.search(resource) is not None)
+
+
+def walk_states(definition: dict):
+    """(name, state) of every state, following StartAt/Next/Default/Choices first so that
+    the order is the execution order, then any state not reached that way; nested
+    Parallel branches and Map processors are walked where they run."""
+    states = definition.get("States")
+    if not isinstance(states, dict):
+        return
+    seen: set[str] = set()
+    queue = [definition.get("StartAt")]
+    while queue:
+        name = queue.pop(0)
+        if name in seen or name not in states:
+            continue
+        seen.add(name)
+        state = states[name]
+        if not isinstance(state, dict):
+            continue
+        yield name, state
+        for branch in state.get("Branches") or []:
+            if isinstance(branch, dict):
+                yield from walk_states(branch)
+        for nested in (state.get("Iterator"), state.get("ItemProcessor")):
+            if isinstance(nested, dict):
+                yield from walk_states(nested)
+        nexts = [state.get("Next")] + [c.get("Next") for c in state.get("Choices") or [] if isinstance(c, dict)]
+        nexts += [state.get("Default")] + [c.get("Next") for c in state.get("Catch") or [] if isinstance(c, dict)]
+        queue += [n for n in nexts if isinstance(n, str)]
+    for name, state in states.items():
+        if name not in seen and isinstance(state, dict):
+            seen.add(name)
+            yield name, state
+
+
+# --------------------------------------------------------------------------------------
+# IAM actions -> edges
+
+# service -> (action prefix, kind, read actions, write actions)
+_READ_VERBS = ("get", "query", "scan", "batchget", "describe", "list", "head")
+_ACCESS_ACTIONS = {
+    "dynamodb": "dynamodb", "s3": "s3", "sqs": "sqs", "sns": "sns", "kinesis": "kinesis",
+    "eventbridge": "events", "step_functions": "states", "lambda": "lambda",
+}
+# (service, action that creates the edge) -> kind; data services are handled by verb.
+_SEND_ACTIONS = {
+    "sqs": ({"sendmessage", "sendmessagebatch", "*"}, "send", None),
+    "sns": ({"publish", "*"}, "publish", None),
+    "kinesis": ({"putrecord", "putrecords", "*"}, "put_record", None),
+    "eventbridge": ({"putevents", "*"}, "put_events", None),
+    "step_functions": ({"startexecution", "startsyncexecution", "*"}, "start_execution", None),
+    "lambda": ({"invokefunction", "invoke", "*"}, "invoke", None),
+}
+
+
+def access_from_actions(service: str, actions: list[str]) -> list[tuple[str, dict]]:
+    """The edge (kind, config) a set of IAM actions on a resource of `service` means."""
+    prefix = _ACCESS_ACTIONS.get(service)
+    verbs = []
+    for action in actions:
+        svc, _, verb = action.partition(":")
+        if action == "*" or svc.lower() == prefix:
+            verbs.append("*" if action == "*" else verb.lower())
+    if not verbs:
+        return []
+    if service in ("dynamodb", "s3"):
+        reads = any(v == "*" or v.startswith(_READ_VERBS) for v in verbs)
+        writes = any(v == "*" or v.startswith(("put", "update", "delete", "batchwrite", "write",
+                                                "restore", "abortmultipart")) for v in verbs)
+        if reads and writes:
+            return [("data_access", {"action": "read_write"})]
+        if reads or writes:
+            return [("data_access", {"action": "read" if reads else "write"})]
+        return []
+    send = _SEND_ACTIONS.get(service)
+    if send and any(fnmatch.fnmatchcase(a, pattern) for a in verbs for pattern in send[0]):
+        return [(send[1], {})]
+    return []
+
+
+def _merge_edge_config(existing: dict, new: dict) -> None:
+    action_old, action_new = existing.get("action"), new.get("action")
+    if action_old and action_new and action_old != action_new:
+        existing["action"] = "read_write"
+    for k, v in new.items():
+        if k == "action":
+            existing.setdefault(k, v)
+        elif k in ("method", "path") and existing.get(k) not in (None, v):
+            existing["method"] = "ANY" if k == "method" else existing["method"]
+        else:
+            existing.setdefault(k, v)
+
+
+def _name_from_arn(text: str) -> tuple[str | None, str]:
+    """(service, resource name) of an ARN; (None, text) of a plain name."""
+    text = text.strip()
+    if not text.startswith("arn:"):
+        if text.startswith("https://sqs.") and "/" in text:  # a queue URL
+            return "sqs", text.rstrip("/").rsplit("/", 1)[1]
+        return None, text
+    parts = text.split(":", 5)
+    if len(parts) < 6:
+        return None, text
+    service = AWS_SERVICE_OF_ARN.get(parts[2])
+    resource = parts[5]
+    if service == "s3":
+        return service, resource.split("/", 1)[0]
+    if resource.startswith(("function:", "stateMachine:")):
+        return service, resource.split(":")[1]
+    if "/" in resource:
+        return service, resource.split("/")[1]
+    return service, resource.split(":")[0]
+
+
+def _as_list(value: Any) -> list:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def parse_rate(expression: str) -> float | None:
+    """Seconds between runs of `rate(5 minutes)`; None for cron() and anything else."""
+    match = re.fullmatch(r"\s*rate\(\s*(\d+)\s+(minute|minutes|hour|hours|day|days)\s*\)\s*",
+                         expression or "")
+    if not match:
+        return None
+    unit = {"minute": 60, "hour": 3600, "day": 86400}[match.group(2).rstrip("s")]
+    return float(match.group(1)) * unit
+
+
+# --------------------------------------------------------------------------------------
+# Dispatcher
+
+
+def import_template(path: str | os.PathLike) -> ImportResult:
+    """Import a CloudFormation/SAM template (JSON or YAML) or a Terraform folder/file."""
+    path = os.fspath(path)
+    if not os.path.exists(path):
+        raise StratusError(f"{path}: no such file or folder")
+    if os.path.isdir(path):
+        if any(name.endswith(".tf") for name in os.listdir(path)):
+            from exporters.terraform.read import import_terraform
+            return import_terraform(path)
+        templates = [n for n in sorted(os.listdir(path)) if n.endswith((".yaml", ".yml", ".json", ".template"))
+                     and _looks_like_cloudformation(os.path.join(path, n))]
+        if len(templates) == 1:
+            from exporters.cloudformation.read import import_cloudformation
+            return import_cloudformation(os.path.join(path, templates[0]))
+        if templates:
+            raise StratusError(f"{path}: holds several templates ({', '.join(templates)}); name one")
+        raise StratusError(f"{path}: no Terraform (.tf) files and no CloudFormation template in this folder")
+    if path.endswith(".tf"):
+        from exporters.terraform.read import import_terraform
+        return import_terraform(path)
+    if _looks_like_cloudformation(path):
+        from exporters.cloudformation.read import import_cloudformation
+        return import_cloudformation(path)
+    raise StratusError(f"{path}: not a CloudFormation/SAM template (no AWSTemplateFormatVersion, "
+                       "Resources or Transform) and not a Terraform .tf file")
+
+
+def _looks_like_cloudformation(path: str) -> bool:
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(MAX_TEMPLATE_BYTES).decode("utf-8", "replace")
+    except OSError:
+        return False
+    return bool(re.search(r'^\s*"?(AWSTemplateFormatVersion|Resources|Transform)"?\s*:', head, re.M))
+
+
+def read_text(path: str, what: str) -> str:
+    """A template's text, refusing binaries, huge files and bad encodings clearly."""
+    try:
+        size = os.path.getsize(path)
+    except OSError as exc:
+        raise StratusError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    if size > MAX_TEMPLATE_BYTES:
+        raise StratusError(f"{path}: {size / 1e6:.1f} MB is larger than the {MAX_TEMPLATE_BYTES // 2**20} MB "
+                           f"a {what} may have")
+    with open(path, "rb") as handle:
+        raw = handle.read()
+    if b"\x00" in raw[:65536]:
+        raise StratusError(f"{path}: a binary file, not a {what}")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise StratusError(f"{path}: not UTF-8 text (bad byte at offset {exc.start})") from None
+
+
+def to_json_text(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, default=str)
