@@ -138,7 +138,7 @@ def format_summary(data: Mapping[str, Any], arch, wall_s: float | None = None) -
             ["Entry", "Requests", "Succeeded", "Failed", "p50 (ms)", "p95 (ms)", "p99 (ms)"], entries),
         "Nodes\n" + format_table(
             ["Node", "Service", "Requests", "Throttled", "Errors", "Cold starts", "p99 (ms)",
-             "Max concurrency", "Max backlog (msgs)", "Cost ($/month)"], node_rows, text_columns=2),
+             "Max conc.", "Max backlog (msgs)", "Cost ($/month)"], node_rows, text_columns=2),
         total,
     ])
 
