@@ -82,6 +82,8 @@ class Template:
             self.code_path = lambda code: code
         for fixed in ("NamePrefix", "Stage", "CodeBucket"):
             self.names.reserve(fixed)
+        for node_id in self.arch.nodes:  # ids SAM derives from a function's id
+            self.names.reserve(self.alias_id(node_id))
 
     # -- names ---------------------------------------------------------------------------
 
@@ -136,8 +138,12 @@ class Template:
     def function_target(self, node_id: str) -> Any:
         """The ARN triggers invoke: the `live` alias when the function has provisioned concurrency."""
         if _provisioned(self.config(node_id)):
-            return _ref(self.id(node_id, "Alias", ALIAS_NAME))
+            return _ref(self.alias_id(node_id))
         return _getatt(self.id(node_id), "Arn")
+
+    def alias_id(self, node_id: str) -> str:
+        """`<Fn>Aliaslive`: the logical id SAM's AutoPublishAlias gives, kept in plain CFN too."""
+        return self.id(node_id) + "Alias" + ALIAS_NAME
 
     def rule_id(self, edge: Edge) -> str:
         return self.id(edge.source, "Rule", edge.target)
@@ -322,7 +328,8 @@ def _dead_letter_target(t: Template, node_id: str) -> Any:
     if not invoked_asynchronously(t.arch, node_id) or _on_failure(t, node_id) is not None:
         return None
     dlq_id = t.id(node_id, "DeadLetterQueue")
-    t.add(dlq_id, "AWS::SQS::Queue", {"SqsManagedSseEnabled": True, "MessageRetentionPeriod": 1_209_600})
+    t.add(dlq_id, "AWS::SQS::Queue", {"SqsManagedSseEnabled": True, "MessageRetentionPeriod": 1_209_600},
+          skip=[skips.SQS_MANAGED_SSE])
     t.output(node_id, "DeadLetterQueueUrl", _ref(dlq_id), f"Failed asynchronous invocations of {node_id}")
     return _getatt(dlq_id, "Arn")
 
@@ -332,7 +339,7 @@ def _version_and_alias(t: Template, node_id: str, cfg: dict) -> None:
         return  # AutoPublishAlias makes both
     version_id = t.id(node_id, "Version")
     t.add(version_id, "AWS::Lambda::Version", {"FunctionName": _ref(t.id(node_id))})
-    t.add(t.id(node_id, "Alias", ALIAS_NAME), "AWS::Lambda::Alias", {
+    t.add(t.alias_id(node_id), "AWS::Lambda::Alias", {
         "FunctionName": _ref(t.id(node_id)),
         "FunctionVersion": _getatt(version_id, "Version"),
         "Name": ALIAS_NAME,
@@ -351,7 +358,7 @@ def _event_invoke_config(t: Template, node_id: str, cfg: dict) -> None:
     }
     if failure is not None:
         properties["DestinationConfig"] = {"OnFailure": {"Destination": t.arn(failure.target)}}
-    depends = [t.id(node_id, "Alias", ALIAS_NAME)] if _provisioned(cfg) else None
+    depends = [t.alias_id(node_id)] if _provisioned(cfg) else None
     t.add(t.id(node_id, "EventInvokeConfig"), "AWS::Lambda::EventInvokeConfig", properties, depends_on=depends)
 
 
@@ -464,7 +471,7 @@ def render_queue(t: Template, node_id: str) -> None:
     if dlq is not None:
         properties["RedrivePolicy"] = {"deadLetterTargetArn": _getatt(t.id(dlq.target), "Arn"),
                                        "maxReceiveCount": int(cfg["max_receive_count"])}
-    t.add(queue_id, "AWS::SQS::Queue", properties)
+    t.add(queue_id, "AWS::SQS::Queue", properties, skip=[skips.SQS_MANAGED_SSE])
     t.output(node_id, "QueueUrl", _ref(queue_id), f"Queue {node_id}")
 
 

@@ -17,6 +17,9 @@ DYNAMODB_CMK: Skip = ("CKV_AWS_119", "Encrypted at rest with the AWS-managed Dyn
                                      "customer-managed key is an opt-in cost the design does not ask for")
 SNS_SERVICE_PUBLISHER: Skip = ("CKV_AWS_26", "S3/EventBridge publish to this topic and cannot use the AWS-managed "
                                              "aws/sns key; add a customer-managed key to encrypt it")
+SQS_MANAGED_SSE: Skip = ("CKV_AWS_27", "Encrypted at rest with SQS-managed SSE (SqsManagedSseEnabled), which checkov "
+                                        "does not recognise; the AWS-managed aws/sqs KMS key would block deliveries "
+                                        "from S3, SNS and EventBridge")
 BUCKET: list[Skip] = [
     ("CKV_AWS_18", "Server access logging needs a separate log bucket the design does not have; CloudTrail data "
                    "events are the alternative"),
