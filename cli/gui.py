@@ -8,10 +8,12 @@ def register(sub) -> None:
     parser.add_argument("design", nargs="?", help="design file to open")
     parser.add_argument("--screenshot", metavar="OUT.png",
                         help="render the window offscreen at 1400x900, save it and exit")
+    parser.add_argument("--select", metavar="NODE",
+                        help="with --screenshot: select this node (the inspector shows it)")
     parser.set_defaults(func=run)
 
 
 def run(args) -> int:
     from designer.app import run_designer
 
-    return run_designer(args.design, screenshot=args.screenshot)
+    return run_designer(args.design, screenshot=args.screenshot, select=getattr(args, "select", None))

@@ -28,7 +28,7 @@ from model.catalogue import (
 )
 
 from . import commands
-from .inspector_widgets import FieldEditor, field_label, field_tooltip, make_editor
+from .inspector_widgets import FieldEditor, compact, field_label, field_tooltip, make_editor
 
 REGIONS = (
     "us-east-1", "us-east-2", "us-west-1", "us-west-2", "ca-central-1", "eu-west-1",
@@ -49,17 +49,39 @@ def _new_form() -> QFormLayout:
     form = QFormLayout()
     form.setContentsMargins(0, 0, 0, 0)
     form.setHorizontalSpacing(10)
-    form.setVerticalSpacing(6)
-    form.setLabelAlignment(Qt.AlignRight | Qt.AlignVCenter)
+    form.setVerticalSpacing(4)
+    form.setLabelAlignment(Qt.AlignLeft | Qt.AlignVCenter)
     form.setFieldGrowthPolicy(QFormLayout.AllNonFixedFieldsGrow)
-    form.setRowWrapPolicy(QFormLayout.DontWrapRows)
+    # Labels above their fields, as in Infrastructure Composer: long names never squeeze
+    # the editors, and the column reads top to bottom.
+    form.setRowWrapPolicy(QFormLayout.WrapAllRows)
     return form
+
+
+LABEL_STYLE = "color: #3d4654; padding-top: 4px;"
 
 
 def _row_label(fdef: Field) -> QLabel:
     label = QLabel(field_label(fdef.name))
     label.setToolTip(field_tooltip(fdef))
+    label.setStyleSheet(LABEL_STYLE)
     return label
+
+
+def _plain_label(text: str) -> QLabel:
+    label = QLabel(text)
+    label.setStyleSheet(LABEL_STYLE)
+    return label
+
+
+def _replace_widget(scroll: QScrollArea, widget: QWidget) -> None:
+    """Swap a scroll area's content; the old one is deleted later, because the signal
+    that led here may come from one of its own editors."""
+    old = scroll.takeWidget()
+    if old is not None:
+        old.hide()
+        old.deleteLater()
+    scroll.setWidget(widget)
 
 
 class Header(QWidget):
@@ -82,6 +104,9 @@ class Header(QWidget):
         self.title.setTextInteractionFlags(Qt.TextSelectableByMouse)
         self.subtitle = QLabel(subtitle)
         self.subtitle.setWordWrap(True)
+        self.subtitle.setMinimumWidth(120)
+        self.title.setMinimumWidth(120)
+        self.title.setWordWrap(True)
         self.subtitle.setStyleSheet("color: #6b7380;")
         texts.addWidget(self.title)
         texts.addWidget(self.subtitle)
@@ -127,23 +152,21 @@ class NodeForm(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(6)
-        layout.addWidget(Header(node.display_name, spec.summary if spec else node.service,
+        subtitle = f"{spec.name} · {spec.summary}" if spec else f"unknown service '{node.service}'"
+        layout.addWidget(Header(node.display_name, subtitle,
                                 icon_for(node.service) if icon_for else None))
         form = _new_form()
         self.id_edit = QLineEdit(node_id)
         self.id_edit.setReadOnly(True)
         self.id_edit.setToolTip("The node's id: exporters derive resource names from it")
         self.id_edit.setStyleSheet("color: #5f6b7a; background: #f1f3f6;")
-        form.addRow("Id", self.id_edit)
+        form.addRow(_plain_label("Id"), compact(self.id_edit))
         self.label_edit = QLineEdit(node.label or "")
         self.label_edit.setObjectName("field_label")
         self.label_edit.setPlaceholderText(node_id)
         self.label_edit.setToolTip("Display name on the canvas (optional)")
         self.label_edit.editingFinished.connect(self._label_edited)
-        form.addRow("Label", self.label_edit)
-        service_label = QLabel(spec.name if spec else node.service)
-        service_label.setStyleSheet("color: #5f6b7a;")
-        form.addRow("Service", service_label)
+        form.addRow(_plain_label("Label"), compact(self.label_edit))
         form.addRow(_heading("Configuration"))
         self.rows = FieldRows(self._value, self._set)
         for fdef in spec.fields if spec else ():
@@ -176,6 +199,7 @@ class EdgeForm(QWidget):
         self.arch, self.stack, self.edge = arch, stack, edge
         src, dst = arch.nodes.get(edge.source), arch.nodes.get(edge.target)
         rule = edge_rule(src.service, dst.service, edge.kind) if src and dst else None
+        self._rule = rule
         kind = arch.edge_kind(edge) or "not allowed"
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -187,10 +211,10 @@ class EdgeForm(QWidget):
         kind_label = QLabel(kind.replace("_", " "))
         kind_label.setObjectName("edge_kind")
         kind_label.setStyleSheet("font-weight: 600;")
-        form.addRow("Kind", kind_label)
+        form.addRow(_plain_label("Kind"), kind_label)
         if rule is not None:
             mode = "synchronous (caller waits)" if rule.is_synchronous(edge.config) else "asynchronous"
-            form.addRow("Delivery", QLabel(mode))
+            form.addRow(_plain_label("Delivery"), QLabel(mode))
         self.rows = FieldRows(self._value, self._set)
         if rule is not None:
             form.addRow(_heading("Settings"))
@@ -198,7 +222,6 @@ class EdgeForm(QWidget):
                 self.rows.add(form, fdef)
         layout.addLayout(form)
         layout.addStretch(1)
-        self._rule = rule
 
     def _value(self, key: str) -> Any:
         fdef = self._rule.field(key) if self._rule else None
@@ -225,7 +248,7 @@ class DesignForm(QWidget):
         self.name_edit.setObjectName("field_name")
         self.name_edit.setToolTip("The design's name (shown in the title bar and exports)")
         self.name_edit.editingFinished.connect(self._name_edited)
-        form.addRow("Name", self.name_edit)
+        form.addRow(_plain_label("Name"), compact(self.name_edit))
         self.region = QComboBox()
         self.region.setObjectName("field_region")
         self.region.setEditable(True)
@@ -233,7 +256,7 @@ class DesignForm(QWidget):
         self.region.setCurrentText(arch.region)
         self.region.setToolTip("AWS region: prices and exports use it")
         self.region.currentTextChanged.connect(self._region_edited)
-        form.addRow("Region", self.region)
+        form.addRow(_plain_label("Region"), compact(self.region))
         form.addRow(_heading("Account"))
         self.rows = FieldRows(self._value, self._set)
         for fdef in ACCOUNT_FIELDS:
@@ -311,14 +334,14 @@ class LoadRow(QFrame):
         self.entry.setCurrentText(load.entry)
         self.entry.currentTextChanged.connect(
             lambda t: form.edit(lambda s: setattr(s.load[index], "entry", t)))
-        top.addWidget(self.entry, 1)
+        top.addWidget(compact(self.entry), 1)
         remove = QToolButton()
         remove.setText("✕")
         remove.setToolTip("Remove this load")
         remove.setAutoRaise(True)
         remove.clicked.connect(lambda: form.edit(lambda s: s.load.pop(index)))
         top.addWidget(remove)
-        layout.addRow("Entry", top)
+        layout.addRow(_plain_label("Entry"), top)
         self.pattern = QComboBox()
         for name, shape in LOAD_PATTERNS.items():
             self.pattern.addItem(name)
@@ -328,7 +351,7 @@ class LoadRow(QFrame):
         self.pattern.setCurrentText(load.pattern)
         self.pattern.setToolTip(LOAD_PATTERNS[load.pattern].help if load.pattern in LOAD_PATTERNS else "")
         self.pattern.currentTextChanged.connect(self._pattern_chosen)
-        layout.addRow("Pattern", self.pattern)
+        layout.addRow(_plain_label("Pattern"), compact(self.pattern))
         self.rows = FieldRows(self._value, self._set)
         shape = LOAD_PATTERNS.get(load.pattern)
         for pdef in shape.fields if shape else ():
@@ -463,7 +486,7 @@ class ScenarioForm(QWidget):
         self.name_edit = QLineEdit(name)
         self.name_edit.setObjectName("scenario_name")
         self.name_edit.editingFinished.connect(self._rename)
-        form.addRow("Name", self.name_edit)
+        form.addRow(_plain_label("Name"), compact(self.name_edit))
         self.rows = FieldRows(self._value, self._set)
         for fdef in SCENARIO_FIELDS:
             self.rows.add(form, fdef)
@@ -481,6 +504,7 @@ class ScenarioForm(QWidget):
         self.overrides = OverridesTable(self)
         layout.addWidget(self.overrides)
         layout.addStretch(1)
+        self.built_shape = self.shape()
 
     def scenario(self) -> Scenario:
         return self.arch.scenario(self.name)
@@ -586,7 +610,7 @@ class ScenariosPage(QWidget):
         placeholder = QLabel("No scenarios yet. Add one to describe the load to simulate.")
         placeholder.setWordWrap(True)
         placeholder.setStyleSheet("color: #8a93a0;")
-        self.scroll.setWidget(self.form or placeholder)
+        _replace_widget(self.scroll, self.form or placeholder)
 
     def on_change(self, change: Change) -> None:
         if change.what == "scenario_changed":
@@ -596,7 +620,7 @@ class ScenariosPage(QWidget):
                 if new_name != old_name:
                     self.rebuild(select=new_name)
                     return
-                if self.form.shape() != self._built_shape():
+                if self.form.shape() != self.form.built_shape:
                     self._rebuild_form()
                 else:
                     self.form.refresh()
@@ -608,9 +632,6 @@ class ScenariosPage(QWidget):
             self.rebuild(select=select)
         elif change.what in ("node_added", "node_removed") and self.form is not None:
             self._rebuild_form()
-
-    def _built_shape(self) -> tuple:
-        return tuple((row.entry.currentText(), row.pattern.currentText()) for row in self.form.load_rows)
 
     def _rebuild_form(self) -> None:
         name = self.form.name if self.form else None
@@ -689,7 +710,7 @@ class Inspector(QWidget):
         self.form = form
         form.setContentsMargins(12, 12, 12, 12)
         form.setSizePolicy(QSizePolicy.Preferred, QSizePolicy.Preferred)
-        self.scroll.setWidget(form)
+        _replace_widget(self.scroll, form)
         self.subject_changed.emit(subject)
 
     # -- keeping up with the model -----------------------------------------------------

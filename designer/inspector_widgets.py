@@ -14,7 +14,7 @@ from typing import Any
 from PySide6.QtCore import QLocale, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox, QComboBox, QDoubleSpinBox, QFileDialog, QHBoxLayout, QLineEdit, QSpinBox,
-    QToolButton, QVBoxLayout, QWidget,
+    QSizePolicy, QToolButton, QVBoxLayout, QWidget,
 )
 
 from model.catalogue import DISTRIBUTIONS, Field
@@ -56,6 +56,17 @@ def _suffix(unit: str) -> str:
     return f" {unit}" if unit else ""
 
 
+MIN_EDITOR_WIDTH = 70
+
+
+def compact(widget: QWidget) -> QWidget:
+    """Let a widget shrink to the inspector's width (a spin box's size hint follows its
+    range: a 1e15 maximum would make it as wide as the screen)."""
+    widget.setMinimumWidth(MIN_EDITOR_WIDTH)
+    widget.setSizePolicy(QSizePolicy.Ignored, widget.sizePolicy().verticalPolicy())
+    return widget
+
+
 class FieldEditor(QWidget):
     """Base class: one value of one field."""
 
@@ -65,6 +76,7 @@ class FieldEditor(QWidget):
         super().__init__(parent)
         self.fdef = fdef
         self.setToolTip(field_tooltip(fdef))
+        self.setMinimumWidth(MIN_EDITOR_WIDTH)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(4)
@@ -115,7 +127,7 @@ class IntEditor(FieldEditor):
         self.spin.setSuffix(_suffix(fdef.unit))
         self.spin.setAccelerated(True)
         self.spin.setToolTip(self.toolTip())
-        self.layout().addWidget(self.spin)
+        self.layout().addWidget(compact(self.spin))
         self.spin.valueChanged.connect(lambda _v: self.edited.emit(self.value()))
 
     def value(self) -> int | None:
@@ -140,7 +152,7 @@ class FloatEditor(FieldEditor):
         self.spin.setSingleStep(_step_for(fdef))
         self.spin.setAccelerated(True)
         self.spin.setToolTip(self.toolTip())
-        self.layout().addWidget(self.spin)
+        self.layout().addWidget(compact(self.spin))
         self.spin.valueChanged.connect(lambda _v: self.edited.emit(self.value()))
 
     def value(self) -> float | int:
@@ -191,7 +203,7 @@ class ChoiceEditor(FieldEditor):
         self.combo = QComboBox()
         self.combo.setToolTip(self.toolTip())
         self.combo.addItems(list(choices if choices is not None else fdef.choices))
-        self.layout().addWidget(self.combo)
+        self.layout().addWidget(compact(self.combo))
         self.combo.currentTextChanged.connect(lambda t: self.edited.emit(t))
 
     def value(self) -> str:
@@ -217,7 +229,7 @@ class StrEditor(FieldEditor):
         self.line.setToolTip(self.toolTip())
         if fdef.nullable:
             self.line.setPlaceholderText(UNSET_TEXT)
-        self.layout().addWidget(self.line)
+        self.layout().addWidget(compact(self.line))
         self.line.editingFinished.connect(self._commit)
         self._shown: Any = None
 
@@ -304,7 +316,7 @@ class DistributionEditor(FieldEditor):
             self.combo.addItem(name, name)
             self.combo.setItemData(self.combo.count() - 1, shape.help, Qt.ToolTipRole)
         self.combo.setToolTip(self.toolTip())
-        column.addWidget(self.combo)
+        column.addWidget(compact(self.combo))
         self.params_row = QWidget()
         self.params_layout = QHBoxLayout(self.params_row)
         self.params_layout.setContentsMargins(0, 0, 0, 0)
@@ -323,7 +335,7 @@ class DistributionEditor(FieldEditor):
             editor = make_editor(pdef)
             editor.setToolTip(f"{pdef.name}: {pdef.help}")
             if isinstance(editor, (IntEditor, FloatEditor)):
-                editor.spin.setPrefix(f"{pdef.name} ")
+                editor.spin.setPrefix(f"{pdef.name}  ")
                 editor.spin.setToolTip(f"{pdef.help} ({pdef.name})")
             editor.edited.connect(lambda v, key=pdef.name: self._param_edited(key, v))
             self.params_layout.addWidget(editor, 1)
