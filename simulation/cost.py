@@ -76,7 +76,8 @@ class CostLine:
     note: str = ""
 
     def to_json(self) -> dict[str, Any]:
-        return {"node": self.node_id, "item": self.item, "quantity_per_month": self.quantity_per_month,
+        """Field names as keys, so `CostLine(**line)` reads it back."""
+        return {"node_id": self.node_id, "item": self.item, "quantity_per_month": self.quantity_per_month,
                 "unit": self.unit, "usd_per_month": self.usd_per_month, "source": self.source,
                 "note": self.note}
 

@@ -24,8 +24,10 @@ from matplotlib.figure import Figure
 from model.catalogue import CATEGORY_COLOURS, SERVICES
 from model.designfile import atomic_write_text
 
-# Time-series kinds: counts per bucket (shown as a rate per second) and levels.
-COUNT_SERIES = ("throughput", "throttled", "cold_starts", "errors")
+# Series given as counts per bucket (shown as a rate per second); the others (throughput,
+# a rate already, and the time-averaged levels) are plotted as they are.
+COUNT_SERIES = ("throttled", "cold_starts", "errors")
+RATE_SERIES = COUNT_SERIES + ("throughput",)  # averaged, not max-pooled, when downsampled
 MAX_POINTS = 1200  # longer series are averaged (counts) or max-pooled (levels) down to this
 MAX_LINES = 10  # lines per time-series plot: the busiest nodes; the caption says so
 FALLBACK_COLOUR = "#545B64"
@@ -265,7 +267,7 @@ def _cost_caption(view: _View) -> str:
 
 
 def _cost_table(view: _View) -> str:
-    rows = [[_chip(view, line.get("node", "")), _e(line.get("item", "")),
+    rows = [[_chip(view, line.get("node_id", line.get("node", ""))), _e(line.get("item", "")),
              _num(line.get("quantity_per_month"), 0 if line.get("quantity_per_month", 0) >= 100 else 3),
              _e(line.get("unit", "")), _usd(line.get("usd_per_month", 0)), _e(line.get("note", ""))]
             for line in view.cost.get("lines", [])]
@@ -389,14 +391,16 @@ def _series_plot(view: _View, name: str, plot_id: str, title: str, ylabel: str, 
             series[node_id] = [v / bucket for v in values] if name in COUNT_SERIES else values
     busiest = sorted(series, key=lambda n: -sum(series[n]))[:MAX_LINES]
     caption = f"{len(busiest)} busiest of {len(series)} nodes." if len(series) > MAX_LINES else ""
-    if name in COUNT_SERIES:
+    if name in RATE_SERIES:
         caption = (caption + f" Per-second rate, averaged over {bucket:g} s buckets.").strip()
+    else:
+        caption = (caption + f" Time average within each {bucket:g} s bucket.").strip()
     fig = None
     if busiest:
         fig = _new_figure()
         ax = fig.axes[0]
         scale, unit = _time_axis(t_s)
-        pool = _mean if name in COUNT_SERIES else max
+        pool = _mean if name in RATE_SERIES else max
         for node_id in busiest:
             x, y = _downsample(t_s[:len(series[node_id])], series[node_id], pool)
             ax.step([v / scale for v in x], y, where="post", color=view.colour(node_id), linewidth=1.3,

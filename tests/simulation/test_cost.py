@@ -18,7 +18,7 @@ import pytest
 
 from model.architecture import Architecture, Node
 from model.catalogue import SERVICES
-from simulation.cost import SERVICE_PRICING, CostBreakdown, estimate_cost, load_prices
+from simulation.cost import SERVICE_PRICING, CostBreakdown, CostLine, estimate_cost, load_prices
 
 MONTH_S = 730 * 3600
 KB_PER_GB = 1024 * 1024
@@ -260,7 +260,7 @@ def test_breakdown_is_picklable_and_jsonable():
     assert isinstance(again, CostBreakdown) and again == cost
     data = cost.to_json()
     assert data["monthly_usd"] == cost.monthly_usd and data["by_node"] == cost.by_node
-    assert len(data["lines"]) == len(cost.lines)
+    assert tuple(CostLine(**line) for line in data["lines"]) == cost.lines
 
 
 def test_a_non_positive_window_is_refused():
