@@ -215,9 +215,10 @@ class GraphBuilder:
         matches a node's physical name."""
         services = (service,) if isinstance(service, str) else service
         for key in tokens_in(value):
-            node_id = self.node_of.get(key) or self.node_of.get(key.split(".")[0])
-            if node_id is None and "." in key:  # Terraform: type.name.attr
-                node_id = self.node_of.get(".".join(key.split(".")[:2]))
+            parts = key.split(".")
+            # the longest known prefix: "Table.Arn" -> "Table", "aws_sqs_queue.q.arn" -> "aws_sqs_queue.q"
+            node_id = next((self.node_of[".".join(parts[:n])] for n in range(len(parts), 0, -1)
+                            if ".".join(parts[:n]) in self.node_of), None)
             if node_id and (services is None or self.arch.nodes[node_id].service in services):
                 return node_id
         if isinstance(value, str) and value and not TOKEN_RE.search(value):
@@ -293,6 +294,8 @@ class GraphBuilder:
                 if target is None or target == fn_id and not actions:
                     continue
                 for kind, config in access_from_actions(self.arch.nodes[target].service, actions):
+                    if config.pop("_wildcard", False) and self.has_edge_between(target, fn_id):
+                        continue  # `sqs:*` on the queue that triggers the function: its poller's grant
                     self.add_edge(fn_id, target, kind, config, why, key, rtype)
 
     # -- state machines --------------------------------------------------------------------
@@ -438,8 +441,8 @@ def access_from_actions(service: str, actions: list[str]) -> list[tuple[str, dic
             return [("data_access", {"action": "read" if reads else "write"})]
         return []
     send = _SEND_ACTIONS.get(service)
-    if send and any(fnmatch.fnmatchcase(a, pattern) for a in verbs for pattern in send[0]):
-        return [(send[1], {})]
+    if send and any(v in send[0] for v in verbs):
+        return [(send[1], {"_wildcard": all(v == "*" for v in verbs)})]
     return []
 
 
