@@ -55,7 +55,7 @@ def run(args) -> int:
     with ProgressBar(duration) as bar:
         result = simulate(arch, scenario, seed=args.seed, duration_s=duration,
                           base_dir=os.path.dirname(os.path.abspath(args.design)),
-                          free_tier=args.free_tier, progress=bar)
+                          free_tier=args.free_tier, progress=bar.fraction)
     wall_s = time.monotonic() - started
     data = result.to_json()
     print(format_summary(data, arch, wall_s))

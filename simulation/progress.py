@@ -1,7 +1,7 @@
 """A terminal progress bar for long simulations (no Qt: the GUI has its own).
 
     with ProgressBar(total_s=600) as bar:
-        simulate(..., progress=bar)        # the engine calls bar(simulated_now_s, total_s)
+        simulate(..., progress=bar.fraction)   # the engine reports the fraction done, 0..1
 
 It draws on `stream` (stderr by default) only when that stream is a terminal and only
 once the run has lasted `delay_s` of wall-clock time, so short runs and piped or
@@ -46,6 +46,10 @@ class ProgressBar:
         self.last_draw = wall
         self._draw(self.render(now_s, fraction, elapsed))
         return False
+
+    def fraction(self, done: float) -> bool:
+        """Report the share of the run done (simulation.engine's progress callback)."""
+        return self(done * self.total_s)
 
     def render(self, now_s: float, fraction: float, elapsed_s: float) -> str:
         filled = int(round(fraction * self.width))

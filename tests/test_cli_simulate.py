@@ -173,7 +173,8 @@ def test_json_follows_the_contract_and_the_report_is_written(tiny, tmp_path):
         assert all(_number(node[k]) for k in NODE_KEYS - {"latency_ms"})
     entry = data["entries"]["api"]
     assert {"requests", "succeeded", "failed", "latency_ms"} <= set(entry)
-    assert entry["requests"] > 0 and entry["succeeded"] + entry["failed"] == entry["requests"]
+    # requests still in flight when the run ends are neither succeeded nor failed
+    assert entry["requests"] > 0 and 0 <= entry["requests"] - entry["succeeded"] - entry["failed"] <= 5
     assert set(data["cost"]["by_node"]) == {"api", "fn", "table"}
     assert data["cost"]["monthly_usd"] == pytest.approx(sum(data["cost"]["by_node"].values()))
     assert data["cost"]["monthly_usd"] > 0
@@ -245,7 +246,7 @@ def test_progress_bar_waits_two_seconds_then_shows_percent_time_and_eta():
     bar(60, 600)
     assert stream.getvalue() == ""  # a run shorter than ~2 s never shows a bar
     clock.now += 2.0  # 3 s spent for 150 of 600 simulated seconds: 9 s to go
-    bar(150, 600)
+    bar.fraction(0.25)  # how simulation.engine reports progress
     shown = stream.getvalue()
     assert shown.startswith("\r[") and " 25.0%" in shown and "simulated 2m30s of 10m00s" in shown
     assert "ETA 9s" in shown
