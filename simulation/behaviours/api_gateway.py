@@ -1,0 +1,99 @@
+"""API Gateway: token-bucket throttling, routes, integration timeout.
+
+Rules (API Gateway Developer Guide, api-gateway-request-throttling.html and
+limits): the stage's throttle is a token bucket of `throttle_burst` tokens refilled at
+`throttle_rate_rps` (full at the start); a request finding it empty gets 429 Too Many
+Requests. Accepted requests pay `overhead_ms`, then go to one route: with several
+routes, a route is picked with probability proportional to its edge's `calls` (a total
+below 1 leaves the rest unrouted: answered by API Gateway alone). If the integration has
+not answered after `timeout_ms` the client gets 504 at that time, while the backend runs
+on. Latency at API Gateway = response time of accepted requests (errors included).
+"""
+
+from __future__ import annotations
+
+from model.distributions import parse_distribution
+
+from .base import ERROR, OK, THROTTLED, Behaviour, TokenBucket
+
+
+class ApiRequest:
+    __slots__ = ("api", "ctx", "done", "start")
+
+    def __init__(self, api: "Api", ctx, done, start: float) -> None:
+        self.api, self.ctx, self.done, self.start = api, ctx, done, start
+
+    def forward(self, _event) -> None:
+        route = self.api.pick_route()
+        if route is None:
+            self.reply(OK, self.api.sim.now)
+        elif route.target.caller_waits:
+            route.target.call(self.ctx, self.reply, route)
+        else:
+            route.target.call(self.ctx, None, route)
+            self.reply(OK, self.api.sim.now)
+
+    def reply(self, status: int, t_end: float) -> None:
+        self.api.responded(self, status)
+
+
+class Api(Behaviour):
+    def setup(self) -> None:
+        c = self.config
+        self.bucket = TokenBucket(float(c["throttle_rate_rps"]), float(c["throttle_burst"]))
+        self.overhead = parse_distribution(c["overhead_ms"])
+        self.timeout_ms = float(c["timeout_ms"])
+        self.routes: list = []
+        self.weights: list[float] = []
+        self.usage = {"requests": 0.0}
+
+    def wired(self) -> None:
+        self.routes = list(self.out)
+        total = sum(e.calls for e in self.routes)
+        scale = max(1.0, total)
+        running, self.weights = 0.0, []
+        for edge in self.routes:
+            running += edge.calls / scale
+            self.weights.append(running)
+
+    def pick_route(self):
+        if len(self.routes) == 1 and self.routes[0].calls >= 1:
+            return self.routes[0]
+        u = self.rng.random()
+        for edge, upper in zip(self.routes, self.weights):
+            if u < upper:
+                return edge
+        return None
+
+    def call(self, ctx, done, edge) -> None:
+        sim, now = self.sim, self.sim.now
+        self.stats.requests += 1
+        if not self.bucket.take(now):
+            self.throttle(now)
+            if done is not None:
+                done(THROTTLED, now)
+            return
+        self.usage["requests"] += 1
+        self.stats.concurrency.move(now, 1)
+        sim.after(self.overhead.sample(self.rng) / 1000.0, ApiRequest(self, ctx, done, now).forward)
+
+    def responded(self, request: ApiRequest, status: int) -> None:
+        now = self.sim.now
+        self.stats.concurrency.move(now, -1)
+        ms = (now - request.start) * 1000.0
+        t_end = now
+        if ms > self.timeout_ms:  # 504: the client stopped waiting at the timeout
+            status, ms, t_end = ERROR, self.timeout_ms, request.start + self.timeout_ms / 1000.0
+        if status == OK:
+            self.complete(t_end, ms)
+        else:
+            self.stats.latency.add(ms)
+            self.error(t_end)
+        if request.done is not None:
+            request.done(status if status != THROTTLED else ERROR, t_end)
+
+    def assumptions(self) -> list[str]:
+        return ["API Gateway: token bucket of throttle_burst refilled at throttle_rate_rps (full at "
+                "the start), 429 when empty; one route per request, picked in proportion to the "
+                "edges' calls; 504 after timeout_ms while the backend runs on; latency = response "
+                "time of accepted requests."]

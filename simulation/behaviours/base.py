@@ -1,0 +1,357 @@
+"""What every behaviour shares: the simulation core, edges, stats, token buckets, SDK retries.
+
+A behaviour is one node of the design at run time. Callers reach it through
+`call(ctx, done, edge)`:
+- `ctx` is the request chain's loop counter (None, or a dict node id -> visits) used to
+  stop recursive loops as AWS does;
+- `done(status, t_end)` is called once when the call is over from the caller's point of
+  view (synchronous part only), or `done` is None when nobody waits;
+- `edge` is the `OutEdge` used (its action, mode and config), or the entry pseudo-edge.
+Work is scheduled as callbacks on SimPy's event queue (`Sim.after`), not as one SimPy
+process per request: that is what makes the engine fast.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import simpy
+from simpy.events import NORMAL
+
+from ..metrics import LatencyHistogram, SeriesSet, TimedLevel
+
+OK, ERROR, THROTTLED = 0, 1, 2
+Done = Callable[[int, float], None] | None
+
+# AWS stops a request chain that has looped through the same function, queue or topic
+# about 16 times (Lambda recursive loop detection, https://docs.aws.amazon.com/lambda/
+# latest/dg/invocation-recursion.html): the 17th pass is dropped.
+MAX_LOOP_VISITS = 16
+
+
+class Wakeup:
+    """The smallest thing SimPy's event loop can process: a callback to run at a time."""
+
+    __slots__ = ("callbacks", "_ok", "_value")
+
+    def __init__(self, callback: Callable[[Any], None]) -> None:
+        self.callbacks = [callback]
+        self._ok = True
+        self._value = None
+
+
+class Sim:
+    """The simulation core shared by all behaviours: SimPy's clock and event queue."""
+
+    def __init__(self, seed: int, duration_s: float, series: SeriesSet) -> None:
+        self.env = simpy.Environment()
+        self.seed = seed
+        self.duration_s = duration_s
+        self.series = series
+        self._schedule = self.env.schedule
+
+    @property
+    def now(self) -> float:
+        return self.env._now
+
+    def after(self, delay_s: float, callback: Callable[[Any], None]) -> None:
+        """Run callback(event) delay_s seconds from now."""
+        self._schedule(Wakeup(callback), NORMAL, delay_s)
+
+    def rng_for(self, name: str) -> random.Random:
+        """A stream per node, derived from the seed and the node id only, so adding a node
+        does not change what the others draw (str seeds are hashed with SHA-512)."""
+        return random.Random(f"{self.seed}:{name}")
+
+
+@dataclass
+class OutEdge:
+    """A design edge at run time, as its source sees it."""
+
+    source: str
+    target: "Behaviour"
+    kind: str
+    config: dict[str, Any]
+    synchronous: bool  # the caller waits for the target
+    calls: float = 1.0
+
+    @property
+    def whole_calls(self) -> int:
+        return int(self.calls)
+
+    @property
+    def extra_call_chance(self) -> float:
+        return self.calls - int(self.calls)
+
+    def repeats(self, rng: random.Random) -> int:
+        """How many times this edge is used by one upstream request (fractions: a chance)."""
+        n = int(self.calls)
+        frac = self.calls - n
+        return n + 1 if frac and rng.random() < frac else n
+
+    @property
+    def action(self) -> str:
+        return self.config.get("action", "read")
+
+
+def entry_edge(entry: "Behaviour") -> OutEdge:
+    """The pseudo-edge of outside traffic: clients write (uploads, items) and wait."""
+    return OutEdge("(clients)", entry, "entry", {"action": "write", "mode": "sync"}, True)
+
+
+class NodeStats:
+    """Mutable counters of one node while the run goes; frozen into NodeStats records later."""
+
+    def __init__(self, sim: Sim, node_id: str) -> None:
+        self.requests = self.completed = self.throttled = self.errors = self.cold_starts = 0
+        self.latency = LatencyHistogram()
+        s = sim.series
+        self.ts_throughput = s.new(node_id, "throughput", "sum")
+        self.ts_throttled = s.new(node_id, "throttled", "sum")
+        self.ts_cold = s.new(node_id, "cold_starts", "sum")
+        self.ts_errors = s.new(node_id, "errors", "sum")
+        self.concurrency = TimedLevel(s, s.new(node_id, "concurrency", "area"))
+        self.backlog = TimedLevel(s, s.new(node_id, "backlog", "area"), s.new(node_id, "max_backlog", "max"))
+        self.instances: TimedLevel | None = None
+        self.has_backlog = False
+        self.max_iterator_age_ms: float | None = None
+
+    def restart(self, now: float) -> None:
+        """End of warm-up: counts start again (levels keep their value)."""
+        self.requests = self.completed = self.throttled = self.errors = self.cold_starts = 0
+        self.latency = LatencyHistogram()
+        for level in (self.concurrency, self.backlog, self.instances):
+            if level is not None:
+                level.close(now)
+                level.level.restart(now)
+        if self.max_iterator_age_ms is not None:
+            self.max_iterator_age_ms = 0.0
+
+
+class TokenBucket:
+    """Capacity refilled continuously at `rate` per second up to `size` (starts full)."""
+
+    __slots__ = ("rate", "size", "tokens", "since")
+
+    def __init__(self, rate: float, size: float, now: float = 0.0) -> None:
+        self.rate = rate
+        self.size = size
+        self.tokens = size
+        self.since = now
+
+    def take(self, now: float, amount: float = 1.0) -> bool:
+        tokens = self.tokens + (now - self.since) * self.rate
+        if tokens > self.size:
+            tokens = self.size
+        self.since = now
+        if tokens >= amount - 1e-9:
+            self.tokens = tokens - amount
+            return True
+        self.tokens = tokens
+        return False
+
+
+# AWS SDK "standard" retry mode (boto3 `retries={'mode': 'standard'}`, the default of the
+# newer SDKs): at most 3 attempts; before attempt n+1 wait random(0, 1) x 2^(n-1) s, capped
+# at 20 s. https://docs.aws.amazon.com/sdkref/latest/guide/feature-retry-behavior.html
+SDK_MAX_ATTEMPTS = 3
+SDK_BACKOFF_BASE_S = 1.0
+SDK_MAX_BACKOFF_S = 20.0
+
+
+def sdk_backoff_s(attempt: int, rng: random.Random) -> float:
+    return min(rng.random() * SDK_BACKOFF_BASE_S * 2 ** (attempt - 1), SDK_MAX_BACKOFF_S)
+
+
+class Behaviour:
+    """Base class: wiring, stats, loop counting and the helpers callers use."""
+
+    counts_loops_for = False  # Lambda, SQS and SNS take part in AWS's loop detection
+    caller_waits = True  # False: callers get an answer at once (e.g. Standard workflows)
+
+    def __init__(self, sim: Sim, node_id: str, service: str, config: dict[str, Any]) -> None:
+        self.sim = sim
+        self.id = node_id
+        self.service = service
+        self.config = config
+        self.rng = sim.rng_for(node_id)
+        self.stats = NodeStats(sim, node_id)
+        self.usage: dict[str, float] = {}
+        self.out: list[OutEdge] = []
+        self.in_cycle = False
+        self.setup()
+
+    def setup(self) -> None:
+        """Read the config (subclasses)."""
+
+    def connect(self, edge: OutEdge) -> None:
+        self.out.append(edge)
+
+    def edges(self, *kinds: str) -> list[OutEdge]:
+        return [e for e in self.out if e.kind in kinds]
+
+    def wired(self) -> None:
+        """Called once every edge is connected (subclasses sort their edges here)."""
+
+    def call(self, ctx, done: Done, edge: OutEdge) -> None:
+        raise NotImplementedError
+
+    def finish(self, now: float) -> None:
+        """End of the run: close levels and fill usage (subclasses may add)."""
+        stats = self.stats
+        for level in (stats.concurrency, stats.backlog, stats.instances):
+            if level is not None:
+                level.close(now)
+
+    def restart(self, now: float) -> None:
+        self.stats.restart(now)
+        self.usage = {k: 0.0 for k in self.usage}
+
+    def count(self, counter: str, amount: float = 1.0) -> None:
+        self.usage[counter] = self.usage.get(counter, 0.0) + amount
+
+    # -- loops -------------------------------------------------------------------------
+
+    def enter_loop(self, ctx, done: Done):
+        """The ctx to pass on, or None after dropping a request that looped too often."""
+        if not self.in_cycle:
+            return ctx, True
+        visits = (ctx or {}).get(self.id, 0) + 1
+        if visits > MAX_LOOP_VISITS:
+            self.stats.requests += 1
+            self.error(self.sim.now)
+            if done is not None:
+                done(ERROR, self.sim.now)
+            return ctx, False
+        new = dict(ctx or {})
+        new[self.id] = visits
+        return new, True
+
+    # -- small recorders ---------------------------------------------------------------
+
+    def throttle(self, now: float) -> None:
+        self.stats.throttled += 1
+        self.sim.series.add(self.stats.ts_throttled, now)
+
+    def error(self, now: float) -> None:
+        self.stats.errors += 1
+        self.sim.series.add(self.stats.ts_errors, now)
+
+    def complete(self, now: float, latency_ms: float) -> None:
+        stats = self.stats
+        stats.completed += 1
+        stats.latency.add(latency_ms)
+        self.sim.series.add(stats.ts_throughput, now)
+
+    def assumptions(self) -> list[str]:
+        return []
+
+
+def chunks(size_kb: float, chunk_kb: float) -> int:
+    """Billing chunks (e.g. 64 KB for SQS/SNS/EventBridge), at least one."""
+    return max(1, math.ceil(size_kb / chunk_kb - 1e-9))
+
+
+class Chain:
+    """Synchronous downstream calls made one after another, then `finished(status)`.
+
+    A failed call stops the chain: the caller (a function's code, a workflow) fails too.
+    Calls to targets the caller does not wait for (async invoke, Standard workflow start,
+    SQS sends are waited for: they are API calls) are made and the chain goes on at once.
+    """
+
+    __slots__ = ("owner", "ctx", "edges", "finished", "stop_at", "index", "left")
+
+    def __init__(self, owner: Behaviour, ctx, edges: list[OutEdge], finished: Callable[[int], None],
+                 stop_at: float = math.inf) -> None:
+        self.owner = owner
+        self.ctx = ctx
+        self.edges = edges
+        self.finished = finished
+        self.stop_at = stop_at  # a deadline (Lambda timeout): no new call after it
+        self.index = 0
+        self.left = 0
+
+    def run(self, _event=None) -> None:
+        rng = self.owner.rng
+        edges = self.edges
+        while True:
+            if self.left <= 0:
+                if self.index >= len(edges):
+                    self.finished(OK)
+                    return
+                self.left = edges[self.index].repeats(rng)
+                self.index += 1
+                continue
+            if self.owner.sim.now >= self.stop_at:
+                self.finished(ERROR)
+                return
+            edge = edges[self.index - 1]
+            self.left -= 1
+            if edge.synchronous and edge.target.caller_waits:
+                edge.target.call(self.ctx, self.step_done, edge)
+                return
+            edge.target.call(self.ctx, None, edge)
+
+    def step_done(self, status: int, t_end: float) -> None:
+        if status != OK:
+            self.finished(ERROR)
+        else:
+            self.run()
+
+
+class SdkCall:
+    """One SDK call made of one or more operations (read_write = a read then a write), each
+    retried on throttling with the SDK's standard retry mode; latency includes retries.
+
+    The owner provides `admit(op, now) -> bool` (capacity left?) and
+    `succeeded(op, ctx, now)` (usage, side effects), and a `latency` distribution.
+    """
+
+    __slots__ = ("owner", "ctx", "done", "ops", "index", "attempt", "start")
+
+    def __init__(self, owner: Behaviour, ctx, done: Done, ops: tuple[str, ...]) -> None:
+        self.owner, self.ctx, self.done, self.ops = owner, ctx, done, ops
+        self.index = 0
+        self.attempt = 0
+        self.start = owner.sim.now
+
+    def try_once(self, _event=None) -> None:
+        owner = self.owner
+        sim, now = owner.sim, owner.sim.now
+        owner.stats.requests += 1
+        self.attempt += 1
+        latency_s = owner.latency.sample(owner.rng) / 1000.0
+        if owner.admit(self.ops[self.index], now):
+            sim.after(latency_s, self.op_done)
+            return
+        owner.throttle(now)
+        if self.attempt < SDK_MAX_ATTEMPTS:
+            sim.after(latency_s + sdk_backoff_s(self.attempt, owner.rng), self.try_once)
+        else:
+            sim.after(latency_s, self.failed)
+
+    def op_done(self, _event) -> None:
+        owner, now = self.owner, self.owner.sim.now
+        owner.succeeded(self.ops[self.index], self.ctx, now)
+        self.index += 1
+        if self.index < len(self.ops):
+            self.attempt = 0
+            self.try_once()
+            return
+        owner.complete(now, (now - self.start) * 1000.0)
+        if self.done is not None:
+            self.done(OK, now)
+
+    def failed(self, _event) -> None:
+        owner, now = self.owner, self.owner.sim.now
+        owner.stats.latency.add((now - self.start) * 1000.0)
+        owner.error(now)
+        if self.done is not None:
+            self.done(ERROR, now)
+
+
+ACTION_OPS = {"read": ("read",), "write": ("write",), "read_write": ("read", "write")}

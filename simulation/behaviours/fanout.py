@@ -1,0 +1,105 @@
+"""SNS topics and EventBridge buses: one message in, a delivery per subscription / target.
+
+Rules:
+- SNS (sns-message-delivery.html): every subscription receives each published message
+  (its edge's `calls` x), `latency_ms` after the publish; deliveries to Lambda are
+  asynchronous invocations (Lambda's async retry rules apply), to SQS a SendMessage.
+- EventBridge (eb-rules.html): each rule target receives a published event with the
+  probability `fraction` (the share of events its pattern matches), `latency_ms` later.
+- The Publish / PutEvents call itself returns to the caller after PUBLISH_CALL_MS.
+- Billing usage: publishes / events in 64 KB chunks; deliveries counted per target type.
+"""
+
+from __future__ import annotations
+
+from model.distributions import parse_distribution
+
+from .base import OK, Behaviour, chunks
+
+# Typical in-region response time of SNS Publish and EventBridge PutEvents (the delivery
+# latency is the node's latency_ms; this is only the caller's wait).
+PUBLISH_CALL_MS = 10.0
+
+
+class FanOut(Behaviour):
+    edge_kind = ""
+    size_field = "message_kb"
+    publish_counter = ""
+
+    def setup(self) -> None:
+        self.latency = parse_distribution(self.config["latency_ms"])
+        self.chunks = chunks(float(self.config[self.size_field]), 64.0)
+        self.targets: list = []
+
+    def wired(self) -> None:
+        self.targets = self.edges(self.edge_kind)
+
+    def call(self, ctx, done, edge) -> None:
+        ctx, go = self.enter_loop(ctx, done)
+        if not go:
+            return
+        sim, now = self.sim, self.sim.now
+        self.stats.requests += 1
+        self.usage[self.publish_counter] += self.chunks
+        for target in self.targets:
+            for _ in range(self.deliveries(target)):
+                sim.after(self.latency.sample(self.rng) / 1000.0,
+                          lambda _e, t=target: self.deliver(ctx, t, now))
+        self.stats.completed += 1
+        self.sim.series.add(self.stats.ts_throughput, now)
+        if done is not None:
+            sim.after(PUBLISH_CALL_MS / 1000.0, lambda _e: done(OK, sim.now))
+
+    def deliveries(self, edge) -> int:
+        return edge.repeats(self.rng)
+
+    def deliver(self, ctx, edge, published: float) -> None:
+        now = self.sim.now
+        self.stats.latency.add((now - published) * 1000.0)
+        self.count_delivery(edge)
+        edge.target.call(ctx, None, edge)
+
+    def count_delivery(self, edge) -> None:
+        raise NotImplementedError
+
+
+class Topic(FanOut):
+    counts_loops_for = True
+    edge_kind = "subscription"
+    publish_counter = "publishes"
+
+    def setup(self) -> None:
+        super().setup()
+        self.usage = {"publishes": 0.0, "deliveries_lambda": 0.0, "deliveries_sqs": 0.0}
+
+    def count_delivery(self, edge) -> None:
+        self.usage["deliveries_" + edge.target.service] += 1
+
+    def assumptions(self) -> list[str]:
+        return ["SNS: each subscription receives every message (x its calls) latency_ms after "
+                "the publish; Lambda subscribers are invoked asynchronously; the publish call "
+                f"returns after {PUBLISH_CALL_MS:g} ms; FIFO topics are not ordered."]
+
+
+class EventBus(FanOut):
+    edge_kind = "rule_target"
+    size_field = "event_kb"
+    publish_counter = "events"
+
+    def setup(self) -> None:
+        super().setup()
+        self.usage = {"events": 0.0, "matched_deliveries": 0.0}
+
+    def deliveries(self, edge) -> int:
+        fraction = float(edge.config.get("fraction", 1.0))
+        if fraction < 1.0 and self.rng.random() >= fraction:
+            return 0
+        return edge.repeats(self.rng)
+
+    def count_delivery(self, edge) -> None:
+        self.usage["matched_deliveries"] += 1
+
+    def assumptions(self) -> list[str]:
+        return ["EventBridge: each rule target receives an event with probability `fraction` "
+                "(x its calls) latency_ms after PutEvents; targets are invoked asynchronously; "
+                f"PutEvents returns after {PUBLISH_CALL_MS:g} ms."]

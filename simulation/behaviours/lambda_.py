@@ -1,0 +1,303 @@
+"""AWS Lambda: execution environments, concurrency, cold starts, async retries.
+
+Rules (AWS Lambda Developer Guide):
+- One request per execution environment; a new environment means a cold start
+  (lambda-concurrency.html, lambda-runtime-environment.html). Idle environments are reused
+  most-recently-used first (a stack) and reclaimed after `idle_timeout_s` unused.
+- Provisioned environments are always initialised: they serve first, never cold, never
+  expire (provisioned-concurrency.html).
+- Concurrency is capped by `reserved_concurrency`, or else by the account pool shared by
+  all unreserved functions (account limit minus every reservation)
+  (configuration-concurrency.html). Synchronous callers get a 429 at the cap.
+- Scaling: each function gains at most 1,000 environments per 10 s (scaling-behavior.html),
+  modelled as a token bucket of 1,000 refilled at 100/s; a cold start that finds it empty
+  is throttled.
+- Asynchronous invocations (S3, SNS, EventBridge, Invoke with Event) are retried as in
+  invocation-async-error-handling.html: a throttled event is retried with backoff from 1 s
+  doubling to 5 min for up to 6 h; a failed one `max_retry_attempts` times (0-2) after
+  1 min then 2 min; then it goes to the `on_failure` destination, if any.
+- Duration = cold start + handler time + synchronous downstream calls (in edge order,
+  each `calls` times). `timeout_s` ends the invocation with an error (checked before each
+  downstream call and at the end); `error_rate` makes the handler fail.
+- Billing usage: duration rounded up to 1 ms x memory (the INIT phase is billed too, as
+  for managed runtimes since 1 Aug 2025), split between on-demand and provisioned
+  environments; provisioned capacity itself = provisioned_concurrency x memory x time.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+
+from model.distributions import parse_distribution
+
+from ..metrics import TimedLevel
+from .base import ERROR, OK, THROTTLED, Behaviour, Chain
+
+PROVISIONED, WARM, COLD = 0, 1, 2
+SCALE_UP_PER_10_S = 1000.0
+ASYNC_MAX_AGE_S = 6 * 3600.0
+ASYNC_THROTTLE_FIRST_S = 1.0
+ASYNC_THROTTLE_MAX_S = 300.0
+ASYNC_ERROR_RETRY_DELAYS_S = (60.0, 120.0)
+# At 1,769 MB a function has the equivalent of one vCPU (configuration-memory.html).
+ONE_VCPU_MB = 1769.0
+SYNC_KINDS = ("data_access", "send", "publish", "put_record", "put_events", "invoke", "start_execution")
+
+
+def handler_time_factor(design_mb: float, run_mb: float) -> float:
+    """How handler time scales when a scenario overrides memory_mb.
+
+    duration_ms is taken as measured at the design's memory. CPU share is proportional to
+    memory up to one vCPU at 1,769 MB; above it, extra vCPUs help only multi-threaded code,
+    which we do not assume. So handler time scales by min(design, 1769) / min(run, 1769)
+    (a CPU-bound handler: the pessimistic-for-downsizing, optimistic-for-upsizing bound).
+    """
+    return min(design_mb, ONE_VCPU_MB) / min(run_mb, ONE_VCPU_MB)
+
+
+class ConcurrencyPool:
+    """Concurrent executions allowed: one function's reservation or the shared pool."""
+
+    __slots__ = ("limit", "used", "waiters")
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.used = 0
+        self.waiters: list = []
+
+    def wait(self, callback) -> None:
+        """Call back once an execution ends (event-source pollers waiting for room)."""
+        if callback not in self.waiters:
+            self.waiters.append(callback)
+
+    def release(self) -> None:
+        self.used -= 1
+        if self.waiters:
+            waiters, self.waiters = self.waiters, []
+            for callback in waiters:
+                callback()
+
+
+class Invocation:
+    __slots__ = ("fn", "ctx", "done", "start", "kind")
+
+    def __init__(self, fn: "LambdaFunction", ctx, done, start: float, kind: int) -> None:
+        self.fn, self.ctx, self.done, self.start, self.kind = fn, ctx, done, start, kind
+
+    def downstream(self, _event) -> None:
+        fn = self.fn
+        Chain(fn, self.ctx, fn.sync_edges, self.end, self.start + fn.timeout_ms / 1000.0).run()
+
+    def handler_done(self, _event) -> None:
+        self.fn.complete_invocation(self, OK)
+
+    def timed_out(self, _event) -> None:
+        self.fn.complete_invocation(self, ERROR)
+
+    def end(self, status: int) -> None:
+        self.fn.complete_invocation(self, status)
+
+
+class AsyncEvent:
+    """An event in Lambda's internal queue, retried as AWS does."""
+
+    __slots__ = ("fn", "ctx", "first", "retries", "backoff")
+
+    def __init__(self, fn: "LambdaFunction", ctx, now: float) -> None:
+        self.fn, self.ctx, self.first = fn, ctx, now
+        self.retries = 0
+        self.backoff = ASYNC_THROTTLE_FIRST_S
+
+    def attempt(self, _event=None) -> None:
+        self.fn.run(self.ctx, self.result)
+
+    def result(self, status: int, t_end: float) -> None:
+        fn, now = self.fn, self.fn.sim.now
+        if status == OK:
+            return
+        if status == THROTTLED:
+            if now + self.backoff - self.first <= ASYNC_MAX_AGE_S:
+                fn.sim.after(self.backoff, self.attempt)
+                self.backoff = min(2 * self.backoff, ASYNC_THROTTLE_MAX_S)
+                return
+        elif self.retries < fn.max_retries:
+            delay = ASYNC_ERROR_RETRY_DELAYS_S[min(self.retries, len(ASYNC_ERROR_RETRY_DELAYS_S) - 1)]
+            self.retries += 1
+            fn.sim.after(delay, self.attempt)
+            return
+        fn.give_up(self.ctx)
+
+
+class LambdaFunction(Behaviour):
+    counts_loops_for = True
+
+    def setup(self) -> None:
+        c = self.config
+        self.handler = parse_distribution(c["duration_ms"])
+        self.cold = parse_distribution(c["cold_start_ms"])
+        self.timeout_ms = float(c["timeout_s"]) * 1000.0
+        self.idle_timeout = float(c["idle_timeout_s"])
+        self.error_rate = float(c["error_rate"])
+        self.max_retries = int(c["max_retry_attempts"])
+        self.memory_gb = float(c["memory_mb"]) / 1024.0
+        self.handler_scale = 1.0
+        self.provisioned = int(c["provisioned_concurrency"])
+        self.prov_idle = self.provisioned
+        self.idle: deque[float] = deque()  # last-use times of idle on-demand environments; MRU right
+        self.scale = None  # TokenBucket, set in wired()
+        self.pool: ConcurrencyPool | None = None
+        s = self.sim.series
+        self.stats.instances = TimedLevel(s, s.new(self.id, "instances", "area"))
+        self.stats.instances.move(0.0, self.provisioned)
+        self.usage = {"requests": 0.0, "duration_gb_s": 0.0, "provisioned_duration_gb_s": 0.0,
+                      "provisioned_gb_s": 0.0}
+        self.sync_edges: list = []
+        self.failure_edges: list = []
+
+    def wired(self) -> None:
+        from .base import TokenBucket
+        self.scale = TokenBucket(SCALE_UP_PER_10_S / 10.0, SCALE_UP_PER_10_S)
+        self.sync_edges = self.edges(*SYNC_KINDS)
+        self.failure_edges = self.edges("on_failure")
+
+    # -- entry points --------------------------------------------------------------------
+
+    def call(self, ctx, done, edge) -> None:
+        if edge.synchronous:
+            self.invoke(ctx, done)
+            return
+        ctx, go = self.enter_loop(ctx, None)
+        if go:
+            AsyncEvent(self, ctx, self.sim.now).attempt()
+        if done is not None:
+            done(OK, self.sim.now)  # 202 Accepted
+
+    def invoke(self, ctx, done) -> None:
+        """A synchronous invocation (RequestResponse, event source mappings, tasks)."""
+        ctx, go = self.enter_loop(ctx, done)
+        if go:
+            self.run(ctx, done)
+
+    def has_capacity(self) -> bool:
+        return self.pool.used < self.pool.limit
+
+    # -- environments --------------------------------------------------------------------
+
+    def run(self, ctx, done) -> None:
+        sim, stats = self.sim, self.stats
+        now = sim.now
+        stats.requests += 1
+        kind = self._acquire(now)
+        if kind is None:
+            self.throttle(now)
+            if done is not None:
+                done(THROTTLED, now)
+            return
+        inv = Invocation(self, ctx, done, now, kind)
+        ms = self.handler.sample(self.rng) * self.handler_scale
+        if kind == COLD:
+            ms += self.cold.sample(self.rng)
+            stats.cold_starts += 1
+            sim.series.add(stats.ts_cold, now)
+        if ms >= self.timeout_ms:
+            sim.after(self.timeout_ms / 1000.0, inv.timed_out)
+        elif self.sync_edges:
+            sim.after(ms / 1000.0, inv.downstream)
+        else:
+            sim.after(ms / 1000.0, inv.handler_done)
+
+    def _acquire(self, now: float) -> int | None:
+        pool = self.pool
+        if pool.used >= pool.limit:
+            return None
+        if self.prov_idle:
+            self.prov_idle -= 1
+            kind = PROVISIONED
+        else:
+            idle = self.idle
+            if idle:
+                self._expire(now)
+            if idle:
+                idle.pop()
+                kind = WARM
+            elif self.scale.take(now):
+                kind = COLD
+                self.stats.instances.move(now, 1)
+            else:
+                return None
+        pool.used += 1
+        self.stats.concurrency.move(now, 1)
+        return kind
+
+    def _expire(self, now: float) -> None:
+        """Reclaim environments idle longer than idle_timeout_s, backdating the change."""
+        idle, timeout = self.idle, self.idle_timeout
+        instances = self.stats.instances
+        while idle and idle[0] + timeout <= now:
+            gone_at = idle.popleft() + timeout
+            instances.move(now, -1)
+            # the level counted it live over [gone_at, now): take that back
+            instances.level.area -= now - max(gone_at, instances.level.start)
+            self.sim.series.integrate(instances.data, gone_at, now, -1)
+
+    def complete_invocation(self, inv: Invocation, status: int) -> None:
+        now = self.sim.now
+        ms = (now - inv.start) * 1000.0
+        if ms > self.timeout_ms:
+            status, ms = ERROR, self.timeout_ms
+        if status == OK and self.error_rate and self.rng.random() < self.error_rate:
+            status = ERROR
+        self._release(now, inv.kind)
+        gb_s = math.ceil(ms - 1e-9) / 1000.0 * self.memory_gb
+        usage = self.usage
+        usage["requests"] += 1
+        usage["provisioned_duration_gb_s" if inv.kind == PROVISIONED else "duration_gb_s"] += gb_s
+        if status == OK:
+            self.complete(now, ms)
+        else:
+            self.stats.latency.add(ms)
+            self.error(now)
+        if inv.done is not None:
+            inv.done(status, now)
+
+    def _release(self, now: float, kind: int) -> None:
+        if kind == PROVISIONED:
+            self.prov_idle += 1
+        else:
+            self.idle.append(now)
+        self.stats.concurrency.move(now, -1)
+        self.pool.release()
+
+    def give_up(self, ctx) -> None:
+        """An async event out of retries: to the on-failure destination, if any."""
+        for edge in self.failure_edges:
+            edge.target.call(ctx, None, edge)
+
+    def finish(self, now: float) -> None:
+        self._expire(now)
+        super().finish(now)
+
+    def close_usage(self, measured_s: float) -> None:
+        self.usage["provisioned_gb_s"] = self.provisioned * self.memory_gb * measured_s
+
+    def assumptions(self) -> list[str]:
+        return [
+            "Lambda: one request per environment; idle environments reused most-recently-used "
+            "first and reclaimed after idle_timeout_s; provisioned environments serve first and "
+            "are never cold; concurrency capped by reserved_concurrency or the account pool "
+            "(limit minus all reservations); at most 1,000 new environments per 10 s per function "
+            "(token bucket, 100/s refill); synchronous callers get 429 at the cap.",
+            "Lambda async invocations (S3, SNS, EventBridge, Event invoke): throttles retried "
+            "with backoff 1 s doubling to 5 min for up to 6 h; errors retried max_retry_attempts "
+            "times after 1 min and 2 min, then sent to on_failure edges.",
+            "Lambda duration = cold start + handler time + synchronous downstream calls in edge "
+            "order; a failed downstream call fails the invocation; timeout_s is checked before "
+            "each downstream call and at the end (an invocation over it is an error billed at "
+            "timeout_s). Batches from SQS and streams take one handler time per invocation.",
+            "Lambda memory: duration_ms is the handler time at the design's memory_mb; a scenario "
+            "override of memory_mb scales it by min(design, 1769) / min(new, 1769) (CPU share "
+            "proportional to memory up to one vCPU at 1,769 MB, CPU-bound handler).",
+            "Lambda billing: duration (cold start included) rounded up to 1 ms x memory; "
+            "provisioned capacity billed for the whole measured window.",
+        ]

@@ -1,0 +1,56 @@
+"""S3 buckets: per-prefix request rates and event notifications.
+
+Rules (S3 User Guide, optimizing-performance.html): each prefix supports 3,500
+PUT/COPY/POST/DELETE and 5,500 GET/HEAD requests per second; beyond that S3 answers
+503 SlowDown, which the SDK retries (standard retry mode, base.SdkCall). Requests spread
+uniformly over `prefixes`; each prefix is a token bucket holding one second of its rate.
+A successful PUT sends an event notification to every `notification` edge whose `events`
+includes object creation (asynchronously, at once).
+"""
+
+from __future__ import annotations
+
+from model.distributions import parse_distribution
+
+from .base import ACTION_OPS, Behaviour, SdkCall, TokenBucket
+
+PUTS_PER_PREFIX_S = 3500.0
+GETS_PER_PREFIX_S = 5500.0
+OP_RATES = {"read": GETS_PER_PREFIX_S, "write": PUTS_PER_PREFIX_S}
+OP_COUNTERS = {"read": "get_requests", "write": "put_requests"}
+
+
+class Bucket(Behaviour):
+    def setup(self) -> None:
+        self.latency = parse_distribution(self.config["latency_ms"])
+        self.prefixes = int(self.config["prefixes"])
+        self.limits: dict[tuple[str, int], TokenBucket] = {}  # created when first used
+        self.notifications: list = []
+        self.usage = {"put_requests": 0.0, "get_requests": 0.0}
+
+    def wired(self) -> None:
+        self.notifications = [e for e in self.edges("notification")
+                              if e.config.get("events", "object_created") != "object_removed"]
+
+    def call(self, ctx, done, edge) -> None:
+        SdkCall(self, ctx, done, ACTION_OPS[edge.action]).try_once()
+
+    def admit(self, op: str, now: float) -> bool:
+        key = (op, self.rng.randrange(self.prefixes) if self.prefixes > 1 else 0)
+        bucket = self.limits.get(key)
+        if bucket is None:
+            rate = OP_RATES[op]
+            bucket = self.limits[key] = TokenBucket(rate, rate, now)
+        return bucket.take(now)
+
+    def succeeded(self, op: str, ctx, now: float) -> None:
+        self.usage[OP_COUNTERS[op]] += 1
+        if op == "write":
+            for edge in self.notifications:
+                for _ in range(edge.repeats(self.rng)):
+                    edge.target.call(ctx, None, edge)
+
+    def assumptions(self) -> list[str]:
+        return ["S3: 3,500 PUT and 5,500 GET requests/s per prefix (one second of burst), requests "
+                "spread uniformly over `prefixes`; 503 SlowDown retried by the SDK (standard "
+                "mode); a PUT notifies each notification edge at once."]

@@ -1,0 +1,215 @@
+"""SQS queues and the Lambda event source mapping that polls them.
+
+Rules (SQS Developer Guide; Lambda with SQS, with-sqs.html / services-sqs-scaling.html):
+- A queue is unbounded. SendMessage takes `latency_ms`; the message is visible at once.
+- The poller starts with 5 concurrent batches and, while messages wait and every poller is
+  busy, adds up to 300 per minute (5 per second, here continuous), up to 1,250, the
+  edge's `max_concurrency`, and the function's concurrency (it does not receive more than
+  the function can run). It never scales down within a run (simplification).
+- A batch holds up to `batch_size` visible messages; with `batch_window_s` the poller waits
+  up to that long after the oldest message for a fuller batch.
+- Receiving makes messages invisible for `visibility_timeout_s`. A successful invocation
+  deletes them; a failed or throttled one leaves them to reappear when the visibility
+  timeout (counted from the receive) ends. A message received `max_receive_count` times
+  moves to the dead-letter edge's queue instead (sqs-dead-letter-queues.html); with no
+  dead-letter queue it is retried until the run ends (retention is not modelled).
+- FIFO queues are simplified: ordering and message groups are not tracked (a FIFO queue
+  behaves as a standard one for timing).
+- Billing usage: 64 KB chunks of every send, one receive per batch (its payload in 64 KB
+  chunks) and one delete per successful batch; the empty receives of long polling are not
+  counted.
+- Latency at a queue = time a message waited (visible) before a consumer received it.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+
+from model.distributions import parse_distribution
+
+from .base import OK, Behaviour, chunks
+
+INITIAL_POLLERS = 5.0
+POLLERS_ADDED_PER_S = 300.0 / 60.0
+MAX_POLLERS = 1250
+
+
+class Message:
+    __slots__ = ("visible_since", "receives", "ctx")
+
+    def __init__(self, now: float, ctx) -> None:
+        self.visible_since = now
+        self.receives = 0
+        self.ctx = ctx
+
+
+class Batch:
+    __slots__ = ("poller", "messages", "received")
+
+    def __init__(self, poller: "QueuePoller", messages: list, received: float) -> None:
+        self.poller, self.messages, self.received = poller, messages, received
+
+    def result(self, status: int, t_end: float) -> None:
+        self.poller.batch_done(self, status)
+
+
+class QueuePoller:
+    """The event source mapping of one SQS -> Lambda edge."""
+
+    def __init__(self, queue: "Queue", edge) -> None:
+        cfg = edge.config
+        self.queue, self.fn = queue, edge.target
+        self.batch_size = int(cfg.get("batch_size", 10))
+        self.window = float(cfg.get("batch_window_s", 0))
+        self.cap = min(int(cfg.get("max_concurrency") or MAX_POLLERS), MAX_POLLERS)
+        self.limit = min(INITIAL_POLLERS, self.cap)
+        self.last = 0.0
+        self.active = 0
+        self.busy = False  # inside dispatch (a synchronous result must not re-enter)
+        self.window_armed = False
+
+    def _allowed(self, now: float) -> int:
+        if self.active >= int(self.limit) and self.queue.messages and self.limit < self.cap:
+            self.limit = min(self.cap, self.limit + (now - self.last) * POLLERS_ADDED_PER_S)
+        self.last = now
+        return int(self.limit)
+
+    def dispatch(self) -> None:
+        if self.busy:
+            return
+        self.busy = True
+        try:
+            self._dispatch()
+        finally:
+            self.busy = False
+
+    def _dispatch(self) -> None:
+        queue = self.queue
+        messages = queue.messages
+        now = queue.sim.now
+        while messages and self.active < self._allowed(now):
+            if not self.fn.has_capacity():
+                self.fn.pool.wait(self.dispatch)
+                return
+            if self._should_wait(now):
+                return
+            take = min(self.batch_size, len(messages))
+            batch = [messages.popleft() for _ in range(take)]
+            self.active += 1
+            queue.received(batch, now)
+            self.fn.invoke(batch[0].ctx, Batch(self, batch, now).result)
+
+    def _should_wait(self, now: float) -> bool:
+        """Batching window: wait for a fuller batch until the oldest message is `window` old."""
+        messages = self.queue.messages
+        if not self.window or len(messages) >= self.batch_size:
+            return False
+        ready_at = messages[0].visible_since + self.window
+        if now >= ready_at:
+            return False
+        if not self.window_armed:
+            self.window_armed = True
+            self.queue.sim.after(ready_at - now, self._window_over)
+        return True
+
+    def _window_over(self, _event) -> None:
+        self.window_armed = False
+        self.dispatch()
+
+    def batch_done(self, batch: Batch, status: int) -> None:
+        self.active -= 1
+        self.queue.batch_finished(batch, status)
+        self.dispatch()
+
+
+class Queue(Behaviour):
+    counts_loops_for = True
+
+    def setup(self) -> None:
+        c = self.config
+        self.latency = parse_distribution(c["latency_ms"])
+        self.visibility_s = float(c["visibility_timeout_s"])
+        self.max_receives = int(c["max_receive_count"])
+        self.kb = float(c["message_kb"])
+        self.send_chunks = chunks(self.kb, 64.0)
+        self.messages: deque[Message] = deque()
+        self.pollers: list[QueuePoller] = []
+        self.dead_letter = None
+        self.stats.has_backlog = True
+        self.usage = {"requests": 0.0}
+
+    def wired(self) -> None:
+        self.pollers = [QueuePoller(self, e) for e in self.edges("event_source")]
+        dead = self.edges("dead_letter")
+        self.dead_letter = dead[0] if dead else None
+
+    def call(self, ctx, done, edge) -> None:
+        """SendMessage (from producers, API Gateway, SNS, EventBridge, Step Functions)."""
+        ctx, go = self.enter_loop(ctx, done)
+        if not go:
+            return
+        sim = self.sim
+        self.stats.requests += 1
+        self.usage["requests"] += self.send_chunks
+        self.enqueue(Message(sim.now, ctx))
+        if done is not None:
+            sim.after(self.latency.sample(self.rng) / 1000.0, lambda _e: done(OK, sim.now))
+
+    def enqueue(self, message: Message) -> None:
+        self.stats.backlog.move(self.sim.now, 1)
+        if not self.pollers:
+            return  # nobody reads: only the backlog count matters
+        self.messages.append(message)
+        for poller in self.pollers:
+            poller.dispatch()
+
+    def received(self, batch: list[Message], now: float) -> None:
+        stats = self.stats
+        stats.backlog.move(now, -len(batch))
+        stats.concurrency.move(now, 1)
+        self.usage["requests"] += chunks(self.kb * len(batch), 64.0)
+        latency = stats.latency
+        for message in batch:
+            message.receives += 1
+            latency.add((now - message.visible_since) * 1000.0)
+
+    def batch_finished(self, batch: Batch, status: int) -> None:
+        now = self.sim.now
+        self.stats.concurrency.move(now, -1)
+        if status == OK:
+            self.usage["requests"] += 1  # DeleteMessageBatch
+            self.stats.completed += len(batch.messages)
+            self.sim.series.add(self.stats.ts_throughput, now, len(batch.messages))
+            return
+        reappear = max(0.0, batch.received + self.visibility_s - now)
+        self.stats.backlog.move(now, len(batch.messages))
+        self.sim.after(reappear, lambda _e: self._reappear(batch.messages))
+
+    def _reappear(self, messages: list[Message]) -> None:
+        now = self.sim.now
+        for message in messages:
+            if message.receives >= self.max_receives and self.dead_letter is not None:
+                self.stats.backlog.move(now, -1)
+                self.error(now)
+                self.dead_letter.target.redrive(message)
+                continue
+            message.visible_since = now
+            self.messages.append(message)
+        for poller in self.pollers:
+            poller.dispatch()
+
+    def redrive(self, message: Message) -> None:
+        """A message moved here by the source queue's redrive policy (not a billed send)."""
+        self.stats.requests += 1
+        message.visible_since, message.receives = self.sim.now, 0
+        self.enqueue(message)
+
+    def assumptions(self) -> list[str]:
+        return [
+            "SQS: unbounded queue; the Lambda poller starts at 5 concurrent batches and adds 300 "
+            "per minute while messages wait (up to 1,250, max_concurrency and the function's "
+            "concurrency), never scaling down within a run; failed or throttled batches reappear "
+            "visibility_timeout_s after their receive; after max_receive_count receives a "
+            "message moves to the dead-letter queue (counted as an error at the source queue); "
+            "FIFO ordering and message groups are not modelled; empty receives are not billed.",
+        ]

@@ -1,0 +1,95 @@
+"""Step Functions state machines: task edges run in `order`, one state transition each.
+
+Rules (Step Functions Developer Guide):
+- An execution runs its `task` edges sorted by `order`; each task state costs one state
+  transition (`transition_ms` of overhead before the task) and calls its target, waiting
+  for it (a Lambda task is a synchronous invocation; a failed or throttled task fails the
+  execution: no Retry/Catch is modelled). A task edge's `calls` below 1 is the chance the
+  state runs (a Choice around it), above 1 repeats it.
+- Express workflows answer their caller when the execution ends (StartSyncExecution);
+  Standard workflows answer StartExecution at once and run on. A load entering the state
+  machine directly always follows executions to their end (the entry's view).
+- Billing usage: executions, state transitions (one per task state run), and for Express
+  executions x duration rounded up to 100 ms x memory rounded up to 64 MB (GB-s).
+"""
+
+from __future__ import annotations
+
+import math
+
+from model.distributions import parse_distribution
+
+from .base import ERROR, OK, Behaviour
+
+
+class Execution:
+    __slots__ = ("machine", "ctx", "done", "start", "steps", "index")
+
+    def __init__(self, machine: "StateMachine", ctx, done, start: float, steps: list) -> None:
+        self.machine, self.ctx, self.done, self.start = machine, ctx, done, start
+        self.steps, self.index = steps, 0
+
+    def next(self, _event=None) -> None:
+        machine = self.machine
+        if self.index >= len(self.steps):
+            machine.execution_done(self, OK)
+            return
+        machine.sim.after(machine.transition.sample(machine.rng) / 1000.0, self.run_task)
+
+    def run_task(self, _event) -> None:
+        edge = self.steps[self.index]
+        self.index += 1
+        self.machine.usage["state_transitions"] += 1
+        if edge.target.caller_waits:
+            edge.target.call(self.ctx, self.task_done, edge)
+        else:
+            edge.target.call(self.ctx, None, edge)
+            self.next()
+
+    def task_done(self, status: int, t_end: float) -> None:
+        if status == OK:
+            self.next()
+        else:
+            self.machine.execution_done(self, ERROR)
+
+
+class StateMachine(Behaviour):
+    def setup(self) -> None:
+        c = self.config
+        self.express = c["workflow_type"] == "express"
+        self.caller_waits = self.express
+        self.transition = parse_distribution(c["transition_ms"])
+        self.memory_gb = math.ceil(float(c["memory_mb"]) / 64.0) * 64.0 / 1024.0
+        self.tasks: list = []
+        self.usage = {"executions": 0.0, "state_transitions": 0.0, "express_gb_s": 0.0}
+
+    def wired(self) -> None:
+        self.tasks = sorted(self.edges("task"), key=lambda e: int(e.config.get("order", 1)))
+
+    def call(self, ctx, done, edge) -> None:
+        now = self.sim.now
+        self.stats.requests += 1
+        self.usage["executions"] += 1
+        self.stats.concurrency.move(now, 1)
+        steps = [e for e in self.tasks for _ in range(e.repeats(self.rng))]
+        Execution(self, ctx, done, now, steps).next()
+
+    def execution_done(self, execution: Execution, status: int) -> None:
+        now = self.sim.now
+        ms = (now - execution.start) * 1000.0
+        self.stats.concurrency.move(now, -1)
+        if self.express:
+            self.usage["express_gb_s"] += math.ceil(ms / 100.0 - 1e-9) * 0.1 * self.memory_gb
+        if status == OK:
+            self.complete(now, ms)
+        else:
+            self.stats.latency.add(ms)
+            self.error(now)
+        if execution.done is not None:
+            execution.done(status, now)
+
+    def assumptions(self) -> list[str]:
+        return ["Step Functions: tasks run in `order`, each one state transition (transition_ms "
+                "before it) and a synchronous call; a failed task fails the execution (no "
+                "Retry/Catch); Express callers wait for the end, Standard callers only for the "
+                "start; Express billed per 100 ms x memory rounded up to 64 MB."]

@@ -1,0 +1,234 @@
+"""Kinesis Data Streams and DynamoDB Streams: shards, per-shard readers, iterator age.
+
+Rules (Kinesis Developer Guide, Lambda with Kinesis / DynamoDB Streams):
+- A shard takes at most 1 MB/s or 1,000 records/s in (service-sizes-and-limits.html);
+  a PutRecord beyond it fails with ProvisionedThroughputExceededException and the SDK
+  retries it (standard retry mode, base.SdkCall). Buckets hold one second of capacity.
+- Records hash to shards uniformly (random partition keys).
+- On-demand streams: modelled as 4 shards (4 MB/s, 4,000 records/s: the default write
+  capacity of a new on-demand stream); their automatic growth is not modelled.
+- The event source mapping polls each shard once per second when idle and at once after
+  a batch while records wait; it reads up to `batch_size` records, waits up to
+  `batch_window_s` to fill a batch, and keeps at most `parallelization_factor` batches
+  per shard in flight (ordering within a partition key is not tracked).
+- A failed or throttled batch blocks its slot and is retried after 1 s, up to
+  `max_retry_attempts` times (-1: until it succeeds), then skipped (counted as errors).
+- Iterator age = time now minus the arrival of the oldest record read, observed at each
+  read and at the end of the run for records still unread.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+
+from model.distributions import parse_distribution
+
+from .base import OK, Behaviour, SdkCall, TokenBucket, chunks
+
+POLL_INTERVAL_S = 1.0
+RETRY_DELAY_S = 1.0
+SHARD_RECORDS_PER_S = 1000.0
+SHARD_KB_PER_S = 1024.0
+ON_DEMAND_SHARDS = 4
+
+
+class Shard:
+    __slots__ = ("records", "inflight", "poll_pending", "last_poll")
+
+    def __init__(self) -> None:
+        self.records: deque = deque()  # (arrival time, ctx)
+        self.inflight = 0
+        self.poll_pending = False
+        self.last_poll = -POLL_INTERVAL_S
+
+
+class StreamBatch:
+    __slots__ = ("reader", "shard", "batch", "tries")
+
+    def __init__(self, reader: "StreamReader", shard: Shard, batch: list) -> None:
+        self.reader, self.shard, self.batch = reader, shard, batch
+        self.tries = 0
+
+    def invoke(self, _event=None) -> None:
+        self.reader.fn.invoke(self.batch[0][1], self.result)
+
+    def result(self, status: int, t_end: float) -> None:
+        self.reader.batch_result(self, status)
+
+
+class StreamReader:
+    """One event source mapping reading every shard of a stream."""
+
+    def __init__(self, feed: "StreamFeed", edge, index: int) -> None:
+        cfg = edge.config
+        self.feed, self.fn, self.primary = feed, edge.target, index == 0
+        self.batch_size = int(cfg.get("batch_size", 100))
+        self.parallel = int(cfg.get("parallelization_factor", 1))
+        self.window = float(cfg.get("batch_window_s", 0))
+        self.max_retries = int(cfg.get("max_retry_attempts", 10))
+        self.shards = [Shard() for _ in range(feed.shards)]
+
+    def add(self, shard_index: int, now: float, ctx) -> None:
+        shard = self.shards[shard_index]
+        shard.records.append((now, ctx))
+        if self.primary:
+            self.feed.owner.stats.backlog.move(now, 1)
+        if not shard.poll_pending and shard.inflight < self.parallel:
+            self._schedule_poll(shard, now)
+
+    def _schedule_poll(self, shard: Shard, now: float) -> None:
+        delay = shard.last_poll + POLL_INTERVAL_S - now
+        if self.window and len(shard.records) < self.batch_size:
+            delay = max(delay, shard.records[0][0] + self.window - now)
+        shard.poll_pending = True
+        self.feed.owner.sim.after(max(0.0, delay), lambda _e, s=shard: self.poll(s))
+
+    def poll(self, shard: Shard) -> None:
+        owner = self.feed.owner
+        now = owner.sim.now
+        shard.poll_pending = False
+        shard.last_poll = now
+        while shard.records and shard.inflight < self.parallel:
+            if not self.fn.has_capacity():
+                shard.poll_pending = True
+                self.fn.pool.wait(lambda s=shard: self._woken(s))
+                return
+            take = min(self.batch_size, len(shard.records))
+            batch = [shard.records.popleft() for _ in range(take)]
+            self._observe(batch, now)
+            shard.inflight += 1
+            StreamBatch(self, shard, batch).invoke()
+
+    def _woken(self, shard: Shard) -> None:
+        shard.poll_pending = False
+        self.poll(shard)
+
+    def _observe(self, batch: list, now: float) -> None:
+        owner = self.feed.owner
+        self.feed.count_read(len(batch))
+        if not self.primary:
+            return
+        stats = owner.stats
+        stats.backlog.move(now, -len(batch))
+        stats.concurrency.move(now, 1)
+        age = (now - batch[0][0]) * 1000.0
+        if age > stats.max_iterator_age_ms:
+            stats.max_iterator_age_ms = age
+        for t, _ in batch:
+            stats.latency.add((now - t) * 1000.0)
+
+    def batch_result(self, sb: StreamBatch, status: int) -> None:
+        owner = self.feed.owner
+        now = owner.sim.now
+        if status != OK:
+            sb.tries += 1
+            if self.max_retries < 0 or sb.tries <= self.max_retries:
+                owner.sim.after(RETRY_DELAY_S, sb.invoke)
+                return
+            if self.primary:
+                owner.stats.errors += len(sb.batch)
+                owner.sim.series.add(owner.stats.ts_errors, now, len(sb.batch))
+        elif self.primary:
+            owner.stats.completed += len(sb.batch)
+            owner.sim.series.add(owner.stats.ts_throughput, now, len(sb.batch))
+        if self.primary:
+            owner.stats.concurrency.move(now, -1)
+        sb.shard.inflight -= 1
+        if sb.shard.records and not sb.shard.poll_pending:
+            self.poll(sb.shard)
+
+    def oldest_unread(self) -> float | None:
+        heads = [s.records[0][0] for s in self.shards if s.records]
+        return min(heads) if heads else None
+
+
+class StreamFeed:
+    """The shards of one stream and the readers (event source mappings) on it."""
+
+    def __init__(self, owner: Behaviour, shards: int, read_counter: str, per_batch: bool) -> None:
+        self.owner, self.shards = owner, shards
+        self.read_counter, self.per_batch = read_counter, per_batch
+        self.readers: list[StreamReader] = []
+
+    def connect_readers(self, edges) -> None:
+        self.readers = [StreamReader(self, e, i) for i, e in enumerate(edges)]
+        if self.readers or getattr(self.owner, "is_stream", False):
+            self.owner.stats.has_backlog = True
+            self.owner.stats.max_iterator_age_ms = 0.0
+
+    def add(self, ctx, now: float, shard_index: int | None = None) -> None:
+        if not self.readers:
+            return
+        if shard_index is None:
+            shard_index = self.owner.rng.randrange(self.shards)
+        for reader in self.readers:
+            reader.add(shard_index, now, ctx)
+
+    def count_read(self, records: int) -> None:
+        self.owner.count(self.read_counter, 1 if self.per_batch else records)
+
+    def finish(self, now: float) -> None:
+        stats = self.owner.stats
+        if not self.readers:
+            return
+        oldest = self.readers[0].oldest_unread()
+        if oldest is not None:
+            stats.max_iterator_age_ms = max(stats.max_iterator_age_ms, (now - oldest) * 1000.0)
+
+
+class KinesisStream(Behaviour):
+    is_stream = True
+
+    def setup(self) -> None:
+        c = self.config
+        self.shard_count = ON_DEMAND_SHARDS if c["capacity_mode"] == "on_demand" else int(c["shards"])
+        self.record_kb = float(c["record_kb"])
+        self.latency = parse_distribution(c["latency_ms"])
+        self.record_buckets = [TokenBucket(SHARD_RECORDS_PER_S, SHARD_RECORDS_PER_S) for _ in range(self.shard_count)]
+        self.kb_buckets = [TokenBucket(SHARD_KB_PER_S, SHARD_KB_PER_S) for _ in range(self.shard_count)]
+        self.feed = StreamFeed(self, self.shard_count, "records_read", per_batch=False)
+        self.payload_units = chunks(self.record_kb, 25.0)
+        self.pending_shard = 0
+        self.usage = {"put_payload_units": 0.0, "shard_hours": 0.0, "records_read": 0.0}
+
+    def wired(self) -> None:
+        self.feed.connect_readers(self.edges("event_source"))
+        self.stats.has_backlog = True
+        self.stats.max_iterator_age_ms = 0.0
+
+    def call(self, ctx, done, edge) -> None:
+        SdkCall(self, ctx, done, ("put",)).try_once()
+
+    def admit(self, op: str, now: float) -> bool:
+        shard = self.rng.randrange(self.shard_count)
+        records, kb = self.record_buckets[shard], self.kb_buckets[shard]
+        if records.take(now, 1.0):
+            if kb.take(now, self.record_kb):
+                self.pending_shard = shard
+                return True
+            records.tokens += 1.0  # give the record slot back: the put was refused
+        return False
+
+    def succeeded(self, op: str, ctx, now: float) -> None:
+        self.usage["put_payload_units"] += self.payload_units
+        self.feed.add(ctx, now)
+
+    def finish(self, now: float) -> None:
+        self.feed.finish(now)
+        super().finish(now)
+
+    def close_usage(self, measured_s: float) -> None:
+        self.usage["shard_hours"] = self.shard_count * measured_s / 3600.0
+
+    def assumptions(self) -> list[str]:
+        return [
+            "Kinesis: per shard 1,000 records/s and 1 MB/s in (one second of burst); a refused "
+            "PutRecord is retried by the SDK (standard mode, 3 attempts); records hash to shards "
+            "uniformly; on-demand streams are modelled as 4 shards (their default write capacity, "
+            "4 MB/s), without automatic growth.",
+            "Stream event source mappings: each shard polled once per second when idle and at "
+            "once after a batch while records wait; up to parallelization_factor batches per "
+            "shard in flight; a failing batch blocks its slot and is retried every 1 s up to "
+            "max_retry_attempts times, then skipped; latency at a stream = time a record waited "
+            "before it was read; iterator age observed at each read and at the end.",
+        ]

@@ -1,0 +1,308 @@
+"""`simulate()`: build the network of behaviours from a design, drive it with the
+scenario's load on SimPy, and collect a `Result`.
+
+A pure function of its inputs: every random draw comes from per-node / per-load streams
+seeded from (seed, name), nothing global is touched, the caller's design is never mutated,
+and the inputs and the result pickle both ways.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+from typing import Callable
+
+import networkx as nx
+
+from model.architecture import Architecture, Scenario
+from model.catalogue import edge_rule
+from model.errors import StratusError
+from model.graph import trigger_graph
+from model.validation import errors, validate
+
+from .behaviours import REGISTRY
+from .behaviours.base import OK, Behaviour, OutEdge, Sim, entry_edge
+from .behaviours.lambda_ import ConcurrencyPool, LambdaFunction, handler_time_factor
+from .metrics import SERIES_CAP, LatencyHistogram, SeriesSet
+from .results import EntryStats, Latency, NodeStats, Result, TimeSeries
+from .workloads import arrivals
+
+try:  # the cost model is written in parallel; results stay usable without it
+    from .cost import estimate_cost
+except ImportError:  # pragma: no cover
+    estimate_cost = None
+
+PROGRESS_TICKS = 200
+ENGINE_ASSUMPTIONS = (
+    "Statistics exclude events before warmup_s; requests still in flight at the end are not "
+    "counted as completed. completed = finished successfully; errors = failed (timeouts, "
+    "error_rate, failed downstream calls, dead-lettered messages, loops stopped).",
+    "A request chain that passes through the same Lambda function, SQS queue or SNS topic more "
+    "than 16 times is dropped (AWS recursive loop detection) and counted in that node's errors.",
+    "Entries: end-to-end view of each load entry point; succeeded = the whole synchronous chain "
+    "succeeded; latency = response time of succeeded requests.",
+    "Edge calls: the integer part is made every time, the fraction is a probability.",
+)
+
+
+class Cancelled(Exception):
+    """Raised by simulate() when its `cancel` callback asked to stop."""
+
+
+def simulate(arch: Architecture, scenario: str | Scenario | None = None, seed: int | None = None,
+             duration_s: float | None = None, *, base_dir: str | None = None, free_tier: bool = False,
+             progress: Callable[[float], None] | None = None,
+             cancel: Callable[[], bool] | None = None) -> Result:
+    """Run one scenario of a design and return its Result (see DESIGN.md section 4)."""
+    chosen = _pick_scenario(arch, scenario)
+    design = _design_for(arch, chosen)
+    _check(design, chosen, base_dir, duration_s)
+    run_seed = chosen.seed if seed is None else int(seed)
+    duration = float(chosen.duration_s if duration_s is None else duration_s)
+    run = Run(design, arch, chosen, run_seed, duration, base_dir)
+    run.execute(progress, cancel)
+    return run.result(free_tier)
+
+
+# -- preparing ---------------------------------------------------------------------------
+
+
+def _pick_scenario(arch: Architecture, scenario: str | Scenario | None) -> Scenario:
+    if isinstance(scenario, Scenario):
+        return scenario
+    if scenario is None:
+        if not arch.scenarios:
+            raise StratusError(f"design '{arch.name}' has no scenarios to run")
+        return arch.scenarios[0]
+    found = arch.scenario(scenario)
+    if found is None:
+        known = ", ".join(s.name for s in arch.scenarios) or "none"
+        raise StratusError(f"no scenario named '{scenario}' (scenarios: {known})")
+    return found
+
+
+def _design_for(arch: Architecture, scenario: Scenario) -> Architecture:
+    """A copy of the design with the scenario's overrides applied (the caller's is untouched)."""
+    design = arch.copy()
+    for node_id, fields in scenario.overrides.items():
+        if node_id in design.nodes:
+            design.nodes[node_id].config.update(copy.deepcopy(fields))
+    if design.scenario(scenario.name) is not scenario:
+        design.scenarios = [s for s in design.scenarios if s.name != scenario.name] + [copy.deepcopy(scenario)]
+    return design
+
+
+def _check(design: Architecture, scenario: Scenario, base_dir: str | None, duration_s: float | None) -> None:
+    bad = errors(validate(design, base_dir=base_dir))
+    if bad:
+        listing = "\n".join(f"  - {p.format()}" for p in bad)
+        raise StratusError(f"design '{design.name}' has {len(bad)} problem(s):\n{listing}")
+    if duration_s is not None and not (isinstance(duration_s, (int, float)) and math.isfinite(duration_s)
+                                       and duration_s > 0):
+        raise StratusError(f"duration must be a positive number of seconds, got {duration_s!r}")
+    if duration_s is not None and scenario.warmup_s >= duration_s:
+        raise StratusError(f"scenario '{scenario.name}': warmup_s {scenario.warmup_s} leaves nothing "
+                           f"of a {duration_s} s run to measure")
+
+
+def _initial_width(duration: float) -> float:
+    """Start the series at 1 s buckets, coarser (powers of two) when the run is long."""
+    width = 1.0
+    while duration / width > SERIES_CAP:
+        width *= 2
+    return width
+
+
+# -- running -----------------------------------------------------------------------------
+
+
+class EntryPoint:
+    """The end-to-end view of one load entry node."""
+
+    def __init__(self, behaviour: Behaviour) -> None:
+        self.behaviour = behaviour
+        self.edge = entry_edge(behaviour)
+        self.requests = self.succeeded = self.failed = 0
+        self.latency = LatencyHistogram()
+
+    def send(self, now: float) -> None:
+        self.requests += 1
+        self.behaviour.call(None, _EntryRequest(self, now).done, self.edge)
+
+    def restart(self) -> None:
+        self.requests = self.succeeded = self.failed = 0
+        self.latency = LatencyHistogram()
+
+    def stats(self) -> EntryStats:
+        edges, counts = self.latency.coarse()
+        return EntryStats(self.requests, self.succeeded, self.failed, Latency(**self.latency.summary()),
+                          tuple(edges), tuple(counts))
+
+
+class _EntryRequest:
+    __slots__ = ("entry", "start")
+
+    def __init__(self, entry: EntryPoint, start: float) -> None:
+        self.entry, self.start = entry, start
+
+    def done(self, status: int, t_end: float) -> None:
+        entry = self.entry
+        if status == OK:
+            entry.succeeded += 1
+            entry.latency.add((t_end - self.start) * 1000.0)
+        else:
+            entry.failed += 1
+
+
+class LoadDriver:
+    """Pulls arrival times from a generator and schedules one event per arrival."""
+
+    __slots__ = ("sim", "times", "entry")
+
+    def __init__(self, sim: Sim, times, entry: EntryPoint) -> None:
+        self.sim, self.times, self.entry = sim, times, entry
+
+    def schedule_next(self) -> None:
+        t = next(self.times, None)
+        if t is not None:
+            self.sim.after(max(0.0, t - self.sim.now), self.arrive)
+
+    def arrive(self, _event) -> None:
+        self.entry.send(self.sim.now)
+        self.schedule_next()
+
+
+class Run:
+    """One simulation run: the network, its loads, and the result collection."""
+
+    def __init__(self, design: Architecture, original: Architecture, scenario: Scenario, seed: int,
+                 duration: float, base_dir: str | None) -> None:
+        self.design, self.scenario, self.seed, self.duration = design, scenario, seed, duration
+        self.warmup = float(scenario.warmup_s or 0.0)
+        self.sim = Sim(seed, duration, SeriesSet(width=_initial_width(duration)))
+        self.nodes = self._build_nodes(original)
+        self._share_concurrency()
+        self._wire_edges()
+        self._mark_loops()
+        for behaviour in self.nodes.values():
+            behaviour.wired()
+        self.entries: dict[str, EntryPoint] = {}
+        self._start_loads(base_dir)
+
+    def _build_nodes(self, original: Architecture) -> dict[str, Behaviour]:
+        nodes = {}
+        for node in self.design.nodes.values():
+            behaviour = REGISTRY[node.service](self.sim, node.id, node.service, node.effective_config())
+            if isinstance(behaviour, LambdaFunction) and node.id in original.nodes:
+                design_mb = original.nodes[node.id].effective_config()["memory_mb"]
+                behaviour.handler_scale = handler_time_factor(design_mb, behaviour.config["memory_mb"])
+            nodes[node.id] = behaviour
+        return nodes
+
+    def _share_concurrency(self) -> None:
+        """Reserved functions get their own pool; the others share what is left of the account."""
+        functions = [b for b in self.nodes.values() if isinstance(b, LambdaFunction)]
+        reserved = sum(f.config["reserved_concurrency"] or 0 for f in functions)
+        shared = ConcurrencyPool(max(0, int(self.design.account_setting("concurrency_limit")) - reserved))
+        for fn in functions:
+            limit = fn.config["reserved_concurrency"]
+            fn.pool = shared if limit is None else ConcurrencyPool(int(limit))
+
+    def _wire_edges(self) -> None:
+        for edge in self.design.edges:
+            source, target = self.nodes[edge.source], self.nodes[edge.target]
+            rule = edge_rule(source.service, target.service, edge.kind)
+            source.connect(OutEdge(edge.source, target, rule.kind, dict(edge.config),
+                                   rule.is_synchronous(edge.config), float(edge.config.get("calls", 1.0))))
+
+    def _mark_loops(self) -> None:
+        graph = trigger_graph(self.design)
+        for component in nx.strongly_connected_components(graph):
+            for node_id in component:
+                looping = len(component) > 1 or graph.has_edge(node_id, node_id)
+                self.nodes[node_id].in_cycle = looping and self.nodes[node_id].counts_loops_for
+
+    def _start_loads(self, base_dir: str | None) -> None:
+        for index, load in enumerate(self.scenario.load):
+            entry = self.entries.get(load.entry)
+            if entry is None:
+                entry = self.entries[load.entry] = EntryPoint(self.nodes[load.entry])
+            rng = self.sim.rng_for(f"load:{index}:{load.entry}")
+            times = arrivals(load.pattern, load.params, self.duration, rng, base_dir)
+            LoadDriver(self.sim, times, entry).schedule_next()
+
+    # -- executing -----------------------------------------------------------------------
+
+    def execute(self, progress, cancel) -> None:
+        sim = self.sim
+        if self.warmup > 0:
+            sim.after(self.warmup, self._end_warmup)
+        if progress is not None or cancel is not None:
+            step = self.duration / PROGRESS_TICKS
+            for k in range(1, PROGRESS_TICKS):
+                sim.after(k * step, lambda _e, f=k / PROGRESS_TICKS: self._tick(f, progress, cancel))
+        if cancel is not None and cancel():
+            raise Cancelled("simulation cancelled")
+        sim.env.run(until=self.duration)
+        for behaviour in self.nodes.values():
+            behaviour.finish(self.duration)
+        if progress is not None:
+            progress(1.0)
+
+    def _tick(self, fraction: float, progress, cancel) -> None:
+        if cancel is not None and cancel():
+            raise Cancelled("simulation cancelled")
+        if progress is not None:
+            progress(fraction)
+
+    def _end_warmup(self, _event) -> None:
+        now = self.sim.now
+        for behaviour in self.nodes.values():
+            behaviour.restart(now)
+        for entry in self.entries.values():
+            entry.restart()
+
+    # -- collecting ----------------------------------------------------------------------
+
+    def result(self, free_tier: bool) -> Result:
+        measured = self.duration - self.warmup
+        usage = {}
+        for node_id, behaviour in self.nodes.items():
+            closer = getattr(behaviour, "close_usage", None)
+            if closer is not None:
+                closer(measured)
+            usage[node_id] = dict(behaviour.usage)
+        width, times, series = self.sim.series.export(self.duration)
+        timeseries = TimeSeries(width, tuple(times), {
+            n: {k: tuple(v) for k, v in s.items()} for n, s in series.items()})
+        return Result(
+            scenario=self.scenario.name, seed=self.seed, duration_s=self.duration,
+            nodes={n: _node_stats(b, self.duration) for n, b in self.nodes.items()},
+            entries={n: e.stats() for n, e in self.entries.items()},
+            cost=self._cost(usage, measured, free_tier), usage=usage, timeseries=timeseries,
+            assumptions=self._assumptions(), measured_s=measured, warmup_s=self.warmup)
+
+    def _cost(self, usage, measured: float, free_tier: bool):
+        if estimate_cost is None:
+            return None
+        return estimate_cost(self.design, usage, measured, free_tier=free_tier)
+
+    def _assumptions(self) -> tuple[str, ...]:
+        seen: list[str] = list(ENGINE_ASSUMPTIONS)
+        for behaviour in self.nodes.values():
+            for text in behaviour.assumptions():
+                if text not in seen:
+                    seen.append(text)
+        return tuple(seen)
+
+
+def _node_stats(behaviour: Behaviour, end: float) -> NodeStats:
+    s = behaviour.stats
+    instances = s.instances.level.mean(end) if s.instances is not None else 0.0
+    return NodeStats(
+        service=behaviour.service, requests=s.requests, completed=s.completed, throttled=s.throttled,
+        errors=s.errors, cold_starts=s.cold_starts, latency_ms=Latency(**s.latency.summary()),
+        mean_concurrency=s.concurrency.level.mean(end), max_concurrency=s.concurrency.level.peak,
+        mean_instances=instances,
+        max_backlog=s.backlog.level.peak if s.has_backlog else None,
+        max_iterator_age_ms=s.max_iterator_age_ms)
