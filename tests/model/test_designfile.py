@@ -158,3 +158,12 @@ def test_architecture_pickles_without_listeners():
 
 def test_distribution_names_are_the_catalogues():
     assert set(DISTRIBUTIONS) == {"fixed", "exponential", "normal", "lognormal", "uniform", "empirical"}
+
+
+def test_new_files_get_the_usual_permissions(tmp_path):
+    old = os.umask(0o022)
+    try:
+        save_design(loads_design("stratus: 1\nname: M\n"), tmp_path / "m.yaml")
+    finally:
+        os.umask(old)
+    assert (tmp_path / "m.yaml").stat().st_mode & 0o777 == 0o644
