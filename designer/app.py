@@ -53,8 +53,11 @@ QStatusBar { background: #FFFFFF; border-top: 1px solid #E1E5EA; color: #3D4654;
 QMenuBar { background: #FFFFFF; border-bottom: 1px solid #EEF0F3; }
 QMenuBar::item { padding: 4px 10px; }
 QMenuBar::item:selected { background: #EEF2F8; border-radius: 4px; }
-QTabWidget::pane { border: none; }
-QTabBar::tab { padding: 6px 14px; }
+QTabWidget::pane { border: none; border-top: 1px solid #E1E5EA; }
+QTabBar::tab { background: transparent; border: none; border-bottom: 2px solid transparent;
+               padding: 7px 14px; color: #5F6B7A; }
+QTabBar::tab:selected { color: #1F2733; border-bottom: 2px solid #2F80ED; font-weight: 600; }
+QTabBar::tab:hover:!selected { color: #1F2733; }
 QToolTip { color: #FFFFFF; background: #1F2733; border: none; padding: 4px 6px; }
 """
 
