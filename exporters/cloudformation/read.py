@@ -376,7 +376,7 @@ class _Importer:
             self.b.note("note", key, self.types[key], f"{why}: '{expression}' is not a rate(); "
                         "the scenario runs it hourly", "warning")
         self.b.schedules.append((target, every, expression))
-        self.b.note("edge", key, self.types[key], f"{why} ({expression}) -> a schedule load every {every:g} s "
+        self.b.note("note", key, self.types[key], f"{why} ({expression}) -> a schedule load every {every:g} s "
                     f"at '{target}' in scenario 'imported schedules'")
 
     def _bus_node(self, ref: Any) -> str:
@@ -788,7 +788,8 @@ class _Importer:
 
     def _keep_extra(self, key: str, rtype: str) -> None:
         resource = self.raw[key]
-        entry = {"logical_id": key, "type": rtype, "properties": copy.deepcopy(resource.get("Properties") or {})}
+        properties = _inline_parameters(copy.deepcopy(resource.get("Properties") or {}), self.resolver.parameters)
+        entry = {"logical_id": key, "type": rtype, "properties": properties}
         for attribute in ("Condition", "DependsOn", "DeletionPolicy", "UpdateReplacePolicy", "Metadata"):
             if attribute in resource:
                 entry[attribute[0].lower() + re.sub(r"([A-Z])", r"_\1", attribute[1:]).lower()] = \
@@ -835,6 +836,30 @@ def _check_cycles(resources: dict, path: str) -> None:
         return
     chain = " -> ".join([u for u, _ in cycle] + [cycle[0][0]])
     raise StratusError(f"{path}: circular reference between resources: {chain}")
+
+
+def _inline_parameters(value: Any, parameters: dict) -> Any:
+    """Refs to template parameters replaced by their defaults, so an extra stands on its own
+    (the exported template does not declare the imported template's parameters)."""
+    if isinstance(value, dict):
+        if set(value) == {"Ref"} and isinstance(value["Ref"], str) and value["Ref"] in parameters:
+            return copy.deepcopy(parameters[value["Ref"]])
+        if set(value) == {"Fn::Sub"}:
+            arg = value["Fn::Sub"]
+            text, local = (arg[0], arg[1] if len(arg) > 1 else {}) if isinstance(arg, list) else (arg, {})
+            if isinstance(text, str):
+                text = _SUB_PARAM.sub(lambda m: str(parameters[m.group(1)])
+                                      if m.group(1) in parameters and m.group(1) not in (local or {})
+                                      and isinstance(parameters[m.group(1)], (str, int, float)) else m.group(0), text)
+                local = _inline_parameters(local, parameters)
+                return {"Fn::Sub": [text, local] if local else text}
+        return {k: _inline_parameters(v, parameters) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_inline_parameters(v, parameters) for v in value]
+    return value
+
+
+_SUB_PARAM = re.compile(r"\$\{([A-Za-z0-9_]+)\}")
 
 
 def _substitute(value: Any, substitutions: dict) -> Any:

@@ -10,8 +10,12 @@ Patterns worth knowing:
   breaks the classic bucket -> notification -> permission -> bucket dependency cycle.
 - A bucket that notifies SQS/SNS/Lambda DependsOn the queue policy, topic policy or
   Lambda permission: S3 checks it may deliver when the notification is saved.
-- Functions with provisioned concurrency get a Version and an Alias named `live` (logical
-  id `<Fn>Aliaslive`, the id SAM's AutoPublishAlias gives), and every trigger targets it.
+- Functions with provisioned concurrency get a published Version carrying the
+  ProvisionedConcurrencyConfig, and every trigger invokes that version (provisioned
+  environments serve only qualified invocations). Its Description carries a hash of the
+  function's properties; changing it replaces the Version, so a changed function
+  publishes a new version, as SAM's AutoPublishAlias does. (An Alias would be the usual handle, but moto's CloudFormation
+  does not create AWS::Lambda::Alias, and the tests deploy every export there.)
 - checkov findings that do not apply are skipped in the resource's Metadata, with a reason.
 """
 
@@ -25,11 +29,12 @@ from model.architecture import Architecture, Edge, Node
 from model.errors import StratusError
 
 from .. import iam
-from ..naming import Namer, camel, fit, kebab, logical_ids
+from ..naming import Namer, camel, fit, kebab, logical_ids, short_hash
 from ..serialize import compact_json
 from . import skips
 
 ALIAS_NAME = "live"
+PROVISIONED_CONDITION = "ProvisionedConcurrencyEnabled"
 LOG_RETENTION_DAYS = 30
 SAM_TRANSFORM = "AWS::Serverless-2016-10-31"
 
@@ -74,15 +79,16 @@ class Template:
     resources: dict[str, dict] = field(default_factory=dict)
     outputs: dict[str, dict] = field(default_factory=dict)
     parameters: dict[str, dict] = field(default_factory=dict)
+    conditions: dict[str, Any] = field(default_factory=dict)
     code_path: Callable[[str], str] = None  # type: ignore[assignment]  # design-relative -> template-relative
 
     def __post_init__(self) -> None:
         self.names = logical_ids(self.arch.nodes)
         if self.code_path is None:
             self.code_path = lambda code: code
-        for fixed in ("NamePrefix", "Stage", "CodeBucket"):
+        for fixed in ("NamePrefix", "Stage", "CodeBucket", "ProvisionedConcurrency", PROVISIONED_CONDITION):
             self.names.reserve(fixed)
-        for node_id in self.arch.nodes:  # ids SAM derives from a function's id
+        for node_id in self.arch.nodes:  # the ids SAM derives from a function's id
             self.names.reserve(self.alias_id(node_id))
 
     # -- names ---------------------------------------------------------------------------
@@ -136,14 +142,22 @@ class Template:
         return HANDLE[self.node(node_id).service](self, node_id)
 
     def function_target(self, node_id: str) -> Any:
-        """The ARN triggers invoke: the `live` alias when the function has provisioned concurrency."""
+        """The ARN triggers invoke: the `live` alias when it has provisioned concurrency."""
+        unqualified = _getatt(self.id(node_id), "Arn")
         if _provisioned(self.config(node_id)):
-            return _ref(self.alias_id(node_id))
-        return _getatt(self.id(node_id), "Arn")
+            self.use_provisioned_switch()
+            return {"Fn::If": [PROVISIONED_CONDITION, _ref(self.alias_id(node_id)), unqualified]}
+        return unqualified
 
     def alias_id(self, node_id: str) -> str:
         """`<Fn>Aliaslive`: the logical id SAM's AutoPublishAlias gives, kept in plain CFN too."""
         return self.id(node_id) + "Alias" + ALIAS_NAME
+
+    def use_provisioned_switch(self) -> None:
+        self.parameters["ProvisionedConcurrency"] = {
+            "Type": "String", "Default": "enabled", "AllowedValues": ["enabled", "disabled"],
+            "Description": "Keep the design's provisioned concurrency (disable for cheap stages)"}
+        self.conditions[PROVISIONED_CONDITION] = {"Fn::Equals": [_ref("ProvisionedConcurrency"), "enabled"]}
 
     def rule_id(self, edge: Edge) -> str:
         return self.id(edge.source, "Rule", edge.target)
@@ -194,7 +208,9 @@ def _bus_arn(t: Template, node_id: str) -> Any:
 
 
 def _bus_name(t: Template, node_id: str) -> Any:
-    return _ref(t.id(node_id)) if _custom_bus(t, node_id) else "default"
+    """The bus's name, spelled out (rules then DependsOn the bus): moto's CloudFormation
+    resolves !Ref of an EventBus to an object, not its name."""
+    return _sub(t.physical_name(node_id, 200)) if _custom_bus(t, node_id) else "default"
 
 
 # --------------------------------------------------------------------------------------
@@ -275,7 +291,7 @@ def render_function(t: Template, node_id: str) -> None:
         properties["DeadLetterConfig"] = {"TargetArn": dlq}
     t.add(fn_id, "AWS::Lambda::Function", properties, skip=skips.function_skips(cfg, env, dlq, t.sam))
     if _provisioned(cfg):
-        _version_and_alias(t, node_id, cfg)
+        _version_and_alias(t, node_id, cfg, properties)
     _event_invoke_config(t, node_id, cfg)
     t.output(node_id, "Name", _ref(fn_id), f"Function {node_id}")
 
@@ -334,17 +350,21 @@ def _dead_letter_target(t: Template, node_id: str) -> Any:
     return _getatt(dlq_id, "Arn")
 
 
-def _version_and_alias(t: Template, node_id: str, cfg: dict) -> None:
+def _version_and_alias(t: Template, node_id: str, cfg: dict, function_properties: dict) -> None:
+    t.use_provisioned_switch()
     if t.sam:
-        return  # AutoPublishAlias makes both
+        return  # AutoPublishAlias makes both (see sam.py)
     version_id = t.id(node_id, "Version")
-    t.add(version_id, "AWS::Lambda::Version", {"FunctionName": _ref(t.id(node_id))})
+    fingerprint = short_hash([compact_json(function_properties)], 8)
+    t.add(version_id, "AWS::Lambda::Version", {
+        "FunctionName": _ref(t.id(node_id)), "Description": f"Published by Stratus ({fingerprint})",
+    }, condition=PROVISIONED_CONDITION)
     t.add(t.alias_id(node_id), "AWS::Lambda::Alias", {
         "FunctionName": _ref(t.id(node_id)),
         "FunctionVersion": _getatt(version_id, "Version"),
         "Name": ALIAS_NAME,
         "ProvisionedConcurrencyConfig": {"ProvisionedConcurrentExecutions": int(cfg["provisioned_concurrency"])},
-    })
+    }, condition=PROVISIONED_CONDITION)
 
 
 def _event_invoke_config(t: Template, node_id: str, cfg: dict) -> None:
@@ -353,13 +373,20 @@ def _event_invoke_config(t: Template, node_id: str, cfg: dict) -> None:
         return
     properties: dict[str, Any] = {
         "FunctionName": _ref(t.id(node_id)),
-        "Qualifier": ALIAS_NAME if _provisioned(cfg) else "$LATEST",
+        "Qualifier": _qualifier(t, node_id, cfg),
         "MaximumRetryAttempts": int(cfg.get("max_retry_attempts", 2)),
     }
     if failure is not None:
         properties["DestinationConfig"] = {"OnFailure": {"Destination": t.arn(failure.target)}}
-    depends = [t.alias_id(node_id)] if _provisioned(cfg) else None
-    t.add(t.id(node_id, "EventInvokeConfig"), "AWS::Lambda::EventInvokeConfig", properties, depends_on=depends)
+    t.add(t.id(node_id, "EventInvokeConfig"), "AWS::Lambda::EventInvokeConfig", properties)
+
+
+def _qualifier(t: Template, node_id: str, cfg: dict) -> Any:
+    """`live` (taken from the alias's ARN, which makes this wait for the alias) or $LATEST."""
+    if not _provisioned(cfg):
+        return "$LATEST"
+    alias_name = {"Fn::Select": [7, {"Fn::Split": [":", _ref(t.alias_id(node_id))]}]}
+    return {"Fn::If": [PROVISIONED_CONDITION, alias_name, "$LATEST"]}
 
 
 def render_table(t: Template, node_id: str) -> None:
@@ -521,7 +548,7 @@ def render_stream(t: Template, node_id: str) -> None:
 
 def render_bus(t: Template, node_id: str) -> None:
     if _custom_bus(t, node_id):
-        t.add(t.id(node_id), "AWS::Events::EventBus", {"Name": _sub(t.physical_name(node_id, 200))})
+        t.add(t.id(node_id), "AWS::Events::EventBus", {"Name": _bus_name(t, node_id)})
         t.output(node_id, "BusName", _ref(t.id(node_id)), f"Event bus {node_id}")
     if node_id in iam.principals(t.arch):
         role(t, node_id, "events.amazonaws.com")
@@ -651,7 +678,8 @@ def render_rule_target(t: Template, edge: Edge) -> None:
         "State": "ENABLED",
         "Targets": [target],
     }
-    t.add(t.rule_id(edge), "AWS::Events::Rule", properties)
+    depends = [t.id(edge.source)] if _custom_bus(t, edge.source) else None
+    t.add(t.rule_id(edge), "AWS::Events::Rule", properties, depends_on=depends)
 
 
 EDGE_RENDERERS: dict[str, Callable[[Template, Edge], None]] = {
@@ -754,7 +782,7 @@ def _render_extras(t: Template) -> None:
 
 
 def default_prefix(arch: Architecture) -> str:
-    return fit(kebab(arch.name) or "stratus", 16).strip("-") or "stratus"
+    return (kebab(arch.name) or "stratus")[:16].strip("-") or "stratus"
 
 
 def default_stage(arch: Architecture) -> str:
@@ -778,6 +806,8 @@ def _document(t: Template) -> dict:
                   "MaxLength": 8, "Description": "Deployment stage (also the API stage name)"},
         **dict(sorted(t.parameters.items())),
     }
+    if t.conditions:
+        doc["Conditions"] = t.conditions
     doc["Resources"] = t.resources
     if t.outputs:
         doc["Outputs"] = t.outputs

@@ -3,7 +3,8 @@
 Everything else stays plain CloudFormation (SAM accepts it alongside). What SAM adds:
 CodeUri / InlineCode for code, AutoPublishAlias `live` (a Version and an Alias with the
 logical id `<Fn>Aliaslive`, the same id the CloudFormation flavour uses) for provisioned
-concurrency, Tracing, DeadLetterQueue, and tags as a map.
+concurrency, switched by the ProvisionedConcurrency parameter, Tracing, DeadLetterQueue,
+and tags as a map.
 """
 
 from __future__ import annotations
@@ -34,8 +35,10 @@ def _function(t: "r.Template", node_id: str) -> None:
         props["DeadLetterQueue"] = {"Type": "SQS", "TargetArn": cfn["DeadLetterConfig"]["TargetArn"]}
     if r._provisioned(cfg):
         props["AutoPublishAlias"] = r.ALIAS_NAME
-        props["ProvisionedConcurrencyConfig"] = {
-            "ProvisionedConcurrentExecutions": int(cfg["provisioned_concurrency"])}
+        props["ProvisionedConcurrencyConfig"] = {"Fn::If": [
+            r.PROVISIONED_CONDITION,
+            {"ProvisionedConcurrentExecutions": int(cfg["provisioned_concurrency"])},
+            {"Ref": "AWS::NoValue"}]}
     resource["Type"] = "AWS::Serverless::Function"
     resource["Properties"] = props
 
