@@ -31,8 +31,8 @@ ERROR = QColor("#D92D20")
 WARNING = QColor("#F5A524")
 
 # Edges
-EDGE_COLOUR = QColor("#7D8794")
-EDGE_WIDTH = 1.6
+EDGE_COLOUR = QColor("#6B7585")
+EDGE_WIDTH = 1.0  # 1 px cosmetic lines take the raster engine's fast stroker
 EDGE_LABEL_TEXT = QColor("#4B5563")
 EDGE_LABEL_FILL = QColor(255, 255, 255, 235)
 EDGE_ASYNC_DASH = (5.0, 4.0)  # asynchronous edges (queues, notifications) are dashed

@@ -92,10 +92,12 @@ class EdgeItem(QGraphicsItem):
         self.allowed = True
         self.problem_severity: str | None = None
         self._path = QPainterPath()
+        self._polylines: list[QPolygonF] | None = []
+        self._label_size = (0.0, 0.0)
         self._arrow = QPolygonF()
         self._label_rect = QRectF()
         self._bounds = QRectF()
-        self._shape = QPainterPath()
+        self._shape: QPainterPath | None = QPainterPath()
         self.setFlags(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
         self.setZValue(0)
         self.label_item = EdgeLabelItem(self)  # the scene adds and removes it with the edge
@@ -111,6 +113,9 @@ class EdgeItem(QGraphicsItem):
 
     def refresh(self, arch: Architecture) -> None:
         self.label = edge_label(arch, self.edge)
+        metrics = self._metrics()
+        self._label_size = (metrics.horizontalAdvance(self.label) + 2 * _LABEL_PAD_X,
+                            metrics.height() + 2 * _LABEL_PAD_Y)
         self.dashed = edge_is_async(arch, self.edge)
         src, dst = arch.nodes.get(self.edge.source), arch.nodes.get(self.edge.target)
         self.allowed = bool(src and dst and edge_rule(src.service, dst.service, self.edge.kind))
@@ -133,55 +138,60 @@ class EdgeItem(QGraphicsItem):
         do not sit on top of each other.
         """
         self.prepareGeometryChange()
-        path = QPainterPath(start)
         if self.edge.source == self.edge.target:
-            path = self._self_loop(start, end)
+            path, middle = self._self_loop(start, end)
+            last_control = QPointF(end.x() - 50, end.y())
         else:
             dx = end.x() - start.x()
             reach = max(40.0, abs(dx) * 0.5) if dx > 0 else max(80.0, min(240.0, -dx * 0.5 + 60))
             c1 = QPointF(start.x() + reach, start.y() + lane)
             c2 = QPointF(end.x() - reach, end.y() + lane)
+            path = QPainterPath(start)
             path.cubicTo(c1, c2, end)
+            middle = (start + 3 * c1 + 3 * c2 + end) / 8  # the curve at t = 0.5
+            last_control = c2
         self._path = path
-        self._arrow = self._arrow_head(path, end)
-        self._label_rect = self._place_label(path)
+        # Derived shapes are made on demand: a move of hundreds of nodes only pays for
+        # the control points, and an edge never painted never flattens its curve.
+        self._polylines = None
+        self._shape = None
+        self._arrow = self._arrow_head(last_control, end)
+        self._label_rect = self._place_label(middle)
         self.label_item.set_rect(self._label_rect)
-        stroker = QPainterPathStroker()
-        stroker.setWidth(10)
-        self._shape = stroker.createStroke(path)
-        self._shape.addRect(self._label_rect)
-        self._bounds = self._shape.boundingRect().united(self._arrow.boundingRect()).adjusted(-2, -2, 2, 2)
+        self._bounds = path.controlPointRect().united(self._arrow.boundingRect()).adjusted(-6, -6, 6, 6)
 
     @staticmethod
-    def _self_loop(start: QPointF, end: QPointF) -> QPainterPath:
+    def _self_loop(start: QPointF, end: QPointF) -> tuple[QPainterPath, QPointF]:
         top = start.y() - H / 2 - 30
+        middle = QPointF(start.x() - W / 2, top)
         path = QPainterPath(start)
-        path.cubicTo(QPointF(start.x() + 50, start.y()), QPointF(start.x() + 50, top), QPointF(start.x() - W / 2, top))
+        path.cubicTo(QPointF(start.x() + 50, start.y()), QPointF(start.x() + 50, top), middle)
         path.cubicTo(QPointF(end.x() - 50, top), QPointF(end.x() - 50, end.y()), end)
-        return path
+        return path, middle
 
     @staticmethod
-    def _arrow_head(path: QPainterPath, tip: QPointF) -> QPolygonF:
-        before = path.pointAtPercent(max(0.0, 1.0 - 8.0 / max(path.length(), 8.0)))
-        angle = math.atan2(tip.y() - before.y(), tip.x() - before.x())
+    def _arrow_head(towards: QPointF, tip: QPointF) -> QPolygonF:
+        angle = math.atan2(tip.y() - towards.y(), tip.x() - towards.x())
         size = style.ARROW_SIZE
         left = QPointF(tip.x() - size * math.cos(angle - 0.42), tip.y() - size * math.sin(angle - 0.42))
         right = QPointF(tip.x() - size * math.cos(angle + 0.42), tip.y() - size * math.sin(angle + 0.42))
         return QPolygonF([tip, left, right])
 
-    def _place_label(self, path: QPainterPath) -> QRectF:
+    def _place_label(self, centre: QPointF) -> QRectF:
         if not self.label:
             return QRectF()
-        metrics = self._metrics()
-        width = metrics.horizontalAdvance(self.label) + 2 * _LABEL_PAD_X
-        height = metrics.height() + 2 * _LABEL_PAD_Y
-        centre = path.pointAtPercent(0.5)
+        width, height = self._label_size
         return QRectF(centre.x() - width / 2, centre.y() - height / 2, width, height)
 
     def boundingRect(self) -> QRectF:
         return self._bounds
 
     def shape(self) -> QPainterPath:
+        if self._shape is None:
+            stroker = QPainterPathStroker()
+            stroker.setWidth(10)
+            self._shape = stroker.createStroke(self._path)
+            self._shape.addRect(self._label_rect)
         return self._shape
 
     # -- painting ----------------------------------------------------------------------
@@ -198,13 +208,19 @@ class EdgeItem(QGraphicsItem):
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
         colour = self.colour()
         width = style.EDGE_WIDTH + (0.8 if self.isSelected() else 0.0)
-        pen = QPen(colour, width, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap, Qt.PenJoinStyle.RoundJoin)
+        pen = QPen(colour, width, Qt.PenStyle.SolidLine, Qt.PenCapStyle.FlatCap, Qt.PenJoinStyle.RoundJoin)
+        pen.setCosmetic(True)
         if self.dashed:
             pen.setDashPattern([d / width for d in style.EDGE_ASYNC_DASH])
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setPen(pen)
         painter.setBrush(Qt.BrushStyle.NoBrush)
-        painter.drawPath(self._path)
+        if self._polylines is None:
+            # Painting a pre-flattened polyline with a 1 px cosmetic pen takes Qt's fast
+            # stroker, which clips each segment to the screen: long edges cost little.
+            self._polylines = self._path.toSubpathPolygons()
+        for polyline in self._polylines:
+            painter.drawPolyline(polyline)
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(colour)
         painter.drawPolygon(self._arrow)
