@@ -473,7 +473,7 @@ class _Importer:
         if schedule:
             every = parse_rate(str(schedule)) or 3600.0
             self.b.schedules.append((target, every, str(schedule)))
-            self.b.note("edge", res.address, res.tf_type, f"scheduled rule ({schedule}) -> a schedule load every "
+            self.b.note("note", res.address, res.tf_type, f"scheduled rule ({schedule}) -> a schedule load every "
                         f"{every:g} s at '{target}' in scenario 'imported schedules'")
             return
         bus_ref = v.get("event_bus_name") or rule_values.get("event_bus_name")
