@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 from model.errors import StratusError
@@ -96,8 +97,9 @@ def run_designer(path: str | None, screenshot: str | None = None, select: str | 
     from .main_window import MainWindow
 
     window = MainWindow()
-    window.show()
     window.size_docks()
+    window.restore_layout()
+    window.show()
     if path:
         window.documents.load(path)  # an unreadable file: a dialog, then an empty design
         window.view.fit_to_view()
@@ -123,29 +125,32 @@ def _screenshot(path: str | None, out: str, select: str | None) -> int:
     if select and (arch is None or select not in arch.nodes):
         print(f"error: --select {select}: no such node in {path}", file=sys.stderr)
         return 1
-    # A throwaway settings file: a screenshot must not touch the user's recent files.
-    settings = QSettings(str(Path(out).with_suffix(".ini")), QSettings.IniFormat)
-    window = MainWindow(settings=settings, autosave_interval_s=3600)
-    window.documents.autosave_timer.stop()
-    if arch is not None:
-        window.documents.show_design(arch, path)
-    window.resize(*SCREENSHOT_SIZE)
-    window.show()
-    _settle(QApplication)
-    window.size_docks()
-    _settle(QApplication)
-    window.run_validation()
-    if select:
-        window.select(("node", select))
-    window.view.fit_to_view()
-    _settle(QApplication)
-    pixmap = window.grab()
-    Path(settings.fileName()).unlink(missing_ok=True)
+    # Throwaway settings: a screenshot must not touch the user's recent files or layout.
+    with tempfile.TemporaryDirectory(prefix="stratus-shot-") as scratch:
+        settings = QSettings(str(Path(scratch) / "settings.ini"), QSettings.IniFormat)
+        window = MainWindow(settings=settings, autosave_interval_s=3600)
+        window.documents.autosave_timer.stop()
+        if arch is not None:
+            window.documents.show_design(arch, path)
+        window.resize(*SCREENSHOT_SIZE)
+        window.show()
+        _settle(QApplication)
+        window.size_docks()
+        _settle(QApplication)
+        window.run_validation()
+        if select:
+            window.select(("node", select))
+        window.view.fit_to_view()
+        _settle(QApplication)
+        pixmap = window.grab()
+        window.undo_stack.setClean()
+        window.close()
+        window.deleteLater()
+        del settings
+        _settle(QApplication)
     if not pixmap.save(out, "PNG"):
         print(f"error: cannot write {out}", file=sys.stderr)
         return 1
-    window.undo_stack.setClean()
-    window.close()
     return 0
 
 

@@ -82,6 +82,10 @@ class GalleryDialog(QDialog):
         self.list.setMovement(QListWidget.Static)
         self.list.setWordWrap(True)
         self.list.setSpacing(6)
+        self.list.setStyleSheet(
+            "QListWidget { background: #FFFFFF; }"
+            "QListWidget::item { border: 2px solid transparent; border-radius: 6px; padding: 4px; color: #1F2733; }"
+            "QListWidget::item:selected { background: #EAF2FD; border: 2px solid #2F80ED; color: #1F2733; }")
         layout.addWidget(self.list, 1)
         self.description = QLabel()
         self.description.setWordWrap(True)
@@ -106,7 +110,9 @@ class GalleryDialog(QDialog):
                 name = load_design(path).name
             except StratusError:
                 continue
-            item = QListWidgetItem(QIcon(pixmap), name)
+            icon = QIcon(pixmap)
+            icon.addPixmap(pixmap, QIcon.Selected)  # no blue tint: the frame shows the choice
+            item = QListWidgetItem(icon, name)
             item.setData(PATH_ROLE, str(path))
             item.setToolTip(describe(path))
             item.setTextAlignment(Qt.AlignHCenter | Qt.AlignTop)

@@ -478,8 +478,19 @@ class MainWindow(QMainWindow):
 
     # -- closing -------------------------------------------------------------------------
 
+    def restore_layout(self) -> None:
+        """The window's size and dock layout from the last session, if any."""
+        settings = self.documents.settings
+        geometry, state = settings.value("window/geometry"), settings.value("window/state")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        if state is not None:
+            self.restoreState(state)
+
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt override)
         if self.documents.close():
+            self.documents.settings.setValue("window/geometry", self.saveGeometry())
+            self.documents.settings.setValue("window/state", self.saveState())
             self.arch.unsubscribe(self._on_model_change)
             event.accept()
         else:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QIcon, QPainter, QPainterPath, QPen, QPixmap
 from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
@@ -77,7 +77,8 @@ class ProblemsPanel(QWidget):
         self.list.setFrameShape(QListWidget.NoFrame)
         self.list.setUniformItemSizes(True)
         self.list.setAlternatingRowColors(False)
-        self.list.setStyleSheet("QListWidget::item { padding: 2px 4px; }")
+        self.list.setIconSize(QSize(14, 14))
+        self.list.setStyleSheet("QListWidget::item { padding: 1px 4px; }")
         self.list.itemClicked.connect(self._clicked)
         self.list.itemActivated.connect(self._clicked)
         layout.addWidget(self.list, 1)
@@ -96,6 +97,10 @@ class ProblemsPanel(QWidget):
             item.setToolTip(problem.format())
             self.list.addItem(item)
         self.summary.setText(self._summary_text())
+        # With problems listed, the dock title and status bar carry the count: the rows
+        # get the room.
+        self.summary.setVisible(not self.problems)
+        self.list.setToolTip("Click a problem to select what it is about" if self.problems else "")
 
     def _summary_text(self) -> str:
         n_errors = sum(1 for p in self.problems if p.is_error)
