@@ -131,34 +131,35 @@ class EdgeItem(QGraphicsItem):
 
     # -- geometry ----------------------------------------------------------------------
 
-    def update_path(self, start: QPointF, end: QPointF, lane: float = 0.0) -> None:
-        """Route from `start` (source's right side) to `end` (target's left side).
+    def update_path(self, sx: float, sy: float, ex: float, ey: float, lane: float = 0.0) -> None:
+        """Route from (sx, sy) on the source's right side to (ex, ey) on the target's left.
 
         `lane` bends parallel edges between the same two nodes apart so their labels
-        do not sit on top of each other.
+        do not sit on top of each other. Plain floats: this runs for every edge of
+        every moved node, so it avoids temporary Qt objects.
         """
         self.prepareGeometryChange()
+        start, end = QPointF(sx, sy), QPointF(ex, ey)
         if self.edge.source == self.edge.target:
             path, middle = self._self_loop(start, end)
-            last_control = QPointF(end.x() - 50, end.y())
+            towards = (ex - 50.0, ey)
         else:
-            dx = end.x() - start.x()
+            dx = ex - sx
             reach = max(40.0, abs(dx) * 0.5) if dx > 0 else max(80.0, min(240.0, -dx * 0.5 + 60))
-            c1 = QPointF(start.x() + reach, start.y() + lane)
-            c2 = QPointF(end.x() - reach, end.y() + lane)
+            c1x, c1y, c2x, c2y = sx + reach, sy + lane, ex - reach, ey + lane
             path = QPainterPath(start)
-            path.cubicTo(c1, c2, end)
-            middle = (start + 3 * c1 + 3 * c2 + end) / 8  # the curve at t = 0.5
-            last_control = c2
+            path.cubicTo(c1x, c1y, c2x, c2y, ex, ey)
+            middle = QPointF((sx + 3 * (c1x + c2x) + ex) / 8, (sy + 3 * (c1y + c2y) + ey) / 8)  # t = 0.5
+            towards = (c2x, c2y)
         self._path = path
         # Derived shapes are made on demand: a move of hundreds of nodes only pays for
         # the control points, and an edge never painted never flattens its curve.
         self._polylines = None
         self._shape = None
-        self._arrow = self._arrow_head(last_control, end)
+        self._arrow = self._arrow_head(towards, ex, ey)
         self._label_rect = self._place_label(middle)
         self.label_item.set_rect(self._label_rect)
-        self._bounds = path.controlPointRect().united(self._arrow.boundingRect()).adjusted(-6, -6, 6, 6)
+        self._bounds = path.controlPointRect().adjusted(-10, -10, 10, 10)
 
     @staticmethod
     def _self_loop(start: QPointF, end: QPointF) -> tuple[QPainterPath, QPointF]:
@@ -170,12 +171,12 @@ class EdgeItem(QGraphicsItem):
         return path, middle
 
     @staticmethod
-    def _arrow_head(towards: QPointF, tip: QPointF) -> QPolygonF:
-        angle = math.atan2(tip.y() - towards.y(), tip.x() - towards.x())
+    def _arrow_head(towards: tuple[float, float], x: float, y: float) -> QPolygonF:
+        angle = math.atan2(y - towards[1], x - towards[0])
         size = style.ARROW_SIZE
-        left = QPointF(tip.x() - size * math.cos(angle - 0.42), tip.y() - size * math.sin(angle - 0.42))
-        right = QPointF(tip.x() - size * math.cos(angle + 0.42), tip.y() - size * math.sin(angle + 0.42))
-        return QPolygonF([tip, left, right])
+        return QPolygonF([QPointF(x, y),
+                          QPointF(x - size * math.cos(angle - 0.42), y - size * math.sin(angle - 0.42)),
+                          QPointF(x - size * math.cos(angle + 0.42), y - size * math.sin(angle + 0.42))])
 
     def _place_label(self, centre: QPointF) -> QRectF:
         if not self.label:

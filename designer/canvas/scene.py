@@ -277,49 +277,51 @@ class DiagramScene(QGraphicsScene):
         if not items:
             return
         ends = {i.edge.source for i in items} | {i.edge.target for i in items}
-        out_offsets, in_offsets = {}, {}
+        # Neighbours' positions are read once here, not once per comparison while sorting.
+        pos = {}
         for node_id in ends:
-            out_offsets.update(self._port_offsets(node_id, outgoing=True))
-            in_offsets.update(self._port_offsets(node_id, outgoing=False))
-        lanes = self._lanes(ends)
+            for item in self._edges_of.get(node_id, ()):
+                for end in (item.edge.source, item.edge.target):
+                    if end not in pos:
+                        p = self._nodes[end].pos()
+                        pos[end] = (p.y(), p.x())
+        offsets: dict[tuple[int, bool], float] = {}
+        for node_id in ends:
+            self._port_offsets(node_id, True, pos, offsets)
+            self._port_offsets(node_id, False, pos, offsets)
+        half = H / 2
         for item in items:
-            src, dst = self._nodes[item.edge.source], self._nodes[item.edge.target]
+            source, target = item.edge.source, item.edge.target
             key = id(item)
-            item.update_path(src.output_anchor(out_offsets.get(key, 0.0)),
-                             dst.input_anchor(in_offsets.get(key, 0.0)), lanes.get(key, 0.0))
+            sy, sx = pos[source]
+            ty, tx = pos[target]
+            item.update_path(sx + W, sy + half + offsets.get((key, True), 0.0),
+                             tx, ty + half + offsets.get((key, False), 0.0), self._lane(item))
 
-    def _port_offsets(self, node_id: str, outgoing: bool) -> dict[int, float]:
+    def _port_offsets(self, node_id: str, outgoing: bool, pos: dict, out: dict) -> None:
         """Spread the ends of edges on one side of a card, ordered by the other end's
         height, so arrows do not pile up on one point nor cross each other."""
         edges = [i for i in self._edges_of.get(node_id, ())
                  if (i.edge.source if outgoing else i.edge.target) == node_id and i.edge.source != i.edge.target]
         if len(edges) < 2:
-            return {id(e): 0.0 for e in edges}
-
-        def other_end(item: EdgeItem) -> tuple[float, float]:
-            pos = self._nodes[item.edge.target if outgoing else item.edge.source].pos()
-            return (pos.y(), pos.x())
-
-        edges.sort(key=other_end)
+            return
+        if outgoing:
+            edges.sort(key=lambda i: pos[i.edge.target])
+        else:
+            edges.sort(key=lambda i: pos[i.edge.source])
         spacing = min(_PORT_SPACING, (H - 16) / (len(edges) - 1))
         middle = (len(edges) - 1) / 2
-        return {id(e): (i - middle) * spacing for i, e in enumerate(edges)}
+        for i, item in enumerate(edges):
+            out[(id(item), outgoing)] = (i - middle) * spacing
 
-    def _lanes(self, node_ids: set[str]) -> dict[int, float]:
+    def _lane(self, item: EdgeItem) -> float:
         """Bend for edges sharing both ends (e.g. a Lambda that sends to and fails over
         to the same queue), so their labels sit apart."""
-        groups: dict[tuple[str, str], list[EdgeItem]] = {}
-        for node_id in node_ids:
-            for item in self._edges_of.get(node_id, ()):
-                groups.setdefault((item.edge.source, item.edge.target), [])
-                if item not in groups[(item.edge.source, item.edge.target)]:
-                    groups[(item.edge.source, item.edge.target)].append(item)
-        lanes = {}
-        for members in groups.values():
-            middle = (len(members) - 1) / 2
-            for i, item in enumerate(members):
-                lanes[id(item)] = (i - middle) * _LANE_SPACING
-        return lanes
+        source, target = item.edge.source, item.edge.target
+        siblings = [i for i in self._edges_of.get(source, ()) if i.edge.target == target and i.edge.source == source]
+        if len(siblings) < 2:
+            return 0.0
+        return (siblings.index(item) - (len(siblings) - 1) / 2) * _LANE_SPACING
 
     # -- moving ------------------------------------------------------------------------
 
