@@ -100,11 +100,11 @@ def run_designer(path: str | None, screenshot: str | None = None, select: str | 
     window.size_docks()
     window.restore_layout()
     window.show()
-    if path:
+    # Crash recovery first: if the user takes the autosaved copy back, it replaces `path`.
+    recovered = window.documents.offer_recovery()
+    if path and not recovered:
         window.documents.load(path)  # an unreadable file: a dialog, then an empty design
-        window.view.fit_to_view()
-    else:
-        window.documents.offer_recovery()
+    window.view.fit_to_view()
     return app.exec()
 
 

@@ -128,3 +128,41 @@ def test_export_png_and_svg(window, tmp_path):
     assert window.export_svg(str(svg))
     text = svg.read_text()
     assert text.lstrip().startswith("<?xml") and "<svg" in text and "Canvas test" in text
+
+
+def test_delete_key_edits_text_in_the_inspector_but_deletes_on_the_canvas(window, qtbot):
+    window.show()
+    window.activateWindow()
+    qtbot.waitActive(window)
+    window.select(("node", "worker"))
+    label = window.inspector.form.label_edit
+    label.setFocus()
+    label.setText("abc")
+    label.setCursorPosition(0)
+    qtbot.keyClick(label, Qt.Key_Delete)
+    assert label.text() == "bc" and "worker" in window.arch.nodes
+    window.view.setFocus()
+    qtbot.keyClick(window.view.viewport(), Qt.Key_Delete)
+    assert "worker" not in window.arch.nodes
+
+
+def test_problem_about_a_scenario_opens_the_scenarios_tab(window):
+    scenario = window.arch.scenarios[0]
+    window.arch.replace_scenario(scenario.name, type(scenario)(scenario.name, duration_s=10, warmup_s=20,
+                                                                load=scenario.load))
+    problems = window.run_validation()
+    problem = next(p for p in problems if p.target[0] == "scenario")
+    window.show_problem(problem)
+    assert window.inspector.tabs.currentWidget() is window.inspector.scenarios
+    assert window.inspector.scenarios.current_name() == scenario.name
+
+
+def test_renaming_a_scenario_in_the_inspector_is_undoable(window):
+    page = window.inspector.scenarios
+    page.form.name_edit.setText("peak")
+    page.form.name_edit.editingFinished.emit()
+    assert [s.name for s in window.arch.scenarios] == ["peak"]
+    assert page.current_name() == "peak"
+    window.undo_stack.undo()
+    assert [s.name for s in window.arch.scenarios] == ["base"]
+    assert page.current_name() == "base"
