@@ -94,6 +94,8 @@ def run_designer(path: str | None, screenshot: str | None = None, select: str | 
     app = create_application()
     if screenshot:
         return _screenshot(path, screenshot, select)
+    from PySide6.QtCore import QTimer
+
     from .main_window import MainWindow
 
     window = MainWindow()
@@ -104,7 +106,7 @@ def run_designer(path: str | None, screenshot: str | None = None, select: str | 
     recovered = window.documents.offer_recovery()
     if path and not recovered:
         window.documents.load(path)  # an unreadable file: a dialog, then an empty design
-    window.view.fit_to_view()
+    QTimer.singleShot(0, window.view.fit_to_view)  # once the window has its real size
     return app.exec()
 
 
