@@ -1,0 +1,380 @@
+"""What a design wants deployed: the list of Resources, in dependency order.
+
+Per-service and per-edge-kind facts are tables (NODE_KINDS, NODE_BUILDERS, EDGE_BUILDERS,
+GRANT_SOURCES); IAM comes from exporters.iam, so roles carry exactly the statements the
+other exporters write.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+
+import networkx as nx
+
+from exporters import iam
+from model.architecture import Architecture, Edge, Node
+from model.errors import StratusError
+
+from .code import package
+from .core import Resource
+from .names import physical_name
+
+# service -> the kind of its main resource (None: nothing to create for this node)
+NODE_KINDS = {
+    "lambda": "function", "dynamodb": "table", "sqs": "queue", "sns": "topic",
+    "kinesis": "stream", "s3": "bucket", "step_functions": "state_machine",
+    "eventbridge": "event_bus", "api_gateway": "rest_api",
+}
+API_KINDS = {"rest": "rest_api", "http": "http_api"}
+# Creation order among kinds that do not depend on one another (ties in the topological sort).
+KIND_RANK = {k: i for i, k in enumerate((
+    "role", "table", "queue", "topic", "stream", "bucket", "event_bus", "role_policy",
+    "function", "state_machine", "invoke_config", "event_source_mapping", "rule", "permission",
+    "queue_policy", "topic_policy", "subscription", "bucket_notification", "rest_api", "http_api"))}
+
+
+def node_kind(node: Node) -> str | None:
+    cfg = node.effective_config()
+    if node.service == "api_gateway":
+        return API_KINDS[cfg["api_type"]]
+    if node.service == "eventbridge" and cfg["bus_name"] == "default":
+        return None  # the account's default bus: used, never created or deleted
+    return NODE_KINDS.get(node.service)
+
+
+def fifo_suffix(node: Node) -> str:
+    return ".fifo" if node.effective_config().get("fifo") else ""
+
+
+class _Builder:
+    def __init__(self, arch: Architecture, design_dir: str | None) -> None:
+        self.arch = arch
+        self.design_dir = design_dir
+        self.resources: dict[str, Resource] = {}
+        self.main: dict[str, str] = {}  # node id -> key of its main resource
+        for node in arch.nodes.values():
+            kind = node_kind(node)
+            if kind:
+                self.main[node.id] = f"{kind}:{node.id}"
+
+    def name(self, *parts: str, kind: str, suffix: str = "") -> str:
+        return physical_name(self.arch.name, *parts, kind=kind, suffix=suffix)
+
+    def node_name(self, node_id: str) -> str:
+        node = self.arch.nodes[node_id]
+        return self.name(node_id, kind=node_kind(node), suffix=fifo_suffix(node))
+
+    def add(self, kind: str, ident: str, config: dict, refs: dict | None = None, name: str = "",
+            node: str | None = None, **extra) -> Resource:
+        res = Resource(f"{kind}:{ident}", kind, name, config, dict(refs or {}), node or ident, **extra)
+        self.resources[res.key] = res
+        return res
+
+    def cfg(self, node_id: str) -> dict:
+        return self.arch.nodes[node_id].effective_config()
+
+    def service(self, node_id: str) -> str:
+        return self.arch.nodes[node_id].service
+
+
+# -- nodes ------------------------------------------------------------------------------
+
+
+def _function(b: _Builder, node: Node) -> None:
+    cfg = node.effective_config()
+    code = package(node.id, cfg, b.design_dir)
+    env = {"STRATUS_NODE": node.id}
+    for edge in b.arch.edges_from(node.id):
+        if edge.target in b.main:
+            env["STRATUS_" + edge.target.upper()] = b.node_name(edge.target)
+    config = {k: cfg[k] for k in ("runtime", "handler", "memory_mb", "timeout_s", "architecture",
+                                  "reserved_concurrency")}
+    config.update(code_sha256=code.sha256, environment=env)
+    b.add("function", node.id, config, {"role": f"role:{node.id}"}, b.node_name(node.id),
+          warning=code.warning, payload=code.zip_bytes)
+
+
+def _table(b: _Builder, node: Node) -> None:
+    cfg = node.effective_config()
+    b.add("table", node.id, {k: cfg[k] for k in ("billing_mode", "read_capacity", "write_capacity",
+                                                 "stream", "partition_key")}, name=b.node_name(node.id))
+
+
+def _queue(b: _Builder, node: Node) -> None:
+    cfg = node.effective_config()
+    attributes = {"VisibilityTimeout": str(cfg["visibility_timeout_s"]),
+                  "MessageRetentionPeriod": str(cfg["retention_s"])}
+    if cfg["fifo"]:
+        attributes.update(FifoQueue="true", ContentBasedDeduplication="true")
+    config, refs = {"attributes": attributes}, {}
+    for edge in b.arch.edges_from(node.id):
+        if b.arch.edge_kind(edge) == "dead_letter":
+            refs["dead_letter"] = b.main[edge.target]
+            config["max_receive_count"] = cfg["max_receive_count"]
+    b.add("queue", node.id, config, refs, b.node_name(node.id))
+
+
+def _topic(b: _Builder, node: Node) -> None:
+    b.add("topic", node.id, {"fifo": node.effective_config()["fifo"]}, name=b.node_name(node.id))
+
+
+def _stream(b: _Builder, node: Node) -> None:
+    cfg = node.effective_config()
+    b.add("stream", node.id, {k: cfg[k] for k in ("capacity_mode", "shards", "retention_hours")},
+          name=b.node_name(node.id))
+
+
+def _bucket(b: _Builder, node: Node) -> None:
+    b.add("bucket", node.id, {}, name=b.node_name(node.id))
+
+
+def _event_bus(b: _Builder, node: Node) -> None:
+    if node.id in b.main:
+        b.add("event_bus", node.id, {}, name=b.node_name(node.id))
+
+
+def _state_machine(b: _Builder, node: Node) -> None:
+    tasks, refs = [], {"role": f"role:{node.id}"}
+    edges = [e for e in b.arch.edges_from(node.id) if b.arch.edge_kind(e) == "task"]
+    for edge in sorted(edges, key=lambda e: (e.config.get("order", 1), b.arch.edges.index(e))):
+        ref = f"task_{edge.target}"
+        refs[ref] = b.main[edge.target]
+        target_cfg = b.cfg(edge.target)
+        tasks.append({"ref": ref, "state": f"{edge.config.get('order', 1)}_{edge.target}",
+                      "service": b.service(edge.target), "action": iam.edge_action(b.arch, edge),
+                      "partition_key": target_cfg.get("partition_key", ""),
+                      "fifo": bool(target_cfg.get("fifo"))})
+    b.add("state_machine", node.id, {"workflow_type": node.effective_config()["workflow_type"],
+                                     "tasks": tasks}, refs, b.node_name(node.id))
+
+
+def _api(b: _Builder, node: Node) -> None:
+    cfg = node.effective_config()
+    kind = API_KINDS[cfg["api_type"]]
+    routes, refs = [], {}
+    for edge in b.arch.edges_from(node.id):
+        target = b.service(edge.target)
+        if kind == "http_api" and target == "dynamodb":
+            raise StratusError(f"edge {node.id} -> {edge.target}: HTTP APIs cannot integrate DynamoDB "
+                               "directly; make the API a REST API or put a function in between")
+        ref = f"route_{edge.target}"
+        refs[ref] = b.main[edge.target]
+        target_cfg = b.cfg(edge.target)
+        routes.append({"method": edge.config.get("method", "ANY"), "path": edge.config.get("path", "/"),
+                       "service": target, "ref": ref, "action": iam.edge_action(b.arch, edge),
+                       "partition_key": target_cfg.get("partition_key", ""),
+                       "fifo": bool(target_cfg.get("fifo"))})
+    if node.id in iam.principals(b.arch):
+        refs.update(role=f"role:{node.id}", policy=f"role_policy:{node.id}")
+    b.add(kind, node.id, {"stage": cfg["stage"], "routes": routes,
+                          "throttle": [cfg["throttle_rate_rps"], cfg["throttle_burst"]]},
+          refs, b.node_name(node.id))
+
+
+NODE_BUILDERS = {
+    "lambda": _function, "dynamodb": _table, "sqs": _queue, "sns": _topic, "kinesis": _stream,
+    "s3": _bucket, "eventbridge": _event_bus, "step_functions": _state_machine, "api_gateway": _api,
+}
+
+# -- roles ------------------------------------------------------------------------------
+
+
+def _roles(b: _Builder) -> None:
+    for node_id in iam.principals(b.arch):
+        service = b.service(node_id)
+        b.add("role", node_id, {"principal": iam.SERVICE_PRINCIPALS[service]},
+              name=b.name(node_id, "role", kind="role"))
+        statements, refs = [], {"role": f"role:{node_id}"}
+        for stmt in iam.role_statements(b.arch, node_id):
+            statements.append({"actions": list(stmt.actions), "node": stmt.resource_node,
+                               "suffix": stmt.resource_suffix, "sid": stmt.sid, "scope": stmt.scope})
+            if stmt.resource_node in b.main:
+                refs[f"node:{stmt.resource_node}"] = b.main[stmt.resource_node]
+        config = {"statements": statements}
+        if service == "lambda":
+            config["log_group"] = f"/aws/lambda/{b.node_name(node_id)}"
+        b.add("role_policy", node_id, config, refs)
+
+
+# -- edges ------------------------------------------------------------------------------
+
+# Where a grant's aws:SourceArn comes from: source service -> (resource key, output, suffix).
+GRANT_SOURCES = {
+    "s3": lambda b, g: (b.main[g.source_node], "arn", ""),
+    "sns": lambda b, g: (b.main[g.source_node], "arn", ""),
+    "eventbridge": lambda b, g: (f"rule:{g.source_node}->{g.target_node}", "arn", ""),
+    "api_gateway": lambda b, g: (b.main[g.source_node], "arn", "/*"),
+}
+POLICY_KINDS = {"sqs_queue_policy": ("queue_policy", "queue"), "sns_topic_policy": ("topic_policy", "topic")}
+
+
+def _grants(b: _Builder) -> dict[tuple[str, str], str]:
+    """Lambda permissions and queue/topic policies; returns (source, target) -> grant key."""
+    grant_keys: dict[tuple[str, str], str] = {}
+    policies: dict[str, tuple[str, str, dict, dict]] = {}
+    for g in iam.resource_policies(b.arch):
+        source_key, output, suffix = GRANT_SOURCES[g.source_service](b, g)
+        if g.kind == "lambda_permission":
+            res = b.add("permission", f"{g.source_node}->{g.target_node}",
+                        {"sid": f"stratus-{g.source_node}"[:100], "principal": g.principal_service,
+                         "action": g.actions[0], "source_output": output, "source_suffix": suffix},
+                        {"function": b.main[g.target_node], "source": source_key})
+            grant_keys[(g.source_node, g.target_node)] = res.key
+            continue
+        kind, parent = POLICY_KINDS[g.kind]
+        _, _, config, refs = policies.setdefault(g.target_node, (kind, parent, {"grants": []},
+                                                                 {parent: b.main[g.target_node]}))
+        refs[f"src_{g.source_node}"] = source_key
+        config["grants"].append({"sid": _sid(g.source_node), "principal": g.principal_service,
+                                 "actions": list(g.actions), "source_ref": f"src_{g.source_node}",
+                                 "source_output": output, "source_suffix": suffix})
+        grant_keys[(g.source_node, g.target_node)] = f"{kind}:{g.target_node}"
+    for target, (kind, _, config, refs) in policies.items():
+        b.add(kind, target, config, refs)
+    return grant_keys
+
+
+def _sid(node_id: str) -> str:
+    return "From" + "".join(p[:1].upper() + p[1:] for p in node_id.split("_") if p)
+
+
+def _event_source(b: _Builder, edge: Edge, grants) -> None:
+    cfg, source = edge.config, b.service(edge.source)
+    defaults = {f.name: f.default for f in _rule(b, edge).fields}
+    value = {**defaults, **cfg}.get
+    config = {"BatchSize": value("batch_size")}
+    if value("batch_window_s"):
+        config["MaximumBatchingWindowInSeconds"] = int(value("batch_window_s"))
+    if source == "sqs":
+        if value("max_concurrency"):
+            config["ScalingConfig"] = {"MaximumConcurrency": value("max_concurrency")}
+    else:
+        config.update(StartingPosition=value("starting_position"),
+                      ParallelizationFactor=value("parallelization_factor"),
+                      MaximumRetryAttempts=value("max_retry_attempts"),
+                      source_output="stream_arn" if source == "dynamodb" else "arn")
+    b.add("event_source_mapping", f"{edge.source}->{edge.target}", config,
+          {"function": b.main[edge.target], "source": b.main[edge.source],
+           "policy": f"role_policy:{edge.target}"}, node=edge.target)
+
+
+def _subscription(b: _Builder, edge: Edge, grants) -> None:
+    protocol = b.service(edge.target)
+    refs = {"topic": b.main[edge.source], "endpoint": b.main[edge.target]}
+    if (edge.source, edge.target) in grants:
+        refs["grant"] = grants[(edge.source, edge.target)]
+    raw = bool(edge.config.get("raw_message_delivery", False)) and protocol == "sqs"
+    b.add("subscription", f"{edge.source}->{edge.target}", {"protocol": protocol,
+                                                              "raw_message_delivery": raw},
+          refs, node=edge.source)
+
+
+# Extra target settings a rule needs for some target services.
+RULE_TARGET_PARAMS = {
+    "sqs": lambda cfg: {"SqsParameters": {"MessageGroupId": "stratus"}} if cfg.get("fifo") else {},
+    "kinesis": lambda cfg: {"KinesisParameters": {"PartitionKeyPath": "$.id"}},
+}
+
+
+def _rule_target(b: _Builder, edge: Edge, grants) -> None:
+    target_service = b.service(edge.target)
+    pattern = edge.config.get("pattern", _rule(b, edge).field("pattern").default)
+    try:
+        pattern = json.dumps(json.loads(pattern), sort_keys=True)
+    except ValueError as exc:
+        raise StratusError(f"edge {edge.source} -> {edge.target}: the event pattern is not JSON ({exc})") from exc
+    refs = {"target": b.main[edge.target]}
+    if edge.source in b.main:
+        refs["bus"] = b.main[edge.source]
+    if iam.edge_grants(b.arch, edge):
+        refs.update(role=f"role:{edge.source}", policy=f"role_policy:{edge.source}")
+    params = RULE_TARGET_PARAMS.get(target_service, lambda cfg: {})(b.cfg(edge.target))
+    bus = b.node_name(edge.source) if edge.source in b.main else "default"
+    b.add("rule", f"{edge.source}->{edge.target}", {"pattern": pattern, "target": params, "bus": bus}, refs,
+          b.name(edge.source, edge.target, kind="rule"), node=edge.source)
+
+
+def _rule(b: _Builder, edge: Edge):
+    from model.catalogue import edge_rule
+    return edge_rule(b.service(edge.source), b.service(edge.target), b.arch.edge_kind(edge))
+
+
+EDGE_BUILDERS = {
+    "event_source": _event_source,
+    "subscription": _subscription,
+    "rule_target": _rule_target,
+}
+
+
+def _bucket_notifications(b: _Builder, grants) -> None:
+    per_bucket: dict[str, tuple[list, dict]] = {}
+    for edge in b.arch.edges:
+        if b.arch.edge_kind(edge) != "notification":
+            continue
+        targets, refs = per_bucket.setdefault(edge.source, ([], {"bucket": b.main[edge.source]}))
+        cfg = {**{f.name: f.default for f in _rule(b, edge).fields}, **edge.config}
+        service = b.service(edge.target)
+        if service != "eventbridge":
+            refs[f"t_{edge.target}"] = b.main[edge.target]
+        if (edge.source, edge.target) in grants:
+            refs[f"grant_{edge.target}"] = grants[(edge.source, edge.target)]
+        targets.append({"id": f"stratus-{edge.target}", "service": service, "ref": f"t_{edge.target}",
+                        "events": cfg["events"], "prefix": cfg["prefix"], "suffix": cfg["suffix"]})
+    for bucket, (targets, refs) in per_bucket.items():
+        b.add("bucket_notification", bucket, {"targets": targets}, refs)
+
+
+def _invoke_configs(b: _Builder) -> None:
+    for node in b.arch.nodes.values():
+        if node.service != "lambda":
+            continue
+        retries = node.effective_config()["max_retry_attempts"]
+        failures = [e for e in b.arch.edges_from(node.id) if b.arch.edge_kind(e) == "on_failure"]
+        if not failures and retries == 2:
+            continue  # AWS's own defaults: nothing to set
+        refs = {"function": b.main[node.id], "policy": f"role_policy:{node.id}"}
+        if failures:
+            refs["destination"] = b.main[failures[0].target]
+        b.add("invoke_config", node.id, {"retries": retries}, refs)
+
+
+# -- all together -----------------------------------------------------------------------
+
+
+def desired_resources(arch: Architecture, design_dir: str | os.PathLike | None = None) -> list[Resource]:
+    """Every resource the design needs, in an order where each comes after what it refers to."""
+    b = _Builder(arch, str(design_dir) if design_dir else None)
+    _roles(b)
+    for node in arch.nodes.values():
+        NODE_BUILDERS[node.service](b, node)
+    grants = _grants(b)
+    for edge in arch.edges:
+        builder = EDGE_BUILDERS.get(arch.edge_kind(edge))
+        if builder:
+            builder(b, edge, grants)
+    _bucket_notifications(b, grants)
+    _invoke_configs(b)
+    return dependency_order(b.resources)
+
+
+def dependency_graph(resources: dict[str, Resource]) -> nx.DiGraph:
+    graph = nx.DiGraph()
+    for res in resources.values():
+        graph.add_node(res.key)
+        for dep in res.depends_on:
+            if dep not in resources:
+                raise StratusError(f"internal: {res.key} refers to {dep}, which the design does not create")
+            graph.add_edge(dep, res.key)
+    return graph
+
+
+def dependency_order(resources: dict[str, Resource]) -> list[Resource]:
+    graph = dependency_graph(resources)
+    try:
+        order = nx.lexicographical_topological_sort(
+            graph, key=lambda k: (KIND_RANK[resources[k].kind], k))
+        return [resources[k] for k in order]
+    except nx.NetworkXUnfeasible as exc:
+        cycle = " -> ".join(a for a, _ in nx.find_cycle(graph))
+        raise StratusError(f"the design's resources depend on each other in a circle: {cycle}") from exc
