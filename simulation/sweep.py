@@ -590,3 +590,32 @@ def _collect(run: PlannedRun, seeds: tuple[int, ...], outcomes: list[dict]) -> R
     failures = tuple(Failure(i, seeds[i], o["error"]) for i, o in enumerate(outcomes) if "error" in o)
     samples = [o["metrics"] for o in outcomes if "metrics" in o]
     return RunResult(run.params, seeds, summarise(samples), failures)
+
+
+# --------------------------------------------------------------------------------------
+# The metrics worth a column or a chart
+
+
+def key_metrics(result: SweepResult, arch: Architecture | None = None,
+                for_table: bool = False) -> list[tuple[str, str]]:
+    """(metric name, label): each entry's p99 latency and failures, the monthly cost and, for
+    charts, the p99, throttles, cold starts and cost of every node whose field is varied."""
+    names = {name for run in result.runs for name, _ in run.metrics_items}
+    nodes = arch.nodes if arch is not None else {}
+
+    def label(node_id: str) -> str:
+        node = nodes.get(node_id)
+        return node.display_name if node is not None else node_id
+
+    entries = sorted({n.split(".")[1] for n in names if n.startswith("entries.")})
+    chosen = [(f"entries.{e}.latency_ms.p99", f"{label(e)} p99 (ms)") for e in entries]
+    chosen += [(f"entries.{e}.failed", f"{label(e)} failed") for e in entries]
+    chosen.append(("cost.monthly_usd", "Cost ($/month)"))
+    if not for_table:
+        varied_nodes = [k.split(".")[0] for k in result.varied if k.split(".")[0] in nodes]
+        for node_id in dict.fromkeys(varied_nodes):
+            chosen += [(f"nodes.{node_id}.latency_ms.p99", f"{label(node_id)} p99 (ms)"),
+                       (f"nodes.{node_id}.throttled", f"{label(node_id)} throttled"),
+                       (f"nodes.{node_id}.cold_starts", f"{label(node_id)} cold starts"),
+                       (f"cost.by_node.{node_id}", f"{label(node_id)} cost ($/month)")]
+    return [(name, text) for name, text in chosen if name in names]
