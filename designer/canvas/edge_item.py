@@ -46,6 +46,25 @@ def edge_is_async(arch: Architecture, edge: Edge) -> bool:
     return rule is not None and not rule.is_synchronous(edge.config)
 
 
+_ANTIALIASING = QPainter.RenderHint.Antialiasing
+_NO_BRUSH = Qt.BrushStyle.NoBrush
+_NO_PEN = Qt.PenStyle.NoPen
+_PENS: dict[tuple[int, bool, bool], QPen] = {}
+
+
+def _edge_pen(colour, dashed: bool, selected: bool) -> QPen:
+    key = (colour.rgba(), dashed, selected)
+    pen = _PENS.get(key)
+    if pen is None:
+        width = style.EDGE_WIDTH + (0.8 if selected else 0.0)
+        pen = QPen(colour, width, Qt.PenStyle.SolidLine, Qt.PenCapStyle.FlatCap, Qt.PenJoinStyle.RoundJoin)
+        pen.setCosmetic(True)
+        if dashed:
+            pen.setDashPattern([d / width for d in style.EDGE_ASYNC_DASH])
+        _PENS[key] = pen
+    return pen
+
+
 class EdgeLabelItem(QGraphicsItem):
     """The kind label of an edge, stacked above the nodes so a short edge's label stays
     readable; clicks pass through to the edge below."""
@@ -207,22 +226,20 @@ class EdgeItem(QGraphicsItem):
         return style.EDGE_COLOUR
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
+        # Called for every visible edge on every frame: no Qt enum look-ups or new pens
+        # here (both are slow from Python), only cached objects.
         colour = self.colour()
-        width = style.EDGE_WIDTH + (0.8 if self.isSelected() else 0.0)
-        pen = QPen(colour, width, Qt.PenStyle.SolidLine, Qt.PenCapStyle.FlatCap, Qt.PenJoinStyle.RoundJoin)
-        pen.setCosmetic(True)
-        if self.dashed:
-            pen.setDashPattern([d / width for d in style.EDGE_ASYNC_DASH])
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.setPen(pen)
-        painter.setBrush(Qt.BrushStyle.NoBrush)
+        selected = self.isSelected()
+        painter.setRenderHint(_ANTIALIASING)
+        painter.setPen(_edge_pen(colour, self.dashed, selected))
+        painter.setBrush(_NO_BRUSH)
         if self._polylines is None:
             # Painting a pre-flattened polyline with a 1 px cosmetic pen takes Qt's fast
             # stroker, which clips each segment to the screen: long edges cost little.
             self._polylines = self._path.toSubpathPolygons()
         for polyline in self._polylines:
             painter.drawPolyline(polyline)
-        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setPen(_NO_PEN)
         painter.setBrush(colour)
         painter.drawPolygon(self._arrow)
 

@@ -22,7 +22,7 @@ from model.designfile import dump_design, loads_design
 from model.errors import StratusError
 
 from .. import commands, style
-from .edge_item import EdgeItem
+from .edge_item import _LABEL_MIN_ZOOM, EdgeItem
 from .node_item import H, W, NodeItem, snap
 
 _PORT_SPACING = 10.0  # vertical distance between edge ends sharing one side of a card
@@ -49,6 +49,7 @@ class DiagramScene(QGraphicsScene):
         self._conn_target: NodeItem | None = None
         self._problems: dict[str, Any] = {}
         self._edge_problems: dict[int, str] = {}
+        self._labels_shown = True
         self.setBackgroundBrush(style.CANVAS_BACKGROUND)
         self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.BspTreeIndex)
         self._rebuild()
@@ -237,6 +238,7 @@ class DiagramScene(QGraphicsScene):
         if edge.target != edge.source:
             self._edges_of[edge.target].append(item)
         self.addItem(item)
+        item.label_item.setVisible(self._labels_shown)
         self.addItem(item.label_item)
         return item
 
@@ -492,6 +494,17 @@ class DiagramScene(QGraphicsScene):
             return []
         count = text.count("\n  - id: ") or 1
         return self.paste(text, (40.0, 40.0), f"Duplicate {count} node{'s' if count != 1 else ''}")
+
+    # -- level of detail ---------------------------------------------------------------
+
+    def set_zoom_detail(self, zoom: float) -> None:
+        """Edge labels are unreadable when zoomed far out: hide them rather than have
+        every frame ask each one to paint nothing (the view calls this on zoom)."""
+        show = zoom >= _LABEL_MIN_ZOOM
+        if show != self._labels_shown:
+            self._labels_shown = show
+            for item in self._edges.values():
+                item.label_item.setVisible(show)
 
     # -- problems ----------------------------------------------------------------------
 

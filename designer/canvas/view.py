@@ -57,7 +57,7 @@ class CanvasView(QGraphicsView):
             self.setTransformationAnchor(saved)
         else:
             self.scale(factor, factor)
-        self.zoom_changed.emit(self.zoom())
+        self._zoomed()
 
     def zoom_in(self) -> None:
         self.set_zoom(self.zoom() * ZOOM_STEP)
@@ -81,6 +81,10 @@ class CanvasView(QGraphicsView):
         elif self.zoom() < MIN_ZOOM:
             self.set_zoom(MIN_ZOOM)
         self.centerOn(bounds.center())
+        self._zoomed()
+
+    def _zoomed(self) -> None:
+        self.diagram().set_zoom_detail(self.zoom())
         self.zoom_changed.emit(self.zoom())
 
     def wheelEvent(self, event) -> None:
