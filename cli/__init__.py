@@ -27,6 +27,7 @@ COMMAND_MODULES = (
     "cli.export",
     "cli.import_",
     "cli.deploy",
+    "cli.sandbox",
     "cli.sweep",
 )
 
