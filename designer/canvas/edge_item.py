@@ -21,7 +21,9 @@ from .. import style
 from .node_item import H, W
 
 _LABEL_PAD_X, _LABEL_PAD_Y = 5.0, 2.0
-_LABEL_MIN_ZOOM = 0.55  # below this zoom labels are unreadable anyway: skip them
+_LABEL_MIN_ZOOM = 0.55
+_LABEL_MAX_COVER = 0.6  # share of a label's area that may lie over cards
+_LABEL_SPOTS = (0.5, 0.4, 0.6, 0.3, 0.7, 0.2, 0.8)  # where along the curve a label may sit  # below this zoom labels are unreadable anyway: skip them
 
 
 def edge_label(arch: Architecture, edge: Edge) -> str:
@@ -86,7 +88,7 @@ class EdgeLabelItem(QGraphicsItem):
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
         edge = self.edge_item
-        if not edge.label or painter.worldTransform().m11() < _LABEL_MIN_ZOOM:
+        if not edge.label or self._rect.isEmpty() or painter.worldTransform().m11() < _LABEL_MIN_ZOOM:
             return
         colour = edge.colour()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
@@ -113,6 +115,7 @@ class EdgeItem(QGraphicsItem):
         self._path = QPainterPath()
         self._polylines: list[QPolygonF] | None = []
         self._label_size = (0.0, 0.0)
+        self._label_blocked = False
         self._arrow = QPolygonF()
         self._label_rect = QRectF()
         self._bounds = QRectF()
@@ -150,14 +153,18 @@ class EdgeItem(QGraphicsItem):
 
     # -- geometry ----------------------------------------------------------------------
 
-    def update_path(self, sx: float, sy: float, ex: float, ey: float, lane: float = 0.0) -> None:
+    def update_path(self, sx: float, sy: float, ex: float, ey: float, lane: float = 0.0,
+                    overlap=None) -> None:
         """Route from (sx, sy) on the source's right side to (ex, ey) on the target's left.
 
         `lane` bends parallel edges between the same two nodes apart so their labels
-        do not sit on top of each other. Plain floats: this runs for every edge of
-        every moved node, so it avoids temporary Qt objects.
+        do not sit on top of each other. `overlap(x0, y0, x1, y1)` tells how much of a
+        rectangle cards cover: the label slides along the curve to the first place
+        where it hides no card (or the least). Plain floats: this runs for every edge
+        of every moved node, so it avoids temporary Qt objects.
         """
         self.prepareGeometryChange()
+        self._label_blocked = False
         start, end = QPointF(sx, sy), QPointF(ex, ey)
         if self.edge.source == self.edge.target:
             path, middle = self._self_loop(start, end)
@@ -168,7 +175,7 @@ class EdgeItem(QGraphicsItem):
             c1x, c1y, c2x, c2y = sx + reach, sy + lane, ex - reach, ey + lane
             path = QPainterPath(start)
             path.cubicTo(c1x, c1y, c2x, c2y, ex, ey)
-            middle = QPointF((sx + 3 * (c1x + c2x) + ex) / 8, (sy + 3 * (c1y + c2y) + ey) / 8)  # t = 0.5
+            middle = self._label_spot((sx, sy, c1x, c1y, c2x, c2y, ex, ey), overlap)
             towards = (c2x, c2y)
         self._path = path
         # Derived shapes are made on demand: a move of hundreds of nodes only pays for
@@ -179,6 +186,27 @@ class EdgeItem(QGraphicsItem):
         self._label_rect = self._place_label(middle)
         self.label_item.set_rect(self._label_rect)
         self._bounds = path.controlPointRect().adjusted(-10, -10, 10, 10)
+
+    def _label_spot(self, curve: tuple, overlap) -> QPointF:
+        sx, sy, c1x, c1y, c2x, c2y, ex, ey = curve
+        width, height = self._label_size
+        best, best_cover = None, None
+        for t in _LABEL_SPOTS if (overlap is not None and self.label) else (0.5,):
+            u = 1.0 - t
+            a, b, c, d = u * u * u, 3 * u * u * t, 3 * u * t * t, t * t * t
+            x = a * sx + b * c1x + c * c2x + d * ex
+            y = a * sy + b * c1y + c * c2y + d * ey
+            if overlap is None:
+                return QPointF(x, y)
+            cover = overlap(x - width / 2, y - height / 2, x + width / 2, y + height / 2)
+            if best_cover is None or cover < best_cover - 1.0:
+                best, best_cover = (x, y), cover
+            if cover <= 0:
+                break
+        # A label that would mostly hide a card (an edge running behind one) is left
+        # out; the tooltip and the inspector still name the kind.
+        self._label_blocked = best_cover > _LABEL_MAX_COVER * width * height
+        return QPointF(*best)
 
     @staticmethod
     def _self_loop(start: QPointF, end: QPointF) -> tuple[QPainterPath, QPointF]:
@@ -198,7 +226,7 @@ class EdgeItem(QGraphicsItem):
                           QPointF(x - size * math.cos(angle + 0.42), y - size * math.sin(angle + 0.42))])
 
     def _place_label(self, centre: QPointF) -> QRectF:
-        if not self.label:
+        if not self.label or self._label_blocked:
             return QRectF()
         width, height = self._label_size
         return QRectF(centre.x() - width / 2, centre.y() - height / 2, width, height)

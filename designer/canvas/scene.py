@@ -28,6 +28,7 @@ from .node_item import H, W, NodeItem, snap
 _PORT_SPACING = 10.0  # vertical distance between edge ends sharing one side of a card
 _LANE_SPACING = 26.0  # bend between parallel edges joining the same two nodes
 _SCENE_MARGIN = 2000.0
+_GRID_CELL = 200.0  # bucket size of the card lookup used to keep labels off cards
 
 
 class DiagramScene(QGraphicsScene):
@@ -292,13 +293,43 @@ class DiagramScene(QGraphicsScene):
             self._port_offsets(node_id, True, pos, offsets)
             self._port_offsets(node_id, False, pos, offsets)
         half = H / 2
+        overlap = self._card_overlap_function()
         for item in items:
             source, target = item.edge.source, item.edge.target
             key = id(item)
             sy, sx = pos[source]
             ty, tx = pos[target]
             item.update_path(sx + W, sy + half + offsets.get((key, True), 0.0),
-                             tx, ty + half + offsets.get((key, False), 0.0), self._lane(item))
+                             tx, ty + half + offsets.get((key, False), 0.0), self._lane(item), overlap)
+
+    def _card_overlap_function(self):
+        """overlap(x0, y0, x1, y1) -> area of that rectangle covered by cards, from a
+        coarse grid of card positions (cheaper than asking the scene per label)."""
+        cell = _GRID_CELL
+        grid: dict[tuple[int, int], list[tuple[float, float]]] = {}
+        for item in self._nodes.values():
+            p = item.pos()
+            x, y = p.x(), p.y()
+            for gx in range(int(x // cell), int((x + W) // cell) + 1):
+                for gy in range(int(y // cell), int((y + H) // cell) + 1):
+                    grid.setdefault((gx, gy), []).append((x, y))
+
+        def overlap(x0: float, y0: float, x1: float, y1: float) -> float:
+            seen = set()
+            total = 0.0
+            for gx in range(int(x0 // cell), int(x1 // cell) + 1):
+                for gy in range(int(y0 // cell), int(y1 // cell) + 1):
+                    for card in grid.get((gx, gy), ()):
+                        if card in seen:
+                            continue
+                        seen.add(card)
+                        w = min(x1, card[0] + W) - max(x0, card[0])
+                        h = min(y1, card[1] + H) - max(y0, card[1])
+                        if w > 0 and h > 0:
+                            total += w * h
+            return total
+
+        return overlap
 
     def _port_offsets(self, node_id: str, outgoing: bool, pos: dict, out: dict) -> None:
         """Spread the ends of edges on one side of a card, ordered by the other end's
