@@ -50,13 +50,17 @@ class CanvasView(QGraphicsView):
         factor = zoom / self.zoom()
         if math.isclose(factor, 1.0):
             return
-        if anchor is None:
-            saved = self.transformationAnchor()
-            self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
-            self.scale(factor, factor)
-            self.setTransformationAnchor(saved)
-        else:
-            self.scale(factor, factor)
+        # Anchor by hand: Qt's AnchorUnderMouse uses the last mouse *move*, not the
+        # wheel event's position.
+        point = anchor if anchor is not None else QPointF(self.viewport().rect().center())
+        fixed = self.mapToScene(point.toPoint())
+        saved = self.transformationAnchor()
+        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.NoAnchor)
+        self.scale(factor, factor)
+        self.setTransformationAnchor(saved)
+        drift = self.mapFromScene(fixed) - point.toPoint()
+        self.horizontalScrollBar().setValue(self.horizontalScrollBar().value() + drift.x())
+        self.verticalScrollBar().setValue(self.verticalScrollBar().value() + drift.y())
         self._zoomed()
 
     def zoom_in(self) -> None:

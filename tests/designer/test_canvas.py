@@ -256,3 +256,27 @@ def test_zoom_and_fit(canvas):
     view.fit_to_view()
     for item in scene.node_items():
         assert view.viewport().rect().contains(view.mapFromScene(item.sceneBoundingRect()).boundingRect())
+
+
+def test_wheel_zooms_around_the_cursor_and_middle_drag_pans(canvas):
+    from PySide6.QtGui import QWheelEvent
+
+    scene, view = canvas
+    cursor = card_centre(view, scene.node_item("worker"))
+    under_cursor = view.mapToScene(cursor)
+    wheel = QWheelEvent(QPointF(cursor), QPointF(view.viewport().mapToGlobal(cursor)), QPoint(0, 0),
+                        QPoint(0, 120), Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier,
+                        Qt.ScrollPhase.NoScrollPhase, False)
+    QApplication.sendEvent(view.viewport(), wheel)
+    assert view.zoom() == pytest.approx(1.2)
+    after = view.mapToScene(cursor)
+    assert abs(after.x() - under_cursor.x()) < 3 and abs(after.y() - under_cursor.y()) < 3
+
+    before = view.mapToScene(QPoint(500, 350))
+    viewport = view.viewport()
+    QTest.mousePress(viewport, Qt.MouseButton.MiddleButton, Qt.KeyboardModifier.NoModifier, QPoint(500, 350))
+    QTest.mouseMove(viewport, QPoint(440, 300))
+    QTest.mouseRelease(viewport, Qt.MouseButton.MiddleButton, Qt.KeyboardModifier.NoModifier, QPoint(440, 300))
+    moved = view.mapToScene(QPoint(500, 350)) - before
+    assert moved.x() > 30 and moved.y() > 25  # the drawing followed the hand
+    assert scene.selected_subjects() == [] and scene.arch.nodes["worker"].at == (520.0, 200.0)
