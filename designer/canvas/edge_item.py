@@ -51,14 +51,16 @@ def edge_is_async(arch: Architecture, edge: Edge) -> bool:
 _ANTIALIASING = QPainter.RenderHint.Antialiasing
 _NO_BRUSH = Qt.BrushStyle.NoBrush
 _NO_PEN = Qt.PenStyle.NoPen
-_PENS: dict[tuple[int, bool, bool], QPen] = {}
+_PENS: dict[tuple[int, bool, bool, bool], QPen] = {}
 
 
-def _edge_pen(colour, dashed: bool, selected: bool) -> QPen:
-    key = (colour.rgba(), dashed, selected)
+def _edge_pen(colour, dashed: bool, selected: bool, zoomed_in: bool) -> QPen:
+    key = (colour.rgba(), dashed, selected, zoomed_in)
     pen = _PENS.get(key)
     if pen is None:
-        width = style.EDGE_WIDTH + (0.8 if selected else 0.0)
+        # 1 px lines keep the fast stroker at normal zoom; zoomed in, few edges are on
+        # screen and a heavier line matches the magnified cards.
+        width = style.EDGE_WIDTH * (1.6 if zoomed_in else 1.0) + (0.8 if selected else 0.0)
         pen = QPen(colour, width, Qt.PenStyle.SolidLine, Qt.PenCapStyle.FlatCap, Qt.PenJoinStyle.RoundJoin)
         pen.setCosmetic(True)
         if dashed:
@@ -259,7 +261,7 @@ class EdgeItem(QGraphicsItem):
         colour = self.colour()
         selected = self.isSelected()
         painter.setRenderHint(_ANTIALIASING)
-        painter.setPen(_edge_pen(colour, self.dashed, selected))
+        painter.setPen(_edge_pen(colour, self.dashed, selected, painter.worldTransform().m11() > 1.25))
         painter.setBrush(_NO_BRUSH)
         if self._polylines is None:
             # Painting a pre-flattened polyline with a 1 px cosmetic pen takes Qt's fast

@@ -371,6 +371,20 @@ class DiagramScene(QGraphicsScene):
         self.undo_stack.push(commands.MoveNodesCommand(self.arch, old, new))
         self._grow_scene_rect()
 
+    def nudge_selection(self, dx: int, dy: int) -> bool:
+        """Move the selected nodes one grid step (arrow keys); one undo entry per press."""
+        ids = [v for k, v in self.selected_subjects() if k == "node"]
+        if not ids:
+            return False
+        step = style.GRID_SIZE
+        old = {n: self.arch.nodes[n].at for n in ids}
+        new = {}
+        for n in ids:
+            pos = self._nodes[n].pos()
+            new[n] = (pos.x() + dx * step, pos.y() + dy * step)
+        self.undo_stack.push(commands.MoveNodesCommand(self.arch, old, new))
+        return True
+
     def auto_layout(self) -> None:
         from model.layout import layered_layout
 

@@ -14,6 +14,7 @@ from .scene import DiagramScene
 SERVICE_MIME_TYPE = "application/x-stratus-service"
 
 MIN_ZOOM, MAX_ZOOM = 0.15, 3.0
+_NUDGES = {Qt.Key.Key_Left: (-1, 0), Qt.Key.Key_Right: (1, 0), Qt.Key.Key_Up: (0, -1), Qt.Key.Key_Down: (0, 1)}
 ZOOM_STEP = 1.2
 
 
@@ -109,6 +110,10 @@ class CanvasView(QGraphicsView):
             return
         if event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace) and not self._panning_from:
             self.diagram().delete_selection()
+            event.accept()
+            return
+        nudge = _NUDGES.get(event.key())
+        if nudge is not None and self.diagram().nudge_selection(*nudge):
             event.accept()
             return
         super().keyPressEvent(event)

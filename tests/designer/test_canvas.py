@@ -280,3 +280,14 @@ def test_wheel_zooms_around_the_cursor_and_middle_drag_pans(canvas):
     moved = view.mapToScene(QPoint(500, 350)) - before
     assert moved.x() > 30 and moved.y() > 25  # the drawing followed the hand
     assert scene.selected_subjects() == [] and scene.arch.nodes["worker"].at == (520.0, 200.0)
+
+
+def test_arrow_keys_nudge_the_selection_one_grid_step(canvas, undo_stack):
+    scene, view = canvas
+    scene.select_nodes(["queue", "worker"])
+    view.setFocus()
+    QTest.keyClick(view.viewport(), Qt.Key.Key_Right)
+    QTest.keyClick(view.viewport(), Qt.Key.Key_Up)
+    assert scene.arch.nodes["queue"].at == (300.0, 180.0)
+    assert scene.node_item("worker").pos() == QPointF(540, 180)
+    assert undo_stack.count() == 2
