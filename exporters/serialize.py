@@ -121,6 +121,11 @@ def _value(value: Any, depth: int) -> str:
     raise TypeError(f"cannot write {type(value).__name__} as HCL")
 
 
+def hcl_value(value: Any, depth: int = 0) -> str:
+    """One HCL value (an expression argument, e.g. inside jsonencode(...))."""
+    return _value(value, depth)
+
+
 def _key(key: str) -> str:
     return key if key.replace("_", "a").isalnum() and not key[0].isdigit() else _quote(key)
 

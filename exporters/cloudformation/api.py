@@ -51,9 +51,16 @@ class Route:
 
 
 def routes(t: r.Template, api_id: str) -> list[Route]:
+    return routes_of(t.arch, api_id)
+
+
+def routes_of(arch, api_id: str) -> list[Route]:
+    """The API's routes (method, path, target edge); a clear error when two clash."""
     seen: dict[tuple[str, str], str] = {}
     out = []
-    for edge in t.has_edges(api_id, {"invoke", "integration"}, incoming=False):
+    for edge in arch.edges_from(api_id):
+        if arch.edge_kind(edge) not in ("invoke", "integration"):
+            continue
         method = str(edge.config.get("method", "ANY")).upper()
         path = "/" + str(edge.config.get("path", "/")).strip().strip("/")
         if (method, path) in seen:

@@ -774,16 +774,24 @@ def build_template(arch: Architecture, sam: bool = False, code_path: Callable[[s
 
 
 def _render_extras(t: Template) -> None:
-    """Resources outside the nine services, kept by the importer: written back unchanged."""
+    """Resources outside the nine services, kept by the importer (exporters/cloudformation/
+    read.py: {logical_id, type, properties, condition, depends_on, deletion_policy,
+    update_replace_policy, metadata}): written back unchanged. Terraform-only extras
+    ({address, tf_type, body}) have no CloudFormation form and are left to that exporter."""
     for extra in t.arch.extra.get("extras") or []:
         if not isinstance(extra, dict) or "logical_id" not in extra or "type" not in extra:
             continue
-        if "tf_type" in extra and not str(extra.get("type", "")).startswith("AWS::"):
-            continue  # a Terraform-only resource
-        resource = {"Type": extra["type"]}
+        resource: dict[str, Any] = {"Type": extra["type"]}
+        for key, attribute in EXTRA_ATTRIBUTES:
+            if extra.get(key) is not None:
+                resource[attribute] = extra[key]
         if extra.get("properties"):
             resource["Properties"] = extra["properties"]
         t.resources[str(extra["logical_id"])] = resource
+
+
+EXTRA_ATTRIBUTES = (("condition", "Condition"), ("depends_on", "DependsOn"), ("deletion_policy", "DeletionPolicy"),
+                    ("update_replace_policy", "UpdateReplacePolicy"), ("metadata", "Metadata"))
 
 
 def default_prefix(arch: Architecture) -> str:

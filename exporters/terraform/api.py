@@ -1,0 +1,271 @@
+"""API Gateway in Terraform: REST (v1) and HTTP (v2) APIs, Lambda proxy and direct service
+integrations, mirroring exporters/cloudformation/api.py (same routes, templates, skips)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from model.errors import StratusError
+
+from .. import iam
+from ..cloudformation.api import (ACCESS_LOG_FORMAT, API_SKIPS_REST, HTTP_MAX_TIMEOUT_MS, HTTP_ROUTE_SKIPS,
+                                  REST_MAX_TIMEOUT_MS, STAGE_SKIPS_REST, Route, routes_of)
+from ..naming import kebab
+from ..serialize import Block, Expr, hcl_value
+from .render import ACCOUNT, PARTITION, REGION, Config, _q, log_group, role
+
+TF_STAGE_SKIPS = STAGE_SKIPS_REST
+TF_METHOD_SKIPS = API_SKIPS_REST + [
+    ("CKV2_AWS_53", "The design carries no request model to validate against; add a request validator with "
+                    "the API's models"),
+]
+
+
+def render_api(c: Config, api_id: str) -> None:
+    cfg = c.config(api_id)
+    if api_id in iam.principals(c.arch):
+        role(c, api_id, "apigateway.amazonaws.com")
+    log_group(c, api_id, "/aws/apigateway/" + c.physical_name(api_id, 100))
+    if cfg["api_type"] == "http":
+        url = _render_http(c, api_id, cfg)
+    else:
+        url = _render_rest(c, api_id, cfg)
+    c.output(api_id, "url", url, f"Base URL of {api_id}")
+
+
+def _parts_key(route: Route) -> list[str]:
+    return [p.strip("{}+") for p in route.parts] or ["root"]
+
+
+# --------------------------------------------------------------------------------------
+# REST
+
+
+def _render_rest(c: Config, api_id: str, cfg: dict) -> Expr:
+    api = c.name(api_id)
+    api_ref = f"aws_api_gateway_rest_api.{api}"
+    c.resource("aws_api_gateway_rest_api", api, {
+        "name": _q(c.physical_name(api_id, 100)),
+        "description": f"{c.arch.nodes[api_id].display_name} (Stratus design '{c.arch.name}')",
+        "tags": c.tags(), "blocks": [Block("endpoint_configuration", body={"types": ["REGIONAL"]}),
+                                     Block("lifecycle", body={"create_before_destroy": True})]})
+    changes = []
+    for route in routes_of(c.arch, api_id):
+        resource = _resource_for(c, api_id, route.parts)
+        changes += _rest_method(c, api_id, route, resource, cfg)
+    if not changes:
+        changes += _mock_method(c, api_id)
+    deployment = c.name(api_id, "deployment")
+    c.resource("aws_api_gateway_deployment", deployment, {
+        "rest_api_id": Expr(f"{api_ref}.id"),
+        # A new deployment whenever a method or integration changes.
+        "triggers": {"redeployment": Expr("sha1(jsonencode([" + ", ".join(f"{x}.id" for x in changes) + "]))")},
+        "depends_on": [Expr(x) for x in changes],
+        "blocks": [Block("lifecycle", body={"create_before_destroy": True})]})
+    account = _cloudwatch_account(c)
+    stage = c.name(api_id, "stage")
+    c.resource("aws_api_gateway_stage", stage, {
+        "rest_api_id": Expr(f"{api_ref}.id"), "deployment_id": Expr(f"aws_api_gateway_deployment.{deployment}.id"),
+        "stage_name": Expr("var.stage"), "xray_tracing_enabled": True, "tags": c.tags(),
+        "blocks": [Block("access_log_settings", body={
+            "destination_arn": Expr(f"aws_cloudwatch_log_group.{c.name(api_id, 'logs')}.arn"),
+            "format": ACCESS_LOG_FORMAT})],
+        "depends_on": [Expr(account)]}, skip=TF_STAGE_SKIPS)
+    c.resource("aws_api_gateway_method_settings", stage, {
+        "rest_api_id": Expr(f"{api_ref}.id"), "stage_name": Expr(f"aws_api_gateway_stage.{stage}.stage_name"),
+        "method_path": "*/*", "blocks": [Block("settings", body={
+            "metrics_enabled": True, "logging_level": "ERROR", "data_trace_enabled": False,
+            "caching_enabled": False,
+            "throttling_rate_limit": float(cfg["throttle_rate_rps"]),
+            "throttling_burst_limit": int(cfg["throttle_burst"])})]},
+        skip=[("CKV_AWS_225", "Caching is off on purpose: routes return per-request data")])
+    return Expr(f"aws_api_gateway_stage.{stage}.invoke_url")
+
+
+def _resource_for(c: Config, api_id: str, parts: list[str]) -> Expr:
+    api_ref = f"aws_api_gateway_rest_api.{c.name(api_id)}"
+    if not parts:
+        return Expr(f"{api_ref}.root_resource_id")
+    parent = _resource_for(c, api_id, parts[:-1])
+    name = c.name(api_id, "path", *[p.strip("{}+") for p in parts], *(["var"] if "{" in parts[-1] else []))
+    c.resource("aws_api_gateway_resource", name, {"rest_api_id": Expr(f"{api_ref}.id"), "parent_id": parent,
+                                                  "path_part": parts[-1]})
+    return Expr(f"aws_api_gateway_resource.{name}.id")
+
+
+def _rest_method(c: Config, api_id: str, route: Route, resource: Expr, cfg: dict) -> list[str]:
+    api_ref = f"aws_api_gateway_rest_api.{c.name(api_id)}"
+    name = c.name(api_id, route.method.lower(), *_parts_key(route))
+    method = {"rest_api_id": Expr(f"{api_ref}.id"), "resource_id": resource, "http_method": route.method,
+              "authorization": "NONE"}
+    params = [p.strip("{}+") for p in route.parts if p.startswith("{")]
+    if params:
+        method["request_parameters"] = {f"method.request.path.{p}": True for p in params}
+    c.resource("aws_api_gateway_method", name, method, skip=TF_METHOD_SKIPS)
+    method_ref = f"aws_api_gateway_method.{name}"
+    service = c.service(route.edge.target)
+    integration = {"rest_api_id": Expr(f"{api_ref}.id"), "resource_id": resource,
+                   "http_method": Expr(f"{method_ref}.http_method"),
+                   "timeout_milliseconds": min(int(cfg["timeout_ms"]), REST_MAX_TIMEOUT_MS),
+                   **REST_INTEGRATIONS[service](c, api_id, route)}
+    c.resource("aws_api_gateway_integration", name, integration)
+    changed = [method_ref, f"aws_api_gateway_integration.{name}"]
+    if service != "lambda":
+        common = {"rest_api_id": Expr(f"{api_ref}.id"), "resource_id": resource,
+                  "http_method": Expr(f"{method_ref}.http_method"), "status_code": "200"}
+        c.resource("aws_api_gateway_method_response", name, dict(common))
+        c.resource("aws_api_gateway_integration_response", name, {
+            **common, "status_code": Expr(f"aws_api_gateway_method_response.{name}.status_code"),
+            "depends_on": [Expr(f"aws_api_gateway_integration.{name}")]})
+        changed.append(f"aws_api_gateway_integration_response.{name}")
+    return changed
+
+
+def _mock_method(c: Config, api_id: str) -> list[str]:
+    api_ref = f"aws_api_gateway_rest_api.{c.name(api_id)}"
+    name = c.name(api_id, "health")
+    root = Expr(f"{api_ref}.root_resource_id")
+    c.resource("aws_api_gateway_method", name, {"rest_api_id": Expr(f"{api_ref}.id"), "resource_id": root,
+                                                "http_method": "GET", "authorization": "NONE"}, skip=TF_METHOD_SKIPS)
+    c.resource("aws_api_gateway_integration", name, {
+        "rest_api_id": Expr(f"{api_ref}.id"), "resource_id": root,
+        "http_method": Expr(f"aws_api_gateway_method.{name}.http_method"), "type": "MOCK",
+        "request_templates": {"application/json": '{"statusCode": 200}'}})
+    return [f"aws_api_gateway_method.{name}", f"aws_api_gateway_integration.{name}"]
+
+
+def _aws(c: Config, api_id: str, uri: str, template: Any, content_type: str | None = None) -> dict:
+    body: dict[str, Any] = {
+        "type": "AWS", "integration_http_method": "POST",
+        "uri": _q(f"arn:${{{PARTITION}}}:apigateway:${{{REGION}}}:{uri}"),
+        "credentials": Expr(f"aws_iam_role.{c.name(api_id, 'role')}.arn"),
+        "passthrough_behavior": "NEVER", "request_templates": {"application/json": template},
+    }
+    if content_type:
+        body["request_parameters"] = {"integration.request.header.Content-Type": f"'{content_type}'"}
+    return body
+
+
+def _rest_lambda(c, api_id, route):
+    return {"type": "AWS_PROXY", "integration_http_method": "POST",
+            "uri": _q(f"arn:${{{PARTITION}}}:apigateway:${{{REGION}}}:lambda:path/2015-03-31/functions/"
+                      + "${" + str(c.function_target(route.edge.target)) + "}/invocations")}
+
+
+def _rest_sqs(c, api_id, route):
+    target = route.edge.target
+    body = "Action=SendMessage&MessageBody=$util.urlEncode($input.body)"
+    if c.config(target).get("fifo"):
+        body += "&MessageGroupId=stratus&MessageDeduplicationId=$context.requestId"
+    return _aws(c, api_id, "sqs:path/${" + ACCOUNT + "}/${" + str(c.ref(target, "name")) + "}", body,
+                "application/x-www-form-urlencoded")
+
+
+def _rest_kinesis(c, api_id, route):
+    template = _q('{"StreamName": "${' + str(c.ref(route.edge.target, "name")) + '}", '
+                  '"Data": "$util.base64Encode($input.body)", "PartitionKey": "$context.requestId"}')
+    return _aws(c, api_id, "kinesis:action/PutRecord", template)
+
+
+def _rest_states(c, api_id, route):
+    template = _q('{"input": "$util.escapeJavaScript($input.body)", "stateMachineArn": "${'
+                  + str(c.ref(route.edge.target, "arn")) + '}"}')
+    return _aws(c, api_id, "states:action/StartExecution", template)
+
+
+def _rest_dynamodb(c, api_id, route):
+    target = route.edge.target
+    key = c.config(target).get("partition_key") or "pk"
+    table = "${" + str(c.ref(target, "name")) + "}"
+    action = iam.edge_action(c.arch, route.edge)
+    if action == "read" or (action == "read_write" and route.method in ("GET", "HEAD")):
+        params = [p.strip("{}+") for p in route.parts if p.startswith("{")]
+        source = f"$input.params('{params[-1] if params else key}')"
+        template = _q('{"TableName": "' + table + '", "Key": {"' + key + '": {"S": "' + source + '"}}}')
+        return _aws(c, api_id, "dynamodb:action/GetItem", template)
+    template = _q('{"TableName": "' + table + '", "Item": {"' + key + '": {"S": "$context.requestId"}, '
+                  '"body": {"S": "$util.escapeJavaScript($input.body)"}}}')
+    return _aws(c, api_id, "dynamodb:action/PutItem", template)
+
+
+REST_INTEGRATIONS = {"lambda": _rest_lambda, "sqs": _rest_sqs, "kinesis": _rest_kinesis,
+                     "step_functions": _rest_states, "dynamodb": _rest_dynamodb}
+
+
+def _cloudwatch_account(c: Config) -> str:
+    name = c.names.name("api_gateway", "account")
+    role_name = c.names.name("api_gateway", "cloudwatch")
+    c.resource("aws_iam_role", role_name, {"name_prefix": "apigw-cloudwatch-", "assume_role_policy": Expr(
+        "jsonencode(" + hcl_value({"Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow", "Principal": {"Service": "apigateway.amazonaws.com"},
+            "Action": "sts:AssumeRole"}]}, 1) + ")")})
+    c.resource("aws_iam_role_policy_attachment", role_name, {
+        "role": Expr(f"aws_iam_role.{role_name}.name"),
+        "policy_arn": _q("arn:${" + PARTITION + "}:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs")})
+    return c.resource("aws_api_gateway_account", name, {
+        "cloudwatch_role_arn": Expr(f"aws_iam_role.{role_name}.arn"),
+        "depends_on": [Expr(f"aws_iam_role_policy_attachment.{role_name}")]})
+
+
+# --------------------------------------------------------------------------------------
+# HTTP
+
+
+HTTP_SUBTYPES = {
+    "sqs": ("SQS-SendMessage", lambda c, n: {"QueueUrl": c.ref(n, "url"), "MessageBody": "$request.body"}),
+    "kinesis": ("Kinesis-PutRecord", lambda c, n: {"StreamName": c.ref(n, "name"), "Data": "$request.body",
+                                                   "PartitionKey": "$context.requestId"}),
+    "step_functions": ("StepFunctions-StartExecution",
+                       lambda c, n: {"StateMachineArn": c.ref(n, "arn"), "Input": "$request.body"}),
+}
+
+
+def _render_http(c: Config, api_id: str, cfg: dict) -> Expr:
+    api = c.name(api_id)
+    api_ref = f"aws_apigatewayv2_api.{api}"
+    c.resource("aws_apigatewayv2_api", api, {
+        "name": _q(c.physical_name(api_id, 100)), "protocol_type": "HTTP",
+        "description": f"{c.arch.nodes[api_id].display_name} (Stratus design '{c.arch.name}')", "tags": c.tags()})
+    for route in routes_of(c.arch, api_id):
+        integration = c.name(api_id, "integration", route.edge.target)
+        c.resource("aws_apigatewayv2_integration", integration, _http_integration(c, api_id, route, cfg))
+        route_key = "$default" if route.method == "ANY" and route.path == "/" else f"{route.method} {route.path}"
+        c.resource("aws_apigatewayv2_route", c.name(api_id, "route", route.method.lower(), *_parts_key(route)), {
+            "api_id": Expr(f"{api_ref}.id"), "route_key": route_key, "authorization_type": "NONE",
+            "target": _q("integrations/${aws_apigatewayv2_integration." + integration + ".id}")},
+            skip=HTTP_ROUTE_SKIPS)
+    stage = c.name(api_id, "stage")
+    c.resource("aws_apigatewayv2_stage", stage, {
+        "api_id": Expr(f"{api_ref}.id"), "name": Expr("var.stage"), "auto_deploy": True, "tags": c.tags(),
+        "blocks": [Block("access_log_settings", body={
+            "destination_arn": Expr(f"aws_cloudwatch_log_group.{c.name(api_id, 'logs')}.arn"),
+            "format": ACCESS_LOG_FORMAT}),
+            Block("default_route_settings", body={
+                "throttling_rate_limit": float(cfg["throttle_rate_rps"]),
+                "throttling_burst_limit": int(cfg["throttle_burst"]), "detailed_metrics_enabled": True})]})
+    return Expr(f"aws_apigatewayv2_stage.{stage}.invoke_url")
+
+
+def _http_integration(c: Config, api_id: str, route: Route, cfg: dict) -> dict:
+    target = route.edge.target
+    service = c.service(target)
+    api_ref = f"aws_apigatewayv2_api.{c.name(api_id)}"
+    timeout = min(int(cfg["timeout_ms"]), HTTP_MAX_TIMEOUT_MS)
+    if service == "lambda":
+        return {"api_id": Expr(f"{api_ref}.id"), "integration_type": "AWS_PROXY",
+                "integration_uri": c.function_target(target), "payload_format_version": "2.0",
+                "timeout_milliseconds": timeout}
+    if service not in HTTP_SUBTYPES:
+        raise StratusError(f"{route.edge.describe()}: HTTP APIs have no direct {service} integration; "
+                           f"set api_type: rest on '{api_id}' or put a function in between")
+    subtype, parameters = HTTP_SUBTYPES[service]
+    params = parameters(c, target)
+    if service == "sqs" and c.config(target).get("fifo"):
+        params["MessageGroupId"] = "stratus"
+    return {"api_id": Expr(f"{api_ref}.id"), "integration_type": "AWS_PROXY", "integration_subtype": subtype,
+            "credentials_arn": Expr(f"aws_iam_role.{c.name(api_id, 'role')}.arn"),
+            "payload_format_version": "1.0", "request_parameters": params, "timeout_milliseconds": timeout}
+
+
+__all__ = ["render_api", "json", "kebab"]
