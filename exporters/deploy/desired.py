@@ -12,7 +12,7 @@ import os
 
 import networkx as nx
 
-from exporters import iam
+from exporters import asl, iam
 from model.architecture import Architecture, Edge, Node
 from model.errors import StratusError
 
@@ -134,19 +134,20 @@ def _event_bus(b: _Builder, node: Node) -> None:
         b.add("event_bus", node.id, {}, name=b.node_name(node.id))
 
 
+# What a task state needs of its target: service -> output (the exporters' ASL builder
+# writes one reference per target; we put the real value there).
+TASK_OUTPUTS = {"lambda": "arn", "sqs": "url", "sns": "arn", "dynamodb": "name"}
+
+
 def _state_machine(b: _Builder, node: Node) -> None:
-    tasks, refs = [], {"role": f"role:{node.id}"}
-    edges = [e for e in b.arch.edges_from(node.id) if b.arch.edge_kind(e) == "task"]
-    for edge in sorted(edges, key=lambda e: (e.config.get("order", 1), b.arch.edges.index(e))):
-        ref = f"task_{edge.target}"
-        refs[ref] = b.main[edge.target]
-        target_cfg = b.cfg(edge.target)
-        tasks.append({"ref": ref, "state": f"{edge.config.get('order', 1)}_{edge.target}",
-                      "service": b.service(edge.target), "action": iam.edge_action(b.arch, edge),
-                      "partition_key": target_cfg.get("partition_key", ""),
-                      "fifo": bool(target_cfg.get("fifo"))})
+    refs, outputs = {"role": f"role:{node.id}"}, {}
+    for edge in asl.task_edges(b.arch, node.id):
+        refs[f"task_{edge.target}"] = b.main[edge.target]
+        outputs[edge.target] = TASK_OUTPUTS[b.service(edge.target)]
+    template, _ = asl.definition(b.arch, node.id, lambda target: f"${{stratus:{target}}}", lambda target: None)
     b.add("state_machine", node.id, {"workflow_type": node.effective_config()["workflow_type"],
-                                     "tasks": tasks}, refs, b.node_name(node.id))
+                                     "definition": template, "task_outputs": outputs},
+          refs, b.node_name(node.id))
 
 
 def _api(b: _Builder, node: Node) -> None:

@@ -130,3 +130,20 @@ def test_every_resource_carries_the_marker_tags(endpoint, tmp_path):
         assert {t["Key"]: t["Value"] for t in tags}.items() >= ours.items()
     finally:
         assert run_destroy(arch, endpoint, state).ok
+
+
+def test_state_machines_get_the_exporters_asl_with_real_arns(endpoint, tmp_path):
+    arch = load_design(EXAMPLES_DIR / "eventbridge_workflow.yaml")
+    state = tmp_path / "state.json"
+    assert run_apply(arch, endpoint, state).ok
+    try:
+        sfn = client("stepfunctions", endpoint)
+        name = physical_name(arch.name, "fulfilment_flow", kind="state_machine")
+        machine = next(m for m in sfn.list_state_machines()["stateMachines"] if m["name"] == name)
+        definition = sfn.describe_state_machine(stateMachineArn=machine["stateMachineArn"])["definition"]
+        fn_arn = client("lambda", endpoint).get_function(
+            FunctionName=physical_name(arch.name, "reserve_stock", kind="function"))["Configuration"]["FunctionArn"]
+        assert fn_arn in definition and "${stratus:" not in definition
+        assert physical_name(arch.name, "fulfilment_table", kind="table") in definition
+    finally:
+        assert run_destroy(arch, endpoint, state).ok

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 
-from ..asl import build_definition
 from ..core import Kind, retry_while, tag_dict, tag_list
 
 TYPES = {"standard": "STANDARD", "express": "EXPRESS"}
@@ -13,7 +12,7 @@ _ROLE_NOT_READY = ("AccessDeniedException", "InvalidArn")
 
 class StateMachine(Kind):
     name = "state_machine"
-    mutable = frozenset({"tasks"})
+    mutable = frozenset({"definition", "task_outputs"})
 
     def find(self, ctx, res):
         arn = ctx.arn("states", f"stateMachine:{res.name}")
@@ -22,8 +21,11 @@ class StateMachine(Kind):
         return {"tags": self.live_tags(ctx, {"arn": arn})}
 
     def _definition(self, ctx, res) -> str:
-        return json.dumps(build_definition(res.config["tasks"], lambda ref: ctx.outputs[res.refs[ref]]),
-                          sort_keys=True)
+        """The design's ASL (built by exporters.asl) with each target's real ARN/URL/name."""
+        text = json.dumps(res.config["definition"], sort_keys=True)
+        for target, output in res.config["task_outputs"].items():
+            text = text.replace(f"${{stratus:{target}}}", ctx.out(res.refs[f"task_{target}"], output))
+        return text
 
     def create(self, ctx, res, record):
         sfn = ctx.client("stepfunctions")
