@@ -12,9 +12,7 @@ on. Latency at API Gateway = response time of accepted requests (errors included
 
 from __future__ import annotations
 
-from model.distributions import parse_distribution
-
-from .base import ERROR, OK, THROTTLED, Behaviour, TokenBucket
+from .base import sampler, ERROR, OK, THROTTLED, Behaviour, TokenBucket
 
 
 class ApiRequest:
@@ -41,7 +39,7 @@ class Api(Behaviour):
     def setup(self) -> None:
         c = self.config
         self.bucket = TokenBucket(float(c["throttle_rate_rps"]), float(c["throttle_burst"]))
-        self.overhead = parse_distribution(c["overhead_ms"])
+        self.overhead = sampler(c["overhead_ms"])
         self.timeout_ms = float(c["timeout_ms"])
         self.routes: list = []
         self.weights: list[float] = []
@@ -75,7 +73,7 @@ class Api(Behaviour):
             return
         self.usage["requests"] += 1
         self.stats.concurrency.move(now, 1)
-        sim.after(self.overhead.sample(self.rng) / 1000.0, ApiRequest(self, ctx, done, now).forward)
+        sim.after(self.overhead(self.rng) / 1000.0, ApiRequest(self, ctx, done, now).forward)
 
     def responded(self, request: ApiRequest, status: int) -> None:
         now = self.sim.now

@@ -19,7 +19,10 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 import simpy
+from heapq import heappush
 from simpy.events import NORMAL
+
+from model.distributions import Exponential, Fixed, LogNormal, parse_distribution
 
 from ..metrics import LatencyHistogram, SeriesSet, TimedLevel
 
@@ -58,8 +61,9 @@ class Sim:
         return self.env._now
 
     def after(self, delay_s: float, callback: Callable[[Any], None]) -> None:
-        """Run callback(event) delay_s seconds from now."""
-        self._schedule(Wakeup(callback), NORMAL, delay_s)
+        """Run callback(event) delay_s seconds from now (SimPy's queue, no process)."""
+        env = self.env
+        heappush(env._queue, (env._now + delay_s, NORMAL, next(env._eid), Wakeup(callback)))
 
     def rng_for(self, name: str) -> random.Random:
         """A stream per node, derived from the seed and the node id only, so adding a node
@@ -169,6 +173,7 @@ def sdk_backoff_s(attempt: int, rng: random.Random) -> float:
 class Behaviour:
     """Base class: wiring, stats, loop counting and the helpers callers use."""
 
+    record_call_latency = True  # False: node latency means something else (stream wait)
     counts_loops_for = False  # Lambda, SQS and SNS take part in AWS's loop detection
     caller_waits = True  # False: callers get an answer at once (e.g. Standard workflows)
 
@@ -250,6 +255,22 @@ class Behaviour:
         return []
 
 
+def sampler(spec) -> Callable[[random.Random], float]:
+    """A fast sampling function for a distribution spec (parameters worked out once)."""
+    dist = parse_distribution(spec)
+    if isinstance(dist, LogNormal):
+        mu, sigma = dist.mu, dist.sigma
+        gauss, exp = random.Random.gauss, math.exp
+        return lambda rng: exp(mu + sigma * gauss(rng))
+    if isinstance(dist, Fixed):
+        value = dist.value
+        return lambda rng: value
+    if isinstance(dist, Exponential):
+        rate = 1.0 / dist.mean if dist.mean > 0 else 0.0
+        return (lambda rng: rng.expovariate(rate)) if rate else (lambda rng: 0.0)
+    return dist.sample
+
+
 def chunks(size_kb: float, chunk_kb: float) -> int:
     """Billing chunks (e.g. 64 KB for SQS/SNS/EventBridge), at least one."""
     return max(1, math.ceil(size_kb / chunk_kb - 1e-9))
@@ -324,7 +345,7 @@ class SdkCall:
         sim, now = owner.sim, owner.sim.now
         owner.stats.requests += 1
         self.attempt += 1
-        latency_s = owner.latency.sample(owner.rng) / 1000.0
+        latency_s = owner.latency(owner.rng) / 1000.0
         if owner.admit(self.ops[self.index], now):
             sim.after(latency_s, self.op_done)
             return
@@ -342,7 +363,11 @@ class SdkCall:
             self.attempt = 0
             self.try_once()
             return
-        owner.complete(now, (now - self.start) * 1000.0)
+        if owner.record_call_latency:
+            owner.complete(now, (now - self.start) * 1000.0)
+        else:
+            owner.stats.completed += 1
+            owner.sim.series.add(owner.stats.ts_throughput, now)
         if self.done is not None:
             self.done(OK, now)
 

@@ -19,9 +19,7 @@ from __future__ import annotations
 
 import math
 
-from model.distributions import parse_distribution
-
-from .base import ACTION_OPS, Behaviour, SdkCall, TokenBucket
+from .base import sampler, ACTION_OPS, Behaviour, SdkCall, TokenBucket
 from .streams import StreamFeed
 
 ON_DEMAND_TABLE_UNITS = 40_000.0
@@ -33,7 +31,7 @@ WCU_PER_STREAM_SHARD = 1000
 class Table(Behaviour):
     def setup(self) -> None:
         c = self.config
-        self.latency = parse_distribution(c["latency_ms"])
+        self.latency = sampler(c["latency_ms"])
         kb = float(c["item_kb"])
         self.units = {"read": math.ceil(kb / 4 - 1e-9) or 1, "write": math.ceil(kb - 1e-9) or 1}
         if c["billing_mode"] == "provisioned":

@@ -12,9 +12,7 @@ Rules:
 
 from __future__ import annotations
 
-from model.distributions import parse_distribution
-
-from .base import OK, Behaviour, chunks
+from .base import sampler, OK, Behaviour, chunks
 
 # Typical in-region response time of SNS Publish and EventBridge PutEvents (the delivery
 # latency is the node's latency_ms; this is only the caller's wait).
@@ -27,7 +25,7 @@ class FanOut(Behaviour):
     publish_counter = ""
 
     def setup(self) -> None:
-        self.latency = parse_distribution(self.config["latency_ms"])
+        self.latency = sampler(self.config["latency_ms"])
         self.chunks = chunks(float(self.config[self.size_field]), 64.0)
         self.targets: list = []
 
@@ -43,7 +41,7 @@ class FanOut(Behaviour):
         self.usage[self.publish_counter] += self.chunks
         for target in self.targets:
             for _ in range(self.deliveries(target)):
-                sim.after(self.latency.sample(self.rng) / 1000.0,
+                sim.after(self.latency(self.rng) / 1000.0,
                           lambda _e, t=target: self.deliver(ctx, t, now))
         self.stats.completed += 1
         self.sim.series.add(self.stats.ts_throughput, now)

@@ -29,10 +29,8 @@ from __future__ import annotations
 import math
 from collections import deque
 
-from model.distributions import parse_distribution
-
 from ..metrics import TimedLevel
-from .base import ERROR, OK, THROTTLED, Behaviour, Chain
+from .base import sampler, ERROR, OK, THROTTLED, Behaviour, Chain
 
 PROVISIONED, WARM, COLD = 0, 1, 2
 SCALE_UP_PER_10_S = 1000.0
@@ -134,8 +132,8 @@ class LambdaFunction(Behaviour):
 
     def setup(self) -> None:
         c = self.config
-        self.handler = parse_distribution(c["duration_ms"])
-        self.cold = parse_distribution(c["cold_start_ms"])
+        self.handler = sampler(c["duration_ms"])
+        self.cold = sampler(c["cold_start_ms"])
         self.timeout_ms = float(c["timeout_s"]) * 1000.0
         self.idle_timeout = float(c["idle_timeout_s"])
         self.error_rate = float(c["error_rate"])
@@ -195,9 +193,9 @@ class LambdaFunction(Behaviour):
                 done(THROTTLED, now)
             return
         inv = Invocation(self, ctx, done, now, kind)
-        ms = self.handler.sample(self.rng) * self.handler_scale
+        ms = self.handler(self.rng) * self.handler_scale
         if kind == COLD:
-            ms += self.cold.sample(self.rng)
+            ms += self.cold(self.rng)
             stats.cold_starts += 1
             sim.series.add(stats.ts_cold, now)
         if ms >= self.timeout_ms:

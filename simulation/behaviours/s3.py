@@ -10,9 +10,7 @@ includes object creation (asynchronously, at once).
 
 from __future__ import annotations
 
-from model.distributions import parse_distribution
-
-from .base import ACTION_OPS, Behaviour, SdkCall, TokenBucket
+from .base import sampler, ACTION_OPS, Behaviour, SdkCall, TokenBucket
 
 PUTS_PER_PREFIX_S = 3500.0
 GETS_PER_PREFIX_S = 5500.0
@@ -22,7 +20,7 @@ OP_COUNTERS = {"read": "get_requests", "write": "put_requests"}
 
 class Bucket(Behaviour):
     def setup(self) -> None:
-        self.latency = parse_distribution(self.config["latency_ms"])
+        self.latency = sampler(self.config["latency_ms"])
         self.prefixes = int(self.config["prefixes"])
         self.limits: dict[tuple[str, int], TokenBucket] = {}  # created when first used
         self.notifications: list = []

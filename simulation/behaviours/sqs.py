@@ -25,9 +25,7 @@ from __future__ import annotations
 
 from collections import deque
 
-from model.distributions import parse_distribution
-
-from .base import OK, Behaviour, chunks
+from .base import sampler, OK, Behaviour, chunks
 
 INITIAL_POLLERS = 5.0
 POLLERS_ADDED_PER_S = 300.0 / 60.0
@@ -127,7 +125,7 @@ class Queue(Behaviour):
 
     def setup(self) -> None:
         c = self.config
-        self.latency = parse_distribution(c["latency_ms"])
+        self.latency = sampler(c["latency_ms"])
         self.visibility_s = float(c["visibility_timeout_s"])
         self.max_receives = int(c["max_receive_count"])
         self.kb = float(c["message_kb"])
@@ -153,7 +151,7 @@ class Queue(Behaviour):
         self.usage["requests"] += self.send_chunks
         self.enqueue(Message(sim.now, ctx))
         if done is not None:
-            sim.after(self.latency.sample(self.rng) / 1000.0, lambda _e: done(OK, sim.now))
+            sim.after(self.latency(self.rng) / 1000.0, lambda _e: done(OK, sim.now))
 
     def enqueue(self, message: Message) -> None:
         self.stats.backlog.move(self.sim.now, 1)

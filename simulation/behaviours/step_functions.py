@@ -17,9 +17,7 @@ from __future__ import annotations
 
 import math
 
-from model.distributions import parse_distribution
-
-from .base import ERROR, OK, Behaviour
+from .base import sampler, ERROR, OK, Behaviour
 
 
 class Execution:
@@ -34,7 +32,7 @@ class Execution:
         if self.index >= len(self.steps):
             machine.execution_done(self, OK)
             return
-        machine.sim.after(machine.transition.sample(machine.rng) / 1000.0, self.run_task)
+        machine.sim.after(machine.transition(machine.rng) / 1000.0, self.run_task)
 
     def run_task(self, _event) -> None:
         edge = self.steps[self.index]
@@ -58,7 +56,7 @@ class StateMachine(Behaviour):
         c = self.config
         self.express = c["workflow_type"] == "express"
         self.caller_waits = self.express
-        self.transition = parse_distribution(c["transition_ms"])
+        self.transition = sampler(c["transition_ms"])
         self.memory_gb = math.ceil(float(c["memory_mb"]) / 64.0) * 64.0 / 1024.0
         self.tasks: list = []
         self.usage = {"executions": 0.0, "state_transitions": 0.0, "express_gb_s": 0.0}

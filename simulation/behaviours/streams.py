@@ -21,9 +21,7 @@ from __future__ import annotations
 
 from collections import deque
 
-from model.distributions import parse_distribution
-
-from .base import OK, Behaviour, SdkCall, TokenBucket, chunks
+from .base import sampler, OK, Behaviour, SdkCall, TokenBucket, chunks
 
 POLL_INTERVAL_S = 1.0
 RETRY_DELAY_S = 1.0
@@ -114,8 +112,9 @@ class StreamReader:
         age = (now - batch[0][0]) * 1000.0
         if age > stats.max_iterator_age_ms:
             stats.max_iterator_age_ms = age
-        for t, _ in batch:
-            stats.latency.add((now - t) * 1000.0)
+        if getattr(owner, "is_stream", False):  # a table's latency is its calls' latency
+            for t, _ in batch:
+                stats.latency.add((now - t) * 1000.0)
 
     def batch_result(self, sb: StreamBatch, status: int) -> None:
         owner = self.feed.owner
@@ -128,9 +127,6 @@ class StreamReader:
             if self.primary:
                 owner.stats.errors += len(sb.batch)
                 owner.sim.series.add(owner.stats.ts_errors, now, len(sb.batch))
-        elif self.primary:
-            owner.stats.completed += len(sb.batch)
-            owner.sim.series.add(owner.stats.ts_throughput, now, len(sb.batch))
         if self.primary:
             owner.stats.concurrency.move(now, -1)
         sb.shard.inflight -= 1
@@ -178,12 +174,13 @@ class StreamFeed:
 
 class KinesisStream(Behaviour):
     is_stream = True
+    record_call_latency = False  # latency at a stream = wait before a reader got the record
 
     def setup(self) -> None:
         c = self.config
         self.shard_count = ON_DEMAND_SHARDS if c["capacity_mode"] == "on_demand" else int(c["shards"])
         self.record_kb = float(c["record_kb"])
-        self.latency = parse_distribution(c["latency_ms"])
+        self.latency = sampler(c["latency_ms"])
         self.record_buckets = [TokenBucket(SHARD_RECORDS_PER_S, SHARD_RECORDS_PER_S) for _ in range(self.shard_count)]
         self.kb_buckets = [TokenBucket(SHARD_KB_PER_S, SHARD_KB_PER_S) for _ in range(self.shard_count)]
         self.feed = StreamFeed(self, self.shard_count, "records_read", per_batch=False)
