@@ -22,6 +22,7 @@ from .node_item import H, W
 
 _LABEL_PAD_X, _LABEL_PAD_Y = 5.0, 2.0
 _LABEL_MIN_ZOOM = 0.55
+_ARROW_DX, _ARROW_DY = style.ARROW_SIZE * math.cos(0.42), style.ARROW_SIZE * math.sin(0.42)
 _LABEL_MAX_COVER = 0.6  # share of a label's area that may lie over cards
 _LABEL_SPOTS = (0.5, 0.4, 0.6, 0.3, 0.7, 0.2, 0.8)  # where along the curve a label may sit  # below this zoom labels are unreadable anyway: skip them
 
@@ -118,6 +119,8 @@ class EdgeItem(QGraphicsItem):
         self._polylines: list[QPolygonF] | None = []
         self._label_size = (0.0, 0.0)
         self._label_blocked = False
+        self._curve: tuple | None = None
+        self.label_stale = False
         self._arrow = QPolygonF()
         self._label_rect = QRectF()
         self._bounds = QRectF()
@@ -169,6 +172,7 @@ class EdgeItem(QGraphicsItem):
         self._label_blocked = False
         start, end = QPointF(sx, sy), QPointF(ex, ey)
         if self.edge.source == self.edge.target:
+            self._curve, self.label_stale = None, False
             path, middle = self._self_loop(start, end)
             towards = (ex - 50.0, ey)
         else:
@@ -177,7 +181,11 @@ class EdgeItem(QGraphicsItem):
             c1x, c1y, c2x, c2y = sx + reach, sy + lane, ex - reach, ey + lane
             path = QPainterPath(start)
             path.cubicTo(c1x, c1y, c2x, c2y, ex, ey)
-            middle = self._label_spot((sx, sy, c1x, c1y, c2x, c2y, ex, ey), overlap)
+            self._curve = (sx, sy, c1x, c1y, c2x, c2y, ex, ey)
+            middle = self._label_spot(self._curve, overlap)
+            # Without `overlap` (off screen in a big change) the label waits at the
+            # middle until the view scrolls to it: see place_label.
+            self.label_stale = overlap is None and bool(self.label)
             towards = (c2x, c2y)
         self._path = path
         # Derived shapes are made on demand: a move of hundreds of nodes only pays for
@@ -188,6 +196,16 @@ class EdgeItem(QGraphicsItem):
         self._label_rect = self._place_label(middle)
         self.label_item.set_rect(self._label_rect)
         self._bounds = path.controlPointRect().adjusted(-10, -10, 10, 10)
+
+    def place_label(self, overlap) -> None:
+        """Slide the label off the cards (for a label routed without `overlap`)."""
+        self.label_stale = False
+        if self._curve is None or not self.label:
+            return
+        self._label_blocked = False
+        self._label_rect = self._place_label(self._label_spot(self._curve, overlap))
+        self.label_item.set_rect(self._label_rect)
+        self._shape = None
 
     def _label_spot(self, curve: tuple, overlap) -> QPointF:
         sx, sy, c1x, c1y, c2x, c2y, ex, ey = curve
@@ -221,6 +239,8 @@ class EdgeItem(QGraphicsItem):
 
     @staticmethod
     def _arrow_head(towards: tuple[float, float], x: float, y: float) -> QPolygonF:
+        if towards[1] == y and towards[0] < x:  # the usual case: arriving from the left
+            return QPolygonF([QPointF(x, y), QPointF(x - _ARROW_DX, y - _ARROW_DY), QPointF(x - _ARROW_DX, y + _ARROW_DY)])
         angle = math.atan2(y - towards[1], x - towards[0])
         size = style.ARROW_SIZE
         return QPolygonF([QPointF(x, y),

@@ -10,6 +10,7 @@ a script, `replace_with` on open) shows up the same way.
 from __future__ import annotations
 
 import copy
+from collections import Counter
 from typing import Any, Iterable
 
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
@@ -28,7 +29,8 @@ from .node_item import H, W, NodeItem, snap
 _PORT_SPACING = 10.0  # vertical distance between edge ends sharing one side of a card
 _LANE_SPACING = 26.0  # bend between parallel edges joining the same two nodes
 _SCENE_MARGIN = 2000.0
-_GRID_CELL = 200.0  # bucket size of the card lookup used to keep labels off cards
+_GRID_CELL = 240.0
+_EAGER_LABELS = 200  # edges routed at once beyond which off-screen labels are placed later  # bucket size of the card lookup used to keep labels off cards
 
 
 class DiagramScene(QGraphicsScene):
@@ -42,8 +44,6 @@ class DiagramScene(QGraphicsScene):
         self._nodes: dict[str, NodeItem] = {}
         self._edges: dict[int, EdgeItem] = {}  # id(edge) -> item (edges are unhashable)
         self._edges_of: dict[str, list[EdgeItem]] = {}
-        self._batching = False
-        self._moved_while_batching: set[str] = set()
         self._move_start: dict[str, QPointF] = {}
         self._conn_source: NodeItem | None = None
         self._conn_line: QGraphicsPathItem | None = None
@@ -51,6 +51,7 @@ class DiagramScene(QGraphicsScene):
         self._problems: dict[str, Any] = {}
         self._edge_problems: dict[int, str] = {}
         self._labels_shown = True
+        self._stale_labels = False  # some label waits to be placed (see place_stale_labels)
         self.setBackgroundBrush(style.CANVAS_BACKGROUND)
         self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.BspTreeIndex)
         self._rebuild()
@@ -145,17 +146,19 @@ class DiagramScene(QGraphicsScene):
             edge_item.refresh(self.arch)
 
     def _on_node_moved(self, change: Change) -> None:
-        self._batching = True
-        try:
-            for node_id in change.subject:
-                item, node = self._nodes.get(node_id), self.arch.nodes.get(node_id)
-                if item is not None and node is not None:
-                    target = QPointF(*node.at) if node.at is not None else item.pos()
-                    if target != item.pos():
-                        item.setPos(target)
-        finally:
-            self._batching = False
-        moved, self._moved_while_batching = self._moved_while_batching, set()
+        # The model's positions are shown as they are: no per-item change callbacks
+        # (snapping, edge updates), which would cost a Python call per node.
+        moved = set()
+        sends = QGraphicsItem.GraphicsItemFlag.ItemSendsGeometryChanges
+        for node_id in change.subject:
+            item, node = self._nodes.get(node_id), self.arch.nodes.get(node_id)
+            if item is not None and node is not None and node.at is not None:
+                x, y = node.at
+                if item.x() != x or item.y() != y:
+                    item.setFlag(sends, False)
+                    item.setPos(x, y)
+                    item.setFlag(sends, True)
+                    moved.add(node_id)
         self._route_around(moved)
         self._grow_scene_rect()
 
@@ -244,20 +247,25 @@ class DiagramScene(QGraphicsScene):
         return item
 
     def _grow_scene_rect(self) -> None:
-        """Room to scroll around the drawing; the rect only grows, so views don't jump."""
-        bounds = self.itemsBoundingRect().adjusted(-_SCENE_MARGIN, -_SCENE_MARGIN, _SCENE_MARGIN, _SCENE_MARGIN)
+        """Room to scroll around the drawing; the rect only grows, so views don't jump.
+        (From the cards' positions: itemsBoundingRect would ask every item, edges too.)"""
+        if not self._nodes:
+            return
+        xs, ys = [], []
+        for item in self._nodes.values():
+            xs.append(item.x())
+            ys.append(item.y())
+        bounds = QRectF(min(xs), min(ys), max(xs) - min(xs) + W, max(ys) - min(ys) + H)
+        bounds.adjust(-_SCENE_MARGIN, -_SCENE_MARGIN, _SCENE_MARGIN, _SCENE_MARGIN)
         current = self.sceneRect()
         if not current.contains(bounds):
-            self.setSceneRect(current.united(bounds) if self._nodes else bounds)
+            self.setSceneRect(current.united(bounds) if not current.isEmpty() else bounds)
 
     # -- edge routing ------------------------------------------------------------------
 
     def node_item_moved(self, item: NodeItem) -> None:
         """Called by a NodeItem whenever its position changed (drag or model)."""
-        if self._batching:
-            self._moved_while_batching.add(item.node_id)
-        else:
-            self._route_around({item.node_id})
+        self._route_around({item.node_id})
 
     def _route_around(self, node_ids: set[str]) -> None:
         """Re-route the edges of these nodes and of their neighbours (whose port order
@@ -294,13 +302,41 @@ class DiagramScene(QGraphicsScene):
             self._port_offsets(node_id, False, pos, offsets)
         half = H / 2
         overlap = self._card_overlap_function()
+        # In a big change (undo of a large move, open), only labels near the screen look
+        # for a free spot now; the others when the view scrolls to them.
+        visible = self._visible_region() if len(items) > _EAGER_LABELS else None
+        pairs = Counter((i.edge.source, i.edge.target) for i in items)
+        small = len(items) < 8  # e.g. one edge changed: its parallel siblings are not in `items`
         for item in items:
             source, target = item.edge.source, item.edge.target
             key = id(item)
             sy, sx = pos[source]
             ty, tx = pos[target]
             item.update_path(sx + W, sy + half + offsets.get((key, True), 0.0),
-                             tx, ty + half + offsets.get((key, False), 0.0), self._lane(item), overlap)
+                             tx, ty + half + offsets.get((key, False), 0.0),
+                             self._lane(item) if small or pairs[(source, target)] > 1 else 0.0,
+                             overlap if visible is None or visible.intersects(item.boundingRect()) else None)
+            if item.label_stale:
+                self._stale_labels = True
+
+    def _visible_region(self) -> QRectF:
+        region = QRectF()
+        for view in self.views():
+            rect = view.mapToScene(view.viewport().rect()).boundingRect()
+            region = region.united(rect.adjusted(-300, -300, 300, 300))
+        return region
+
+    def place_stale_labels(self, rect: QRectF) -> None:
+        """Place the labels in `rect` that a big change left at their curve's middle
+        (the view calls this when it scrolls, zooms or resizes)."""
+        if not self._stale_labels:
+            return  # the common case, checked on every scroll step
+        stale = [i for i in self.items(rect) if isinstance(i, EdgeItem) and i.label_stale]
+        if stale:
+            overlap = self._card_overlap_function()
+            for item in stale:
+                item.place_label(overlap)
+            self._stale_labels = any(i.label_stale for i in self._edges.values())
 
     def _card_overlap_function(self):
         """overlap(x0, y0, x1, y1) -> area of that rectangle covered by cards, from a
@@ -315,18 +351,19 @@ class DiagramScene(QGraphicsScene):
                     grid.setdefault((gx, gy), []).append((x, y))
 
         def overlap(x0: float, y0: float, x1: float, y1: float) -> float:
-            seen = set()
-            total = 0.0
+            cards = set()
             for gx in range(int(x0 // cell), int(x1 // cell) + 1):
                 for gy in range(int(y0 // cell), int(y1 // cell) + 1):
-                    for card in grid.get((gx, gy), ()):
-                        if card in seen:
-                            continue
-                        seen.add(card)
-                        w = min(x1, card[0] + W) - max(x0, card[0])
-                        h = min(y1, card[1] + H) - max(y0, card[1])
-                        if w > 0 and h > 0:
-                            total += w * h
+                    bucket = grid.get((gx, gy))
+                    if bucket:
+                        cards.update(bucket)
+            total = 0.0
+            for cx, cy in cards:
+                w = (x1 if x1 < cx + W else cx + W) - (x0 if x0 > cx else cx)
+                if w > 0:
+                    h = (y1 if y1 < cy + H else cy + H) - (y0 if y0 > cy else cy)
+                    if h > 0:
+                        total += w * h
             return total
 
         return overlap

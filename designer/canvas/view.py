@@ -90,7 +90,20 @@ class CanvasView(QGraphicsView):
 
     def _zoomed(self) -> None:
         self.diagram().set_zoom_detail(self.zoom())
+        self._place_visible_labels()
         self.zoom_changed.emit(self.zoom())
+
+    def _place_visible_labels(self) -> None:
+        rect = self.mapToScene(self.viewport().rect()).boundingRect().adjusted(-300, -300, 300, 300)
+        self.diagram().place_stale_labels(rect)
+
+    def scrollContentsBy(self, dx: int, dy: int) -> None:
+        super().scrollContentsBy(dx, dy)
+        self._place_visible_labels()
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._place_visible_labels()
 
     def wheelEvent(self, event) -> None:
         delta = event.angleDelta().y()
