@@ -45,8 +45,9 @@ class NodeItem(QGraphicsItem):
         self._hovered = False
         self._drop_state: str | None = None  # "ok"/"refused" while a connection hovers over it
         self.setFlags(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable
-                      | QGraphicsItem.GraphicsItemFlag.ItemIsMovable
-                      | QGraphicsItem.GraphicsItemFlag.ItemSendsGeometryChanges)
+                      | QGraphicsItem.GraphicsItemFlag.ItemIsMovable)
+        # No ItemSendsGeometryChanges: a Python itemChange call per move of every node
+        # is what makes big undos slow. A drag snaps and re-routes in mouseMoveEvent.
         self.setAcceptHoverEvents(True)
         self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.setZValue(1)
@@ -130,15 +131,6 @@ class NodeItem(QGraphicsItem):
 
     def input_anchor(self, offset: float = 0.0) -> QPointF:
         return self.pos() + QPointF(0, H / 2 + offset)
-
-    def itemChange(self, change, value):
-        if change == QGraphicsItem.GraphicsItemChange.ItemPositionChange:
-            return QPointF(snap(value.x()), snap(value.y()))
-        if change == QGraphicsItem.GraphicsItemChange.ItemPositionHasChanged:
-            scene = self.scene()
-            if scene is not None:
-                scene.node_item_moved(self)
-        return super().itemChange(change, value)
 
     # -- painting ----------------------------------------------------------------------
 
@@ -246,7 +238,8 @@ class NodeItem(QGraphicsItem):
         if scene.connecting():
             scene.update_connection(event.scenePos())
             return
-        super().mouseMoveEvent(event)
+        super().mouseMoveEvent(event)  # moves every selected movable item
+        scene.drag_moved()
 
     def mouseReleaseEvent(self, event) -> None:
         scene = self.scene()

@@ -146,18 +146,14 @@ class DiagramScene(QGraphicsScene):
             edge_item.refresh(self.arch)
 
     def _on_node_moved(self, change: Change) -> None:
-        # The model's positions are shown as they are: no per-item change callbacks
-        # (snapping, edge updates), which would cost a Python call per node.
+        # The model's positions are shown as they are (no snapping), edges re-routed once.
         moved = set()
-        sends = QGraphicsItem.GraphicsItemFlag.ItemSendsGeometryChanges
         for node_id in change.subject:
             item, node = self._nodes.get(node_id), self.arch.nodes.get(node_id)
             if item is not None and node is not None and node.at is not None:
                 x, y = node.at
                 if item.x() != x or item.y() != y:
-                    item.setFlag(sends, False)
                     item.setPos(x, y)
-                    item.setFlag(sends, True)
                     moved.add(node_id)
         self._route_around(moved)
         self._grow_scene_rect()
@@ -263,9 +259,17 @@ class DiagramScene(QGraphicsScene):
 
     # -- edge routing ------------------------------------------------------------------
 
-    def node_item_moved(self, item: NodeItem) -> None:
-        """Called by a NodeItem whenever its position changed (drag or model)."""
-        self._route_around({item.node_id})
+    def drag_moved(self) -> None:
+        """During a drag (Qt has just moved the selected cards): snap them to the grid
+        and bring their edges along. The model changes only on release."""
+        moved = set()
+        for item in self.selectedItems():
+            if isinstance(item, NodeItem):
+                x, y = snap(item.x()), snap(item.y())
+                if x != item.x() or y != item.y():
+                    item.setPos(x, y)
+                moved.add(item.node_id)
+        self._route_around(moved)
 
     def _route_around(self, node_ids: set[str]) -> None:
         """Re-route the edges of these nodes and of their neighbours (whose port order
