@@ -1,0 +1,22 @@
+"""Every example design simulates every scenario without error (shortened runs)."""
+
+import json
+
+import pytest
+
+from model.designfile import load_design
+from simulation.engine import simulate
+from tests.conftest import example_paths
+
+CASES = [(path, scenario.name) for path in example_paths() for scenario in load_design(path).scenarios]
+
+
+@pytest.mark.parametrize("path,scenario", CASES, ids=[f"{p.stem}:{s}" for p, s in CASES])
+def test_example_scenario_runs(path, scenario):
+    arch = load_design(path)
+    warmup = arch.scenario(scenario).warmup_s
+    result = simulate(arch, scenario, duration_s=warmup + 30, base_dir=str(path.parent))
+    data = json.loads(json.dumps(result.to_json(), sort_keys=True))
+    assert data["nodes"].keys() == arch.nodes.keys()
+    assert sum(e["requests"] for e in data["entries"].values()) > 0
+    assert data["cost"] is None or data["cost"]["monthly_usd"] >= 0
