@@ -415,10 +415,13 @@ def local_executor(workers: int | None = None) -> cf.ProcessPoolExecutor:
 
 def stop_executor(executor: cf.Executor) -> None:
     """Cancel what has not started and stop a local pool's workers now (Ctrl-C)."""
-    executor.shutdown(wait=False, cancel_futures=True)
-    for process in list((getattr(executor, "_processes", None) or {}).values()):  # no public API in 3.11
+    processes = list((getattr(executor, "_processes", None) or {}).values())  # no public API in 3.11
+    executor.shutdown(wait=False, cancel_futures=True)  # (this forgets the processes: list them first)
+    for process in processes:
         if process.is_alive():
             process.terminate()
+    for process in processes:
+        process.join(timeout=5)
 
 
 # --------------------------------------------------------------------------------------

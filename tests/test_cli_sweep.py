@@ -89,3 +89,32 @@ def test_failed_replications_give_exit_1_with_their_parameters(tmp_path):
     runs = json.loads(out.read_text())["runs"]
     assert runs[0]["replications"] == 2 and runs[0]["metrics"]["entries.fn.requests"]["mean"] == 50
     assert runs[1]["replications"] == 0 and [f["replication"] for f in runs[1]["failures"]] == [0, 1]
+
+
+@pytest.mark.slow
+def test_ctrl_c_cancels_pending_work_and_stops_the_workers(design):
+    import os
+    import signal
+    import time
+
+    # Its own process group with the default SIGINT handling, signalled like a terminal's Ctrl-C.
+    proc = subprocess.Popen([sys.executable, str(ROOT / "main.py"), "sweep", str(design), "--vary",
+                             "fn.memory_mb=256,512", "--replications", "4", "--duration", "5000", "--workers", "2"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    time.sleep(4)  # the pool is up and both workers are inside long replications
+    assert proc.poll() is None
+    started = time.monotonic()
+    os.killpg(proc.pid, signal.SIGINT)
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130 and "interrupted" in err and "Traceback" not in err
+    assert time.monotonic() - started < 10
+    # The pool's workers are stopped; its forkserver and resource tracker exit on their own
+    # once their pipes close.
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        left = subprocess.run(["pgrep", "-a", "-g", str(proc.pid)], capture_output=True, text=True).stdout
+        if not left.strip():
+            break
+        time.sleep(0.2)
+    assert not left.strip(), f"processes left behind:\n{left}"
