@@ -89,13 +89,16 @@ class CanvasView(QGraphicsView):
         self._zoomed()
 
     def _zoomed(self) -> None:
-        self.diagram().set_zoom_detail(self.zoom())
+        if isinstance(self.scene(), DiagramScene):
+            self.scene().set_zoom_detail(self.zoom())
         self._place_visible_labels()
         self.zoom_changed.emit(self.zoom())
 
     def _place_visible_labels(self) -> None:
-        rect = self.mapToScene(self.viewport().rect()).boundingRect().adjusted(-300, -300, 300, 300)
-        self.diagram().place_stale_labels(rect)
+        scene = self.scene()
+        if isinstance(scene, DiagramScene):  # the window may swap or clear the scene
+            rect = self.mapToScene(self.viewport().rect()).boundingRect().adjusted(-300, -300, 300, 300)
+            scene.place_stale_labels(rect)
 
     def scrollContentsBy(self, dx: int, dy: int) -> None:
         super().scrollContentsBy(dx, dy)

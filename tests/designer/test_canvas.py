@@ -291,3 +291,16 @@ def test_arrow_keys_nudge_the_selection_one_grid_step(canvas, undo_stack):
     assert scene.arch.nodes["queue"].at == (300.0, 180.0)
     assert scene.node_item("worker").pos() == QPointF(540, 180)
     assert undo_stack.count() == 2
+
+
+def test_deleting_a_selected_edge_keeps_its_nodes_and_undo_puts_it_back_in_place(canvas, undo_stack):
+    scene, view = canvas
+    before = dump_design(scene.arch)
+    middle = scene.arch.edges[1]
+    scene.select_subject(("edge", middle))
+    scene.delete_selection()
+    assert middle not in scene.arch.edges and len(scene.arch.nodes) == 6
+    assert scene.edge_item(middle) is None
+    undo_stack.undo()
+    assert scene.arch.edges[1] is middle and dump_design(scene.arch) == before
+    assert scene.edge_item(middle) is not None
