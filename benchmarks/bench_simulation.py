@@ -1,0 +1,170 @@
+"""Simulation speed and memory, run by hand:  .venv/bin/python benchmarks/bench_simulation.py [--full]
+
+Prints simulated requests per wall-clock second for
+  (a) one function at its concurrency cap (Poisson load above the cap: throttles), and
+  (b) a multi-service design (API Gateway -> Lambda -> DynamoDB x2 and SQS -> worker Lambda),
+each beside the same model written directly on bare SimPy in the straightforward
+process-per-request style, in the same run, and the ratio (goal >= 1.0).
+--full also measures the peak memory (ru_maxrss) of 10 million simulated requests and of a
+sparse 1,500,000-second scenario, each in a fresh process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import simpy
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from model.architecture import Architecture, Edge, Load, Node, Scenario  # noqa: E402
+from simulation.engine import simulate  # noqa: E402
+
+CAP, RATE, MEAN_MS = 50, 600.0, 100.0
+
+
+def capped_design(duration_s: float) -> Architecture:
+    arch = Architecture("bench-capped")
+    arch.add_node(Node("fn", "lambda", {"reserved_concurrency": CAP, "cold_start_ms": 0,
+                                        "duration_ms": {"dist": "exponential", "mean": MEAN_MS}}))
+    arch.add_scenario(Scenario("load", duration_s, 1, [Load("fn", "poisson", {"rate_rps": RATE})]))
+    return arch
+
+
+def multi_design(duration_s: float) -> Architecture:
+    arch = Architecture("bench-multi")
+    for node in (Node("api", "api_gateway", {"overhead_ms": 8}),
+                 Node("fn", "lambda", {"cold_start_ms": 0, "duration_ms": {"dist": "exponential", "mean": 30}}),
+                 Node("table", "dynamodb", {"latency_ms": {"dist": "exponential", "mean": 6}}),
+                 Node("queue", "sqs", {"latency_ms": 10}),
+                 Node("worker", "lambda", {"reserved_concurrency": 20, "cold_start_ms": 0,
+                                           "duration_ms": {"dist": "exponential", "mean": 50}})):
+        arch.add_node(node)
+    for edge in (Edge("api", "fn"), Edge("fn", "table", {"action": "write", "calls": 2}),
+                 Edge("fn", "queue"), Edge("queue", "worker", {"batch_size": 1})):
+        arch.add_edge(edge)
+    arch.add_scenario(Scenario("load", duration_s, 1, [Load("api", "poisson", {"rate_rps": 300.0})]))
+    return arch
+
+
+# -- the same models on bare SimPy, one process per request ---------------------------------
+
+
+def bare_capped(duration_s: float) -> int:
+    env, rng = simpy.Environment(), random.Random(1)
+    pool = simpy.Resource(env, CAP)
+    served = [0]
+
+    def request():
+        with pool.request() as req:
+            yield req
+            yield env.timeout(rng.expovariate(1000.0 / MEAN_MS))
+            served[0] += 1
+
+    def arrivals():
+        while True:
+            yield env.timeout(rng.expovariate(RATE))
+            if pool.count < CAP:
+                env.process(request())
+
+    env.process(arrivals())
+    env.run(until=duration_s)
+    return served[0]
+
+
+def bare_multi(duration_s: float) -> int:
+    env, rng = simpy.Environment(), random.Random(1)
+    front = simpy.Resource(env, 1000)
+    workers = simpy.Resource(env, 20)
+    queue = simpy.Store(env)
+    done = [0]
+
+    def api_request():
+        yield env.timeout(0.008)
+        with front.request() as req:
+            yield req
+            yield env.timeout(rng.expovariate(1 / 0.030))
+            for _ in range(2):
+                yield env.timeout(rng.expovariate(1 / 0.006))
+            yield env.timeout(0.010)
+            yield queue.put(env.now)
+        done[0] += 1
+
+    def worker():
+        while True:
+            yield queue.get()
+            with workers.request() as req:
+                yield req
+                yield env.timeout(rng.expovariate(1 / 0.050))
+
+    def arrivals():
+        while True:
+            yield env.timeout(rng.expovariate(300.0))
+            env.process(api_request())
+
+    for _ in range(20):
+        env.process(worker())
+    env.process(arrivals())
+    env.run(until=duration_s)
+    return done[0]
+
+
+def timed(fn, *args):
+    start = time.perf_counter()
+    value = fn(*args)
+    return value, time.perf_counter() - start
+
+
+def compare(name: str, make, bare, duration_s: float, count) -> None:
+    result, ours_s = timed(simulate, make(duration_s))
+    requests = count(result)
+    _, bare_s = timed(bare, duration_s)
+    ours, theirs = requests / ours_s, requests / bare_s
+    print(f"| {name:28s} | {requests:>10,d} | {ours:>14,.0f} | {theirs:>14,.0f} | {ours / theirs:5.2f} |")
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def memory_child(kind: str) -> None:
+    if kind == "10M":
+        arch = capped_design(10_000_000 / RATE)
+    else:
+        arch = Architecture("sparse")
+        arch.add_node(Node("fn", "lambda", {"duration_ms": 50}))
+        arch.add_scenario(Scenario("sparse", 1_500_000, 1, [Load("fn", "schedule", {"every_s": 60})]))
+    start = time.perf_counter()
+    result = simulate(arch)
+    print(f"{kind}: {result.nodes['fn'].requests:,d} requests, {time.perf_counter() - start:.0f} s, "
+          f"peak RSS {peak_rss_mb():.0f} MB, {len(result.timeseries.t_s)} series buckets")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--duration", type=float, default=300.0, help="simulated seconds per speed case")
+    parser.add_argument("--full", action="store_true", help="also measure memory for 10M requests")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        memory_child(args.child)
+        return
+    print("| case                         |   requests | Stratus req/s  | bare SimPy req/s | ratio |")
+    print("|------------------------------|-----------:|---------------:|---------------:|------:|")
+    compare("(a) one function at its cap", capped_design, bare_capped, args.duration,
+            lambda r: r.nodes["fn"].requests)
+    compare("(b) API+Lambda+DynamoDB+SQS", multi_design, bare_multi, args.duration,
+            lambda r: r.entries["api"].requests)
+    if args.full:
+        for kind in ("10M", "sparse"):
+            subprocess.run([sys.executable, __file__, "--child", kind], check=True)
+
+
+if __name__ == "__main__":
+    main()
