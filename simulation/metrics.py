@@ -167,7 +167,10 @@ class SeriesSet:
         self.length = (self.length + 1) // 2
 
     def add(self, data: list[float], t: float, amount: float = 1.0) -> None:
-        data[self.index(t)] += amount
+        i = int(t / self.width)
+        if i >= self.length:
+            i = self.index(t)
+        data[i] += amount
 
     def peak(self, data: list[float], t: float, value: float) -> None:
         i = self.index(t)
@@ -215,12 +218,24 @@ class TimedLevel:
         self.peak_data = peak_data
 
     def move(self, now: float, delta: int) -> None:
-        level = self.level
-        if level.value:
-            self.series.integrate(self.data, level.since, now, level.value)
-        level.move(now, delta)
-        if self.peak_data is not None:
-            self.series.peak(self.peak_data, now, level.value)
+        # Inlined Level.move + SeriesSet.integrate: this runs on every state change.
+        level, series = self.level, self.series
+        value, since = level.value, level.since
+        if value:
+            level.area += value * (now - since)
+            width = series.width
+            i = int(since / width)
+            if i == int(now / width) and i < series.length:
+                self.data[i] += value * (now - since)
+            else:
+                series.integrate(self.data, since, now, value)
+        level.since = now
+        value += delta
+        level.value = value
+        if value > level.peak:
+            level.peak = value
+        if self.peak_data is not None and delta > 0:
+            series.peak(self.peak_data, now, value)
 
     def close(self, now: float) -> None:
         self.move(now, 0)
