@@ -51,7 +51,7 @@ class DiagramScene(QGraphicsScene):
         self._problems: dict[str, Any] = {}
         self._edge_problems: dict[int, str] = {}
         self._labels_shown = True
-        self._stale_labels = False  # some label waits to be placed (see place_stale_labels)
+        self._stale_labels: dict[int, EdgeItem] = {}  # labels waiting for a spot (place_stale_labels)
         self.setBackgroundBrush(style.CANVAS_BACKGROUND)
         self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.BspTreeIndex)
         self._rebuild()
@@ -168,6 +168,7 @@ class DiagramScene(QGraphicsScene):
         item = self._edges.pop(id(edge), None)
         if item is None:
             return
+        self._stale_labels.pop(id(item), None)
         for end in {edge.source, edge.target}:
             items = self._edges_of.get(end)
             if items and item in items:
@@ -192,6 +193,7 @@ class DiagramScene(QGraphicsScene):
         finally:
             self.blockSignals(False)
         self._nodes, self._edges, self._edges_of = {}, {}, {}
+        self._stale_labels = {}
         fallback = self._unplaced_positions()
         for node in self.arch.nodes.values():
             at = node.at if node.at is not None else fallback[node.id]
@@ -305,10 +307,15 @@ class DiagramScene(QGraphicsScene):
             self._port_offsets(node_id, True, pos, offsets)
             self._port_offsets(node_id, False, pos, offsets)
         half = H / 2
-        overlap = self._card_overlap_function()
-        # In a big change (undo of a large move, open), only labels near the screen look
-        # for a free spot now; the others when the view scrolls to them.
-        visible = self._visible_region() if len(items) > _EAGER_LABELS else None
+        # Labels look for a free spot (off the cards) only where they can be seen: all of
+        # them in a small change, those near the screen in a big one (undo of a large
+        # move, open), none while zoomed out too far to show labels. The others wait
+        # in `_stale_labels` until the view scrolls or zooms to them.
+        if not self._labels_shown:
+            visible, overlap = QRectF(), None
+        else:
+            visible = self._visible_region() if len(items) > _EAGER_LABELS else None
+            overlap = self._card_overlap_function()
         pairs = Counter((i.edge.source, i.edge.target) for i in items)
         small = len(items) < 8  # e.g. one edge changed: its parallel siblings are not in `items`
         for item in items:
@@ -321,7 +328,9 @@ class DiagramScene(QGraphicsScene):
                              self._lane(item) if small or pairs[(source, target)] > 1 else 0.0,
                              overlap if visible is None or visible.intersects(item.boundingRect()) else None)
             if item.label_stale:
-                self._stale_labels = True
+                self._stale_labels[key] = item
+            else:
+                self._stale_labels.pop(key, None)
 
     def _visible_region(self) -> QRectF:
         region = QRectF()
@@ -333,14 +342,14 @@ class DiagramScene(QGraphicsScene):
     def place_stale_labels(self, rect: QRectF) -> None:
         """Place the labels in `rect` that a big change left at their curve's middle
         (the view calls this when it scrolls, zooms or resizes)."""
-        if not self._stale_labels:
+        if not self._stale_labels or not self._labels_shown:
             return  # the common case, checked on every scroll step
-        stale = [i for i in self.items(rect) if isinstance(i, EdgeItem) and i.label_stale]
+        stale = [i for i in self._stale_labels.values() if rect.intersects(i.boundingRect())]
         if stale:
             overlap = self._card_overlap_function()
             for item in stale:
                 item.place_label(overlap)
-            self._stale_labels = any(i.label_stale for i in self._edges.values())
+                del self._stale_labels[id(item)]
 
     def _card_overlap_function(self):
         """overlap(x0, y0, x1, y1) -> area of that rectangle covered by cards, from a

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QApplication
 from designer.canvas import SERVICE_MIME_TYPE
 from designer.canvas.edge_item import EdgeItem
 from designer.palette import Palette
+from model.architecture import Node
 from model.catalogue import SERVICES
 from model.designfile import dump_design, loads_design
 from model.errors import Problem
@@ -304,3 +305,23 @@ def test_deleting_a_selected_edge_keeps_its_nodes_and_undo_puts_it_back_in_place
     undo_stack.undo()
     assert scene.arch.edges[1] is middle and dump_design(scene.arch) == before
     assert scene.edge_item(middle) is not None
+
+
+def test_edge_labels_keep_off_cards_and_wait_while_zoomed_out(canvas, design, undo_stack):
+    from designer import commands
+
+    scene, view = canvas
+    # handler -> orders runs straight through a card placed between them.
+    design.add_node(Node("blocker", "s3", at=(460.0, 40.0)))
+    undo_stack.push(commands.MoveNodesCommand(design, {"orders": (520.0, 40.0)}, {"orders": (700.0, 40.0)}))
+    item = scene.edge_item(design.edges[1])
+    blocker = scene.node_item("blocker")
+    label = item.label_item.boundingRect()
+    covered = label.intersected(blocker.mapRectToScene(blocker.card_rect()))
+    assert label.isEmpty() or covered.width() * covered.height() < 0.6 * label.width() * label.height()
+
+    view.set_zoom(0.3)  # labels are not drawn this far out: none is placed
+    undo_stack.push(commands.MoveNodesCommand(design, {"orders": (700.0, 40.0)}, {"orders": (720.0, 60.0)}))
+    assert item.label_stale and not item.label_item.isVisible()
+    view.set_zoom(1.0)
+    assert not item.label_stale and item.label_item.isVisible()
