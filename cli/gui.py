@@ -10,10 +10,18 @@ def register(sub) -> None:
                         help="render the window offscreen at 1400x900, save it and exit")
     parser.add_argument("--select", metavar="NODE",
                         help="with --screenshot: select this node (the inspector shows it)")
+    parser.add_argument("--simulate", metavar="SCENARIO",
+                        help="with --screenshot: run this scenario first and show its results")
+    parser.add_argument("--duration", type=float, metavar="S",
+                        help="with --simulate: simulated seconds (default: the scenario's)")
+    parser.add_argument("--panel", choices=("canvas", "dashboard"), default="canvas",
+                        help="with --simulate: give the room to the canvas overlay or the dashboard")
     parser.set_defaults(func=run)
 
 
 def run(args) -> int:
     from designer.app import run_designer
 
-    return run_designer(args.design, screenshot=args.screenshot, select=getattr(args, "select", None))
+    return run_designer(args.design, screenshot=args.screenshot, select=getattr(args, "select", None),
+                        simulate=getattr(args, "simulate", None), duration=getattr(args, "duration", None),
+                        panel=getattr(args, "panel", "canvas"))

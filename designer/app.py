@@ -87,13 +87,14 @@ def create_application():
     return app
 
 
-def run_designer(path: str | None, screenshot: str | None = None, select: str | None = None) -> int:
+def run_designer(path: str | None, screenshot: str | None = None, select: str | None = None,
+                 simulate: str | None = None, duration: float | None = None, panel: str = "canvas") -> int:
     """Open the designer (blocking), or with `screenshot` render it to a PNG and return."""
     if screenshot and not _has_display():
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     app = create_application()
     if screenshot:
-        return _screenshot(path, screenshot, select)
+        return _screenshot(path, screenshot, select, simulate, duration, panel)
     from PySide6.QtCore import QTimer
 
     from .main_window import MainWindow
@@ -110,7 +111,8 @@ def run_designer(path: str | None, screenshot: str | None = None, select: str | 
     return app.exec()
 
 
-def _screenshot(path: str | None, out: str, select: str | None) -> int:
+def _screenshot(path: str | None, out: str, select: str | None, simulate: str | None = None,
+                duration: float | None = None, panel: str = "canvas") -> int:
     """Render the window with `path` loaded at 1400x900, offscreen, and save a PNG."""
     from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QApplication
@@ -140,6 +142,15 @@ def _screenshot(path: str | None, out: str, select: str | None) -> int:
         window.size_docks()
         _settle(QApplication)
         window.run_validation()
+        if simulate:
+            from .results_ui import run_for_screenshot
+
+            problem = run_for_screenshot(window, simulate, duration, panel, _settle)
+            if problem:
+                print(f"error: --simulate {simulate}: {problem}", file=sys.stderr)
+                window.undo_stack.setClean()
+                window.close()
+                return 1
         if select:
             window.select(("node", select))
         window.view.fit_to_view()

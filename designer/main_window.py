@@ -68,6 +68,8 @@ class MainWindow(QMainWindow):
         self._build_toolbar()
         self._build_status_bar()
         self._connect()
+        from .results_ui import install as install_results  # simulation, results, export, deploy
+        self.results = install_results(self)
         self.validation_timer = QTimer(self)
         self.validation_timer.setSingleShot(True)
         self.validation_timer.setInterval(VALIDATION_DELAY_MS)
@@ -492,6 +494,7 @@ class MainWindow(QMainWindow):
             self.documents.settings.setValue("window/geometry", self.saveGeometry())
             self.documents.settings.setValue("window/state", self.saveState())
             self.arch.unsubscribe(self._on_model_change)
+            self.results.shutdown()
             event.accept()
         else:
             event.ignore()

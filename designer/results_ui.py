@@ -1,0 +1,226 @@
+"""Wires the simulation, results, what-if, export, deploy and import tools into the main
+window: docks, menu entries and toolbar buttons. The main window calls `install(window)`
+once; everything here only constructs and connects (the logic lives in each module).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+
+from .dashboard import Dashboard
+from .overlay import ResultsOverlay
+from .replay import ReplayControls
+from .simulation_panel import ResultsSession, SimulationPanel
+
+SIMULATION_WIDTH, DASHBOARD_HEIGHT = 320, 330
+
+
+class ResultsUI:
+    def __init__(self, window) -> None:
+        self.window = window
+        self.session = ResultsSession(window.arch, window)
+        self.panel = SimulationPanel(window.arch, window.documents.base_dir)
+        self.dashboard = Dashboard()
+        self.overlay = ResultsOverlay(window.scene, window.view)
+        self.replay = ReplayControls(window.scene)
+        self.panel.extra_area.addWidget(self.replay)
+        self.simulation_dock = window._dock("Simulation", "simulation", self.panel, Qt.RightDockWidgetArea)
+        self.dashboard_dock = window._dock("Results", "results", self.dashboard, Qt.BottomDockWidgetArea)
+        window.tabifyDockWidget(window.inspector_dock, self.simulation_dock)
+        window.inspector_dock.raise_()
+        # The results dock joins the problems' tab group once the window has its layout:
+        # tabified before that, Qt leaves stray tab bars at the old dock position.
+        self.dashboard_dock.hide()
+        self._tabified = False
+        self._actions()
+        self._connect()
+
+    # -- actions and menus -----------------------------------------------------------------
+
+    def _actions(self) -> None:
+        w = self.window
+        a = w._action
+        self.act_run = a("&Run Simulation", self.run, "F5", "Simulate the chosen scenario in the background")
+        self.act_cancel = a("&Cancel Simulation", self.panel.cancel, "Shift+F5", "Stop the running simulation")
+        self.act_clear = a("C&lear Results", lambda: self.session.set_outcome(None), None,
+                           "Remove the results from the canvas")
+        self.act_compare = a("&What-if Compare…", self.compare, "Ctrl+Shift+W",
+                             "Compare two scenarios or two configurations side by side")
+        self.act_import = a("&Import Template…", self.import_template, "Ctrl+I",
+                            "Read a CloudFormation/SAM template or a Terraform folder into a new design")
+        self.act_export = a("Export &Template…", self.export_template, "Ctrl+E",
+                            "Write CloudFormation, SAM or Terraform and validate it")
+        self.act_deploy = a("&Deploy…", self.deploy, None, "Deploy to a local sandbox or AWS; destroy")
+        menu = w.menuBar().addMenu("&Simulate")
+        menu.addActions([self.act_run, self.act_cancel, self.act_clear])
+        menu.addSeparator()
+        menu.addAction(self.act_compare)
+        menu.addSeparator()
+        menu.addActions([self.simulation_dock.toggleViewAction(), self.dashboard_dock.toggleViewAction()])
+        help_menu = next(m.menuAction() for m in w.menuBar().findChildren(type(menu)) if m.title() == "&Help")
+        w.menuBar().insertAction(help_menu, menu.menuAction())
+        file_menu = next(m for m in w.menuBar().findChildren(type(menu)) if m.title() == "&File")
+        before = w.act_export_png
+        file_menu.insertAction(before, self.act_import)
+        file_menu.insertAction(before, self.act_export)
+        file_menu.insertAction(before, self.act_deploy)
+        file_menu.insertSeparator(before)
+        self.act_run.setIcon(_run_icon())
+        w.toolbar.addSeparator()
+        w.toolbar.addAction(self.act_run)
+        self.act_run.setIconText("Run")
+        w.toolbar.addAction(self.act_compare)
+        self.act_compare.setIconText("Compare")
+        self.act_cancel.setEnabled(False)
+
+    def _connect(self) -> None:
+        w = self.window
+        self.panel.run_finished.connect(self.session.set_outcome)
+        self.panel.edit_scenario.connect(self._edit_scenario)
+        self.panel.job.busy_changed.connect(self._busy)
+        self.session.result_changed.connect(self._show_outcome)
+        self.session.stale_changed.connect(self._stale)
+        w.scene.subjects_selected.connect(self._selection)
+        self.dashboard.node_activated.connect(lambda node_id: w.select(("node", node_id)))
+
+    # -- behaviour -------------------------------------------------------------------------
+
+    def run(self) -> None:
+        self.simulation_dock.show()
+        self.simulation_dock.raise_()
+        self.panel.run()
+
+    def _busy(self, busy: bool) -> None:
+        self.act_run.setEnabled(not busy)
+        self.act_cancel.setEnabled(busy)
+        if busy:
+            self.window.statusBar().showMessage("Simulating… (the window stays usable; Shift+F5 cancels)")
+        else:
+            self.window.statusBar().clearMessage()
+
+    def show_dashboard(self) -> None:
+        w = self.window
+        if not self._tabified:
+            self._tabified = True
+            w.tabifyDockWidget(w.problems_dock, self.dashboard_dock)
+        self.dashboard_dock.show()
+        self.dashboard_dock.raise_()
+
+    def _show_outcome(self, outcome) -> None:
+        self.replay.stop()
+        self.dashboard.set_outcome(outcome)
+        if outcome is None:
+            self.overlay.clear()
+            self.replay.set_outcome(None)
+            return
+        self.overlay.show(outcome)
+        self.replay.set_outcome(outcome)
+        self.show_dashboard()
+
+    def _stale(self, stale: bool) -> None:
+        self.overlay.set_stale(stale)
+        self.dashboard.set_stale(stale)
+        if stale:
+            self.replay.stop()
+
+    def _selection(self, subjects: list) -> None:
+        if self.session.outcome is None:
+            return
+        nodes = [v for k, v in subjects if k == "node"]
+        self.dashboard.show_node(nodes[0] if len(nodes) == 1 and not self.session.stale else None)
+
+    def _edit_scenario(self, name: str) -> None:
+        self.window.scene.clearSelection()
+        self.window.inspector.show_subject(("scenario", name))
+        self.window.inspector_dock.show()
+        self.window.inspector_dock.raise_()
+
+    def compare(self):
+        from .compare import CompareDialog
+
+        dialog = CompareDialog(self.window.arch, self.window.documents.base_dir(), self.window)
+        dialog.setAttribute(Qt.WA_DeleteOnClose)
+        dialog.show()
+        return dialog
+
+    def export_template(self):
+        from .export_dialog import ExportDialog
+
+        dialog = ExportDialog(self.window.arch, self.window.documents.path, self.window)
+        dialog.setAttribute(Qt.WA_DeleteOnClose)
+        dialog.show()
+        return dialog
+
+    def deploy(self):
+        from .deploy_dialog import DeployDialog
+
+        dialog = DeployDialog(self.window.arch, self.window.documents.path, self.window)
+        dialog.setAttribute(Qt.WA_DeleteOnClose)
+        dialog.show()
+        return dialog
+
+    def import_template(self, path: str | None = None):
+        from .import_action import import_into_window
+
+        return import_into_window(self.window, path)
+
+    def shutdown(self) -> None:
+        self.replay.stop()
+        self.panel.detach()
+        self.session.detach()
+
+
+def _run_icon():
+    from PySide6.QtCore import QPointF
+    from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap, QPolygonF
+
+    icon = QIcon()
+    for dpr in (1.0, 2.0):
+        pixmap = QPixmap(int(18 * dpr), int(18 * dpr))
+        pixmap.setDevicePixelRatio(dpr)
+        pixmap.fill(Qt.transparent)
+        painter = QPainter(pixmap)
+        painter.setRenderHint(QPainter.Antialiasing)
+        painter.setPen(Qt.NoPen)
+        painter.setBrush(QColor("#12B76A"))
+        painter.drawPolygon(QPolygonF([QPointF(5, 3), QPointF(15, 9), QPointF(5, 15)]))
+        painter.end()
+        icon.addPixmap(pixmap)
+    return icon
+
+
+def install(window) -> ResultsUI:
+    return ResultsUI(window)
+
+
+def run_for_screenshot(window, scenario: str, duration: float | None, panel: str, settle) -> str | None:
+    """`gui --screenshot --simulate`: run a scenario through the panel (on its worker
+    thread, as a user would), wait for it, and arrange the docks; returns an error or None."""
+    import time
+
+    from model.errors import StratusError
+    from PySide6.QtWidgets import QApplication
+
+    ui: ResultsUI = window.results
+    try:
+        ui.panel.select_scenario(scenario)
+    except StratusError as exc:
+        return str(exc)
+    if not ui.panel.run(duration):
+        return ui.panel.status.text()
+    while ui.panel.job.busy():
+        QApplication.processEvents()
+        time.sleep(0.01)
+    settle(QApplication)
+    if ui.session.outcome is None:
+        return ui.panel.status.text()
+    ui.simulation_dock.show()
+    ui.simulation_dock.raise_()
+    if panel == "dashboard":
+        window.palette_dock.hide()  # the table and charts get the room
+    height = 470 if panel == "dashboard" else 300
+    window.resizeDocks([ui.dashboard_dock], [height], Qt.Vertical)
+    settle(QApplication)
+    if panel == "dashboard":
+        ui.dashboard.tabs.setCurrentIndex(1)
+    return None
