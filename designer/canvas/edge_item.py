@@ -52,6 +52,7 @@ def edge_is_async(arch: Architecture, edge: Edge) -> bool:
 _ANTIALIASING = QPainter.RenderHint.Antialiasing
 _NO_BRUSH = Qt.BrushStyle.NoBrush
 _NO_PEN = Qt.PenStyle.NoPen
+_SMOOTH_EDGES_ZOOM = 0.5
 _PENS: dict[tuple[int, bool, bool, bool], QPen] = {}
 
 
@@ -280,8 +281,10 @@ class EdgeItem(QGraphicsItem):
         # here (both are slow from Python), only cached objects.
         colour = self.colour()
         selected = self.isSelected()
-        painter.setRenderHint(_ANTIALIASING)
-        painter.setPen(_edge_pen(colour, self.dashed, selected, painter.worldTransform().m11() > 1.25))
+        zoom = painter.worldTransform().m11()
+        # Far out, hundreds of 1 px lines are on screen and smoothing them buys nothing.
+        painter.setRenderHint(_ANTIALIASING, zoom >= _SMOOTH_EDGES_ZOOM)
+        painter.setPen(_edge_pen(colour, self.dashed, selected, zoom > 1.25))
         painter.setBrush(_NO_BRUSH)
         if self._polylines is None:
             # Painting a pre-flattened polyline with a 1 px cosmetic pen takes Qt's fast
