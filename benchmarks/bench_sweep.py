@@ -55,13 +55,15 @@ def main() -> None:
     load_before = os.getloadavg()[0]
     variations = {"fn.memory_mb": [512]}
 
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     serial = run_sweep(arch, None, variations, args.replications, args.duration)
     serial_s = time.perf_counter() - started
+    serial_cpu = time.process_time() - cpu
 
     started = time.perf_counter()
     with local_executor(args.workers) as pool:
         pooled = run_sweep(arch, None, variations, args.replications, args.duration, executor=pool)
+        pool_cpu = sum(_cpu_seconds(pid) for pid in getattr(pool, "_processes", {}) or {})
     pooled_s = time.perf_counter() - started
 
     same = json.dumps(serial.to_json(), sort_keys=True) == json.dumps(pooled.to_json(), sort_keys=True)
@@ -72,12 +74,24 @@ def main() -> None:
     print(f"pool of {args.workers} workers: {pooled_s:6.2f} s  (start-up included)")
     print(f"speed-up:          {serial_s / pooled_s:6.2f}x  (goal >= 1.7x on 2 cores)")
     print(f"identical results: {'yes' if same else 'NO'}")
+    print(f"CPU obtained:      serial {serial_cpu / serial_s:.2f} of 1 core, pool "
+          f"{pool_cpu / pooled_s:.2f} of {args.workers} cores (less than all: other processes took the rest)")
     load_after = os.getloadavg()[0]
     if max(load_before, load_after) > 0.5:
         print(f"note: 1-minute load average was {load_before:.1f} before and {load_after:.1f} after; other "
               f"processes competing for the cores lower the speed-up: measure on an idle machine")
     if not same:
         sys.exit(1)
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a live process, from /proc (Linux; 0 elsewhere)."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as handle:
+            fields = handle.read().rpartition(")")[2].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 if __name__ == "__main__":
