@@ -59,13 +59,13 @@ def render_report(result: Any, arch: Any) -> str:
     body = "\n".join([
         _header(view),
         _kpis(view),
-        _section("Entry points", "End-to-end view of each load entry point.", _entries_table(view)),
-        _section("Nodes", "What each service saw during the measured window.", _nodes_table(view)),
-        _section("Charts", "", _plots(view)),
-        _section("Monthly cost", _cost_caption(view), _cost_table(view)),
-        _section("Assumptions", "What this run and its cost estimate took for granted.", _assumptions(view)),
+        section("Entry points", "End-to-end view of each load entry point.", _entries_table(view)),
+        section("Nodes", "What each service saw during the measured window.", _nodes_table(view)),
+        section("Charts", "", _plots(view)),
+        section("Monthly cost", _cost_caption(view), _cost_table(view)),
+        section("Assumptions", "What this run and its cost estimate took for granted.", _assumptions(view)),
     ])
-    title = _e(f"{view.design_name} — {view.data.get('scenario', '')} — Stratus simulation report")
+    title = escape(f"{view.design_name} — {view.data.get('scenario', '')} — Stratus simulation report")
     return (f"<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
             f"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
             f"<title>{title}</title>\n<style>{CSS}</style>\n</head>\n<body>\n<main>\n{body}\n"
@@ -133,7 +133,7 @@ def _shade(hex_colour: str, amount: float) -> str:
 # Formatting
 
 
-def _e(text: Any) -> str:
+def escape(text: Any) -> str:
     return html.escape(str(text), quote=True)
 
 
@@ -143,7 +143,7 @@ def _num(value: Any, digits: int = 0) -> str:
     try:
         number = float(value)
     except (TypeError, ValueError):
-        return _e(value)
+        return escape(value)
     return f"{number:,.{digits}f}"
 
 
@@ -167,16 +167,16 @@ def _duration(seconds: float) -> str:
     return f"{seconds / 3600:,.4g} h ({seconds:,.0f} s)"
 
 
-def _section(title: str, caption: str, content: str) -> str:
-    caption_html = f"<p class=\"caption\">{_e(caption)}</p>" if caption else ""
-    return f"<section>\n<h2>{_e(title)}</h2>\n{caption_html}\n{content}\n</section>"
+def section(title: str, caption: str, content: str) -> str:
+    caption_html = f"<p class=\"caption\">{escape(caption)}</p>" if caption else ""
+    return f"<section>\n<h2>{escape(title)}</h2>\n{caption_html}\n{content}\n</section>"
 
 
-def _table(headers: list[str], rows: list[list[str]], numeric_from: int = 1) -> str:
+def html_table(headers: list[str], rows: list[list[str]], numeric_from: int = 1) -> str:
     """An HTML table; cells are already escaped; columns from `numeric_from` align right."""
     if not rows:
         return "<p class=\"empty\">Nothing to show.</p>"
-    head = "".join(f"<th class=\"{'num' if i >= numeric_from else 'text'}\">{_e(h)}</th>"
+    head = "".join(f"<th class=\"{'num' if i >= numeric_from else 'text'}\">{escape(h)}</th>"
                    for i, h in enumerate(headers))
     body = "\n".join("<tr>" + "".join(f"<td class=\"{'num' if i >= numeric_from else 'text'}\">{c}</td>"
                                       for i, c in enumerate(row)) + "</tr>" for row in rows)
@@ -185,7 +185,7 @@ def _table(headers: list[str], rows: list[list[str]], numeric_from: int = 1) -> 
 
 def _chip(view: _View, node_id: str) -> str:
     return (f"<span class=\"chip\" style=\"background:{view.colour(node_id)}\"></span>"
-            f"{_e(view.label(node_id))}")
+            f"{escape(view.label(node_id))}")
 
 
 # --------------------------------------------------------------------------------------
@@ -194,17 +194,17 @@ def _chip(view: _View, node_id: str) -> str:
 
 def _header(view: _View) -> str:
     d = view.data
-    facts = [("Scenario", _e(d.get("scenario", "–"))), ("Seed", _e(d.get("seed", "–"))),
-             ("Simulated", _e(_duration(d.get("duration_s", 0))))]
+    facts = [("Scenario", escape(d.get("scenario", "–"))), ("Seed", escape(d.get("seed", "–"))),
+             ("Simulated", escape(_duration(d.get("duration_s", 0))))]
     if d.get("warmup_s"):
-        facts.append(("Warm-up excluded", _e(_duration(d["warmup_s"]))))
-    facts.append(("Region", _e(getattr(view.arch, "region", "us-east-1"))))
+        facts.append(("Warm-up excluded", escape(_duration(d["warmup_s"]))))
+    facts.append(("Region", escape(getattr(view.arch, "region", "us-east-1"))))
     load = _load_description(view)
     if load:
         facts.append(("Load", load))
-    items = "".join(f"<div><dt>{_e(k)}</dt><dd>{v}</dd></div>" for k, v in facts)
+    items = "".join(f"<div><dt>{escape(k)}</dt><dd>{v}</dd></div>" for k, v in facts)
     return (f"<header>\n<p class=\"kicker\">Stratus simulation report</p>\n"
-            f"<h1>{_e(view.design_name)}</h1>\n<dl class=\"facts\">{items}</dl>\n</header>")
+            f"<h1>{escape(view.design_name)}</h1>\n<dl class=\"facts\">{items}</dl>\n</header>")
 
 
 def _load_description(view: _View) -> str:
@@ -215,7 +215,7 @@ def _load_description(view: _View) -> str:
     parts = []
     for load in scenario.load:
         params = ", ".join(f"{k}={v}" for k, v in sorted(load.params.items()))
-        parts.append(f"{_e(view.label(load.entry))}: {_e(load.pattern)}" + (f" ({_e(params)})" if params else ""))
+        parts.append(f"{escape(view.label(load.entry))}: {escape(load.pattern)}" + (f" ({escape(params)})" if params else ""))
     return "; ".join(parts)
 
 
@@ -230,7 +230,7 @@ def _kpis(view: _View) -> str:
              ("Cold starts", _num(cold)), ("Throttled", _num(throttled)),
              ("Monthly cost", _usd(view.cost.get("monthly_usd", 0)))]
     return "<div class=\"kpis\">" + "".join(
-        f"<div class=\"kpi\"><div class=\"kpi-label\">{_e(k)}</div><div class=\"kpi-value\">{v}</div></div>"
+        f"<div class=\"kpi\"><div class=\"kpi-label\">{escape(k)}</div><div class=\"kpi-value\">{v}</div></div>"
         for k, v in cards) + "</div>"
 
 
@@ -241,7 +241,7 @@ def _entries_table(view: _View) -> str:
         rows.append([_chip(view, entry_id), _num(e.get("requests")), _num(e.get("succeeded")), _num(e.get("failed")),
                      _ms(lat.get("mean")), _ms(lat.get("p50")), _ms(lat.get("p95")), _ms(lat.get("p99")),
                      _ms(lat.get("max"))])
-    return _table(["Entry", "Requests", "Succeeded", "Failed", "Mean (ms)", "p50 (ms)", "p95 (ms)", "p99 (ms)",
+    return html_table(["Entry", "Requests", "Succeeded", "Failed", "Mean (ms)", "p50 (ms)", "p95 (ms)", "p99 (ms)",
                    "Max (ms)"], rows)
 
 
@@ -250,12 +250,12 @@ def _nodes_table(view: _View) -> str:
     rows = []
     for node_id, n in view.nodes.items():
         lat = n.get("latency_ms", {})
-        rows.append([_chip(view, node_id), _e(view.service(node_id)), _num(n.get("requests")),
+        rows.append([_chip(view, node_id), escape(view.service(node_id)), _num(n.get("requests")),
                      _num(n.get("throttled")), _num(n.get("errors")), _num(n.get("cold_starts")),
                      _ms(lat.get("p50")), _ms(lat.get("p99")), _num(n.get("max_concurrency")),
                      _num(n.get("max_backlog")) if "max_backlog" in n else "–",
                      _usd(by_node.get(node_id, 0))])
-    return _table(["Node", "Service", "Requests", "Throttled", "Errors", "Cold starts", "p50 (ms)", "p99 (ms)",
+    return html_table(["Node", "Service", "Requests", "Throttled", "Errors", "Cold starts", "p50 (ms)", "p99 (ms)",
                    "Max concurrency", "Max backlog (msgs)", "Cost ($/month)"], rows, numeric_from=2)
 
 
@@ -267,21 +267,21 @@ def _cost_caption(view: _View) -> str:
 
 
 def _cost_table(view: _View) -> str:
-    rows = [[_chip(view, line.get("node_id", line.get("node", ""))), _e(line.get("item", "")),
+    rows = [[_chip(view, line.get("node_id", line.get("node", ""))), escape(line.get("item", "")),
              _num(line.get("quantity_per_month"), 0 if line.get("quantity_per_month", 0) >= 100 else 3),
-             _e(line.get("unit", "")), _usd(line.get("usd_per_month", 0)), _e(line.get("note", ""))]
+             escape(line.get("unit", "")), _usd(line.get("usd_per_month", 0)), escape(line.get("note", ""))]
             for line in view.cost.get("lines", [])]
     total = f"<p class=\"total\">Total: <strong>{_usd(view.cost.get('monthly_usd', 0))}</strong> per month</p>"
     if not rows:
         return total
-    return total + _table(["Node", "Item", "Quantity / month", "Unit", "USD / month", "Note"], rows, numeric_from=2)
+    return total + html_table(["Node", "Item", "Quantity / month", "Unit", "USD / month", "Note"], rows, numeric_from=2)
 
 
 def _assumptions(view: _View) -> str:
     items = list(dict.fromkeys([*view.data.get("assumptions", []), *view.cost.get("assumptions", [])]))
     if not items:
         return "<p class=\"empty\">None recorded.</p>"
-    return "<ul class=\"assumptions\">" + "".join(f"<li>{_e(a)}</li>" for a in items) + "</ul>"
+    return "<ul class=\"assumptions\">" + "".join(f"<li>{escape(a)}</li>" for a in items) + "</ul>"
 
 
 # --------------------------------------------------------------------------------------
@@ -292,15 +292,15 @@ def _plots(view: _View) -> str:
     return "<div class=\"plots\">" + "".join(plot(view) for plot in PLOTS) + "</div>"
 
 
-def _figure(plot_id: str, title: str, caption: str, fig: Figure | None, empty: str) -> str:
-    head = f"<figure class=\"plot\" id=\"plot-{plot_id}\">\n<figcaption><strong>{_e(title)}</strong>"
-    head += f"<span>{_e(caption)}</span></figcaption>\n" if caption else "</figcaption>\n"
+def figure_block(plot_id: str, title: str, caption: str, fig: Figure | None, empty: str) -> str:
+    head = f"<figure class=\"plot\" id=\"plot-{plot_id}\">\n<figcaption><strong>{escape(title)}</strong>"
+    head += f"<span>{escape(caption)}</span></figcaption>\n" if caption else "</figcaption>\n"
     if fig is None:
-        return head + f"<p class=\"empty\">{_e(empty)}</p>\n</figure>"
+        return head + f"<p class=\"empty\">{escape(empty)}</p>\n</figure>"
     return head + _svg(fig) + "\n</figure>"
 
 
-def _new_figure(height: float = 3.0) -> Figure:
+def new_figure(height: float = 3.0) -> Figure:
     with matplotlib.rc_context(_SVG_RC):
         fig = Figure(figsize=(7.2, height), dpi=100)
         ax = fig.add_subplot()
@@ -319,7 +319,7 @@ def _svg(fig: Figure) -> str:
     return re.sub(r'(<svg[^>]*?)\swidth="[^"]*"\s+height="[^"]*"', r'\1 class="chart"', text, count=1)
 
 
-def _mpl_text(text: str) -> str:
+def mpl_text(text: str) -> str:
     """A label as matplotlib shows it: `$` would start mathtext."""
     return text.replace("$", r"\$")
 
@@ -334,7 +334,7 @@ def _latency_plot(view: _View) -> str:
     histograms = {k: h for k, h in histograms.items() if h and h.get("counts") and sum(h["counts"]) > 0}
     fig = None
     if histograms:
-        fig = _new_figure()
+        fig = new_figure()
         ax = fig.axes[0]
         low = min(min(h["edges_ms"]) for h in histograms.values())
         high = max(max(h["edges_ms"]) for h in histograms.values())
@@ -343,7 +343,7 @@ def _latency_plot(view: _View) -> str:
             share = [100.0 * c / total for c in h["counts"]]
             colour = view.colour(entry_id)
             ax.stairs(share, h["edges_ms"], fill=True, alpha=0.25, color=colour)
-            ax.stairs(share, h["edges_ms"], color=colour, linewidth=1.4, label=_mpl_text(view.label(entry_id)))
+            ax.stairs(share, h["edges_ms"], color=colour, linewidth=1.4, label=mpl_text(view.label(entry_id)))
             p99 = view.entries[entry_id].get("latency_ms", {}).get("p99")
             if p99:
                 ax.axvline(p99, color=colour, linestyle="--", linewidth=1)
@@ -352,7 +352,7 @@ def _latency_plot(view: _View) -> str:
         ax.set_xlabel("end-to-end latency (ms)")
         ax.set_ylabel("share of requests (%)")
         _legend(ax, len(histograms))
-    return _figure("latency", "Latency distribution per entry point", "Dashed lines: p99.", fig,
+    return figure_block("latency", "Latency distribution per entry point", "Dashed lines: p99.", fig,
                    "No latency histogram in this result.")
 
 
@@ -397,19 +397,19 @@ def _series_plot(view: _View, name: str, plot_id: str, title: str, ylabel: str, 
         caption = (caption + f" Time average within each {bucket:g} s bucket.").strip()
     fig = None
     if busiest:
-        fig = _new_figure()
+        fig = new_figure()
         ax = fig.axes[0]
         scale, unit = _time_axis(t_s)
         pool = _mean if name in RATE_SERIES else max
         for node_id in busiest:
             x, y = _downsample(t_s[:len(series[node_id])], series[node_id], pool)
             ax.step([v / scale for v in x], y, where="post", color=view.colour(node_id), linewidth=1.3,
-                    label=_mpl_text(view.label(node_id)))
+                    label=mpl_text(view.label(node_id)))
         ax.set_xlabel(f"simulated time ({unit})")
         ax.set_ylabel(ylabel)
         ax.set_ylim(bottom=0)
         _legend(ax, len(busiest))
-    return _figure(plot_id, title, caption, fig, empty)
+    return figure_block(plot_id, title, caption, fig, empty)
 
 
 def _throughput_plot(view: _View) -> str:
@@ -437,19 +437,19 @@ def _cost_plot(view: _View) -> str:
     fig = None
     if by_node:
         order = sorted(by_node, key=lambda n: by_node[n])
-        fig = _new_figure(height=max(1.6, 0.32 * len(order) + 0.8))
+        fig = new_figure(height=max(1.6, 0.32 * len(order) + 0.8))
         ax = fig.axes[0]
         ax.grid(True, axis="x", color=GRID, linewidth=0.6)
         ax.grid(False, axis="y")
-        bars = ax.barh([_mpl_text(view.label(n)) for n in order], [by_node[n] for n in order],
+        bars = ax.barh([mpl_text(view.label(n)) for n in order], [by_node[n] for n in order],
                        color=[view.colour(n) for n in order], height=0.6)
-        ax.bar_label(bars, labels=[_mpl_text(_usd(by_node[n]).replace("&lt;", "<")) for n in order],
+        ax.bar_label(bars, labels=[mpl_text(_usd(by_node[n]).replace("&lt;", "<")) for n in order],
                      padding=3, fontsize=8)
         ax.set_xlabel("USD per month")
         ax.margins(x=0.18)
     free = sum(1 for v in (view.cost.get("by_node", {}) or {}).values() if float(v) <= 0)
     caption = f"{free} node(s) cost nothing and are not shown." if free and by_node else ""
-    return _figure("cost", "Monthly cost by node", caption, fig, "No cost in this result.")
+    return figure_block("cost", "Monthly cost by node", caption, fig, "No cost in this result.")
 
 
 PLOTS = (_latency_plot, _throughput_plot, _concurrency_plot, _backlog_plot, _cold_start_plot, _cost_plot)

@@ -17,7 +17,7 @@ from typing import Any
 
 from model.designfile import atomic_write_text
 
-from .report import CSS, INK, _e, _figure, _mpl_text, _new_figure, _section, _table  # noqa: PLC2701
+from .report import CSS, INK, escape, figure_block, html_table, mpl_text, new_figure, section
 from .sweep import Estimate, SweepResult, key_metrics
 
 LINE_COLOURS = ("#ED7100", "#3B48CC", "#E7157B", "#7AA116", "#8C4FFF", "#545B64", "#01A88D", "#C7131F")
@@ -35,13 +35,13 @@ def render_sweep_report(result: SweepResult, arch: Any) -> str:
         charts = "".join(_chart(result, param, name, label) for name, label in metrics)
         caption = ("Mean of the replications with its 95% confidence interval (Student t)"
                    + ("; one line per combination of the other parameters." if len(result.varied) > 1 else "."))
-        sections.append(_section(f"Against {param}", caption, f"<div class=\"plots\">{charts}</div>"))
-    sections.append(_section("Runs", "Mean ± half-width of the 95% confidence interval; n = replications "
+        sections.append(section(f"Against {param}", caption, f"<div class=\"plots\">{charts}</div>"))
+    sections.append(section("Runs", "Mean ± half-width of the 95% confidence interval; n = replications "
                              "that succeeded.", _runs_table(result, metrics)))
     if result.failures:
-        sections.append(_section("Failed replications", "Left out of their runs' figures.", _failures_table(result)))
-    sections.append(_section("Method", "", _method(result)))
-    title = _e(f"{result.design} — {result.scenario} — Stratus sweep report")
+        sections.append(section("Failed replications", "Left out of their runs' figures.", _failures_table(result)))
+    sections.append(section("Method", "", _method(result)))
+    title = escape(f"{result.design} — {result.scenario} — Stratus sweep report")
     body = "\n".join(sections)
     return (f"<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
             f"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
@@ -55,9 +55,9 @@ def _header(result: SweepResult, arch: Any) -> str:
     facts = [("Scenario", result.scenario), ("Runs", len(result.runs)), ("Replications per run", requested),
              ("Simulated per replication", f"{result.duration_s:g} s"),
              ("Varied", ", ".join(result.varied)), ("Region", getattr(arch, "region", "us-east-1"))]
-    items = "".join(f"<div><dt>{_e(k)}</dt><dd>{_e(v)}</dd></div>" for k, v in facts)
+    items = "".join(f"<div><dt>{escape(k)}</dt><dd>{escape(v)}</dd></div>" for k, v in facts)
     return (f"<header>\n<p class=\"kicker\">Stratus sweep report</p>\n"
-            f"<h1>{_e(result.design or 'Untitled design')}</h1>\n<dl class=\"facts\">{items}</dl>\n</header>")
+            f"<h1>{escape(result.design or 'Untitled design')}</h1>\n<dl class=\"facts\">{items}</dl>\n</header>")
 
 
 # --------------------------------------------------------------------------------------
@@ -69,7 +69,7 @@ def _chart(result: SweepResult, param: str, metric: str, label: str) -> str:
     numeric = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values)
     positions = {_key(v): (float(v) if numeric else float(i)) for i, v in enumerate(values)}
     lines = _lines(result, param)
-    fig = _new_figure(height=2.8)
+    fig = new_figure(height=2.8)
     ax = fig.axes[0]
     drawn = 0
     for index, (others, runs) in enumerate(lines[:MAX_LINES]):
@@ -81,19 +81,19 @@ def _chart(result: SweepResult, param: str, metric: str, label: str) -> str:
         means = [e.mean for _, e in points]
         errors = [[e.mean - e.low for _, e in points], [e.high - e.mean for _, e in points]]
         ax.errorbar(xs, means, yerr=errors, color=LINE_COLOURS[index], marker="o", markersize=4,
-                    linewidth=1.5, capsize=3, elinewidth=1, label=_mpl_text(others) if others else None)
+                    linewidth=1.5, capsize=3, elinewidth=1, label=mpl_text(others) if others else None)
         drawn += 1
     if not drawn:
-        return _figure(f"{param}-{metric}", label, "", None, "No value of this metric in any run.")
+        return figure_block(f"{param}-{metric}", label, "", None, "No value of this metric in any run.")
     _x_axis(ax, values, positions, numeric)
-    ax.set_xlabel(_mpl_text(param))
-    ax.set_ylabel(_mpl_text(label))
+    ax.set_xlabel(mpl_text(param))
+    ax.set_ylabel(mpl_text(label))
     ax.set_ylim(bottom=min(0.0, ax.get_ylim()[0]))
     if len(lines) > 1:
         ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize=8,
                   labelcolor=INK)
     caption = f"First {MAX_LINES} of {len(lines)} lines shown." if len(lines) > MAX_LINES else ""
-    return _figure(_slug(f"{param}-{metric}"), f"{label} against {param}", caption, fig, "")
+    return figure_block(_slug(f"{param}-{metric}"), f"{label} against {param}", caption, fig, "")
 
 
 def _x_axis(ax, values: list, positions: dict, numeric: bool) -> None:
@@ -103,7 +103,7 @@ def _x_axis(ax, values: list, positions: dict, numeric: bool) -> None:
         ax.set_xscale("log", base=2)  # memory sizes and rates that double
         ax.minorticks_off()
     ax.set_xticks(ticks)
-    ax.set_xticklabels([_mpl_text(_show(v)) for v in values])
+    ax.set_xticklabels([mpl_text(_show(v)) for v in values])
     if not numeric:
         ax.set_xlim(-0.5, len(values) - 0.5)
 
@@ -143,10 +143,10 @@ def _slug(text: str) -> str:
 
 def _runs_table(result: SweepResult, metrics: list[tuple[str, str]]) -> str:
     headers = [*result.varied, *(label for _, label in metrics), "n"]
-    rows = [[*(_e(_show(run.params[p])) for p in result.varied),
+    rows = [[*(escape(_show(run.params[p])) for p in result.varied),
              *(_estimate(run.metrics.get(name), name) for name, _ in metrics), str(run.replications)]
             for run in result.runs]
-    return _table(headers, rows, numeric_from=len(result.varied))
+    return html_table(headers, rows, numeric_from=len(result.varied))
 
 
 def _estimate(estimate: Estimate | None, name: str) -> str:
@@ -157,9 +157,9 @@ def _estimate(estimate: Estimate | None, name: str) -> str:
 
 
 def _failures_table(result: SweepResult) -> str:
-    rows = [[_e(", ".join(f"{k}={_show(v)}" for k, v in params.items())), str(f.replication), str(f.seed),
-             _e(f.error)] for params, f in result.failures]
-    return _table(["Run", "Replication", "Seed", "Error"], rows, numeric_from=99)
+    rows = [[escape(", ".join(f"{k}={_show(v)}" for k, v in params.items())), str(f.replication), str(f.seed),
+             escape(f.error)] for params, f in result.failures]
+    return html_table(["Run", "Replication", "Seed", "Error"], rows, numeric_from=99)
 
 
 def _method(result: SweepResult) -> str:
@@ -168,7 +168,7 @@ def _method(result: SweepResult) -> str:
     points = [
         "Every run is the design with its parameters applied (node fields as scenario overrides, so a "
         "Lambda's handler time scales with its memory as in a what-if scenario).",
-        f"Replication i of every run uses the same seed ({_e(seeds)}{more}): runs are compared under "
+        f"Replication i of every run uses the same seed ({escape(seeds)}{more}): runs are compared under "
         "common random numbers, and the results do not depend on where they ran.",
         "Intervals: mean ± t(0.975, n−1) · s / √n over the n replications that succeeded; one replication "
         "gives a zero-width interval.",
