@@ -53,6 +53,7 @@ _ANTIALIASING = QPainter.RenderHint.Antialiasing
 _NO_BRUSH = Qt.BrushStyle.NoBrush
 _NO_PEN = Qt.PenStyle.NoPen
 _SMOOTH_EDGES_ZOOM = 0.5
+_BACK_BEND = H * 1.5  # how far a backwards edge's curve dips to pass under the cards
 _PENS: dict[tuple[int, bool, bool, bool], QPen] = {}
 
 
@@ -178,8 +179,14 @@ class EdgeItem(QGraphicsItem):
             towards = (ex - 50.0, ey)
         else:
             dx = ex - sx
-            reach = max(40.0, abs(dx) * 0.5) if dx > 0 else max(80.0, min(240.0, -dx * 0.5 + 60))
-            c1x, c1y, c2x, c2y = sx + reach, sy + lane, ex - reach, ey + lane
+            if dx > 0:
+                reach, bend = max(40.0, dx * 0.5), 0.0
+            else:
+                # Backwards (target left of source): swing below (or above) both cards
+                # instead of cutting back through them.
+                reach = max(80.0, min(240.0, -dx * 0.5 + 60))
+                bend = _BACK_BEND if ey >= sy - 1 else -_BACK_BEND
+            c1x, c1y, c2x, c2y = sx + reach, sy + lane + bend, ex - reach, ey + lane + bend
             path = QPainterPath(start)
             path.cubicTo(c1x, c1y, c2x, c2y, ex, ey)
             self._curve = (sx, sy, c1x, c1y, c2x, c2y, ex, ey)
