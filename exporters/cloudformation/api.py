@@ -73,7 +73,7 @@ def routes_of(arch, api_id: str) -> list[Route]:
 
 def render_api(t: r.Template, api_id: str) -> None:
     cfg = t.config(api_id)
-    if api_id in iam.principals(t.arch):
+    if api_id in t.principals:
         r.role(t, api_id, "apigateway.amazonaws.com")
     r.log_group(t, api_id)
     if cfg["api_type"] == "http":

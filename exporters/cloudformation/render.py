@@ -83,6 +83,9 @@ class Template:
     code_path: Callable[[str], str] = None  # type: ignore[assignment]  # design-relative -> template-relative
 
     def __post_init__(self) -> None:
+        # Computed once: renderers ask per node, and each answer walks every edge.
+        self.principals = set(iam.principals(self.arch))
+        self.grants = iam.resource_policies(self.arch)
         self.names = logical_ids(self.arch.nodes)
         if self.code_path is None:
             self.code_path = lambda code: code
@@ -517,7 +520,7 @@ def render_topic(t: Template, node_id: str) -> None:
     cfg = t.config(node_id)
     properties: dict[str, Any] = {"Tags": _tags(t)}
     skip = []
-    if service_publishers(t.arch, node_id):
+    if service_publishers(t.arch, node_id, t.grants):
         # S3 and EventBridge cannot use the AWS-managed aws/sns key (its key policy cannot
         # grant them), so encrypting would silently drop their messages.
         skip.append(skips.SNS_SERVICE_PUBLISHER)
@@ -530,9 +533,10 @@ def render_topic(t: Template, node_id: str) -> None:
     t.output(node_id, "TopicArn", _ref(t.id(node_id)), f"Topic {node_id}")
 
 
-def service_publishers(arch: Architecture, node_id: str) -> list[str]:
-    return [g.source_node for g in iam.resource_policies(arch)
-            if g.target_node == node_id and g.kind == "sns_topic_policy"]
+def service_publishers(arch: Architecture, node_id: str, grants: list | None = None) -> list[str]:
+    """AWS services (S3, EventBridge) that publish to this topic through its topic policy."""
+    grants = iam.resource_policies(arch) if grants is None else grants
+    return [g.source_node for g in grants if g.target_node == node_id and g.kind == "sns_topic_policy"]
 
 
 def render_stream(t: Template, node_id: str) -> None:
@@ -555,7 +559,7 @@ def render_bus(t: Template, node_id: str) -> None:
     if _custom_bus(t, node_id):
         t.add(t.id(node_id), "AWS::Events::EventBus", {"Name": _bus_name(t, node_id)})
         t.output(node_id, "BusName", _ref(t.id(node_id)), f"Event bus {node_id}")
-    if node_id in iam.principals(t.arch):
+    if node_id in t.principals:
         role(t, node_id, "events.amazonaws.com")
 
 
@@ -711,7 +715,7 @@ def _grant_source_arn(t: Template, grant: iam.ResourcePolicyGrant, target: str) 
 
 def render_resource_policies(t: Template) -> None:
     by_target: dict[str, list[iam.ResourcePolicyGrant]] = {}
-    for grant in iam.resource_policies(t.arch):
+    for grant in t.grants:
         if grant.kind == "lambda_permission":
             _lambda_permission(t, grant)
         else:

@@ -24,7 +24,7 @@ TF_METHOD_SKIPS = API_SKIPS_REST + [
 
 def render_api(c: Config, api_id: str) -> None:
     cfg = c.config(api_id)
-    if api_id in iam.principals(c.arch):
+    if api_id in c.principals:
         role(c, api_id, "apigateway.amazonaws.com")
     log_group(c, api_id, "/aws/apigateway/" + c.physical_name(api_id, 100))
     if cfg["api_type"] == "http":

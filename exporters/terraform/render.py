@@ -66,6 +66,8 @@ class Config:
     _seen: set = field(default_factory=set)
 
     def __post_init__(self) -> None:
+        self.principals = set(iam.principals(self.arch))  # computed once (each walks every edge)
+        self.grants = iam.resource_policies(self.arch)
         self.names = terraform_names(self.arch.nodes)
         if self.code_path is None:
             self.code_path = lambda code: code
@@ -423,7 +425,7 @@ def render_topic(c: Config, node_id: str) -> None:
     cfg = c.config(node_id)
     body: dict[str, Any] = {"name": _q(c.physical_name(node_id, 60) + (".fifo" if cfg.get("fifo") else ""))}
     skip = []
-    if service_publishers(c.arch, node_id):
+    if service_publishers(c.arch, node_id, c.grants):
         skip.append(skips.SNS_SERVICE_PUBLISHER)
     else:
         body["kms_master_key_id"] = "alias/aws/sns"
@@ -452,7 +454,7 @@ def render_bus(c: Config, node_id: str) -> None:
         c.resource("aws_cloudwatch_event_bus", c.name(node_id), {"name": _q(c.physical_name(node_id, 200)),
                                                                  "tags": c.tags()})
         c.output(node_id, "bus_name", c.ref(node_id, "name"), f"Event bus {node_id}")
-    if node_id in iam.principals(c.arch):
+    if node_id in c.principals:
         role(c, node_id, "events.amazonaws.com")
 
 
@@ -575,7 +577,7 @@ def _source_arn(c: Config, grant: iam.ResourcePolicyGrant, target: str) -> Expr:
 
 def render_resource_policies(c: Config) -> None:
     by_target: dict[str, list[iam.ResourcePolicyGrant]] = {}
-    for grant in iam.resource_policies(c.arch):
+    for grant in c.grants:
         if grant.kind == "lambda_permission":
             _lambda_permission(c, grant)
         else:
