@@ -264,6 +264,10 @@ class EdgeItem(QGraphicsItem):
     def boundingRect(self) -> QRectF:
         return self._bounds
 
+    def curve_rect(self) -> QRectF:
+        """The tight bounds of the drawn curve and its arrow."""
+        return self._path.boundingRect().united(self._arrow.boundingRect())
+
     def shape(self) -> QPainterPath:
         if self._shape is None:
             stroker = QPainterPathStroker()

@@ -85,6 +85,16 @@ class DiagramScene(QGraphicsScene):
         subjects += [("edge", e) for e in self.arch.edges if id(e) in edge_ids]
         return subjects
 
+    def drawing_rect(self) -> QRectF:
+        """What the drawing really covers: cards and the curves themselves (an item's
+        bounding rect holds a curve's control points, which reach further)."""
+        rect = QRectF()
+        for item in self._nodes.values():
+            rect = rect.united(item.mapRectToScene(item.card_rect()))
+        for item in self._edges.values():
+            rect = rect.united(item.curve_rect())
+        return rect
+
     def select_subject(self, subject) -> None:
         """Select ("node", id), ("edge", Edge or index in arch.edges); anything else clears."""
         kind, value = (subject or (None, None))[:2]

@@ -75,11 +75,11 @@ class CanvasView(QGraphicsView):
 
     def fit_to_view(self) -> None:
         """Show the whole drawing, never magnified above 100 %."""
-        items = [i for i in self.scene().items() if i.isVisible()]
-        if not items:
+        drawing = self.diagram().drawing_rect()
+        if drawing.isEmpty():
             self.reset_zoom()
             return
-        bounds = self.scene().itemsBoundingRect().adjusted(-40, -40, 40, 40)
+        bounds = drawing.adjusted(-40, -40, 40, 40)
         self.fitInView(bounds, Qt.AspectRatioMode.KeepAspectRatio)
         if self.zoom() > 1.0:
             self.resetTransform()
