@@ -27,6 +27,7 @@ from model.architecture import Architecture, Edge
 NODE = "node"  # the ARN of resource_node (+ resource_suffix)
 OWN_LOGS = "own_logs"  # the principal's own CloudWatch log group (resource_node is None)
 ANY = "any"  # "*": only for actions AWS offers without resource-level permissions
+OWN_DLQ = "own_dead_letter_queue"  # the dead-letter queue the exporters add for the principal
 
 
 @dataclass(frozen=True)
@@ -202,10 +203,16 @@ def _needs_role(arch: Architecture, node_id: str, service: str) -> bool:
                                for e in arch.edges_from(node_id))
 
 
-def role_statements(arch: Architecture, principal_node_id: str) -> list[Statement]:
-    """Least-privilege statements for one principal's role, merged and in stable order."""
+def role_statements(arch: Architecture, principal_node_id: str,
+                    own_dead_letter_queue: bool = False) -> list[Statement]:
+    """Least-privilege statements for one principal's role, merged and in stable order.
+
+    own_dead_letter_queue: the caller gives functions that need one a dead-letter queue of
+    their own (see needs_dead_letter_queue); Lambda sends to it with the function's role."""
     node = arch.nodes[principal_node_id]
     grants: dict[tuple[str | None, str, str], set[str]] = {}
+    if own_dead_letter_queue and needs_dead_letter_queue(arch, principal_node_id):
+        grants[(None, "", OWN_DLQ)] = {"sqs:SendMessage"}
     for stmt in _BASE.get(node.service, ()):
         grants.setdefault((stmt.resource_node, stmt.resource_suffix, stmt.scope), set()).update(stmt.actions)
     own_kinds = _ROLE_EDGE_KINDS.get(node.service, frozenset())
@@ -221,7 +228,7 @@ def role_statements(arch: Architecture, principal_node_id: str) -> list[Statemen
 
 
 def _ordered(grants: dict) -> Iterable:
-    scope_rank = {OWN_LOGS: 0, ANY: 1, NODE: 2}
+    scope_rank = {OWN_LOGS: 0, OWN_DLQ: 1, ANY: 2, NODE: 3}
     return sorted(grants.items(), key=lambda kv: (scope_rank[kv[0][2]], kv[0][0] or "", kv[0][1]))
 
 
@@ -234,6 +241,8 @@ def _sid(arch: Architecture, node_id: str | None, suffix: str, scope: str, actio
     """A readable, unique-per-role statement id (alphanumeric, as IAM requires)."""
     if scope == OWN_LOGS:
         return "OwnLogs"
+    if scope == OWN_DLQ:
+        return "OwnDeadLetterQueue"
     if scope == ANY:
         return "".join(sorted({_camel(a.split(":")[0]) for a in actions})) + "NoResourceLevel"
     part = {"": "", "/*": "Objects", "/stream/*": "Stream", "/index/*": "Indexes"}.get(suffix, "Sub")
@@ -242,6 +251,26 @@ def _sid(arch: Architecture, node_id: str | None, suffix: str, scope: str, actio
 
 def _camel(text: str) -> str:
     return "".join(p[:1].upper() + p[1:] for p in text.replace("-", "_").split("_") if p)
+
+
+ASYNC_INVOKE_KINDS = frozenset({"notification", "subscription", "rule_target"})
+
+
+def invoked_asynchronously(arch: Architecture, node_id: str) -> bool:
+    """Does anything invoke this function with the Event (asynchronous) invocation type?"""
+    for edge in arch.edges_to(node_id):
+        kind = arch.edge_kind(edge)
+        if kind in ASYNC_INVOKE_KINDS or (kind == "invoke" and arch.nodes[edge.source].service == "lambda"
+                                          and edge.config.get("mode", "sync") == "async"):
+            return True
+    return False
+
+
+def needs_dead_letter_queue(arch: Architecture, node_id: str) -> bool:
+    """Asynchronous invocations that fail every retry must land somewhere: the design's
+    on_failure destination if it has one, else a dead-letter queue the exporters add."""
+    return (arch.nodes[node_id].service == "lambda" and invoked_asynchronously(arch, node_id)
+            and not any(arch.edge_kind(e) == "on_failure" for e in arch.edges_from(node_id)))
 
 
 def resource_policies(arch: Architecture) -> list[ResourcePolicyGrant]:

@@ -222,7 +222,7 @@ def _bus_name(t: Template, node_id: str) -> Any:
 
 def policy_document(t: Template, principal: str) -> dict:
     statements = []
-    for stmt in iam.role_statements(t.arch, principal):
+    for stmt in iam.role_statements(t.arch, principal, own_dead_letter_queue=True):
         statements.append({"Sid": stmt.sid, "Effect": "Allow", "Action": list(stmt.actions),
                            "Resource": _statement_resource(t, principal, stmt)})
     return {"Version": "2012-10-17", "Statement": statements}
@@ -233,6 +233,8 @@ def _statement_resource(t: Template, principal: str, stmt: iam.Statement) -> Any
         return "*"
     if stmt.scope == iam.OWN_LOGS:
         return _getatt(t.id(principal, "LogGroup"), "Arn")  # that ARN already ends in ":*"
+    if stmt.scope == iam.OWN_DLQ:
+        return _getatt(t.id(principal, "DeadLetterQueue"), "Arn")
     return t.arn_with(stmt.resource_node, stmt.resource_suffix)
 
 
@@ -330,16 +332,7 @@ def _environment(t: Template, node_id: str) -> dict:
     return env
 
 
-ASYNC_INVOKE_KINDS = {"notification", "subscription", "rule_target"}
-
-
-def invoked_asynchronously(arch: Architecture, node_id: str) -> bool:
-    for edge in arch.edges_to(node_id):
-        kind = arch.edge_kind(edge)
-        if kind in ASYNC_INVOKE_KINDS or (kind == "invoke" and arch.nodes[edge.source].service == "lambda"
-                                          and edge.config.get("mode", "sync") == "async"):
-            return True
-    return False
+invoked_asynchronously = iam.invoked_asynchronously
 
 
 def _on_failure(t: Template, node_id: str) -> Edge | None:
@@ -347,9 +340,8 @@ def _on_failure(t: Template, node_id: str) -> Edge | None:
 
 
 def _dead_letter_target(t: Template, node_id: str) -> Any:
-    """Asynchronous invocations that fail every retry must land somewhere: the design's
-    on_failure destination if it has one (in EventInvokeConfig), else a dead-letter queue."""
-    if not invoked_asynchronously(t.arch, node_id) or _on_failure(t, node_id) is not None:
+    """The function's own dead-letter queue, when it needs one (iam.needs_dead_letter_queue)."""
+    if not iam.needs_dead_letter_queue(t.arch, node_id):
         return None
     dlq_id = t.id(node_id, "DeadLetterQueue")
     t.add(dlq_id, "AWS::SQS::Queue", {"SqsManagedSseEnabled": True, "MessageRetentionPeriod": 1_209_600},

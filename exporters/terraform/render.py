@@ -177,7 +177,7 @@ HANDLE: dict[str, Callable[[Config, str], Expr]] = {
 
 def _policy(c: Config, principal: str) -> Expr:
     statements = []
-    for stmt in iam.role_statements(c.arch, principal):
+    for stmt in iam.role_statements(c.arch, principal, own_dead_letter_queue=True):
         statements.append({"Sid": stmt.sid, "Effect": "Allow", "Action": list(stmt.actions),
                            "Resource": _statement_resource(c, principal, stmt)})
     return Expr("jsonencode(" + hcl_value({"Version": "2012-10-17", "Statement": statements}, 1) + ")")
@@ -188,6 +188,8 @@ def _statement_resource(c: Config, principal: str, stmt: iam.Statement) -> Any:
         return "*"
     if stmt.scope == iam.OWN_LOGS:
         return _q("${aws_cloudwatch_log_group." + c.name(principal, "logs") + ".arn}" + stmt.resource_suffix)
+    if stmt.scope == iam.OWN_DLQ:
+        return Expr(f"aws_sqs_queue.{c.name(principal, 'dead_letter_queue')}.arn")
     if not stmt.resource_suffix:
         return c.arn(stmt.resource_node)
     return _q(c.arn_text(stmt.resource_node) + stmt.resource_suffix)
@@ -290,7 +292,7 @@ def _archive(c: Config, node_id: str, cfg: dict) -> str:
 
 
 def _dead_letter_queue(c: Config, node_id: str) -> Expr | None:
-    if not invoked_asynchronously(c.arch, node_id) or c.edges(node_id, {"on_failure"}, incoming=False):
+    if not iam.needs_dead_letter_queue(c.arch, node_id):
         return None
     name = c.name(node_id, "dead_letter_queue")
     c.resource("aws_sqs_queue", name, {"name": _q(c.physical_name(node_id, 40) + "-dlq"),

@@ -92,3 +92,18 @@ def test_no_wildcard_actions_and_star_resources_only_where_aws_requires(name, ar
                 assert set(stmt.actions) <= allowed_star, (principal, stmt)
             if stmt.scope == iam.NODE:
                 assert stmt.resource_node in arch.nodes
+
+
+def test_async_function_without_destination_may_send_to_its_own_dead_letter_queue():
+    arch = _design(("topic", "sns", {}), ("fn", "lambda", {}), ("kept", "lambda", {}), ("q", "sqs", {}),
+                   edges=[("topic", "fn", {}), ("topic", "kept", {}), ("kept", "q", {}, "on_failure")])
+    assert iam.needs_dead_letter_queue(arch, "fn") and not iam.needs_dead_letter_queue(arch, "kept")
+    own = [s for s in iam.role_statements(arch, "fn", own_dead_letter_queue=True) if s.scope == iam.OWN_DLQ]
+    assert [s.actions for s in own] == [("sqs:SendMessage",)]
+    assert not [s for s in iam.role_statements(arch, "fn") if s.scope == iam.OWN_DLQ]  # opt-in
+    assert not [s for s in iam.role_statements(arch, "kept", own_dead_letter_queue=True) if s.scope == iam.OWN_DLQ]
+    from exporters.cloudformation import build_template
+
+    role = build_template(arch)["Resources"]["FnRole"]["Properties"]["Policies"][0]["PolicyDocument"]
+    assert {"Sid": "OwnDeadLetterQueue", "Effect": "Allow", "Action": ["sqs:SendMessage"],
+            "Resource": {"Fn::GetAtt": ["FnDeadLetterQueue", "Arn"]}} in role["Statement"]
