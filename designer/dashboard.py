@@ -120,7 +120,7 @@ def _title(ax, text: str) -> None:
 def _legend(ax, count: int) -> None:
     if count:  # below the plot: a side legend would take half of a narrow chart
         ax.legend(fontsize=8, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.2),
-                  ncol=min(count, 3), labelcolor=TEXT, handlelength=1.4, columnspacing=1.2)
+                  ncol=min(count, 2), labelcolor=TEXT, handlelength=1.4, columnspacing=1.2)
 
 
 def plot_series(chart: Chart, series: dict, times, node_ids, names: dict, colours: dict,
@@ -398,6 +398,7 @@ class Dashboard(QWidget):
         self.table.setRowCount(len(result.nodes))
         for row, (node_id, stats) in enumerate(result.nodes.items()):
             spec = SERVICES.get(stats.service)
+            lat = (lambda v: "—") if stats.requests == 0 else fmt_ms
             values = {
                 "node": (self.names[node_id], None), "service": (spec.name if spec else stats.service, None),
                 "requests": (fmt_count(stats.requests), stats.requests),
@@ -405,9 +406,9 @@ class Dashboard(QWidget):
                 "throttled": (fmt_count(stats.throttled), stats.throttled),
                 "errors": (fmt_count(stats.errors), stats.errors),
                 "cold_starts": (fmt_count(stats.cold_starts), stats.cold_starts),
-                "p50": (fmt_ms(stats.latency_ms.p50), stats.latency_ms.p50),
-                "p95": (fmt_ms(stats.latency_ms.p95), stats.latency_ms.p95),
-                "p99": (fmt_ms(stats.latency_ms.p99), stats.latency_ms.p99),
+                "p50": (lat(stats.latency_ms.p50), stats.latency_ms.p50),
+                "p95": (lat(stats.latency_ms.p95), stats.latency_ms.p95),
+                "p99": (lat(stats.latency_ms.p99), stats.latency_ms.p99),
                 "max_concurrency": (fmt_count(stats.max_concurrency), stats.max_concurrency),
                 "max_backlog": (fmt_count(stats.max_backlog), stats.max_backlog if stats.max_backlog is not None else -1),
                 "cost": (fmt_usd(node_cost(result, node_id)) if result.cost is not None else "—",

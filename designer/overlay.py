@@ -18,7 +18,7 @@ import math
 from dataclasses import dataclass
 
 import shiboken6
-from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtCore import QPoint, QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFontMetricsF, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsItem, QLabel
 
@@ -227,7 +227,8 @@ class ResultsOverlay:
         self.stale = False
         self.banner = None
         if view is not None:
-            self.banner = QLabel(view.viewport())
+            # On the view, not its viewport: scrolling moves the viewport's child widgets.
+            self.banner = QLabel(view)
             self.banner.setObjectName("resultsBanner")
             self.banner.move(12, 10)
             self.banner.hide()
@@ -290,8 +291,12 @@ class ResultsOverlay:
         colours = ("#FEF3C7", "#92400E", "#F5C451") if stale else ("#FFFFFF", "#3D4654", "#D5DAE1")
         self.banner.setStyleSheet(f"background: {colours[0]}; color: {colours[1]}; border: 1px solid {colours[2]};"
                                   " border-radius: 5px; padding: 5px 10px; font-weight: 600;")
-        self.banner.setText(("⚠  " if stale else "●  ") + text)
+        legend = ("" if stale else "<br><span style='font-weight:400; color:#5F6B7A'>ring: "
+                  "<span style='color:#12B76A'>■</span> fine  <span style='color:#F79009'>■</span> busy or erroring  "
+                  "<span style='color:#D92D20'>■</span> throttled · band width: requests/s</span>")
+        self.banner.setText(("⚠  " if stale else "●  ") + text + legend)
         self.banner.adjustSize()
+        self.banner.move(self.view.viewport().geometry().topLeft() + QPoint(12, 10))
         self.banner.show()
         self.banner.raise_()
 

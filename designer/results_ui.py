@@ -216,10 +216,12 @@ def run_for_screenshot(window, scenario: str, duration: float | None, panel: str
         return ui.panel.status.text()
     ui.simulation_dock.show()
     ui.simulation_dock.raise_()
+    window.palette_dock.hide()  # results, not the palette, are the subject of this picture
     if panel == "dashboard":
-        window.palette_dock.hide()  # the table and charts get the room
-    height = 470 if panel == "dashboard" else 300
-    window.resizeDocks([ui.dashboard_dock], [height], Qt.Vertical)
+        window.resizeDocks([ui.dashboard_dock], [470], Qt.Vertical)
+    else:
+        ui.dashboard_dock.hide()  # the canvas and its overlay get the room
+        window.problems_dock.hide()
     settle(QApplication)
     if panel == "dashboard":
         ui.dashboard.tabs.setCurrentIndex(1)
