@@ -16,7 +16,6 @@ from model.architecture import Edge
 from model.errors import StratusError
 
 from .. import iam
-from ..naming import fit
 from . import render as r
 
 REST_MAX_TIMEOUT_MS = 29_000
@@ -306,5 +305,3 @@ def _http_integration(t: r.Template, api_id: str, route: Route, cfg: dict) -> di
             "CredentialsArn": r._getatt(t.id(api_id, "Role"), "Arn"), "PayloadFormatVersion": "1.0",
             "RequestParameters": params, "TimeoutInMillis": timeout}
 
-
-__all__ = ["render_api", "routes", "fit"]

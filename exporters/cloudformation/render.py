@@ -299,7 +299,7 @@ def render_function(t: Template, node_id: str) -> None:
     dlq = _dead_letter_target(t, node_id)
     if dlq is not None:
         properties["DeadLetterConfig"] = {"TargetArn": dlq}
-    t.add(fn_id, "AWS::Lambda::Function", properties, skip=skips.function_skips(cfg, env, dlq, t.sam))
+    t.add(fn_id, "AWS::Lambda::Function", properties, skip=skips.function_skips(cfg, env, dlq))
     if _provisioned(cfg):
         _version_and_alias(t, node_id, cfg, properties)
     _event_invoke_config(t, node_id, cfg)
@@ -640,10 +640,6 @@ def render_event_source(t: Template, edge: Edge) -> None:
           depends_on=depends)
 
 
-def render_dead_letter(t: Template, edge: Edge) -> None:
-    """Written by the source queue's RedrivePolicy; here only the redrive-allow policy."""
-
-
 def render_subscription(t: Template, edge: Edge) -> None:
     target_service = t.node(edge.target).service
     properties: dict[str, Any] = {
@@ -685,11 +681,10 @@ def render_rule_target(t: Template, edge: Edge) -> None:
 
 EDGE_RENDERERS: dict[str, Callable[[Template, Edge], None]] = {
     "event_source": render_event_source,
-    "dead_letter": render_dead_letter,
     "subscription": render_subscription,
     "rule_target": render_rule_target,
     # invoke/integration (API Gateway) are rendered with the API; notification with the
-    # bucket; data_access, send, publish, put_*, start_execution, on_failure, task are IAM
+    # bucket; dead_letter with the source queue (RedrivePolicy); data_access, send, publish, put_*, start_execution, on_failure, task are IAM
     # (plus the function's environment / the state machine's definition).
 }
 

@@ -34,10 +34,9 @@ _ON_FAILURE: Skip = ("CKV_AWS_116", "Failed asynchronous invocations go to the d
                                     "(EventInvokeConfig)")
 _UNRESERVED: Skip = ("CKV_AWS_115", "The design leaves this function unreserved: it shares the account's "
                                     "concurrency pool on purpose")
-_SAM_ENV_KMS = _ENV_KMS
 
 
-def function_skips(cfg: dict, env: dict, dlq, sam: bool = False) -> list[Skip]:
+def function_skips(cfg: dict, env: dict, dlq) -> list[Skip]:
     out = [_VPC]
     if env:
         out.append(_ENV_KMS)

@@ -3,7 +3,6 @@ integrations, mirroring exporters/cloudformation/api.py (same routes, templates,
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from model.errors import StratusError
@@ -11,7 +10,6 @@ from model.errors import StratusError
 from .. import iam
 from ..cloudformation.api import (ACCESS_LOG_FORMAT, API_SKIPS_REST, HTTP_MAX_TIMEOUT_MS, HTTP_ROUTE_SKIPS,
                                   REST_MAX_TIMEOUT_MS, STAGE_SKIPS_REST, Route, routes_of)
-from ..naming import kebab
 from ..serialize import Block, Expr, hcl_value
 from .render import ACCOUNT, PARTITION, REGION, Config, _q, log_group, role
 
@@ -267,5 +265,3 @@ def _http_integration(c: Config, api_id: str, route: Route, cfg: dict) -> dict:
             "credentials_arn": Expr(f"aws_iam_role.{c.name(api_id, 'role')}.arn"),
             "payload_format_version": "1.0", "request_parameters": params, "timeout_milliseconds": timeout}
 
-
-__all__ = ["render_api", "json", "kebab"]

@@ -18,7 +18,6 @@ from model.errors import StratusError
 from .. import iam
 from ..asl import definition
 from ..cloudformation import skips
-from ..cloudformation.api import ACCESS_LOG_FORMAT, HTTP_MAX_TIMEOUT_MS, REST_MAX_TIMEOUT_MS, routes_of
 from ..cloudformation.render import (LOG_RETENTION_DAYS, PLACEHOLDER_HANDLERS, S3_EVENTS, default_prefix,
                                      default_stage, invoked_asynchronously, service_publishers, stream_view,
                                      tag_value)
@@ -696,5 +695,3 @@ def _variables(arch: Architecture) -> list[Block]:
         variable("log_retention_days", "number", LOG_RETENTION_DAYS, "Days CloudWatch keeps the logs"),
     ]
 
-
-__all__ = ["build_config", "REST_MAX_TIMEOUT_MS", "HTTP_MAX_TIMEOUT_MS", "ACCESS_LOG_FORMAT", "routes_of"]
