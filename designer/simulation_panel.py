@@ -44,21 +44,30 @@ class _Worker(QObject):
 
     @Slot()
     def run(self) -> None:
-        from simulation.engine import Cancelled
-
+        # Everything, imports included, inside the try: a worker that dies silently would
+        # leave the panel "busy" for ever.
         try:
             value = self.job(self.progress.emit, self.stop.is_set)
-        except Cancelled:
-            self.cancelled.emit()
         except StratusError as exc:
             self.failed.emit(str(exc))
         except Exception as exc:  # noqa: BLE001 - a bug must not kill the window silently
-            self.failed.emit(f"{type(exc).__name__}: {exc}")
+            if _is_cancel(exc):
+                self.cancelled.emit()
+            else:
+                self.failed.emit(f"{type(exc).__name__}: {exc}")
         else:
             if self.stop.is_set():
                 self.cancelled.emit()
             else:
                 self.finished.emit(value)
+
+
+def _is_cancel(exc: BaseException) -> bool:
+    try:
+        from simulation.engine import Cancelled
+    except Exception:  # noqa: BLE001 - the engine failed to import: then it cannot have cancelled
+        return False
+    return isinstance(exc, Cancelled)
 
 
 class BackgroundJob(QObject):

@@ -37,7 +37,7 @@ def test_short_run_fills_dashboard(qtbot, orders_window):
     for node_id, stats in result.nodes.items():
         assert dash.cell_text(node_id, "requests") == fmt_count(stats.requests)
         assert dash.cell_text(node_id, "cold_starts") == fmt_count(stats.cold_starts)
-        assert dash.cell_text(node_id, "p99") == fmt_ms(stats.latency_ms.p99)
+        assert dash.cell_text(node_id, "p99") == (fmt_ms(stats.latency_ms.p99) if stats.requests else "—")
         assert dash.cell_text(node_id, "cost") == fmt_usd(result.cost.by_node.get(node_id, 0.0))
     assert result.nodes["get_order"].requests > 0
     assert dash.headlines["cost"].value.text() == fmt_usd(result.cost.monthly_usd)
