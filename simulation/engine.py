@@ -157,19 +157,21 @@ class _EntryRequest:
 class LoadDriver:
     """Pulls arrival times from a generator and schedules one event per arrival."""
 
-    __slots__ = ("sim", "times", "entry")
+    __slots__ = ("sim", "env", "times", "entry")
 
     def __init__(self, sim: Sim, times, entry: EntryPoint) -> None:
-        self.sim, self.times, self.entry = sim, times, entry
+        self.sim, self.env, self.times, self.entry = sim, sim.env, times, entry
 
     def schedule_next(self) -> None:
         t = next(self.times, None)
         if t is not None:
-            self.sim.after(max(0.0, t - self.sim.now), self.arrive)
+            self.sim.after(max(0.0, t - self.env._now), self.arrive)
 
     def arrive(self, _event) -> None:
-        self.entry.send(self.sim.now)
-        self.schedule_next()
+        self.entry.send(self.env._now)
+        t = next(self.times, None)  # schedule_next, inlined
+        if t is not None:
+            self.sim.after(max(0.0, t - self.env._now), self.arrive)
 
 
 class Run:
@@ -298,11 +300,11 @@ class Run:
 
 def _node_stats(behaviour: Behaviour, end: float) -> NodeStats:
     s = behaviour.stats
-    instances = s.instances.level.mean(end) if s.instances is not None else 0.0
+    instances = s.instances.mean(end) if s.instances is not None else 0.0
     return NodeStats(
         service=behaviour.service, requests=s.requests, completed=s.completed, throttled=s.throttled,
         errors=s.errors, cold_starts=s.cold_starts, latency_ms=Latency(**s.latency.summary()),
-        mean_concurrency=s.concurrency.level.mean(end), max_concurrency=s.concurrency.level.peak,
+        mean_concurrency=s.concurrency.mean(end), max_concurrency=s.concurrency.peak,
         mean_instances=instances,
-        max_backlog=s.backlog.level.peak if s.has_backlog else None,
+        max_backlog=s.backlog.peak if s.has_backlog else None,
         max_iterator_age_ms=s.max_iterator_age_ms)

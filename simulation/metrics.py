@@ -17,6 +17,8 @@ import math
 # Relative width of a histogram bucket: bucket k covers [G^k, G^(k+1)).
 GROWTH = 1.005
 _LOG_GROWTH = math.log(GROWTH)
+_PER_LOG_GROWTH = 1.0 / _LOG_GROWTH  # multiply, don't divide, on every observation
+_log, _floor = math.log, math.floor
 SERIES_CAP = 4096
 
 
@@ -40,12 +42,12 @@ class LatencyHistogram:
             self.high = value
         if value < self.low:
             self.low = value
-        if value <= 0.0:
+        if value > 0.0:
+            key = _floor(_log(value) * _PER_LOG_GROWTH)
+            buckets = self.buckets
+            buckets[key] = buckets.get(key, 0) + 1
+        else:
             self.zeros += 1
-            return
-        key = math.floor(math.log(value) / _LOG_GROWTH)
-        buckets = self.buckets
-        buckets[key] = buckets.get(key, 0) + 1
 
     @property
     def mean(self) -> float:
@@ -206,36 +208,81 @@ class SeriesSet:
         return self.width, times, out
 
 
-class TimedLevel:
-    """A `Level` that also writes its time average into a series (concurrency, backlog)."""
+class TimedLevel(Level):
+    """A `Level` that also writes its time average into a series (concurrency, backlog),
+    and optionally its per-bucket maximum.
 
-    __slots__ = ("level", "series", "data", "peak_data")
+    `up` / `down` are the hot paths (every call start and end): Level.move and
+    SeriesSet.integrate inlined, the common case (no bucket boundary crossed) in a few
+    arithmetic operations.
+    """
+
+    __slots__ = ("series", "data", "peak_data")
 
     def __init__(self, series: SeriesSet, data: list[float], peak_data: list[float] | None = None) -> None:
-        self.level = Level()
+        super().__init__()
         self.series = series
         self.data = data
         self.peak_data = peak_data
 
-    def move(self, now: float, delta: int) -> None:
-        # Inlined Level.move + SeriesSet.integrate: this runs on every state change.
-        level, series = self.level, self.series
-        value, since = level.value, level.since
+    @property
+    def level(self) -> "TimedLevel":
+        return self  # older callers reached the Level through .level
+
+    def _accrue(self, now: float) -> None:
+        """Add value x (now - since) to the integral and the series; since = now."""
+        value, since = self.value, self.since
         if value:
-            level.area += value * (now - since)
+            area = value * (now - since)
+            self.area += area
+            series = self.series
             width = series.width
             i = int(since / width)
             if i == int(now / width) and i < series.length:
-                self.data[i] += value * (now - since)
+                self.data[i] += area
             else:
                 series.integrate(self.data, since, now, value)
-        level.since = now
-        value += delta
-        level.value = value
-        if value > level.peak:
-            level.peak = value
-        if self.peak_data is not None and delta > 0:
-            series.peak(self.peak_data, now, value)
+        self.since = now
+
+    def up(self, now: float, amount: int = 1) -> None:
+        value, since = self.value, self.since
+        if value:  # _accrue, inlined
+            area = value * (now - since)
+            self.area += area
+            series = self.series
+            width = series.width
+            i = int(since / width)
+            if i == int(now / width) and i < series.length:
+                self.data[i] += area
+            else:
+                series.integrate(self.data, since, now, value)
+        self.since = now
+        value = self.value = value + amount
+        if value > self.peak:
+            self.peak = value
+        if self.peak_data is not None:
+            self.series.peak(self.peak_data, now, value)
+
+    def down(self, now: float, amount: int = 1) -> None:
+        value, since = self.value, self.since
+        if value:  # _accrue, inlined
+            area = value * (now - since)
+            self.area += area
+            series = self.series
+            width = series.width
+            i = int(since / width)
+            if i == int(now / width) and i < series.length:
+                self.data[i] += area
+            else:
+                series.integrate(self.data, since, now, value)
+        self.since = now
+        self.value = value - amount
+
+    def move(self, now: float, delta: int) -> None:
+        if delta > 0:
+            self.up(now, delta)
+        else:
+            self.down(now, -delta)
 
     def close(self, now: float) -> None:
-        self.move(now, 0)
+        self._accrue(now)

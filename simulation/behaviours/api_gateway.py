@@ -12,7 +12,7 @@ on. Latency at API Gateway = response time of accepted requests (errors included
 
 from __future__ import annotations
 
-from .base import sampler, ERROR, OK, THROTTLED, Behaviour, TokenBucket
+from .base import ERROR, OK, THROTTLED, Behaviour, TokenBucket, sampler
 
 
 class ApiRequest:
@@ -22,14 +22,15 @@ class ApiRequest:
         self.api, self.ctx, self.done, self.start = api, ctx, done, start
 
     def forward(self, _event) -> None:
-        route = self.api.pick_route()
+        api = self.api
+        route = api.only_route or api.pick_route()
         if route is None:
-            self.reply(OK, self.api.sim.now)
+            self.reply(OK, api.env._now)
         elif route.target.caller_waits:
             route.target.call(self.ctx, self.reply, route)
         else:
             route.target.call(self.ctx, None, route)
-            self.reply(OK, self.api.sim.now)
+            self.reply(OK, api.env._now)
 
     def reply(self, status: int, t_end: float) -> None:
         self.api.responded(self, status)
@@ -39,10 +40,11 @@ class Api(Behaviour):
     def setup(self) -> None:
         c = self.config
         self.bucket = TokenBucket(float(c["throttle_rate_rps"]), float(c["throttle_burst"]))
-        self.overhead = sampler(c["overhead_ms"])
+        self.overhead_s = sampler(c["overhead_ms"], self.rng, 0.001)
         self.timeout_ms = float(c["timeout_ms"])
         self.routes: list = []
         self.weights: list[float] = []
+        self.only_route = None  # one route taken by every request: no draw
         self.usage = {"requests": 0.0}
 
     def wired(self) -> None:
@@ -53,6 +55,8 @@ class Api(Behaviour):
         for edge in self.routes:
             running += edge.calls / scale
             self.weights.append(running)
+        if len(self.routes) == 1 and self.routes[0].calls >= 1:
+            self.only_route = self.routes[0]
 
     def pick_route(self):
         if len(self.routes) == 1 and self.routes[0].calls >= 1:
@@ -64,20 +68,21 @@ class Api(Behaviour):
         return None
 
     def call(self, ctx, done, edge) -> None:
-        sim, now = self.sim, self.sim.now
-        self.stats.requests += 1
+        now = self.env._now
+        stats = self.stats
+        stats.requests += 1
         if not self.bucket.take(now):
             self.throttle(now)
             if done is not None:
                 done(THROTTLED, now)
             return
         self.usage["requests"] += 1
-        self.stats.concurrency.move(now, 1)
-        sim.after(self.overhead(self.rng) / 1000.0, ApiRequest(self, ctx, done, now).forward)
+        stats.concurrency.up(now)
+        self.sim.after(self.overhead_s(), ApiRequest(self, ctx, done, now).forward)
 
     def responded(self, request: ApiRequest, status: int) -> None:
-        now = self.sim.now
-        self.stats.concurrency.move(now, -1)
+        now = self.env._now
+        self.stats.concurrency.down(now)
         ms = (now - request.start) * 1000.0
         t_end = now
         if ms > self.timeout_ms:  # 504: the client stopped waiting at the timeout

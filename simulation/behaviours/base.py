@@ -36,14 +36,16 @@ MAX_LOOP_VISITS = 16
 
 
 class Wakeup:
-    """The smallest thing SimPy's event loop can process: a callback to run at a time."""
+    """The smallest thing SimPy's event loop can process: a callback to run at a time.
+    (Environment.step reads `callbacks` and `_ok`; `_ok` never changes, so it is a class
+    attribute and only the callback list is set per event.)"""
 
-    __slots__ = ("callbacks", "_ok", "_value")
+    __slots__ = ("callbacks",)
+    _ok = True
+    _value = None
 
     def __init__(self, callback: Callable[[Any], None]) -> None:
         self.callbacks = [callback]
-        self._ok = True
-        self._value = None
 
 
 class Sim:
@@ -54,7 +56,8 @@ class Sim:
         self.seed = seed
         self.duration_s = duration_s
         self.series = series
-        self._schedule = self.env.schedule
+        self._queue = self.env._queue
+        self._eid = self.env._eid
 
     @property
     def now(self) -> float:
@@ -62,8 +65,7 @@ class Sim:
 
     def after(self, delay_s: float, callback: Callable[[Any], None]) -> None:
         """Run callback(event) delay_s seconds from now (SimPy's queue, no process)."""
-        env = self.env
-        heappush(env._queue, (env._now + delay_s, NORMAL, next(env._eid), Wakeup(callback)))
+        heappush(self._queue, (self.env._now + delay_s, NORMAL, next(self._eid), Wakeup(callback)))
 
     def rng_for(self, name: str) -> random.Random:
         """A stream per node, derived from the seed and the node id only, so adding a node
@@ -82,6 +84,12 @@ class OutEdge:
     synchronous: bool  # the caller waits for the target
     calls: float = 1.0
 
+    def __post_init__(self) -> None:
+        # worked out once: used on every request
+        self.whole = int(self.calls)
+        self.chance = self.calls - self.whole
+        self.waits = self.synchronous and self.target.caller_waits
+
     @property
     def whole_calls(self) -> int:
         return int(self.calls)
@@ -92,13 +100,24 @@ class OutEdge:
 
     def repeats(self, rng: random.Random) -> int:
         """How many times this edge is used by one upstream request (fractions: a chance)."""
-        n = int(self.calls)
-        frac = self.calls - n
-        return n + 1 if frac and rng.random() < frac else n
+        chance = self.chance
+        return self.whole + 1 if chance and rng.random() < chance else self.whole
 
     @property
     def action(self) -> str:
         return self.config.get("action", "read")
+
+
+class Reply:
+    """Answers a waiting caller with OK when its event fires (no closure per request)."""
+
+    __slots__ = ("done", "env")
+
+    def __init__(self, done: Callable[[int, float], None], env: simpy.Environment) -> None:
+        self.done, self.env = done, env
+
+    def ok(self, _event) -> None:
+        self.done(OK, self.env._now)
 
 
 def entry_edge(entry: "Behaviour") -> OutEdge:
@@ -130,7 +149,7 @@ class NodeStats:
         for level in (self.concurrency, self.backlog, self.instances):
             if level is not None:
                 level.close(now)
-                level.level.restart(now)
+                level.restart(now)
         if self.max_iterator_age_ms is not None:
             self.max_iterator_age_ms = 0.0
 
@@ -176,9 +195,12 @@ class Behaviour:
     record_call_latency = True  # False: node latency means something else (stream wait)
     counts_loops_for = False  # Lambda, SQS and SNS take part in AWS's loop detection
     caller_waits = True  # False: callers get an answer at once (e.g. Standard workflows)
+    tracks_calls = False  # True: concurrency = SDK calls in flight (DynamoDB, S3)
 
     def __init__(self, sim: Sim, node_id: str, service: str, config: dict[str, Any]) -> None:
         self.sim = sim
+        self.env = sim.env  # hot paths read env._now (SimPy's `now` is a property)
+        self.series = sim.series
         self.id = node_id
         self.service = service
         self.config = config
@@ -227,9 +249,9 @@ class Behaviour:
         visits = (ctx or {}).get(self.id, 0) + 1
         if visits > MAX_LOOP_VISITS:
             self.stats.requests += 1
-            self.error(self.sim.now)
+            self.error(self.env._now)
             if done is not None:
-                done(ERROR, self.sim.now)
+                done(ERROR, self.env._now)
             return ctx, False
         new = dict(ctx or {})
         new[self.id] = visits
@@ -239,36 +261,47 @@ class Behaviour:
 
     def throttle(self, now: float) -> None:
         self.stats.throttled += 1
-        self.sim.series.add(self.stats.ts_throttled, now)
+        self.series.add(self.stats.ts_throttled, now)
 
     def error(self, now: float) -> None:
         self.stats.errors += 1
-        self.sim.series.add(self.stats.ts_errors, now)
+        self.series.add(self.stats.ts_errors, now)
 
     def complete(self, now: float, latency_ms: float) -> None:
         stats = self.stats
         stats.completed += 1
         stats.latency.add(latency_ms)
-        self.sim.series.add(stats.ts_throughput, now)
+        series = self.series  # SeriesSet.add, inlined (every completed call)
+        i = int(now / series.width)
+        if i < series.length:
+            stats.ts_throughput[i] += 1.0
+        else:
+            series.add(stats.ts_throughput, now)
 
     def assumptions(self) -> list[str]:
         return []
 
 
-def sampler(spec) -> Callable[[random.Random], float]:
-    """A fast sampling function for a distribution spec (parameters worked out once)."""
+def sampler(spec, rng: random.Random, scale: float = 1.0) -> Callable[[], float]:
+    """A fast zero-argument sampling function for a distribution spec, drawing from `rng`
+    and multiplied by `scale` (0.001: ms -> s). Parameters are worked out once here; the
+    common distributions are inverse transforms on rng.random (one C call per draw)."""
     dist = parse_distribution(spec)
     if isinstance(dist, LogNormal):
-        mu, sigma = dist.mu, dist.sigma
-        gauss, exp = random.Random.gauss, math.exp
-        return lambda rng: exp(mu + sigma * gauss(rng))
+        mu, sigma = dist.mu + math.log(scale), dist.sigma
+        gauss, exp = rng.gauss, math.exp
+        return lambda: exp(mu + sigma * gauss())
     if isinstance(dist, Fixed):
-        value = dist.value
-        return lambda rng: value
+        value = dist.value * scale
+        return lambda: value
     if isinstance(dist, Exponential):
-        rate = 1.0 / dist.mean if dist.mean > 0 else 0.0
-        return (lambda rng: rng.expovariate(rate)) if rate else (lambda rng: 0.0)
-    return dist.sample
+        minus_mean = -dist.mean * scale
+        if not minus_mean:
+            return lambda: 0.0
+        uniform, log = rng.random, math.log
+        return lambda: minus_mean * log(1.0 - uniform())  # 1 - u in (0, 1]: never log(0)
+    sample = dist.sample
+    return lambda: sample(rng) * scale
 
 
 def chunks(size_kb: float, chunk_kb: float) -> int:
@@ -276,103 +309,65 @@ def chunks(size_kb: float, chunk_kb: float) -> int:
     return max(1, math.ceil(size_kb / chunk_kb - 1e-9))
 
 
-class Chain:
-    """Synchronous downstream calls made one after another, then `finished(status)`.
-
-    A failed call stops the chain: the caller (a function's code, a workflow) fails too.
-    Calls to targets the caller does not wait for (async invoke, Standard workflow start,
-    SQS sends are waited for: they are API calls) are made and the chain goes on at once.
-    """
-
-    __slots__ = ("owner", "ctx", "edges", "finished", "stop_at", "index", "left")
-
-    def __init__(self, owner: Behaviour, ctx, edges: list[OutEdge], finished: Callable[[int], None],
-                 stop_at: float = math.inf) -> None:
-        self.owner = owner
-        self.ctx = ctx
-        self.edges = edges
-        self.finished = finished
-        self.stop_at = stop_at  # a deadline (Lambda timeout): no new call after it
-        self.index = 0
-        self.left = 0
-
-    def run(self, _event=None) -> None:
-        rng = self.owner.rng
-        edges = self.edges
-        while True:
-            if self.left <= 0:
-                if self.index >= len(edges):
-                    self.finished(OK)
-                    return
-                self.left = edges[self.index].repeats(rng)
-                self.index += 1
-                continue
-            if self.owner.sim.now >= self.stop_at:
-                self.finished(ERROR)
-                return
-            edge = edges[self.index - 1]
-            self.left -= 1
-            if edge.synchronous and edge.target.caller_waits:
-                edge.target.call(self.ctx, self.step_done, edge)
-                return
-            edge.target.call(self.ctx, None, edge)
-
-    def step_done(self, status: int, t_end: float) -> None:
-        if status != OK:
-            self.finished(ERROR)
-        else:
-            self.run()
-
-
 class SdkCall:
     """One SDK call made of one or more operations (read_write = a read then a write), each
     retried on throttling with the SDK's standard retry mode; latency includes retries.
 
-    The owner provides `admit(op, now) -> bool` (capacity left?) and
-    `succeeded(op, ctx, now)` (usage, side effects), and a `latency` distribution.
+    The owner provides `admit(op, now) -> bool` (capacity left?),
+    `succeeded(op, ctx, now)` (usage, side effects) and `latency_s()` (a sampler, seconds);
+    `ops` are whatever the owner uses to name its operations. Owners with `tracks_calls`
+    count the call in their concurrency while it is in flight.
     """
 
     __slots__ = ("owner", "ctx", "done", "ops", "index", "attempt", "start")
 
-    def __init__(self, owner: Behaviour, ctx, done: Done, ops: tuple[str, ...]) -> None:
+    def __init__(self, owner: Behaviour, ctx, done: Done, ops: tuple) -> None:
         self.owner, self.ctx, self.done, self.ops = owner, ctx, done, ops
         self.index = 0
         self.attempt = 0
-        self.start = owner.sim.now
+        self.start = now = owner.env._now
+        if owner.tracks_calls:
+            owner.stats.concurrency.up(now)
 
     def try_once(self, _event=None) -> None:
         owner = self.owner
-        sim, now = owner.sim, owner.sim.now
+        now = owner.env._now
         owner.stats.requests += 1
         self.attempt += 1
-        latency_s = owner.latency(owner.rng) / 1000.0
+        latency_s = owner.latency_s()
         if owner.admit(self.ops[self.index], now):
-            sim.after(latency_s, self.op_done)
+            owner.sim.after(latency_s, self.op_done)
             return
         owner.throttle(now)
         if self.attempt < SDK_MAX_ATTEMPTS:
-            sim.after(latency_s + sdk_backoff_s(self.attempt, owner.rng), self.try_once)
+            owner.sim.after(latency_s + sdk_backoff_s(self.attempt, owner.rng), self.try_once)
         else:
-            sim.after(latency_s, self.failed)
+            owner.sim.after(latency_s, self.failed)
 
     def op_done(self, _event) -> None:
-        owner, now = self.owner, self.owner.sim.now
+        owner = self.owner
+        now = owner.env._now
         owner.succeeded(self.ops[self.index], self.ctx, now)
         self.index += 1
         if self.index < len(self.ops):
             self.attempt = 0
             self.try_once()
             return
+        if owner.tracks_calls:
+            owner.stats.concurrency.down(now)
         if owner.record_call_latency:
             owner.complete(now, (now - self.start) * 1000.0)
         else:
             owner.stats.completed += 1
-            owner.sim.series.add(owner.stats.ts_throughput, now)
+            owner.series.add(owner.stats.ts_throughput, now)
         if self.done is not None:
             self.done(OK, now)
 
     def failed(self, _event) -> None:
-        owner, now = self.owner, self.owner.sim.now
+        owner = self.owner
+        now = owner.env._now
+        if owner.tracks_calls:
+            owner.stats.concurrency.down(now)
         owner.stats.latency.add((now - self.start) * 1000.0)
         owner.error(now)
         if self.done is not None:

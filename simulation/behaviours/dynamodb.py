@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 
-from .base import sampler, ACTION_OPS, Behaviour, SdkCall, TokenBucket
+from .base import ACTION_OPS, Behaviour, SdkCall, TokenBucket, sampler
 from .streams import StreamFeed
 
 ON_DEMAND_TABLE_UNITS = 40_000.0
@@ -28,10 +28,21 @@ ON_DEMAND_STREAM_SHARDS = 4
 WCU_PER_STREAM_SHARD = 1000
 
 
+class TableOp:
+    """A read or a write on one table, worked out once: its capacity bucket and cost."""
+
+    __slots__ = ("name", "bucket", "units", "counter")
+
+    def __init__(self, name: str, bucket: TokenBucket, units: int) -> None:
+        self.name, self.bucket, self.units, self.counter = name, bucket, units, name + "_units"
+
+
 class Table(Behaviour):
+    tracks_calls = True  # concurrency = SDK calls in flight
+
     def setup(self) -> None:
         c = self.config
-        self.latency = sampler(c["latency_ms"])
+        self.latency_s = sampler(c["latency_ms"], self.rng, 0.001)
         kb = float(c["item_kb"])
         self.units = {"read": math.ceil(kb / 4 - 1e-9) or 1, "write": math.ceil(kb - 1e-9) or 1}
         if c["billing_mode"] == "provisioned":
@@ -46,19 +57,21 @@ class Table(Behaviour):
         self.has_stream = c["stream"] != "none"
         self.feed = StreamFeed(self, max(1, shards), "stream_read_requests", per_batch=True)
         self.usage = {"read_units": 0.0, "write_units": 0.0, "stream_read_requests": 0.0}
+        ops = {op: TableOp(op, self.buckets[op], self.units[op]) for op in ("read", "write")}
+        self.action_ops = {action: tuple(ops[op] for op in names) for action, names in ACTION_OPS.items()}
 
     def wired(self) -> None:
         self.feed.connect_readers(self.edges("event_source"))
 
     def call(self, ctx, done, edge) -> None:
-        SdkCall(self, ctx, done, ACTION_OPS[edge.action]).try_once()
+        SdkCall(self, ctx, done, self.action_ops[edge.action]).try_once()
 
-    def admit(self, op: str, now: float) -> bool:
-        return self.buckets[op].take(now, self.units[op])
+    def admit(self, op: TableOp, now: float) -> bool:
+        return op.bucket.take(now, op.units)
 
-    def succeeded(self, op: str, ctx, now: float) -> None:
-        self.usage[op + "_units"] += self.units[op]
-        if op == "write" and self.has_stream:
+    def succeeded(self, op: TableOp, ctx, now: float) -> None:
+        self.usage[op.counter] += op.units
+        if self.has_stream and op.name == "write":
             self.feed.add(ctx, now)
 
     def finish(self, now: float) -> None:

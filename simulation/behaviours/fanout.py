@@ -12,7 +12,7 @@ Rules:
 
 from __future__ import annotations
 
-from .base import sampler, OK, Behaviour, chunks
+from .base import OK, Behaviour, Reply, chunks, sampler
 
 # Typical in-region response time of SNS Publish and EventBridge PutEvents (the delivery
 # latency is the node's latency_ms; this is only the caller's wait).
@@ -25,7 +25,7 @@ class FanOut(Behaviour):
     publish_counter = ""
 
     def setup(self) -> None:
-        self.latency = sampler(self.config["latency_ms"])
+        self.latency_s = sampler(self.config["latency_ms"], self.rng, 0.001)
         self.chunks = chunks(float(self.config[self.size_field]), 64.0)
         self.targets: list = []
 
@@ -36,23 +36,23 @@ class FanOut(Behaviour):
         ctx, go = self.enter_loop(ctx, done)
         if not go:
             return
-        sim, now = self.sim, self.sim.now
+        sim, now = self.sim, self.env._now
         self.stats.requests += 1
         self.usage[self.publish_counter] += self.chunks
         for target in self.targets:
             for _ in range(self.deliveries(target)):
-                sim.after(self.latency(self.rng) / 1000.0,
+                sim.after(self.latency_s(),
                           lambda _e, t=target: self.deliver(ctx, t, now))
         self.stats.completed += 1
         self.sim.series.add(self.stats.ts_throughput, now)
         if done is not None:
-            sim.after(PUBLISH_CALL_MS / 1000.0, lambda _e: done(OK, sim.now))
+            sim.after(PUBLISH_CALL_MS / 1000.0, Reply(done, self.env).ok)
 
     def deliveries(self, edge) -> int:
         return edge.repeats(self.rng)
 
     def deliver(self, ctx, edge, published: float) -> None:
-        now = self.sim.now
+        now = self.env._now
         self.stats.latency.add((now - published) * 1000.0)
         self.count_delivery(edge)
         edge.target.call(ctx, None, edge)

@@ -30,7 +30,7 @@ import math
 from collections import deque
 
 from ..metrics import TimedLevel
-from .base import sampler, ERROR, OK, THROTTLED, Behaviour, Chain
+from .base import ERROR, OK, THROTTLED, Behaviour, TokenBucket, sampler
 
 PROVISIONED, WARM, COLD = 0, 1, 2
 SCALE_UP_PER_10_S = 1000.0
@@ -72,29 +72,53 @@ class ConcurrencyPool:
     def release(self) -> None:
         self.used -= 1
         if self.waiters:
-            waiters, self.waiters = self.waiters, []
-            for callback in waiters:
-                callback()
+            self.release_waiters()
+
+    def release_waiters(self) -> None:
+        waiters, self.waiters = self.waiters, []
+        for callback in waiters:
+            callback()
 
 
 class Invocation:
-    __slots__ = ("fn", "ctx", "done", "start", "kind")
+    """One invocation; after the handler time it makes its synchronous downstream calls one
+    after another (`steps`, each edge repeated its `calls` times), then ends. A failed call
+    fails the invocation; no new call starts after the timeout."""
+
+    __slots__ = ("fn", "ctx", "done", "start", "kind", "steps", "index")
 
     def __init__(self, fn: "LambdaFunction", ctx, done, start: float, kind: int) -> None:
         self.fn, self.ctx, self.done, self.start, self.kind = fn, ctx, done, start, kind
 
-    def downstream(self, _event) -> None:
+    def downstream(self, _event=None) -> None:
         fn = self.fn
-        Chain(fn, self.ctx, fn.sync_edges, self.end, self.start + fn.timeout_ms / 1000.0).run()
+        steps = self.steps
+        i = self.index
+        if i >= len(steps):
+            fn.complete_invocation(self, OK)
+            return
+        if fn.env._now >= self.start + fn.timeout_s:
+            fn.complete_invocation(self, ERROR)
+            return
+        self.index = i + 1
+        edge = steps[i]
+        if edge.waits:
+            edge.target.call(self.ctx, self.step_done, edge)
+            return
+        edge.target.call(self.ctx, None, edge)
+        self.downstream()
+
+    def step_done(self, status: int, t_end: float) -> None:
+        if status == OK:
+            self.downstream()
+        else:
+            self.fn.complete_invocation(self, ERROR)
 
     def handler_done(self, _event) -> None:
         self.fn.complete_invocation(self, OK)
 
     def timed_out(self, _event) -> None:
         self.fn.complete_invocation(self, ERROR)
-
-    def end(self, status: int) -> None:
-        self.fn.complete_invocation(self, status)
 
 
 class AsyncEvent:
@@ -111,7 +135,7 @@ class AsyncEvent:
         self.fn.run(self.ctx, self.result)
 
     def result(self, status: int, t_end: float) -> None:
-        fn, now = self.fn, self.fn.sim.now
+        fn, now = self.fn, self.fn.env._now
         if status == OK:
             return
         if status == THROTTLED:
@@ -132,9 +156,10 @@ class LambdaFunction(Behaviour):
 
     def setup(self) -> None:
         c = self.config
-        self.handler = sampler(c["duration_ms"])
-        self.cold = sampler(c["cold_start_ms"])
+        self.handler = sampler(c["duration_ms"], self.rng)
+        self.cold = sampler(c["cold_start_ms"], self.rng)
         self.timeout_ms = float(c["timeout_s"]) * 1000.0
+        self.timeout_s = float(c["timeout_s"])
         self.idle_timeout = float(c["idle_timeout_s"])
         self.error_rate = float(c["error_rate"])
         self.max_retries = int(c["max_retry_attempts"])
@@ -147,16 +172,20 @@ class LambdaFunction(Behaviour):
         self.pool: ConcurrencyPool | None = None
         s = self.sim.series
         self.stats.instances = TimedLevel(s, s.new(self.id, "instances", "area"))
-        self.stats.instances.move(0.0, self.provisioned)
+        self.stats.instances.up(0.0, self.provisioned)
         self.usage = {"requests": 0.0, "duration_gb_s": 0.0, "provisioned_duration_gb_s": 0.0,
                       "provisioned_gb_s": 0.0}
         self.sync_edges: list = []
+        self.fixed_steps: tuple | None = ()  # the downstream calls when no `calls` is fractional
         self.failure_edges: list = []
 
     def wired(self) -> None:
-        from .base import TokenBucket
         self.scale = TokenBucket(SCALE_UP_PER_10_S / 10.0, SCALE_UP_PER_10_S)
         self.sync_edges = self.edges(*SYNC_KINDS)
+        if all(not e.chance for e in self.sync_edges):
+            self.fixed_steps = tuple(e for e in self.sync_edges for _ in range(e.whole))
+        else:
+            self.fixed_steps = None  # drawn per invocation
         self.failure_edges = self.edges("on_failure")
 
     # -- entry points --------------------------------------------------------------------
@@ -167,15 +196,17 @@ class LambdaFunction(Behaviour):
             return
         ctx, go = self.enter_loop(ctx, None)
         if go:
-            AsyncEvent(self, ctx, self.sim.now).attempt()
+            AsyncEvent(self, ctx, self.env._now).attempt()
         if done is not None:
-            done(OK, self.sim.now)  # 202 Accepted
+            done(OK, self.env._now)  # 202 Accepted
 
     def invoke(self, ctx, done) -> None:
         """A synchronous invocation (RequestResponse, event source mappings, tasks)."""
-        ctx, go = self.enter_loop(ctx, done)
-        if go:
-            self.run(ctx, done)
+        if self.in_cycle:
+            ctx, go = self.enter_loop(ctx, done)
+            if not go:
+                return
+        self.run(ctx, done)
 
     def has_capacity(self) -> bool:
         return self.pool.used < self.pool.limit
@@ -183,8 +214,8 @@ class LambdaFunction(Behaviour):
     # -- environments --------------------------------------------------------------------
 
     def run(self, ctx, done) -> None:
-        sim, stats = self.sim, self.stats
-        now = sim.now
+        stats = self.stats
+        now = self.env._now
         stats.requests += 1
         kind = self._acquire(now)
         if kind is None:
@@ -193,17 +224,23 @@ class LambdaFunction(Behaviour):
                 done(THROTTLED, now)
             return
         inv = Invocation(self, ctx, done, now, kind)
-        ms = self.handler(self.rng) * self.handler_scale
+        ms = self.handler() * self.handler_scale
         if kind == COLD:
-            ms += self.cold(self.rng)
+            ms += self.cold()
             stats.cold_starts += 1
-            sim.series.add(stats.ts_cold, now)
+            self.series.add(stats.ts_cold, now)
         if ms >= self.timeout_ms:
-            sim.after(self.timeout_ms / 1000.0, inv.timed_out)
-        elif self.sync_edges:
-            sim.after(ms / 1000.0, inv.downstream)
+            self.sim.after(self.timeout_s, inv.timed_out)
+            return
+        steps = self.fixed_steps
+        if steps is None:
+            rng = self.rng
+            steps = [e for e in self.sync_edges for _ in range(e.repeats(rng))]
+        if steps:
+            inv.steps, inv.index = steps, 0
+            self.sim.after(ms / 1000.0, inv.downstream)
         else:
-            sim.after(ms / 1000.0, inv.handler_done)
+            self.sim.after(ms / 1000.0, inv.handler_done)
 
     def _acquire(self, now: float) -> int | None:
         pool = self.pool
@@ -221,11 +258,11 @@ class LambdaFunction(Behaviour):
                 kind = WARM
             elif self.scale.take(now):
                 kind = COLD
-                self.stats.instances.move(now, 1)
+                self.stats.instances.up(now)
             else:
                 return None
         pool.used += 1
-        self.stats.concurrency.move(now, 1)
+        self.stats.concurrency.up(now)
         return kind
 
     def _expire(self, now: float) -> None:
@@ -234,13 +271,13 @@ class LambdaFunction(Behaviour):
         instances = self.stats.instances
         while idle and idle[0] + timeout <= now:
             gone_at = idle.popleft() + timeout
-            instances.move(now, -1)
+            instances.down(now)
             # the level counted it live over [gone_at, now): take that back
-            instances.level.area -= now - max(gone_at, instances.level.start)
-            self.sim.series.integrate(instances.data, gone_at, now, -1)
+            instances.area -= now - max(gone_at, instances.start)
+            self.series.integrate(instances.data, gone_at, now, -1)
 
     def complete_invocation(self, inv: Invocation, status: int) -> None:
-        now = self.sim.now
+        now = self.env._now
         ms = (now - inv.start) * 1000.0
         if ms > self.timeout_ms:
             status, ms = ERROR, self.timeout_ms
@@ -264,8 +301,11 @@ class LambdaFunction(Behaviour):
             self.prov_idle += 1
         else:
             self.idle.append(now)
-        self.stats.concurrency.move(now, -1)
-        self.pool.release()
+        self.stats.concurrency.down(now)
+        pool = self.pool
+        pool.used -= 1
+        if pool.waiters:
+            pool.release_waiters()
 
     def give_up(self, ctx) -> None:
         """An async event out of retries: to the on-failure destination, if any."""

@@ -10,7 +10,7 @@ includes object creation (asynchronously, at once).
 
 from __future__ import annotations
 
-from .base import sampler, ACTION_OPS, Behaviour, SdkCall, TokenBucket
+from .base import ACTION_OPS, Behaviour, SdkCall, TokenBucket, sampler
 
 PUTS_PER_PREFIX_S = 3500.0
 GETS_PER_PREFIX_S = 5500.0
@@ -19,8 +19,10 @@ OP_COUNTERS = {"read": "get_requests", "write": "put_requests"}
 
 
 class Bucket(Behaviour):
+    tracks_calls = True  # concurrency = SDK calls in flight
+
     def setup(self) -> None:
-        self.latency = sampler(self.config["latency_ms"])
+        self.latency_s = sampler(self.config["latency_ms"], self.rng, 0.001)
         self.prefixes = int(self.config["prefixes"])
         self.limits: dict[tuple[str, int], TokenBucket] = {}  # created when first used
         self.notifications: list = []

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from collections import deque
 
-from .base import sampler, OK, Behaviour, chunks
+from .base import OK, Behaviour, Reply, chunks, sampler
 
 INITIAL_POLLERS = 5.0
 POLLERS_ADDED_PER_S = 300.0 / 60.0
@@ -77,25 +77,25 @@ class QueuePoller:
             return
         self.busy = True
         try:
-            self._dispatch()
+            queue = self.queue
+            messages = queue.messages
+            now = queue.env._now
+            pool = self.fn.pool
+            while messages and self.active < self._allowed(now):
+                if pool.used >= pool.limit:  # the function has no room: wait for a release
+                    pool.wait(self.dispatch)
+                    return
+                if self.window and self._should_wait(now):
+                    return
+                if self.batch_size == 1:
+                    batch = [messages.popleft()]
+                else:
+                    batch = [messages.popleft() for _ in range(min(self.batch_size, len(messages)))]
+                self.active += 1
+                queue.received(batch, now)
+                self.fn.invoke(batch[0].ctx, Batch(self, batch, now).result)
         finally:
             self.busy = False
-
-    def _dispatch(self) -> None:
-        queue = self.queue
-        messages = queue.messages
-        now = queue.sim.now
-        while messages and self.active < self._allowed(now):
-            if not self.fn.has_capacity():
-                self.fn.pool.wait(self.dispatch)
-                return
-            if self._should_wait(now):
-                return
-            take = min(self.batch_size, len(messages))
-            batch = [messages.popleft() for _ in range(take)]
-            self.active += 1
-            queue.received(batch, now)
-            self.fn.invoke(batch[0].ctx, Batch(self, batch, now).result)
 
     def _should_wait(self, now: float) -> bool:
         """Batching window: wait for a fuller batch until the oldest message is `window` old."""
@@ -125,11 +125,12 @@ class Queue(Behaviour):
 
     def setup(self) -> None:
         c = self.config
-        self.latency = sampler(c["latency_ms"])
+        self.latency_s = sampler(c["latency_ms"], self.rng, 0.001)
         self.visibility_s = float(c["visibility_timeout_s"])
         self.max_receives = int(c["max_receive_count"])
         self.kb = float(c["message_kb"])
         self.send_chunks = chunks(self.kb, 64.0)
+        self.receive_chunks: dict[int, int] = {}  # batch size -> billed 64 KB chunks
         self.messages: deque[Message] = deque()
         self.pollers: list[QueuePoller] = []
         self.dead_letter = None
@@ -143,18 +144,18 @@ class Queue(Behaviour):
 
     def call(self, ctx, done, edge) -> None:
         """SendMessage (from producers, API Gateway, SNS, EventBridge, Step Functions)."""
-        ctx, go = self.enter_loop(ctx, done)
-        if not go:
-            return
-        sim = self.sim
+        if self.in_cycle:
+            ctx, go = self.enter_loop(ctx, done)
+            if not go:
+                return
         self.stats.requests += 1
         self.usage["requests"] += self.send_chunks
-        self.enqueue(Message(sim.now, ctx))
+        self.enqueue(Message(self.env._now, ctx))
         if done is not None:
-            sim.after(self.latency(self.rng) / 1000.0, lambda _e: done(OK, sim.now))
+            self.sim.after(self.latency_s(), Reply(done, self.env).ok)
 
     def enqueue(self, message: Message) -> None:
-        self.stats.backlog.move(self.sim.now, 1)
+        self.stats.backlog.up(self.env._now)
         if not self.pollers:
             return  # nobody reads: only the backlog count matters
         self.messages.append(message)
@@ -163,31 +164,35 @@ class Queue(Behaviour):
 
     def received(self, batch: list[Message], now: float) -> None:
         stats = self.stats
-        stats.backlog.move(now, -len(batch))
-        stats.concurrency.move(now, 1)
-        self.usage["requests"] += chunks(self.kb * len(batch), 64.0)
+        n = len(batch)
+        stats.backlog.down(now, n)
+        stats.concurrency.up(now)
+        billed = self.receive_chunks.get(n)
+        if billed is None:
+            billed = self.receive_chunks[n] = chunks(self.kb * n, 64.0)
+        self.usage["requests"] += billed
         latency = stats.latency
         for message in batch:
             message.receives += 1
             latency.add((now - message.visible_since) * 1000.0)
 
     def batch_finished(self, batch: Batch, status: int) -> None:
-        now = self.sim.now
-        self.stats.concurrency.move(now, -1)
+        now = self.env._now
+        self.stats.concurrency.down(now)
         if status == OK:
             self.usage["requests"] += 1  # DeleteMessageBatch
             self.stats.completed += len(batch.messages)
             self.sim.series.add(self.stats.ts_throughput, now, len(batch.messages))
             return
         reappear = max(0.0, batch.received + self.visibility_s - now)
-        self.stats.backlog.move(now, len(batch.messages))
+        self.stats.backlog.up(now, len(batch.messages))
         self.sim.after(reappear, lambda _e: self._reappear(batch.messages))
 
     def _reappear(self, messages: list[Message]) -> None:
-        now = self.sim.now
+        now = self.env._now
         for message in messages:
             if message.receives >= self.max_receives and self.dead_letter is not None:
-                self.stats.backlog.move(now, -1)
+                self.stats.backlog.down(now)
                 self.error(now)
                 self.dead_letter.target.redrive(message)
                 continue
@@ -199,7 +204,7 @@ class Queue(Behaviour):
     def redrive(self, message: Message) -> None:
         """A message moved here by the source queue's redrive policy (not a billed send)."""
         self.stats.requests += 1
-        message.visible_since, message.receives = self.sim.now, 0
+        message.visible_since, message.receives = self.env._now, 0
         self.enqueue(message)
 
     def assumptions(self) -> list[str]:

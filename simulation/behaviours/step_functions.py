@@ -32,7 +32,7 @@ class Execution:
         if self.index >= len(self.steps):
             machine.execution_done(self, OK)
             return
-        machine.sim.after(machine.transition(machine.rng) / 1000.0, self.run_task)
+        machine.sim.after(machine.transition_s(), self.run_task)
 
     def run_task(self, _event) -> None:
         edge = self.steps[self.index]
@@ -56,7 +56,7 @@ class StateMachine(Behaviour):
         c = self.config
         self.express = c["workflow_type"] == "express"
         self.caller_waits = self.express
-        self.transition = sampler(c["transition_ms"])
+        self.transition_s = sampler(c["transition_ms"], self.rng, 0.001)
         self.memory_gb = math.ceil(float(c["memory_mb"]) / 64.0) * 64.0 / 1024.0
         self.tasks: list = []
         self.usage = {"executions": 0.0, "state_transitions": 0.0, "express_gb_s": 0.0}
@@ -65,17 +65,17 @@ class StateMachine(Behaviour):
         self.tasks = sorted(self.edges("task"), key=lambda e: int(e.config.get("order", 1)))
 
     def call(self, ctx, done, edge) -> None:
-        now = self.sim.now
+        now = self.env._now
         self.stats.requests += 1
         self.usage["executions"] += 1
-        self.stats.concurrency.move(now, 1)
+        self.stats.concurrency.up(now)
         steps = [e for e in self.tasks for _ in range(e.repeats(self.rng))]
         Execution(self, ctx, done, now, steps).next()
 
     def execution_done(self, execution: Execution, status: int) -> None:
-        now = self.sim.now
+        now = self.env._now
         ms = (now - execution.start) * 1000.0
-        self.stats.concurrency.move(now, -1)
+        self.stats.concurrency.down(now)
         if self.express:
             self.usage["express_gb_s"] += math.ceil(ms / 100.0 - 1e-9) * 0.1 * self.memory_gb
         if status == OK:

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections import deque
 
-from .base import sampler, OK, Behaviour, SdkCall, TokenBucket, chunks
+from .base import OK, Behaviour, SdkCall, TokenBucket, chunks, sampler
 
 POLL_INTERVAL_S = 1.0
 RETRY_DELAY_S = 1.0
@@ -70,7 +70,7 @@ class StreamReader:
         shard = self.shards[shard_index]
         shard.records.append((now, ctx))
         if self.primary:
-            self.feed.owner.stats.backlog.move(now, 1)
+            self.feed.owner.stats.backlog.up(now)
         if not shard.poll_pending and shard.inflight < self.parallel:
             self._schedule_poll(shard, now)
 
@@ -83,7 +83,7 @@ class StreamReader:
 
     def poll(self, shard: Shard) -> None:
         owner = self.feed.owner
-        now = owner.sim.now
+        now = owner.env._now
         shard.poll_pending = False
         shard.last_poll = now
         while shard.records and shard.inflight < self.parallel:
@@ -107,8 +107,9 @@ class StreamReader:
         if not self.primary:
             return
         stats = owner.stats
-        stats.backlog.move(now, -len(batch))
-        stats.concurrency.move(now, 1)
+        stats.backlog.down(now, len(batch))
+        if not owner.tracks_calls:  # a table's concurrency counts its SDK calls instead
+            stats.concurrency.up(now)
         age = (now - batch[0][0]) * 1000.0
         if age > stats.max_iterator_age_ms:
             stats.max_iterator_age_ms = age
@@ -118,7 +119,7 @@ class StreamReader:
 
     def batch_result(self, sb: StreamBatch, status: int) -> None:
         owner = self.feed.owner
-        now = owner.sim.now
+        now = owner.env._now
         if status != OK:
             sb.tries += 1
             if self.max_retries < 0 or sb.tries <= self.max_retries:
@@ -127,8 +128,8 @@ class StreamReader:
             if self.primary:
                 owner.stats.errors += len(sb.batch)
                 owner.sim.series.add(owner.stats.ts_errors, now, len(sb.batch))
-        if self.primary:
-            owner.stats.concurrency.move(now, -1)
+        if self.primary and not owner.tracks_calls:
+            owner.stats.concurrency.down(now)
         sb.shard.inflight -= 1
         if sb.shard.records and not sb.shard.poll_pending:
             self.poll(sb.shard)
@@ -180,7 +181,7 @@ class KinesisStream(Behaviour):
         c = self.config
         self.shard_count = ON_DEMAND_SHARDS if c["capacity_mode"] == "on_demand" else int(c["shards"])
         self.record_kb = float(c["record_kb"])
-        self.latency = sampler(c["latency_ms"])
+        self.latency_s = sampler(c["latency_ms"], self.rng, 0.001)
         self.record_buckets = [TokenBucket(SHARD_RECORDS_PER_S, SHARD_RECORDS_PER_S) for _ in range(self.shard_count)]
         self.kb_buckets = [TokenBucket(SHARD_KB_PER_S, SHARD_KB_PER_S) for _ in range(self.shard_count)]
         self.feed = StreamFeed(self, self.shard_count, "records_read", per_batch=False)
