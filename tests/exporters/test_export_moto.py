@@ -31,7 +31,8 @@ from tests.exporters.designs import every_edge_design
 from tests.exporters.export_helpers import examples
 from tests.moto_sandbox import client, moto_server
 
-pytestmark = pytest.mark.slow
+# moto warns for each type it skips (listed above); that is expected here.
+pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore:Tried to parse AWS::")]
 
 DESIGNS = examples() + [("every_edge_rest", every_edge_design("rest"))]
 CODE_BUCKET = "stratus-test-code"
