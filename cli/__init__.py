@@ -12,6 +12,7 @@ traceback is written to a log file whose path is printed.
 from __future__ import annotations
 
 import argparse
+import difflib
 import importlib
 import os
 import sys
@@ -52,6 +53,12 @@ def build_parser() -> argparse.ArgumentParser:
 def run(argv: list[str]) -> int:
     parser = build_parser()
     commands = set(parser._subparsers._group_actions[0].choices)  # noqa: SLF001 (argparse has no API)
+    if argv and argv[0] not in commands and not argv[0].startswith("-") and not os.path.exists(argv[0]):
+        close = difflib.get_close_matches(argv[0], sorted(commands), n=1)
+        if close or not argv[0].endswith((".yaml", ".yml")):
+            hint = f" (did you mean {close[0]}?)" if close else f" (commands: {', '.join(sorted(commands))})"
+            print(f"stratus: error: unknown command or file '{argv[0]}'{hint}", file=sys.stderr)
+            return EXIT_USAGE
     if not argv or (argv[0] not in commands and not argv[0].startswith("-")):
         argv = ["gui", *argv]  # `python main.py [DESIGN]` opens the designer
     try:

@@ -37,3 +37,28 @@ def pick_scenario(arch: Architecture, name: str | None, path: str):
         known = ", ".join(s.name for s in arch.scenarios) or "none"
         raise StratusError(f"{path}: no scenario named '{name}' (scenarios: {known})")
     return scenario
+
+
+def check_writable(path: str) -> None:
+    """Refuse an output path before a long run rather than after it."""
+    directory = os.path.dirname(os.path.abspath(path))
+    if os.path.isdir(path):
+        raise StratusError(f"cannot write {path}: it is a directory")
+    if not os.path.isdir(directory):
+        raise StratusError(f"cannot write {path}: the folder {directory} does not exist")
+    if not os.access(directory, os.W_OK):
+        raise StratusError(f"cannot write {path}: no permission to write in {directory}")
+
+
+def write_output(path: str, text: str) -> None:
+    """Write a result file atomically; a failure names the path and why."""
+    from model.designfile import atomic_write_text
+
+    try:
+        atomic_write_text(path, text)
+    except OSError as exc:
+        raise StratusError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+def plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"

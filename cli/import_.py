@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import sys
 
+from cli.common import check_writable
 from model.errors import StratusError
 
 
@@ -29,9 +30,8 @@ def run(args) -> int:
     arch = result.architecture
     if not arch.nodes and not arch.extra.get("extras"):
         raise StratusError(f"{args.source}: nothing could be imported\n{format_report(result)}")
+    check_writable(args.output)
     out_dir = os.path.dirname(os.path.abspath(args.output))
-    if not os.path.isdir(out_dir):
-        raise StratusError(f"{args.output}: the folder {out_dir} does not exist")
     _relative_code_paths(arch, out_dir)
     save_design(arch, args.output)
     problems = validate(arch, base_dir=out_dir)

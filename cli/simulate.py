@@ -17,6 +17,7 @@ import os
 import time
 from typing import Any, Iterable, Mapping
 
+from cli.common import check_writable, write_output
 from model.errors import StratusError
 
 
@@ -37,7 +38,7 @@ def run(args) -> int:
     _check_numbers(args)
     for path in (args.json, args.report):
         if path:
-            _check_writable(path)
+            check_writable(path)
 
     from cli.common import load_valid_design, pick_scenario
 
@@ -60,12 +61,12 @@ def run(args) -> int:
     data = result.to_json()
     print(format_summary(data, arch, wall_s))
     if args.json:
-        _write(args.json, json.dumps(data, indent=2, sort_keys=True, allow_nan=False) + "\n")
+        write_output(args.json, json.dumps(data, indent=2, sort_keys=True, allow_nan=False) + "\n")
         print(f"JSON written to {args.json}")
     if args.report:
         from simulation.report import render_report
 
-        _write(args.report, render_report(data, arch))
+        write_output(args.report, render_report(data, arch))
         print(f"Report written to {args.report}")
     return 0
 
@@ -81,23 +82,6 @@ def _check_numbers(args) -> None:
         raise StratusError(f"--seed must be 0 or more, not {args.seed}")
 
 
-def _check_writable(path: str) -> None:
-    directory = os.path.dirname(os.path.abspath(path))
-    if os.path.isdir(path):
-        raise StratusError(f"cannot write {path}: it is a directory")
-    if not os.path.isdir(directory):
-        raise StratusError(f"cannot write {path}: the folder {directory} does not exist")
-    if not os.access(directory, os.W_OK):
-        raise StratusError(f"cannot write {path}: no permission to write in {directory}")
-
-
-def _write(path: str, text: str) -> None:
-    from model.designfile import atomic_write_text
-
-    try:
-        atomic_write_text(path, text)
-    except OSError as exc:
-        raise StratusError(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
 # --------------------------------------------------------------------------------------

@@ -24,6 +24,7 @@ import sys
 import time
 from typing import Any
 
+from cli.common import check_writable, write_output
 from model.errors import StratusError
 
 
@@ -63,7 +64,7 @@ def run(args) -> int:
     _check_options(args)
     for path in (args.json, args.report):
         if path:
-            _check_writable(path)
+            check_writable(path)
     variations = _variations(args.vary)
 
     from cli.common import load_valid_design, pick_scenario
@@ -81,12 +82,12 @@ def run(args) -> int:
 
     print(format_sweep(result, arch, wall_s))
     if args.json:
-        _write(args.json, json.dumps(result.to_json(), indent=2, sort_keys=True, allow_nan=False) + "\n")
+        write_output(args.json, json.dumps(result.to_json(), indent=2, sort_keys=True, allow_nan=False) + "\n")
         print(f"JSON written to {args.json}")
     if args.report:
         from simulation.sweep_report import render_sweep_report
 
-        _write(args.report, render_sweep_report(result, arch))
+        write_output(args.report, render_sweep_report(result, arch))
         print(f"Report written to {args.report}")
     return _report_failures(result)
 
@@ -236,20 +237,3 @@ def _report_failures(result) -> int:
     return 1
 
 
-def _check_writable(path: str) -> None:
-    directory = os.path.dirname(os.path.abspath(path))
-    if os.path.isdir(path):
-        raise StratusError(f"cannot write {path}: it is a directory")
-    if not os.path.isdir(directory):
-        raise StratusError(f"cannot write {path}: the folder {directory} does not exist")
-    if not os.access(directory, os.W_OK):
-        raise StratusError(f"cannot write {path}: no permission to write in {directory}")
-
-
-def _write(path: str, text: str) -> None:
-    from model.designfile import atomic_write_text
-
-    try:
-        atomic_write_text(path, text)
-    except OSError as exc:
-        raise StratusError(f"cannot write {path}: {exc.strerror or exc}") from None

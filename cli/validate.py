@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import sys
 
+from cli.common import plural
+
 
 def register(sub) -> None:
     parser = sub.add_parser("validate", help="check a design file and list every problem")
@@ -22,8 +24,9 @@ def run(args) -> int:
         print(problem.format(args.design), file=sys.stderr)
     n_errors = sum(p.is_error for p in problems)
     if n_errors:
-        print(f"{args.design}: {n_errors} error{'s' if n_errors > 1 else ''}", file=sys.stderr)
+        print(f"{args.design}: {plural(n_errors, 'error')}", file=sys.stderr)
         return 1
-    print(f"{args.design}: valid ({len(arch.nodes)} nodes, {len(arch.edges)} edges, "
-          f"{len(arch.scenarios)} scenarios)")
+    counts = ", ".join(plural(n, what) for n, what in
+                       ((len(arch.nodes), "node"), (len(arch.edges), "edge"), (len(arch.scenarios), "scenario")))
+    print(f"{args.design}: valid ({counts})")
     return 0

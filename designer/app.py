@@ -92,6 +92,13 @@ def run_designer(path: str | None, screenshot: str | None = None, select: str | 
     """Open the designer (blocking), or with `screenshot` render it to a PNG and return."""
     if screenshot and not _has_display():
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    if not screenshot:
+        # Checked before Qt starts: without a screen Qt aborts the process with a core dump.
+        if path and not os.path.exists(path):
+            raise StratusError(f"{path}: no such file")
+        if not _has_display() and "QT_QPA_PLATFORM" not in os.environ:
+            raise StratusError("no display to open the designer on (DISPLAY and WAYLAND_DISPLAY are unset); "
+                               "run it on a desktop, or render a picture with --screenshot OUT.png")
     app = create_application()
     if screenshot:
         return _screenshot(path, screenshot, select, simulate, duration, panel)

@@ -125,7 +125,7 @@ CATEGORY_COLOURS = MappingProxyType(
 )
 
 LAMBDA_RUNTIMES = (
-    "python3.13", "python3.12", "python3.11", "nodejs22.x", "nodejs20.x",
+    "python3.14", "python3.13", "python3.12", "python3.11", "nodejs24.x", "nodejs22.x", "nodejs20.x",
     "java21", "java17", "dotnet8", "ruby3.3", "provided.al2023",
 )
 
@@ -446,10 +446,6 @@ def edge_rule(source_service: str, target_service: str, kind: str | None = None)
 
 def allowed_targets(source_service: str) -> list[str]:
     return sorted({r.target for r in EDGE_RULES if r.source == source_service})
-
-
-def edge_kinds() -> list[str]:
-    return sorted({r.kind for r in EDGE_RULES})
 
 
 # --------------------------------------------------------------------------------------

@@ -159,10 +159,6 @@ def _lambda_reserved_within_account(arch: Architecture, config: dict) -> str | N
     return None
 
 
-def _dynamodb_capacity_only_when_provisioned(arch: Architecture, config: dict) -> str | None:
-    return None  # capacities are simply ignored on demand; kept for a later rule
-
-
 SERVICE_RULES: dict[str, tuple[Callable[[Architecture, dict], str | None], ...]] = {
     "lambda": (_lambda_provisioned_within_reserved, _lambda_reserved_within_account),
 }
@@ -187,6 +183,10 @@ def _check_edge(arch: Architecture, index: int, edge: Edge, seen: set) -> list[P
     subject, target = edge.describe(), ("edge", index)
     line = arch.source_map.get(("edge", index))
     src, dst = arch.nodes.get(edge.source), arch.nodes.get(edge.target)
+    unnamed = [end for end, name in (("from", edge.source), ("to", edge.target)) if not name]
+    if unnamed:
+        return [Problem(subject, f"missing '{' and '.join(unnamed)}': an edge names the node it "
+                                 "comes from and the node it goes to", line=line, target=target)]
     missing = [end for end, node in (("from", src), ("to", dst)) if node is None]
     if missing:
         names = " and ".join(f"'{getattr(edge, 'source' if m == 'from' else 'target')}'" for m in missing)
@@ -233,6 +233,12 @@ def _edge_specific(arch, edge, kind, subject, line, target) -> list[Problem]:
     if kind == "event_source" and src_service == "sqs":
         out += [Problem(subject, message, line=line, target=target)
                 for message in _sqs_batching_problems(edge.config, src["fifo"])]
+        if _is_number(src["visibility_timeout_s"]) and _is_number(dst["timeout_s"]) \
+                and src["visibility_timeout_s"] < dst["timeout_s"]:
+            out.append(Problem(subject, f"queue '{edge.source}' has visibility_timeout_s "
+                                        f"{src['visibility_timeout_s']}, less than function '{edge.target}''s "
+                                        f"timeout_s {dst['timeout_s']} (AWS refuses this event source "
+                                        "mapping; it recommends 6x the timeout)", line=line, target=target))
     return out
 
 

@@ -101,3 +101,31 @@ def test_usage_errors_exit_2():
     done, _ = run_cli("export", "x.yaml", "--format", "pdf", "-o", "out")
     assert done.returncode == 2
     assert "invalid choice" in done.stderr
+
+
+def test_a_mistyped_command_gets_a_suggestion():
+    done, _ = run_cli("simualte", "x.yaml")
+    assert done.returncode == 2
+    assert "did you mean simulate?" in done.stderr
+
+
+def test_designer_without_a_display_explains_instead_of_crashing(tmp_path):
+    import os
+
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    done = subprocess.run([sys.executable, "main.py", str(ROOT / "assets/examples/orders_api.yaml")], cwd=ROOT,
+                          capture_output=True, text=True, timeout=30, env=env)
+    assert done.returncode == 1
+    assert "no display to open the designer on" in done.stderr
+    done = subprocess.run([sys.executable, "main.py", str(tmp_path / "nothere.yaml")], cwd=ROOT,
+                          capture_output=True, text=True, timeout=30, env=env)
+    assert done.returncode == 1 and "no such file" in done.stderr
+
+
+def test_import_into_a_folder_is_refused_clearly(tmp_path):
+    from tests.conftest import CORPUS_DIR
+
+    template = next(CORPUS_DIR.rglob("template.yaml"))
+    done, _ = run_cli("import", str(template), "-o", str(tmp_path))
+    assert done.returncode == 1
+    assert "it is a directory" in done.stderr and "Traceback" not in done.stderr

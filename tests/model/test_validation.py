@@ -297,3 +297,22 @@ def test_malformed_items_are_reported_with_the_rest():
 def test_errors_filter():
     problems = validate(design(GOOD.replace("memory_mb: 512", "memory_mb: 1")))
     assert len(errors(problems)) == 1
+
+
+def test_queue_visibility_shorter_than_function_timeout_is_refused_as_aws_does():
+    text = """\
+    stratus: 1
+    name: Visibility
+    nodes:
+      - {id: q, service: sqs, config: {visibility_timeout_s: 10}}
+      - {id: fn, service: lambda, config: {timeout_s: 60}}
+    edges:
+      - {from: q, to: fn}
+    """
+    assert "visibility_timeout_s 10, less than function 'fn''s timeout_s 60" in only_message(text)
+    assert validate(design(text.replace("visibility_timeout_s: 10", "visibility_timeout_s: 360"))) == []
+
+
+def test_edge_without_to_says_so():
+    msg = only_message(GOOD.replace("{from: api, to: fn}", "{from: api}"))
+    assert "missing 'to'" in msg
