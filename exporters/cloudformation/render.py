@@ -36,6 +36,11 @@ from . import skips
 ALIAS_NAME = "live"
 PROVISIONED_CONDITION = "ProvisionedConcurrencyEnabled"
 LOG_RETENTION_DAYS = 30
+# Room for the node's part of a physical name once "${NamePrefix}-${Stage}-" (at most 26
+# characters) and any suffix are added: SQS names stop at 80 characters (".fifo" included),
+# state machine names at 80.
+SQS_NAME_ROOM = 48
+STATE_MACHINE_NAME_ROOM = 54
 SAM_TRANSFORM = "AWS::Serverless-2016-10-31"
 
 PLACEHOLDER_HANDLERS = {
@@ -493,7 +498,7 @@ def render_queue(t: Template, node_id: str) -> None:
     }
     if cfg.get("fifo"):
         properties["FifoQueue"] = True
-        properties["QueueName"] = _sub(t.physical_name(node_id, 60) + ".fifo")
+        properties["QueueName"] = _sub(t.physical_name(node_id, SQS_NAME_ROOM) + ".fifo")
     dlq = next(iter(t.has_edges(node_id, {"dead_letter"}, incoming=False)), None)
     if dlq is not None:
         properties["RedrivePolicy"] = {"deadLetterTargetArn": _getatt(t.id(dlq.target), "Arn"),

@@ -18,7 +18,7 @@ from model.errors import StratusError
 from .. import iam
 from ..asl import definition
 from ..cloudformation import skips
-from ..cloudformation.render import (LOG_RETENTION_DAYS, PLACEHOLDER_HANDLERS, S3_EVENTS, default_prefix,
+from ..cloudformation.render import (LOG_RETENTION_DAYS, SQS_NAME_ROOM, STATE_MACHINE_NAME_ROOM, PLACEHOLDER_HANDLERS, S3_EVENTS, default_prefix,
                                      default_stage, invoked_asynchronously, service_publishers, stream_view,
                                      tag_value)
 from ..naming import Namer, fit, kebab, terraform_names
@@ -405,7 +405,7 @@ def render_queue(c: Config, node_id: str) -> None:
     cfg = c.config(node_id)
     consumers = [int(c.config(e.target)["timeout_s"]) for e in c.edges(node_id, {"event_source"}, incoming=False)]
     body: dict[str, Any] = {
-        "name": _q(c.physical_name(node_id, 60) + (".fifo" if cfg.get("fifo") else "")),
+        "name": _q(c.physical_name(node_id, SQS_NAME_ROOM) + (".fifo" if cfg.get("fifo") else "")),
         "sqs_managed_sse_enabled": True,
         "visibility_timeout_seconds": max([int(cfg["visibility_timeout_s"])] + consumers),
         "message_retention_seconds": int(cfg["retention_s"]),
@@ -466,7 +466,7 @@ def render_state_machine(c: Config, node_id: str) -> None:
     asl, _ = definition(c.arch, node_id, lambda target: "${" + str(c.handle(target)) + "}", lambda target: None)
     text = json.dumps(asl, indent=2, sort_keys=True)
     body = {
-        "name": _q(c.physical_name(node_id, 60)),
+        "name": _q(c.physical_name(node_id, STATE_MACHINE_NAME_ROOM)),
         "role_arn": Expr(f"{role_ref}.arn"),
         "type": cfg["workflow_type"].upper(),
         "definition": Expr(json.dumps(text)),  # JSON-escaped text is a valid HCL string; ${...} stays live

@@ -197,3 +197,23 @@ def test_extras_with_a_terraform_type_are_written_back():
     texts = config_files(arch)
     assert 'resource "aws_cloudwatch_metric_alarm" "depth"' in texts["main.tf"]
     assert "QueueName = aws_sqs_queue.q.name" in texts["main.tf"]
+
+
+def test_long_node_ids_still_give_valid_aws_names():
+    long_id = "a_really_long_node_identifier_that_goes_on_and_on_and_on_forever_more"
+    arch = _design((long_id, "sqs", {"fifo": True}), (long_id + "_flow", "step_functions", {}),
+                   (long_id + "_fn", "lambda", {}))
+    text = config_files(arch)["main.tf"]
+    longest = {"var.name_prefix": 16, "var.stage": 8}
+
+    def length(name: str) -> int:  # with the longest prefix and stage the variables allow
+        for var, size in longest.items():
+            name = name.replace("${" + var + "}", "x" * size)
+        return len(name)
+
+    names = dict(re.findall(r'resource "(aws_sqs_queue|aws_sfn_state_machine|aws_lambda_function)" "[^"]+" \{'
+                            r'(?:\n  #[^\n]*)*\n  (?:name|function_name)\s+= "([^"]+)"', text))
+    assert set(names) == {"aws_sqs_queue", "aws_sfn_state_machine", "aws_lambda_function"}
+    assert length(names["aws_sqs_queue"]) <= 80 and names["aws_sqs_queue"].endswith(".fifo")
+    assert length(names["aws_sfn_state_machine"]) <= 80
+    assert length(names["aws_lambda_function"]) <= 64
