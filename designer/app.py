@@ -79,9 +79,20 @@ def configure_application(app) -> None:
     app.setStyleSheet(STYLE_SHEET)
 
 
+# Qt platform chatter that says nothing to a user (the offscreen plugin has no window manager).
+_QUIET_QT_MESSAGES = ("does not support propagateSizeHints",)
+
+
+def _qt_message(mode, context, message: str) -> None:
+    if not any(quiet in message for quiet in _QUIET_QT_MESSAGES):
+        print(message, file=sys.stderr)
+
+
 def create_application():
+    from PySide6.QtCore import qInstallMessageHandler
     from PySide6.QtWidgets import QApplication
 
+    qInstallMessageHandler(_qt_message)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     configure_application(app)
     return app
