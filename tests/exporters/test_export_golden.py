@@ -1,5 +1,9 @@
 """Golden files: the orders_api example in each format, byte for byte.
 
+The design is a frozen copy of assets/examples/orders_api.yaml (tests/golden/
+orders_api.design.yaml), so edits to the example do not move the goldens; only exporter
+changes do.
+
 After an intended change to the exporters, regenerate them and review the diff:
 
     STRATUS_UPDATE_GOLDEN=1 .venv/bin/python -m pytest tests/exporters/test_export_golden.py
@@ -15,14 +19,14 @@ import pytest
 from exporters.cloudformation import template_text
 from exporters.terraform import config_files
 from model.designfile import load_design
-from tests.conftest import EXAMPLES_DIR, ROOT
+from tests.conftest import ROOT
 
 GOLDEN = ROOT / "tests" / "golden"
 EXAMPLE = "orders_api"
 
 
 def _exports() -> dict[str, str]:
-    arch = load_design(EXAMPLES_DIR / f"{EXAMPLE}.yaml")
+    arch = load_design(GOLDEN / f"{EXAMPLE}.design.yaml")
     out = {f"{EXAMPLE}.cloudformation.yaml": template_text(arch),
            f"{EXAMPLE}.sam.yaml": template_text(arch, sam=True)}
     for name, text in config_files(arch).items():

@@ -474,7 +474,7 @@ resource "aws_lambda_function" "list_orders" {
   function_name                  = "${var.name_prefix}-${var.stage}-list-orders"
   description                    = "List orders (Stratus design 'Orders API')"
   role                           = aws_iam_role.list_orders_role.arn
-  runtime                        = "nodejs20.x"
+  runtime                        = "nodejs22.x"
   handler                        = "index.handler"
   architectures                  = ["x86_64"]
   memory_size                    = 1024
