@@ -168,7 +168,9 @@ class LoadDriver:
             self.sim.after(max(0.0, t - self.env._now), self.arrive)
 
     def arrive(self, _event) -> None:
-        self.entry.send(self.env._now)
+        entry, now = self.entry, self.env._now
+        entry.requests += 1  # EntryPoint.send, inlined
+        entry.behaviour.call(None, _EntryRequest(entry, now).done, entry.edge)
         t = next(self.times, None)  # schedule_next, inlined
         if t is not None:
             self.sim.after(max(0.0, t - self.env._now), self.arrive)

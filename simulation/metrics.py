@@ -17,7 +17,7 @@ import math
 # Relative width of a histogram bucket: bucket k covers [G^k, G^(k+1)).
 GROWTH = 1.005
 _LOG_GROWTH = math.log(GROWTH)
-_PER_LOG_GROWTH = 1.0 / _LOG_GROWTH  # multiply, don't divide, on every observation
+PER_LOG_GROWTH = 1.0 / _LOG_GROWTH  # multiply, don't divide, on every observation
 _log, _floor = math.log, math.floor
 SERIES_CAP = 4096
 
@@ -43,7 +43,7 @@ class LatencyHistogram:
         if value < self.low:
             self.low = value
         if value > 0.0:
-            key = _floor(_log(value) * _PER_LOG_GROWTH)
+            key = _floor(_log(value) * PER_LOG_GROWTH)
             buckets = self.buckets
             buckets[key] = buckets.get(key, 0) + 1
         else:

@@ -24,7 +24,9 @@ from simpy.events import NORMAL
 
 from model.distributions import Exponential, Fixed, LogNormal, parse_distribution
 
-from ..metrics import LatencyHistogram, SeriesSet, TimedLevel
+from ..metrics import PER_LOG_GROWTH, LatencyHistogram, SeriesSet, TimedLevel
+
+_log, _floor = math.log, math.floor
 
 OK, ERROR, THROTTLED = 0, 1, 2
 Done = Callable[[int, float], None] | None
@@ -48,6 +50,9 @@ class Wakeup:
         self.callbacks = [callback]
 
 
+_new_wakeup = Wakeup.__new__  # Sim.after builds Wakeups without a Python __init__ frame
+
+
 class Sim:
     """The simulation core shared by all behaviours: SimPy's clock and event queue."""
 
@@ -65,7 +70,9 @@ class Sim:
 
     def after(self, delay_s: float, callback: Callable[[Any], None]) -> None:
         """Run callback(event) delay_s seconds from now (SimPy's queue, no process)."""
-        heappush(self._queue, (self.env._now + delay_s, NORMAL, next(self._eid), Wakeup(callback)))
+        wakeup = _new_wakeup(Wakeup)
+        wakeup.callbacks = [callback]
+        heappush(self._queue, (self.env._now + delay_s, NORMAL, next(self._eid), wakeup))
 
     def rng_for(self, name: str) -> random.Random:
         """A stream per node, derived from the seed and the node id only, so adding a node
@@ -270,8 +277,20 @@ class Behaviour:
     def complete(self, now: float, latency_ms: float) -> None:
         stats = self.stats
         stats.completed += 1
-        stats.latency.add(latency_ms)
-        series = self.series  # SeriesSet.add, inlined (every completed call)
+        hist = stats.latency  # LatencyHistogram.add, inlined (every completed call)
+        hist.count += 1
+        hist.total += latency_ms
+        if latency_ms > hist.high:
+            hist.high = latency_ms
+        if latency_ms < hist.low:
+            hist.low = latency_ms
+        if latency_ms > 0.0:
+            key = _floor(_log(latency_ms) * PER_LOG_GROWTH)
+            buckets = hist.buckets
+            buckets[key] = buckets.get(key, 0) + 1
+        else:
+            hist.zeros += 1
+        series = self.series  # SeriesSet.add, inlined
         i = int(now / series.width)
         if i < series.length:
             stats.ts_throughput[i] += 1.0

@@ -251,7 +251,7 @@ class LambdaFunction(Behaviour):
             kind = PROVISIONED
         else:
             idle = self.idle
-            if idle:
+            if idle and idle[0] + self.idle_timeout <= now:  # the oldest has expired
                 self._expire(now)
             if idle:
                 idle.pop()
@@ -283,7 +283,16 @@ class LambdaFunction(Behaviour):
             status, ms = ERROR, self.timeout_ms
         if status == OK and self.error_rate and self.rng.random() < self.error_rate:
             status = ERROR
-        self._release(now, inv.kind)
+        # release the environment and the concurrency
+        if inv.kind == PROVISIONED:
+            self.prov_idle += 1
+        else:
+            self.idle.append(now)
+        self.stats.concurrency.down(now)
+        pool = self.pool
+        pool.used -= 1
+        if pool.waiters:
+            pool.release_waiters()
         gb_s = math.ceil(ms - 1e-9) / 1000.0 * self.memory_gb
         usage = self.usage
         usage["requests"] += 1
@@ -295,17 +304,6 @@ class LambdaFunction(Behaviour):
             self.error(now)
         if inv.done is not None:
             inv.done(status, now)
-
-    def _release(self, now: float, kind: int) -> None:
-        if kind == PROVISIONED:
-            self.prov_idle += 1
-        else:
-            self.idle.append(now)
-        self.stats.concurrency.down(now)
-        pool = self.pool
-        pool.used -= 1
-        if pool.waiters:
-            pool.release_waiters()
 
     def give_up(self, ctx) -> None:
         """An async event out of retries: to the on-failure destination, if any."""

@@ -54,7 +54,7 @@ def test_scale_up_limited_to_1000_per_10_s():
 def test_sqs_redrive_to_dead_letter_queue():
     arch = design({"q": ("sqs", {"visibility_timeout_s": 1, "max_receive_count": 3}),
                    "dlq": ("sqs", {}),
-                   "fn": function(error_rate=1.0, duration_ms=10)},
+                   "fn": function(error_rate=1.0, duration_ms=10, timeout_s=1)},
                   edges=[("q", "fn", {"batch_size": 1}), ("q", "dlq", {})],
                   loads=[("q", "constant", {"rate_rps": 1})], duration_s=60)
     result = run(arch)
