@@ -33,7 +33,20 @@ class ApiRequest:
             self.reply(OK, api.env._now)
 
     def reply(self, status: int, t_end: float) -> None:
-        self.api.responded(self, status)
+        api = self.api  # Api.responded, inlined (every request)
+        now = api.env._now
+        api.stats.concurrency.down(now)
+        ms = (now - self.start) * 1000.0
+        t_end = now
+        if ms > api.timeout_ms:  # 504: the client stopped waiting at the timeout
+            status, ms, t_end = ERROR, api.timeout_ms, self.start + api.timeout_ms / 1000.0
+        if status == OK:
+            api.complete(t_end, ms)
+        else:
+            api.stats.latency.add(ms)
+            api.error(t_end)
+        if self.done is not None:
+            self.done(status if status != THROTTLED else ERROR, t_end)
 
 
 class Api(Behaviour):
@@ -79,21 +92,6 @@ class Api(Behaviour):
         self.usage["requests"] += 1
         stats.concurrency.up(now)
         self.sim.after(self.overhead_s(), ApiRequest(self, ctx, done, now).forward)
-
-    def responded(self, request: ApiRequest, status: int) -> None:
-        now = self.env._now
-        self.stats.concurrency.down(now)
-        ms = (now - request.start) * 1000.0
-        t_end = now
-        if ms > self.timeout_ms:  # 504: the client stopped waiting at the timeout
-            status, ms, t_end = ERROR, self.timeout_ms, request.start + self.timeout_ms / 1000.0
-        if status == OK:
-            self.complete(t_end, ms)
-        else:
-            self.stats.latency.add(ms)
-            self.error(t_end)
-        if request.done is not None:
-            request.done(status if status != THROTTLED else ERROR, t_end)
 
     def assumptions(self) -> list[str]:
         return ["API Gateway: token bucket of throttle_burst refilled at throttle_rate_rps (full at "

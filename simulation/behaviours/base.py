@@ -96,6 +96,7 @@ class OutEdge:
         self.whole = int(self.calls)
         self.chance = self.calls - self.whole
         self.waits = self.synchronous and self.target.caller_waits
+        self.action = self.config.get("action", "read")
 
     @property
     def whole_calls(self) -> int:
@@ -109,10 +110,6 @@ class OutEdge:
         """How many times this edge is used by one upstream request (fractions: a chance)."""
         chance = self.chance
         return self.whole + 1 if chance and rng.random() < chance else self.whole
-
-    @property
-    def action(self) -> str:
-        return self.config.get("action", "read")
 
 
 class Reply:

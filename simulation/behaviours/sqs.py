@@ -48,7 +48,10 @@ class Batch:
         self.poller, self.messages, self.received = poller, messages, received
 
     def result(self, status: int, t_end: float) -> None:
-        self.poller.batch_done(self, status)
+        poller = self.poller  # QueuePoller.batch_done, inlined
+        poller.active -= 1
+        poller.queue.batch_finished(self, status)
+        poller.dispatch()
 
 
 class QueuePoller:
@@ -112,11 +115,6 @@ class QueuePoller:
 
     def _window_over(self, _event) -> None:
         self.window_armed = False
-        self.dispatch()
-
-    def batch_done(self, batch: Batch, status: int) -> None:
-        self.active -= 1
-        self.queue.batch_finished(batch, status)
         self.dispatch()
 
 
