@@ -165,10 +165,15 @@ class GraphBuilder:
         self.arch = Architecture(name=name)
         self.notes: list[ImportNote] = []
         self.node_of: dict[str, str] = {}  # reference key (logical id / address) -> node id
+        # Keys that stand for a node without being one: a function's aliases and versions.
+        self.alias_of: dict[str, str] = {}
         self.names: dict[str, dict[str, str]] = {}  # service -> physical name -> node id
         self.extras: list[dict] = []
         self.format = source_format
         self.schedules: list[tuple[str, float, str]] = []
+        # Edges read only from IAM grants (source, target, kind) -> their report note, so a
+        # grant that only serves an on-failure destination can be folded into that edge.
+        self._granted: dict[tuple[str, str, str], ImportNote] = {}
 
     # -- notes ---------------------------------------------------------------------------
 
@@ -217,13 +222,20 @@ class GraphBuilder:
         for key in tokens_in(value):
             parts = key.split(".")
             # the longest known prefix: "Table.Arn" -> "Table", "aws_sqs_queue.q.arn" -> "aws_sqs_queue.q"
-            node_id = next((self.node_of[".".join(parts[:n])] for n in range(len(parts), 0, -1)
-                            if ".".join(parts[:n]) in self.node_of), None)
+            node_id = next((self._known(".".join(parts[:n])) for n in range(len(parts), 0, -1)
+                            if self._known(".".join(parts[:n]))), None)
             if node_id and (services is None or self.arch.nodes[node_id].service in services):
                 return node_id
         if isinstance(value, str) and value and not TOKEN_RE.search(value):
             return self.node_by_name(value, services)
         return None
+
+    def _known(self, key: str) -> str | None:
+        return self.node_of.get(key) or self.alias_of.get(key)
+
+    def alias(self, key: str, node_id: str) -> None:
+        """`key` (an alias, a version) refers to node `node_id` from now on."""
+        self.alias_of[key] = node_id
 
     def node_by_name(self, text: str, services: tuple[str, ...] | None) -> str | None:
         service_hint, name = _name_from_arn(text)
@@ -234,6 +246,8 @@ class GraphBuilder:
             table = self.names.get(svc, {})
             if name in table:
                 return table[name]
+            if svc == "lambda" and name.count(":") == 1 and name.split(":")[0] in table:
+                return table[name.split(":")[0]]  # a qualified name: `fn:live`, `fn:3`
             matches = [nid for phys, nid in table.items() if ("*" in name or "?" in name)
                        and fnmatch.fnmatchcase(phys, name)]
             if len(matches) == 1:
@@ -243,8 +257,9 @@ class GraphBuilder:
     # -- edges ---------------------------------------------------------------------------
 
     def add_edge(self, source: str, target: str, kind: str | None, config: dict | None,
-                 why: str, key: str = "", rtype: str = "") -> Edge | None:
-        """Add (or merge into) an edge the catalogue allows; report one it forbids."""
+                 why: str, key: str = "", rtype: str = "", grant: bool = False) -> Edge | None:
+        """Add (or merge into) an edge the catalogue allows; report one it forbids.
+        grant: the edge is read from an IAM permission (and from nothing else so far)."""
         src, dst = self.arch.nodes[source], self.arch.nodes[target]
         rule = edge_rule(src.service, dst.service, kind)
         config = {k: v for k, v in (config or {}).items() if v is not None}
@@ -255,12 +270,16 @@ class GraphBuilder:
             return None
         config = self._edge_config(rule, config, key, rtype)
         existing = self.arch.find_edge(source, target, rule.kind)
+        if not grant:
+            self._granted.pop((source, target, rule.kind), None)
         if existing is not None:
             _merge_edge_config(existing.config, config)
             return existing
         edge = Edge(source, target, config=config, kind=rule.kind)
         self.arch.add_edge(edge)
         self.note("edge", key or source, rtype, f"{source} -> {target} ({rule.kind}; {why})")
+        if grant:
+            self._granted[(source, target, rule.kind)] = self.notes[-1]
         return edge
 
     def _edge_config(self, rule, config: dict, key: str, rtype: str) -> dict:
@@ -296,7 +315,7 @@ class GraphBuilder:
                 for kind, config in access_from_actions(self.arch.nodes[target].service, actions):
                     if config.pop("_wildcard", False) and self.has_edge_between(target, fn_id):
                         continue  # `sqs:*` on the queue that triggers the function: its poller's grant
-                    self.add_edge(fn_id, target, kind, config, why, key, rtype)
+                    self.add_edge(fn_id, target, kind, config, why, key, rtype, grant=True)
 
     # -- state machines --------------------------------------------------------------------
 
@@ -316,7 +335,11 @@ class GraphBuilder:
                 continue
             existing = self.arch.find_edge(sm_id, target, "task")
             if existing is not None:
-                existing.config["calls"] = existing.config.get("calls", 1) + 1
+                action = config.get("action")
+                if action and existing.config.get("action") not in (None, action):
+                    existing.config["action"] = "read_write"  # a write and a read of one table
+                else:
+                    existing.config["calls"] = existing.config.get("calls", 1) + 1
                 continue
             order += 1
             self.add_edge(sm_id, target, "task", {"order": order, **config},
@@ -346,7 +369,24 @@ class GraphBuilder:
 
     # -- finishing -------------------------------------------------------------------------
 
+    def fold_destination_grants(self) -> None:
+        """A function's on-failure destination is sent to with the function's own role, so
+        its SendMessage/Publish grant is part of the on_failure edge, not an SDK call."""
+        for edge in list(self.arch.edges):
+            if self.arch.edge_kind(edge) != "on_failure":
+                continue
+            for kind in ("send", "publish"):
+                note = self._granted.pop((edge.source, edge.target, kind), None)
+                granted = self.arch.find_edge(edge.source, edge.target, kind)
+                if note is None or granted is None:
+                    continue
+                self.arch.remove_edge(granted)
+                self.notes.remove(note)
+                self.note("note", note.logical_id, note.type, f"{edge.source} -> {edge.target}: the {kind} "
+                          "permission serves the on-failure destination; part of the on_failure edge")
+
     def finish(self) -> "ImportResult":
+        self.fold_destination_grants()
         if self.extras:
             self.arch.extra["extras"] = self.extras
         if self.schedules:
@@ -410,6 +450,8 @@ _ACCESS_ACTIONS = {
     "dynamodb": "dynamodb", "s3": "s3", "sqs": "sqs", "sns": "sns", "kinesis": "kinesis",
     "eventbridge": "events", "step_functions": "states", "lambda": "lambda",
 }
+# Reading a table's change stream is what its event source mapping needs, not data access.
+DYNAMODB_STREAM_VERBS = {"getrecords", "getsharditerator", "describestream", "liststreams"}
 # (service, action that creates the edge) -> kind; data services are handled by verb.
 _SEND_ACTIONS = {
     "sqs": ({"sendmessage", "sendmessagebatch", "*"}, "send", None),
@@ -431,6 +473,10 @@ def access_from_actions(service: str, actions: list[str]) -> list[tuple[str, dic
             verbs.append("*" if action == "*" else verb.lower())
     if not verbs:
         return []
+    if service == "dynamodb":
+        verbs = [v for v in verbs if v not in DYNAMODB_STREAM_VERBS]  # the stream trigger's poller
+        if not verbs:
+            return []
     if service in ("dynamodb", "s3"):
         reads = any(v == "*" or v.startswith(_READ_VERBS) for v in verbs)
         writes = any(v == "*" or v.startswith(("put", "update", "delete", "batchwrite", "write",
@@ -455,6 +501,8 @@ def _merge_edge_config(existing: dict, new: dict) -> None:
             existing.setdefault(k, v)
         elif k in ("method", "path") and existing.get(k) not in (None, v):
             existing["method"] = "ANY" if k == "method" else existing["method"]
+        elif k == "events" and existing.get(k) not in (None, v):
+            existing[k] = "all"  # created and removed: one configuration each
         else:
             existing.setdefault(k, v)
 

@@ -116,6 +116,8 @@ class _Importer:
         self.skipped: set[str] = set()
         self.used_roles: set[str] = set()
         self.handled: set[str] = set()
+        self.absorbed_as: dict[str, str] = {}  # logical id -> what it became (for the report)
+        self.api_timeouts: dict[str, tuple[int, str]] = {}  # API node -> (longest timeout, source)
 
     # -- driver --------------------------------------------------------------------------
 
@@ -134,6 +136,7 @@ class _Importer:
             service = NODE_TYPES.get(self.types[key])
             if service:
                 self._add_node(key, service, props)
+        self._link_aliases()
         for key, props in self.props.items():
             wire = WIRING.get(self.types[key])
             if wire:
@@ -141,10 +144,11 @@ class _Importer:
             if isinstance(self.raw[key].get("Connectors"), dict):
                 self._connectors_attribute(key, self.raw[key]["Connectors"])
         self._apply_throttling()
+        self._apply_api_timeouts()
         self._classify_rest()
         if self.resolver.unresolved:
             for name in sorted(self.resolver.unresolved):
-                if not name.startswith(("Serverless", "AWS::")):
+                if not name.startswith(("Serverless", "AWS::")) and name not in self.b.alias_of:
                     self.b.note("note", name, "", "is referenced but not defined in the template "
                                 "(a SAM-generated or outside resource)", "warning")
         return self.b.finish()
@@ -155,6 +159,51 @@ class _Importer:
             if section in self.template:
                 keep[section.lower()] = copy.deepcopy(self.template[section])
         return keep
+
+    # -- aliases and versions ---------------------------------------------------------------
+
+    def _link_aliases(self) -> None:
+        """Aliases and versions stand for their function wherever they are referenced (an
+        integration that invokes `Fn:live` invokes Fn), and their provisioned concurrency is
+        the function's. SAM's AutoPublishAlias makes `<Fn>Alias<name>` and `<Fn>Version<hash>`."""
+        provisioned: dict[str, list[tuple[str, int]]] = {}
+        for key, props in self.props.items():
+            rtype = self.types[key]
+            if rtype == "AWS::Serverless::Function" and isinstance(props.get("AutoPublishAlias"), str):
+                fn = self.b.node_of[key]
+                self.b.alias(f"{key}Alias{props['AutoPublishAlias']}", fn)
+                for name in self.resolver.unresolved:
+                    if re.fullmatch(re.escape(key) + r"Version[0-9a-f]{10}", name):
+                        self.b.alias(name, fn)
+            if rtype not in ("AWS::Lambda::Alias", "AWS::Lambda::Version"):
+                continue
+            what = "alias" if rtype == "AWS::Lambda::Alias" else "version"
+            count = as_int((props.get("ProvisionedConcurrencyConfig") or {}).get("ProvisionedConcurrentExecutions"))
+            fn = self.b.node_for(props.get("FunctionName"), "lambda")
+            if fn is None:
+                extra = f"; its provisioned concurrency ({count}) is not attached to any node" if count else ""
+                self.b.warn(key, rtype, f"{what} of {strip_tokens(str(props.get('FunctionName')))}, "
+                            f"which is not a function of this template{extra}")
+                continue
+            self.b.alias(key, fn)
+            self.absorbed_as[key] = f"function {what} of '{fn}'"
+            if count:
+                provisioned.setdefault(fn, []).append((key, count))
+        for fn, counts in provisioned.items():
+            self._set_provisioned(fn, counts)
+
+    def _set_provisioned(self, fn: str, counts: list[tuple[str, int]]) -> None:
+        total = sum(count for _, count in counts)
+        key, rtype = counts[0][0], self.types[counts[0][0]]
+        config = self.b._checked_config(key, rtype, "lambda", {"provisioned_concurrency": total})
+        if not config:
+            return
+        self.b.arch.nodes[fn].config.update(config)
+        for key, count in counts:
+            self.absorbed_as[key] += f" (provisioned concurrency {count} -> the node)"
+        if len(counts) > 1:
+            self.b.note("note", fn, "", f"provisioned concurrency of {len(counts)} aliases/versions "
+                        f"({', '.join(k for k, _ in counts)}) added up: {total}")
 
     # -- nodes -----------------------------------------------------------------------------
 
@@ -442,6 +491,8 @@ class _Importer:
         dlq = props.get("DeadLetterQueue") or props.get("DeadLetterConfig")
         if isinstance(dlq, dict):
             self._on_failure(key, fn, dlq.get("TargetArn"), "dead-letter queue")
+        if isinstance(props.get("EventInvokeConfig"), dict):
+            self._retry_attempts(key, fn, props["EventInvokeConfig"])
         destination = ((props.get("EventInvokeConfig") or {}).get("DestinationConfig") or {}).get("OnFailure")
         if isinstance(destination, dict):
             self._on_failure(key, fn, destination.get("Destination"), "on-failure destination")
@@ -467,9 +518,20 @@ class _Importer:
 
     def _event_invoke_config(self, key: str, props: dict) -> None:
         fn = self.b.node_for(props.get("FunctionName"), "lambda")
+        if fn is None:
+            self.b.warn(key, self.types[key], f"asynchronous invoke settings of {strip_tokens(str(props.get('FunctionName')))}, "
+                        "which is not a function of this template")
+            return
+        self._retry_attempts(key, fn, props)
         destination = ((props.get("DestinationConfig") or {}).get("OnFailure") or {}).get("Destination")
-        if fn and destination:
+        if destination:
             self._on_failure(key, fn, destination, "on-failure destination")
+
+    def _retry_attempts(self, key: str, fn: str, settings: dict) -> None:
+        retries = as_int(settings.get("MaximumRetryAttempts"))
+        if retries is not None:
+            self.b.arch.nodes[fn].config.update(
+                self.b._checked_config(key, self.types[key], "lambda", {"max_retry_attempts": retries}))
 
     # -- wiring: other services -------------------------------------------------------------
 
@@ -621,9 +683,19 @@ class _Importer:
         if api is None:
             self.b.warn(key, self.types[key], "API is not in the template")
             return
-        method = str(props.get("HttpMethod", "ANY")).upper()
-        route = {"method": method if method in HTTP_METHODS else "ANY", "path": self._path(props.get("ResourceId"))}
+        route = {"method": self._method_name(key, props.get("HttpMethod", "ANY")),
+                 "path": self._path(props.get("ResourceId"))}
         self._integration(key, api, integration.get("Uri"), integration, route)
+
+    def _method_name(self, key: str, method: Any) -> str:
+        text = str(method).upper()
+        if text == "*":
+            return "ANY"
+        if text not in HTTP_METHODS:
+            self.b.note("note", key, self.types[key], f"HTTP method {strip_tokens(str(method))} is not one Stratus "
+                        "models; the route is imported as ANY", "warning")
+            return "ANY"
+        return text
 
     def _path(self, resource_ref: Any) -> str:
         parts = []
@@ -653,10 +725,22 @@ class _Importer:
             if integration.get("Type") not in ("MOCK", "HTTP", "HTTP_PROXY", None):
                 self.b.warn(key, rtype, f"integration {text or integration.get('Type')} reaches no node of the design")
             return
-        for role in tokens_in(integration.get("Credentials")):
+        for role in tokens_in(integration.get("Credentials") or integration.get("CredentialsArn")):
             if self.types.get(role.split(".")[0]) == "AWS::IAM::Role":
                 self.used_roles.add(role.split(".")[0])
+        self._api_timeout(api, integration.get("TimeoutInMillis"), key)
         self.b.add_edge(api, target, None, config, f"{route['method']} {route['path']} integration", key, rtype)
+
+    def _api_timeout(self, api: str, timeout: Any, key: str) -> None:
+        value = as_int(timeout)
+        if value is not None and value > self.api_timeouts.get(api, (-1, ""))[0]:
+            self.api_timeouts[api] = (value, key)
+
+    def _apply_api_timeouts(self) -> None:
+        """The API's timeout_ms: the longest integration timeout (each integration sets its own)."""
+        for api, (timeout, key) in self.api_timeouts.items():
+            self.b.arch.nodes[api].config.update(
+                self.b._checked_config(key, self.types.get(key, ""), "api_gateway", {"timeout_ms": timeout}))
 
     def _service_integration_target(self, service: str, action: str, integration: dict, uri: str) -> str | None:
         node_service = {"sqs": "sqs", "kinesis": "kinesis", "dynamodb": "dynamodb", "states": "step_functions"}.get(service)
@@ -664,9 +748,9 @@ class _Importer:
             return None
         if service == "sqs" and "/" in action and not action.startswith("SendMessage"):
             return self.b.node_by_name(action.rsplit("/", 1)[1], ("sqs",))
-        evidence = json.dumps([integration.get("RequestTemplates"), integration.get("RequestParameters")],
-                              default=str)
-        for key in tokens_in(evidence):
+        raw_evidence = [integration.get("RequestTemplates"), integration.get("RequestParameters")]
+        evidence = json.dumps(raw_evidence, default=str, ensure_ascii=False)
+        for key in tokens_in(raw_evidence):
             node = self.b.node_for(token(key), node_service)
             if node:
                 return node
@@ -701,6 +785,10 @@ class _Importer:
             if target is None:
                 self.b.warn(key, self.types[key], f"{subtype} integration reaches no node of the design")
                 return
+            for role in tokens_in(props.get("CredentialsArn")):
+                if self.types.get(role.split(".")[0]) == "AWS::IAM::Role":
+                    self.used_roles.add(role.split(".")[0])
+            self._api_timeout(api, props.get("TimeoutInMillis"), key)
             self.b.add_edge(api, target, None, route, f"{subtype} integration", key, self.types[key])
             return
         self._integration(key, api, props.get("IntegrationUri"), props, route)
@@ -773,7 +861,9 @@ class _Importer:
         for key, rtype in self.types.items():
             if key in self.b.node_of or key in self.skipped:
                 continue
-            if rtype in ABSORBED_TYPES:
+            if key in self.absorbed_as:
+                self.b.note("absorbed", key, rtype, self.absorbed_as[key])
+            elif rtype in ABSORBED_TYPES:
                 self.b.note("absorbed", key, rtype, ABSORBED_TYPES[rtype])
             elif rtype in IAM_TYPES and self._iam_used(key):
                 self.b.note("mapped_into_edges", key, rtype, "permissions are derived from the design's edges")
