@@ -174,6 +174,9 @@ class _Importer:
         self.resources: dict[str, _Resource] = {}
         self.used_roles: set[str] = set()
         self.providers: list = []
+        self.absorbed_as: dict[str, str] = {}  # address -> what it became (for the report)
+        self.provisioned: dict[str, list[tuple[str, int]]] = {}  # function node -> (address, count)
+        self.api_timeouts: dict[str, tuple[int, _Resource]] = {}  # API node -> (longest timeout, source)
 
     # -- loading -------------------------------------------------------------------------------
 
@@ -237,10 +240,13 @@ class _Importer:
             service = NODE_TYPES.get(res.tf_type)
             if service:
                 self._add_node(res, service)
+        self._link_aliases()
         for res in self.resources.values():
             wire = WIRING.get(res.tf_type)
             if wire:
                 wire(self, res)
+        self._apply_provisioned()
+        self._apply_api_timeouts()
         self._classify_rest()
         return self.b.finish()
 
@@ -255,6 +261,59 @@ class _Importer:
             label = f"{res.module.prefix.replace('module.', '').replace('.', '_')}{label}"
         extra = {"terraform": {"address": res.address, "tf_type": res.tf_type, "body": _strip_meta(res.body)}}
         self.b.add_node(res.address, res.tf_type, service, config, label, extra, names)
+
+    # -- aliases ------------------------------------------------------------------------------------
+
+    def _link_aliases(self) -> None:
+        """An alias stands for its function wherever it is referenced (`aws_lambda_alias.x.arn`
+        in an integration invokes the function; a provisioned concurrency config on it is the
+        function's)."""
+        for res in self.resources.values():
+            if res.tf_type != "aws_lambda_alias":
+                continue
+            fn = self.b.node_for(res.values.get("function_name"), "lambda")
+            if fn is None:
+                self.b.warn(res.address, res.tf_type, f"alias of {strip_tokens(str(res.values.get('function_name')))}, "
+                            "which is not a function of this configuration")
+                continue
+            self.b.alias(res.address, fn)
+            self.absorbed_as[res.address] = f"function alias of '{fn}'"
+
+    def _apply_provisioned(self) -> None:
+        for fn, counts in self.provisioned.items():
+            total = sum(count for _, count in counts)
+            first = self.resources[counts[0][0]]
+            config = self.b._checked_config(first.address, first.tf_type, "lambda", {"provisioned_concurrency": total})
+            self.b.arch.nodes[fn].config.update(config)
+            for address, count in counts:
+                self.absorbed_as[address] = f"provisioned concurrency of '{fn}' ({count} -> the node)"
+            if len(counts) > 1:
+                self.b.note("note", fn, "", f"provisioned concurrency of {len(counts)} configurations "
+                            f"({', '.join(a for a, _ in counts)}) added up: {total}")
+
+    def _api_timeout(self, api: str, timeout: Any, res: _Resource) -> None:
+        value = as_int(timeout)
+        if value is not None and value > self.api_timeouts.get(api, (-1, None))[0]:
+            self.api_timeouts[api] = (value, res)
+
+    def _apply_api_timeouts(self) -> None:
+        """The API's timeout_ms: the longest integration timeout (each integration sets its own)."""
+        for api, (timeout, res) in self.api_timeouts.items():
+            self.b.arch.nodes[api].config.update(
+                self.b._checked_config(res.address, res.tf_type, "api_gateway", {"timeout_ms": timeout}))
+
+    def attribute(self, value: Any) -> Any:
+        """A reference to another resource's own argument (`aws_api_gateway_method.m.http_method`)
+        replaced by that argument's value; anything else unchanged."""
+        keys = tokens_in(value)
+        if not isinstance(value, str) or len(keys) != 1 or value != token(keys[0]):
+            return value
+        address = _address_of(keys[0])
+        rest = keys[0][len(address) + 1:]
+        res = self.resources.get(address)
+        if res is None or not rest or "." in rest or rest not in res.values:
+            return value
+        return res.values[rest]
 
     # -- node config --------------------------------------------------------------------------------
 
@@ -374,15 +433,32 @@ class _Importer:
     def _event_invoke_config(self, res: _Resource) -> None:
         v = res.values
         fn = self.b.node_for(v.get("function_name"), "lambda")
+        if fn is None:
+            self.b.warn(res.address, res.tf_type, f"asynchronous invoke settings of {strip_tokens(str(v.get('function_name')))}, "
+                        "which is not a function of this configuration")
+            return
+        retries = as_int(v.get("maximum_retry_attempts"))
+        if retries is not None:
+            self.b.arch.nodes[fn].config.update(
+                self.b._checked_config(res.address, res.tf_type, "lambda", {"max_retry_attempts": retries}))
         failure = _first_block(_first_block(v.get("destination_config")).get("on_failure")).get("destination")
-        if fn and failure:
+        if failure:
             self._on_failure(res, fn, failure, "on-failure destination")
 
     def _provisioned(self, res: _Resource) -> None:
         fn = self.b.node_for(res.values.get("function_name"), "lambda")
         count = as_int(res.values.get("provisioned_concurrent_executions"))
-        if fn and count is not None:
-            self.b.arch.nodes[fn].config["provisioned_concurrency"] = count
+        if fn is None:
+            self.b.warn(res.address, res.tf_type, f"provisioned concurrency ({count}) of "
+                        f"{strip_tokens(str(res.values.get('function_name')))}, which is not a function of this "
+                        "configuration; not attached to any node")
+            return
+        if count is None:
+            self.b.warn(res.address, res.tf_type, f"provisioned_concurrent_executions "
+                        f"{strip_tokens(str(res.values.get('provisioned_concurrent_executions')))} is not a number; "
+                        f"'{fn}' keeps the default")
+            return
+        self.provisioned.setdefault(fn, []).append((res.address, count))
 
     def _wire_queue(self, res: _Resource) -> None:
         redrive = _json(res.values.get("redrive_policy"))
@@ -499,9 +575,18 @@ class _Importer:
         api = self.b.node_for(v.get("rest_api_id"), "api_gateway")
         if api is None:
             return
-        method = str(v.get("http_method", "ANY")).upper()
-        route = {"method": method if method in HTTP_METHODS else "ANY", "path": self._path(v.get("resource_id"))}
+        route = {"method": self._method_name(res, v.get("http_method", "ANY")), "path": self._path(v.get("resource_id"))}
         self._integrate(res, api, v.get("uri"), v, route)
+
+    def _method_name(self, res: _Resource, method: Any) -> str:
+        text = str(self.attribute(method)).upper()
+        if text == "*":
+            return "ANY"
+        if text not in HTTP_METHODS:
+            self.b.note("note", res.address, res.tf_type, f"HTTP method {strip_tokens(str(method))} is not one "
+                        "Stratus models (or could not be evaluated); the route is imported as ANY", "warning")
+            return "ANY"
+        return text
 
     def _path(self, ref: Any) -> str:
         parts, keys, seen = [], tokens_in(ref), set()
@@ -521,12 +606,13 @@ class _Importer:
         match = re.search(r":apigateway:[^:]*:([a-z]+):(action|path)/(.+)$", text)
         if target is None and match:
             service = {"sqs": "sqs", "kinesis": "kinesis", "dynamodb": "dynamodb", "states": "step_functions"}.get(match.group(1))
-            evidence = json.dumps([v.get("request_templates"), v.get("request_parameters")], default=str)
+            evidence = [v.get("request_templates"), v.get("request_parameters")]
             target = next((n for k in tokens_in(evidence) if (n := self.b.node_for(token(k), service))), None)
             if match.group(1) == "dynamodb":
                 config["action"] = "read" if match.group(3).lower() in ("getitem", "query", "scan") else "write"
-        for role in tokens_in(v.get("credentials")):
+        for role in tokens_in(v.get("credentials") or v.get("credentials_arn")):
             self.used_roles.add(_address_of(role))
+        self._api_timeout(api, v.get("timeout_milliseconds"), res)
         if target is None:
             if v.get("type") not in ("MOCK", "HTTP", "HTTP_PROXY"):
                 self.b.warn(res.address, res.tf_type, f"integration {text} reaches no node of the design")
@@ -557,6 +643,9 @@ class _Importer:
             if target is None:
                 self.b.warn(res.address, res.tf_type, f"{subtype} integration reaches no node of the design")
                 return
+            for role in tokens_in(v.get("credentials_arn")):
+                self.used_roles.add(_address_of(role))
+            self._api_timeout(api, v.get("timeout_milliseconds"), res)
             self.b.add_edge(api, target, None, route, f"{subtype} integration", res.address, res.tf_type)
             return
         self._integrate(res, api, v.get("integration_uri"), v, route)
@@ -579,7 +668,9 @@ class _Importer:
         for address, res in self.resources.items():
             if address in self.b.node_of:
                 continue
-            if res.tf_type in ABSORBED_TYPES:
+            if address in self.absorbed_as:
+                self.b.note("absorbed", address, res.tf_type, self.absorbed_as[address])
+            elif res.tf_type in ABSORBED_TYPES:
                 self.b.note("absorbed", address, res.tf_type, ABSORBED_TYPES[res.tf_type])
             elif res.tf_type in IAM_TYPES and self._iam_used(res):
                 self.b.note("mapped_into_edges", address, res.tf_type, "permissions are derived from the design's edges")
