@@ -217,7 +217,8 @@ class LambdaFunction(Behaviour):
         stats = self.stats
         now = self.env._now
         stats.requests += 1
-        kind = self._acquire(now)
+        pool = self.pool
+        kind = self._acquire(now) if pool.used < pool.limit else None  # a full pool: no call
         if kind is None:
             self.throttle(now)
             if done is not None:
