@@ -173,6 +173,39 @@ _BASE: Mapping[str, tuple[Statement, ...]] = {
 # --------------------------------------------------------------------------------------
 
 
+class IndexedDesign:
+    """A read-only view of an Architecture with its edges indexed by node and their kinds
+    cached. Exporting asks "which edges leave/enter this node" for every node; the model
+    answers by scanning every edge, which makes a 2000-node export quadratic."""
+
+    def __init__(self, arch: Architecture) -> None:
+        self._arch = arch
+        self._out: dict[str, list[Edge]] = {}
+        self._in: dict[str, list[Edge]] = {}
+        for edge in arch.edges:
+            self._out.setdefault(edge.source, []).append(edge)
+            self._in.setdefault(edge.target, []).append(edge)
+        self._kinds: dict[int, str | None] = {id(e): arch.edge_kind(e) for e in arch.edges}
+
+    def __getattr__(self, name: str):
+        return getattr(self._arch, name)
+
+    def edges_from(self, node_id: str) -> list[Edge]:
+        return list(self._out.get(node_id, ()))
+
+    def edges_to(self, node_id: str) -> list[Edge]:
+        return list(self._in.get(node_id, ()))
+
+    def edge_kind(self, edge: Edge) -> str | None:
+        kind = self._kinds.get(id(edge))
+        return kind if kind is not None else self._arch.edge_kind(edge)
+
+
+def indexed(arch: Architecture) -> Architecture:
+    """`arch` with fast edge look-ups (the same object if it already is indexed)."""
+    return arch if isinstance(arch, IndexedDesign) else IndexedDesign(arch)  # type: ignore[return-value]
+
+
 def edge_action(arch: Architecture, edge: Edge) -> str | None:
     """The edge's read/write/read_write, defaulting as the catalogue does; None if it has none."""
     from model.catalogue import edge_rule

@@ -88,7 +88,8 @@ class Template:
     code_path: Callable[[str], str] = None  # type: ignore[assignment]  # design-relative -> template-relative
 
     def __post_init__(self) -> None:
-        # Computed once: renderers ask per node, and each answer walks every edge.
+        self.arch = iam.indexed(self.arch)
+        # Computed once: renderers ask per node.
         self.principals = set(iam.principals(self.arch))
         self.grants = iam.resource_policies(self.arch)
         self.names = logical_ids(self.arch.nodes)

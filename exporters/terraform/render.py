@@ -65,7 +65,8 @@ class Config:
     _seen: set = field(default_factory=set)
 
     def __post_init__(self) -> None:
-        self.principals = set(iam.principals(self.arch))  # computed once (each walks every edge)
+        self.arch = iam.indexed(self.arch)
+        self.principals = set(iam.principals(self.arch))  # computed once: renderers ask per node
         self.grants = iam.resource_policies(self.arch)
         self.names = terraform_names(self.arch.nodes)
         if self.code_path is None:
