@@ -249,3 +249,90 @@ def test_alias_integration_and_provisioned_concurrency_come_back(tmp_path: Path)
         if fmt != "sam":  # SAM makes the alias itself (AutoPublishAlias): no resource to report
             absorbed = " ".join(n.message for n in result.notes("absorbed"))
             assert f"alias of '{fn}'" in absorbed, fmt  # the alias is reported as the function's
+
+
+ALIASES_CFN = """
+AWSTemplateFormatVersion: '2010-09-09'
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Worker:
+    Type: AWS::Lambda::Function
+    Properties: {FunctionName: worker, Runtime: python3.12, Handler: index.handler, Code: {ZipFile: x},
+                 Role: arn:aws:iam::123456789012:role/r}
+  WorkerVersion:
+    Type: AWS::Lambda::Version
+    Properties:
+      FunctionName: !Ref Worker
+      ProvisionedConcurrencyConfig: {ProvisionedConcurrentExecutions: 3}
+  Notifier:
+    Type: AWS::Serverless::Function
+    Properties: {Runtime: python3.12, Handler: index.handler, InlineCode: x, AutoPublishAlias: live}
+  Alerts:
+    Type: AWS::SNS::Topic
+  ToWorker:
+    Type: AWS::SNS::Subscription
+    Properties: {TopicArn: !Ref Alerts, Protocol: lambda,
+                 Endpoint: 'arn:aws:lambda:us-east-1:123456789012:function:worker:live'}
+  ToNotifier:
+    Type: AWS::SNS::Subscription
+    Properties: {TopicArn: !Ref Alerts, Protocol: lambda, Endpoint: !Ref Notifier.Alias}
+  ElsewhereAlias:
+    Type: AWS::Lambda::Alias
+    Properties:
+      FunctionName: arn:aws:lambda:us-east-1:123456789012:function:elsewhere
+      FunctionVersion: '1'
+      Name: live
+      ProvisionedConcurrencyConfig: {ProvisionedConcurrentExecutions: 5}
+"""
+
+ALIASES_TF = """
+resource "aws_lambda_function" "worker" {
+  function_name = "worker"
+  role          = "arn:aws:iam::123456789012:role/r"
+  runtime       = "python3.12"
+  handler       = "index.handler"
+  filename      = "x.zip"
+  publish       = true
+}
+resource "aws_sns_topic" "alerts" {
+  name = "alerts"
+}
+resource "aws_sns_topic_subscription" "to_worker" {
+  topic_arn = aws_sns_topic.alerts.arn
+  protocol  = "lambda"
+  endpoint  = aws_lambda_function.worker.qualified_arn
+}
+resource "aws_lambda_provisioned_concurrency_config" "worker" {
+  function_name                     = "worker:1"
+  qualifier                         = "1"
+  provisioned_concurrent_executions = 4
+}
+resource "aws_lambda_provisioned_concurrency_config" "elsewhere" {
+  function_name                     = "elsewhere"
+  qualifier                         = "live"
+  provisioned_concurrent_executions = 2
+}
+"""
+
+
+def test_versions_qualified_arns_and_sam_alias_refs_resolve_to_their_function(tmp_path: Path):
+    path = tmp_path / "aliases.yaml"
+    path.write_text(ALIASES_CFN)
+    result = import_template(path)
+    arch = result.architecture
+    assert arch.find_edge("Alerts", "Worker", "subscription") is not None  # `worker:live` ARN
+    assert arch.find_edge("Alerts", "Notifier", "subscription") is not None  # !Ref Notifier.Alias
+    assert arch.nodes["Worker"].config["provisioned_concurrency"] == 3  # from the Version
+    (unattached,) = [n for n in result.notes("unmapped") if n.logical_id == "ElsewhereAlias"]
+    assert "provisioned concurrency (5) is not attached" in unattached.message
+
+
+def test_terraform_qualified_arns_and_provisioned_configs_resolve_to_their_function(tmp_path: Path):
+    (tmp_path / "main.tf").write_text(ALIASES_TF)
+    result = import_template(tmp_path)
+    arch = result.architecture
+    assert arch.find_edge("alerts", "worker", "subscription") is not None  # qualified_arn
+    assert arch.nodes["worker"].config["provisioned_concurrency"] == 4  # `worker:1`
+    (unattached,) = [n for n in result.notes("unmapped")
+                     if n.logical_id == "aws_lambda_provisioned_concurrency_config.elsewhere"]
+    assert "not attached to any node" in unattached.message
