@@ -15,7 +15,7 @@ from typing import Any
 from model.architecture import Edge
 from model.errors import StratusError
 
-from .. import iam
+from .. import wiring
 from . import render as r
 
 REST_MAX_TIMEOUT_MS = 29_000
@@ -48,6 +48,11 @@ class Route:
     def parts(self) -> list[str]:
         return [p for p in self.path.strip("/").split("/") if p]
 
+    @property
+    def path_params(self) -> list[str]:
+        """Names of the path's {parameters}, in order."""
+        return [p.strip("{}+") for p in self.parts if p.startswith("{")]
+
 
 def routes(t: r.Template, api_id: str) -> list[Route]:
     return routes_of(t.arch, api_id)
@@ -79,8 +84,8 @@ def render_api(t: r.Template, api_id: str) -> None:
         _render_http(t, api_id, cfg)
     else:
         _render_rest(t, api_id, cfg)
-    t.output(api_id, "Url", r._sub("https://${Api}.execute-api.${AWS::Region}.${AWS::URLSuffix}/${Stage}/",
-                                   Api=r._ref(t.id(api_id))), f"Base URL of {api_id}")
+    t.output(api_id, "Url", r.sub("https://${Api}.execute-api.${AWS::Region}.${AWS::URLSuffix}/${Stage}/",
+                                   Api=r.ref(t.id(api_id))), f"Base URL of {api_id}")
 
 
 # --------------------------------------------------------------------------------------
@@ -90,10 +95,10 @@ def render_api(t: r.Template, api_id: str) -> None:
 def _render_rest(t: r.Template, api_id: str, cfg: dict) -> None:
     api = t.id(api_id)
     t.add(api, "AWS::ApiGateway::RestApi", {
-        "Name": r._sub(t.physical_name(api_id, 100)),
+        "Name": r.sub(t.physical_name(api_id, 100)),
         "Description": f"{t.node(api_id).display_name} (Stratus design '{t.arch.name}')",
         "EndpointConfiguration": {"Types": ["REGIONAL"]},
-        "Tags": r._tags(t),
+        "Tags": r.tags(t),
     })
     methods = []
     for route in routes(t, api_id):
@@ -102,15 +107,15 @@ def _render_rest(t: r.Template, api_id: str, cfg: dict) -> None:
     if not methods:  # a deployment needs at least one method: a mock health check
         methods.append(_mock_method(t, api_id))
     deployment = t.id(api_id, "Deployment")
-    t.add(deployment, "AWS::ApiGateway::Deployment", {"RestApiId": r._ref(api), "Description": "Stratus export"},
+    t.add(deployment, "AWS::ApiGateway::Deployment", {"RestApiId": r.ref(api), "Description": "Stratus export"},
           depends_on=methods)
     account = _cloudwatch_account(t)
     t.add(t.id(api_id, "Stage"), "AWS::ApiGateway::Stage", {
-        "RestApiId": r._ref(api),
-        "DeploymentId": r._ref(deployment),
-        "StageName": r._ref("Stage"),
+        "RestApiId": r.ref(api),
+        "DeploymentId": r.ref(deployment),
+        "StageName": r.ref("Stage"),
         "TracingEnabled": True,
-        "AccessLogSetting": {"DestinationArn": r._getatt(t.id(api_id, "LogGroup"), "Arn"),
+        "AccessLogSetting": {"DestinationArn": r.getatt(t.id(api_id, "LogGroup"), "Arn"),
                              "Format": ACCESS_LOG_FORMAT},
         "MethodSettings": [{
             "ResourcePath": "/*", "HttpMethod": "*", "MetricsEnabled": True, "LoggingLevel": "ERROR",
@@ -118,35 +123,33 @@ def _render_rest(t: r.Template, api_id: str, cfg: dict) -> None:
             "ThrottlingRateLimit": float(cfg["throttle_rate_rps"]),
             "ThrottlingBurstLimit": int(cfg["throttle_burst"]),
         }],
-        "Tags": r._tags(t),
+        "Tags": r.tags(t),
     }, depends_on=[account], skip=STAGE_SKIPS_REST)
 
 
 def _resource_for(t: r.Template, api_id: str, parts: list[str]) -> Any:
     """The Resource for a path, creating its parents first; the root for '/'."""
     if not parts:
-        return r._getatt(t.id(api_id), "RootResourceId")
+        return r.getatt(t.id(api_id), "RootResourceId")
     parent = _resource_for(t, api_id, parts[:-1])
     logical_id = t.id(api_id, "Resource", *[p.strip("{}+") for p in parts], *(["Var"] if "{" in parts[-1] else []))
     if logical_id not in t.resources:
         t.add(logical_id, "AWS::ApiGateway::Resource", {
-            "RestApiId": r._ref(t.id(api_id)), "ParentId": parent, "PathPart": parts[-1]})
-    return r._ref(logical_id)
+            "RestApiId": r.ref(t.id(api_id)), "ParentId": parent, "PathPart": parts[-1]})
+    return r.ref(logical_id)
 
 
 def _rest_method(t: r.Template, api_id: str, route: Route, resource: Any, cfg: dict) -> str:
     logical_id = t.id(api_id, "Method", route.method, *[p.strip("{}+") for p in route.parts] or ["Root"])
-    target_service = t.node(route.edge.target).service
-    integration = REST_INTEGRATIONS[target_service](t, api_id, route)
+    integration = _integration(t, api_id, route)
     integration["TimeoutInMillis"] = min(int(cfg["timeout_ms"]), REST_MAX_TIMEOUT_MS)
     properties: dict[str, Any] = {
-        "RestApiId": r._ref(t.id(api_id)), "ResourceId": resource, "HttpMethod": route.method,
+        "RestApiId": r.ref(t.id(api_id)), "ResourceId": resource, "HttpMethod": route.method,
         "AuthorizationType": "NONE", "Integration": integration,
     }
-    path_params = [p.strip("{}+") for p in route.parts if p.startswith("{")]
-    if path_params:
-        properties["RequestParameters"] = {f"method.request.path.{p}": True for p in path_params}
-    if target_service != "lambda":
+    if route.path_params:
+        properties["RequestParameters"] = {f"method.request.path.{p}": True for p in route.path_params}
+    if integration["Type"] != "AWS_PROXY":  # the service's answer maps to the client's
         properties["MethodResponses"] = [{"StatusCode": "200"}]
     t.add(logical_id, "AWS::ApiGateway::Method", properties, skip=API_SKIPS_REST)
     return logical_id
@@ -155,7 +158,7 @@ def _rest_method(t: r.Template, api_id: str, route: Route, resource: Any, cfg: d
 def _mock_method(t: r.Template, api_id: str) -> str:
     logical_id = t.id(api_id, "Method", "Health")
     t.add(logical_id, "AWS::ApiGateway::Method", {
-        "RestApiId": r._ref(t.id(api_id)), "ResourceId": r._getatt(t.id(api_id), "RootResourceId"),
+        "RestApiId": r.ref(t.id(api_id)), "ResourceId": r.getatt(t.id(api_id), "RootResourceId"),
         "HttpMethod": "GET", "AuthorizationType": "NONE",
         "Integration": {"Type": "MOCK", "RequestTemplates": {"application/json": '{"statusCode": 200}'},
                         "IntegrationResponses": [{"StatusCode": "200"}]},
@@ -164,69 +167,31 @@ def _mock_method(t: r.Template, api_id: str) -> str:
     return logical_id
 
 
-def _aws_uri(path: str) -> dict:
-    return r._sub("arn:${AWS::Partition}:apigateway:${AWS::Region}:" + path)
-
-
-def _aws_integration(t: r.Template, api_id: str, uri: Any, template: Any, content_type: str | None = None) -> dict:
+def _integration(t: r.Template, api_id: str, route: Route) -> dict:
+    """The method's integration: wiring's facts for the target in CloudFormation syntax."""
+    target = route.edge.target
+    wired = wiring.rest_integration(t.arch, route.edge, route.method, route.path_params)
+    uri = _text(t, target, wiring.Text("arn:${AWS::Partition}:apigateway:${AWS::Region}:" + wired.uri.text,
+                                       wired.uri.variables))
+    if wired.proxy:
+        return {"Type": "AWS_PROXY", "IntegrationHttpMethod": "POST", "Uri": uri}
     integration: dict[str, Any] = {
         "Type": "AWS", "IntegrationHttpMethod": "POST", "Uri": uri,
-        "Credentials": r._getatt(t.id(api_id, "Role"), "Arn"),
+        "Credentials": r.getatt(t.id(api_id, "Role"), "Arn"),
         "PassthroughBehavior": "NEVER",
-        "RequestTemplates": {"application/json": template},
+        "RequestTemplates": {"application/json": _text(t, target, wired.template)},
         "IntegrationResponses": [{"StatusCode": "200"}],
     }
-    if content_type:
-        integration["RequestParameters"] = {"integration.request.header.Content-Type": f"'{content_type}'"}
+    if wired.content_type:
+        integration["RequestParameters"] = {"integration.request.header.Content-Type": f"'{wired.content_type}'"}
     return integration
 
 
-def _rest_lambda(t, api_id, route):
-    return {"Type": "AWS_PROXY", "IntegrationHttpMethod": "POST",
-            "Uri": r._sub("arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/"
-                          "${Function}/invocations", Function=t.function_target(route.edge.target))}
-
-
-def _rest_sqs(t, api_id, route):
-    target = route.edge.target
-    body = "Action=SendMessage&MessageBody=$util.urlEncode($input.body)"
-    if t.config(target).get("fifo"):
-        body += "&MessageGroupId=stratus&MessageDeduplicationId=$context.requestId"
-    uri = r._sub("arn:${AWS::Partition}:apigateway:${AWS::Region}:sqs:path/${AWS::AccountId}/${Queue}",
-                 Queue=r._getatt(t.id(target), "QueueName"))
-    return _aws_integration(t, api_id, uri, body, "application/x-www-form-urlencoded")
-
-
-def _rest_kinesis(t, api_id, route):
-    template = r._sub('{"StreamName": "${Stream}", "Data": "$util.base64Encode($input.body)", '
-                      '"PartitionKey": "$context.requestId"}', Stream=r._ref(t.id(route.edge.target)))
-    return _aws_integration(t, api_id, _aws_uri("kinesis:action/PutRecord"), template)
-
-
-def _rest_states(t, api_id, route):
-    template = r._sub('{"input": "$util.escapeJavaScript($input.body)", "stateMachineArn": "${Machine}"}',
-                      Machine=r._ref(t.id(route.edge.target)))
-    return _aws_integration(t, api_id, _aws_uri("states:action/StartExecution"), template)
-
-
-def _rest_dynamodb(t, api_id, route):
-    target = route.edge.target
-    key = t.config(target).get("partition_key") or "pk"
-    action = iam.edge_action(t.arch, route.edge)
-    reads = action == "read" or (action == "read_write" and route.method in ("GET", "HEAD"))
-    if reads:
-        params = [p.strip("{}+") for p in route.parts if p.startswith("{")]
-        source = f"$input.params('{params[-1] if params else key}')"
-        template = r._sub('{"TableName": "${Table}", "Key": {"' + key + '": {"S": "' + source + '"}}}',
-                          Table=r._ref(t.id(target)))
-        return _aws_integration(t, api_id, _aws_uri("dynamodb:action/GetItem"), template)
-    template = r._sub('{"TableName": "${Table}", "Item": {"' + key + '": {"S": "$context.requestId"}, '
-                      '"body": {"S": "$util.escapeJavaScript($input.body)"}}}', Table=r._ref(t.id(target)))
-    return _aws_integration(t, api_id, _aws_uri("dynamodb:action/PutItem"), template)
-
-
-REST_INTEGRATIONS = {"lambda": _rest_lambda, "sqs": _rest_sqs, "kinesis": _rest_kinesis,
-                     "step_functions": _rest_states, "dynamodb": _rest_dynamodb}
+def _text(t: r.Template, target: str, text: wiring.Text) -> Any:
+    """Fn::Sub when the text names the target (or an AWS pseudo parameter), else the text as is."""
+    if text.variables or "${AWS::" in text.text:
+        return r.sub(text.text, **{var: t.attribute(target, attr) for var, attr in text.variables.items()})
+    return text.text
 
 
 def _cloudwatch_account(t: r.Template) -> str:
@@ -238,10 +203,10 @@ def _cloudwatch_account(t: r.Template) -> str:
     t.add(role, "AWS::IAM::Role", {
         "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [{
             "Effect": "Allow", "Principal": {"Service": "apigateway.amazonaws.com"}, "Action": "sts:AssumeRole"}]},
-        "ManagedPolicyArns": [r._sub("arn:${AWS::Partition}:iam::aws:policy/service-role/"
+        "ManagedPolicyArns": [r.sub("arn:${AWS::Partition}:iam::aws:policy/service-role/"
                                      "AmazonAPIGatewayPushToCloudWatchLogs")],
     })
-    t.add(account, "AWS::ApiGateway::Account", {"CloudWatchRoleArn": r._getatt(role, "Arn")})
+    t.add(account, "AWS::ApiGateway::Account", {"CloudWatchRoleArn": r.getatt(role, "Arn")})
     return account
 
 
@@ -249,13 +214,6 @@ def _cloudwatch_account(t: r.Template) -> str:
 # HTTP
 
 
-HTTP_SUBTYPES = {
-    "sqs": ("SQS-SendMessage", lambda t, n: {"QueueUrl": r._ref(t.id(n)), "MessageBody": "$request.body"}),
-    "kinesis": ("Kinesis-PutRecord", lambda t, n: {"StreamName": r._ref(t.id(n)), "Data": "$request.body",
-                                                   "PartitionKey": "$context.requestId"}),
-    "step_functions": ("StepFunctions-StartExecution",
-                       lambda t, n: {"StateMachineArn": r._ref(t.id(n)), "Input": "$request.body"}),
-}
 HTTP_ROUTE_SKIPS = [("CKV_AWS_309", "The design models no authorizer; add a JWT or IAM authorizer before "
                                     "exposing it")]
 
@@ -263,7 +221,7 @@ HTTP_ROUTE_SKIPS = [("CKV_AWS_309", "The design models no authorizer; add a JWT 
 def _render_http(t: r.Template, api_id: str, cfg: dict) -> None:
     api = t.id(api_id)
     t.add(api, "AWS::ApiGatewayV2::Api", {
-        "Name": r._sub(t.physical_name(api_id, 100)), "ProtocolType": "HTTP",
+        "Name": r.sub(t.physical_name(api_id, 100)), "ProtocolType": "HTTP",
         "Description": f"{t.node(api_id).display_name} (Stratus design '{t.arch.name}')",
     })
     for route in routes(t, api_id):
@@ -273,12 +231,12 @@ def _render_http(t: r.Template, api_id: str, cfg: dict) -> None:
         route_key = "$default" if route.method == "ANY" and route.path == "/" else f"{route.method} {route.path}"
         t.add(t.id(api_id, "Route", route.method, *[p.strip("{}+") for p in route.parts] or ["Root"]),
               "AWS::ApiGatewayV2::Route", {
-                  "ApiId": r._ref(api), "RouteKey": route_key, "AuthorizationType": "NONE",
-                  "Target": r._sub("integrations/${Integration}", Integration=r._ref(integration))},
+                  "ApiId": r.ref(api), "RouteKey": route_key, "AuthorizationType": "NONE",
+                  "Target": r.sub("integrations/${Integration}", Integration=r.ref(integration))},
               skip=HTTP_ROUTE_SKIPS)
     t.add(t.id(api_id, "Stage"), "AWS::ApiGatewayV2::Stage", {
-        "ApiId": r._ref(api), "StageName": r._ref("Stage"), "AutoDeploy": True,
-        "AccessLogSettings": {"DestinationArn": r._getatt(t.id(api_id, "LogGroup"), "Arn"),
+        "ApiId": r.ref(api), "StageName": r.ref("Stage"), "AutoDeploy": True,
+        "AccessLogSettings": {"DestinationArn": r.getatt(t.id(api_id, "LogGroup"), "Arn"),
                               "Format": ACCESS_LOG_FORMAT},
         "DefaultRouteSettings": {"ThrottlingRateLimit": float(cfg["throttle_rate_rps"]),
                                  "ThrottlingBurstLimit": int(cfg["throttle_burst"]),
@@ -288,20 +246,14 @@ def _render_http(t: r.Template, api_id: str, cfg: dict) -> None:
 
 def _http_integration(t: r.Template, api_id: str, route: Route, cfg: dict) -> dict:
     target = route.edge.target
-    service = t.node(target).service
+    wired = wiring.http_integration(t.arch, route.edge)
     timeout = min(int(cfg["timeout_ms"]), HTTP_MAX_TIMEOUT_MS)
-    if service == "lambda":
-        return {"ApiId": r._ref(t.id(api_id)), "IntegrationType": "AWS_PROXY",
-                "IntegrationUri": t.function_target(target), "PayloadFormatVersion": "2.0",
+    if wired.subtype is None:
+        return {"ApiId": r.ref(t.id(api_id)), "IntegrationType": "AWS_PROXY",
+                "IntegrationUri": t.function_target(target), "PayloadFormatVersion": wired.payload_format,
                 "TimeoutInMillis": timeout}
-    if service not in HTTP_SUBTYPES:
-        raise StratusError(f"{route.edge.describe()}: HTTP APIs have no direct {t.node(target).service} "
-                           f"integration; set api_type: rest on '{api_id}' or put a function in between")
-    subtype, parameters = HTTP_SUBTYPES[service]
-    params = parameters(t, target)
-    if service == "sqs" and t.config(target).get("fifo"):
-        params["MessageGroupId"] = "stratus"
-    return {"ApiId": r._ref(t.id(api_id)), "IntegrationType": "AWS_PROXY", "IntegrationSubtype": subtype,
-            "CredentialsArn": r._getatt(t.id(api_id, "Role"), "Arn"), "PayloadFormatVersion": "1.0",
+    params = {k: t.attribute(target, v.name) if isinstance(v, wiring.Attribute) else v
+              for k, v in wired.parameters.items()}
+    return {"ApiId": r.ref(t.id(api_id)), "IntegrationType": "AWS_PROXY", "IntegrationSubtype": wired.subtype,
+            "CredentialsArn": r.getatt(t.id(api_id, "Role"), "Arn"), "PayloadFormatVersion": wired.payload_format,
             "RequestParameters": params, "TimeoutInMillis": timeout}
-

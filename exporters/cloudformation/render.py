@@ -28,7 +28,7 @@ from typing import Any, Callable
 from model.architecture import Architecture, Edge, Node
 from model.errors import StratusError
 
-from .. import iam
+from .. import iam, wiring
 from ..naming import Namer, camel, fit, kebab, logical_ids, short_hash
 from ..serialize import compact_json
 from . import skips
@@ -62,15 +62,15 @@ def _inline_family(runtime: str) -> str | None:
     return next((f for f in PLACEHOLDER_HANDLERS if runtime.startswith(f)), None)
 
 
-def _sub(text: str, **variables: Any) -> dict:
+def sub(text: str, **variables: Any) -> dict:
     return {"Fn::Sub": [text, variables] if variables else text}
 
 
-def _ref(logical_id: str) -> dict:
+def ref(logical_id: str) -> dict:
     return {"Ref": logical_id}
 
 
-def _getatt(logical_id: str, attribute: str) -> dict:
+def getatt(logical_id: str, attribute: str) -> dict:
     return {"Fn::GetAtt": [logical_id, attribute]}
 
 
@@ -134,28 +134,39 @@ class Template:
         return "${NamePrefix}-${Stage}-" + fit(kebab(node_id), limit)
 
     def bucket_name(self, node_id: str) -> dict:
-        return _sub(self.physical_name(node_id) + "-${AWS::AccountId}")
+        return sub(self.physical_name(node_id) + "-${AWS::AccountId}")
+
+    def attribute(self, node_id: str, attribute: str) -> Any:
+        """A node's attribute (wiring.ARN, NAME, URL...) as Ref, Fn::GetAtt or Fn::Sub."""
+        service = self.node(node_id).service
+        computed = COMPUTED_ATTRIBUTES.get((service, attribute))
+        if computed is not None:
+            return computed(self, node_id)
+        name = ATTRIBUTES[service][attribute]
+        return ref(self.id(node_id)) if name is REF else getatt(self.id(node_id), name)
 
     def arn(self, node_id: str) -> Any:
-        return ARN[self.node(node_id).service](self, node_id)
+        return self.attribute(node_id, wiring.ARN)
 
     def arn_with(self, node_id: str, suffix: str) -> Any:
         if not suffix:
             return self.arn(node_id)
-        if self.node(node_id).service == "s3":
-            return _sub("arn:${AWS::Partition}:s3:::" + self.physical_name(node_id) + "-${AWS::AccountId}" + suffix)
-        return _sub("${Arn}" + suffix, Arn=self.arn(node_id))
+        text = ARN_TEXTS.get(self.node(node_id).service)
+        if text is not None:  # a built ARN: the suffix goes inside its Fn::Sub
+            body, variables = text(self, node_id)
+            return sub(body + suffix, **variables)
+        return sub("${Arn}" + suffix, Arn=self.arn(node_id))
 
     def handle(self, node_id: str) -> Any:
         """What code needs to call the node: table name, queue URL, topic ARN..."""
-        return HANDLE[self.node(node_id).service](self, node_id)
+        return self.attribute(node_id, wiring.HANDLE[self.node(node_id).service])
 
     def function_target(self, node_id: str) -> Any:
         """The ARN triggers invoke: the `live` alias when it has provisioned concurrency."""
-        unqualified = _getatt(self.id(node_id), "Arn")
-        if _provisioned(self.config(node_id)):
+        unqualified = getatt(self.id(node_id), "Arn")
+        if provisioned(self.config(node_id)):
             self.use_provisioned_switch()
-            return {"Fn::If": [PROVISIONED_CONDITION, _ref(self.alias_id(node_id)), unqualified]}
+            return {"Fn::If": [PROVISIONED_CONDITION, ref(self.alias_id(node_id)), unqualified]}
         return unqualified
 
     def alias_id(self, node_id: str) -> str:
@@ -166,60 +177,71 @@ class Template:
         self.parameters["ProvisionedConcurrency"] = {
             "Type": "String", "Default": "enabled", "AllowedValues": ["enabled", "disabled"],
             "Description": "Keep the design's provisioned concurrency (disable for cheap stages)"}
-        self.conditions[PROVISIONED_CONDITION] = {"Fn::Equals": [_ref("ProvisionedConcurrency"), "enabled"]}
+        self.conditions[PROVISIONED_CONDITION] = {"Fn::Equals": [ref("ProvisionedConcurrency"), "enabled"]}
 
-    def rule_id(self, edge: Edge) -> str:
-        return self.id(edge.source, "Rule", edge.target)
+    def rule_id(self, source: str, target: str) -> str:
+        """The rule made for the rule_target edge source -> target."""
+        return self.id(source, "Rule", target)
 
     def has_edges(self, node_id: str, kinds: set[str], incoming: bool = True) -> list[Edge]:
         edges = self.arch.edges_to(node_id) if incoming else self.arch.edges_from(node_id)
         return [e for e in edges if self.arch.edge_kind(e) in kinds]
 
 
-def _provisioned(config: dict) -> bool:
+def provisioned(config: dict) -> bool:
     return bool(config.get("provisioned_concurrency") or 0)
 
 
-ARN: dict[str, Callable[[Template, str], Any]] = {
-    "lambda": lambda t, n: t.function_target(n),
-    "dynamodb": lambda t, n: _getatt(t.id(n), "Arn"),
-    "s3": lambda t, n: _sub("arn:${AWS::Partition}:s3:::" + t.physical_name(n) + "-${AWS::AccountId}"),
-    "sqs": lambda t, n: _getatt(t.id(n), "Arn"),
-    "sns": lambda t, n: _ref(t.id(n)),
-    "kinesis": lambda t, n: _getatt(t.id(n), "Arn"),
-    "eventbridge": lambda t, n: _bus_arn(t, n),
-    "step_functions": lambda t, n: _ref(t.id(n)),
-    "api_gateway": lambda t, n: _sub("arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${Api}/*",
-                                     Api=_ref(t.id(n))),
+REF = None  # the attribute is what !Ref returns
+# service -> attribute -> the Fn::GetAtt attribute that gives it (REF: !Ref gives it).
+ATTRIBUTES: dict[str, dict[str, str | None]] = {
+    "dynamodb": {wiring.ARN: "Arn", wiring.NAME: REF, wiring.STREAM_ARN: "StreamArn"},
+    "sqs": {wiring.ARN: "Arn", wiring.URL: REF, wiring.NAME: "QueueName"},
+    "sns": {wiring.ARN: REF},
+    "kinesis": {wiring.ARN: "Arn", wiring.NAME: REF},
+    "step_functions": {wiring.ARN: REF},
+    "api_gateway": {wiring.ID: REF},
 }
 
-HANDLE: dict[str, Callable[[Template, str], Any]] = {
-    "lambda": lambda t, n: t.function_target(n),
-    "dynamodb": lambda t, n: _ref(t.id(n)),
-    "s3": lambda t, n: t.bucket_name(n),
-    "sqs": lambda t, n: _ref(t.id(n)),
-    "sns": lambda t, n: _ref(t.id(n)),
-    "kinesis": lambda t, n: _ref(t.id(n)),
-    "eventbridge": lambda t, n: _bus_name(t, n),
-    "step_functions": lambda t, n: _ref(t.id(n)),
-    "api_gateway": lambda t, n: _ref(t.id(n)),
+# ARNs built from a name rather than read from the resource: (Fn::Sub text, variables).
+# A bucket's ARN is spelled out to break the bucket -> notification -> permission cycle.
+ARN_TEXTS: dict[str, Callable[[Template, str], tuple[str, dict]]] = {
+    "s3": lambda t, n: ("arn:${AWS::Partition}:s3:::" + t.physical_name(n) + "-${AWS::AccountId}", {}),
+    "api_gateway": lambda t, n: ("arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${Api}",
+                                 {"Api": ref(t.id(n))}),
+}
+
+
+def _arn_from_text(t: Template, node_id: str) -> Any:
+    text, variables = ARN_TEXTS[t.node(node_id).service](t, node_id)
+    return sub(text, **variables)
+
+
+# Attributes that are not one of the resource's own: (service, attribute) -> value.
+COMPUTED_ATTRIBUTES: dict[tuple[str, str], Callable[[Template, str], Any]] = {
+    ("lambda", wiring.ARN): lambda t, n: t.function_target(n),
+    ("s3", wiring.ARN): _arn_from_text,
+    ("s3", wiring.NAME): lambda t, n: t.bucket_name(n),
+    ("api_gateway", wiring.ARN): _arn_from_text,
+    ("eventbridge", wiring.ARN): lambda t, n: _bus_arn(t, n),
+    ("eventbridge", wiring.NAME): lambda t, n: _bus_name(t, n),
 }
 
 
 def _custom_bus(t: Template, node_id: str) -> bool:
-    return t.config(node_id).get("bus_name", "default") != "default"
+    return wiring.custom_bus(t.config(node_id))
 
 
 def _bus_arn(t: Template, node_id: str) -> Any:
     if _custom_bus(t, node_id):
-        return _getatt(t.id(node_id), "Arn")
-    return _sub("arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:event-bus/default")
+        return getatt(t.id(node_id), "Arn")
+    return sub("arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:event-bus/default")
 
 
 def _bus_name(t: Template, node_id: str) -> Any:
     """The bus's name, spelled out (rules then DependsOn the bus): moto's CloudFormation
     resolves !Ref of an EventBus to an object, not its name."""
-    return _sub(t.physical_name(node_id, 200)) if _custom_bus(t, node_id) else "default"
+    return sub(t.physical_name(node_id, 200)) if _custom_bus(t, node_id) else "default"
 
 
 # --------------------------------------------------------------------------------------
@@ -238,9 +260,9 @@ def _statement_resource(t: Template, principal: str, stmt: iam.Statement) -> Any
     if stmt.scope == iam.ANY:
         return "*"
     if stmt.scope == iam.OWN_LOGS:
-        return _getatt(t.id(principal, "LogGroup"), "Arn")  # that ARN already ends in ":*"
+        return getatt(t.id(principal, "LogGroup"), "Arn")  # that ARN already ends in ":*"
     if stmt.scope == iam.OWN_DLQ:
-        return _getatt(t.id(principal, "DeadLetterQueue"), "Arn")
+        return getatt(t.id(principal, "DeadLetterQueue"), "Arn")
     return t.arn_with(stmt.resource_node, stmt.resource_suffix)
 
 
@@ -253,13 +275,13 @@ def role(t: Template, principal: str, service_principal: str) -> str:
                            "Action": "sts:AssumeRole"}],
         },
         "Policies": [{"PolicyName": "least-privilege", "PolicyDocument": policy_document(t, principal)}],
-        "Tags": _tags(t),
+        "Tags": tags(t),
     }
     skip = skips.role_skips(iam.role_statements(t.arch, principal))
     return t.add(logical_id, "AWS::IAM::Role", properties, skip=skip)
 
 
-def _tags(t: Template) -> list[dict]:
+def tags(t: Template) -> list[dict]:
     return [{"Key": "stratus:design", "Value": tag_value(t.arch.name)}]
 
 
@@ -291,10 +313,10 @@ def render_function(t: Template, node_id: str) -> None:
         "Architectures": [cfg["architecture"]],
         "MemorySize": int(cfg["memory_mb"]),
         "Timeout": int(cfg["timeout_s"]),
-        "Role": _getatt(t.id(node_id, "Role"), "Arn"),
+        "Role": getatt(t.id(node_id, "Role"), "Arn"),
         "TracingConfig": {"Mode": "Active"},
-        "LoggingConfig": {"LogGroup": _ref(t.id(node_id, "LogGroup"))},
-        "Tags": _tags(t),
+        "LoggingConfig": {"LogGroup": ref(t.id(node_id, "LogGroup"))},
+        "Tags": tags(t),
     }
     properties.update(_function_code(t, node_id, cfg))
     if cfg.get("reserved_concurrency") is not None:
@@ -306,10 +328,10 @@ def render_function(t: Template, node_id: str) -> None:
     if dlq is not None:
         properties["DeadLetterConfig"] = {"TargetArn": dlq}
     t.add(fn_id, "AWS::Lambda::Function", properties, skip=skips.function_skips(cfg, env, dlq))
-    if _provisioned(cfg):
+    if provisioned(cfg):
         _version_and_alias(t, node_id, cfg, properties)
     _event_invoke_config(t, node_id, cfg)
-    t.output(node_id, "Name", _ref(fn_id), f"Function {node_id}")
+    t.output(node_id, "Name", ref(fn_id), f"Function {node_id}")
 
 
 def _function_code(t: Template, node_id: str, cfg: dict) -> dict:
@@ -325,7 +347,7 @@ def _function_code(t: Template, node_id: str, cfg: dict) -> dict:
     t.parameters[key_param] = {"Type": "String", "Default": f"{kebab(node_id)}.zip",
                                "Description": f"S3 key of {node_id}'s package"
                                + (f" (built from {cfg['code']})" if cfg.get("code") else "")}
-    return {"Code": {"S3Bucket": _ref("CodeBucket"), "S3Key": _ref(key_param)}}
+    return {"Code": {"S3Bucket": ref("CodeBucket"), "S3Key": ref(key_param)}}
 
 
 def _environment(t: Template, node_id: str) -> dict:
@@ -352,8 +374,8 @@ def _dead_letter_target(t: Template, node_id: str) -> Any:
     dlq_id = t.id(node_id, "DeadLetterQueue")
     t.add(dlq_id, "AWS::SQS::Queue", {"SqsManagedSseEnabled": True, "MessageRetentionPeriod": 1_209_600},
           skip=[skips.SQS_MANAGED_SSE])
-    t.output(node_id, "DeadLetterQueueUrl", _ref(dlq_id), f"Failed asynchronous invocations of {node_id}")
-    return _getatt(dlq_id, "Arn")
+    t.output(node_id, "DeadLetterQueueUrl", ref(dlq_id), f"Failed asynchronous invocations of {node_id}")
+    return getatt(dlq_id, "Arn")
 
 
 def _version_and_alias(t: Template, node_id: str, cfg: dict, function_properties: dict) -> None:
@@ -363,11 +385,11 @@ def _version_and_alias(t: Template, node_id: str, cfg: dict, function_properties
     version_id = t.id(node_id, "Version")
     fingerprint = short_hash([compact_json(function_properties)], 8)
     t.add(version_id, "AWS::Lambda::Version", {
-        "FunctionName": _ref(t.id(node_id)), "Description": f"Published by Stratus ({fingerprint})",
+        "FunctionName": ref(t.id(node_id)), "Description": f"Published by Stratus ({fingerprint})",
     }, condition=PROVISIONED_CONDITION)
     t.add(t.alias_id(node_id), "AWS::Lambda::Alias", {
-        "FunctionName": _ref(t.id(node_id)),
-        "FunctionVersion": _getatt(version_id, "Version"),
+        "FunctionName": ref(t.id(node_id)),
+        "FunctionVersion": getatt(version_id, "Version"),
         "Name": ALIAS_NAME,
         "ProvisionedConcurrencyConfig": {"ProvisionedConcurrentExecutions": int(cfg["provisioned_concurrency"])},
     }, condition=PROVISIONED_CONDITION)
@@ -378,7 +400,7 @@ def _event_invoke_config(t: Template, node_id: str, cfg: dict) -> None:
     if failure is None and not invoked_asynchronously(t.arch, node_id):
         return
     properties: dict[str, Any] = {
-        "FunctionName": _ref(t.id(node_id)),
+        "FunctionName": ref(t.id(node_id)),
         "Qualifier": _qualifier(t, node_id, cfg),
         "MaximumRetryAttempts": int(cfg.get("max_retry_attempts", 2)),
     }
@@ -389,9 +411,9 @@ def _event_invoke_config(t: Template, node_id: str, cfg: dict) -> None:
 
 def _qualifier(t: Template, node_id: str, cfg: dict) -> Any:
     """`live` (taken from the alias's ARN, which makes this wait for the alias) or $LATEST."""
-    if not _provisioned(cfg):
+    if not provisioned(cfg):
         return "$LATEST"
-    alias_name = {"Fn::Select": [7, {"Fn::Split": [":", _ref(t.alias_id(node_id))]}]}
+    alias_name = {"Fn::Select": [7, {"Fn::Split": [":", ref(t.alias_id(node_id))]}]}
     return {"Fn::If": [PROVISIONED_CONDITION, alias_name, "$LATEST"]}
 
 
@@ -403,7 +425,7 @@ def render_table(t: Template, node_id: str) -> None:
         "KeySchema": [{"AttributeName": key, "KeyType": "HASH"}],
         "SSESpecification": {"SSEEnabled": True},
         "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": True},
-        "Tags": _tags(t),
+        "Tags": tags(t),
     }
     if cfg["billing_mode"] == "provisioned":
         properties["BillingMode"] = "PROVISIONED"
@@ -415,7 +437,7 @@ def render_table(t: Template, node_id: str) -> None:
     if view:
         properties["StreamSpecification"] = {"StreamViewType": view}
     t.add(t.id(node_id), "AWS::DynamoDB::Table", properties, skip=[skips.DYNAMODB_CMK])
-    t.output(node_id, "TableName", _ref(t.id(node_id)), f"Table {node_id}")
+    t.output(node_id, "TableName", ref(t.id(node_id)), f"Table {node_id}")
 
 
 def stream_view(arch: Architecture, node_id: str) -> str | None:
@@ -426,8 +448,7 @@ def stream_view(arch: Architecture, node_id: str) -> str | None:
     return None if view == "none" else view.upper()
 
 
-S3_EVENTS = {"object_created": "s3:ObjectCreated:*", "object_removed": "s3:ObjectRemoved:*",
-             "all": ("s3:ObjectCreated:*", "s3:ObjectRemoved:*")}
+# Notification target service -> (its configuration list, the ARN key in an entry).
 S3_NOTIFICATION_KEYS = {"lambda": ("LambdaConfigurations", "Function"),
                         "sqs": ("QueueConfigurations", "Queue"),
                         "sns": ("TopicConfigurations", "Topic")}
@@ -443,49 +464,46 @@ def render_bucket(t: Template, node_id: str) -> None:
                                            "IgnorePublicAcls": True, "RestrictPublicBuckets": True},
         "OwnershipControls": {"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]},
         "VersioningConfiguration": {"Status": "Enabled"},
-        "Tags": _tags(t),
+        "Tags": tags(t),
     }
     notifications, depends = _bucket_notifications(t, node_id)
     if notifications:
         properties["NotificationConfiguration"] = notifications
     t.add(bucket_id, "AWS::S3::Bucket", properties, depends_on=depends, skip=skips.BUCKET)
     t.add(t.id(node_id, "Policy"), "AWS::S3::BucketPolicy", {
-        "Bucket": _ref(bucket_id),
+        "Bucket": ref(bucket_id),
         "PolicyDocument": {"Version": "2012-10-17", "Statement": [{
             "Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
             "Resource": [t.arn(node_id), t.arn_with(node_id, "/*")],
             "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]},
     })
-    t.output(node_id, "BucketName", _ref(bucket_id), f"Bucket {node_id}")
+    t.output(node_id, "BucketName", ref(bucket_id), f"Bucket {node_id}")
 
 
 def _bucket_notifications(t: Template, node_id: str) -> tuple[dict, list[str]]:
     config: dict[str, Any] = {}
     depends: list[str] = []
     for edge in t.has_edges(node_id, {"notification"}, incoming=False):
-        target_service = t.node(edge.target).service
-        if target_service == "eventbridge":
+        if wiring.bucket_wide(t.arch, edge):
             config["EventBridgeConfiguration"] = {"EventBridgeEnabled": True}
             continue
-        key, arn_key = S3_NOTIFICATION_KEYS[target_service]
-        events = S3_EVENTS[edge.config.get("events", "object_created")]
-        for event in (events if isinstance(events, tuple) else (events,)):
+        key, arn_key = S3_NOTIFICATION_KEYS[t.node(edge.target).service]
+        for event in wiring.notification_events(edge):
             entry: dict[str, Any] = {"Event": event, arn_key: t.arn(edge.target)}
             rules = [{"Name": name, "Value": edge.config[name]} for name in ("prefix", "suffix")
                      if edge.config.get(name)]
             if rules:
                 entry["Filter"] = {"S3Key": {"Rules": rules}}
             config.setdefault(key, []).append(entry)
-        depends.append(_delivery_grant_id(t, edge.source, edge.target))
+        depends.append(_delivery_grant_id(t, edge))
     return config, depends
 
 
-def _delivery_grant_id(t: Template, source: str, target: str) -> str:
-    """The resource that lets `source` deliver to `target` (the bucket must wait for it)."""
-    service = t.node(target).service
-    if service == "lambda":
-        return t.id(target, "Permission", source)
-    return t.id(target, "Policy")
+def _delivery_grant_id(t: Template, edge: Edge) -> str:
+    """The resource that lets the edge's source deliver to its target (which must wait for it)."""
+    if wiring.grant_kind(t.arch, edge) == wiring.LAMBDA_PERMISSION:
+        return t.id(edge.target, "Permission", edge.source)
+    return t.id(edge.target, "Policy")
 
 
 def render_queue(t: Template, node_id: str) -> None:
@@ -495,17 +513,17 @@ def render_queue(t: Template, node_id: str) -> None:
         "SqsManagedSseEnabled": True,
         "VisibilityTimeout": _visibility_timeout(t, node_id, cfg),
         "MessageRetentionPeriod": int(cfg["retention_s"]),
-        "Tags": _tags(t),
+        "Tags": tags(t),
     }
     if cfg.get("fifo"):
         properties["FifoQueue"] = True
-        properties["QueueName"] = _sub(t.physical_name(node_id, SQS_NAME_ROOM) + ".fifo")
+        properties["QueueName"] = sub(t.physical_name(node_id, SQS_NAME_ROOM) + ".fifo")
     dlq = next(iter(t.has_edges(node_id, {"dead_letter"}, incoming=False)), None)
     if dlq is not None:
-        properties["RedrivePolicy"] = {"deadLetterTargetArn": _getatt(t.id(dlq.target), "Arn"),
+        properties["RedrivePolicy"] = {"deadLetterTargetArn": getatt(t.id(dlq.target), "Arn"),
                                        "maxReceiveCount": int(cfg["max_receive_count"])}
     t.add(queue_id, "AWS::SQS::Queue", properties, skip=[skips.SQS_MANAGED_SSE])
-    t.output(node_id, "QueueUrl", _ref(queue_id), f"Queue {node_id}")
+    t.output(node_id, "QueueUrl", ref(queue_id), f"Queue {node_id}")
 
 
 def _visibility_timeout(t: Template, node_id: str, cfg: dict) -> int:
@@ -516,7 +534,7 @@ def _visibility_timeout(t: Template, node_id: str, cfg: dict) -> int:
 
 def render_topic(t: Template, node_id: str) -> None:
     cfg = t.config(node_id)
-    properties: dict[str, Any] = {"Tags": _tags(t)}
+    properties: dict[str, Any] = {"Tags": tags(t)}
     skip = []
     if service_publishers(t.arch, node_id, t.grants):
         # S3 and EventBridge cannot use the AWS-managed aws/sns key (its key policy cannot
@@ -526,9 +544,9 @@ def render_topic(t: Template, node_id: str) -> None:
         properties["KmsMasterKeyId"] = "alias/aws/sns"
     if cfg.get("fifo"):
         properties["FifoTopic"] = True
-        properties["TopicName"] = _sub(t.physical_name(node_id, 60) + ".fifo")
+        properties["TopicName"] = sub(t.physical_name(node_id, 60) + ".fifo")
     t.add(t.id(node_id), "AWS::SNS::Topic", properties, skip=skip)
-    t.output(node_id, "TopicArn", _ref(t.id(node_id)), f"Topic {node_id}")
+    t.output(node_id, "TopicArn", ref(t.id(node_id)), f"Topic {node_id}")
 
 
 def service_publishers(arch: Architecture, node_id: str, grants: list | None = None) -> list[str]:
@@ -542,7 +560,7 @@ def render_stream(t: Template, node_id: str) -> None:
     properties: dict[str, Any] = {
         "RetentionPeriodHours": int(cfg["retention_hours"]),
         "StreamEncryption": {"EncryptionType": "KMS", "KeyId": "alias/aws/kinesis"},
-        "Tags": _tags(t),
+        "Tags": tags(t),
     }
     if cfg["capacity_mode"] == "on_demand":
         properties["StreamModeDetails"] = {"StreamMode": "ON_DEMAND"}
@@ -550,13 +568,13 @@ def render_stream(t: Template, node_id: str) -> None:
         properties["StreamModeDetails"] = {"StreamMode": "PROVISIONED"}
         properties["ShardCount"] = int(cfg["shards"])
     t.add(t.id(node_id), "AWS::Kinesis::Stream", properties)
-    t.output(node_id, "StreamName", _ref(t.id(node_id)), f"Stream {node_id}")
+    t.output(node_id, "StreamName", ref(t.id(node_id)), f"Stream {node_id}")
 
 
 def render_bus(t: Template, node_id: str) -> None:
     if _custom_bus(t, node_id):
         t.add(t.id(node_id), "AWS::Events::EventBus", {"Name": _bus_name(t, node_id)})
-        t.output(node_id, "BusName", _ref(t.id(node_id)), f"Event bus {node_id}")
+        t.output(node_id, "BusName", ref(t.id(node_id)), f"Event bus {node_id}")
     if node_id in t.principals:
         role(t, node_id, "events.amazonaws.com")
 
@@ -564,22 +582,22 @@ def render_bus(t: Template, node_id: str) -> None:
 def render_state_machine(t: Template, node_id: str) -> None:
     cfg = t.config(node_id)
     role(t, node_id, "states.amazonaws.com")
-    log_group(t, node_id, _sub("/aws/vendedlogs/states/" + t.physical_name(node_id, 200)))
+    log_group(t, node_id, sub("/aws/vendedlogs/states/" + t.physical_name(node_id, 200)))
     definition, substitutions = state_machine_definition(t, node_id)
     properties: dict[str, Any] = {
         "StateMachineType": cfg["workflow_type"].upper(),
-        "RoleArn": _getatt(t.id(node_id, "Role"), "Arn"),
+        "RoleArn": getatt(t.id(node_id, "Role"), "Arn"),
         "DefinitionString": {"Fn::Sub": [json.dumps(definition, indent=2, sort_keys=True), substitutions]}
         if substitutions else json.dumps(definition, indent=2, sort_keys=True),
         "LoggingConfiguration": {
             "Level": "ERROR", "IncludeExecutionData": False,
-            "Destinations": [{"CloudWatchLogsLogGroup": {"LogGroupArn": _getatt(t.id(node_id, "LogGroup"), "Arn")}}],
+            "Destinations": [{"CloudWatchLogsLogGroup": {"LogGroupArn": getatt(t.id(node_id, "LogGroup"), "Arn")}}],
         },
         "TracingConfiguration": {"Enabled": True},
-        "Tags": _tags(t),
+        "Tags": tags(t),
     }
     t.add(t.id(node_id), "AWS::StepFunctions::StateMachine", properties)
-    t.output(node_id, "StateMachineArn", _ref(t.id(node_id)), f"State machine {node_id}")
+    t.output(node_id, "StateMachineArn", ref(t.id(node_id)), f"State machine {node_id}")
 
 
 def state_machine_definition(t: Template, node_id: str) -> tuple[dict, dict]:
@@ -616,64 +634,34 @@ SERVICE_RENDERERS["api_gateway"] = _render_api
 
 
 def render_event_source(t: Template, edge: Edge) -> None:
-    cfg = dict(edge.config)
-    source_service = t.node(edge.source).service
     properties: dict[str, Any] = {
         "FunctionName": t.function_target(edge.target),
-        "EventSourceArn": _getatt(t.id(edge.source), "StreamArn") if source_service == "dynamodb"
-        else t.arn(edge.source),
+        "EventSourceArn": t.attribute(edge.source, wiring.event_source(t.arch, edge).source_attribute),
         "Enabled": True,
+        **wiring.mapping_parameters(t.arch, edge),
     }
-    from model.catalogue import edge_rule
-
-    rule = edge_rule(source_service, "lambda", "event_source")
-    defaults = {f.name: f.default for f in rule.fields}
-    merged = {**defaults, **cfg}
-    properties["BatchSize"] = int(merged["batch_size"])
-    if merged.get("batch_window_s"):
-        properties["MaximumBatchingWindowInSeconds"] = int(merged["batch_window_s"])
-    if source_service == "sqs":
-        if merged.get("max_concurrency"):
-            properties["ScalingConfig"] = {"MaximumConcurrency": int(merged["max_concurrency"])}
-        properties["FunctionResponseTypes"] = ["ReportBatchItemFailures"]
-    else:
-        properties["StartingPosition"] = merged["starting_position"]
-        properties["ParallelizationFactor"] = int(merged["parallelization_factor"])
-        properties["MaximumRetryAttempts"] = int(merged["max_retry_attempts"])
-        properties["BisectBatchOnFunctionError"] = True
     depends = [t.id(edge.target, "Role")]
     t.add(t.id(edge.target, "EventSource", edge.source), "AWS::Lambda::EventSourceMapping", properties,
           depends_on=depends)
 
 
 def render_subscription(t: Template, edge: Edge) -> None:
-    target_service = t.node(edge.target).service
-    properties: dict[str, Any] = {
-        "TopicArn": _ref(t.id(edge.source)),
-        "Protocol": target_service if target_service == "lambda" else "sqs",
-        "Endpoint": t.arn(edge.target),
-    }
-    if target_service == "sqs" and edge.config.get("raw_message_delivery"):
+    protocol, raw = wiring.subscription(t.arch, edge)
+    properties: dict[str, Any] = {"TopicArn": ref(t.id(edge.source)), "Protocol": protocol,
+                                  "Endpoint": t.arn(edge.target)}
+    if raw:
         properties["RawMessageDelivery"] = True
-    depends = [_delivery_grant_id(t, edge.source, edge.target)]
+    depends = [_delivery_grant_id(t, edge)]
     t.add(t.id(edge.source, "Subscription", edge.target), "AWS::SNS::Subscription", properties,
           depends_on=depends)
 
 
 def render_rule_target(t: Template, edge: Edge) -> None:
-    target_service = t.node(edge.target).service
-    pattern_text = edge.config.get("pattern") or '{"source": ["stratus.app"]}'
-    try:
-        pattern = json.loads(pattern_text)
-    except json.JSONDecodeError as exc:
-        raise StratusError(f"{edge.describe()}: 'pattern' is not valid JSON ({exc.msg})") from None
+    pattern = wiring.event_pattern(t.arch, edge)
     target: dict[str, Any] = {"Id": fit(camel(edge.target), 64), "Arn": t.arn(edge.target)}
-    if target_service in ("step_functions", "kinesis"):
-        target["RoleArn"] = _getatt(t.id(edge.source, "Role"), "Arn")
-    if target_service == "kinesis":
-        target["KinesisParameters"] = {"PartitionKeyPath": "$.id"}
-    if target_service == "sqs" and t.config(edge.target).get("fifo"):
-        target["SqsParameters"] = {"MessageGroupId": "stratus"}
+    if wiring.rule_target_needs_role(t.arch, edge):
+        target["RoleArn"] = getatt(t.id(edge.source, "Role"), "Arn")
+    target.update(wiring.rule_target_parameters(t.arch, edge))
     properties = {
         "Description": f"{edge.source} -> {edge.target}",
         "EventBusName": _bus_name(t, edge.source),
@@ -682,7 +670,7 @@ def render_rule_target(t: Template, edge: Edge) -> None:
         "Targets": [target],
     }
     depends = [t.id(edge.source)] if _custom_bus(t, edge.source) else None
-    t.add(t.rule_id(edge), "AWS::Events::Rule", properties, depends_on=depends)
+    t.add(t.rule_id(edge.source, edge.target), "AWS::Events::Rule", properties, depends_on=depends)
 
 
 EDGE_RENDERERS: dict[str, Callable[[Template, Edge], None]] = {
@@ -699,20 +687,17 @@ EDGE_RENDERERS: dict[str, Callable[[Template, Edge], None]] = {
 # Resource policies
 
 
-def _grant_source_arn(t: Template, grant: iam.ResourcePolicyGrant, target: str) -> Any:
-    if grant.source_service == "eventbridge":
-        edge = next(e for e in t.arch.edges if e.source == grant.source_node and e.target == target)
-        return _getatt(t.rule_id(edge), "Arn")
-    return t.arn(grant.source_node)
+def _grant_source_arn(t: Template, grant: iam.ResourcePolicyGrant) -> Any:
+    source = wiring.GRANT_SOURCES[grant.source_service]
+    if source.via_rule:
+        return getatt(t.rule_id(grant.source_node, grant.target_node), "Arn")
+    return t.arn_with(grant.source_node, source.arn_suffix)
 
 
 def render_resource_policies(t: Template) -> None:
-    by_target: dict[str, list[iam.ResourcePolicyGrant]] = {}
-    for grant in t.grants:
-        if grant.kind == "lambda_permission":
-            _lambda_permission(t, grant)
-        else:
-            by_target.setdefault(grant.target_node, []).append(grant)
+    permissions, by_target = wiring.grouped_grants(t.grants)
+    for grant in permissions:
+        _lambda_permission(t, grant)
     for target, grants in by_target.items():
         _target_policy(t, target, grants)
 
@@ -722,10 +707,15 @@ def _lambda_permission(t: Template, grant: iam.ResourcePolicyGrant) -> None:
         "Action": grant.actions[0],
         "FunctionName": t.function_target(grant.target_node),
         "Principal": grant.principal_service,
-        "SourceArn": _grant_source_arn(t, grant, grant.target_node),
-        "SourceAccount": _ref("AWS::AccountId"),
+        "SourceArn": _grant_source_arn(t, grant),
+        "SourceAccount": ref("AWS::AccountId"),
     }
     t.add(t.id(grant.target_node, "Permission", grant.source_node), "AWS::Lambda::Permission", properties)
+
+
+# Grant kind -> (policy resource type, the property that lists its queues/topics)
+POLICY_RESOURCES = {"sqs_queue_policy": ("AWS::SQS::QueuePolicy", "Queues"),
+                    "sns_topic_policy": ("AWS::SNS::TopicPolicy", "Topics")}
 
 
 def _target_policy(t: Template, target: str, grants: list[iam.ResourcePolicyGrant]) -> None:
@@ -737,15 +727,12 @@ def _target_policy(t: Template, target: str, grants: list[iam.ResourcePolicyGran
             "Principal": {"Service": grant.principal_service},
             "Action": list(grant.actions),
             "Resource": t.arn(target),
-            "Condition": {"ArnEquals": {"aws:SourceArn": _grant_source_arn(t, grant, target)}},
+            "Condition": {"ArnEquals": {"aws:SourceArn": _grant_source_arn(t, grant)}},
         })
     document = {"Version": "2012-10-17", "Statement": statements}
-    if grants[0].kind == "sqs_queue_policy":
-        t.add(t.id(target, "Policy"), "AWS::SQS::QueuePolicy", {"Queues": [_ref(t.id(target))],
-                                                               "PolicyDocument": document})
-    else:
-        t.add(t.id(target, "Policy"), "AWS::SNS::TopicPolicy", {"Topics": [_ref(t.id(target))],
-                                                               "PolicyDocument": document})
+    type_, listing = POLICY_RESOURCES[grants[0].kind]
+    t.add(t.id(target, "Policy"), type_, {listing: [t.attribute(target, wiring.POLICY_TARGET[grants[0].kind])],
+                                          "PolicyDocument": document})
 
 
 # --------------------------------------------------------------------------------------

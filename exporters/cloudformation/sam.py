@@ -33,7 +33,7 @@ def _function(t: "r.Template", node_id: str) -> None:
     props.update(_code(t, node_id, cfg, cfn["Code"]))
     if "DeadLetterConfig" in cfn:
         props["DeadLetterQueue"] = {"Type": "SQS", "TargetArn": cfn["DeadLetterConfig"]["TargetArn"]}
-    if r._provisioned(cfg):
+    if r.provisioned(cfg):
         props["AutoPublishAlias"] = r.ALIAS_NAME
         props["ProvisionedConcurrencyConfig"] = {"Fn::If": [
             r.PROVISIONED_CONDITION,

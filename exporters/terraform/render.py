@@ -15,10 +15,10 @@ from typing import Any, Callable
 from model.architecture import Architecture, Edge
 from model.errors import StratusError
 
-from .. import iam
+from .. import iam, wiring
 from ..asl import definition
 from ..cloudformation import skips
-from ..cloudformation.render import (LOG_RETENTION_DAYS, SQS_NAME_ROOM, STATE_MACHINE_NAME_ROOM, PLACEHOLDER_HANDLERS, S3_EVENTS, default_prefix,
+from ..cloudformation.render import (LOG_RETENTION_DAYS, SQS_NAME_ROOM, STATE_MACHINE_NAME_ROOM, PLACEHOLDER_HANDLERS, default_prefix,
                                      default_stage, invoked_asynchronously, service_publishers, stream_view,
                                      tag_value)
 from ..naming import Namer, fit, kebab, terraform_names
@@ -381,7 +381,7 @@ def _bucket_notifications(c: Config, node_id: str) -> None:
             body["eventbridge"] = True
             continue
         block_type, arn_key = NOTIFICATION_BLOCKS[service]
-        events = S3_EVENTS[edge.config.get("events", "object_created")]
+        events = wiring.notification_events(edge)
         entry: dict[str, Any] = {arn_key: c.arn(edge.target), "events": list(events) if isinstance(events, tuple)
                                  else [events]}
         for key in ("prefix", "suffix"):
