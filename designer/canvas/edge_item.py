@@ -3,7 +3,9 @@ side, with a small label naming its kind ("event source", "write", ...).
 
 Asynchronous edges (queues, notifications, subscriptions) are dashed, synchronous calls
 solid, so the picture shows where a caller waits. Geometry is computed when an end moves
-(`update_path`), never while painting.
+(`update_path`), never while painting; `update_path` keeps only the curve's control points
+and bounds (plain floats), and the Qt path, arrow head and hit shape are made the first
+time something asks for them, so a move of hundreds of nodes pays for no Qt objects.
 """
 
 from __future__ import annotations
@@ -24,7 +26,8 @@ _LABEL_PAD_X, _LABEL_PAD_Y = 5.0, 2.0
 _LABEL_MIN_ZOOM = 0.55
 _ARROW_DX, _ARROW_DY = style.ARROW_SIZE * math.cos(0.42), style.ARROW_SIZE * math.sin(0.42)
 _LABEL_MAX_COVER = 0.6  # share of a label's area that may lie over cards
-_LABEL_SPOTS = (0.5, 0.4, 0.6, 0.3, 0.7, 0.2, 0.8)  # where along the curve a label may sit  # below this zoom labels are unreadable anyway: skip them
+_LABEL_SPOTS = (0.5, 0.4, 0.6, 0.3, 0.7, 0.2, 0.8)  # where along the curve a label may sit
+_OVERVIEW_STEPS = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)  # a curve as 5 straight pieces when zoomed far out
 
 
 def edge_label(arch: Architecture, edge: Edge) -> str:
@@ -72,6 +75,25 @@ def _edge_pen(colour, dashed: bool, selected: bool, zoomed_in: bool) -> QPen:
     return pen
 
 
+_LABEL_FONT = None
+_LABEL_BORDER_PENS: dict[int, QPen] = {}
+
+
+def _label_font():
+    global _LABEL_FONT
+    if _LABEL_FONT is None:  # made once: a QFont per paint is slow
+        _LABEL_FONT = style.edge_label_font()
+    return _LABEL_FONT
+
+
+def _label_border_pen(colour) -> QPen:
+    key = colour.rgba()
+    pen = _LABEL_BORDER_PENS.get(key)
+    if pen is None:
+        pen = _LABEL_BORDER_PENS[key] = QPen(colour, 0.8)
+    return pen
+
+
 class EdgeLabelItem(QGraphicsItem):
     """The kind label of an edge, stacked above the nodes so a short edge's label stays
     readable; clicks pass through to the edge below."""
@@ -82,6 +104,9 @@ class EdgeLabelItem(QGraphicsItem):
         self._rect = QRectF()
         self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
         self.setZValue(2)
+        # A rounded box and a line of text are slow to draw and rarely change: a full
+        # repaint of the view blits a hundred labels instead of typesetting them.
+        self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
 
     def set_rect(self, rect: QRectF) -> None:
         if rect != self._rect:
@@ -97,11 +122,11 @@ class EdgeLabelItem(QGraphicsItem):
             return
         colour = edge.colour()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.setPen(QPen(colour if edge.isSelected() else style.NODE_BORDER, 0.8))
+        painter.setPen(_label_border_pen(colour if edge.isSelected() else style.NODE_BORDER))
         painter.setBrush(style.EDGE_LABEL_FILL)
         rect = self._rect
         painter.drawRoundedRect(rect, rect.height() / 2, rect.height() / 2)
-        painter.setFont(style.edge_label_font())
+        painter.setFont(_label_font())
         painter.setPen(colour if colour != style.EDGE_COLOUR else style.EDGE_LABEL_TEXT)
         painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, edge.label)
 
@@ -117,13 +142,14 @@ class EdgeItem(QGraphicsItem):
         self.dashed = False
         self.allowed = True
         self.problem_severity: str | None = None
-        self._path = QPainterPath()
+        self._qpath: QPainterPath | None = QPainterPath()  # None: make it from _curve
         self._polylines: list[QPolygonF] | None = []
         self._label_size = (0.0, 0.0)
         self._label_blocked = False
-        self._curve: tuple | None = None
+        self._curve: tuple | None = None  # (sx, sy, c1x, c1y, c2x, c2y, ex, ey); None for a self loop
         self.label_stale = False
-        self._arrow = QPolygonF()
+        self._arrow: QPolygonF | None = QPolygonF()  # None: make it from _arrow_from
+        self._arrow_from: tuple = ((0.0, 0.0), 0.0, 0.0)
         self._label_rect = QRectF()
         self._bounds = QRectF()
         self._shape: QPainterPath | None = QPainterPath()
@@ -133,6 +159,33 @@ class EdgeItem(QGraphicsItem):
 
     def type(self) -> int:
         return self.Type
+
+    def path(self) -> QPainterPath:
+        """The drawn curve in scene coordinates (the results overlay follows it)."""
+        if self._qpath is None:
+            sx, sy, c1x, c1y, c2x, c2y, ex, ey = self._curve
+            path = QPainterPath(QPointF(sx, sy))
+            path.cubicTo(c1x, c1y, c2x, c2y, ex, ey)
+            self._qpath = path
+        return self._qpath
+
+    @property
+    def _path(self) -> QPainterPath:  # the name other modules read before path() existed
+        return self.path()
+
+    def overview_points(self) -> list[tuple[float, float]]:
+        """The curve as a few straight pieces, for drawing far zoomed out."""
+        curve = self._curve
+        if curve is None:
+            polygon = self.path().toFillPolygon()
+            return [(p.x(), p.y()) for p in polygon][:-1] if polygon.size() > 1 else []
+        sx, sy, c1x, c1y, c2x, c2y, ex, ey = curve
+        points = []
+        for t in _OVERVIEW_STEPS:
+            u = 1.0 - t
+            a, b, c, d = u * u * u, 3 * u * u * t, 3 * u * t * t, t * t * t
+            points.append((a * sx + b * c1x + c * c2x + d * ex, a * sy + b * c1y + c * c2y + d * ey))
+        return points
 
     @classmethod
     def _metrics(cls) -> QFontMetricsF:
@@ -172,10 +225,12 @@ class EdgeItem(QGraphicsItem):
         """
         self.prepareGeometryChange()
         self._label_blocked = False
-        start, end = QPointF(sx, sy), QPointF(ex, ey)
         if self.edge.source == self.edge.target:
             self._curve, self.label_stale = None, False
-            path, middle = self._self_loop(start, end)
+            path, middle = self._self_loop(QPointF(sx, sy), QPointF(ex, ey))
+            self._qpath = path
+            bounds = path.controlPointRect()
+            left, top, right, bottom = bounds.left(), bounds.top(), bounds.right(), bounds.bottom()
             towards = (ex - 50.0, ey)
         else:
             dx = ex - sx
@@ -187,23 +242,24 @@ class EdgeItem(QGraphicsItem):
                 reach = max(80.0, min(240.0, -dx * 0.5 + 60))
                 bend = _BACK_BEND if ey >= sy - 1 else -_BACK_BEND
             c1x, c1y, c2x, c2y = sx + reach, sy + lane + bend, ex - reach, ey + lane + bend
-            path = QPainterPath(start)
-            path.cubicTo(c1x, c1y, c2x, c2y, ex, ey)
             self._curve = (sx, sy, c1x, c1y, c2x, c2y, ex, ey)
+            self._qpath = None
             middle = self._label_spot(self._curve, overlap)
             # Without `overlap` (off screen in a big change) the label waits at the
             # middle until the view scrolls to it: see place_label.
             self.label_stale = overlap is None and bool(self.label)
             towards = (c2x, c2y)
-        self._path = path
+            # The control points' bounds, from floats (what controlPointRect would say).
+            left, right = min(sx, c1x, c2x, ex), max(sx, c1x, c2x, ex)
+            top, bottom = min(sy, c1y, c2y, ey), max(sy, c1y, c2y, ey)
         # Derived shapes are made on demand: a move of hundreds of nodes only pays for
         # the control points, and an edge never painted never flattens its curve.
         self._polylines = None
         self._shape = None
-        self._arrow = self._arrow_head(towards, ex, ey)
+        self._arrow, self._arrow_from = None, (towards, ex, ey)
         self._label_rect = self._place_label(middle)
         self.label_item.set_rect(self._label_rect)
-        self._bounds = path.controlPointRect().adjusted(-10, -10, 10, 10)
+        self._bounds = QRectF(left - 10, top - 10, right - left + 20, bottom - top + 20)
 
     def place_label(self, overlap) -> None:
         """Slide the label off the cards (for a label routed without `overlap`)."""
@@ -215,7 +271,7 @@ class EdgeItem(QGraphicsItem):
         self.label_item.set_rect(self._label_rect)
         self._shape = None
 
-    def _label_spot(self, curve: tuple, overlap) -> QPointF:
+    def _label_spot(self, curve: tuple, overlap) -> tuple[float, float]:
         sx, sy, c1x, c1y, c2x, c2y, ex, ey = curve
         width, height = self._label_size
         best, best_cover = None, None
@@ -225,7 +281,7 @@ class EdgeItem(QGraphicsItem):
             x = a * sx + b * c1x + c * c2x + d * ex
             y = a * sy + b * c1y + c * c2y + d * ey
             if overlap is None:
-                return QPointF(x, y)
+                return x, y
             cover = overlap(x - width / 2, y - height / 2, x + width / 2, y + height / 2)
             if best_cover is None or cover < best_cover - 1.0:
                 best, best_cover = (x, y), cover
@@ -234,16 +290,16 @@ class EdgeItem(QGraphicsItem):
         # A label that would mostly hide a card (an edge running behind one) is left
         # out; the tooltip and the inspector still name the kind.
         self._label_blocked = best_cover > _LABEL_MAX_COVER * width * height
-        return QPointF(*best)
+        return best
 
     @staticmethod
-    def _self_loop(start: QPointF, end: QPointF) -> tuple[QPainterPath, QPointF]:
+    def _self_loop(start: QPointF, end: QPointF) -> tuple[QPainterPath, tuple[float, float]]:
         top = start.y() - H / 2 - 30
         middle = QPointF(start.x() - W / 2, top)
         path = QPainterPath(start)
         path.cubicTo(QPointF(start.x() + 50, start.y()), QPointF(start.x() + 50, top), middle)
         path.cubicTo(QPointF(end.x() - 50, top), QPointF(end.x() - 50, end.y()), end)
-        return path, middle
+        return path, (middle.x(), middle.y())
 
     @staticmethod
     def _arrow_head(towards: tuple[float, float], x: float, y: float) -> QPolygonF:
@@ -255,24 +311,29 @@ class EdgeItem(QGraphicsItem):
                           QPointF(x - size * math.cos(angle - 0.42), y - size * math.sin(angle - 0.42)),
                           QPointF(x - size * math.cos(angle + 0.42), y - size * math.sin(angle + 0.42))])
 
-    def _place_label(self, centre: QPointF) -> QRectF:
+    def _place_label(self, centre: tuple[float, float]) -> QRectF:
         if not self.label or self._label_blocked:
             return QRectF()
         width, height = self._label_size
-        return QRectF(centre.x() - width / 2, centre.y() - height / 2, width, height)
+        return QRectF(centre[0] - width / 2, centre[1] - height / 2, width, height)
 
     def boundingRect(self) -> QRectF:
         return self._bounds
 
     def curve_rect(self) -> QRectF:
         """The tight bounds of the drawn curve and its arrow."""
-        return self._path.boundingRect().united(self._arrow.boundingRect())
+        return self.path().boundingRect().united(self.arrow().boundingRect())
+
+    def arrow(self) -> QPolygonF:
+        if self._arrow is None:
+            self._arrow = self._arrow_head(*self._arrow_from)
+        return self._arrow
 
     def shape(self) -> QPainterPath:
         if self._shape is None:
             stroker = QPainterPathStroker()
             stroker.setWidth(10)
-            self._shape = stroker.createStroke(self._path)
+            self._shape = stroker.createStroke(self.path())
             self._shape.addRect(self._label_rect)
         return self._shape
 
@@ -300,12 +361,12 @@ class EdgeItem(QGraphicsItem):
         if self._polylines is None:
             # Painting a pre-flattened polyline with a 1 px cosmetic pen takes Qt's fast
             # stroker, which clips each segment to the screen: long edges cost little.
-            self._polylines = self._path.toSubpathPolygons()
+            self._polylines = self.path().toSubpathPolygons()
         for polyline in self._polylines:
             painter.drawPolyline(polyline)
         painter.setPen(_NO_PEN)
         painter.setBrush(colour)
-        painter.drawPolygon(self._arrow)
+        painter.drawPolygon(self.arrow())
 
     def itemChange(self, change, value):
         if change == QGraphicsItem.GraphicsItemChange.ItemSelectedHasChanged:
