@@ -5,9 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from model.errors import StratusError
-
-from .. import iam
+from .. import wiring
 from ..cloudformation.api import (ACCESS_LOG_FORMAT, API_SKIPS_REST, HTTP_MAX_TIMEOUT_MS, HTTP_ROUTE_SKIPS,
                                   REST_MAX_TIMEOUT_MS, STAGE_SKIPS_REST, Route, routes_of)
 from ..serialize import Block, Expr, hcl_value
@@ -97,19 +95,17 @@ def _rest_method(c: Config, api_id: str, route: Route, resource: Expr, cfg: dict
     name = c.name(api_id, route.method.lower(), *_parts_key(route))
     method = {"rest_api_id": Expr(f"{api_ref}.id"), "resource_id": resource, "http_method": route.method,
               "authorization": "NONE"}
-    params = [p.strip("{}+") for p in route.parts if p.startswith("{")]
-    if params:
-        method["request_parameters"] = {f"method.request.path.{p}": True for p in params}
+    if route.path_params:
+        method["request_parameters"] = {f"method.request.path.{p}": True for p in route.path_params}
     c.resource("aws_api_gateway_method", name, method, skip=TF_METHOD_SKIPS)
     method_ref = f"aws_api_gateway_method.{name}"
-    service = c.service(route.edge.target)
     integration = {"rest_api_id": Expr(f"{api_ref}.id"), "resource_id": resource,
                    "http_method": Expr(f"{method_ref}.http_method"),
                    "timeout_milliseconds": min(int(cfg["timeout_ms"]), REST_MAX_TIMEOUT_MS),
-                   **REST_INTEGRATIONS[service](c, api_id, route)}
+                   **_integration(c, api_id, route)}
     c.resource("aws_api_gateway_integration", name, integration)
     changed = [method_ref, f"aws_api_gateway_integration.{name}"]
-    if service != "lambda":
+    if integration["type"] != "AWS_PROXY":  # the service's answer maps to the client's
         common = {"rest_api_id": Expr(f"{api_ref}.id"), "resource_id": resource,
                   "http_method": Expr(f"{method_ref}.http_method"), "status_code": "200"}
         c.resource("aws_api_gateway_method_response", name, dict(common))
@@ -133,62 +129,30 @@ def _mock_method(c: Config, api_id: str) -> list[str]:
     return [f"aws_api_gateway_method.{name}", f"aws_api_gateway_integration.{name}"]
 
 
-def _aws(c: Config, api_id: str, uri: str, template: Any, content_type: str | None = None) -> dict:
+def _integration(c: Config, api_id: str, route: Route) -> dict:
+    """The method's integration: wiring's facts for the target in Terraform syntax."""
+    target = route.edge.target
+    wired = wiring.rest_integration(c.arch, route.edge, route.method, route.path_params)
+    uri = _q(f"arn:${{{PARTITION}}}:apigateway:${{{REGION}}}:" + _fill(c, target, wired.uri))
+    if wired.proxy:
+        return {"type": "AWS_PROXY", "integration_http_method": "POST", "uri": uri}
+    template = _q(_fill(c, target, wired.template)) if wired.template.variables else wired.template.text
     body: dict[str, Any] = {
-        "type": "AWS", "integration_http_method": "POST",
-        "uri": _q(f"arn:${{{PARTITION}}}:apigateway:${{{REGION}}}:{uri}"),
+        "type": "AWS", "integration_http_method": "POST", "uri": uri,
         "credentials": Expr(f"aws_iam_role.{c.name(api_id, 'role')}.arn"),
         "passthrough_behavior": "NEVER", "request_templates": {"application/json": template},
     }
-    if content_type:
-        body["request_parameters"] = {"integration.request.header.Content-Type": f"'{content_type}'"}
+    if wired.content_type:
+        body["request_parameters"] = {"integration.request.header.Content-Type": f"'{wired.content_type}'"}
     return body
 
 
-def _rest_lambda(c, api_id, route):
-    return {"type": "AWS_PROXY", "integration_http_method": "POST",
-            "uri": _q(f"arn:${{{PARTITION}}}:apigateway:${{{REGION}}}:lambda:path/2015-03-31/functions/"
-                      + "${" + str(c.function_target(route.edge.target)) + "}/invocations")}
-
-
-def _rest_sqs(c, api_id, route):
-    target = route.edge.target
-    body = "Action=SendMessage&MessageBody=$util.urlEncode($input.body)"
-    if c.config(target).get("fifo"):
-        body += "&MessageGroupId=stratus&MessageDeduplicationId=$context.requestId"
-    return _aws(c, api_id, "sqs:path/${" + ACCOUNT + "}/${" + str(c.ref(target, "name")) + "}", body,
-                "application/x-www-form-urlencoded")
-
-
-def _rest_kinesis(c, api_id, route):
-    template = _q('{"StreamName": "${' + str(c.ref(route.edge.target, "name")) + '}", '
-                  '"Data": "$util.base64Encode($input.body)", "PartitionKey": "$context.requestId"}')
-    return _aws(c, api_id, "kinesis:action/PutRecord", template)
-
-
-def _rest_states(c, api_id, route):
-    template = _q('{"input": "$util.escapeJavaScript($input.body)", "stateMachineArn": "${'
-                  + str(c.ref(route.edge.target, "arn")) + '}"}')
-    return _aws(c, api_id, "states:action/StartExecution", template)
-
-
-def _rest_dynamodb(c, api_id, route):
-    target = route.edge.target
-    key = c.config(target).get("partition_key") or "pk"
-    table = "${" + str(c.ref(target, "name")) + "}"
-    action = iam.edge_action(c.arch, route.edge)
-    if action == "read" or (action == "read_write" and route.method in ("GET", "HEAD")):
-        params = [p.strip("{}+") for p in route.parts if p.startswith("{")]
-        source = f"$input.params('{params[-1] if params else key}')"
-        template = _q('{"TableName": "' + table + '", "Key": {"' + key + '": {"S": "' + source + '"}}}')
-        return _aws(c, api_id, "dynamodb:action/GetItem", template)
-    template = _q('{"TableName": "' + table + '", "Item": {"' + key + '": {"S": "$context.requestId"}, '
-                  '"body": {"S": "$util.escapeJavaScript($input.body)"}}}')
-    return _aws(c, api_id, "dynamodb:action/PutItem", template)
-
-
-REST_INTEGRATIONS = {"lambda": _rest_lambda, "sqs": _rest_sqs, "kinesis": _rest_kinesis,
-                     "step_functions": _rest_states, "dynamodb": _rest_dynamodb}
+def _fill(c: Config, target: str, text: wiring.Text) -> str:
+    """The text with each ${Var} an interpolation of the target's attribute."""
+    out = text.text.replace("${AWS::AccountId}", "${" + ACCOUNT + "}")
+    for var, attribute in text.variables.items():
+        out = out.replace("${" + var + "}", "${" + str(c.attribute(target, attribute)) + "}")
+    return out
 
 
 def _cloudwatch_account(c: Config) -> str:
@@ -208,15 +172,6 @@ def _cloudwatch_account(c: Config) -> str:
 
 # --------------------------------------------------------------------------------------
 # HTTP
-
-
-HTTP_SUBTYPES = {
-    "sqs": ("SQS-SendMessage", lambda c, n: {"QueueUrl": c.ref(n, "url"), "MessageBody": "$request.body"}),
-    "kinesis": ("Kinesis-PutRecord", lambda c, n: {"StreamName": c.ref(n, "name"), "Data": "$request.body",
-                                                   "PartitionKey": "$context.requestId"}),
-    "step_functions": ("StepFunctions-StartExecution",
-                       lambda c, n: {"StateMachineArn": c.ref(n, "arn"), "Input": "$request.body"}),
-}
 
 
 def _render_http(c: Config, api_id: str, cfg: dict) -> Expr:
@@ -247,21 +202,16 @@ def _render_http(c: Config, api_id: str, cfg: dict) -> Expr:
 
 def _http_integration(c: Config, api_id: str, route: Route, cfg: dict) -> dict:
     target = route.edge.target
-    service = c.service(target)
+    wired = wiring.http_integration(c.arch, route.edge)
     api_ref = f"aws_apigatewayv2_api.{c.name(api_id)}"
     timeout = min(int(cfg["timeout_ms"]), HTTP_MAX_TIMEOUT_MS)
-    if service == "lambda":
+    if wired.subtype is None:
         return {"api_id": Expr(f"{api_ref}.id"), "integration_type": "AWS_PROXY",
-                "integration_uri": c.function_target(target), "payload_format_version": "2.0",
+                "integration_uri": c.function_target(target), "payload_format_version": wired.payload_format,
                 "timeout_milliseconds": timeout}
-    if service not in HTTP_SUBTYPES:
-        raise StratusError(f"{route.edge.describe()}: HTTP APIs have no direct {service} integration; "
-                           f"set api_type: rest on '{api_id}' or put a function in between")
-    subtype, parameters = HTTP_SUBTYPES[service]
-    params = parameters(c, target)
-    if service == "sqs" and c.config(target).get("fifo"):
-        params["MessageGroupId"] = "stratus"
-    return {"api_id": Expr(f"{api_ref}.id"), "integration_type": "AWS_PROXY", "integration_subtype": subtype,
+    params = {k: c.attribute(target, v.name) if isinstance(v, wiring.Attribute) else v
+              for k, v in wired.parameters.items()}
+    return {"api_id": Expr(f"{api_ref}.id"), "integration_type": "AWS_PROXY", "integration_subtype": wired.subtype,
             "credentials_arn": Expr(f"aws_iam_role.{c.name(api_id, 'role')}.arn"),
-            "payload_format_version": "1.0", "request_parameters": params, "timeout_milliseconds": timeout}
-
+            "payload_format_version": wired.payload_format, "request_parameters": params,
+            "timeout_milliseconds": timeout}

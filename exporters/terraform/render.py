@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from model.architecture import Architecture, Edge
-from model.errors import StratusError
 
 from .. import iam, wiring
 from ..asl import definition
@@ -21,7 +20,7 @@ from ..cloudformation import skips
 from ..cloudformation.render import (LOG_RETENTION_DAYS, SQS_NAME_ROOM, STATE_MACHINE_NAME_ROOM, PLACEHOLDER_HANDLERS, default_prefix,
                                      default_stage, invoked_asynchronously, service_publishers, stream_view,
                                      tag_value)
-from ..naming import Namer, fit, kebab, terraform_names
+from ..naming import Namer, fit, kebab, snake, terraform_names
 from ..serialize import Block, Expr, hcl_value
 
 ALIAS_NAME = "live"
@@ -99,18 +98,35 @@ class Config:
     def physical_name(self, node_id: str, limit: int = 24) -> str:
         return "${var.name_prefix}-${var.stage}-" + fit(kebab(node_id), limit)
 
+    def address(self, node_id: str) -> str:
+        """`<resource type>.<name>` of the node's main resource."""
+        service = self.service(node_id)
+        variant = VARIANT_TYPES.get(service)
+        return f"{variant(self.config(node_id)) if variant else TYPES[service]}.{self.name(node_id)}"
+
     def ref(self, node_id: str, attribute: str) -> Expr:
-        return Expr(f"{TYPES[self.service(node_id)]}.{self.name(node_id)}.{attribute}")
+        return Expr(f"{self.address(node_id)}.{attribute}")
+
+    def attribute(self, node_id: str, attribute: str) -> Expr:
+        """A node's attribute (wiring.ARN, NAME, URL...) as a Terraform expression."""
+        service = self.service(node_id)
+        computed = COMPUTED_ATTRIBUTES.get((service, attribute))
+        if computed is not None:
+            return computed(self, node_id)
+        return self.ref(node_id, ATTRIBUTE_NAMES.get(service, {}).get(attribute, attribute))
 
     def arn(self, node_id: str) -> Expr:
-        return ARN[self.service(node_id)](self, node_id)
+        return self.attribute(node_id, wiring.ARN)
 
     def arn_text(self, node_id: str) -> str:
         """The ARN as an interpolation inside a string."""
         return "${" + str(self.arn(node_id)) + "}"
 
+    def arn_with(self, node_id: str, suffix: str) -> Expr:
+        return _q(self.arn_text(node_id) + suffix) if suffix else self.arn(node_id)
+
     def handle(self, node_id: str) -> Expr:
-        return HANDLE[self.service(node_id)](self, node_id)
+        return self.attribute(node_id, wiring.HANDLE[self.service(node_id)])
 
     def function_target(self, node_id: str) -> Expr:
         if _provisioned(self.config(node_id)):
@@ -133,41 +149,28 @@ TYPES = {
     "lambda": "aws_lambda_function", "dynamodb": "aws_dynamodb_table", "s3": "aws_s3_bucket",
     "sqs": "aws_sqs_queue", "sns": "aws_sns_topic", "kinesis": "aws_kinesis_stream",
     "eventbridge": "aws_cloudwatch_event_bus", "step_functions": "aws_sfn_state_machine",
-    "api_gateway": "aws_api_gateway_rest_api",
+}
+# Services whose resource type follows their config: service -> type from config.
+API_TYPES = {"rest": "aws_api_gateway_rest_api", "http": "aws_apigatewayv2_api"}
+VARIANT_TYPES: dict[str, Callable[[dict], str]] = {"api_gateway": lambda cfg: API_TYPES[cfg["api_type"]]}
+
+# service -> attribute -> the Terraform attribute that gives it, where the names differ.
+ATTRIBUTE_NAMES: dict[str, dict[str, str]] = {
+    "s3": {wiring.NAME: "bucket"},
+    "api_gateway": {wiring.ARN: "execution_arn"},
 }
 
 
 def _custom_bus(c: Config, node_id: str) -> bool:
-    return c.config(node_id).get("bus_name", "default") != "default"
+    return wiring.custom_bus(c.config(node_id))
 
 
-def _api_type(c: Config, node_id: str) -> str:
-    return "aws_apigatewayv2_api" if c.config(node_id)["api_type"] == "http" else "aws_api_gateway_rest_api"
-
-
-ARN: dict[str, Callable[[Config, str], Expr]] = {
-    "lambda": lambda c, n: c.function_target(n),
-    "dynamodb": lambda c, n: c.ref(n, "arn"),
-    "s3": lambda c, n: c.ref(n, "arn"),
-    "sqs": lambda c, n: c.ref(n, "arn"),
-    "sns": lambda c, n: c.ref(n, "arn"),
-    "kinesis": lambda c, n: c.ref(n, "arn"),
-    "eventbridge": lambda c, n: c.ref(n, "arn") if _custom_bus(c, n) else Expr(
+# Attributes that are not one of the resource's own: (service, attribute) -> value.
+COMPUTED_ATTRIBUTES: dict[tuple[str, str], Callable[[Config, str], Expr]] = {
+    ("lambda", wiring.ARN): lambda c, n: c.function_target(n),
+    ("eventbridge", wiring.ARN): lambda c, n: c.ref(n, "arn") if _custom_bus(c, n) else Expr(
         f'"arn:${{{PARTITION}}}:events:${{{REGION}}}:${{{ACCOUNT}}}:event-bus/default"'),
-    "step_functions": lambda c, n: c.ref(n, "arn"),
-    "api_gateway": lambda c, n: Expr(f'"${{{_api_type(c, n)}.{c.name(n)}.execution_arn}}/*"'),
-}
-
-HANDLE: dict[str, Callable[[Config, str], Expr]] = {
-    "lambda": lambda c, n: c.function_target(n),
-    "dynamodb": lambda c, n: c.ref(n, "name"),
-    "s3": lambda c, n: c.ref(n, "bucket"),
-    "sqs": lambda c, n: c.ref(n, "url"),
-    "sns": lambda c, n: c.ref(n, "arn"),
-    "kinesis": lambda c, n: c.ref(n, "name"),
-    "eventbridge": lambda c, n: c.ref(n, "name") if _custom_bus(c, n) else Expr('"default"'),
-    "step_functions": lambda c, n: c.ref(n, "arn"),
-    "api_gateway": lambda c, n: Expr(f"{_api_type(c, n)}.{c.name(n)}.id"),
+    ("eventbridge", wiring.NAME): lambda c, n: c.ref(n, "name") if _custom_bus(c, n) else Expr('"default"'),
 }
 
 
@@ -190,9 +193,7 @@ def _statement_resource(c: Config, principal: str, stmt: iam.Statement) -> Any:
         return _q("${aws_cloudwatch_log_group." + c.name(principal, "logs") + ".arn}" + stmt.resource_suffix)
     if stmt.scope == iam.OWN_DLQ:
         return Expr(f"aws_sqs_queue.{c.name(principal, 'dead_letter_queue')}.arn")
-    if not stmt.resource_suffix:
-        return c.arn(stmt.resource_node)
-    return _q(c.arn_text(stmt.resource_node) + stmt.resource_suffix)
+    return c.arn_with(stmt.resource_node, stmt.resource_suffix)
 
 
 def _assume(service: str) -> Expr:
@@ -365,6 +366,7 @@ def render_bucket(c: Config, node_id: str) -> None:
     c.output(node_id, "bucket_name", Expr(f"aws_s3_bucket.{name}.bucket"), f"Bucket {node_id}")
 
 
+# Notification target service -> (its block type, the ARN argument in it).
 NOTIFICATION_BLOCKS = {"lambda": ("lambda_function", "lambda_function_arn"), "sqs": ("queue", "queue_arn"),
                        "sns": ("topic", "topic_arn")}
 
@@ -376,30 +378,28 @@ def _bucket_notifications(c: Config, node_id: str) -> None:
     body: dict[str, Any] = {"bucket": Expr(f"aws_s3_bucket.{c.name(node_id)}.id")}
     blocks, depends = [], []
     for edge in edges:
-        service = c.service(edge.target)
-        if service == "eventbridge":
+        if wiring.bucket_wide(c.arch, edge):
             body["eventbridge"] = True
             continue
-        block_type, arn_key = NOTIFICATION_BLOCKS[service]
-        events = wiring.notification_events(edge)
-        entry: dict[str, Any] = {arn_key: c.arn(edge.target), "events": list(events) if isinstance(events, tuple)
-                                 else [events]}
+        block_type, arn_key = NOTIFICATION_BLOCKS[c.service(edge.target)]
+        entry: dict[str, Any] = {arn_key: c.arn(edge.target), "events": list(wiring.notification_events(edge))}
         for key in ("prefix", "suffix"):
             if edge.config.get(key):
                 entry[f"filter_{key}"] = edge.config[key]
         blocks.append(Block(block_type, body=entry))
-        depends.append(Expr(_grant_address(c, edge.source, edge.target)))
+        depends.append(Expr(_grant_address(c, edge)))
     body["blocks"] = blocks
     if depends:
         body["depends_on"] = depends
     c.resource("aws_s3_bucket_notification", c.name(node_id), body)
 
 
-def _grant_address(c: Config, source: str, target: str) -> str:
-    if c.service(target) == "lambda":
-        return f"aws_lambda_permission.{c.name(target, 'permission', source)}"
-    kind = "aws_sqs_queue_policy" if c.service(target) == "sqs" else "aws_sns_topic_policy"
-    return f"{kind}.{c.name(target)}"
+def _grant_address(c: Config, edge: Edge) -> str:
+    """The resource that lets the edge's source deliver to its target (which must wait for it)."""
+    kind = wiring.grant_kind(c.arch, edge)
+    if kind == wiring.LAMBDA_PERMISSION:
+        return f"aws_lambda_permission.{c.name(edge.target, 'permission', edge.source)}"
+    return f"{POLICY_RESOURCES[kind][0]}.{c.name(edge.target)}"
 
 
 def render_queue(c: Config, node_id: str) -> None:
@@ -498,53 +498,37 @@ SERVICE_RENDERERS: dict[str, Callable[[Config, str], None]] = {
 
 
 def render_event_source(c: Config, edge: Edge) -> None:
-    from model.catalogue import edge_rule
-
-    source_service = c.service(edge.source)
-    rule = edge_rule(source_service, "lambda", "event_source")
-    merged = {**{f.name: f.default for f in rule.fields}, **edge.config}
     body: dict[str, Any] = {
-        "event_source_arn": c.ref(edge.source, "stream_arn") if source_service == "dynamodb" else c.arn(edge.source),
+        "event_source_arn": c.attribute(edge.source, wiring.event_source(c.arch, edge).source_attribute),
         "function_name": c.function_target(edge.target),
-        "batch_size": int(merged["batch_size"]),
+        **arguments(wiring.mapping_parameters(c.arch, edge)),
     }
-    if merged.get("batch_window_s"):
-        body["maximum_batching_window_in_seconds"] = int(merged["batch_window_s"])
-    if source_service == "sqs":
-        body["function_response_types"] = ["ReportBatchItemFailures"]
-        if merged.get("max_concurrency"):
-            body["blocks"] = [Block("scaling_config", body={"maximum_concurrency": int(merged["max_concurrency"])})]
-    else:
-        body.update(starting_position=merged["starting_position"],
-                    parallelization_factor=int(merged["parallelization_factor"]),
-                    maximum_retry_attempts=int(merged["max_retry_attempts"]),
-                    bisect_batch_on_function_error=True)
     body["depends_on"] = [Expr(f"aws_iam_role_policy.{c.name(edge.target, 'role')}")]
     c.resource("aws_lambda_event_source_mapping", c.name(edge.target, "source", edge.source), body)
 
 
 def render_subscription(c: Config, edge: Edge) -> None:
-    service = c.service(edge.target)
-    body: dict[str, Any] = {"topic_arn": c.ref(edge.source, "arn"), "protocol": "lambda" if service == "lambda" else "sqs",
+    protocol, raw = wiring.subscription(c.arch, edge)
+    body: dict[str, Any] = {"topic_arn": c.ref(edge.source, "arn"), "protocol": protocol,
                             "endpoint": c.arn(edge.target)}
-    if service == "sqs" and edge.config.get("raw_message_delivery"):
+    if raw:
         body["raw_message_delivery"] = True
-    body["depends_on"] = [Expr(_grant_address(c, edge.source, edge.target))]
+    body["depends_on"] = [Expr(_grant_address(c, edge))]
     c.resource("aws_sns_topic_subscription", c.name(edge.source, "to", edge.target), body)
 
 
-def _rule_name(c: Config, edge: Edge) -> str:
-    return c.name(edge.source, "rule", edge.target)
+def _rule_name(c: Config, source: str, target: str) -> str:
+    """The rule made for the rule_target edge source -> target."""
+    return c.name(source, "rule", target)
+
+
+# PutTargets parameter -> the aws_cloudwatch_event_target block that carries it.
+RULE_TARGET_BLOCKS = {"KinesisParameters": "kinesis_target", "SqsParameters": "sqs_target"}
 
 
 def render_rule_target(c: Config, edge: Edge) -> None:
-    service = c.service(edge.target)
-    pattern_text = edge.config.get("pattern") or '{"source": ["stratus.app"]}'
-    try:
-        pattern = json.loads(pattern_text)
-    except json.JSONDecodeError as exc:
-        raise StratusError(f"{edge.describe()}: 'pattern' is not valid JSON ({exc.msg})") from None
-    name = _rule_name(c, edge)
+    pattern = wiring.event_pattern(c.arch, edge)
+    name = _rule_name(c, edge.source, edge.target)
     bus = c.handle(edge.source)
     c.resource("aws_cloudwatch_event_rule", name, {
         "name": _q(fit(c.physical_name(edge.source, 20) + "-" + kebab(edge.target), 64)),
@@ -552,13 +536,26 @@ def render_rule_target(c: Config, edge: Edge) -> None:
         "event_pattern": Expr("jsonencode(" + hcl_value(pattern, 1) + ")"), "tags": c.tags()})
     target: dict[str, Any] = {"rule": Expr(f"aws_cloudwatch_event_rule.{name}.name"), "event_bus_name": bus,
                               "target_id": fit(kebab(edge.target), 64), "arn": c.arn(edge.target)}
-    if service in ("step_functions", "kinesis"):
+    if wiring.rule_target_needs_role(c.arch, edge):
         target["role_arn"] = Expr(f"aws_iam_role.{c.name(edge.source, 'role')}.arn")
-    if service == "kinesis":
-        target["blocks"] = [Block("kinesis_target", body={"partition_key_path": "$.id"})]
-    if service == "sqs" and c.config(edge.target).get("fifo"):
-        target["blocks"] = [Block("sqs_target", body={"message_group_id": "stratus"})]
+    target.update(arguments(wiring.rule_target_parameters(c.arch, edge), RULE_TARGET_BLOCKS))
     c.resource("aws_cloudwatch_event_target", name, target)
+
+
+def arguments(params: dict[str, Any], block_names: dict[str, str] | None = None) -> dict[str, Any]:
+    """AWS API parameters as Terraform arguments: snake_case names, objects as nested
+    blocks (named after the parameter unless `block_names` says otherwise)."""
+    body: dict[str, Any] = {}
+    blocks = []
+    for key, value in params.items():
+        if isinstance(value, dict):
+            name = (block_names or {}).get(key) or snake(key)
+            blocks.append(Block(name, body=arguments(value)))
+        else:
+            body[snake(key)] = value
+    if blocks:
+        body["blocks"] = blocks
+    return body
 
 
 EDGE_RENDERERS: dict[str, Callable[[Config, Edge], None]] = {
@@ -570,31 +567,32 @@ EDGE_RENDERERS: dict[str, Callable[[Config, Edge], None]] = {
 # Resource policies
 
 
-def _source_arn(c: Config, grant: iam.ResourcePolicyGrant, target: str) -> Expr:
-    if grant.source_service == "eventbridge":
-        edge = next(e for e in c.arch.edges if e.source == grant.source_node and e.target == target)
-        return Expr(f"aws_cloudwatch_event_rule.{_rule_name(c, edge)}.arn")
-    return c.arn(grant.source_node)
+def _source_arn(c: Config, grant: iam.ResourcePolicyGrant) -> Expr:
+    source = wiring.GRANT_SOURCES[grant.source_service]
+    if source.via_rule:
+        return Expr(f"aws_cloudwatch_event_rule.{_rule_name(c, grant.source_node, grant.target_node)}.arn")
+    return c.arn_with(grant.source_node, source.arn_suffix)
+
+
+# Grant kind -> (policy resource type, the argument naming its queue/topic)
+POLICY_RESOURCES = {"sqs_queue_policy": ("aws_sqs_queue_policy", "queue_url"),
+                    "sns_topic_policy": ("aws_sns_topic_policy", "arn")}
 
 
 def render_resource_policies(c: Config) -> None:
-    by_target: dict[str, list[iam.ResourcePolicyGrant]] = {}
-    for grant in c.grants:
-        if grant.kind == "lambda_permission":
-            _lambda_permission(c, grant)
-        else:
-            by_target.setdefault(grant.target_node, []).append(grant)
+    permissions, by_target = wiring.grouped_grants(c.grants)
+    for grant in permissions:
+        _lambda_permission(c, grant)
     for target, grants in by_target.items():
         statements = [{
             "Sid": "Allow" + "".join(w.capitalize() for w in kebab(g.source_node).split("-")),
             "Effect": "Allow", "Principal": {"Service": g.principal_service}, "Action": list(g.actions),
-            "Resource": c.arn(target), "Condition": {"ArnEquals": {"aws:SourceArn": _source_arn(c, g, target)}},
+            "Resource": c.arn(target), "Condition": {"ArnEquals": {"aws:SourceArn": _source_arn(c, g)}},
         } for g in grants]
         policy = Expr("jsonencode(" + hcl_value({"Version": "2012-10-17", "Statement": statements}, 1) + ")")
-        if grants[0].kind == "sqs_queue_policy":
-            c.resource("aws_sqs_queue_policy", c.name(target), {"queue_url": c.ref(target, "url"), "policy": policy})
-        else:
-            c.resource("aws_sns_topic_policy", c.name(target), {"arn": c.ref(target, "arn"), "policy": policy})
+        type_, argument = POLICY_RESOURCES[grants[0].kind]
+        c.resource(type_, c.name(target), {argument: c.attribute(target, wiring.POLICY_TARGET[grants[0].kind]),
+                                           "policy": policy})
 
 
 def _lambda_permission(c: Config, grant: iam.ResourcePolicyGrant) -> None:
@@ -604,7 +602,7 @@ def _lambda_permission(c: Config, grant: iam.ResourcePolicyGrant) -> None:
         "action": grant.actions[0],
         "function_name": Expr(f"aws_lambda_function.{c.name(fn)}.function_name"),
         "principal": grant.principal_service,
-        "source_arn": _source_arn(c, grant, fn),
+        "source_arn": _source_arn(c, grant),
         "source_account": Expr(ACCOUNT),
     }
     if _provisioned(c.config(fn)):
