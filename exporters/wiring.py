@@ -77,6 +77,7 @@ def edge_settings(arch: Architecture, edge: Edge) -> dict:
 @dataclass(frozen=True)
 class EventSource:
     source_attribute: str  # what of the source the mapping reads
+    stream: bool  # a stream (records in order, read from a starting position) or a queue
     # (edge field, API parameter): copied when set; a parameter "A.B" nests B inside A.
     optional: tuple[tuple[str, str], ...] = ()
     required: tuple[tuple[str, str], ...] = ()
@@ -92,11 +93,11 @@ _STREAM_FIXED = {"BisectBatchOnFunctionError": True}
 
 EVENT_SOURCES: Mapping[str, EventSource] = {
     # The handler reports the failed messages of a batch; the rest are deleted.
-    "sqs": EventSource(ARN, optional=(("max_concurrency", "ScalingConfig.MaximumConcurrency"),),
+    "sqs": EventSource(ARN, False, optional=(("max_concurrency", "ScalingConfig.MaximumConcurrency"),),
                        fixed={"FunctionResponseTypes": ["ReportBatchItemFailures"]}),
-    "kinesis": EventSource(ARN, required=_STREAM_SETTINGS, fixed=_STREAM_FIXED),
+    "kinesis": EventSource(ARN, True, required=_STREAM_SETTINGS, fixed=_STREAM_FIXED),
     # A table's mapping reads its stream, not the table.
-    "dynamodb": EventSource(STREAM_ARN, required=_STREAM_SETTINGS, fixed=_STREAM_FIXED),
+    "dynamodb": EventSource(STREAM_ARN, True, required=_STREAM_SETTINGS, fixed=_STREAM_FIXED),
 }
 
 

@@ -1,8 +1,10 @@
 """Design -> CloudFormation (or SAM) template as a plain dict.
 
 One renderer per service (SERVICE_RENDERERS) and one per edge kind (EDGE_RENDERERS), all
-writing into a `Template` that knows how to name and reference every node. IAM comes from
-exporters.iam; this module only turns its statements into CloudFormation syntax.
+writing into a `Template` that knows how to name and reference every node. How nodes are
+wired together (event source parameters, rule targets, grant sources, integrations) comes
+from exporters.wiring and IAM from exporters.iam; this module turns their facts into
+CloudFormation syntax (ATTRIBUTES says how each node attribute is written).
 
 Patterns worth knowing:
 - S3 buckets get a fixed name (NamePrefix, Stage, node, account id) and everything refers
@@ -10,12 +12,13 @@ Patterns worth knowing:
   breaks the classic bucket -> notification -> permission -> bucket dependency cycle.
 - A bucket that notifies SQS/SNS/Lambda DependsOn the queue policy, topic policy or
   Lambda permission: S3 checks it may deliver when the notification is saved.
-- Functions with provisioned concurrency get a published Version carrying the
-  ProvisionedConcurrencyConfig, and every trigger invokes that version (provisioned
-  environments serve only qualified invocations). Its Description carries a hash of the
-  function's properties; changing it replaces the Version, so a changed function
-  publishes a new version, as SAM's AutoPublishAlias does. (An Alias would be the usual handle, but moto's CloudFormation
-  does not create AWS::Lambda::Alias, and the tests deploy every export there.)
+- Functions with provisioned concurrency get a published Version and an Alias `live`
+  (logical id `<Fn>Aliaslive`, the id SAM's AutoPublishAlias gives) carrying the
+  ProvisionedConcurrencyConfig, and every trigger invokes the alias (provisioned
+  environments serve only qualified invocations). Both sit behind the
+  ProvisionedConcurrencyEnabled condition, so a stage can switch them off. The Version's
+  Description carries a hash of the function's properties: changing the function replaces
+  the Version, so a changed function publishes a new version, as AutoPublishAlias does.
 - checkov findings that do not apply are skipped in the resource's Metadata, with a reason.
 """
 
@@ -26,7 +29,6 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from model.architecture import Architecture, Edge, Node
-from model.errors import StratusError
 
 from .. import iam, wiring
 from ..naming import Namer, camel, fit, kebab, logical_ids, short_hash
@@ -582,7 +584,7 @@ def render_bus(t: Template, node_id: str) -> None:
 def render_state_machine(t: Template, node_id: str) -> None:
     cfg = t.config(node_id)
     role(t, node_id, "states.amazonaws.com")
-    log_group(t, node_id, sub("/aws/vendedlogs/states/" + t.physical_name(node_id, 200)))
+    log_group(t, node_id, sub(wiring.LOG_GROUP_PREFIX["step_functions"] + t.physical_name(node_id, 200)))
     definition, substitutions = state_machine_definition(t, node_id)
     properties: dict[str, Any] = {
         "StateMachineType": cfg["workflow_type"].upper(),

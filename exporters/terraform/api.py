@@ -22,7 +22,7 @@ def render_api(c: Config, api_id: str) -> None:
     cfg = c.config(api_id)
     if api_id in c.principals:
         role(c, api_id, "apigateway.amazonaws.com")
-    log_group(c, api_id, "/aws/apigateway/" + c.physical_name(api_id, 100))
+    log_group(c, api_id, wiring.LOG_GROUP_PREFIX["api_gateway"] + c.physical_name(api_id, 100))
     if cfg["api_type"] == "http":
         url = _render_http(c, api_id, cfg)
     else:

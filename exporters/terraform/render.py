@@ -1,8 +1,10 @@
 """Design -> Terraform (HCL) as a list of blocks, for the AWS provider 5.x.
 
 Same structure as the CloudFormation renderer: one function per service
-(SERVICE_RENDERERS), one per edge kind (EDGE_RENDERERS), IAM from exporters.iam turned
-into `jsonencode(...)` policies with Terraform references, checkov skips written as
+(SERVICE_RENDERERS), one per edge kind (EDGE_RENDERERS), the wiring facts of
+exporters.wiring written in Terraform syntax (AWS API parameters become snake_case
+arguments and nested blocks, see `arguments`), IAM from exporters.iam turned into
+`jsonencode(...)` policies with Terraform references, checkov skips written as
 `#checkov:skip=ID:reason` comments inside the resource they concern.
 """
 
@@ -226,7 +228,7 @@ def render_function(c: Config, node_id: str) -> None:
     name = c.name(node_id)
     function_name = c.physical_name(node_id, 38)
     role_ref = role(c, node_id, "lambda.amazonaws.com")
-    logs = log_group(c, node_id, "/aws/lambda/" + function_name)
+    logs = log_group(c, node_id, wiring.LOG_GROUP_PREFIX["lambda"] + function_name)
     archive = _archive(c, node_id, cfg)
     body: dict[str, Any] = {
         "function_name": _q(function_name),
@@ -463,7 +465,7 @@ def render_bus(c: Config, node_id: str) -> None:
 def render_state_machine(c: Config, node_id: str) -> None:
     cfg = c.config(node_id)
     role_ref = role(c, node_id, "states.amazonaws.com")
-    logs = log_group(c, node_id, "/aws/vendedlogs/states/" + c.physical_name(node_id, 200))
+    logs = log_group(c, node_id, wiring.LOG_GROUP_PREFIX["step_functions"] + c.physical_name(node_id, 200))
     asl, _ = definition(c.arch, node_id, lambda target: "${" + str(c.handle(target)) + "}", lambda target: None)
     text = json.dumps(asl, indent=2, sort_keys=True)
     body = {
