@@ -72,3 +72,8 @@ def subtitle_font() -> QFont:
 
 def edge_label_font() -> QFont:
     return ui_font(7.5)
+
+# Level of detail: below this zoom the canvas draws an overview (cards as blocks of their
+# category colour, edges as plain lines, one item for the whole drawing) because card
+# text is under 4 pt and unreadable anyway. The examples fit the window at 0.45 and more.
+OVERVIEW_ZOOM = 0.4

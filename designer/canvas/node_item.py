@@ -23,6 +23,20 @@ _TEXT_LEFT = style.NODE_PADDING * 2 + style.NODE_ICON_SIZE
 _TEXT_WIDTH = W - _TEXT_LEFT - 8  # room outside the card for the shadow, handle and badge
 
 
+# Pens made once (a QPen per paint is slow from Python).
+_BORDER_PENS = {
+    "ok": QPen(style.RUBBER_BAND_OK, 2.0),
+    "refused": QPen(style.RUBBER_BAND_REFUSED, 2.0),
+    "selected": QPen(style.SELECTION, 2.0),
+    "hovered": QPen(style.HOVER_BORDER, 1.2),
+    None: QPen(style.NODE_BORDER, 1.0),
+}
+_HANDLE_PEN = QPen(style.SELECTION, 1.5)
+_HANDLE_BRUSH = QBrush(style.NODE_FILL)
+_BADGE_RING_PEN = QPen(style.NODE_FILL, 1.5)
+_BADGE_MARK_PEN = QPen(style.NODE_FILL, 2.0, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap)
+
+
 def snap(value: float) -> float:
     return round(value / style.GRID_SIZE) * style.GRID_SIZE
 
@@ -158,15 +172,21 @@ class NodeItem(QGraphicsItem):
             self._paint_badge(painter)
 
     def _border_pen(self, selected: bool) -> QPen:
-        if self._drop_state == "ok":
-            return QPen(style.RUBBER_BAND_OK, 2.0)
-        if self._drop_state == "refused":
-            return QPen(style.RUBBER_BAND_REFUSED, 2.0)
+        if self._drop_state is not None:
+            return _BORDER_PENS[self._drop_state]
         if selected:
-            return QPen(style.SELECTION, 2.0)
-        if self._hovered:
-            return QPen(style.HOVER_BORDER, 1.2)
-        return QPen(style.NODE_BORDER, 1.0)
+            return _BORDER_PENS["selected"]
+        return _BORDER_PENS["hovered" if self._hovered else None]
+
+    def overview_outline(self):
+        """The outline colour far zoomed out (drop target, selection, problem) or None."""
+        if self._drop_state is not None:
+            return style.RUBBER_BAND_OK if self._drop_state == "ok" else style.RUBBER_BAND_REFUSED
+        if self.isSelected():
+            return style.SELECTION
+        if self.problem_severity:
+            return style.ERROR if self.problem_severity == "error" else style.WARNING
+        return None
 
     def _paint_icon(self, painter: QPainter, widget) -> None:
         size = style.NODE_ICON_SIZE
@@ -189,8 +209,8 @@ class NodeItem(QGraphicsItem):
                          self.subtitle)
 
     def _paint_handle(self, painter: QPainter) -> None:
-        painter.setPen(QPen(style.SELECTION, 1.5))
-        painter.setBrush(QBrush(style.NODE_FILL))
+        painter.setPen(_HANDLE_PEN)
+        painter.setBrush(_HANDLE_BRUSH)
         painter.drawEllipse(self.handle_centre(), style.HANDLE_RADIUS, style.HANDLE_RADIUS)
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(style.SELECTION)
@@ -199,10 +219,10 @@ class NodeItem(QGraphicsItem):
     def _paint_badge(self, painter: QPainter) -> None:
         colour = style.ERROR if self.problem_severity == "error" else style.WARNING
         centre = QPointF(W - 2, 2)
-        painter.setPen(QPen(style.NODE_FILL, 1.5))
+        painter.setPen(_BADGE_RING_PEN)
         painter.setBrush(colour)
         painter.drawEllipse(centre, style.BADGE_RADIUS, style.BADGE_RADIUS)
-        painter.setPen(QPen(style.NODE_FILL, 2.0, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
+        painter.setPen(_BADGE_MARK_PEN)
         painter.drawLine(centre + QPointF(0, -3.5), centre + QPointF(0, 1))
         painter.drawPoint(centre + QPointF(0, 4))
 

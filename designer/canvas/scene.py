@@ -25,6 +25,9 @@ from model.errors import StratusError
 from .. import commands, style
 from .edge_item import _LABEL_MIN_ZOOM, EdgeItem
 from .node_item import H, W, NodeItem, snap
+from .overview import OverviewItem
+
+_HAS_NO_CONTENTS = QGraphicsItem.GraphicsItemFlag.ItemHasNoContents
 
 _PORT_SPACING = 10.0  # vertical distance between edge ends sharing one side of a card
 _LANE_SPACING = 26.0  # bend between parallel edges joining the same two nodes
@@ -52,11 +55,14 @@ class DiagramScene(QGraphicsScene):
         self._edge_problems: dict[int, str] = {}
         self._labels_shown = True
         self._stale_labels: dict[int, EdgeItem] = {}  # labels waiting for a spot (place_stale_labels)
+        self._overview_mode = False  # far zoomed out: one OverviewItem paints cards and edges
+        self._overview: OverviewItem | None = None
         self.setBackgroundBrush(style.CANVAS_BACKGROUND)
         self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.BspTreeIndex)
         self._rebuild()
         arch.subscribe(self._on_change)
         self.selectionChanged.connect(self._emit_selection)
+        self.selectionChanged.connect(self.overview_changed)
 
     def detach(self) -> None:
         """Stop following the model (call before dropping the scene)."""
@@ -131,6 +137,7 @@ class DiagramScene(QGraphicsScene):
         handler = getattr(self, f"_on_{change.what}", None)
         if handler is not None:
             handler(change)
+            self.overview_changed()
 
     def _on_reset(self, change: Change) -> None:
         self._rebuild()
@@ -204,6 +211,9 @@ class DiagramScene(QGraphicsScene):
             self.blockSignals(False)
         self._nodes, self._edges, self._edges_of = {}, {}, {}
         self._stale_labels = {}
+        self._overview = OverviewItem(self._nodes, self._edges)
+        self._overview.setVisible(self._overview_mode)
+        self.addItem(self._overview)
         fallback = self._unplaced_positions()
         for node in self.arch.nodes.values():
             at = node.at if node.at is not None else fallback[node.id]
@@ -232,6 +242,7 @@ class DiagramScene(QGraphicsScene):
     def _add_node_item(self, node: Node, pos: QPointF) -> NodeItem:
         item = NodeItem(node)
         item.setPos(pos)
+        item.setFlag(_HAS_NO_CONTENTS, self._overview_mode)
         self._nodes[node.id] = item
         self._edges_of.setdefault(node.id, [])
         self.addItem(item)
@@ -245,6 +256,7 @@ class DiagramScene(QGraphicsScene):
             return None  # dangling: the validator names it; nothing to draw
         item = EdgeItem(edge)
         item.refresh(self.arch)
+        item.setFlag(_HAS_NO_CONTENTS, self._overview_mode)
         self._edges[id(edge)] = item
         self._edges_of[edge.source].append(item)
         if edge.target != edge.source:
@@ -282,6 +294,7 @@ class DiagramScene(QGraphicsScene):
                     item.setPos(x, y)
                 moved.add(item.node_id)
         self._route_around(moved)
+        self.overview_changed()
 
     def _route_around(self, node_ids: set[str]) -> None:
         """Re-route the edges of these nodes and of their neighbours (whose port order
@@ -481,6 +494,7 @@ class DiagramScene(QGraphicsScene):
         if target is not None:
             refused = self.connection_problem(self._conn_source.node_id, target.node_id) is not None
             target.set_drop_state("refused" if refused else "ok")
+            self.overview_changed()
             if not refused:
                 end = target.input_anchor()
         start = self._conn_source.output_anchor()
@@ -506,6 +520,7 @@ class DiagramScene(QGraphicsScene):
     def _cancel_connection(self) -> None:
         if self._conn_target is not None:
             self._conn_target.set_drop_state(None)
+            self.overview_changed()
         if self._conn_line is not None:
             self.removeItem(self._conn_line)
         self._conn_source = self._conn_line = self._conn_target = None
@@ -610,6 +625,37 @@ class DiagramScene(QGraphicsScene):
             self._labels_shown = show
             for item in self._edges.values():
                 item.label_item.setVisible(show)
+        self._set_overview_mode(zoom < style.OVERVIEW_ZOOM)
+
+    def _set_overview_mode(self, on: bool) -> None:
+        """Far out, cards and edges keep their place (selection, hover, hit tests) but
+        paint nothing; the OverviewItem draws them all at once (see overview.py)."""
+        if on == self._overview_mode:
+            return
+        self._overview_mode = on
+        for item in self._nodes.values():
+            item.setFlag(_HAS_NO_CONTENTS, on)
+        for item in self._edges.values():
+            item.setFlag(_HAS_NO_CONTENTS, on)
+        if self._overview is not None:
+            self._overview.changed()
+            self._overview.setVisible(on)
+            self.update()
+
+    def overview_changed(self) -> None:
+        """A card or edge moved, came, went or changed colour: redraw the overview."""
+        if self._overview_mode and self._overview is not None:
+            self._overview.changed()
+
+    def render(self, painter, target=QRectF(), source=QRectF(),
+               mode=Qt.AspectRatioMode.KeepAspectRatio) -> None:
+        """Exports and thumbnails show the full cards whatever the view's zoom."""
+        overview = self._overview_mode
+        self._set_overview_mode(False)
+        try:
+            super().render(painter, target, source, mode)
+        finally:
+            self._set_overview_mode(overview)
 
     # -- problems ----------------------------------------------------------------------
 
@@ -632,6 +678,7 @@ class DiagramScene(QGraphicsScene):
             item.set_problem(*self._problems.get(node_id, (None, "")))
         for key, item in self._edges.items():
             item.set_problem(self._edge_problems.get(key))
+        self.overview_changed()
 
 
 def _worst(problems: list) -> str:
