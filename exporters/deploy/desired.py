@@ -1,8 +1,8 @@
 """What a design wants deployed: the list of Resources, in dependency order.
 
-Per-service and per-edge-kind facts are tables (NODE_KINDS, NODE_BUILDERS, EDGE_BUILDERS,
-GRANT_SOURCES); IAM comes from exporters.iam, so roles carry exactly the statements the
-other exporters write.
+Per-service and per-edge-kind facts are tables (NODE_KINDS, NODE_BUILDERS, EDGE_BUILDERS);
+how resources are wired together comes from exporters.wiring and IAM from exporters.iam,
+so the deployment is connected exactly as the exported templates are.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import os
 
 import networkx as nx
 
-from exporters import asl, iam
+from exporters import asl, iam, wiring
 from model.architecture import Architecture, Edge, Node
 from model.errors import StratusError
 
@@ -20,13 +20,15 @@ from .code import package
 from .core import Resource
 from .names import physical_name
 
-# service -> the kind of its main resource (None: nothing to create for this node)
+# service -> the kind of its main resource
 NODE_KINDS = {
     "lambda": "function", "dynamodb": "table", "sqs": "queue", "sns": "topic",
     "kinesis": "stream", "s3": "bucket", "step_functions": "state_machine",
-    "eventbridge": "event_bus", "api_gateway": "rest_api",
+    "eventbridge": "event_bus",
 }
 API_KINDS = {"rest": "rest_api", "http": "http_api"}
+# Services whose resource kind follows their config: service -> kind from config.
+VARIANT_KINDS = {"api_gateway": lambda cfg: API_KINDS[cfg["api_type"]]}
 # Creation order among kinds that do not depend on one another (ties in the topological sort).
 KIND_RANK = {k: i for i, k in enumerate((
     "role", "table", "queue", "topic", "stream", "bucket", "event_bus", "role_policy",
@@ -35,12 +37,12 @@ KIND_RANK = {k: i for i, k in enumerate((
 
 
 def node_kind(node: Node) -> str | None:
-    cfg = node.effective_config()
-    if node.service == "api_gateway":
-        return API_KINDS[cfg["api_type"]]
-    if node.service == "eventbridge" and cfg["bus_name"] == "default":
-        return None  # the account's default bus: used, never created or deleted
-    return NODE_KINDS.get(node.service)
+    """The kind of the node's main resource; None when there is nothing to create (the
+    account's default event bus: used, never created or deleted)."""
+    if wiring.account_owned(node):
+        return None
+    variant = VARIANT_KINDS.get(node.service)
+    return variant(node.effective_config()) if variant else NODE_KINDS.get(node.service)
 
 
 def fifo_suffix(node: Node) -> str:
@@ -134,16 +136,12 @@ def _event_bus(b: _Builder, node: Node) -> None:
         b.add("event_bus", node.id, {}, name=b.node_name(node.id))
 
 
-# What a task state needs of its target: service -> output (the exporters' ASL builder
-# writes one reference per target; we put the real value there).
-TASK_OUTPUTS = {"lambda": "arn", "sqs": "url", "sns": "arn", "dynamodb": "name"}
-
-
 def _state_machine(b: _Builder, node: Node) -> None:
     refs, outputs = {"role": f"role:{node.id}"}, {}
     for edge in asl.task_edges(b.arch, node.id):
         refs[f"task_{edge.target}"] = b.main[edge.target]
-        outputs[edge.target] = TASK_OUTPUTS[b.service(edge.target)]
+        # The ASL builder writes one reference per target; apply puts the real value there.
+        outputs[edge.target] = wiring.HANDLE[b.service(edge.target)]
     template, _ = asl.definition(b.arch, node.id, lambda target: f"${{stratus:{target}}}", lambda target: None)
     b.add("state_machine", node.id, {"workflow_type": node.effective_config()["workflow_type"],
                                      "definition": template, "task_outputs": outputs},
@@ -156,9 +154,8 @@ def _api(b: _Builder, node: Node) -> None:
     routes, refs = [], {}
     for edge in b.arch.edges_from(node.id):
         target = b.service(edge.target)
-        if kind == "http_api" and target == "dynamodb":
-            raise StratusError(f"edge {node.id} -> {edge.target}: HTTP APIs cannot integrate DynamoDB "
-                               "directly; make the API a REST API or put a function in between")
+        if kind == "http_api":
+            wiring.http_integration(b.arch, edge)  # a clear error for targets HTTP APIs cannot reach
         ref = f"route_{edge.target}"
         refs[ref] = b.main[edge.target]
         target_cfg = b.cfg(edge.target)
@@ -193,20 +190,20 @@ def _roles(b: _Builder) -> None:
             if stmt.resource_node in b.main:
                 refs[f"node:{stmt.resource_node}"] = b.main[stmt.resource_node]
         config = {"statements": statements}
-        if service == "lambda":
-            config["log_group"] = f"/aws/lambda/{b.node_name(node_id)}"
+        if any(s["scope"] == iam.OWN_LOGS for s in statements):
+            config["log_group"] = wiring.LOG_GROUP_PREFIX[service] + b.node_name(node_id)
         b.add("role_policy", node_id, config, refs)
 
 
 # -- edges ------------------------------------------------------------------------------
 
-# Where a grant's aws:SourceArn comes from: source service -> (resource key, output, suffix).
-GRANT_SOURCES = {
-    "s3": lambda b, g: (b.main[g.source_node], "arn", ""),
-    "sns": lambda b, g: (b.main[g.source_node], "arn", ""),
-    "eventbridge": lambda b, g: (f"rule:{g.source_node}->{g.target_node}", "arn", ""),
-    "api_gateway": lambda b, g: (b.main[g.source_node], "arn", "/*"),
-}
+def _grant_source(b: _Builder, g: iam.ResourcePolicyGrant) -> tuple[str, str, str]:
+    """Where a grant's aws:SourceArn comes from: (resource key, output, suffix)."""
+    source = wiring.GRANT_SOURCES[g.source_service]
+    key = f"rule:{g.source_node}->{g.target_node}" if source.via_rule else b.main[g.source_node]
+    return key, "arn", source.arn_suffix
+
+
 POLICY_KINDS = {"sqs_queue_policy": ("queue_policy", "queue"), "sns_topic_policy": ("topic_policy", "topic")}
 
 
@@ -215,8 +212,8 @@ def _grants(b: _Builder) -> dict[tuple[str, str], str]:
     grant_keys: dict[tuple[str, str], str] = {}
     policies: dict[str, tuple[str, str, dict, dict]] = {}
     for g in iam.resource_policies(b.arch):
-        source_key, output, suffix = GRANT_SOURCES[g.source_service](b, g)
-        if g.kind == "lambda_permission":
+        source_key, output, suffix = _grant_source(b, g)
+        if g.kind == wiring.LAMBDA_PERMISSION:
             res = b.add("permission", f"{g.source_node}->{g.target_node}",
                         {"sid": f"stratus-{g.source_node}"[:100], "principal": g.principal_service,
                          "action": g.actions[0], "source_output": output, "source_suffix": suffix},
@@ -241,64 +238,36 @@ def _sid(node_id: str) -> str:
 
 
 def _event_source(b: _Builder, edge: Edge, grants) -> None:
-    cfg, source = edge.config, b.service(edge.source)
-    defaults = {f.name: f.default for f in _rule(b, edge).fields}
-    value = {**defaults, **cfg}.get
-    config = {"BatchSize": value("batch_size")}
-    if value("batch_window_s"):
-        config["MaximumBatchingWindowInSeconds"] = int(value("batch_window_s"))
-    if source == "sqs":
-        if value("max_concurrency"):
-            config["ScalingConfig"] = {"MaximumConcurrency": value("max_concurrency")}
-    else:
-        config.update(StartingPosition=value("starting_position"),
-                      ParallelizationFactor=value("parallelization_factor"),
-                      MaximumRetryAttempts=value("max_retry_attempts"),
-                      source_output="stream_arn" if source == "dynamodb" else "arn")
+    source = wiring.event_source(b.arch, edge)
+    config = wiring.mapping_parameters(b.arch, edge, fixed=False)
+    if source.stream:  # queues read the default output, as deployments before recorded it
+        config["source_output"] = source.source_attribute
     b.add("event_source_mapping", f"{edge.source}->{edge.target}", config,
           {"function": b.main[edge.target], "source": b.main[edge.source],
            "policy": f"role_policy:{edge.target}"}, node=edge.target)
 
 
 def _subscription(b: _Builder, edge: Edge, grants) -> None:
-    protocol = b.service(edge.target)
+    protocol, raw = wiring.subscription(b.arch, edge)
     refs = {"topic": b.main[edge.source], "endpoint": b.main[edge.target]}
     if (edge.source, edge.target) in grants:
         refs["grant"] = grants[(edge.source, edge.target)]
-    raw = bool(edge.config.get("raw_message_delivery", False)) and protocol == "sqs"
     b.add("subscription", f"{edge.source}->{edge.target}", {"protocol": protocol,
                                                               "raw_message_delivery": raw},
           refs, node=edge.source)
 
 
-# Extra target settings a rule needs for some target services.
-RULE_TARGET_PARAMS = {
-    "sqs": lambda cfg: {"SqsParameters": {"MessageGroupId": "stratus"}} if cfg.get("fifo") else {},
-    "kinesis": lambda cfg: {"KinesisParameters": {"PartitionKeyPath": "$.id"}},
-}
-
-
 def _rule_target(b: _Builder, edge: Edge, grants) -> None:
-    target_service = b.service(edge.target)
-    pattern = edge.config.get("pattern", _rule(b, edge).field("pattern").default)
-    try:
-        pattern = json.dumps(json.loads(pattern), sort_keys=True)
-    except ValueError as exc:
-        raise StratusError(f"edge {edge.source} -> {edge.target}: the event pattern is not JSON ({exc})") from exc
+    pattern = json.dumps(wiring.event_pattern(b.arch, edge), sort_keys=True)
     refs = {"target": b.main[edge.target]}
     if edge.source in b.main:
         refs["bus"] = b.main[edge.source]
-    if iam.edge_grants(b.arch, edge):
+    if wiring.rule_target_needs_role(b.arch, edge):
         refs.update(role=f"role:{edge.source}", policy=f"role_policy:{edge.source}")
-    params = RULE_TARGET_PARAMS.get(target_service, lambda cfg: {})(b.cfg(edge.target))
-    bus = b.node_name(edge.source) if edge.source in b.main else "default"
+    params = wiring.rule_target_parameters(b.arch, edge)
+    bus = b.node_name(edge.source) if edge.source in b.main else wiring.DEFAULT_BUS
     b.add("rule", f"{edge.source}->{edge.target}", {"pattern": pattern, "target": params, "bus": bus}, refs,
           b.name(edge.source, edge.target, kind="rule"), node=edge.source)
-
-
-def _rule(b: _Builder, edge: Edge):
-    from model.catalogue import edge_rule
-    return edge_rule(b.service(edge.source), b.service(edge.target), b.arch.edge_kind(edge))
 
 
 EDGE_BUILDERS = {
@@ -314,9 +283,9 @@ def _bucket_notifications(b: _Builder, grants) -> None:
         if b.arch.edge_kind(edge) != "notification":
             continue
         targets, refs = per_bucket.setdefault(edge.source, ([], {"bucket": b.main[edge.source]}))
-        cfg = {**{f.name: f.default for f in _rule(b, edge).fields}, **edge.config}
+        cfg = wiring.edge_settings(b.arch, edge)
         service = b.service(edge.target)
-        if service != "eventbridge":
+        if not wiring.bucket_wide(b.arch, edge):  # a bucket-wide switch names no target
             refs[f"t_{edge.target}"] = b.main[edge.target]
         if (edge.source, edge.target) in grants:
             refs[f"grant_{edge.target}"] = grants[(edge.source, edge.target)]

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from exporters import wiring
+
 from ..core import Kind, error_code, tag_dict, tag_list
 
-EVENTS = {"object_created": ["s3:ObjectCreated:*"], "object_removed": ["s3:ObjectRemoved:*"],
-          "all": ["s3:ObjectCreated:*", "s3:ObjectRemoved:*"]}
 # Notification target service -> (configuration list, ARN key in it)
 TARGET_LISTS = {"lambda": ("LambdaFunctionConfigurations", "LambdaFunctionArn"),
                 "sqs": ("QueueConfigurations", "QueueArn"),
@@ -78,12 +78,12 @@ class BucketNotification(Kind):
     def update(self, ctx, res, outputs, changed):
         config: dict = {}
         for target in res.config["targets"]:
-            if target["service"] == "eventbridge":
+            if target["service"] in wiring.BUCKET_WIDE_NOTIFICATIONS:
                 config["EventBridgeConfiguration"] = {}
                 continue
             listing, arn_key = TARGET_LISTS[target["service"]]
             entry = {"Id": target["id"], arn_key: ctx.out(res.refs[target["ref"]]),
-                     "Events": EVENTS[target["events"]]}
+                     "Events": list(wiring.S3_EVENTS[target["events"]])}
             rules = [{"Name": n, "Value": target[n]} for n in ("prefix", "suffix") if target[n]]
             if rules:
                 entry["Filter"] = {"Key": {"FilterRules": rules}}
