@@ -27,7 +27,9 @@ _LABEL_MIN_ZOOM = 0.55
 _ARROW_DX, _ARROW_DY = style.ARROW_SIZE * math.cos(0.42), style.ARROW_SIZE * math.sin(0.42)
 _LABEL_MAX_COVER = 0.6  # share of a label's area that may lie over cards
 _LABEL_SPOTS = (0.5, 0.4, 0.6, 0.3, 0.7, 0.2, 0.8)  # where along the curve a label may sit
-_OVERVIEW_STEPS = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)  # a curve as 5 straight pieces when zoomed far out
+# Far zoomed out a curve is drawn as 4 straight pieces: the Bezier weights of its points.
+_OVERVIEW_WEIGHTS = tuple(((1 - t) ** 3, 3 * (1 - t) ** 2 * t, 3 * (1 - t) * t * t, t ** 3)
+                          for t in (0.25, 0.5, 0.75))
 
 
 def edge_label(arch: Architecture, edge: Edge) -> str:
@@ -75,6 +77,7 @@ def _edge_pen(colour, dashed: bool, selected: bool, zoomed_in: bool) -> QPen:
     return pen
 
 
+_NO_RECT = QRectF()  # shared, never changed
 _LABEL_FONT = None
 _LABEL_BORDER_PENS: dict[int, QPen] = {}
 
@@ -102,6 +105,7 @@ class EdgeLabelItem(QGraphicsItem):
         super().__init__()
         self.edge_item = edge_item
         self._rect = QRectF()
+        self._bounds = QRectF()  # Qt asks for it often: made once per move, not per call
         self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
         self.setZValue(2)
         # A rounded box and a line of text are slow to draw and rarely change: a full
@@ -112,9 +116,10 @@ class EdgeLabelItem(QGraphicsItem):
         if rect != self._rect:
             self.prepareGeometryChange()
             self._rect = rect
+            self._bounds = rect.adjusted(-1, -1, 1, 1)
 
     def boundingRect(self) -> QRectF:
-        return self._rect.adjusted(-1, -1, 1, 1)
+        return self._bounds
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
         edge = self.edge_item
@@ -148,6 +153,7 @@ class EdgeItem(QGraphicsItem):
         self._label_blocked = False
         self._curve: tuple | None = None  # (sx, sy, c1x, c1y, c2x, c2y, ex, ey); None for a self loop
         self.label_stale = False
+        self._label_pending = False  # routed while labels were hidden: its rect is old
         self._arrow: QPolygonF | None = QPolygonF()  # None: make it from _arrow_from
         self._arrow_from: tuple = ((0.0, 0.0), 0.0, 0.0)
         self._label_rect = QRectF()
@@ -180,11 +186,10 @@ class EdgeItem(QGraphicsItem):
             polygon = self.path().toFillPolygon()
             return [(p.x(), p.y()) for p in polygon][:-1] if polygon.size() > 1 else []
         sx, sy, c1x, c1y, c2x, c2y, ex, ey = curve
-        points = []
-        for t in _OVERVIEW_STEPS:
-            u = 1.0 - t
-            a, b, c, d = u * u * u, 3 * u * u * t, 3 * u * t * t, t * t * t
+        points = [(sx, sy)]
+        for a, b, c, d in _OVERVIEW_WEIGHTS:
             points.append((a * sx + b * c1x + c * c2x + d * ex, a * sy + b * c1y + c * c2y + d * ey))
+        points.append((ex, ey))
         return points
 
     @classmethod
@@ -214,14 +219,15 @@ class EdgeItem(QGraphicsItem):
     # -- geometry ----------------------------------------------------------------------
 
     def update_path(self, sx: float, sy: float, ex: float, ey: float, lane: float = 0.0,
-                    overlap=None) -> None:
+                    overlap=None, place_label: bool = True) -> None:
         """Route from (sx, sy) on the source's right side to (ex, ey) on the target's left.
 
         `lane` bends parallel edges between the same two nodes apart so their labels
         do not sit on top of each other. `overlap(x0, y0, x1, y1)` tells how much of a
         rectangle cards cover: the label slides along the curve to the first place
-        where it hides no card (or the least). Plain floats: this runs for every edge
-        of every moved node, so it avoids temporary Qt objects.
+        where it hides no card (or the least). `place_label=False` (labels hidden, far
+        zoomed out) leaves the label alone until `settle_label`. Plain floats: this runs
+        for every edge of every moved node, so it avoids temporary Qt objects.
         """
         self.prepareGeometryChange()
         self._label_blocked = False
@@ -244,21 +250,35 @@ class EdgeItem(QGraphicsItem):
             c1x, c1y, c2x, c2y = sx + reach, sy + lane + bend, ex - reach, ey + lane + bend
             self._curve = (sx, sy, c1x, c1y, c2x, c2y, ex, ey)
             self._qpath = None
-            middle = self._label_spot(self._curve, overlap)
+            middle = self._label_spot(self._curve, overlap) if place_label else None
             # Without `overlap` (off screen in a big change) the label waits at the
             # middle until the view scrolls to it: see place_label.
             self.label_stale = overlap is None and bool(self.label)
             towards = (c2x, c2y)
-            # The control points' bounds, from floats (what controlPointRect would say).
-            left, right = min(sx, c1x, c2x, ex), max(sx, c1x, c2x, ex)
-            top, bottom = min(sy, c1y, c2y, ey), max(sy, c1y, c2y, ey)
+            # The control points' bounds, from floats (what controlPointRect would say;
+            # reach > 0, so c1 lies right of the start and c2 left of the end).
+            left, right = (sx if sx < c2x else c2x), (ex if ex > c1x else c1x)
+            top, bottom = (sy if sy < ey else ey), (sy if sy > ey else ey)
+            if c1y < top:
+                top = c1y
+            elif c1y > bottom:
+                bottom = c1y
+            if c2y < top:
+                top = c2y
+            elif c2y > bottom:
+                bottom = c2y
         # Derived shapes are made on demand: a move of hundreds of nodes only pays for
         # the control points, and an edge never painted never flattens its curve.
         self._polylines = None
         self._shape = None
         self._arrow, self._arrow_from = None, (towards, ex, ey)
-        self._label_rect = self._place_label(middle)
-        self.label_item.set_rect(self._label_rect)
+        if middle is None:
+            self._label_pending = bool(self.label)
+            self._label_rect = _NO_RECT
+        else:
+            self._label_pending = False
+            self._label_rect = self._place_label(middle)
+            self.label_item.set_rect(self._label_rect)
         self._bounds = QRectF(left - 10, top - 10, right - left + 20, bottom - top + 20)
 
     def place_label(self, overlap) -> None:
@@ -266,10 +286,20 @@ class EdgeItem(QGraphicsItem):
         self.label_stale = False
         if self._curve is None or not self.label:
             return
+        self._label_pending = False
         self._label_blocked = False
         self._label_rect = self._place_label(self._label_spot(self._curve, overlap))
         self.label_item.set_rect(self._label_rect)
         self._shape = None
+
+    def settle_label(self) -> None:
+        """Labels shown again: one routed while hidden goes to its curve's middle for
+        now (it stays stale: place_label finds it a free spot once it is in view)."""
+        if self._label_pending:
+            self._label_pending = False
+            self._label_rect = self._place_label(self._label_spot(self._curve, None))
+            self.label_item.set_rect(self._label_rect)
+            self._shape = None
 
     def _label_spot(self, curve: tuple, overlap) -> tuple[float, float]:
         sx, sy, c1x, c1y, c2x, c2y, ex, ey = curve

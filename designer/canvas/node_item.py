@@ -37,6 +37,9 @@ _BADGE_RING_PEN = QPen(style.NODE_FILL, 1.5)
 _BADGE_MARK_PEN = QPen(style.NODE_FILL, 2.0, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap)
 
 
+_BOUNDS = QRectF(-_MARGIN, -_MARGIN, W + 2 * _MARGIN, H + 2 * _MARGIN)  # room for shadow, handle, badge
+
+
 def snap(value: float) -> float:
     return round(value / style.GRID_SIZE) * style.GRID_SIZE
 
@@ -120,7 +123,7 @@ class NodeItem(QGraphicsItem):
     # -- geometry ----------------------------------------------------------------------
 
     def boundingRect(self) -> QRectF:
-        return QRectF(-_MARGIN, -_MARGIN, W + 2 * _MARGIN, H + 2 * _MARGIN)
+        return _BOUNDS  # Qt copies it; one shared rect spares a new object per call
 
     def shape(self) -> QPainterPath:
         path = QPainterPath()

@@ -82,24 +82,24 @@ class OverviewItem(QGraphicsItem):
             painter.drawPath(path)
 
     def _edge_layers(self) -> list:
-        paths: dict[tuple[int, bool], QPainterPath] = {}
-        colours: dict[int, QColor] = {}
+        # colour() hands out the style module's QColor objects: group by identity.
+        paths: dict[int, tuple[QColor, QPainterPath]] = {}
         for item in self._edges.values():
             points = item.overview_points()
             if len(points) < 2:
                 continue
             colour = item.colour()
-            key = (colour.rgba(), item.isSelected())
-            colours[key[0]] = colour
-            path = paths.get(key)
-            if path is None:
-                path = paths[key] = QPainterPath()
+            entry = paths.get(id(colour))
+            if entry is None:
+                entry = paths[id(colour)] = (colour, QPainterPath())
+            path = entry[1]
             path.moveTo(*points[0])
             for x, y in points[1:]:
                 path.lineTo(x, y)
-        # Selected edges last, so they are drawn over the others.
-        return [(_cosmetic_pen(colours[rgba], 2.0 if selected else 1.0), _NO_BRUSH, path)
-                for (rgba, selected), path in sorted(paths.items(), key=lambda kv: kv[0][1])]
+        # Selected edges last and heavier, so they stand out.
+        selection = style.SELECTION
+        return [(_cosmetic_pen(colour, 2.0 if colour is selection else 1.0), _NO_BRUSH, path)
+                for colour, path in sorted(paths.values(), key=lambda entry: entry[0] is selection)]
 
     def _card_layers(self) -> list:
         fills: dict[str, QPainterPath] = {}

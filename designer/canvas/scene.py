@@ -190,6 +190,7 @@ class DiagramScene(QGraphicsScene):
             items = self._edges_of.get(end)
             if items and item in items:
                 items.remove(item)
+        self._pair_count[(edge.source, edge.target)] -= 1
         self.removeItem(item.label_item)
         self.removeItem(item)
         self._route_around({edge.source, edge.target})
@@ -210,6 +211,7 @@ class DiagramScene(QGraphicsScene):
         finally:
             self.blockSignals(False)
         self._nodes, self._edges, self._edges_of = {}, {}, {}
+        self._pair_count: Counter = Counter()  # edges per (source, target): parallel ones bend apart
         self._stale_labels = {}
         self._overview = OverviewItem(self._nodes, self._edges)
         self._overview.setVisible(self._overview_mode)
@@ -259,6 +261,7 @@ class DiagramScene(QGraphicsScene):
         item.setFlag(_HAS_NO_CONTENTS, self._overview_mode)
         self._edges[id(edge)] = item
         self._edges_of[edge.source].append(item)
+        self._pair_count[(edge.source, edge.target)] += 1
         if edge.target != edge.source:
             self._edges_of[edge.target].append(item)
         self.addItem(item)
@@ -313,47 +316,58 @@ class DiagramScene(QGraphicsScene):
         self._route_edges(items.values())
 
     def _route_edges(self, items: Iterable[EdgeItem]) -> None:
-        items = list(items)
-        if not items:
+        # Runs for every edge of every moved node (an undo of a 500-node move re-routes
+        # a thousand edges): each edge's ends are read once, positions once per node.
+        ends_of = [(item, item.edge.source, item.edge.target) for item in items]
+        if not ends_of:
             return
-        ends = {i.edge.source for i in items} | {i.edge.target for i in items}
+        ends = set()
+        for _, source, target in ends_of:
+            ends.add(source)
+            ends.add(target)
         # Neighbours' positions are read once here, not once per comparison while sorting.
+        nodes = self._nodes
+        if len(ends) * 2 > len(nodes):
+            neighbours = nodes.keys()
+        else:
+            neighbours = set()
+            for node_id in ends:
+                for item in self._edges_of.get(node_id, ()):
+                    neighbours.add(item.edge.source)
+                    neighbours.add(item.edge.target)
         pos = {}
-        for node_id in ends:
-            for item in self._edges_of.get(node_id, ()):
-                for end in (item.edge.source, item.edge.target):
-                    if end not in pos:
-                        p = self._nodes[end].pos()
-                        pos[end] = (p.y(), p.x())
+        for node_id in neighbours:
+            item = nodes[node_id]
+            pos[node_id] = (item.y(), item.x())
         offsets: dict[tuple[int, bool], float] = {}
         for node_id in ends:
-            self._port_offsets(node_id, True, pos, offsets)
-            self._port_offsets(node_id, False, pos, offsets)
+            self._port_offsets(node_id, pos, offsets)
         half = H / 2
         # Labels look for a free spot (off the cards) only where they can be seen: all of
         # them in a small change, those near the screen in a big one (undo of a large
         # move, open), none while zoomed out too far to show labels. The others wait
         # in `_stale_labels` until the view scrolls or zooms to them.
-        if not self._labels_shown:
-            visible, overlap = QRectF(), None
+        shown = self._labels_shown
+        if not shown:
+            visible, overlap = None, None
         else:
-            visible = self._visible_region() if len(items) > _EAGER_LABELS else None
+            visible = self._visible_region() if len(ends_of) > _EAGER_LABELS else None
             overlap = self._card_overlap_function()
-        pairs = Counter((i.edge.source, i.edge.target) for i in items)
-        small = len(items) < 8  # e.g. one edge changed: its parallel siblings are not in `items`
-        for item in items:
-            source, target = item.edge.source, item.edge.target
+        pairs = self._pair_count
+        stale, offset = self._stale_labels, offsets.get
+        for item, source, target in ends_of:
             key = id(item)
             sy, sx = pos[source]
             ty, tx = pos[target]
-            item.update_path(sx + W, sy + half + offsets.get((key, True), 0.0),
-                             tx, ty + half + offsets.get((key, False), 0.0),
-                             self._lane(item) if small or pairs[(source, target)] > 1 else 0.0,
-                             overlap if visible is None or visible.intersects(item.boundingRect()) else None)
+            item.update_path(sx + W, sy + half + offset((key, True), 0.0),
+                             tx, ty + half + offset((key, False), 0.0),
+                             self._lane(item) if pairs[(source, target)] > 1 else 0.0,
+                             overlap if visible is None or visible.intersects(item.boundingRect()) else None,
+                             shown)
             if item.label_stale:
-                self._stale_labels[key] = item
+                stale[key] = item
             else:
-                self._stale_labels.pop(key, None)
+                stale.pop(key, None)
 
     def _visible_region(self) -> QRectF:
         region = QRectF()
@@ -404,21 +418,26 @@ class DiagramScene(QGraphicsScene):
 
         return overlap
 
-    def _port_offsets(self, node_id: str, outgoing: bool, pos: dict, out: dict) -> None:
-        """Spread the ends of edges on one side of a card, ordered by the other end's
+    def _port_offsets(self, node_id: str, pos: dict, out: dict) -> None:
+        """Spread the ends of edges on each side of a card, ordered by the other end's
         height, so arrows do not pile up on one point nor cross each other."""
-        edges = [i for i in self._edges_of.get(node_id, ())
-                 if (i.edge.source if outgoing else i.edge.target) == node_id and i.edge.source != i.edge.target]
-        if len(edges) < 2:
-            return
-        if outgoing:
-            edges.sort(key=lambda i: pos[i.edge.target])
-        else:
-            edges.sort(key=lambda i: pos[i.edge.source])
-        spacing = min(_PORT_SPACING, (H - 16) / (len(edges) - 1))
-        middle = (len(edges) - 1) / 2
-        for i, item in enumerate(edges):
-            out[(id(item), outgoing)] = (i - middle) * spacing
+        outgoing, incoming = [], []
+        for order, item in enumerate(self._edges_of.get(node_id, ())):
+            source, target = item.edge.source, item.edge.target
+            if source == target:
+                continue
+            if source == node_id:
+                outgoing.append((pos[target], order, id(item)))
+            else:
+                incoming.append((pos[source], order, id(item)))
+        for side, is_out in ((outgoing, True), (incoming, False)):
+            if len(side) < 2:
+                continue
+            side.sort()  # by the other end's (y, x), ties in the order the edges were added
+            spacing = min(_PORT_SPACING, (H - 16) / (len(side) - 1))
+            middle = (len(side) - 1) / 2
+            for i, (_, _, key) in enumerate(side):
+                out[(key, is_out)] = (i - middle) * spacing
 
     def _lane(self, item: EdgeItem) -> float:
         """Bend for edges sharing both ends (e.g. a Lambda that sends to and fails over
@@ -621,11 +640,16 @@ class DiagramScene(QGraphicsScene):
         """Edge labels are unreadable when zoomed far out: hide them rather than have
         every frame ask each one to paint nothing (the view calls this on zoom)."""
         show = zoom >= _LABEL_MIN_ZOOM
+        self._show_labels(show)
+        self._set_overview_mode(zoom < style.OVERVIEW_ZOOM)
+
+    def _show_labels(self, show: bool) -> None:
         if show != self._labels_shown:
             self._labels_shown = show
             for item in self._edges.values():
+                if show:
+                    item.settle_label()
                 item.label_item.setVisible(show)
-        self._set_overview_mode(zoom < style.OVERVIEW_ZOOM)
 
     def _set_overview_mode(self, on: bool) -> None:
         """Far out, cards and edges keep their place (selection, hover, hit tests) but
@@ -649,12 +673,15 @@ class DiagramScene(QGraphicsScene):
 
     def render(self, painter, target=QRectF(), source=QRectF(),
                mode=Qt.AspectRatioMode.KeepAspectRatio) -> None:
-        """Exports and thumbnails show the full cards whatever the view's zoom."""
-        overview = self._overview_mode
+        """Exports and thumbnails show the full cards and labels whatever the view's zoom."""
+        overview, labels = self._overview_mode, self._labels_shown
         self._set_overview_mode(False)
+        self._show_labels(True)
+        self.place_stale_labels(source if source.isValid() else self.sceneRect())
         try:
             super().render(painter, target, source, mode)
         finally:
+            self._show_labels(labels)
             self._set_overview_mode(overview)
 
     # -- problems ----------------------------------------------------------------------
