@@ -34,9 +34,19 @@ except ImportError:  # pragma: no cover
 
 PROGRESS_TICKS = 200
 ENGINE_ASSUMPTIONS = (
-    "Statistics exclude events before warmup_s; requests still in flight at the end are not "
-    "counted as completed. completed = finished successfully; errors = failed (timeouts, "
-    "error_rate, failed downstream calls, dead-lettered messages, loops stopped).",
+    "Measured window: statistics describe the requests that ARRIVED at a node (or entry) at or "
+    "after warmup_s; a request that arrived during warm-up is not counted, even when it "
+    "completes, fails or is received after it, and requests still in flight at the end are "
+    "counted in requests only. So at every node completed + errors + throttled <= requests "
+    "and at every entry succeeded + failed <= requests (the difference is what was in flight "
+    "at the end). Concurrency, backlog and instance averages are time averages over the "
+    "window; billing usage counts the work done inside it. completed = finished "
+    "successfully; errors = failed (timeouts, error_rate, failed downstream calls, "
+    "dead-lettered messages, loops stopped).",
+    "SDK calls (DynamoDB, S3, Kinesis puts): each attempt is one request; a refused attempt "
+    "the SDK retries counts as throttled, the last refused attempt of a call it gives up on "
+    "as an error. A stream record its reader skipped after its retries turns its write from "
+    "completed into an error at the stream or table.",
     "A request chain that passes through the same Lambda function, SQS queue or SNS topic more "
     "than 16 times is dropped (AWS recursive loop detection) and counted in that node's errors.",
     "Entries: end-to-end view of each load entry point; succeeded = the whole synchronous chain "
@@ -127,9 +137,10 @@ class EntryPoint:
 
     def send(self, now: float) -> None:
         self.requests += 1
-        self.behaviour.call(None, _EntryRequest(self, now).done, self.edge)
+        self.behaviour.call(None, _EntryRequest(self, now, self.behaviour.sim.epoch).done, self.edge)
 
     def restart(self) -> None:
+        """End of warm-up (Sim.epoch already moved on: older requests are ignored)."""
         self.requests = self.succeeded = self.failed = 0
         self.latency = LatencyHistogram()
 
@@ -140,13 +151,15 @@ class EntryPoint:
 
 
 class _EntryRequest:
-    __slots__ = ("entry", "start")
+    __slots__ = ("entry", "start", "epoch")
 
-    def __init__(self, entry: EntryPoint, start: float) -> None:
-        self.entry, self.start = entry, start
+    def __init__(self, entry: EntryPoint, start: float, epoch: int) -> None:
+        self.entry, self.start, self.epoch = entry, start, epoch
 
     def done(self, status: int, t_end: float) -> None:
         entry = self.entry
+        if self.epoch != entry.behaviour.sim.epoch:
+            return  # arrived before the end of warm-up: not recorded
         if status == OK:
             entry.succeeded += 1
             entry.latency.add((t_end - self.start) * 1000.0)
@@ -170,7 +183,7 @@ class LoadDriver:
     def arrive(self, _event) -> None:
         entry, now = self.entry, self.env._now
         entry.requests += 1  # EntryPoint.send, inlined
-        entry.behaviour.call(None, _EntryRequest(entry, now).done, entry.edge)
+        entry.behaviour.call(None, _EntryRequest(entry, now, self.sim.epoch).done, entry.edge)
         t = next(self.times, None)  # schedule_next, inlined
         if t is not None:
             self.sim.after(max(0.0, t - self.env._now), self.arrive)
@@ -261,6 +274,7 @@ class Run:
 
     def _end_warmup(self, _event) -> None:
         now = self.sim.now
+        self.sim.epoch += 1  # outcomes of requests stamped before now are no longer recorded
         for behaviour in self.nodes.values():
             behaviour.restart(now)
         for entry in self.entries.values():

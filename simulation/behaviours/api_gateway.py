@@ -16,10 +16,11 @@ from .base import ERROR, OK, THROTTLED, Behaviour, TokenBucket, sampler
 
 
 class ApiRequest:
-    __slots__ = ("api", "ctx", "done", "start")
+    __slots__ = ("api", "ctx", "done", "start", "epoch")
 
     def __init__(self, api: "Api", ctx, done, start: float) -> None:
         self.api, self.ctx, self.done, self.start = api, ctx, done, start
+        self.epoch = api.sim.epoch
 
     def forward(self, _event) -> None:
         api = self.api
@@ -40,7 +41,9 @@ class ApiRequest:
         t_end = now
         if ms > api.timeout_ms:  # 504: the client stopped waiting at the timeout
             status, ms, t_end = ERROR, api.timeout_ms, self.start + api.timeout_ms / 1000.0
-        if status == OK:
+        if self.epoch != api.sim.epoch:
+            pass  # arrived before the end of warm-up: not recorded
+        elif status == OK:
             api.complete(t_end, ms)
         else:
             api.stats.latency.add(ms)

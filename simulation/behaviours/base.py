@@ -9,6 +9,12 @@ A behaviour is one node of the design at run time. Callers reach it through
 - `edge` is the `OutEdge` used (its action, mode and config), or the entry pseudo-edge.
 Work is scheduled as callbacks on SimPy's event queue (`Sim.after`), not as one SimPy
 process per request: that is what makes the engine fast.
+
+The measured window (warm-up): `Sim.epoch` is 0 during warm-up and 1 after it. Every
+request object is stamped with the epoch when it ARRIVES at a node; its outcome
+(completed, errors, latency) is recorded only if the stamp still equals `Sim.epoch`, so a
+request that arrived during warm-up and ends after it is ignored, and the counts of the
+window always describe the same requests (completed + errors + throttled <= requests).
 """
 
 from __future__ import annotations
@@ -61,6 +67,7 @@ class Sim:
         self.seed = seed
         self.duration_s = duration_s
         self.series = series
+        self.epoch = 0  # 1 once warm-up is over: outcomes of older requests are not recorded
         self._queue = self.env._queue
         self._eid = self.env._eid
 
@@ -330,12 +337,18 @@ class SdkCall:
     retried on throttling with the SDK's standard retry mode; latency includes retries.
 
     The owner provides `admit(op, now) -> bool` (capacity left?),
-    `succeeded(op, ctx, now)` (usage, side effects) and `latency_s()` (a sampler, seconds);
-    `ops` are whatever the owner uses to name its operations. Owners with `tracks_calls`
-    count the call in their concurrency while it is in flight.
+    `succeeded(op, ctx, now, epoch)` (usage, side effects; `epoch` is the stamp to give
+    anything the call produces, -1 when its outcome is not recorded) and `latency_s()` (a
+    sampler, seconds); `ops` are whatever the owner uses to name its operations. Owners with
+    `tracks_calls` count the call in their concurrency while it is in flight.
+
+    Each attempt is one request at the node and has exactly one outcome: a refused attempt
+    that the SDK retries is `throttled`; the last refused attempt of a call the SDK gives up
+    on is an error (not also a throttle); the accepted attempt of the last operation
+    completes the call. The call's outcome belongs to its last attempt (its epoch stamp).
     """
 
-    __slots__ = ("owner", "ctx", "done", "ops", "index", "attempt", "start")
+    __slots__ = ("owner", "ctx", "done", "ops", "index", "attempt", "start", "epoch")
 
     def __init__(self, owner: Behaviour, ctx, done: Done, ops: tuple) -> None:
         self.owner, self.ctx, self.done, self.ops = owner, ctx, done, ops
@@ -349,13 +362,14 @@ class SdkCall:
         owner = self.owner
         now = owner.env._now
         owner.stats.requests += 1
+        self.epoch = owner.sim.epoch
         self.attempt += 1
         latency_s = owner.latency_s()
         if owner.admit(self.ops[self.index], now):
             owner.sim.after(latency_s, self.op_done)
             return
-        owner.throttle(now)
         if self.attempt < SDK_MAX_ATTEMPTS:
+            owner.throttle(now)
             owner.sim.after(latency_s + sdk_backoff_s(self.attempt, owner.rng), self.try_once)
         else:
             owner.sim.after(latency_s, self.failed)
@@ -363,7 +377,9 @@ class SdkCall:
     def op_done(self, _event) -> None:
         owner = self.owner
         now = owner.env._now
-        owner.succeeded(self.ops[self.index], self.ctx, now)
+        epoch = owner.sim.epoch
+        fresh = self.epoch == epoch
+        owner.succeeded(self.ops[self.index], self.ctx, now, epoch if fresh else -1)
         self.index += 1
         if self.index < len(self.ops):
             self.attempt = 0
@@ -371,7 +387,9 @@ class SdkCall:
             return
         if owner.tracks_calls:
             owner.stats.concurrency.down(now)
-        if owner.record_call_latency:
+        if not fresh:
+            pass  # arrived before the end of warm-up: not recorded
+        elif owner.record_call_latency:
             owner.complete(now, (now - self.start) * 1000.0)
         else:
             owner.stats.completed += 1
@@ -384,8 +402,9 @@ class SdkCall:
         now = owner.env._now
         if owner.tracks_calls:
             owner.stats.concurrency.down(now)
-        owner.stats.latency.add((now - self.start) * 1000.0)
-        owner.error(now)
+        if self.epoch == owner.sim.epoch:
+            owner.stats.latency.add((now - self.start) * 1000.0)
+            owner.error(now)
         if self.done is not None:
             self.done(ERROR, now)
 

@@ -69,10 +69,10 @@ class Table(Behaviour):
     def admit(self, op: TableOp, now: float) -> bool:
         return op.bucket.take(now, op.units)
 
-    def succeeded(self, op: TableOp, ctx, now: float) -> None:
+    def succeeded(self, op: TableOp, ctx, now: float, epoch: int) -> None:
         self.usage[op.counter] += op.units
         if self.has_stream and op.name == "write":
-            self.feed.add(ctx, now)
+            self.feed.add(ctx, now, epoch)
 
     def finish(self, now: float) -> None:
         self.feed.finish(now)

@@ -39,10 +39,11 @@ class FanOut(Behaviour):
         sim, now = self.sim, self.env._now
         self.stats.requests += 1
         self.usage[self.publish_counter] += self.chunks
+        epoch = sim.epoch
         for target in self.targets:
             for _ in range(self.deliveries(target)):
                 sim.after(self.latency_s(),
-                          lambda _e, t=target: self.deliver(ctx, t, now))
+                          lambda _e, t=target: self.deliver(ctx, t, now, epoch))
         self.stats.completed += 1
         self.sim.series.add(self.stats.ts_throughput, now)
         if done is not None:
@@ -51,9 +52,10 @@ class FanOut(Behaviour):
     def deliveries(self, edge) -> int:
         return edge.repeats(self.rng)
 
-    def deliver(self, ctx, edge, published: float) -> None:
+    def deliver(self, ctx, edge, published: float, epoch: int) -> None:
         now = self.env._now
-        self.stats.latency.add((now - published) * 1000.0)
+        if epoch == self.sim.epoch:  # published before the end of warm-up: not recorded
+            self.stats.latency.add((now - published) * 1000.0)
         self.count_delivery(edge)
         edge.target.call(ctx, None, edge)
 

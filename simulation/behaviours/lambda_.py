@@ -85,10 +85,11 @@ class Invocation:
     after another (`steps`, each edge repeated its `calls` times), then ends. A failed call
     fails the invocation; no new call starts after the timeout."""
 
-    __slots__ = ("fn", "ctx", "done", "start", "kind", "steps", "index")
+    __slots__ = ("fn", "ctx", "done", "start", "kind", "steps", "index", "epoch")
 
     def __init__(self, fn: "LambdaFunction", ctx, done, start: float, kind: int) -> None:
         self.fn, self.ctx, self.done, self.start, self.kind = fn, ctx, done, start, kind
+        self.epoch = fn.sim.epoch
 
     def downstream(self, _event=None) -> None:
         fn = self.fn
@@ -298,7 +299,9 @@ class LambdaFunction(Behaviour):
         usage = self.usage
         usage["requests"] += 1
         usage["provisioned_duration_gb_s" if inv.kind == PROVISIONED else "duration_gb_s"] += gb_s
-        if status == OK:
+        if inv.epoch != self.sim.epoch:
+            pass  # arrived before the end of warm-up: not recorded
+        elif status == OK:
             self.complete(now, ms)
         else:
             self.stats.latency.add(ms)

@@ -43,7 +43,7 @@ class Bucket(Behaviour):
             bucket = self.limits[key] = TokenBucket(rate, rate, now)
         return bucket.take(now)
 
-    def succeeded(self, op: str, ctx, now: float) -> None:
+    def succeeded(self, op: str, ctx, now: float, epoch: int) -> None:
         self.usage[OP_COUNTERS[op]] += 1
         if op == "write":
             for edge in self.notifications:

@@ -33,12 +33,13 @@ MAX_POLLERS = 1250
 
 
 class Message:
-    __slots__ = ("visible_since", "receives", "ctx")
+    __slots__ = ("visible_since", "receives", "ctx", "epoch")
 
-    def __init__(self, now: float, ctx) -> None:
+    def __init__(self, now: float, ctx, epoch: int) -> None:
         self.visible_since = now
         self.receives = 0
         self.ctx = ctx
+        self.epoch = epoch  # Sim.epoch when it arrived at this queue
 
 
 class Batch:
@@ -148,7 +149,7 @@ class Queue(Behaviour):
                 return
         self.stats.requests += 1
         self.usage["requests"] += self.send_chunks
-        self.enqueue(Message(self.env._now, ctx))
+        self.enqueue(Message(self.env._now, ctx, self.sim.epoch))
         if done is not None:
             self.sim.after(self.latency_s(), Reply(done, self.env).ok)
 
@@ -170,16 +171,19 @@ class Queue(Behaviour):
             billed = self.receive_chunks[n] = chunks(self.kb * n, 64.0)
         self.usage["requests"] += billed
         latency = stats.latency
+        epoch = self.sim.epoch
         for message in batch:
             message.receives += 1
-            latency.add((now - message.visible_since) * 1000.0)
+            if message.epoch == epoch:
+                latency.add((now - message.visible_since) * 1000.0)
 
     def batch_finished(self, batch: Batch, status: int) -> None:
         now = self.env._now
         self.stats.concurrency.down(now)
         if status == OK:
             self.usage["requests"] += 1  # DeleteMessageBatch
-            self.stats.completed += len(batch.messages)
+            epoch = self.sim.epoch
+            self.stats.completed += sum(1 for m in batch.messages if m.epoch == epoch)
             self.sim.series.add(self.stats.ts_throughput, now, len(batch.messages))
             return
         reappear = max(0.0, batch.received + self.visibility_s - now)
@@ -191,7 +195,8 @@ class Queue(Behaviour):
         for message in messages:
             if message.receives >= self.max_receives and self.dead_letter is not None:
                 self.stats.backlog.down(now)
-                self.error(now)
+                if message.epoch == self.sim.epoch:
+                    self.error(now)
                 self.dead_letter.target.redrive(message)
                 continue
             message.visible_since = now
@@ -202,7 +207,7 @@ class Queue(Behaviour):
     def redrive(self, message: Message) -> None:
         """A message moved here by the source queue's redrive policy (not a billed send)."""
         self.stats.requests += 1
-        message.visible_since, message.receives = self.env._now, 0
+        message.visible_since, message.receives, message.epoch = self.env._now, 0, self.sim.epoch
         self.enqueue(message)
 
     def assumptions(self) -> list[str]:

@@ -21,11 +21,12 @@ from .base import sampler, ERROR, OK, Behaviour
 
 
 class Execution:
-    __slots__ = ("machine", "ctx", "done", "start", "steps", "index")
+    __slots__ = ("machine", "ctx", "done", "start", "steps", "index", "epoch")
 
     def __init__(self, machine: "StateMachine", ctx, done, start: float, steps: list) -> None:
         self.machine, self.ctx, self.done, self.start = machine, ctx, done, start
         self.steps, self.index = steps, 0
+        self.epoch = machine.sim.epoch
 
     def next(self, _event=None) -> None:
         machine = self.machine
@@ -78,7 +79,9 @@ class StateMachine(Behaviour):
         self.stats.concurrency.down(now)
         if self.express:
             self.usage["express_gb_s"] += math.ceil(ms / 100.0 - 1e-9) * 0.1 * self.memory_gb
-        if status == OK:
+        if execution.epoch != self.sim.epoch:
+            pass  # started before the end of warm-up: not recorded
+        elif status == OK:
             self.complete(now, ms)
         else:
             self.stats.latency.add(ms)

@@ -12,7 +12,8 @@ Rules (Kinesis Developer Guide, Lambda with Kinesis / DynamoDB Streams):
   `batch_window_s` to fill a batch, and keeps at most `parallelization_factor` batches
   per shard in flight (ordering within a partition key is not tracked).
 - A failed or throttled batch blocks its slot and is retried after 1 s, up to
-  `max_retry_attempts` times (-1: until it succeeds), then skipped (counted as errors).
+  `max_retry_attempts` times (-1: until it succeeds), then skipped: each skipped record's
+  write turns from completed into an error at the stream (or table).
 - Iterator age = time now minus the arrival of the oldest record read, observed at each
   read and at the end of the run for records still unread.
 """
@@ -34,7 +35,7 @@ class Shard:
     __slots__ = ("records", "inflight", "poll_pending", "last_poll")
 
     def __init__(self) -> None:
-        self.records: deque = deque()  # (arrival time, ctx)
+        self.records: deque = deque()  # (arrival time, ctx, epoch of the write: -1 = not recorded)
         self.inflight = 0
         self.poll_pending = False
         self.last_poll = -POLL_INTERVAL_S
@@ -66,9 +67,9 @@ class StreamReader:
         self.max_retries = int(cfg.get("max_retry_attempts", 10))
         self.shards = [Shard() for _ in range(feed.shards)]
 
-    def add(self, shard_index: int, now: float, ctx) -> None:
+    def add(self, shard_index: int, now: float, ctx, epoch: int) -> None:
         shard = self.shards[shard_index]
-        shard.records.append((now, ctx))
+        shard.records.append((now, ctx, epoch))
         if self.primary:
             self.feed.owner.stats.backlog.up(now)
         if not shard.poll_pending and shard.inflight < self.parallel:
@@ -114,8 +115,10 @@ class StreamReader:
         if age > stats.max_iterator_age_ms:
             stats.max_iterator_age_ms = age
         if getattr(owner, "is_stream", False):  # a table's latency is its calls' latency
-            for t, _ in batch:
-                stats.latency.add((now - t) * 1000.0)
+            epoch = owner.sim.epoch
+            for t, _, stamp in batch:
+                if stamp == epoch:
+                    stats.latency.add((now - t) * 1000.0)
 
     def batch_result(self, sb: StreamBatch, status: int) -> None:
         owner = self.feed.owner
@@ -126,13 +129,22 @@ class StreamReader:
                 owner.sim.after(RETRY_DELAY_S, sb.invoke)
                 return
             if self.primary:
-                owner.stats.errors += len(sb.batch)
-                owner.sim.series.add(owner.stats.ts_errors, now, len(sb.batch))
+                self._skipped(sb.batch, now)
         if self.primary and not owner.tracks_calls:
             owner.stats.concurrency.down(now)
         sb.shard.inflight -= 1
         if sb.shard.records and not sb.shard.poll_pending:
             self.poll(sb.shard)
+
+    def _skipped(self, batch: list, now: float) -> None:
+        """Records the reader gave up on: each one's write (put / table write) turns from
+        completed into an error at the owner, so every request keeps one outcome."""
+        owner = self.feed.owner
+        epoch = owner.sim.epoch
+        lost = sum(1 for _, _, stamp in batch if stamp == epoch)
+        owner.stats.completed -= lost
+        owner.stats.errors += lost
+        owner.sim.series.add(owner.stats.ts_errors, now, len(batch))
 
     def oldest_unread(self) -> float | None:
         heads = [s.records[0][0] for s in self.shards if s.records]
@@ -153,13 +165,13 @@ class StreamFeed:
             self.owner.stats.has_backlog = True
             self.owner.stats.max_iterator_age_ms = 0.0
 
-    def add(self, ctx, now: float, shard_index: int | None = None) -> None:
+    def add(self, ctx, now: float, epoch: int, shard_index: int | None = None) -> None:
         if not self.readers:
             return
         if shard_index is None:
             shard_index = self.owner.rng.randrange(self.shards)
         for reader in self.readers:
-            reader.add(shard_index, now, ctx)
+            reader.add(shard_index, now, ctx, epoch)
 
     def count_read(self, records: int) -> None:
         self.owner.count(self.read_counter, 1 if self.per_batch else records)
@@ -207,9 +219,9 @@ class KinesisStream(Behaviour):
             records.tokens += 1.0  # give the record slot back: the put was refused
         return False
 
-    def succeeded(self, op: str, ctx, now: float) -> None:
+    def succeeded(self, op: str, ctx, now: float, epoch: int) -> None:
         self.usage["put_payload_units"] += self.payload_units
-        self.feed.add(ctx, now)
+        self.feed.add(ctx, now, epoch)
 
     def finish(self, now: float) -> None:
         self.feed.finish(now)
@@ -227,6 +239,6 @@ class KinesisStream(Behaviour):
             "Stream event source mappings: each shard polled once per second when idle and at "
             "once after a batch while records wait; up to parallelization_factor batches per "
             "shard in flight; a failing batch blocks its slot and is retried every 1 s up to "
-            "max_retry_attempts times, then skipped; latency at a stream = time a record waited "
+            "max_retry_attempts times, then skipped (its records' writes become errors); latency at a stream = time a record waited "
             "before it was read; iterator age observed at each read and at the end.",
         ]

@@ -200,6 +200,21 @@ def test_warmup_excluded_from_statistics():
     assert 495 <= result.nodes["fn"].requests <= 500 and result.measured_s == 50
 
 
+def test_requests_in_flight_when_warmup_ends_are_not_counted():
+    # 5 s invocations, 10 per second: at t=50 (end of warm-up) 50 are running; they end
+    # inside the window but arrived before it, so they must not count as completed.
+    arch = design({"api": ("api_gateway", {}), "fn": function(duration_ms=5000)}, edges=[("api", "fn", {})],
+                  loads=[("api", "constant", {"rate_rps": 10})], duration_s=100, warmup_s=50)
+    result = run(arch)
+    fn, entry = result.nodes["fn"], result.entries["api"]
+    assert 499 <= fn.requests <= 501 and entry.requests == result.nodes["api"].requests
+    in_flight = 50  # arrived in the last 5 s
+    assert abs(fn.requests - in_flight - fn.completed) <= 1 and fn.errors == 0
+    assert entry.succeeded == fn.completed and entry.failed == 0
+    assert entry.requests - entry.succeeded == pytest.approx(in_flight, abs=1)
+    assert fn.latency_ms.mean == pytest.approx(5000)
+
+
 def test_long_sparse_run_stays_bounded_and_fast():
     arch = design({"fn": function(duration_ms=50)}, loads=[("fn", "schedule", {"every_s": 600})],
                   duration_s=1_500_000)

@@ -1,4 +1,5 @@
-"""Every example design simulates every scenario without error (shortened runs)."""
+"""Every example design simulates every scenario without error (shortened runs), and its
+counts describe one set of requests: those that arrived in the measured window."""
 
 import json
 
@@ -20,3 +21,14 @@ def test_example_scenario_runs(path, scenario):
     assert data["nodes"].keys() == arch.nodes.keys()
     assert sum(e["requests"] for e in data["entries"].values()) > 0
     assert data["cost"] is None or data["cost"]["monthly_usd"] >= 0
+    assert_one_outcome_per_request(result)
+
+
+def assert_one_outcome_per_request(result):
+    """Nothing that arrived during warm-up is counted when it ends after it: outcomes never
+    outnumber the requests of the window (the difference is what was in flight at the end)."""
+    for name, entry in result.entries.items():
+        assert entry.succeeded + entry.failed <= entry.requests, name
+    for name, node in result.nodes.items():
+        assert node.completed + node.errors + node.throttled <= node.requests, name
+        assert min(node.completed, node.errors, node.throttled) >= 0, name
