@@ -2,6 +2,7 @@
 
 import json
 import pickle
+import time
 
 import pytest
 
@@ -191,6 +192,24 @@ def test_progress_and_cancel():
     assert seen == sorted(seen) and seen[-1] == 1.0 and 0 < len(seen) <= 201
     with pytest.raises(Cancelled):
         run(arch, cancel=lambda: len(seen) > 0, progress=lambda f: seen.append(f))
+
+
+def test_cancel_is_honoured_quickly_whatever_the_simulated_length():
+    # a week of simulated traffic (~30 s of work): cancel must stop it within 1 s of wall time
+    arch = design({"fn": function()}, loads=[("fn", "poisson", {"rate_rps": 20})], duration_s=7 * 86400)
+    start = time.perf_counter()
+    asked, fractions = [], []
+
+    def cancel():
+        if time.perf_counter() - start < 0.5:
+            return False
+        asked.append(asked[0] if asked else time.perf_counter())
+        return True
+
+    with pytest.raises(Cancelled):
+        run(arch, cancel=cancel, progress=fractions.append)
+    assert asked and time.perf_counter() - asked[0] < 1.0
+    assert fractions and fractions == sorted(fractions) and 0 < fractions[-1] < 0.1
 
 
 def test_warmup_excluded_from_statistics():
