@@ -27,16 +27,12 @@ def load_valid_design(path: str, show_warnings: bool = True) -> Architecture:
 
 
 def pick_scenario(arch: Architecture, name: str | None, path: str):
-    """The named scenario, or the first one; a clear error when there is none."""
-    if name is None:
-        if not arch.scenarios:
-            raise StratusError(f"{path}: the design has no scenarios to run")
-        return arch.scenarios[0]
-    scenario = arch.scenario(name)
-    if scenario is None:
-        known = ", ".join(s.name for s in arch.scenarios) or "none"
-        raise StratusError(f"{path}: no scenario named '{name}' (scenarios: {known})")
-    return scenario
+    """The named scenario, or the first one; Architecture.pick_scenario's error, prefixed
+    with the design file's path."""
+    try:
+        return arch.pick_scenario(name)
+    except StratusError as exc:
+        raise StratusError(f"{path}: {exc}") from None
 
 
 def check_writable(path: str) -> None:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from .catalogue import ACCOUNT_FIELDS, SERVICES, edge_rule
+from .errors import StratusError
 
 
 @dataclass
@@ -146,6 +147,19 @@ class Architecture:
 
     def scenario(self, name: str) -> Scenario | None:
         return next((s for s in self.scenarios if s.name == name), None)
+
+    def pick_scenario(self, name: str | None) -> Scenario:
+        """The named scenario, or the first one when `name` is None; StratusError (one
+        wording for the engine, sweeps and the command line) when there is none."""
+        if name is None:
+            if not self.scenarios:
+                raise StratusError("the design has no scenarios to run")
+            return self.scenarios[0]
+        found = self.scenario(name)
+        if found is None:
+            known = ", ".join(s.name for s in self.scenarios) or "none"
+            raise StratusError(f"no scenario named '{name}' (scenarios: {known})")
+        return found
 
     def account_setting(self, name: str) -> Any:
         default = next(f.default for f in ACCOUNT_FIELDS if f.name == name)

@@ -90,15 +90,7 @@ def simulate(arch: Architecture, scenario: str | Scenario | None = None, seed: i
 def _pick_scenario(arch: Architecture, scenario: str | Scenario | None) -> Scenario:
     if isinstance(scenario, Scenario):
         return scenario
-    if scenario is None:
-        if not arch.scenarios:
-            raise StratusError(f"design '{arch.name}' has no scenarios to run")
-        return arch.scenarios[0]
-    found = arch.scenario(scenario)
-    if found is None:
-        known = ", ".join(s.name for s in arch.scenarios) or "none"
-        raise StratusError(f"no scenario named '{scenario}' (scenarios: {known})")
-    return found
+    return arch.pick_scenario(scenario)
 
 
 def _design_for(arch: Architecture, scenario: Scenario) -> Architecture:

@@ -185,6 +185,15 @@ def test_invalid_design_and_unknown_scenario_raise_stratus_error():
         run(good, duration_s=0)
 
 
+def test_one_wording_for_a_missing_scenario():
+    good = design({"fn": function()}, loads=[("fn", "poisson", {"rate_rps": 1})])
+    with pytest.raises(StratusError, match=r"^no scenario named 'nope' \(scenarios: s\)$"):
+        run(good, scenario="nope")
+    good.scenarios = []
+    with pytest.raises(StratusError, match="^the design has no scenarios to run$"):
+        run(good)
+
+
 def test_progress_and_cancel():
     arch = design({"fn": function()}, loads=[("fn", "poisson", {"rate_rps": 10})], duration_s=100)
     seen = []
