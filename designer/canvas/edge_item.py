@@ -116,7 +116,9 @@ class EdgeLabelItem(QGraphicsItem):
         if rect != self._rect:
             self.prepareGeometryChange()
             self._rect = rect
-            self._bounds = rect.adjusted(-1, -1, 1, 1)
+            # An empty label has empty bounds (not a speck at the origin that would
+            # stretch the scene's itemsBoundingRect).
+            self._bounds = rect.adjusted(-1, -1, 1, 1) if not rect.isEmpty() else QRectF()
 
     def boundingRect(self) -> QRectF:
         return self._bounds
@@ -293,8 +295,9 @@ class EdgeItem(QGraphicsItem):
         self._shape = None
 
     def settle_label(self) -> None:
-        """Labels shown again: one routed while hidden goes to its curve's middle for
-        now (it stays stale: place_label finds it a free spot once it is in view)."""
+        """A label left behind (hidden or off screen in a big change) goes to its
+        curve's middle for now; it stays stale: place_label finds it a free spot once
+        it is in view."""
         if self._label_pending:
             self._label_pending = False
             self._label_rect = self._place_label(self._label_spot(self._curve, None))

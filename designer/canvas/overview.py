@@ -75,11 +75,13 @@ class OverviewItem(QGraphicsItem):
     def paint(self, painter: QPainter, option, widget=None) -> None:
         if self._layers is None:
             self._layers = self._edge_layers() + self._card_layers()
+        smooth = painter.testRenderHint(_ANTIALIASING)
         painter.setRenderHint(_ANTIALIASING, False)  # 1 px lines and tiny blocks: crisp and fast
         for pen, brush, path in self._layers:
             painter.setPen(pen)
             painter.setBrush(brush)
             painter.drawPath(path)
+        painter.setRenderHint(_ANTIALIASING, smooth)  # the view does not save painter state
 
     def _edge_layers(self) -> list:
         # colour() hands out the style module's QColor objects: group by identity.

@@ -304,6 +304,11 @@ class DiagramScene(QGraphicsScene):
         on the shared side may change when a neighbour moves)."""
         if not node_ids:
             return
+        if len(node_ids) * 2 > len(self._nodes):
+            # Most of the drawing moved (select all and drag, auto-layout, undo of
+            # either): every edge is re-routed; collecting neighbours would cost more.
+            self._route_edges(self._edges.values())
+            return
         nodes = set(node_ids)
         for node_id in node_ids:
             for item in self._edges_of.get(node_id, ()):
@@ -359,11 +364,16 @@ class DiagramScene(QGraphicsScene):
             key = id(item)
             sy, sx = pos[source]
             ty, tx = pos[target]
+            # Where the edge or its label was in view, the label is placed now; elsewhere
+            # it waits (see place_stale_labels), and so does every label while hidden.
+            eager = shown and (visible is None or visible.intersects(item._bounds)
+                               or visible.intersects(item.label_item._bounds))
             item.update_path(sx + W, sy + half + offset((key, True), 0.0),
                              tx, ty + half + offset((key, False), 0.0),
                              self._lane(item) if pairs[(source, target)] > 1 else 0.0,
-                             overlap if visible is None or visible.intersects(item.boundingRect()) else None,
-                             shown)
+                             overlap if eager else None, eager)
+            if shown and not eager and visible.intersects(item._bounds):
+                item.place_label(overlap)  # moved into view
             if item.label_stale:
                 stale[key] = item
             else:
@@ -377,11 +387,13 @@ class DiagramScene(QGraphicsScene):
         return region
 
     def place_stale_labels(self, rect: QRectF) -> None:
-        """Place the labels in `rect` that a big change left at their curve's middle
-        (the view calls this when it scrolls, zooms or resizes)."""
+        """Place the labels in `rect` that a big change left behind, where their edge
+        is now or where they were (the view calls this when it scrolls, zooms or resizes,
+        before it paints)."""
         if not self._stale_labels or not self._labels_shown:
             return  # the common case, checked on every scroll step
-        stale = [i for i in self._stale_labels.values() if rect.intersects(i.boundingRect())]
+        stale = [i for i in self._stale_labels.values()
+                 if rect.intersects(i.boundingRect()) or rect.intersects(i.label_item.boundingRect())]
         if stale:
             overlap = self._card_overlap_function()
             for item in stale:
@@ -421,8 +433,11 @@ class DiagramScene(QGraphicsScene):
     def _port_offsets(self, node_id: str, pos: dict, out: dict) -> None:
         """Spread the ends of edges on each side of a card, ordered by the other end's
         height, so arrows do not pile up on one point nor cross each other."""
+        edges = self._edges_of.get(node_id, ())
+        if len(edges) < 2:
+            return
         outgoing, incoming = [], []
-        for order, item in enumerate(self._edges_of.get(node_id, ())):
+        for order, item in enumerate(edges):
             source, target = item.edge.source, item.edge.target
             if source == target:
                 continue
@@ -644,12 +659,18 @@ class DiagramScene(QGraphicsScene):
         self._set_overview_mode(zoom < style.OVERVIEW_ZOOM)
 
     def _show_labels(self, show: bool) -> None:
+        # Labels left behind while hidden are placed by place_stale_labels, which the
+        # view calls for what it shows right after a zoom.
         if show != self._labels_shown:
             self._labels_shown = show
             for item in self._edges.values():
-                if show:
-                    item.settle_label()
                 item.label_item.setVisible(show)
+
+    def itemsBoundingRect(self) -> QRectF:
+        """As Qt's, once labels left behind by a big change sit on their edges."""
+        for item in self._stale_labels.values():
+            item.settle_label()
+        return super().itemsBoundingRect()
 
     def _set_overview_mode(self, on: bool) -> None:
         """Far out, cards and edges keep their place (selection, hover, hit tests) but
