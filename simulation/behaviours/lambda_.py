@@ -40,6 +40,7 @@ ASYNC_THROTTLE_MAX_S = 300.0
 ASYNC_ERROR_RETRY_DELAYS_S = (60.0, 120.0)
 # At 1,769 MB a function has the equivalent of one vCPU (configuration-memory.html).
 ONE_VCPU_MB = 1769.0
+_ceil = math.ceil
 SYNC_KINDS = ("data_access", "send", "publish", "put_record", "put_events", "invoke", "start_execution")
 
 
@@ -176,6 +177,9 @@ class LambdaFunction(Behaviour):
         self.stats.instances.up(0.0, self.provisioned)
         self.usage = {"requests": 0.0, "duration_gb_s": 0.0, "provisioned_duration_gb_s": 0.0,
                       "provisioned_gb_s": 0.0}
+        # billing counters kept as plain numbers on the hot path, written to usage at the end
+        self.invocations = 0
+        self.billed_ms = [0, 0]  # on-demand, provisioned: sum of durations rounded up to 1 ms
         self.sync_edges: list = []
         self.fixed_steps: tuple | None = ()  # the downstream calls when no `calls` is fractional
         self.failure_edges: list = []
@@ -295,10 +299,8 @@ class LambdaFunction(Behaviour):
         pool.used -= 1
         if pool.waiters:
             pool.release_waiters()
-        gb_s = math.ceil(ms - 1e-9) / 1000.0 * self.memory_gb
-        usage = self.usage
-        usage["requests"] += 1
-        usage["provisioned_duration_gb_s" if inv.kind == PROVISIONED else "duration_gb_s"] += gb_s
+        self.invocations += 1
+        self.billed_ms[inv.kind == PROVISIONED] += _ceil(ms - 1e-9)
         if inv.epoch != self.sim.epoch:
             pass  # arrived before the end of warm-up: not recorded
         elif status == OK:
@@ -318,8 +320,17 @@ class LambdaFunction(Behaviour):
         self._expire(now)
         super().finish(now)
 
+    def restart(self, now: float) -> None:
+        super().restart(now)
+        self.invocations = 0
+        self.billed_ms = [0, 0]
+
     def close_usage(self, measured_s: float) -> None:
-        self.usage["provisioned_gb_s"] = self.provisioned * self.memory_gb * measured_s
+        usage = self.usage
+        usage["requests"] = float(self.invocations)
+        usage["duration_gb_s"] = self.billed_ms[0] / 1000.0 * self.memory_gb
+        usage["provisioned_duration_gb_s"] = self.billed_ms[1] / 1000.0 * self.memory_gb
+        usage["provisioned_gb_s"] = self.provisioned * self.memory_gb * measured_s
 
     def assumptions(self) -> list[str]:
         return [

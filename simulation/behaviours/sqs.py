@@ -19,6 +19,9 @@ Rules (SQS Developer Guide; Lambda with SQS, with-sqs.html / services-sqs-scalin
   chunks) and one delete per successful batch; the empty receives of long polling are not
   counted.
 - Latency at a queue = time a message waited (visible) before a consumer received it.
+- Backlog = messages waiting once the pollers have taken what they can at that instant: a
+  message received the moment it is sent never enters it (its time integral would be zero
+  anyway), so max_backlog is the largest number of messages that really waited.
 """
 
 from __future__ import annotations
@@ -133,6 +136,7 @@ class Queue(Behaviour):
         self.messages: deque[Message] = deque()
         self.pollers: list[QueuePoller] = []
         self.dead_letter = None
+        self.arriving: Message | None = None  # the message being sent, while pollers look at it
         self.stats.has_backlog = True
         self.usage = {"requests": 0.0}
 
@@ -154,17 +158,25 @@ class Queue(Behaviour):
             self.sim.after(self.latency_s(), Reply(done, self.env).ok)
 
     def enqueue(self, message: Message) -> None:
-        self.stats.backlog.up(self.env._now)
         if not self.pollers:
+            self.stats.backlog.up(self.env._now)
             return  # nobody reads: only the backlog count matters
-        self.messages.append(message)
+        messages = self.messages
+        messages.append(message)
+        self.arriving = message
         for poller in self.pollers:
             poller.dispatch()
+        self.arriving = None
+        if messages and messages[-1] is message:  # not taken at once: it waits
+            self.stats.backlog.up(self.env._now)
 
     def received(self, batch: list[Message], now: float) -> None:
         stats = self.stats
         n = len(batch)
-        stats.backlog.down(now, n)
+        # the message being sent (always last: FIFO) was never counted in the backlog
+        waited = n - 1 if batch[-1] is self.arriving else n
+        if waited:
+            stats.backlog.down(now, waited)
         stats.concurrency.up(now)
         billed = self.receive_chunks.get(n)
         if billed is None:

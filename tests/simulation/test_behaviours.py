@@ -66,6 +66,18 @@ def test_sqs_redrive_to_dead_letter_queue():
     assert result.nodes["fn"].errors >= 3 * moved
 
 
+def test_sqs_backlog_counts_only_messages_that_waited():
+    # one message a second to an idle consumer: each is received the moment it is sent
+    idle = run(design({"q": ("sqs", {}), "fn": function(duration_ms=10)}, edges=[("q", "fn", {"batch_size": 1})],
+                      loads=[("q", "constant", {"rate_rps": 1})], duration_s=20)).nodes["q"]
+    assert idle.completed >= 19 and idle.max_backlog == 0 and idle.mean_concurrency > 0
+    # a consumer capped at 1 and twice too slow: the backlog grows by ~1 message every 2 s
+    slow = run(design({"q": ("sqs", {}), "fn": function(duration_ms=2000, reserved_concurrency=1)},
+                      edges=[("q", "fn", {"batch_size": 1})],
+                      loads=[("q", "constant", {"rate_rps": 1})], duration_s=40)).nodes["q"]
+    assert 18 <= slow.max_backlog <= 21 and slow.latency_ms.max >= 18_000  # message k waits ~k s
+
+
 def test_kinesis_per_shard_throttling():
     arch = design({"ks": ("kinesis", {"shards": 1, "record_kb": 0.5})},
                   loads=[("ks", "constant", {"rate_rps": 2000})], duration_s=10)
