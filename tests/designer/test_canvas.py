@@ -325,3 +325,39 @@ def test_edge_labels_keep_off_cards_and_wait_while_zoomed_out(canvas, design, un
     assert item.label_stale and not item.label_item.isVisible()
     view.set_zoom(1.0)
     assert not item.label_stale and item.label_item.isVisible()
+
+
+def test_far_zoomed_out_an_overview_paints_while_cards_still_click_and_exports_stay_detailed(canvas, design):
+    from PySide6.QtGui import QImage, QPainter
+    from PySide6.QtWidgets import QGraphicsItem
+
+    from designer import style
+    from designer.canvas.overview import OverviewItem
+
+    scene, view = canvas
+    no_contents = QGraphicsItem.GraphicsItemFlag.ItemHasNoContents
+    overview = next(i for i in scene.items() if isinstance(i, OverviewItem))
+    node_id = next(iter(design.nodes))
+    card = scene.node_item(node_id)
+    assert not overview.isVisible() and not card.flags() & no_contents
+
+    view.set_zoom(style.OVERVIEW_ZOOM * 0.8)
+    assert overview.isVisible() and card.flags() & no_contents
+    assert all(i.flags() & no_contents for i in scene.edge_items())
+    QTest.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                     card_centre(view, card))
+    assert scene.selected_subjects() == [("node", node_id)]
+    # The overview shows the card in its category colour; an export shows the white card.
+    shot = view.viewport().grab().toImage()
+    colour = style.category_colour(SERVICES[card.service].category)
+    assert shot.pixelColor(card_centre(view, card) + QPoint(8, 0)).name() == colour.name()
+    source = scene.node_item(node_id).mapRectToScene(card.card_rect())
+    image = QImage(int(source.width()), int(source.height()), QImage.Format.Format_ARGB32)
+    painter = QPainter(image)
+    scene.render(painter, source=source)
+    painter.end()
+    assert image.pixelColor(int(source.width()) - 12, int(source.height()) // 2).name() == style.NODE_FILL.name()
+    assert overview.isVisible() and card.flags() & no_contents  # the view's mode is back
+
+    view.set_zoom(1.0)
+    assert not overview.isVisible() and not card.flags() & no_contents
