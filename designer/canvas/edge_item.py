@@ -156,6 +156,7 @@ class EdgeItem(QGraphicsItem):
         self._curve: tuple | None = None  # (sx, sy, c1x, c1y, c2x, c2y, ex, ey); None for a self loop
         self.label_stale = False
         self._label_pending = False  # routed while labels were hidden: its rect is old
+        self.port_out = self.port_in = 0.0  # where it leaves / enters its cards (the scene spreads them)
         self._arrow: QPolygonF | None = QPolygonF()  # None: make it from _arrow_from
         self._arrow_from: tuple = ((0.0, 0.0), 0.0, 0.0)
         self._label_rect = QRectF()

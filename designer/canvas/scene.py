@@ -149,6 +149,7 @@ class DiagramScene(QGraphicsScene):
     def _on_node_removed(self, change: Change) -> None:
         item = self._nodes.pop(change.subject, None)
         self._edges_of.pop(change.subject, None)
+        self._sides.pop(change.subject, None)
         if item is not None:
             if item is self._conn_source or item is self._conn_target:
                 self._cancel_connection()
@@ -191,6 +192,8 @@ class DiagramScene(QGraphicsScene):
             if items and item in items:
                 items.remove(item)
         self._pair_count[(edge.source, edge.target)] -= 1
+        self._sides.pop(edge.source, None)
+        self._sides.pop(edge.target, None)
         self.removeItem(item.label_item)
         self.removeItem(item)
         self._route_around({edge.source, edge.target})
@@ -212,6 +215,7 @@ class DiagramScene(QGraphicsScene):
             self.blockSignals(False)
         self._nodes, self._edges, self._edges_of = {}, {}, {}
         self._pair_count: Counter = Counter()  # edges per (source, target): parallel ones bend apart
+        self._sides: dict[str, tuple[list, list]] = {}  # node id -> its edges by side (_split_sides)
         self._stale_labels = {}
         self._overview = OverviewItem(self._nodes, self._edges)
         self._overview.setVisible(self._overview_mode)
@@ -262,6 +266,8 @@ class DiagramScene(QGraphicsScene):
         self._edges[id(edge)] = item
         self._edges_of[edge.source].append(item)
         self._pair_count[(edge.source, edge.target)] += 1
+        self._sides.pop(edge.source, None)
+        self._sides.pop(edge.target, None)
         if edge.target != edge.source:
             self._edges_of[edge.target].append(item)
         self.addItem(item)
@@ -344,9 +350,8 @@ class DiagramScene(QGraphicsScene):
         for node_id in neighbours:
             item = nodes[node_id]
             pos[node_id] = (item.y(), item.x())
-        offsets: dict[tuple[int, bool], float] = {}
-        for node_id in ends:
-            self._port_offsets(node_id, pos, offsets)
+        for node_id in ends:  # every edge in `items` has both its ends here
+            self._port_offsets(node_id, pos)
         half = H / 2
         # Labels look for a free spot (off the cards) only where they can be seen: all of
         # them in a small change, those near the screen in a big one (undo of a large
@@ -359,7 +364,7 @@ class DiagramScene(QGraphicsScene):
             visible = self._visible_region() if len(ends_of) > _EAGER_LABELS else None
             overlap = self._card_overlap_function()
         pairs = self._pair_count
-        stale, offset = self._stale_labels, offsets.get
+        stale = self._stale_labels
         for item, source, target in ends_of:
             key = id(item)
             sy, sx = pos[source]
@@ -368,8 +373,8 @@ class DiagramScene(QGraphicsScene):
             # it waits (see place_stale_labels), and so does every label while hidden.
             eager = shown and (visible is None or visible.intersects(item._bounds)
                                or visible.intersects(item.label_item._bounds))
-            item.update_path(sx + W, sy + half + offset((key, True), 0.0),
-                             tx, ty + half + offset((key, False), 0.0),
+            item.update_path(sx + W, sy + half + item.port_out,
+                             tx, ty + half + item.port_in,
                              self._lane(item) if pairs[(source, target)] > 1 else 0.0,
                              overlap if eager else None, eager)
             if shown and not eager and visible.intersects(item._bounds):
@@ -430,29 +435,47 @@ class DiagramScene(QGraphicsScene):
 
         return overlap
 
-    def _port_offsets(self, node_id: str, pos: dict, out: dict) -> None:
+    def _port_offsets(self, node_id: str, pos: dict) -> None:
         """Spread the ends of edges on each side of a card, ordered by the other end's
-        height, so arrows do not pile up on one point nor cross each other."""
-        edges = self._edges_of.get(node_id, ())
-        if len(edges) < 2:
-            return
+        height, so arrows do not pile up on one point nor cross each other; sets each
+        edge's port_out (at its source) or port_in (at its target)."""
+        sides = self._sides.get(node_id)
+        if sides is None:
+            sides = self._sides[node_id] = self._split_sides(node_id)
+        outgoing, incoming = sides
+        for side, is_out in ((outgoing, True), (incoming, False)):
+            count = len(side)
+            if count == 1:
+                if is_out:
+                    side[0][1].port_out = 0.0
+                else:
+                    side[0][1].port_in = 0.0
+                continue
+            if count == 0:
+                continue
+            # By the other end's (y, x); ties in the order the edges were added.
+            order = sorted([(pos[other], k) for k, (other, _) in enumerate(side)])
+            spacing = min(_PORT_SPACING, (H - 16) / (count - 1))
+            middle = (count - 1) / 2
+            for i, (_, k) in enumerate(order):
+                if is_out:
+                    side[k][1].port_out = (i - middle) * spacing
+                else:
+                    side[k][1].port_in = (i - middle) * spacing
+
+    def _split_sides(self, node_id: str) -> tuple[list, list]:
+        """[(target, edge item)] leaving the card and [(source, edge item)] arriving,
+        in the order the edges were added (self loops have no port)."""
         outgoing, incoming = [], []
-        for order, item in enumerate(edges):
+        for item in self._edges_of.get(node_id, ()):
             source, target = item.edge.source, item.edge.target
             if source == target:
                 continue
             if source == node_id:
-                outgoing.append((pos[target], order, id(item)))
+                outgoing.append((target, item))
             else:
-                incoming.append((pos[source], order, id(item)))
-        for side, is_out in ((outgoing, True), (incoming, False)):
-            if len(side) < 2:
-                continue
-            side.sort()  # by the other end's (y, x), ties in the order the edges were added
-            spacing = min(_PORT_SPACING, (H - 16) / (len(side) - 1))
-            middle = (len(side) - 1) / 2
-            for i, (_, _, key) in enumerate(side):
-                out[(key, is_out)] = (i - middle) * spacing
+                incoming.append((source, item))
+        return outgoing, incoming
 
     def _lane(self, item: EdgeItem) -> float:
         """Bend for edges sharing both ends (e.g. a Lambda that sends to and fails over
