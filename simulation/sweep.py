@@ -501,7 +501,7 @@ def run_sweep(arch: Architecture, scenario: str | Scenario | None, variations: M
     stops the simulation under way). `progress(done, total)` is called as replications
     finish; `cancel()` returning True stops the sweep with `Cancelled` (pending work is
     cancelled; the caller owns the executor and shuts it down)."""
-    chosen = _pick(arch, scenario)
+    chosen = scenario if isinstance(scenario, Scenario) else arch.pick_scenario(scenario)
     _check_counts(replications, duration_s, chosen)
     runs = plan_runs(arch, chosen, variations, base_dir)
     seeds = tuple(replication_seed(chosen.seed if seed is None else seed, i) for i in range(replications))
@@ -512,20 +512,6 @@ def run_sweep(arch: Architecture, scenario: str | Scenario | None, variations: M
                     for r, run in enumerate(runs))
     duration = float(chosen.duration_s if duration_s is None else duration_s)
     return SweepResult(arch.name, chosen.name, duration, tuple(variations), results)
-
-
-def _pick(arch: Architecture, scenario: str | Scenario | None) -> Scenario:
-    if isinstance(scenario, Scenario):
-        return scenario
-    if scenario is None:
-        if not arch.scenarios:
-            raise StratusError(f"design '{arch.name}' has no scenarios to sweep")
-        return arch.scenarios[0]
-    found = arch.scenario(scenario)
-    if found is None:
-        known = ", ".join(s.name for s in arch.scenarios) or "none"
-        raise StratusError(f"no scenario named '{scenario}' (scenarios: {known})")
-    return found
 
 
 def _check_counts(replications: int, duration_s: float | None, scenario: Scenario) -> None:
