@@ -211,6 +211,9 @@ def split_vary(text: str) -> tuple[str, list[str]]:
     values = [v.strip() for v in rest.split(",")]
     if not rest.strip() or any(v == "" for v in values):
         raise ValueError(f"'{text}' needs a comma-separated list of values after '=' with none empty")
+    repeated = sorted({v for v in values if values.count(v) > 1})
+    if repeated:
+        raise ValueError(f"'{text}' lists {', '.join(repeated)} more than once")
     return key, values
 
 

@@ -267,3 +267,10 @@ def test_progress_counts_replications_and_cancel_stops(arch):
     assert len(seen) == 5  # one replication finished, then the sweep stopped
     with local_executor(2) as pool, pytest.raises(Cancelled):
         run_sweep(arch, None, {"fn.memory_mb": [256, 512]}, replications=4, executor=pool, cancel=lambda: True)
+
+
+def test_a_value_listed_twice_is_refused():
+    from simulation.sweep import split_vary
+
+    with pytest.raises(ValueError, match="lists 256 more than once"):
+        split_vary("fn.memory_mb=256,512,256")
