@@ -13,7 +13,8 @@ from __future__ import annotations
 import math
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QFontMetricsF, QPainter, QPainterPath, QPainterPathStroker, QPen, QPolygonF
+from PySide6.QtGui import (QFontMetricsF, QPainter, QPainterPath, QPainterPathStroker, QPen, QPixmap, QPolygonF,
+                           QTransform)
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem
 
 from model.architecture import Architecture, Edge
@@ -55,7 +56,6 @@ def edge_is_async(arch: Architecture, edge: Edge) -> bool:
 
 
 _ANTIALIASING = QPainter.RenderHint.Antialiasing
-_NO_BRUSH = Qt.BrushStyle.NoBrush
 _NO_PEN = Qt.PenStyle.NoPen
 _SMOOTH_EDGES_ZOOM = 0.5
 _BACK_BEND = H * 1.5  # how far a backwards edge's curve dips to pass under the cards
@@ -77,7 +77,41 @@ def _edge_pen(colour, dashed: bool, selected: bool, zoomed_in: bool) -> QPen:
     return pen
 
 
+# Pre-drawn arrowheads for arrows arriving level from the left at 100 % zoom, keyed by
+# colour and the tip's sub-pixel offset in eighths of a pixel (a sixteenth of a pixel off at
+# most: invisible). Drawn exactly as the polygon would be, with antialiasing.
+_ARROW_STEPS = 8
+_ARROW_PAD = 2  # pixels of margin for the antialiased rim
+_ARROW_PIXMAPS: dict[tuple[int, int, int], QPixmap] = {}
+_PIXEL_ALIGNED = (QTransform.TransformationType.TxNone, QTransform.TransformationType.TxTranslate)
+_ARROW_BOX_W = math.ceil(_ARROW_DX) + 1 + 2 * _ARROW_PAD  # the tip sits at _ARROW_BOX_W - _ARROW_PAD - 1 (+ offset)
+_ARROW_HALF_H = math.ceil(_ARROW_DY) + _ARROW_PAD
+
+
+def _arrow_pixmap(colour, tip_x: float, tip_y: float) -> tuple[int, int, QPixmap]:
+    """(left, top, pixmap) in device pixels for an arrow whose tip is at (tip_x, tip_y)."""
+    ix, iy = math.floor(tip_x), math.floor(tip_y)
+    qx, qy = round((tip_x - ix) * _ARROW_STEPS), round((tip_y - iy) * _ARROW_STEPS)
+    key = (colour.rgba(), qx, qy)
+    pixmap = _ARROW_PIXMAPS.get(key)
+    left, top = ix - (_ARROW_BOX_W - _ARROW_PAD - 1), iy - _ARROW_HALF_H
+    if pixmap is None:
+        pixmap = QPixmap(_ARROW_BOX_W + 1, 2 * _ARROW_HALF_H + 2)
+        pixmap.fill(Qt.GlobalColor.transparent)
+        x, y = _ARROW_BOX_W - _ARROW_PAD - 1 + qx / _ARROW_STEPS, _ARROW_HALF_H + qy / _ARROW_STEPS
+        painter = QPainter(pixmap)
+        painter.setRenderHint(_ANTIALIASING)
+        painter.setPen(_NO_PEN)
+        painter.setBrush(colour)
+        painter.drawPolygon(QPolygonF([QPointF(x, y), QPointF(x - _ARROW_DX, y - _ARROW_DY),
+                                       QPointF(x - _ARROW_DX, y + _ARROW_DY)]))
+        painter.end()
+        _ARROW_PIXMAPS[key] = pixmap
+    return left, top, pixmap
+
+
 _NO_RECT = QRectF()  # shared, never changed
+_NOWHERE = (math.inf, math.inf, -math.inf, -math.inf)  # the reach of an edge with no bounds: meets no rectangle
 _LABEL_FONT = None
 _LABEL_BORDER_PENS: dict[int, QPen] = {}
 
@@ -161,6 +195,7 @@ class EdgeItem(QGraphicsItem):
         self._arrow_from: tuple = ((0.0, 0.0), 0.0, 0.0)
         self._label_rect = QRectF()
         self._bounds = QRectF()
+        self._reach: tuple[float, float, float, float] | None = None  # None: make it from the rects
         self._shape: QPainterPath | None = QPainterPath()
         self.setFlags(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
         self.setZValue(0)
@@ -283,6 +318,7 @@ class EdgeItem(QGraphicsItem):
             self._label_rect = self._place_label(middle)
             self.label_item.set_rect(self._label_rect)
         self._bounds = QRectF(left - 10, top - 10, right - left + 20, bottom - top + 20)
+        self._reach = None
 
     def place_label(self, overlap) -> None:
         """Slide the label off the cards (for a label routed without `overlap`)."""
@@ -294,6 +330,7 @@ class EdgeItem(QGraphicsItem):
         self._label_rect = self._place_label(self._label_spot(self._curve, overlap))
         self.label_item.set_rect(self._label_rect)
         self._shape = None
+        self._reach = None
 
     def settle_label(self) -> None:
         """A label left behind (hidden or off screen in a big change) goes to its
@@ -304,6 +341,7 @@ class EdgeItem(QGraphicsItem):
             self._label_rect = self._place_label(self._label_spot(self._curve, None))
             self.label_item.set_rect(self._label_rect)
             self._shape = None
+            self._reach = None
 
     def _label_spot(self, curve: tuple, overlap) -> tuple[float, float]:
         sx, sy, c1x, c1y, c2x, c2y, ex, ey = curve
@@ -354,6 +392,18 @@ class EdgeItem(QGraphicsItem):
     def boundingRect(self) -> QRectF:
         return self._bounds
 
+    def reach(self) -> tuple[float, float, float, float]:
+        """(left, top, right, bottom) of the edge and its label together, as floats
+        (the scene tests hundreds of waiting labels against the screen per scroll step)."""
+        if self._reach is None:
+            reach = _NOWHERE
+            for rect in (self._bounds, self.label_item.boundingRect()):
+                if not rect.isEmpty():
+                    left, top, right, bottom = rect.left(), rect.top(), rect.right(), rect.bottom()
+                    reach = (min(reach[0], left), min(reach[1], top), max(reach[2], right), max(reach[3], bottom))
+            self._reach = reach
+        return self._reach
+
     def curve_rect(self) -> QRectF:
         """The tight bounds of the drawn curve and its arrow."""
         return self.path().boundingRect().united(self.arrow().boundingRect())
@@ -386,18 +436,28 @@ class EdgeItem(QGraphicsItem):
         # Called for every visible edge on every frame: no Qt enum look-ups or new pens
         # here (both are slow from Python), only cached objects.
         colour = self.colour()
-        selected = self.isSelected()
         zoom = painter.worldTransform().m11()
         # Far out, hundreds of 1 px lines are on screen and smoothing them buys nothing.
         painter.setRenderHint(_ANTIALIASING, zoom >= _SMOOTH_EDGES_ZOOM)
-        painter.setPen(_edge_pen(colour, self.dashed, selected, zoom > 1.25))
-        painter.setBrush(_NO_BRUSH)
+        painter.setPen(_edge_pen(colour, self.dashed, colour is style.SELECTION, zoom > 1.25))
         if self._polylines is None:
             # Painting a pre-flattened polyline with a 1 px cosmetic pen takes Qt's fast
             # stroker, which clips each segment to the screen: long edges cost little.
+            # (No brush needed: a polyline is never filled.)
             self._polylines = self.path().toSubpathPolygons()
         for polyline in self._polylines:
             painter.drawPolyline(polyline)
+        towards, x, y = self._arrow_from
+        if zoom == 1.0 and towards[1] == y and towards[0] < x:
+            # The usual arrow (arriving level from the left, at 100 %): a blit of the
+            # same antialiased triangle, pre-drawn at this sub-pixel offset, costs a
+            # fifth of filling the polygon.
+            device = painter.deviceTransform()
+            if device.type() in _PIXEL_ALIGNED:
+                dx, dy = device.dx(), device.dy()
+                left, top, pixmap = _arrow_pixmap(colour, x + dx, y + dy)
+                painter.drawPixmap(QPointF(left - dx, top - dy), pixmap)
+                return
         painter.setPen(_NO_PEN)
         painter.setBrush(colour)
         painter.drawPolygon(self.arrow())

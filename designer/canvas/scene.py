@@ -397,8 +397,15 @@ class DiagramScene(QGraphicsScene):
         before it paints)."""
         if not self._stale_labels or not self._labels_shown:
             return  # the common case, checked on every scroll step
-        stale = [i for i in self._stale_labels.values()
-                 if rect.intersects(i.boundingRect()) or rect.intersects(i.label_item.boundingRect())]
+        # Plain float comparisons: this runs on every scroll step over hundreds of
+        # waiting labels, and two QRectF tests each cost more than the whole frame's
+        # arrowheads.
+        x0, y0, x1, y1 = rect.left(), rect.top(), rect.right(), rect.bottom()
+        stale = []
+        for item in self._stale_labels.values():
+            left, top, right, bottom = item.reach()
+            if left < x1 and right > x0 and top < y1 and bottom > y0:
+                stale.append(item)
         if stale:
             overlap = self._card_overlap_function()
             for item in stale:
