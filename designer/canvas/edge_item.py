@@ -437,6 +437,17 @@ class EdgeItem(QGraphicsItem):
         # here (both are slow from Python), only cached objects.
         colour = self.colour()
         zoom = painter.worldTransform().m11()
+        # Qt's antialiased cosmetic lines take a path twice as fast when the painter
+        # clips (any rectangle will do: the view paints a full frame unclipped), so clip
+        # to the bounds while drawing and leave no clip behind for the next item.
+        unclipped = not painter.hasClipping()
+        if unclipped:
+            painter.setClipRect(self._bounds)
+        self._draw(painter, colour, zoom)
+        if unclipped:
+            painter.setClipping(False)
+
+    def _draw(self, painter: QPainter, colour, zoom: float) -> None:
         # Far out, hundreds of 1 px lines are on screen and smoothing them buys nothing.
         painter.setRenderHint(_ANTIALIASING, zoom >= _SMOOTH_EDGES_ZOOM)
         painter.setPen(_edge_pen(colour, self.dashed, colour is style.SELECTION, zoom > 1.25))
