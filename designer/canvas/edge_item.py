@@ -13,8 +13,8 @@ from __future__ import annotations
 import math
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import (QFontMetricsF, QPainter, QPainterPath, QPainterPathStroker, QPen, QPixmap, QPolygonF,
-                           QTransform)
+from PySide6.QtGui import (QFontMetricsF, QPaintEngine, QPainter, QPainterPath, QPainterPathStroker, QPen, QPixmap,
+                           QPolygonF, QTransform)
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem
 
 from model.architecture import Architecture, Edge
@@ -83,6 +83,7 @@ def _edge_pen(colour, dashed: bool, selected: bool, zoomed_in: bool) -> QPen:
 _ARROW_STEPS = 8
 _ARROW_PAD = 2  # pixels of margin for the antialiased rim
 _ARROW_PIXMAPS: dict[tuple[int, int, int], QPixmap] = {}
+_RASTER_ENGINE = QPaintEngine.Type.Raster
 _PIXEL_ALIGNED = (QTransform.TransformationType.TxNone, QTransform.TransformationType.TxTranslate)
 _ARROW_BOX_W = math.ceil(_ARROW_DX) + 1 + 2 * _ARROW_PAD  # the tip sits at _ARROW_BOX_W - _ARROW_PAD - 1 (+ offset)
 _ARROW_HALF_H = math.ceil(_ARROW_DY) + _ARROW_PAD
@@ -437,17 +438,20 @@ class EdgeItem(QGraphicsItem):
         # here (both are slow from Python), only cached objects.
         colour = self.colour()
         zoom = painter.worldTransform().m11()
+        # The speed-ups below are for pixels on screen; exports to SVG (or any vector
+        # device) get plain vector shapes.
+        raster = painter.paintEngine().type() == _RASTER_ENGINE
         # Qt's antialiased cosmetic lines take a path twice as fast when the painter
         # clips (any rectangle will do: the view paints a full frame unclipped), so clip
         # to the bounds while drawing and leave no clip behind for the next item.
-        unclipped = not painter.hasClipping()
+        unclipped = raster and not painter.hasClipping()
         if unclipped:
             painter.setClipRect(self._bounds)
-        self._draw(painter, colour, zoom)
+        self._draw(painter, colour, zoom, raster)
         if unclipped:
             painter.setClipping(False)
 
-    def _draw(self, painter: QPainter, colour, zoom: float) -> None:
+    def _draw(self, painter: QPainter, colour, zoom: float, raster: bool) -> None:
         # Far out, hundreds of 1 px lines are on screen and smoothing them buys nothing.
         painter.setRenderHint(_ANTIALIASING, zoom >= _SMOOTH_EDGES_ZOOM)
         painter.setPen(_edge_pen(colour, self.dashed, colour is style.SELECTION, zoom > 1.25))
@@ -459,7 +463,7 @@ class EdgeItem(QGraphicsItem):
         for polyline in self._polylines:
             painter.drawPolyline(polyline)
         towards, x, y = self._arrow_from
-        if zoom == 1.0 and towards[1] == y and towards[0] < x:
+        if zoom == 1.0 and raster and towards[1] == y and towards[0] < x:
             # The usual arrow (arriving level from the left, at 100 %): a blit of the
             # same antialiased triangle, pre-drawn at this sub-pixel offset, costs a
             # fifth of filling the polygon.
