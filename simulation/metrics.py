@@ -306,21 +306,25 @@ class DeferredLevel(TimedLevel):
         while pending and pending[0] <= now:
             down(self, heappop(pending))
 
+    # the catch-up loop is repeated inline below: these run on every SDK call
     def during(self, start: float, end: float) -> None:
-        if self.pending:
-            self._catch_up(start)
+        pending, down = self.pending, TimedLevel.down
+        while pending and pending[0] <= start:
+            down(self, heappop(pending))
         TimedLevel.up(self, start)
-        heappush(self.pending, end)
+        heappush(pending, end)
 
     def up(self, now: float, amount: int = 1) -> None:
-        if self.pending:
-            self._catch_up(now)
+        pending, down = self.pending, TimedLevel.down
+        while pending and pending[0] <= now:
+            down(self, heappop(pending))
         TimedLevel.up(self, now, amount)
 
     def down(self, now: float, amount: int = 1) -> None:
-        if self.pending:
-            self._catch_up(now)
-        TimedLevel.down(self, now, amount)
+        pending, down = self.pending, TimedLevel.down
+        while pending and pending[0] <= now:
+            down(self, heappop(pending))
+        down(self, now, amount)
 
     def close(self, now: float) -> None:
         self._catch_up(now)
