@@ -306,25 +306,21 @@ class DeferredLevel(TimedLevel):
         while pending and pending[0] <= now:
             down(self, heappop(pending))
 
-    # the catch-up loop is repeated inline below: these run on every SDK call
     def during(self, start: float, end: float) -> None:
-        pending, down = self.pending, TimedLevel.down
-        while pending and pending[0] <= start:
-            down(self, heappop(pending))
+        if self.pending:
+            self._catch_up(start)
         TimedLevel.up(self, start)
-        heappush(pending, end)
+        heappush(self.pending, end)
 
     def up(self, now: float, amount: int = 1) -> None:
-        pending, down = self.pending, TimedLevel.down
-        while pending and pending[0] <= now:
-            down(self, heappop(pending))
+        if self.pending:
+            self._catch_up(now)
         TimedLevel.up(self, now, amount)
 
     def down(self, now: float, amount: int = 1) -> None:
-        pending, down = self.pending, TimedLevel.down
-        while pending and pending[0] <= now:
-            down(self, heappop(pending))
-        down(self, now, amount)
+        if self.pending:
+            self._catch_up(now)
+        TimedLevel.down(self, now, amount)
 
     def close(self, now: float) -> None:
         self._catch_up(now)

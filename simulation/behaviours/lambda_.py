@@ -199,12 +199,8 @@ class LambdaFunction(Behaviour):
     # -- entry points --------------------------------------------------------------------
 
     def call(self, ctx, done, edge) -> None:
-        if edge.synchronous:  # self.invoke, inlined (every synchronous call)
-            if self.in_cycle:
-                ctx, go = self.enter_loop(ctx, done)
-                if not go:
-                    return
-            self.run(ctx, done)
+        if edge.synchronous:
+            self.invoke(ctx, done)
             return
         ctx, go = self.enter_loop(ctx, None)
         if go:

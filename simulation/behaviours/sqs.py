@@ -203,9 +203,7 @@ class Queue(Behaviour):
         if status == OK:
             self.usage["requests"] += 1  # DeleteMessageBatch
             epoch = self.sim.epoch
-            for message in batch.messages:  # a loop, not sum(generator): usually one message
-                if message.epoch == epoch:
-                    self.stats.completed += 1
+            self.stats.completed += sum(1 for m in batch.messages if m.epoch == epoch)
             self.sim.series.add(self.stats.ts_throughput, now, len(batch.messages))
             return
         reappear = max(0.0, batch.received + self.visibility_s - now)
