@@ -256,7 +256,6 @@ class Run:
         sim = self.sim
         if self.warmup > 0:
             sim.after(self.warmup, self._end_warmup)
-            sim.boundary = self.warmup
         if cancel is not None and cancel():
             raise Cancelled("simulation cancelled")
         if progress is None and cancel is None:
@@ -294,7 +293,6 @@ class Run:
     def _end_warmup(self, _event) -> None:
         now = self.sim.now
         self.sim.epoch += 1  # outcomes of requests stamped before now are no longer recorded
-        self.sim.boundary = self.duration
         for behaviour in self.nodes.values():
             behaviour.restart(now)
         for entry in self.entries.values():

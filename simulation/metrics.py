@@ -13,7 +13,6 @@ Everything here is O(1) per observation and bounded in memory whatever the run l
 from __future__ import annotations
 
 import math
-from heapq import heappop, heappush
 
 # Relative width of a histogram bucket: bucket k covers [G^k, G^(k+1)).
 GROWTH = 1.005
@@ -287,41 +286,3 @@ class TimedLevel(Level):
 
     def close(self, now: float) -> None:
         self._accrue(now)
-
-
-class DeferredLevel(TimedLevel):
-    """A `TimedLevel` that also takes a move dated in the future: `during(start, end)` is +1
-    from start to end for a call whose end is known when it starts (an SDK call answered
-    without its own event). The pending ends are applied in time order before any later
-    move and at close, so the integral, series and peak are those of moves made on time."""
-
-    __slots__ = ("pending",)
-
-    def __init__(self, series: SeriesSet, data: list[float], peak_data: list[float] | None = None) -> None:
-        super().__init__(series, data, peak_data)
-        self.pending: list[float] = []  # heap of end times not applied yet
-
-    def _catch_up(self, now: float) -> None:
-        pending, down = self.pending, TimedLevel.down
-        while pending and pending[0] <= now:
-            down(self, heappop(pending))
-
-    def during(self, start: float, end: float) -> None:
-        if self.pending:
-            self._catch_up(start)
-        TimedLevel.up(self, start)
-        heappush(self.pending, end)
-
-    def up(self, now: float, amount: int = 1) -> None:
-        if self.pending:
-            self._catch_up(now)
-        TimedLevel.up(self, now, amount)
-
-    def down(self, now: float, amount: int = 1) -> None:
-        if self.pending:
-            self._catch_up(now)
-        TimedLevel.down(self, now, amount)
-
-    def close(self, now: float) -> None:
-        self._catch_up(now)
-        TimedLevel.close(self, now)

@@ -30,7 +30,7 @@ from simpy.events import NORMAL
 
 from model.distributions import Exponential, Fixed, LogNormal, parse_distribution
 
-from ..metrics import PER_LOG_GROWTH, DeferredLevel, LatencyHistogram, SeriesSet, TimedLevel
+from ..metrics import PER_LOG_GROWTH, LatencyHistogram, SeriesSet, TimedLevel
 
 _log, _floor = math.log, math.floor
 
@@ -68,9 +68,6 @@ class Sim:
         self.duration_s = duration_s
         self.series = series
         self.epoch = 0  # 1 once warm-up is over: outcomes of older requests are not recorded
-        # the next time at which recording rules change (end of warm-up, then end of run): an
-        # outcome known in advance may be recorded early only if it falls before it
-        self.boundary = duration_s
         self._queue = self.env._queue
         self._eid = self.env._eid
 
@@ -142,7 +139,7 @@ def entry_edge(entry: "Behaviour") -> OutEdge:
 class NodeStats:
     """Mutable counters of one node while the run goes; frozen into NodeStats records later."""
 
-    def __init__(self, sim: Sim, node_id: str, deferred: bool = False) -> None:
+    def __init__(self, sim: Sim, node_id: str) -> None:
         self.requests = self.completed = self.throttled = self.errors = self.cold_starts = 0
         self.latency = LatencyHistogram()
         s = sim.series
@@ -150,8 +147,7 @@ class NodeStats:
         self.ts_throttled = s.new(node_id, "throttled", "sum")
         self.ts_cold = s.new(node_id, "cold_starts", "sum")
         self.ts_errors = s.new(node_id, "errors", "sum")
-        level = DeferredLevel if deferred else TimedLevel  # deferred: calls answered in advance
-        self.concurrency = level(s, s.new(node_id, "concurrency", "area"))
+        self.concurrency = TimedLevel(s, s.new(node_id, "concurrency", "area"))
         self.backlog = TimedLevel(s, s.new(node_id, "backlog", "area"), s.new(node_id, "max_backlog", "max"))
         self.instances: TimedLevel | None = None
         self.has_backlog = False
@@ -220,7 +216,7 @@ class Behaviour:
         self.service = service
         self.config = config
         self.rng = sim.rng_for(node_id)
-        self.stats = NodeStats(sim, node_id, self.tracks_calls)
+        self.stats = NodeStats(sim, node_id)
         self.usage: dict[str, float] = {}
         self.out: list[OutEdge] = []
         self.in_cycle = False
@@ -240,14 +236,6 @@ class Behaviour:
 
     def call(self, ctx, done: Done, edge: OutEdge) -> None:
         raise NotImplementedError
-
-    def quick_call(self, ctx, done: Done, edge: OutEdge) -> float:
-        """`call` for a caller that can wait by itself: returns the delay (s) after which
-        the call ends OK, its outcome already recorded, and `done` is not called; or -1.0
-        when the call went the usual way and `done` will be called. (Saves an event and a
-        callback per SDK call; overridden where the outcome can be known at the start.)"""
-        self.call(ctx, done, edge)
-        return -1.0
 
     def finish(self, now: float) -> None:
         """End of the run: close levels and fill usage (subclasses may add)."""
@@ -372,17 +360,12 @@ class SdkCall:
 
     def try_once(self, _event=None) -> None:
         owner = self.owner
-        latency_s = owner.latency_s()
-        self.attempted(latency_s, owner.admit(self.ops[self.index], owner.env._now))
-
-    def attempted(self, latency_s: float, admitted: bool) -> None:
-        """An attempt made now, taking latency_s, that capacity admitted or refused."""
-        owner = self.owner
         now = owner.env._now
         owner.stats.requests += 1
         self.epoch = owner.sim.epoch
         self.attempt += 1
-        if admitted:
+        latency_s = owner.latency_s()
+        if owner.admit(self.ops[self.index], now):
             owner.sim.after(latency_s, self.op_done)
             return
         if self.attempt < SDK_MAX_ATTEMPTS:

@@ -66,31 +66,6 @@ class Table(Behaviour):
     def call(self, ctx, done, edge) -> None:
         SdkCall(self, ctx, done, self.action_ops[edge.action]).try_once()
 
-    def quick_call(self, ctx, done, edge) -> float:
-        """A one-operation call on a table without a stream is decided at its start: the
-        token bucket is checked now (as SdkCall would) and, if it admits and the call ends
-        before Sim.boundary, its whole outcome (completed, latency, throughput at its end,
-        concurrency until its end) is recorded now and the caller wakes after the latency:
-        no event, no SdkCall. Anything else (refusal, retries, streams, read_write) goes
-        through SdkCall, with the attempt already drawn."""
-        ops = self.action_ops[edge.action]
-        if len(ops) > 1 or self.has_stream:
-            SdkCall(self, ctx, done, ops).try_once()
-            return -1.0
-        op = ops[0]
-        now = self.env._now
-        latency_s = self.latency_s()
-        end = now + latency_s
-        admitted = op.bucket.take(now, op.units)
-        if not admitted or end >= self.sim.boundary:
-            SdkCall(self, ctx, done, ops).attempted(latency_s, admitted)
-            return -1.0
-        self.stats.requests += 1
-        self.usage[op.counter] += op.units
-        self.stats.concurrency.during(now, end)
-        self.complete(end, latency_s * 1000.0)
-        return latency_s
-
     def admit(self, op: TableOp, now: float) -> bool:
         return op.bucket.take(now, op.units)
 

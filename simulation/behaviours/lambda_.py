@@ -105,10 +105,7 @@ class Invocation:
         self.index = i + 1
         edge = steps[i]
         if edge.waits:
-            # a call answered in advance (quick_call) needs no step_done: wake after its delay
-            delay = edge.target.quick_call(self.ctx, self.step_done, edge)
-            if delay >= 0.0:
-                fn.sim.after(delay, self.downstream)
+            edge.target.call(self.ctx, self.step_done, edge)
             return
         edge.target.call(self.ctx, None, edge)
         self.downstream()

@@ -147,23 +147,15 @@ class Queue(Behaviour):
 
     def call(self, ctx, done, edge) -> None:
         """SendMessage (from producers, API Gateway, SNS, EventBridge, Step Functions)."""
-        if self.send(ctx, done) and done is not None:
-            self.sim.after(self.latency_s(), Reply(done, self.env).ok)
-
-    def quick_call(self, ctx, done, edge) -> float:
-        """SendMessage always answers OK after latency_ms: the caller waits that itself."""
-        return self.latency_s() if self.send(ctx, done) else -1.0
-
-    def send(self, ctx, done) -> bool:
-        """The message enters the queue now; False if loop detection dropped it (done told)."""
         if self.in_cycle:
             ctx, go = self.enter_loop(ctx, done)
             if not go:
-                return False
+                return
         self.stats.requests += 1
         self.usage["requests"] += self.send_chunks
         self.enqueue(Message(self.env._now, ctx, self.sim.epoch))
-        return True
+        if done is not None:
+            self.sim.after(self.latency_s(), Reply(done, self.env).ok)
 
     def enqueue(self, message: Message) -> None:
         if not self.pollers:
