@@ -12,6 +12,7 @@ gets a shade of its AWS category colour, so the charts read like the canvas.
 from __future__ import annotations
 
 import colorsys
+import warnings
 
 from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
 from matplotlib.figure import Figure
@@ -25,6 +26,10 @@ from PySide6.QtWidgets import (
 
 from model.architecture import Architecture
 from model.catalogue import CATEGORY_COLOURS, SERVICES
+
+# Charts on tabs not yet shown have no size; matplotlib's layout warns about it on every
+# redraw, and lays them out properly once they are shown.
+warnings.filterwarnings("ignore", message="constrained_layout not applied", category=UserWarning)
 
 TEXT, MUTED, GRID = "#1F2733", "#6B7380", "#E5E7EB"
 THROTTLE_RED, COLD_BLUE = "#D92D20", "#2F80ED"
