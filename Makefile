@@ -21,8 +21,13 @@ test: system-libs $(VENV)/.installed $(CHECKOV_VENV)/.installed
 test-fast: system-libs $(VENV)/.installed
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -n $(TEST_WORKERS) -m "not slow" $(PYTEST_ARGS)
 
+# Speed and memory figures for the README (several minutes; run on an idle machine).
 bench: $(VENV)/.installed
-	$(PY) benchmarks/run_all.py
+	$(PY) benchmarks/bench_simulation.py --repeat 3
+	$(PY) benchmarks/bench_export.py
+	QT_QPA_PLATFORM=offscreen $(PY) benchmarks/bench_canvas.py
+	$(PY) benchmarks/bench_sweep.py
+	$(PY) benchmarks/deploy_sandbox.py
 
 system-libs:
 	@scripts/ensure-system-libs.sh
