@@ -25,7 +25,7 @@ from model.errors import StratusError
 MAX_YAML_NODES = 500_000  # with aliases expanded: a real template has a few thousand
 
 
-class CfnLoader(yaml.SafeLoader):
+class SafeCfnLoader(yaml.SafeLoader):
     """Safe YAML with CloudFormation's tags; never constructs Python objects."""
 
     yaml_implicit_resolvers = {
@@ -56,7 +56,7 @@ _SHORT_FORMS = {
 
 
 def _construct_short_form(long_name: str):
-    def construct(loader: CfnLoader, node: yaml.Node) -> dict:
+    def construct(loader: SafeCfnLoader, node: yaml.Node) -> dict:
         if isinstance(node, yaml.ScalarNode):
             value: Any = loader.construct_scalar(node)
             if long_name == "Fn::GetAtt":
@@ -70,7 +70,7 @@ def _construct_short_form(long_name: str):
 
 
 for _short, _long in _SHORT_FORMS.items():
-    CfnLoader.add_constructor(f"!{_short}", _construct_short_form(_long))
+    SafeCfnLoader.add_constructor(f"!{_short}", _construct_short_form(_long))
 
 
 def load_template(text: str, source: str) -> dict:
@@ -83,7 +83,7 @@ def load_template(text: str, source: str) -> dict:
             raise StratusError(f"{source}:{exc.lineno}: not valid JSON: {exc.msg} (column {exc.colno})") from None
     else:
         try:
-            data = yaml.load(text, Loader=CfnLoader)  # noqa: S506 - CfnLoader is a SafeLoader subclass
+            data = yaml.load(text, Loader=SafeCfnLoader)  # noqa: S506 - SafeCfnLoader is a SafeLoader subclass
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
             line = f":{mark.line + 1}" if mark else ""

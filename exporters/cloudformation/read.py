@@ -19,7 +19,7 @@ from typing import Any, Callable
 import networkx as nx
 import yaml
 
-from exporters.cloudformation.intrinsics import CfnLoader, Resolver, load_template, references
+from exporters.cloudformation.intrinsics import SafeCfnLoader, Resolver, load_template, references
 from exporters.importing import (
     GraphBuilder, ImportResult, as_bool, as_int, parse_rate, read_text, strip_tokens, token,
     tokens_in,
@@ -670,7 +670,7 @@ class _Importer:
             path = os.path.join(folder, same[0])
         text = read_text(path, "state machine definition")
         try:
-            return json.loads(text) if text.lstrip().startswith("{") else yaml.load(text, Loader=CfnLoader)  # noqa: S506
+            return json.loads(text) if text.lstrip().startswith("{") else yaml.load(text, Loader=SafeCfnLoader)  # noqa: S506
         except (ValueError, yaml.YAMLError) as exc:
             self.b.warn(key, rtype, f"{uri}: cannot be read ({exc}); no task edges")
             return None

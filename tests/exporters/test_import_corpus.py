@@ -141,8 +141,8 @@ def test_corpus_nothing_silently_dropped():
     result = import_template(PATTERNS / "apigw-rest-api-dynamodb" / "template.yml")
     listed = {n.logical_id for n in result.report if n.category in ("node", "absorbed", "extra", "mapped_into_edges")}
     import yaml
-    from exporters.cloudformation.intrinsics import CfnLoader
-    template = yaml.load((PATTERNS / "apigw-rest-api-dynamodb" / "template.yml").read_text(), Loader=CfnLoader)  # noqa: S506
+    from exporters.cloudformation.intrinsics import SafeCfnLoader
+    template = yaml.load((PATTERNS / "apigw-rest-api-dynamodb" / "template.yml").read_text(), Loader=SafeCfnLoader)  # noqa: S506
     assert listed == set(template["Resources"])
     extras = result.architecture.extra["extras"]
     assert {e["logical_id"]: e["type"] for e in extras} == {
