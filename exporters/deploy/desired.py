@@ -13,6 +13,7 @@ import os
 import networkx as nx
 
 from exporters import asl, iam, wiring
+from exporters.cloudformation.api import routes_of  # the routes every format builds
 from model.architecture import Architecture, Edge, Node
 from model.errors import StratusError
 
@@ -152,22 +153,40 @@ def _api(b: _Builder, node: Node) -> None:
     cfg = node.effective_config()
     kind = API_KINDS[cfg["api_type"]]
     routes, refs = [], {}
-    for edge in b.arch.edges_from(node.id):
-        target = b.service(edge.target)
-        if kind == "http_api":
-            wiring.http_integration(b.arch, edge)  # a clear error for targets HTTP APIs cannot reach
+    for route in routes_of(b.arch, node.id):
+        edge = route.edge
         ref = f"route_{edge.target}"
         refs[ref] = b.main[edge.target]
-        target_cfg = b.cfg(edge.target)
-        routes.append({"method": edge.config.get("method", "ANY"), "path": edge.config.get("path", "/"),
-                       "service": target, "ref": ref, "action": iam.edge_action(b.arch, edge),
-                       "partition_key": target_cfg.get("partition_key", ""),
-                       "fifo": bool(target_cfg.get("fifo"))})
+        routes.append({"method": route.method, "path": route.path, "service": b.service(edge.target),
+                       "ref": ref, "integration": API_WIRING[kind](b.arch, route)})
     if node.id in iam.principals(b.arch):
         refs.update(role=f"role:{node.id}", policy=f"role_policy:{node.id}")
     b.add(kind, node.id, {"stage": cfg["stage"], "routes": routes,
                           "throttle": [cfg["throttle_rate_rps"], cfg["throttle_burst"]]},
           refs, b.node_name(node.id))
+
+
+def _text(text: wiring.Text | None) -> dict | None:
+    """wiring's text as plain data: apply fills its ${Var} placeholders with real outputs."""
+    return None if text is None else {"text": text.text, "variables": dict(text.variables)}
+
+
+def _rest_wiring(arch: Architecture, route) -> dict:
+    wired = wiring.rest_integration(arch, route.edge, route.method, route.path_params)
+    return {"proxy": wired.proxy, "uri": _text(wired.uri), "template": _text(wired.template),
+            "content_type": wired.content_type, "path_params": list(route.path_params)}
+
+
+def _http_wiring(arch: Architecture, route) -> dict:
+    """Parameters naming an attribute of the target are kept as {"attribute": name}."""
+    wired = wiring.http_integration(arch, route.edge)  # a clear error for targets HTTP APIs cannot reach
+    return {"subtype": wired.subtype, "payload_format": wired.payload_format,
+            "parameters": {k: {"attribute": v.name} if isinstance(v, wiring.Attribute) else v
+                           for k, v in wired.parameters.items()}}
+
+
+# API kind -> the route's integration facts from exporters.wiring, as data.
+API_WIRING = {"rest_api": _rest_wiring, "http_api": _http_wiring}
 
 
 NODE_BUILDERS = {

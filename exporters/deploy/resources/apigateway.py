@@ -7,60 +7,43 @@ replaces the API (its id changes); throttling is updated in place.
 
 from __future__ import annotations
 
-import json
-
 from ..core import Kind
 
 _JSON = "application/json"
 
 
-def _lambda_uri(ctx, o, route):
-    return f"arn:aws:apigateway:{ctx.region}:lambda:path/2015-03-31/functions/{o['arn']}/invocations"
+def _fill(ctx, target: dict, text: dict | None) -> str | None:
+    """wiring's text with its ${Var} placeholders replaced by the target's real outputs and
+    ${AWS::AccountId} by the account, as the renderers write Fn::Sub or interpolation."""
+    if text is None:
+        return None
+    out = text["text"].replace("${AWS::AccountId}", ctx.account) if "${AWS::AccountId}" in text["text"] \
+        else text["text"]
+    for var, attribute in text["variables"].items():
+        out = out.replace("${" + var + "}", str(target[attribute]))
+    return out
 
 
-# target service -> REST integration parameters (besides type/uri for Lambda proxy).
-REST_INTEGRATIONS = {
-    "lambda": lambda ctx, o, r: {"type": "AWS_PROXY", "uri": _lambda_uri(ctx, o, r)},
-    "sqs": lambda ctx, o, r: {
-        "type": "AWS", "uri": f"arn:aws:apigateway:{ctx.region}:sqs:path/{ctx.account}/{o['name']}",
-        "requestParameters": {"integration.request.header.Content-Type": "'application/x-www-form-urlencoded'"},
-        "requestTemplates": {_JSON: "Action=SendMessage&MessageBody=$util.urlEncode($input.body)"
-                             + ("&MessageGroupId=api" if r.get("fifo") else "")}},
-    "kinesis": lambda ctx, o, r: {
-        "type": "AWS", "uri": f"arn:aws:apigateway:{ctx.region}:kinesis:action/PutRecord",
-        "requestTemplates": {_JSON: json.dumps({"StreamName": o["name"], "PartitionKey": "$context.requestId",
-                                                "Data": "$util.base64Encode($input.body)"})}},
-    "step_functions": lambda ctx, o, r: {
-        "type": "AWS", "uri": f"arn:aws:apigateway:{ctx.region}:states:action/StartExecution",
-        "requestTemplates": {_JSON: json.dumps({"stateMachineArn": o["arn"],
-                                                "input": "$util.escapeJavaScript($input.body)"})}},
-    "dynamodb": lambda ctx, o, r: {
-        "type": "AWS",
-        "uri": f"arn:aws:apigateway:{ctx.region}:dynamodb:action/"
-               + ("GetItem" if r.get("action", "read") == "read" else "PutItem"),
-        "requestTemplates": {_JSON: json.dumps({"TableName": o["name"], (
-            "Key" if r.get("action", "read") == "read" else "Item"): {
-                r["partition_key"]: {"S": "$context.requestId"}}})}},
-}
+def rest_integration(ctx, target: dict, wired: dict) -> dict:
+    """put_integration parameters (besides the method) for a route's wiring facts."""
+    uri = f"arn:aws:apigateway:{ctx.region}:" + _fill(ctx, target, wired["uri"])
+    if wired["proxy"]:
+        return {"type": "AWS_PROXY", "uri": uri}
+    params = {"type": "AWS", "uri": uri, "passthroughBehavior": "NEVER",
+              "requestTemplates": {_JSON: _fill(ctx, target, wired["template"])}}
+    if wired["content_type"]:
+        params["requestParameters"] = {"integration.request.header.Content-Type": f"'{wired['content_type']}'"}
+    return params
 
-# target service -> HTTP API integration parameters.
-HTTP_INTEGRATIONS = {
-    "lambda": lambda ctx, o, r: {"IntegrationType": "AWS_PROXY", "IntegrationUri": o["arn"],
-                                 "PayloadFormatVersion": "2.0"},
-    "sqs": lambda ctx, o, r: {"IntegrationType": "AWS_PROXY", "IntegrationSubtype": "SQS-SendMessage",
-                              "PayloadFormatVersion": "1.0",
-                              "RequestParameters": {"QueueUrl": o["url"], "MessageBody": "$request.body",
-                                                    **({"MessageGroupId": "api"} if r.get("fifo") else {})}},
-    "kinesis": lambda ctx, o, r: {"IntegrationType": "AWS_PROXY", "IntegrationSubtype": "Kinesis-PutRecord",
-                                  "PayloadFormatVersion": "1.0",
-                                  "RequestParameters": {"StreamName": o["name"], "Data": "$request.body",
-                                                        "PartitionKey": "$context.requestId"}},
-    "step_functions": lambda ctx, o, r: {"IntegrationType": "AWS_PROXY",
-                                         "IntegrationSubtype": "StepFunctions-StartExecution",
-                                         "PayloadFormatVersion": "1.0",
-                                         "RequestParameters": {"StateMachineArn": o["arn"],
-                                                               "Input": "$request.body"}},
-}
+
+def http_integration(target: dict, wired: dict) -> dict:
+    """create_integration parameters (besides the API and role) for a route's wiring facts."""
+    if wired["subtype"] is None:  # Lambda proxy
+        return {"IntegrationType": "AWS_PROXY", "IntegrationUri": target["arn"],
+                "PayloadFormatVersion": wired["payload_format"]}
+    params = {k: str(target[v["attribute"]]) if isinstance(v, dict) else v for k, v in wired["parameters"].items()}
+    return {"IntegrationType": "AWS_PROXY", "IntegrationSubtype": wired["subtype"],
+            "PayloadFormatVersion": wired["payload_format"], "RequestParameters": params}
 
 
 class RestApi(Kind):
@@ -103,10 +86,12 @@ class RestApi(Kind):
     @staticmethod
     def _method(ctx, agw, api_id, resource_id, route, res):
         target = ctx.outputs[res.refs[route["ref"]]]
+        wired = route["integration"]
         agw.put_method(restApiId=api_id, resourceId=resource_id, httpMethod=route["method"],
-                       authorizationType="NONE")
-        params = REST_INTEGRATIONS[route["service"]](ctx, target, route)
-        if route["service"] != "lambda":
+                       authorizationType="NONE",
+                       requestParameters={f"method.request.path.{p}": True for p in wired["path_params"]})
+        params = rest_integration(ctx, target, wired)
+        if not wired["proxy"]:
             params["credentials"] = ctx.out(res.refs["role"])
         agw.put_integration(restApiId=api_id, resourceId=resource_id, httpMethod=route["method"],
                             integrationHttpMethod="POST", **params)
@@ -161,8 +146,8 @@ class HttpApi(Kind):
                    "arn": ctx.arn("execute-api", api["ApiId"]), "url": api.get("ApiEndpoint", "")}
         record(outputs)
         for route in cfg["routes"]:
-            params = HTTP_INTEGRATIONS[route["service"]](ctx, ctx.outputs[res.refs[route["ref"]]], route)
-            if route["service"] != "lambda":
+            params = http_integration(ctx.outputs[res.refs[route["ref"]]], route["integration"])
+            if route["integration"]["subtype"] is not None:
                 params["CredentialsArn"] = ctx.out(res.refs["role"])
             integration = v2.create_integration(ApiId=api["ApiId"], **params)
             v2.create_route(ApiId=api["ApiId"], RouteKey=f"{route['method']} {route['path']}",
