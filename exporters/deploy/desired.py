@@ -258,7 +258,9 @@ def _sid(node_id: str) -> str:
 
 def _event_source(b: _Builder, edge: Edge, grants) -> None:
     source = wiring.event_source(b.arch, edge)
-    config = wiring.mapping_parameters(b.arch, edge, fixed=False)
+    # With the fixed parameters the templates set (ReportBatchItemFailures for queues,
+    # BisectBatchOnFunctionError for streams), so a live mapping behaves as an exported one.
+    config = wiring.mapping_parameters(b.arch, edge, fixed=True)
     if source.stream:  # queues read the default output, as deployments before recorded it
         config["source_output"] = source.source_attribute
     b.add("event_source_mapping", f"{edge.source}->{edge.target}", config,
