@@ -7,10 +7,10 @@ import shutil
 
 import pytest
 
-from exporters import iam
+from exporters import iam, wiring
 from exporters.deploy import apply, destroy, plan, sandbox
 from exporters.deploy.names import physical_name
-from model.designfile import load_design
+from model.designfile import load_design, loads_design
 from tests.conftest import EXAMPLES_DIR, example_paths
 from tests.moto_sandbox import client, moto_server
 
@@ -145,5 +145,55 @@ def test_state_machines_get_the_exporters_asl_with_real_arns(endpoint, tmp_path)
             FunctionName=physical_name(arch.name, "reserve_stock", kind="function"))["Configuration"]["FunctionArn"]
         assert fn_arn in definition and "${stratus:" not in definition
         assert physical_name(arch.name, "fulfilment_table", kind="table") in definition
+    finally:
+        assert run_destroy(arch, endpoint, state).ok
+
+
+
+def _filled(text, values: dict) -> str:
+    out = text.text
+    for var, value in values.items():
+        out = out.replace("${" + var + "}", value)
+    return out
+
+
+def test_rest_integrations_and_mappings_are_wired_as_the_templates_are(endpoint, tmp_path):
+    """The deployed integrations are exporters.wiring's, placeholders filled with real names
+    (a FIFO send in the message group the templates use, a read keyed by the path parameter);
+    event source mappings carry the templates' fixed parameters."""
+    text = (EXAMPLES_DIR / "order_queue.yaml").read_text()
+    arch = loads_design(text.replace("edges:\n", "edges:\n  - {from: intake_api, to: orders_table, method: GET, "
+                                                 "path: '/orders/{order_id}', action: read}\n", 1))
+    state = tmp_path / "state.json"
+    assert run_apply(arch, endpoint, state).ok
+    try:
+        agw = client("apigateway", endpoint)
+        api = next(a for a in agw.get_rest_apis()["items"] if a["name"].startswith(prefix(arch)))
+        resources = {r["path"]: r["id"] for r in agw.get_resources(restApiId=api["id"])["items"]}
+        values = {"AWS::AccountId": client("sts", endpoint).get_caller_identity()["Account"],
+                  "Queue": physical_name(arch.name, "order_queue", kind="queue", suffix=".fifo"),
+                  "Table": physical_name(arch.name, "orders_table", kind="table")}
+        for target, method, path, params in (("order_queue", "POST", "/orders", []),
+                                             ("orders_table", "GET", "/orders/{order_id}", ["order_id"])):
+            edge = next(e for e in arch.edges_from("intake_api") if e.target == target)
+            wired = wiring.rest_integration(arch, edge, method, params)
+            live = agw.get_integration(restApiId=api["id"], resourceId=resources[path], httpMethod=method)
+            assert live["requestTemplates"]["application/json"] == _filled(wired.template, values)
+            assert live["uri"] == f"arn:aws:apigateway:{arch.region}:" + _filled(wired.uri, values)
+        templates = [agw.get_integration(restApiId=api["id"], resourceId=resources[path], httpMethod=method)
+                     ["requestTemplates"]["application/json"] for path, method in (("/orders", "POST"),
+                                                                                   ("/orders/{order_id}", "GET"))]
+        assert f"MessageGroupId={wiring.FIFO_GROUP}" in templates[0]
+        assert "$input.params('order_id')" in templates[1]
+
+        worker = physical_name(arch.name, "order_worker", kind="function")
+        mappings = client("lambda", endpoint).list_event_source_mappings(FunctionName=worker)["EventSourceMappings"]
+        assert [m.get("FunctionResponseTypes") for m in mappings] == [["ReportBatchItemFailures"]]
+        archiver = physical_name(arch.name, "audit_archiver", kind="function")
+        streams = client("lambda", endpoint).list_event_source_mappings(FunctionName=archiver)["EventSourceMappings"]
+        assert [m.get("BisectBatchOnFunctionError") for m in streams] == [True]
+        again = plan(arch, sandbox.session(arch.region), state_path=state, endpoint_url=endpoint,
+                     design_dir=EXAMPLES_DIR)
+        assert again.counts() == {"unchanged": len(again.items)}
     finally:
         assert run_destroy(arch, endpoint, state).ok
