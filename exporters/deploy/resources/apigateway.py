@@ -1,8 +1,9 @@
 """API Gateway: a REST API (v1: resources, methods, integrations, deployment, stage) or an
 HTTP API (v2: integrations, routes, auto-deployed stage), each managed as one resource.
 
-Routes are data: {"method", "path", "service", "ref", ...}. A change to routes or stage
-replaces the API (its id changes); throttling is updated in place.
+Routes are data: {"method", "path", "service", "ref", "integration"}, the integration being
+exporters.wiring's facts with ${Var} placeholders, filled here with real outputs. A change
+to routes or stage replaces the API (its id changes); throttling is updated in place.
 """
 
 from __future__ import annotations
