@@ -225,28 +225,9 @@ class TimedLevel(Level):
         self.data = data
         self.peak_data = peak_data
 
-    @property
-    def level(self) -> "TimedLevel":
-        return self  # older callers reached the Level through .level
-
-    def _accrue(self, now: float) -> None:
-        """Add value x (now - since) to the integral and the series; since = now."""
-        value, since = self.value, self.since
-        if value:
-            area = value * (now - since)
-            self.area += area
-            series = self.series
-            width = series.width
-            i = int(since / width)
-            if i == int(now / width) and i < series.length:
-                self.data[i] += area
-            else:
-                series.integrate(self.data, since, now, value)
-        self.since = now
-
     def up(self, now: float, amount: int = 1) -> None:
         value, since = self.value, self.since
-        if value:  # _accrue, inlined
+        if value:  # accrue value x (now - since) into the integral and the series
             area = value * (now - since)
             self.area += area
             series = self.series
@@ -265,7 +246,7 @@ class TimedLevel(Level):
 
     def down(self, now: float, amount: int = 1) -> None:
         value, since = self.value, self.since
-        if value:  # _accrue, inlined
+        if value:  # the same accrual as in up(), inlined: both are hot
             area = value * (now - since)
             self.area += area
             series = self.series
@@ -285,4 +266,5 @@ class TimedLevel(Level):
             self.down(now, -delta)
 
     def close(self, now: float) -> None:
-        self._accrue(now)
+        """Bring the integral and the series up to `now` (end of the run)."""
+        self.down(now, 0)
