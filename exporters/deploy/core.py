@@ -149,6 +149,31 @@ class Kind:
         return None
 
 
+class ParentSettings(Kind):
+    """Settings written onto a resource that already exists (an inline policy, a queue's
+    policy, a bucket's notification configuration): creating them and updating them are the
+    same write, `put`; the outputs name the parent."""
+
+    taggable = False
+
+    def parent(self, ctx: Context, res: Resource) -> dict:
+        """The outputs identifying the parent the settings are written to."""
+        raise NotImplementedError
+
+    def put(self, ctx: Context, res: Resource, outputs: dict) -> None:
+        raise NotImplementedError
+
+    def create(self, ctx: Context, res: Resource, record: Callable[[dict], None]) -> dict:
+        outputs = self.parent(ctx, res)
+        self.put(ctx, res, outputs)
+        record(outputs)
+        return outputs
+
+    def update(self, ctx: Context, res: Resource, outputs: dict, changed: set[str]) -> dict:
+        self.put(ctx, res, outputs)
+        return outputs
+
+
 def tag_list(tags: dict, key: str = "Key", value: str = "Value") -> list[dict]:
     return [{key: k, value: v} for k, v in sorted(tags.items())]
 

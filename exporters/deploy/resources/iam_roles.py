@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from ..core import Kind, missing, tag_dict, tag_list
+from ..core import Kind, ParentSettings, missing, tag_dict, tag_list
 
 POLICY_NAME = "stratus-least-privilege"
 
@@ -42,25 +42,17 @@ class Role(Kind):
         return tag_dict(ctx.client("iam").list_role_tags(RoleName=outputs["name"])["Tags"])
 
 
-class RolePolicy(Kind):
+class RolePolicy(ParentSettings):
     """The role's inline policy; `config["statements"]` holds the design's statements with
     node ids, rendered into the real ARNs of what was created (refs) at create time."""
 
     name = "role_policy"
-    taggable = False
     mutable = frozenset({"statements"})
 
-    def create(self, ctx, res, record):
-        outputs = {"role": ctx.out(res.refs["role"], "name"), "policy": POLICY_NAME}
-        self._put(ctx, res, outputs)
-        record(outputs)
-        return outputs
+    def parent(self, ctx, res):
+        return {"role": ctx.out(res.refs["role"], "name"), "policy": POLICY_NAME}
 
-    def update(self, ctx, res, outputs, changed):
-        self._put(ctx, res, outputs)
-        return outputs
-
-    def _put(self, ctx, res, outputs):
+    def put(self, ctx, res, outputs):
         document = {"Version": "2012-10-17",
                     "Statement": [self._render(ctx, res, s) for s in res.config["statements"]]}
         ctx.client("iam").put_role_policy(RoleName=outputs["role"], PolicyName=outputs["policy"],

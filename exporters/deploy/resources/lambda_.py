@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from ..core import Kind, error_code, missing, retry_while
+from ..core import Kind, ParentSettings, error_code, missing, retry_while
 
 # IAM is eventually consistent: a role made a second ago may not yet be assumable.
 _ROLE_NOT_READY = ("InvalidParameterValueException",)
@@ -136,25 +136,16 @@ class Permission(Kind):
         return any(s.get("Sid") == outputs["sid"] for s in policy.get("Statement", []))
 
 
-class InvokeConfig(Kind):
+class InvokeConfig(ParentSettings):
     """Asynchronous invocation settings: retries and the on-failure destination."""
 
     name = "invoke_config"
-    taggable = False
     mutable = frozenset({"retries"})
 
-    def create(self, ctx, res, record):
-        outputs = {"function": ctx.out(res.refs["function"], "name")}
-        self._put(ctx, res, outputs)
-        record(outputs)
-        return outputs
+    def parent(self, ctx, res):
+        return {"function": ctx.out(res.refs["function"], "name")}
 
-    def update(self, ctx, res, outputs, changed):
-        self._put(ctx, res, outputs)
-        return outputs
-
-    @staticmethod
-    def _put(ctx, res, outputs):
+    def put(self, ctx, res, outputs):
         params = {"FunctionName": outputs["function"], "MaximumRetryAttempts": res.config["retries"]}
         if "destination" in res.refs:
             params["DestinationConfig"] = {"OnFailure": {"Destination": ctx.out(res.refs["destination"])}}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from exporters import wiring
 
-from ..core import Kind, error_code, tag_dict, tag_list
+from ..core import Kind, ParentSettings, error_code, tag_dict, tag_list
 
 # Notification target service -> (configuration list, ARN key in it)
 TARGET_LISTS = {"lambda": ("LambdaFunctionConfigurations", "LambdaFunctionArn"),
@@ -62,20 +62,16 @@ class Bucket(Kind):
             raise
 
 
-class BucketNotification(Kind):
+class BucketNotification(ParentSettings):
     """The bucket's whole notification configuration (S3 keeps one per bucket)."""
 
     name = "bucket_notification"
-    taggable = False
     mutable = frozenset({"targets"})
 
-    def create(self, ctx, res, record):
-        outputs = {"bucket": ctx.out(res.refs["bucket"], "name")}
-        self.update(ctx, res, outputs, set())
-        record(outputs)
-        return outputs
+    def parent(self, ctx, res):
+        return {"bucket": ctx.out(res.refs["bucket"], "name")}
 
-    def update(self, ctx, res, outputs, changed):
+    def put(self, ctx, res, outputs):
         config: dict = {}
         for target in res.config["targets"]:
             if target["service"] in wiring.BUCKET_WIDE_NOTIFICATIONS:
@@ -90,7 +86,6 @@ class BucketNotification(Kind):
             config.setdefault(listing, []).append(entry)
         ctx.client("s3").put_bucket_notification_configuration(
             Bucket=outputs["bucket"], NotificationConfiguration=config)
-        return outputs
 
     def delete(self, ctx, outputs):
         ctx.client("s3").put_bucket_notification_configuration(

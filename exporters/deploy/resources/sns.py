@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from ..core import Kind, tag_dict, tag_list
+from ..core import Kind, ParentSettings, tag_dict, tag_list
 from .sqs import resource_policy
 
 
@@ -40,23 +40,18 @@ class Topic(Kind):
         return tag_dict(ctx.client("sns").list_tags_for_resource(ResourceArn=outputs["arn"])["Tags"])
 
 
-class TopicPolicy(Kind):
+class TopicPolicy(ParentSettings):
     name = "topic_policy"
-    taggable = False
     mutable = frozenset({"grants"})
 
-    def create(self, ctx, res, record):
-        outputs = {"topic": ctx.out(res.refs["topic"])}
-        self.update(ctx, res, outputs, set())
-        record(outputs)
-        return outputs
+    def parent(self, ctx, res):
+        return {"topic": ctx.out(res.refs["topic"])}
 
-    def update(self, ctx, res, outputs, changed):
+    def put(self, ctx, res, outputs):
         document = resource_policy(ctx, res, outputs["topic"])
         document["Statement"].insert(0, _owner_statement(ctx, outputs["topic"]))
         ctx.client("sns").set_topic_attributes(TopicArn=outputs["topic"], AttributeName="Policy",
                                                AttributeValue=json.dumps(document, sort_keys=True))
-        return outputs
 
     def delete(self, ctx, outputs):
         document = {"Version": "2012-10-17", "Statement": [_owner_statement(ctx, outputs["topic"])]}

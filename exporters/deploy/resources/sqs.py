@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from ..core import Kind
+from ..core import Kind, ParentSettings
 
 
 class Queue(Kind):
@@ -60,25 +60,20 @@ class Queue(Kind):
         return ctx.client("sqs").list_queue_tags(QueueUrl=outputs["url"]).get("Tags", {})
 
 
-class QueuePolicy(Kind):
+class QueuePolicy(ParentSettings):
     """Who may send to the queue: one statement per service source (S3, SNS, EventBridge)."""
 
     name = "queue_policy"
-    taggable = False
     mutable = frozenset({"grants"})
 
-    def create(self, ctx, res, record):
-        outputs = {"url": ctx.out(res.refs["queue"], "url")}
-        self.update(ctx, res, outputs, set())
-        record(outputs)
-        return outputs
+    def parent(self, ctx, res):
+        return {"url": ctx.out(res.refs["queue"], "url")}
 
-    def update(self, ctx, res, outputs, changed):
+    def put(self, ctx, res, outputs):
         queue_arn = ctx.out(res.refs["queue"])
         document = resource_policy(ctx, res, queue_arn)
         ctx.client("sqs").set_queue_attributes(QueueUrl=outputs["url"],
                                                Attributes={"Policy": json.dumps(document, sort_keys=True)})
-        return outputs
 
     def delete(self, ctx, outputs):
         ctx.client("sqs").set_queue_attributes(QueueUrl=outputs["url"], Attributes={"Policy": ""})
