@@ -47,12 +47,13 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(sub)
+    parser.set_defaults(commands=frozenset(sub.choices))  # for run(): which words are commands
     return parser
 
 
 def run(argv: list[str]) -> int:
     parser = build_parser()
-    commands = set(parser._subparsers._group_actions[0].choices)  # noqa: SLF001 (argparse has no API)
+    commands = parser.get_default("commands")
     if argv and argv[0] not in commands and not argv[0].startswith("-") and not os.path.exists(argv[0]):
         close = difflib.get_close_matches(argv[0], sorted(commands), n=1)
         if close or not argv[0].endswith((".yaml", ".yml")):
