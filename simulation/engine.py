@@ -36,13 +36,15 @@ try:  # the cost model is written in parallel; results stay usable without it
 except ImportError:  # pragma: no cover
     estimate_cost = None
 
-# Cancel and progress are looked at on the wall clock, not the simulated one, so a week of
-# simulated time stops as fast as a minute: the clock is read once per CHECK_EVERY_EVENTS
-# events (cheap: ~1 us per ~1 ms of work) and cancel()/progress() called every
-# CHECK_INTERVAL_S of wall time. Worst case between two looks: CHECK_INTERVAL_S plus the
-# time of CHECK_EVERY_EVENTS events (a few ms).
+# The engine steps SimPy's event loop itself, CHECK_EVERY_EVENTS events at a time, then:
+# - looks at the wall clock, and calls cancel()/progress() every CHECK_INTERVAL_S of wall
+#   time (so a simulated week stops as fast as a minute; worst case between two looks:
+#   CHECK_INTERVAL_S plus the time of CHECK_EVERY_EVENTS events, a few ms);
+# - every FOLD_EVERY_CHECKS rounds, folds the statistics (metrics: recording appends to
+#   buffers, folding does the arithmetic in bulk), which keeps the buffers small.
 CHECK_EVERY_EVENTS = 1024
 CHECK_INTERVAL_S = 0.1
+FOLD_EVERY_CHECKS = 8
 ENGINE_ASSUMPTIONS = (
     "Measured window: statistics describe the requests that ARRIVED at a node (or entry) at or "
     "after warmup_s; a request that arrived during warm-up is not counted, even when it "
@@ -258,30 +260,33 @@ class Run:
             sim.after(self.warmup, self._end_warmup)
         if cancel is not None and cancel():
             raise Cancelled("simulation cancelled")
-        if progress is None and cancel is None:
-            sim.env.run(until=self.duration)
-        else:
-            self._run_watched(progress, cancel)
+        self._run(progress, cancel)
         for behaviour in self.nodes.values():
             behaviour.finish(self.duration)
         if progress is not None:
             progress(1.0)
 
-    def _run_watched(self, progress, cancel) -> None:
+    def _run(self, progress, cancel) -> None:
         """SimPy's Environment.run(until=duration), stepping the same event loop ourselves so
-        that cancel() and progress() are looked at every CHECK_INTERVAL_S of wall time."""
+        that cancel() and progress() are looked at every CHECK_INTERVAL_S of wall time and
+        the statistics are folded every FOLD_EVERY_CHECKS x CHECK_EVERY_EVENTS events."""
         env, duration = self.sim.env, self.duration
         stop = Event(env)  # as Environment.run does: the end, before any event at that time
         stop._ok, stop._value = True, None
         env.schedule(stop, URGENT, duration - env.now)
         stop.callbacks.append(StopSimulation.callback)
         step, clock = env.step, time.perf_counter
+        watched = progress is not None or cancel is not None
         next_look = clock() + CHECK_INTERVAL_S
+        rounds = 0
         try:
             while True:
                 for _ in repeat(None, CHECK_EVERY_EVENTS):
                     step()
-                if clock() >= next_look:
+                rounds += 1
+                if rounds % FOLD_EVERY_CHECKS == 0:
+                    self._fold()
+                if watched and clock() >= next_look:
                     if cancel is not None and cancel():
                         raise Cancelled("simulation cancelled")
                     if progress is not None:
@@ -289,6 +294,13 @@ class Run:
                     next_look = clock() + CHECK_INTERVAL_S
         except StopSimulation:
             pass
+
+    def _fold(self) -> None:
+        now = self.sim.now
+        for behaviour in self.nodes.values():
+            behaviour.stats.fold(now)
+        for entry in self.entries.values():
+            entry.latency.fold()
 
     def _end_warmup(self, _event) -> None:
         now = self.sim.now

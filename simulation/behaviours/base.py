@@ -30,9 +30,7 @@ from simpy.events import NORMAL
 
 from model.distributions import Exponential, Fixed, LogNormal, parse_distribution
 
-from ..metrics import PER_LOG_GROWTH, LatencyHistogram, SeriesSet, TimedLevel
-
-_log, _floor = math.log, math.floor
+from ..metrics import CountSeries, LatencyHistogram, SeriesSet, TimedLevel
 
 OK, ERROR, THROTTLED = 0, 1, 2
 Done = Callable[[int, float], None] | None
@@ -137,30 +135,42 @@ def entry_edge(entry: "Behaviour") -> OutEdge:
 
 
 class NodeStats:
-    """Mutable counters of one node while the run goes; frozen into NodeStats records later."""
+    """Mutable counters of one node while the run goes; frozen into NodeStats records later.
+    The latency histogram, the levels and the count series record by appending; `fold()`
+    does their arithmetic in bulk (see metrics)."""
 
     def __init__(self, sim: Sim, node_id: str) -> None:
         self.requests = self.completed = self.throttled = self.errors = self.cold_starts = 0
         self.latency = LatencyHistogram()
         s = sim.series
-        self.ts_throughput = s.new(node_id, "throughput", "sum")
-        self.ts_throttled = s.new(node_id, "throttled", "sum")
-        self.ts_cold = s.new(node_id, "cold_starts", "sum")
-        self.ts_errors = s.new(node_id, "errors", "sum")
+        self.ts_throughput = CountSeries(s, s.new(node_id, "throughput", "sum"))
+        self.ts_throttled = CountSeries(s, s.new(node_id, "throttled", "sum"))
+        self.ts_cold = CountSeries(s, s.new(node_id, "cold_starts", "sum"))
+        self.ts_errors = CountSeries(s, s.new(node_id, "errors", "sum"))
         self.concurrency = TimedLevel(s, s.new(node_id, "concurrency", "area"))
         self.backlog = TimedLevel(s, s.new(node_id, "backlog", "area"), s.new(node_id, "max_backlog", "max"))
         self.instances: TimedLevel | None = None
         self.has_backlog = False
         self.max_iterator_age_ms: float | None = None
 
+    def levels(self) -> list[TimedLevel]:
+        return [level for level in (self.concurrency, self.backlog, self.instances) if level is not None]
+
+    def fold(self, now: float) -> None:
+        """Do the arithmetic of everything recorded up to now (bounded buffers)."""
+        self.latency.fold()
+        for counts in (self.ts_throughput, self.ts_throttled, self.ts_cold, self.ts_errors):
+            counts.fold()
+        for level in self.levels():
+            level.fold(now)
+
     def restart(self, now: float) -> None:
         """End of warm-up: counts start again (levels keep their value)."""
+        self.fold(now)
         self.requests = self.completed = self.throttled = self.errors = self.cold_starts = 0
         self.latency = LatencyHistogram()
-        for level in (self.concurrency, self.backlog, self.instances):
-            if level is not None:
-                level.close(now)
-                level.restart(now)
+        for level in self.levels():
+            level.restart(now)
         if self.max_iterator_age_ms is not None:
             self.max_iterator_age_ms = 0.0
 
@@ -238,11 +248,8 @@ class Behaviour:
         raise NotImplementedError
 
     def finish(self, now: float) -> None:
-        """End of the run: close levels and fill usage (subclasses may add)."""
-        stats = self.stats
-        for level in (stats.concurrency, stats.backlog, stats.instances):
-            if level is not None:
-                level.close(now)
+        """End of the run: fold the statistics up to the end (subclasses may add)."""
+        self.stats.fold(now)
 
     def restart(self, now: float) -> None:
         self.stats.restart(now)
@@ -272,34 +279,17 @@ class Behaviour:
 
     def throttle(self, now: float) -> None:
         self.stats.throttled += 1
-        self.series.add(self.stats.ts_throttled, now)
+        self.stats.ts_throttled.add(now)
 
     def error(self, now: float) -> None:
         self.stats.errors += 1
-        self.series.add(self.stats.ts_errors, now)
+        self.stats.ts_errors.add(now)
 
     def complete(self, now: float, latency_ms: float) -> None:
         stats = self.stats
         stats.completed += 1
-        hist = stats.latency  # LatencyHistogram.add, inlined (every completed call)
-        hist.count += 1
-        hist.total += latency_ms
-        if latency_ms > hist.high:
-            hist.high = latency_ms
-        if latency_ms < hist.low:
-            hist.low = latency_ms
-        if latency_ms > 0.0:
-            key = _floor(_log(latency_ms) * PER_LOG_GROWTH)
-            buckets = hist.buckets
-            buckets[key] = buckets.get(key, 0) + 1
-        else:
-            hist.zeros += 1
-        series = self.series  # SeriesSet.add, inlined
-        i = int(now / series.width)
-        if i < series.length:
-            stats.ts_throughput[i] += 1.0
-        else:
-            series.add(stats.ts_throughput, now)
+        stats.latency.add(latency_ms)
+        stats.ts_throughput.add(now)
 
     def assumptions(self) -> list[str]:
         return []
@@ -393,7 +383,7 @@ class SdkCall:
             owner.complete(now, (now - self.start) * 1000.0)
         else:
             owner.stats.completed += 1
-            owner.series.add(owner.stats.ts_throughput, now)
+            owner.stats.ts_throughput.add(now)
         if self.done is not None:
             self.done(OK, now)
 

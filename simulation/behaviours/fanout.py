@@ -45,7 +45,7 @@ class FanOut(Behaviour):
                 sim.after(self.latency_s(),
                           lambda _e, t=target: self.deliver(ctx, t, now, epoch))
         self.stats.completed += 1
-        self.sim.series.add(self.stats.ts_throughput, now)
+        self.stats.ts_throughput.add(now)
         if done is not None:
             sim.after(PUBLISH_CALL_MS / 1000.0, Reply(done, self.env).ok)
 

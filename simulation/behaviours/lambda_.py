@@ -174,7 +174,7 @@ class LambdaFunction(Behaviour):
         self.pool: ConcurrencyPool | None = None
         s = self.sim.series
         self.stats.instances = TimedLevel(s, s.new(self.id, "instances", "area"))
-        self.stats.instances.up(0.0, self.provisioned)
+        self.stats.instances.move(0.0, self.provisioned)
         self.usage = {"requests": 0.0, "duration_gb_s": 0.0, "provisioned_duration_gb_s": 0.0,
                       "provisioned_gb_s": 0.0}
         # billing counters kept as plain numbers on the hot path, written to usage at the end
@@ -234,7 +234,7 @@ class LambdaFunction(Behaviour):
         if kind == COLD:
             ms += self.cold()
             stats.cold_starts += 1
-            self.series.add(stats.ts_cold, now)
+            stats.ts_cold.add(now)
         if ms >= self.timeout_ms:
             self.sim.after(self.timeout_s, inv.timed_out)
             return
@@ -272,15 +272,11 @@ class LambdaFunction(Behaviour):
         return kind
 
     def _expire(self, now: float) -> None:
-        """Reclaim environments idle longer than idle_timeout_s, backdating the change."""
+        """Reclaim environments idle longer than idle_timeout_s, as of when they expired."""
         idle, timeout = self.idle, self.idle_timeout
         instances = self.stats.instances
         while idle and idle[0] + timeout <= now:
-            gone_at = idle.popleft() + timeout
-            instances.down(now)
-            # the level counted it live over [gone_at, now): take that back
-            instances.area -= now - max(gone_at, instances.start)
-            self.series.integrate(instances.data, gone_at, now, -1)
+            instances.down(idle.popleft() + timeout)  # recorded late: the level backdates it
 
     def complete_invocation(self, inv: Invocation, status: int) -> None:
         now = self.env._now

@@ -176,7 +176,7 @@ class Queue(Behaviour):
         # the message being sent (always last: FIFO) was never counted in the backlog
         waited = n - 1 if batch[-1] is self.arriving else n
         if waited:
-            stats.backlog.down(now, waited)
+            stats.backlog.move(now, -waited)
         stats.concurrency.up(now)
         billed = self.receive_chunks.get(n)
         if billed is None:
@@ -196,10 +196,10 @@ class Queue(Behaviour):
             self.usage["requests"] += 1  # DeleteMessageBatch
             epoch = self.sim.epoch
             self.stats.completed += sum(1 for m in batch.messages if m.epoch == epoch)
-            self.sim.series.add(self.stats.ts_throughput, now, len(batch.messages))
+            self.stats.ts_throughput.add_many(now, len(batch.messages))
             return
         reappear = max(0.0, batch.received + self.visibility_s - now)
-        self.stats.backlog.up(now, len(batch.messages))
+        self.stats.backlog.move(now, len(batch.messages))
         self.sim.after(reappear, lambda _e: self._reappear(batch.messages))
 
     def _reappear(self, messages: list[Message]) -> None:

@@ -108,7 +108,7 @@ class StreamReader:
         if not self.primary:
             return
         stats = owner.stats
-        stats.backlog.down(now, len(batch))
+        stats.backlog.move(now, -len(batch))
         if not owner.tracks_calls:  # a table's concurrency counts its SDK calls instead
             stats.concurrency.up(now)
         age = (now - batch[0][0]) * 1000.0
@@ -144,7 +144,7 @@ class StreamReader:
         lost = sum(1 for _, _, stamp in batch if stamp == epoch)
         owner.stats.completed -= lost
         owner.stats.errors += lost
-        owner.sim.series.add(owner.stats.ts_errors, now, len(batch))
+        owner.stats.ts_errors.add_many(now, len(batch))
 
     def oldest_unread(self) -> float | None:
         heads = [s.records[0][0] for s in self.shards if s.records]

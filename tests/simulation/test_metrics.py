@@ -5,7 +5,7 @@ import random
 
 import pytest
 
-from simulation.metrics import Level, LatencyHistogram, SeriesSet
+from simulation.metrics import CountSeries, LatencyHistogram, SeriesSet, TimedLevel
 
 
 def exact(values, q):
@@ -58,9 +58,114 @@ def test_integrate_spreads_area_over_buckets():
     assert data[:4] == [1.0, 2.0, 2.0, 1.0]
 
 
+def new_level(width=1.0, peaks=False):
+    series = SeriesSet(width=width)
+    level = TimedLevel(series, series.new("n", "concurrency", "area"),
+                       series.new("n", "max", "max") if peaks else None)
+    return series, level
+
+
 def test_level_time_average():
-    level = Level()
+    _, level = new_level()
     level.move(1.0, 2)  # 0 over [0, 1), 2 over [1, 3)
     level.move(3.0, -2)
     assert level.mean(4.0) == pytest.approx(1.0)
     assert level.peak == 2
+
+
+def test_level_matches_an_exact_step_function_across_folds():
+    """Random ups, downs and moves, folded at random moments, against the integral and the
+    per-bucket areas of the same step function worked out directly."""
+    rng = random.Random(3)
+    series, level = new_level(width=0.7)
+    changes, t, value = [], 0.0, 0
+    for _ in range(5000):
+        t += rng.expovariate(20.0)
+        delta = rng.choice((1, 1, -1, 3)) if value < 40 else -1
+        delta = max(delta, -value)
+        value += delta
+        changes.append((t, delta))
+        if delta == 1:
+            level.up(t)
+        elif delta == -1:
+            level.down(t)
+        else:
+            level.move(t, delta)
+        if rng.random() < 0.01:
+            level.fold(t)
+    end = t + 2.0
+    assert level.mean(end) == pytest.approx(_exact_area(changes, 0.0, end) / end, rel=1e-9)
+    assert level.peak == max(_running(changes))
+    _, _, out = series.export(end)
+    for i, area in enumerate(out["n"]["concurrency"]):
+        lo, hi = i * series.width, min((i + 1) * series.width, end)
+        assert area * series.width == pytest.approx(_exact_area(changes, lo, hi), abs=1e-9)
+
+
+def _running(changes):
+    value, out = 0, []
+    for _, delta in changes:
+        value += delta
+        out.append(value)
+    return out
+
+
+def _exact_area(changes, lo, hi):
+    area, value, since = 0.0, 0, 0.0
+    for t, delta in changes + [(math.inf, 0)]:
+        a, b = max(since, lo), min(t, hi)
+        if b > a:
+            area += value * (b - a)
+        value, since = value + delta, t
+    return area
+
+
+def test_a_late_change_is_backdated():
+    """An environment found expired after the last fold: counted as gone from its time."""
+    series, level = new_level()
+    level.up(0.5)
+    level.fold(3.0)
+    level.down(1.5)  # recorded late
+    level.fold(4.0)
+    assert level.mean(4.0) == pytest.approx(1.0 / 4.0)
+    _, _, out = series.export(4.0)
+    assert out["n"]["concurrency"] == pytest.approx([0.5, 0.5, 0.0, 0.0])
+
+
+def test_changes_at_one_instant_apply_decreases_first():
+    _, level = new_level(peaks=True)
+    level.up(1.0)
+    level.up(2.0)  # one ends and another starts at t=2: never two at once
+    level.down(2.0)
+    level.close(3.0)
+    assert level.peak == 1
+
+
+def test_bucket_peaks_record_the_value_after_each_rise():
+    series, level = new_level(peaks=True)
+    for t in (0.1, 0.2, 0.3):
+        level.up(t)
+    level.move(1.5, -2)
+    level.up(2.5)
+    level.close(3.0)
+    _, _, out = series.export(3.0)
+    assert out["n"]["max"] == [3.0, 0.0, 2.0]
+
+
+def test_count_series_bins_single_and_weighted_counts():
+    series = SeriesSet()
+    counts = CountSeries(series, series.new("n", "throughput", "sum"))
+    for t in (0.2, 0.9, 1.1, 5.5):
+        counts.add(t)
+    counts.add_many(1.5, 10)
+    counts.fold()
+    _, _, out = series.export(6.0)
+    assert out["n"]["throughput"] == [2.0, 11.0, 0.0, 0.0, 0.0, 1.0]
+
+
+def test_histogram_readers_see_values_added_since_the_last_fold():
+    hist = LatencyHistogram()
+    hist.add(10.0)
+    assert hist.count == 1
+    hist.add(30.0)
+    assert hist.count == 2 and hist.high == 30.0 and hist.mean == 20.0
