@@ -92,32 +92,29 @@ class Invocation:
         self.fn, self.ctx, self.done, self.start, self.kind = fn, ctx, done, start, kind
         self.epoch = fn.sim.epoch
 
-    def downstream(self, _event=None) -> None:
+    def handler_done(self, _event) -> None:
+        """The handler's own time is over: make the downstream calls, if any."""
+        self.next_step(OK, 0.0)
+
+    def next_step(self, status: int, t_end: float) -> None:
+        """The previous call answered `status`: make the next one, or end the invocation.
+        Calls nobody waits for (asynchronous ones) are made one after another at once."""
         fn = self.fn
-        steps = self.steps
-        i = self.index
-        if i >= len(steps):
-            fn.complete_invocation(self, OK)
-            return
-        if fn.env._now >= self.start + fn.timeout_s:
+        if status != OK:
             fn.complete_invocation(self, ERROR)
             return
-        self.index = i + 1
-        edge = steps[i]
-        if edge.waits:
-            edge.target.call(self.ctx, self.step_done, edge)
-            return
-        edge.target.call(self.ctx, None, edge)
-        self.downstream()
-
-    def step_done(self, status: int, t_end: float) -> None:
-        if status == OK:
-            self.downstream()
-        else:
-            self.fn.complete_invocation(self, ERROR)
-
-    def handler_done(self, _event) -> None:
-        self.fn.complete_invocation(self, OK)
+        steps = self.steps
+        while self.index < len(steps):
+            if fn.env._now >= self.start + fn.timeout_s:
+                fn.complete_invocation(self, ERROR)
+                return
+            edge = steps[self.index]
+            self.index += 1
+            if edge.waits:
+                edge.target.call(self.ctx, self.next_step, edge)
+                return
+            edge.target.call(self.ctx, None, edge)
+        fn.complete_invocation(self, OK)
 
     def timed_out(self, _event) -> None:
         self.fn.complete_invocation(self, ERROR)
@@ -242,11 +239,8 @@ class LambdaFunction(Behaviour):
         if steps is None:
             rng = self.rng
             steps = [e for e in self.sync_edges for _ in range(e.repeats(rng))]
-        if steps:
-            inv.steps, inv.index = steps, 0
-            self.sim.after(ms / 1000.0, inv.downstream)
-        else:
-            self.sim.after(ms / 1000.0, inv.handler_done)
+        inv.steps, inv.index = steps, 0
+        self.sim.after(ms / 1000.0, inv.handler_done)
 
     def _acquire(self, now: float) -> int | None:
         pool = self.pool

@@ -29,7 +29,9 @@ def test_token_bucket_exact_count_under_overload():
 
 
 def test_provisioned_concurrency_means_no_cold_starts():
-    arch = design({"fn": function(provisioned_concurrency=10, reserved_concurrency=20, cold_start_ms=300)},
+    # offered load 2 Erlangs: 20 busy at once has probability ~1e-12 (Poisson(2) tail), so
+    # 20 provisioned environments serve every request (10 would fail ~15% of seeds)
+    arch = design({"fn": function(provisioned_concurrency=20, reserved_concurrency=30, cold_start_ms=300)},
                   loads=[("fn", "poisson", {"rate_rps": 20})], duration_s=200)
     node = run(arch).nodes["fn"]
     assert node.requests > 3000 and node.cold_starts == 0 and node.throttled == 0
