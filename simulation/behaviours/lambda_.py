@@ -116,6 +116,10 @@ class Invocation:
             edge.target.call(self.ctx, None, edge)
         fn.complete_invocation(self, OK)
 
+    def succeeded(self, _event) -> None:
+        """The handler's time is over and there are no downstream calls to make."""
+        self.fn.complete_invocation(self, OK)
+
     def timed_out(self, _event) -> None:
         self.fn.complete_invocation(self, ERROR)
 
@@ -216,11 +220,12 @@ class LambdaFunction(Behaviour):
     # -- environments --------------------------------------------------------------------
 
     def run(self, ctx, done) -> None:
+        """Start an invocation in an environment, or throttle it (429) when the function is at
+        its concurrency cap or may not create another environment yet."""
         stats = self.stats
         now = self.env._now
         stats.requests += 1
-        pool = self.pool
-        kind = self._acquire(now) if pool.used < pool.limit else None  # a full pool: no call
+        kind = self._acquire(now)
         if kind is None:
             self.throttle(now)
             if done is not None:
@@ -239,10 +244,14 @@ class LambdaFunction(Behaviour):
         if steps is None:
             rng = self.rng
             steps = [e for e in self.sync_edges for _ in range(e.repeats(rng))]
-        inv.steps, inv.index = steps, 0
-        self.sim.after(ms / 1000.0, inv.handler_done)
+        if steps:
+            inv.steps, inv.index = steps, 0
+            self.sim.after(ms / 1000.0, inv.handler_done)
+        else:
+            self.sim.after(ms / 1000.0, inv.succeeded)
 
     def _acquire(self, now: float) -> int | None:
+        """An environment for a new invocation (its kind), or None: throttled."""
         pool = self.pool
         if pool.used >= pool.limit:
             return None

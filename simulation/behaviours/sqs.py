@@ -80,7 +80,7 @@ class QueuePoller:
         return int(self.limit)
 
     def dispatch(self) -> None:
-        if self.busy:
+        if self.busy or not self.queue.messages:
             return
         self.busy = True
         try:
