@@ -4,8 +4,14 @@ Prints simulated requests per wall-clock second for
   (a) one function at its concurrency cap (Poisson load above the cap: throttles), and
   (b) a multi-service design (API Gateway -> Lambda -> DynamoDB x2 and SQS -> worker Lambda),
 each beside the same model written directly on bare SimPy in the straightforward
-process-per-request style, in the same run, and the ratio (goal >= 1.0). Each side runs
---repeat times, interleaved; the best wall time of each is kept.
+process-per-request style, in the same run, and the ratio (goal >= 1.0).
+
+Paired design: the machine is a shared virtual machine whose speed drifts by +-20% from
+one second to the next (CPU steal), so "best of 3" of each side can compare a fast moment
+with a slow one. Instead each case runs --pairs pairs, Stratus and bare SimPy back to
+back (alternating which goes first), and reports the geometric mean of the per-pair speed
+ratios with a 95% confidence interval (Student t on the log ratios): drift that hits
+both halves of a pair cancels out.
 --full also measures the peak memory (ru_maxrss) of 10 million simulated requests and of a
 sparse 1,500,000-second scenario, each in a fresh process.
 """
@@ -13,8 +19,10 @@ sparse 1,500,000-second scenario, each in a fresh process.
 from __future__ import annotations
 
 import argparse
+import math
 import random
 import resource
+import statistics
 import subprocess
 import sys
 import time
@@ -124,18 +132,38 @@ def timed(fn, *args):
     return value, time.perf_counter() - start
 
 
-def compare(name: str, make, bare, duration_s: float, count, repeat: int) -> None:
-    """Best wall time of `repeat` runs of each side, interleaved (the machine is shared:
-    the best run is the one least disturbed by other jobs, on both sides alike)."""
-    ours_s = bare_s = float("inf")
-    for _ in range(repeat):
-        result, elapsed = timed(simulate, make(duration_s))
-        ours_s = min(ours_s, elapsed)
-        _, elapsed = timed(bare, duration_s)
-        bare_s = min(bare_s, elapsed)
+def compare(name: str, make, bare, duration_s: float, count, pairs: int) -> float:
+    """Run `pairs` back-to-back pairs; print req/s (median of each side) and the ratio."""
+    ours_s, bare_s, log_ratios = [], [], []
+    design = make(duration_s)
+    for i in range(pairs):
+        if i % 2:
+            _, theirs = timed(bare, duration_s)
+            result, ours = timed(simulate, design)
+        else:
+            result, ours = timed(simulate, design)
+            _, theirs = timed(bare, duration_s)
+        ours_s.append(ours)
+        bare_s.append(theirs)
+        log_ratios.append(math.log(theirs / ours))  # > 0: Stratus faster
     requests = count(result)
-    ours, theirs = requests / ours_s, requests / bare_s
-    print(f"| {name:28s} | {requests:>10,d} | {ours:>14,.0f} | {theirs:>14,.0f} | {ours / theirs:5.2f} |")
+    mean, half = mean_and_half_width(log_ratios)
+    print(f"| {name:28s} | {requests:>10,d} | {requests / statistics.median(ours_s):>14,.0f} "
+          f"| {requests / statistics.median(bare_s):>14,.0f} | {math.exp(mean):5.2f} "
+          f"| {math.exp(mean - half):.2f}-{math.exp(mean + half):.2f} |")
+    return math.exp(mean)
+
+
+def mean_and_half_width(values: list[float]) -> tuple[float, float]:
+    """Mean and half-width of its 95% Student-t confidence interval."""
+    n = len(values)
+    mean = statistics.fmean(values)
+    if n < 2:
+        return mean, math.inf
+    t = {2: 12.71, 3: 4.30, 4: 3.18, 5: 2.78, 6: 2.57, 7: 2.45, 8: 2.36, 9: 2.31, 10: 2.26,
+         12: 2.20, 15: 2.14, 20: 2.09, 30: 2.05}
+    quantile = t.get(n - 1) or t[max(k for k in t if k <= n - 1)]
+    return mean, quantile * statistics.stdev(values) / math.sqrt(n)
 
 
 def peak_rss_mb() -> float:
@@ -157,20 +185,20 @@ def memory_child(kind: str) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--duration", type=float, default=300.0, help="simulated seconds per speed case")
-    parser.add_argument("--repeat", type=int, default=3, help="runs per side; the best is kept")
+    parser.add_argument("--duration", type=float, default=60.0, help="simulated seconds per run")
+    parser.add_argument("--pairs", type=int, default=20, help="back-to-back pairs of runs per case")
     parser.add_argument("--full", action="store_true", help="also measure memory for 10M requests")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         memory_child(args.child)
         return
-    print("| case                         |   requests | Stratus req/s  | bare SimPy req/s | ratio |")
-    print("|------------------------------|-----------:|---------------:|---------------:|------:|")
+    print("| case                         |   requests | Stratus req/s  | bare SimPy req/s | ratio | 95% CI |")
+    print("|------------------------------|-----------:|---------------:|---------------:|------:|-------:|")
     compare("(a) one function at its cap", capped_design, bare_capped, args.duration,
-            lambda r: r.nodes["fn"].requests, args.repeat)
+            lambda r: r.nodes["fn"].requests, args.pairs)
     compare("(b) API+Lambda+DynamoDB+SQS", multi_design, bare_multi, args.duration,
-            lambda r: r.entries["api"].requests, args.repeat)
+            lambda r: r.entries["api"].requests, args.pairs)
     if args.full:
         for kind in ("10M", "sparse"):
             subprocess.run([sys.executable, __file__, "--child", kind], check=True)
