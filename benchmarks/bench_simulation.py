@@ -136,6 +136,7 @@ def compare(name: str, make, bare, duration_s: float, count, pairs: int) -> floa
     """Run `pairs` back-to-back pairs; print req/s (median of each side) and the ratio."""
     ours_s, bare_s, log_ratios = [], [], []
     design = make(duration_s)
+    simulate(make(1.0)), bare(1.0)  # warm up: imports, the price file, caches
     for i in range(pairs):
         if i % 2:
             _, theirs = timed(bare, duration_s)

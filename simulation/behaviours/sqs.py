@@ -194,9 +194,11 @@ class Queue(Behaviour):
         self.stats.concurrency.down(now)
         if status == OK:
             self.usage["requests"] += 1  # DeleteMessageBatch
-            epoch = self.sim.epoch
-            self.stats.completed += sum(1 for m in batch.messages if m.epoch == epoch)
-            self.stats.ts_throughput.add_many(now, len(batch.messages))
+            epoch, stats = self.sim.epoch, self.stats
+            for message in batch.messages:
+                if message.epoch == epoch:
+                    stats.completed += 1
+                stats.ts_throughput.add(now)
             return
         reappear = max(0.0, batch.received + self.visibility_s - now)
         self.stats.backlog.move(now, len(batch.messages))
