@@ -198,7 +198,10 @@ class LambdaFunction(Behaviour):
 
     def call(self, ctx, done, edge) -> None:
         if edge.synchronous:
-            self.invoke(ctx, done)
+            if self.in_cycle:
+                self.invoke(ctx, done)
+            else:
+                self.run(ctx, done)
             return
         ctx, go = self.enter_loop(ctx, None)
         if go:

@@ -73,22 +73,28 @@ class QueuePoller:
         self.busy = False  # inside dispatch (a synchronous result must not re-enter)
         self.window_armed = False
 
-    def _allowed(self, now: float) -> int:
-        if self.active >= int(self.limit) and self.queue.messages and self.limit < self.cap:
+    def _grow(self, now: float) -> bool:
+        """Every poller is busy while messages wait: add pollers (5 per second since the last
+        look, up to the cap). True if one is free now."""
+        if self.limit < self.cap:
             self.limit = min(self.cap, self.limit + (now - self.last) * POLLERS_ADDED_PER_S)
         self.last = now
-        return int(self.limit)
+        return self.active < int(self.limit)
 
     def dispatch(self) -> None:
-        if self.busy or not self.queue.messages:
+        """Hand waiting messages to the function, a batch per free poller."""
+        queue = self.queue
+        messages = queue.messages
+        if self.busy or not messages:
             return
         self.busy = True
+        now = queue.env._now
+        pool = self.fn.pool
         try:
-            queue = self.queue
-            messages = queue.messages
-            now = queue.env._now
-            pool = self.fn.pool
-            while messages and self.active < self._allowed(now):
+            while messages:
+                if self.active >= int(self.limit) and not self._grow(now):
+                    return
+                self.last = now  # growth counts the time since the last look
                 if pool.used >= pool.limit:  # the function has no room: wait for a release
                     pool.wait(self.dispatch)
                     return
