@@ -23,7 +23,7 @@ test-fast: system-libs $(VENV)/.installed
 
 # Speed and memory figures for the README (several minutes; run on an idle machine).
 bench: $(VENV)/.installed
-	$(PY) benchmarks/bench_simulation.py --repeat 3
+	$(PY) benchmarks/bench_simulation.py --full
 	$(PY) benchmarks/bench_export.py
 	QT_QPA_PLATFORM=offscreen $(PY) benchmarks/bench_canvas.py
 	$(PY) benchmarks/bench_sweep.py
