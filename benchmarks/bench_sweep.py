@@ -3,8 +3,9 @@
     .venv/bin/python benchmarks/bench_sweep.py [--replications 20] [--workers 2] [--duration 300]
 
 20 replications of one run of a small API -> Lambda -> DynamoDB design, each long enough
-(about 0.5 s of CPU with the current engine) that starting the pool (~0.4 s) does not dominate. The pool is the one the
-`sweep` command uses (forkserver, spawn-safe) and its start-up is included in the time.
+(about 0.5 s of CPU with the current engine) that starting the pool (~0.4 s) does not
+dominate. The pool is the one the `sweep` command uses (forkserver, spawn-safe) and its
+start-up is included in the time.
 The results must be identical; the goal is >= 1.7x on 2 cores.
 
 The machine is a shared VM whose speed drifts within seconds, so a serial run and a pool
