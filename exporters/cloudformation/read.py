@@ -452,7 +452,6 @@ class _Importer:
                 continue
             for template_name, params in policy.items():
                 self._policy_template(key, fn, template_name, params or {})
-        role = self.b.node_for  # noqa: F841 (readability)
         for role_key in tokens_in(props.get("Role")):
             self._role_statements(key, fn, role_key.split(".")[0])
 

@@ -12,7 +12,7 @@ Rules:
 
 from __future__ import annotations
 
-from .base import OK, Behaviour, Reply, chunks, sampler
+from .base import Behaviour, Reply, chunks, sampler
 
 # Typical in-region response time of SNS Publish and EventBridge PutEvents (the delivery
 # latency is the node's latency_ms; this is only the caller's wait).
