@@ -187,7 +187,7 @@ def memory_child(kind: str) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--duration", type=float, default=60.0, help="simulated seconds per run")
-    parser.add_argument("--pairs", type=int, default=20, help="back-to-back pairs of runs per case")
+    parser.add_argument("--pairs", type=int, default=30, help="back-to-back pairs of runs per case")
     parser.add_argument("--full", action="store_true", help="also measure memory for 10M requests")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()

@@ -44,7 +44,7 @@ except ImportError:  # pragma: no cover
 #   buffers, folding does the arithmetic in bulk), which keeps the buffers small.
 CHECK_EVERY_EVENTS = 1024
 CHECK_INTERVAL_S = 0.1
-FOLD_EVERY_CHECKS = 8
+FOLD_EVERY_CHECKS = 32
 ENGINE_ASSUMPTIONS = (
     "Measured window: statistics describe the requests that ARRIVED at a node (or entry) at or "
     "after warmup_s; a request that arrived during warm-up is not counted, even when it "

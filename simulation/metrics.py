@@ -3,7 +3,7 @@
 Recording is an append; the arithmetic is done in bulk. The simulator's hot paths (every
 call that starts, ends or completes) only hand a number to a list's `append`, a C call
 with no Python frame; `fold()` turns what was recorded into histogram buckets, time
-integrals and series with numpy. The engine folds every few thousand events and at the
+integrals and series with numpy. The engine folds every ~33,000 events and at the
 end, so the buffers stay small and memory is bounded whatever the run length; readers
 (`summary`, `mean`, `export`) fold first, so they never see a stale value.
 

@@ -223,17 +223,37 @@ class LambdaFunction(Behaviour):
     # -- environments --------------------------------------------------------------------
 
     def run(self, ctx, done) -> None:
-        """Start an invocation in an environment, or throttle it (429) when the function is at
+        """Start an invocation in an environment: a provisioned one, else the most recently
+        used idle one, else a new one (a cold start). Throttled (429) when the function is at
         its concurrency cap or may not create another environment yet."""
         stats = self.stats
         now = self.env._now
         stats.requests += 1
-        kind = self._acquire(now)
+        pool = self.pool
+        if pool.used >= pool.limit:
+            kind = None
+        elif self.prov_idle:
+            self.prov_idle -= 1
+            kind = PROVISIONED
+        else:
+            idle = self.idle
+            if idle and idle[0] + self.idle_timeout <= now:  # the oldest has expired
+                self._expire(now)
+            if idle:
+                idle.pop()
+                kind = WARM
+            elif self.scale.take(now):
+                kind = COLD
+                stats.instances.up(now)
+            else:
+                kind = None
         if kind is None:
             self.throttle(now)
             if done is not None:
                 done(THROTTLED, now)
             return
+        pool.used += 1
+        stats.concurrency.up(now)
         inv = Invocation(self, ctx, done, now, kind)
         ms = self.handler() * self.handler_scale
         if kind == COLD:
@@ -252,30 +272,6 @@ class LambdaFunction(Behaviour):
             self.sim.after(ms / 1000.0, inv.handler_done)
         else:
             self.sim.after(ms / 1000.0, inv.succeeded)
-
-    def _acquire(self, now: float) -> int | None:
-        """An environment for a new invocation (its kind), or None: throttled."""
-        pool = self.pool
-        if pool.used >= pool.limit:
-            return None
-        if self.prov_idle:
-            self.prov_idle -= 1
-            kind = PROVISIONED
-        else:
-            idle = self.idle
-            if idle and idle[0] + self.idle_timeout <= now:  # the oldest has expired
-                self._expire(now)
-            if idle:
-                idle.pop()
-                kind = WARM
-            elif self.scale.take(now):
-                kind = COLD
-                self.stats.instances.up(now)
-            else:
-                return None
-        pool.used += 1
-        self.stats.concurrency.up(now)
-        return kind
 
     def _expire(self, now: float) -> None:
         """Reclaim environments idle longer than idle_timeout_s, as of when they expired."""
