@@ -284,8 +284,11 @@ class Run:
                 for _ in repeat(None, CHECK_EVERY_EVENTS):
                     step()
                 rounds += 1
-                if rounds % FOLD_EVERY_CHECKS == 0:
+                # fold between two instants, never inside one: changes at one instant are
+                # applied decreases first, which needs all of them in the same fold
+                if rounds >= FOLD_EVERY_CHECKS and env.peek() > env.now:
                     self._fold()
+                    rounds = 0
                 if watched and clock() >= next_look:
                     if cancel is not None and cancel():
                         raise Cancelled("simulation cancelled")

@@ -177,6 +177,11 @@ class SeriesSet:
         self.width *= 2
         self.length = (self.length + 1) // 2
 
+    def make_room_until(self, t: float) -> None:
+        """Buckets up to the instant before t (an interval ending at t does not reach the
+        bucket starting at t: a run of exactly cap x width seconds keeps its width)."""
+        self.index(math.nextafter(t, 0.0))  # the width may double here
+
     def add(self, data: list[float], t: float, amount: float = 1.0) -> None:
         i = int(t / self.width)
         if i >= self.length:
@@ -192,7 +197,7 @@ class SeriesSet:
         """Add value x time over [t0, t1), split across the buckets it spans."""
         if value == 0 or t1 <= t0:
             return
-        self.index(t1)  # make room first: the width may double here
+        self.make_room_until(t1)
         w = self.width
         i0, i1 = int(t0 / w), min(int(t1 / w), self.length - 1)
         if i0 == i1:
@@ -305,7 +310,10 @@ class TimedLevel:
         order = np.lexsort((deltas, times))  # by time; at one instant, decreases first
         times, deltas = times[order], deltas[order]
         levels = self.value + np.cumsum(deltas)
-        self.series.index(now)  # make room first: the width may double here
+        # make room first (the width may double here): the area reaches the instant before
+        # now, the bucket peaks the bucket of the last change
+        self.series.make_room_until(now)
+        self.series.index(float(times[-1]))
         self._integrate(np.concatenate(([self.since], times, [now])),
                         np.concatenate(([self.value], levels)))
         self.peak = max(self.peak, int(levels.max()))

@@ -6,8 +6,11 @@ import json
 import pytest
 
 from model.designfile import load_design
+from simulation import engine
 from simulation.engine import simulate
 from tests.conftest import example_paths
+
+from .designs import design, function
 
 CASES = [(path, scenario.name) for path in example_paths() for scenario in load_design(path).scenarios]
 
@@ -32,3 +35,30 @@ def assert_one_outcome_per_request(result):
     for name, node in result.nodes.items():
         assert node.completed + node.errors + node.throttled <= node.requests, name
         assert min(node.completed, node.errors, node.throttled) >= 0, name
+
+
+def test_results_do_not_depend_on_when_statistics_are_folded(monkeypatch):
+    """The engine folds its statistics every so many events; folding after every event
+    must give the same numbers. f calls g while g also has its own load, so g's
+    invocations end and start at the same instants: a fold inside such an instant would
+    count a level one high (changes at one instant apply decreases first)."""
+    fixed = lambda ms: {"dist": "fixed", "value": ms}  # noqa: E731
+    arch = design({"f": function(duration_ms=fixed(500)), "g": function(duration_ms=fixed(250))},
+                  edges=[("f", "g", {"mode": "sync"})],
+                  loads=[("f", "constant", {"rate_rps": 4}), ("g", "constant", {"rate_rps": 4})],
+                  duration_s=50)
+    usual = simulate(arch).to_json()
+    monkeypatch.setattr(engine, "CHECK_EVERY_EVENTS", 1)
+    monkeypatch.setattr(engine, "FOLD_EVERY_CHECKS", 1)
+    assert _close(simulate(arch).to_json(), usual)
+    assert usual["nodes"]["g"]["max_concurrency"] == 2
+
+
+def _close(a, b) -> bool:
+    if isinstance(a, dict):
+        return a.keys() == b.keys() and all(_close(a[k], b[k]) for k in a)
+    if isinstance(a, list):
+        return len(a) == len(b) and all(_close(x, y) for x, y in zip(a, b))
+    if isinstance(a, float):
+        return a == pytest.approx(b, rel=1e-9, abs=1e-9)
+    return a == b

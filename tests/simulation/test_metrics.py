@@ -169,3 +169,23 @@ def test_histogram_readers_see_values_added_since_the_last_fold():
     assert hist.count == 1
     hist.add(30.0)
     assert hist.count == 2 and hist.high == 30.0 and hist.mean == 20.0
+
+
+def test_a_run_of_exactly_cap_buckets_keeps_its_width():
+    """Integrating up to the end of the last bucket must not ask for a bucket after it."""
+    series = SeriesSet(cap=8)
+    level = TimedLevel(series, series.new("n", "concurrency", "area"))
+    level.up(0.5)
+    level.close(8.0)
+    width, times, out = series.export(8.0)
+    assert width == 1.0 and len(times) == 8 and out["n"]["concurrency"] == [0.5] + [1.0] * 7
+
+
+def test_a_change_at_a_bucket_boundary_is_folded_into_that_bucket():
+    series = SeriesSet()
+    level = TimedLevel(series, series.new("n", "concurrency", "area"), series.new("n", "max", "max"))
+    level.up(2.0)
+    level.fold(2.0)  # the fold happens at the instant of the change, a bucket boundary
+    level.close(3.0)
+    _, _, out = series.export(3.0)
+    assert out["n"]["concurrency"] == [0.0, 0.0, 1.0] and out["n"]["max"] == [0.0, 0.0, 1.0]
