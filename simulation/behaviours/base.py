@@ -105,14 +105,6 @@ class OutEdge:
         self.waits = self.synchronous and self.target.caller_waits
         self.action = self.config.get("action", "read")
 
-    @property
-    def whole_calls(self) -> int:
-        return int(self.calls)
-
-    @property
-    def extra_call_chance(self) -> float:
-        return self.calls - int(self.calls)
-
     def repeats(self, rng: random.Random) -> int:
         """How many times this edge is used by one upstream request (fractions: a chance)."""
         chance = self.chance
@@ -223,7 +215,6 @@ class Behaviour:
     def __init__(self, sim: Sim, node_id: str, service: str, config: dict[str, Any]) -> None:
         self.sim = sim
         self.env = sim.env  # hot paths read env._now (SimPy's `now` is a property)
-        self.series = sim.series
         self.id = node_id
         self.service = service
         self.config = config
