@@ -80,6 +80,17 @@ def test_sqs_backlog_counts_only_messages_that_waited():
     assert 18 <= slow.max_backlog <= 21 and slow.latency_ms.max >= 18_000  # message k waits ~k s
 
 
+def test_queue_batches_in_flight_never_exceed_the_consumer_cap():
+    """When a batch ends, the consumer's freed slot takes the next batch at the same instant
+    (the function releases its slot before the batch's end reaches the queue); the queue
+    never counts both batches at once."""
+    node = run(design({"q": ("sqs", {}), "fn": function(duration_ms=50, reserved_concurrency=2)},
+                      edges=[("q", "fn", {"batch_size": 1})],
+                      loads=[("q", "poisson", {"rate_rps": 100})], duration_s=20)).nodes["q"]
+    assert node.max_backlog > 100  # the consumer is far too slow: always busy
+    assert node.max_concurrency == 2
+
+
 def test_kinesis_per_shard_throttling():
     arch = design({"ks": ("kinesis", {"shards": 1, "record_kb": 0.5})},
                   loads=[("ks", "constant", {"rate_rps": 2000})], duration_s=10)
