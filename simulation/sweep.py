@@ -308,6 +308,17 @@ def check_value(target: Target, value: Any) -> None:
         raise StratusError(f"--vary {target.key}: {message}")
 
 
+def apply_setting(arch: Architecture, scenario: Scenario, key: str, raw: Any) -> Target:
+    """One value for one target, as a sweep run gets it: `key` resolved against the design and
+    scenario, `raw` typed and checked, then set on `arch` and `scenario`, copies the caller
+    owns (the what-if Compare dialog prepares its two variants with this)."""
+    target = resolve_target(arch, scenario, key)
+    value = coerce_value(target.field, raw)
+    check_value(target, value)
+    target.apply(arch, scenario, value)
+    return target
+
+
 # --------------------------------------------------------------------------------------
 # The plan: one prepared (design, scenario) per combination of values
 
