@@ -4,6 +4,10 @@ apply works through the plan in dependency order and writes the state file after
 resource. When a step fails it deletes, in reverse order, exactly what this apply created
 (never what an earlier apply created, never what Stratus did not create), and reports the
 step and the reason. Updates made before the failure stay; the state file records them.
+
+Both take `cancel`, asked between resources (never in the middle of one). When it says
+yes they stop there and roll nothing back: the state file already records every resource
+made so far, so running apply again resumes and destroy removes what was made.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from .resources import KINDS
 from .state import Record, State
 
 Progress = Callable[[Event], None]
+Cancel = Callable[[], bool]
 GONE_TIMEOUT_S = 120.0
 
 
@@ -38,6 +43,7 @@ class ApplyResult:
     error: str = ""
     rolled_back: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    cancelled: bool = False  # stopped between resources on request; ok is False, error says so
 
 
 @dataclass
@@ -48,6 +54,8 @@ class DestroyResult:
     refused: list[str] = field(default_factory=list)  # not tagged as ours: left alone
     errors: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    cancelled: bool = False  # stopped between resources on request; ok is False, error says so
+    error: str = ""  # why it stopped early (cancelled); per-resource failures are in errors
 
 
 def describe_error(exc: BaseException) -> str:
@@ -88,8 +96,13 @@ def plan(arch: Architecture, session, *, state_path: str | os.PathLike | None = 
         raise StratusError(f"could not read the target: {describe_error(exc)}") from exc
 
 
+def _never() -> bool:
+    return False
+
+
 def apply(arch: Architecture, session, state_path: str | os.PathLike, progress: Progress = ignore, *,
-          endpoint_url: str | None = None, design_dir: str | os.PathLike | None = None) -> ApplyResult:
+          endpoint_url: str | None = None, design_dir: str | os.PathLike | None = None,
+          cancel: Cancel | None = None) -> ApplyResult:
     started = time.monotonic()
     ctx = _context(session, arch.name, arch.region, endpoint_url, design_dir)
     state = State.load(state_path, arch.name)
@@ -106,7 +119,14 @@ def apply(arch: Architecture, session, state_path: str | os.PathLike, progress: 
         ctx.outputs[item.key] = item.record.outputs
     created: list[str] = []
     steps = [i for i in the_plan.items if i.action not in ("unchanged", "conflict")]
+    cancel = cancel or _never
     for number, item in enumerate(steps, 1):
+        if cancel():
+            result.ok, result.cancelled = False, True
+            result.error = (f"cancelled after {number - 1} of {len(steps)} steps: run deploy again to finish, "
+                            "or destroy to remove what was created")
+            progress(Message(result.error))
+            break
         label = f"{item.action} {item.key}"
         progress(StepStarted(f"{label} {item.name}".strip(), number, len(steps), item.action, item.key))
         try:
@@ -192,7 +212,8 @@ def _wait_gone(ctx: Context, kind: str, outputs: dict, timeout_s: float = GONE_T
 
 
 def destroy(arch_or_state: Architecture | str | os.PathLike, session, state_path: str | os.PathLike | None = None,
-            progress: Progress = ignore, *, endpoint_url: str | None = None) -> DestroyResult:
+            progress: Progress = ignore, *, endpoint_url: str | None = None,
+            cancel: Cancel | None = None) -> DestroyResult:
     """Delete exactly what the state file lists, newest dependency first, checking each is gone.
 
     Anything no longer tagged as this design's is left alone and reported. The state file
@@ -214,9 +235,16 @@ def destroy(arch_or_state: Architecture | str | os.PathLike, session, state_path
     ctx = _context(session, state.design, region, endpoint_url, None)
     _check_target(state, ctx)
     records = list(reversed(list(state.records.values())))
+    cancel = cancel or _never
     for number, record in enumerate(records, 1):
+        if cancel():
+            result.cancelled = True
+            result.error = (f"cancelled after {number - 1} of {len(records)} steps: run destroy again "
+                            f"to remove the rest ({state.path} lists what remains)")
+            progress(Message(result.error))
+            break
         _destroy_one(ctx, state, record, number, len(records), result, progress)
-    result.ok = not (result.refused or result.errors)
+    result.ok = not (result.refused or result.errors or result.cancelled)
     result.seconds = time.monotonic() - started
     return result
 
