@@ -9,8 +9,10 @@ only (it forgets everything when the command ends, so its state file is temporar
 from __future__ import annotations
 
 import os
+import signal
 import sys
 import tempfile
+import threading
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -73,8 +75,11 @@ def _deploy(arch, target: _Target, design_dir: str, plan_only: bool) -> int:
     if not the_plan.changes:
         print("Nothing to do: everything is as designed.")
         return 0
-    result = apply(arch, target.session, target.state_path, _print_event,
-                   endpoint_url=target.endpoint_url, design_dir=design_dir)
+    with _ctrl_c_cancels() as cancel:
+        result = apply(arch, target.session, target.state_path, _print_event,
+                       endpoint_url=target.endpoint_url, design_dir=design_dir, cancel=cancel.is_set)
+    if result.cancelled:
+        return 1  # the progress message has said where it stopped and how to finish or undo
     if not result.ok:
         undone = f"; rolled back {len(result.rolled_back)} resource(s) this apply had created" \
             if result.failed_step else ""
@@ -88,15 +93,40 @@ def _deploy(arch, target: _Target, design_dir: str, plan_only: bool) -> int:
 def _destroy(arch, target: _Target) -> int:
     from exporters.deploy import destroy
 
-    result = destroy(arch, target.session, target.state_path, _print_event, endpoint_url=target.endpoint_url)
+    with _ctrl_c_cancels() as cancel:
+        result = destroy(arch, target.session, target.state_path, _print_event,
+                         endpoint_url=target.endpoint_url, cancel=cancel.is_set)
     if result.refused:
         print(f"Left alone (no longer tagged as this design's): {', '.join(result.refused)}", file=sys.stderr)
+    if result.cancelled:
+        return 1  # said by the progress message, with how to finish
     if not result.ok:
         raise StratusError(f"destroy incomplete: {'; '.join(result.errors) or 'see above'}; "
                            f"{target.state_path} still lists what remains")
     print(f"Destroyed {len(result.deleted)} resource(s) of '{arch.name}' in {result.seconds:.1f} s"
           + (f"; {len(result.already_gone)} were already gone" if result.already_gone else ""))
     return 0
+
+
+@contextmanager
+def _ctrl_c_cancels():
+    """While applying or destroying, Ctrl-C asks to stop after the current resource (stopping
+    inside one could leave it half made and unrecorded); the old handler is restored after."""
+    requested = threading.Event()
+
+    def on_sigint(_signum, _frame) -> None:
+        requested.set()
+        print("Cancelling after the current resource…", file=sys.stderr, flush=True)
+
+    try:
+        previous = signal.signal(signal.SIGINT, on_sigint)
+    except ValueError:  # not the main thread: no signals here, nothing to install
+        yield requested
+        return
+    try:
+        yield requested
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _print_event(event) -> None:
