@@ -9,16 +9,20 @@ Targets (as `python main.py deploy`):
   typed into the confirmation box.
 
 Plan, apply and destroy run on a worker thread; the deployer's progress events cross to
-the GUI thread through a Qt signal and are appended to the log as they happen.
+the GUI thread through a Qt signal and are appended to the log as they happen. Cancel
+(or closing the dialog while busy) asks the deployer to stop after the current resource:
+nothing is rolled back, the state file records what was made, and the log says how to
+finish (deploy again) or undo (destroy).
 """
 
 from __future__ import annotations
 
 import os
 import tempfile
+import threading
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QEventLoop, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QFontDatabase
 from PySide6.QtWidgets import (
     QButtonGroup, QDialog, QFormLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel,
@@ -58,6 +62,7 @@ class DeployDialog(QDialog):
         self._sandbox = None  # (server, url) once started
         self._scratch = tempfile.TemporaryDirectory(prefix="stratus-deploy-")
         self.plan = None
+        self._cancel = threading.Event()  # set on the GUI thread, read by the deployer between resources
         self.job = BackgroundJob(self)
         self.relay = _Relay(self)
         self.relay.event.connect(self._on_event)
@@ -118,13 +123,17 @@ class DeployDialog(QDialog):
         self.plan_button = QPushButton("Plan")
         self.deploy_button = QPushButton("Deploy")
         self.destroy_button = QPushButton("Destroy")
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setToolTip("Stop after the resource being made now; nothing is rolled back")
         self.close_button = QPushButton("Close")
         self.plan_button.clicked.connect(self.run_plan)
         self.deploy_button.clicked.connect(self.run_deploy)
         self.destroy_button.clicked.connect(self.run_destroy)
+        self.cancel_button.clicked.connect(self.request_cancel)
         self.close_button.clicked.connect(self.reject)
         buttons.addStretch(1)
-        for button in (self.plan_button, self.deploy_button, self.destroy_button, self.close_button):
+        for button in (self.plan_button, self.deploy_button, self.destroy_button, self.cancel_button,
+                       self.close_button):
             buttons.addWidget(button)
         layout.addLayout(buttons)
         for button in self.target_buttons.values():
@@ -165,6 +174,7 @@ class DeployDialog(QDialog):
         self.plan_button.setEnabled(not busy)
         self.deploy_button.setEnabled(not busy and confirmed)
         self.destroy_button.setEnabled(not busy and confirmed)
+        self.cancel_button.setEnabled(busy and not self._cancel.is_set())
 
     def _busy(self, busy: bool) -> None:
         self._update_buttons()
@@ -211,14 +221,25 @@ class DeployDialog(QDialog):
             self._log(f"✗ {exc}", "#D92D20")
             return False
         arch, design_dir, emit = self.arch.copy(), self.design_dir, self.relay.event.emit
+        self._cancel = cancel = threading.Event()  # one per run: a late click cannot stop the next
         self._log(f"— {what} on {label}", "#3D4654")
-        self.job.start(lambda _progress, _cancel: (what, work(arch, session, url, state, design_dir, emit)))
+        self.job.start(lambda _progress, _cancel: (what, work(arch, session, url, state, design_dir, emit,
+                                                              cancel.is_set)))
+        return True
+
+    def request_cancel(self) -> bool:
+        """Ask the running plan/deploy/destroy to stop after the current resource."""
+        if not self.job.busy() or self._cancel.is_set():
+            return False
+        self._cancel.set()
+        self._log("Cancelling after the current resource…", "#B54708")
+        self._update_buttons()
         return True
 
     # -- actions ---------------------------------------------------------------------------
 
     def run_plan(self) -> bool:
-        def work(arch, session, url, state, design_dir, emit):
+        def work(arch, session, url, state, design_dir, emit, cancel):  # reads only: runs to the end
             from exporters.deploy import plan
 
             return plan(arch, session, state_path=state, endpoint_url=url, design_dir=design_dir)
@@ -226,19 +247,19 @@ class DeployDialog(QDialog):
         return self._start("plan", work)
 
     def run_deploy(self) -> bool:
-        def work(arch, session, url, state, design_dir, emit):
+        def work(arch, session, url, state, design_dir, emit, cancel):
             from exporters.deploy import apply, plan
 
             emit(("plan", plan(arch, session, state_path=state, endpoint_url=url, design_dir=design_dir)))
-            return apply(arch, session, state, emit, endpoint_url=url, design_dir=design_dir)
+            return apply(arch, session, state, emit, endpoint_url=url, design_dir=design_dir, cancel=cancel)
 
         return self._start("deploy", work)
 
     def run_destroy(self) -> bool:
-        def work(arch, session, url, state, design_dir, emit):
+        def work(arch, session, url, state, design_dir, emit, cancel):
             from exporters.deploy import destroy
 
-            return destroy(arch, session, state, emit, endpoint_url=url)
+            return destroy(arch, session, state, emit, endpoint_url=url, cancel=cancel)
 
         return self._start("destroy", work)
 
@@ -259,11 +280,13 @@ class DeployDialog(QDialog):
         self.planned.emit(the_plan)
 
     def _on_event(self, event) -> None:
-        from exporters.deploy.events import StepFailed, StepFinished, StepStarted
+        from exporters.deploy.events import Message, StepFailed, StepFinished, StepStarted
 
         if isinstance(event, tuple) and event[0] == "plan":
             self._show_plan(event[1])
             return
+        if isinstance(event, Message) and event.message.startswith("cancelled after"):
+            return  # the finished handler says it, with the result
         if isinstance(event, StepStarted):
             self.progress.setRange(0, event.total)
             self.progress.setValue(event.step - 1)
@@ -279,6 +302,12 @@ class DeployDialog(QDialog):
         what, result = value
         if what == "plan":
             self._show_plan(result)
+            if self._cancel.is_set():
+                self._log("The plan ran to the end: it only reads the target, so there was nothing to stop",
+                          "#5F6B7A")
+        elif getattr(result, "cancelled", False):
+            self._log(f"⏹ {what.capitalize()} {result.error}", "#B54708")
+            (self.applied if what == "deploy" else self.destroyed).emit(result)
         elif what == "deploy":
             if result.ok:
                 self._log(f"✓ Deployed {len(result.done)} step(s) in {result.seconds:.1f} s", "#067647")
@@ -297,11 +326,23 @@ class DeployDialog(QDialog):
         safe = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
         self.log.appendHtml(f"<span style='color:{colour}'>{safe}</span>")
 
+    def _wait_until_idle(self, timeout_s: float) -> None:
+        """Let the worker finish the resource in hand. The job's thread only ends once its
+        finished signal is handled on this thread, so run the event loop rather than block."""
+        if not self.job.busy():
+            return
+        loop = QEventLoop()
+        self.job.busy_changed.connect(loop.quit)
+        QTimer.singleShot(int(timeout_s * 1000), loop.quit)
+        loop.exec()
+        self.job.busy_changed.disconnect(loop.quit)
+
     def log_text(self) -> str:
         return self.log.toPlainText()
 
     def done(self, code: int) -> None:
-        self.job.wait(120)
+        self.request_cancel()  # closing while busy: stop after the current resource, then wait
+        self._wait_until_idle(120)
         if self._sandbox is not None:
             self._sandbox[0].stop()
             self._sandbox = None
