@@ -80,6 +80,25 @@ POLICY_TEMPLATES = {
 EVIDENCE_POLICIES = {"SQSPollerPolicy", "KinesisStreamReadPolicy", "DynamoDBStreamReadPolicy"}
 
 # (service of the resource, SAM Events type) -> how the event is wired
+# API resource type -> (property with the inline OpenAPI document, property with its location)
+OPENAPI_SOURCES = {
+    "AWS::Serverless::Api": ("DefinitionBody", "DefinitionUri"),
+    "AWS::Serverless::HttpApi": ("DefinitionBody", "DefinitionUri"),
+    "AWS::ApiGateway::RestApi": ("Body", "BodyS3Location"),
+    "AWS::ApiGatewayV2::Api": ("Body", "BodyS3Location"),
+}
+# OpenAPI operation key -> HTTP method (HEAD and OPTIONS are imported as ANY, with a note)
+OPENAPI_METHODS = {"get": "GET", "put": "PUT", "post": "POST", "delete": "DELETE", "patch": "PATCH",
+                   "head": "HEAD", "options": "OPTIONS", "x-amazon-apigateway-any-method": "ANY"}
+# x-amazon-apigateway-integration key -> the Method/Integration property it stands for
+OPENAPI_INTEGRATION_KEYS = {
+    "type": "Type", "uri": "Uri", "httpMethod": "IntegrationHttpMethod", "credentials": "Credentials",
+    "requestTemplates": "RequestTemplates", "requestParameters": "RequestParameters",
+    "timeoutInMillis": "TimeoutInMillis", "integrationSubtype": "IntegrationSubtype",
+}
+# An HTTP API integration subtype's prefix -> the service it reaches
+SUBTYPE_SERVICES = {"SQS": "sqs", "Kinesis": "kinesis", "StepFunctions": "step_functions",
+                    "EventBridge": "eventbridge"}
 IMPLICIT_APIS = {"Api": ("ServerlessRestApi", "rest"), "HttpApi": ("ServerlessHttpApi", "http")}
 HTTP_METHODS = ("ANY", "GET", "POST", "PUT", "PATCH", "DELETE")
 
@@ -118,6 +137,8 @@ class _Importer:
         self.handled: set[str] = set()
         self.absorbed_as: dict[str, str] = {}  # logical id -> what it became (for the report)
         self.api_timeouts: dict[str, tuple[int, str]] = {}  # API node -> (longest timeout, source)
+        # (API node, method, path) of SAM Api/HttpApi events: SAM writes their OpenAPI integration.
+        self.event_routes: set[tuple[str, str, str]] = set()
 
     # -- driver --------------------------------------------------------------------------
 
@@ -143,6 +164,7 @@ class _Importer:
                 wire(self, key, props)
             if isinstance(self.raw[key].get("Connectors"), dict):
                 self._connectors_attribute(key, self.raw[key]["Connectors"])
+        self._wire_openapi()
         self._apply_throttling()
         self._apply_api_timeouts()
         self._classify_rest()
@@ -354,6 +376,7 @@ class _Importer:
             return
         method = str(props.get("Method", "ANY")).upper()
         route = {"method": method if method in HTTP_METHODS else "ANY", "path": props.get("Path", "/")}
+        self.event_routes.add((api, route["method"], str(route["path"])))
         self.b.add_edge(api, target, None, route, f"{kind} event {name}", key, self.types[key])
 
     def _event_kind(self, key: str, name: str) -> str:
@@ -655,24 +678,29 @@ class _Importer:
         substitutions = props.get("DefinitionSubstitutions") or {}
         return _substitute(definition, substitutions) if definition is not None else None
 
-    def _definition_file(self, key: str, uri: str) -> Any:
+    def _definition_file(self, key: str, uri: str, prop: str = "DefinitionUri",
+                         what: str = "state machine definition", lost: str = "no task edges") -> Any:
+        """A definition file next to the template (JSON or YAML, safe loader), or None with a
+        warning naming the file; `lost` says what the design misses without it."""
         rtype = self.types[key]
         path = os.path.normpath(os.path.join(self.base_dir, uri))
         if not os.path.isfile(path):
             folder, wanted = os.path.dirname(path), os.path.basename(path).lower()
             same = [n for n in (os.listdir(folder) if os.path.isdir(folder) else []) if n.lower() == wanted]
             if not same:
-                self.b.warn(key, rtype, f"DefinitionUri {uri} not found next to the template; no task edges")
+                self.b.warn(key, rtype, f"{prop} {uri} not found next to the template; {lost}")
                 return None
-            self.b.note("note", key, rtype, f"DefinitionUri {uri} matched {same[0]} ignoring case "
+            self.b.note("note", key, rtype, f"{prop} {uri} matched {same[0]} ignoring case "
                         "(a case-sensitive file system would not find it)", "warning")
             path = os.path.join(folder, same[0])
-        text = read_text(path, "state machine definition")
         try:
+            text = read_text(path, what)
             return json.loads(text) if text.lstrip().startswith("{") else yaml.load(text, Loader=SafeCfnLoader)  # noqa: S506
+        except StratusError as exc:
+            self.b.warn(key, rtype, f"{exc}; {lost}")
         except (ValueError, yaml.YAMLError) as exc:
-            self.b.warn(key, rtype, f"{uri}: cannot be read ({exc}); no task edges")
-            return None
+            self.b.warn(key, rtype, f"{uri}:{_parse_error(exc)}; {lost}")
+        return None
 
     # -- APIs ----------------------------------------------------------------------------------
 
@@ -709,7 +737,10 @@ class _Importer:
                 break
         return "/" + "/".join(parts)
 
-    def _integration(self, key: str, api: str, uri: Any, integration: dict, route: dict) -> None:
+    def _integration(self, key: str, api: str, uri: Any, integration: dict, route: dict,
+                     origin: str = "") -> None:
+        """The edge an API integration makes (Lambda proxy or a direct service action),
+        whether it comes from a Method, a V2 Integration or an OpenAPI definition."""
         rtype = self.types[key]
         target = self.b.node_for(uri, ("lambda", "step_functions", "sqs", "kinesis", "dynamodb")) if uri else None
         text = strip_tokens(str(uri or ""))
@@ -722,13 +753,137 @@ class _Importer:
                 config["action"] = "read" if action.lower() in ("getitem", "query", "scan", "batchgetitem") else "write"
         if target is None:
             if integration.get("Type") not in ("MOCK", "HTTP", "HTTP_PROXY", None):
-                self.b.warn(key, rtype, f"integration {text or integration.get('Type')} reaches no node of the design")
+                self.b.warn(key, rtype, f"{origin}{route['method']} {route['path']}: integration "
+                            f"{text or integration.get('Type')} reaches no node of the design")
             return
         for role in tokens_in(integration.get("Credentials") or integration.get("CredentialsArn")):
             if self.types.get(role.split(".")[0]) == "AWS::IAM::Role":
                 self.used_roles.add(role.split(".")[0])
         self._api_timeout(api, integration.get("TimeoutInMillis"), key)
-        self.b.add_edge(api, target, None, config, f"{route['method']} {route['path']} integration", key, rtype)
+        self.b.add_edge(api, target, None, config, f"{origin}{route['method']} {route['path']} integration",
+                        key, rtype)
+
+    # -- APIs: OpenAPI definitions --------------------------------------------------------------
+
+    def _wire_openapi(self) -> None:
+        """Routes of the APIs defined by an OpenAPI (or Swagger) document: each operation's
+        x-amazon-apigateway-integration becomes the edge a Method or Integration would."""
+        for key, rtype in self.types.items():
+            if rtype in OPENAPI_SOURCES and key in self.b.node_of and key not in self.skipped:
+                found = self._openapi_definition(key, *OPENAPI_SOURCES[rtype])
+                if found is not None:
+                    self._openapi_routes(key, *found)
+
+    def _openapi_definition(self, key: str, body_prop: str, location_prop: str) -> tuple[Any, str] | None:
+        """(definition, where it came from), or None (nothing to read, or reported)."""
+        rtype, lost = self.types[key], "its routes are not imported"
+        body = (self.raw[key].get("Properties") or {}).get(body_prop)
+        if body is not None:
+            body = self._expand_includes(key, body, body_prop)
+            if body is _UNREADABLE:
+                return None
+            if isinstance(body, str):
+                try:
+                    body = json.loads(body)
+                except ValueError as exc:
+                    self.b.warn(key, rtype, f"{body_prop} is text but not JSON ({exc}); {lost}")
+                    return None
+            return self._resolve_definition(key, body, body_prop), body_prop
+        location = self.props[key].get(location_prop)
+        if location is None:
+            return None
+        if isinstance(location, str) and not location.startswith("s3://") and not tokens_in(location):
+            definition = self._definition_file(key, location, location_prop, "OpenAPI definition", lost)
+            if definition is None:
+                return None
+            return self._resolve_definition(key, definition, location), location
+        self.b.warn(key, rtype, f"{location_prop} {_s3_text(location)}: the OpenAPI definition is in S3, which "
+                    f"cannot be read offline; {lost}")
+        return None
+
+    def _expand_includes(self, key: str, value: Any, where: str) -> Any:
+        """`Fn::Transform: AWS::Include` replaced by the local file it names; _UNREADABLE
+        (reported) where the file is in S3, missing or not JSON/YAML."""
+        if isinstance(value, list):
+            return [v for v in (self._expand_includes(key, item, where) for item in value) if v is not _UNREADABLE]
+        if not isinstance(value, dict):
+            return value
+        if set(value) != {"Fn::Transform"}:
+            out = {k: self._expand_includes(key, v, f"{where}.{k}") for k, v in value.items()}
+            return {k: v for k, v in out.items() if v is not _UNREADABLE}
+        transform = value["Fn::Transform"] if isinstance(value["Fn::Transform"], dict) else {}
+        lost = "the part it includes is not imported"
+        if transform.get("Name") != "AWS::Include":
+            self.b.warn(key, self.types[key], f"{where}: Fn::Transform {transform.get('Name')!r} is not one Stratus "
+                        f"reads (only AWS::Include); {lost}")
+            return _UNREADABLE
+        location = self.resolver.resolve((transform.get("Parameters") or {}).get("Location"))
+        if not isinstance(location, str) or location.startswith("s3://") or tokens_in(location):
+            self.b.warn(key, self.types[key], f"{where}: AWS::Include Location {_s3_text(location)} is in S3, "
+                        f"which cannot be read offline; {lost}")
+            return _UNREADABLE
+        included = self._definition_file(key, location, "AWS::Include Location", "included snippet", lost)
+        return _UNREADABLE if included is None else self._expand_includes(key, included, location)
+
+    def _resolve_definition(self, key: str, definition: Any, where: str) -> Any:
+        try:
+            return self.resolver.resolve(definition)
+        except StratusError as exc:  # an intrinsic in the definition that cannot be evaluated
+            self.b.warn(key, self.types[key], f"{where}: {exc}; intrinsics there are left as written")
+            return definition
+
+    def _openapi_routes(self, key: str, definition: Any, where: str) -> None:
+        rtype = self.types[key]
+        paths = definition.get("paths") if isinstance(definition, dict) else None
+        if not isinstance(paths, dict):
+            problem = "is not an OpenAPI document" if not isinstance(definition, dict) else \
+                "has no paths" if paths is None else "has a 'paths' that is not a mapping"
+            self.b.warn(key, rtype, f"{where} {problem}; no routes imported")
+            return
+        for path, item in paths.items():
+            if not isinstance(item, dict):
+                self.b.warn(key, rtype, f"{where}: path {path} is not a mapping of operations; no edge")
+                continue
+            for name, operation in item.items():
+                method = OPENAPI_METHODS.get(str(name).lower())
+                if method is not None:
+                    self._openapi_operation(key, definition, str(path), method, operation, where)
+
+    def _openapi_operation(self, key: str, definition: dict, path: str, method: str, operation: Any,
+                           where: str) -> None:
+        rtype, api = self.types[key], self.b.node_of[key]
+        route_text = f"{where}: {method} {path}"
+        integration = operation.get("x-amazon-apigateway-integration") if isinstance(operation, dict) else None
+        integration = _follow_ref(definition, integration)
+        if integration is None:
+            if (api, method, path) not in self.event_routes:  # SAM fills those in from the function's event
+                self.b.warn(key, rtype, f"{route_text}: no x-amazon-apigateway-integration; no edge")
+            return
+        if not isinstance(integration, dict):
+            self.b.warn(key, rtype, f"{route_text}: x-amazon-apigateway-integration is not a mapping; no edge")
+            return
+        cfn = {OPENAPI_INTEGRATION_KEYS[k]: v for k, v in integration.items() if k in OPENAPI_INTEGRATION_KEYS}
+        kind = str(cfn.get("Type", "")).upper()
+        cfn["Type"] = kind
+        if isinstance(cfn.get("Uri"), str) and "${" in cfn["Uri"]:  # a file's text, never through Fn::Sub
+            cfn["Uri"] = self._resolve_definition(key, {"Fn::Sub": cfn["Uri"]}, route_text)
+        if kind not in ("AWS", "AWS_PROXY", "HTTP", "HTTP_PROXY", "MOCK"):
+            self.b.warn(key, rtype, f"{route_text}: integration type {integration.get('type')!r} is not one "
+                        "API Gateway knows; no edge")
+            return
+        if kind in ("HTTP", "HTTP_PROXY", "MOCK"):
+            backend = "answered by API Gateway itself" if kind == "MOCK" else \
+                f"an HTTP backend outside the design ({strip_tokens(str(cfn.get('Uri')))})"
+            self.b.note("note", key, rtype, f"{route_text}: {kind.lower()} integration, {backend}; no edge")
+            return
+        route = {"method": self._method_name(key, method), "path": path}
+        origin = f"{where}: "
+        if cfn.get("IntegrationSubtype"):
+            self._subtype_integration(key, api, cfn, route, origin)
+        elif not cfn.get("Uri"):
+            self.b.warn(key, rtype, f"{route_text}: {kind.lower()} integration without a uri; no edge")
+        else:
+            self._integration(key, api, cfn["Uri"], cfn, route, origin)
 
     def _api_timeout(self, api: str, timeout: Any, key: str) -> None:
         value = as_int(timeout)
@@ -742,7 +897,8 @@ class _Importer:
                 self.b._checked_config(key, self.types.get(key, ""), "api_gateway", {"timeout_ms": timeout}))
 
     def _service_integration_target(self, service: str, action: str, integration: dict, uri: str) -> str | None:
-        node_service = {"sqs": "sqs", "kinesis": "kinesis", "dynamodb": "dynamodb", "states": "step_functions"}.get(service)
+        node_service = {"sqs": "sqs", "kinesis": "kinesis", "dynamodb": "dynamodb", "states": "step_functions",
+                        "sns": "sns", "events": "eventbridge"}.get(service)
         if node_service is None:
             return None
         if service == "sqs" and "/" in action and not action.startswith("SendMessage"):
@@ -774,23 +930,28 @@ class _Importer:
             self.b.warn(key, self.types[key], "API is not in the template")
             return
         route = self._route_of(key)
-        subtype = props.get("IntegrationSubtype")
-        if subtype:
-            params = props.get("RequestParameters") or {}
-            service = {"SQS": "sqs", "Kinesis": "kinesis", "StepFunctions": "step_functions"}.get(subtype.split("-")[0])
-            target = None
-            for value in params.values():
-                target = target or self.b.node_for(value, service)
-            if target is None:
-                self.b.warn(key, self.types[key], f"{subtype} integration reaches no node of the design")
-                return
-            for role in tokens_in(props.get("CredentialsArn")):
-                if self.types.get(role.split(".")[0]) == "AWS::IAM::Role":
-                    self.used_roles.add(role.split(".")[0])
-            self._api_timeout(api, props.get("TimeoutInMillis"), key)
-            self.b.add_edge(api, target, None, route, f"{subtype} integration", key, self.types[key])
+        if props.get("IntegrationSubtype"):
+            self._subtype_integration(key, api, props, route)
             return
         self._integration(key, api, props.get("IntegrationUri"), props, route)
+
+    def _subtype_integration(self, key: str, api: str, props: dict, route: dict, origin: str = "") -> None:
+        """An HTTP API's direct service integration (IntegrationSubtype SQS-SendMessage...)."""
+        subtype = str(props["IntegrationSubtype"])
+        params = props.get("RequestParameters")
+        service = SUBTYPE_SERVICES.get(subtype.split("-")[0])
+        target = None
+        for value in (params.values() if isinstance(params, dict) and service else ()):
+            target = target or self.b.node_for(value, service)
+        if target is None:
+            where = f"{origin}{route['method']} {route['path']}: " if origin else ""
+            self.b.warn(key, self.types[key], f"{where}{subtype} integration reaches no node of the design")
+            return
+        for role in tokens_in(props.get("CredentialsArn") or props.get("Credentials")):
+            if self.types.get(role.split(".")[0]) == "AWS::IAM::Role":
+                self.used_roles.add(role.split(".")[0])
+        self._api_timeout(api, props.get("TimeoutInMillis"), key)
+        self.b.add_edge(api, target, None, route, f"{origin}{subtype} integration", key, self.types[key])
 
     def _route_of(self, integration_key: str) -> dict:
         for key, props in self.props.items():
@@ -887,6 +1048,40 @@ class _Importer:
         self.b.note("extra", key, rtype, "not one of the nine services; kept under extras")
 
 
+_UNREADABLE = object()  # an included file that could not be read (already reported)
+
+
+def _s3_text(location: Any) -> str:
+    """An S3 location as s3://bucket/key, whatever form the template gives it in."""
+    if isinstance(location, dict):
+        bucket, key = location.get("Bucket"), location.get("Key")
+        return strip_tokens(f"s3://{bucket}/{key}") if bucket and key else strip_tokens(json.dumps(location, default=str))
+    return strip_tokens(str(location))
+
+
+def _follow_ref(definition: dict, value: Any) -> Any:
+    """A local `$ref` (`#/components/x-amazon-apigateway-integrations/name`) followed."""
+    seen = 0
+    while isinstance(value, dict) and set(value) == {"$ref"} and str(value["$ref"]).startswith("#/") and seen < 10:
+        seen += 1
+        target: Any = definition
+        for part in str(value["$ref"])[2:].split("/"):
+            part = part.replace("~1", "/").replace("~0", "~")
+            target = target.get(part) if isinstance(target, dict) else None
+        value = target
+    return value
+
+
+def _parse_error(exc: Exception) -> str:
+    """`LINE: not valid YAML/JSON: what`, the way load_template says it."""
+    if isinstance(exc, json.JSONDecodeError):
+        return f"{exc.lineno}: not valid JSON: {exc.msg} (column {exc.colno})"
+    if isinstance(exc, yaml.MarkedYAMLError):
+        mark = exc.problem_mark or exc.context_mark
+        return f"{mark.line + 1 if mark else '?'}: not valid YAML: {exc.problem or exc.context}"
+    return f" cannot be read ({' '.join(str(exc).split())})"
+
+
 def _with_globals(resource: dict, globals_: dict) -> dict:
     """SAM Globals merged under a resource's own properties (its own values win)."""
     section = {"AWS::Serverless::Function": "Function", "AWS::Serverless::Api": "Api",
@@ -915,9 +1110,10 @@ def _check_cycles(resources: dict, path: str) -> None:
     graph = nx.DiGraph()
     for key, resource in resources.items():
         graph.add_node(key)
-        deps = references(resource.get("Properties") or {}) | set(_as_list(resource.get("DependsOn")))
+        properties = _dependency_properties(resource)
+        deps = references(properties) | set(_as_list(resource.get("DependsOn")))
         graph.add_edges_from((key, d) for d in deps if d in resources and d != key)
-        if key in _as_list(resource.get("DependsOn")) or (key in references(resource.get("Properties") or {})):
+        if key in _as_list(resource.get("DependsOn")) or (key in references(properties)):
             raise StratusError(f"{path}: resource {key} refers to itself")
     try:
         cycle = nx.find_cycle(graph)
@@ -925,6 +1121,18 @@ def _check_cycles(resources: dict, path: str) -> None:
         return
     chain = " -> ".join([u for u, _ in cycle] + [cycle[0][0]])
     raise StratusError(f"{path}: circular reference between resources: {chain}")
+
+
+def _dependency_properties(resource: dict) -> dict:
+    """The properties a resource depends on. SAM turns a function's (or state machine's)
+    Events into resources of their own (permissions, mappings, rules), so an API whose
+    OpenAPI definition names the function while the function's Api event names the API
+    is no cycle."""
+    properties = resource.get("Properties") or {}
+    if resource.get("Type") in ("AWS::Serverless::Function", "AWS::Serverless::StateMachine") \
+            and isinstance(properties, dict) and "Events" in properties:
+        return {k: v for k, v in properties.items() if k != "Events"}
+    return properties
 
 
 def _inline_parameters(value: Any, parameters: dict) -> Any:
