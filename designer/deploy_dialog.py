@@ -306,7 +306,7 @@ class DeployDialog(QDialog):
                 self._log("The plan ran to the end: it only reads the target, so there was nothing to stop",
                           "#5F6B7A")
         elif getattr(result, "cancelled", False):
-            self._log(f"⏹ {what.capitalize()} {result.error}", "#B54708")
+            self._log(f"■ {what.capitalize()} {result.error}", "#B54708")
             (self.applied if what == "deploy" else self.destroyed).emit(result)
         elif what == "deploy":
             if result.ok:
