@@ -1,11 +1,13 @@
 """What-if: run two variants of the design side by side and show what changed.
 
-A variant is a scenario plus extra overrides, written as `node.field=value` (the same
-syntax as `sweep --vary`), e.g. A = `create_order.memory_mb=512`, B =
-`create_order.memory_mb=1024`. Both run on one worker thread, one after the other, with
-the same seed (common random numbers: differences come from the change, not from luck).
-The table lists end-to-end latency, throttling, cold starts, errors and cost, with the
-change from A to B coloured green (better) or red (worse); a chart shows the same.
+A variant is a scenario plus overrides written as `TARGET=VALUE, ...`, with the targets
+of `sweep --vary` (and its parser, checks and messages, from simulation/sweep.py):
+`NODE.FIELD` (`create_order.memory_mb=1024`), `load.ENTRY.PARAM` or `load.INDEX.PARAM`
+(`load.orders_api.rate_rps=80`) and `account.FIELD` (`account.concurrency_limit=500`).
+Both run on one worker thread, one after the other, with the same seed (common random
+numbers: differences come from the change, not from luck). The table lists end-to-end
+latency, throttling, cold starts, errors and cost, with the change from A to B coloured
+green (better) or red (worse); a chart shows the same.
 """
 
 from __future__ import annotations
@@ -13,7 +15,6 @@ from __future__ import annotations
 import copy
 from dataclasses import dataclass
 
-import yaml
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
@@ -23,54 +24,57 @@ from PySide6.QtWidgets import (
 )
 
 from model.architecture import Architecture, Scenario
-from model.catalogue import SERVICES
+from model.catalogue import ACCOUNT_FIELDS, LOAD_PATTERNS, SERVICES
 from model.errors import StratusError
+from simulation.sweep import apply_setting, split_vary
 
 from .dashboard import Chart, MUTED, TEXT, fmt_count, fmt_ms, fmt_usd
 from .simulation_panel import BackgroundJob
 
 BETTER, WORSE = QColor("#067647"), QColor("#D92D20")
 COLOUR_A, COLOUR_B = "#9AA3AF", "#2F80ED"
+HELP = ("Overrides: NODE.FIELD=value, load.ENTRY.PARAM=value (or load.0.PARAM), "
+        "account.FIELD=value; separate several with commas.")
 
 
 @dataclass(frozen=True)
 class Variant:
     scenario: str
-    overrides: dict  # {node: {field: value}}
+    settings: tuple[tuple[str, str], ...]  # (target, value as typed), in the order written
     label: str = ""
 
 
-def parse_overrides(arch: Architecture, text: str) -> dict:
-    """'fn.memory_mb=1024, fn.reserved_concurrency=50' -> {fn: {memory_mb: 1024, ...}},
-    checked against the design and the catalogue."""
-    out: dict = {}
+def parse_overrides(text: str) -> tuple[tuple[str, str], ...]:
+    """'fn.memory_mb=1024, load.api.rate_rps=80' -> (("fn.memory_mb", "1024"), ...): the
+    syntax only, by sweep's own splitter; targets and values are checked by prepare_variant."""
+    settings = []
     for part in filter(None, (p.strip() for p in text.replace(";", ",").split(","))):
-        target, sep, raw = part.partition("=")
-        node_id, dot, field = target.strip().partition(".")
-        if not sep or not dot:
-            raise StratusError(f"'{part}': write NODE.FIELD=VALUE, e.g. create_order.memory_mb=1024")
-        node = arch.nodes.get(node_id)
-        if node is None:
-            raise StratusError(f"'{part}': no node '{node_id}' in the design")
-        spec = SERVICES.get(node.service)
-        if spec is not None and spec.field(field) is None:
-            raise StratusError(f"'{part}': {spec.name} has no setting '{field}'")
         try:
-            value = yaml.safe_load(raw.strip())
-        except yaml.YAMLError:
-            value = raw.strip()
-        out.setdefault(node_id, {})[field] = value
-    return out
+            key, (value,) = split_vary(part)
+        except ValueError as exc:
+            raise StratusError(_for_dialog(str(exc))) from None
+        settings.append((key, value))
+    return tuple(settings)
 
 
-def variant_scenario(arch: Architecture, variant: Variant) -> Scenario:
+def prepare_variant(arch: Architecture, variant: Variant) -> tuple[Architecture, Scenario]:
+    """Copies of the design and of the variant's scenario with every setting applied, each
+    resolved, typed and checked exactly as a sweep run is (StratusError names the first bad one)."""
     base = arch.scenario(variant.scenario)
     if base is None:
         raise StratusError(f"no scenario named '{variant.scenario}'")
-    scenario = copy.deepcopy(base)
-    for node_id, fields in variant.overrides.items():
-        scenario.overrides.setdefault(node_id, {}).update(fields)
-    return scenario
+    design, scenario = arch.copy(), copy.deepcopy(base)
+    for key, value in variant.settings:
+        try:
+            apply_setting(design, scenario, key, value)
+        except StratusError as exc:
+            raise StratusError(_for_dialog(str(exc))) from None
+    return design, scenario
+
+
+def _for_dialog(message: str) -> str:
+    """Sweep's message without the name of its command-line option."""
+    return message.removeprefix("--vary ")
 
 
 @dataclass(frozen=True)
@@ -160,12 +164,17 @@ class CompareDialog(QDialog):
             scenario = QComboBox()
             scenario.addItems(names)
             overrides = QLineEdit()
-            overrides.setPlaceholderText(example or "node.field=value, …")
+            overrides.setPlaceholderText(example)
+            overrides.setToolTip(HELP)
             form.addRow("Scenario", scenario)
             form.addRow("Overrides", overrides)
             self.sides[key] = (scenario, overrides)
             top.addWidget(box)
         layout.addLayout(top)
+        self.help = QLabel(HELP)
+        self.help.setStyleSheet(f"color: {MUTED};")
+        self.help.setWordWrap(True)
+        layout.addWidget(self.help)
         row = QHBoxLayout()
         row.addWidget(QLabel("Duration"))
         self.duration = QDoubleSpinBox()
@@ -217,26 +226,27 @@ class CompareDialog(QDialog):
         out = []
         for key in ("a", "b"):
             combo, line = self.sides[key]
-            out.append(Variant(combo.currentText(), parse_overrides(self.arch, line.text()),
+            out.append(Variant(combo.currentText(), parse_overrides(line.text()),
                                line.text().strip() or combo.currentText()))
         return out[0], out[1]
 
     def run(self) -> bool:
+        """Start both simulations; False (and the reason in red) when a variant is wrong."""
         try:
             a, b = self.variants()
-            scenarios = [variant_scenario(self.arch, v) for v in (a, b)]
+            prepared = [prepare_variant(self.arch, v) for v in (a, b)]
         except StratusError as exc:
             self._status(str(exc), error=True)
             return False
-        arch, duration, base_dir = self.arch.copy(), self.duration.value(), self.base_dir
-        seed = scenarios[0].seed
+        duration, base_dir = self.duration.value(), self.base_dir
+        seed = prepared[0][1].seed
 
         def job(progress, cancel):
             from simulation.engine import simulate
 
             results = []
-            for i, scenario in enumerate(scenarios):
-                results.append(simulate(arch, scenario, seed=seed, duration_s=duration, base_dir=base_dir,
+            for i, (design, scenario) in enumerate(prepared):
+                results.append(simulate(design, scenario, seed=seed, duration_s=duration, base_dir=base_dir,
                                         progress=lambda f, i=i: progress((i + f) / 2), cancel=cancel))
             return results
 
@@ -294,8 +304,25 @@ class CompareDialog(QDialog):
 
 
 def _example_override(arch: Architecture) -> str:
+    """One example of each kind of target this design offers, to put in the empty field."""
+    parts = []
     node = next((n for n in arch.nodes.values() if n.service == "lambda"), None)
-    if node is None:
-        return ""
-    memory = node.effective_config().get("memory_mb", 128)
-    return f"{node.id}.memory_mb={memory * 2}"
+    if node is not None:
+        memory = SERVICES["lambda"].field("memory_mb")
+        doubled = min(node.effective_config().get("memory_mb", memory.default) * 2, memory.max)
+        parts.append(f"{node.id}.memory_mb={doubled}")
+    # the first scenario's first load: the scenario both sides start on
+    loads = arch.scenarios[0].load if arch.scenarios else []
+    shape = LOAD_PATTERNS.get(loads[0].pattern) if loads else None
+    numbers = [f for f in shape.fields if f.kind in ("int", "float")] if shape is not None else []
+    if numbers:
+        load, param = loads[0], numbers[0]
+        which = load.entry if sum(each.entry == load.entry for each in loads) == 1 else "0"
+        parts.append(f"load.{which}.{param.name}={load.params.get(param.name, param.default) * 2:g}")
+    limit = next(f for f in ACCOUNT_FIELDS if f.name == "concurrency_limit")
+    current = arch.account.get(limit.name, limit.default)
+    # half the limit, but no lower than a valid design allows: AWS keeps 100 unreserved
+    reserved = sum(n.effective_config().get("reserved_concurrency") or 0
+                   for n in arch.nodes.values() if n.service == "lambda")
+    parts.append(f"account.{limit.name}={max(reserved + 100, int(current) // 2)}")
+    return ", ".join(parts)

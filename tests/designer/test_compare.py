@@ -1,28 +1,58 @@
-"""What-if compare: two configurations of one design side by side."""
+"""What-if compare: two configurations of one design side by side.
+
+Overrides take the three kinds of target of `sweep --vary` (node fields, load parameters,
+account settings); a bad one is reported in the status line, in sweep's words."""
+
+import copy
 
 import pytest
 
 from model.designfile import load_design
 from model.errors import StratusError
+from simulation.sweep import plan_runs
 from tests.conftest import EXAMPLES_DIR
 
-from designer.compare import CompareDialog, compare_results, parse_overrides
+from designer.compare import CompareDialog, Variant, compare_results, parse_overrides, prepare_variant
+
+RED = "#D92D20"
 
 
 @pytest.fixture
-def arch():
-    design = load_design(EXAMPLES_DIR / "orders_api.yaml")
-    design.nodes["get_order"].config["reserved_concurrency"] = 3
-    return design
+def orders():
+    return load_design(EXAMPLES_DIR / "orders_api.yaml")
+
+
+@pytest.fixture
+def arch(orders):
+    orders.nodes["get_order"].config["reserved_concurrency"] = 3
+    return orders
+
+
+def compare(qtbot, design, a: str, b: str, duration_s: float = 6, scenario: str = "flash-sale"):
+    """Run the dialog on two override texts and return its (A, B) results."""
+    dialog = CompareDialog(design)
+    qtbot.addWidget(dialog)
+    dialog.duration.setValue(duration_s)
+    dialog.set_variant("a", scenario, a)
+    dialog.set_variant("b", scenario, b)
+    with qtbot.waitSignal(dialog.job.finished, timeout=30000):
+        assert dialog.run(), dialog.status.text()
+    return dialog.results
 
 
 def test_overrides_are_checked(arch):
-    assert parse_overrides(arch, "get_order.memory_mb=1024, get_order.reserved_concurrency=40") == {
-        "get_order": {"memory_mb": 1024, "reserved_concurrency": 40}}
-    with pytest.raises(StratusError, match="no node 'nope'"):
-        parse_overrides(arch, "nope.memory_mb=1")
-    with pytest.raises(StratusError, match="no setting 'colour'"):
-        parse_overrides(arch, "get_order.colour=red")
+    assert parse_overrides("get_order.memory_mb=1024; load.0.rate_rps=80, account.concurrency_limit=500") == (
+        ("get_order.memory_mb", "1024"), ("load.0.rate_rps", "80"), ("account.concurrency_limit", "500"))
+    with pytest.raises(StratusError, match="is not TARGET="):
+        parse_overrides("get_order.memory_mb")
+    variant = Variant("flash-sale", parse_overrides(
+        "get_order.memory_mb=1024, load.orders_api.rate_rps=600, account.concurrency_limit=500"))
+    design, scenario = prepare_variant(arch, variant)
+    assert scenario.overrides["get_order"] == {"memory_mb": 1024}
+    assert scenario.load[0].params["rate_rps"] == 600 and design.account["concurrency_limit"] == 500
+    # the user's design is untouched
+    assert arch.account == {} and arch.scenario("flash-sale").load[0].params["rate_rps"] == 40
+    assert "get_order" not in arch.scenario("flash-sale").overrides
 
 
 def test_compare_dialog_shows_differences_of_two_configs(qtbot, arch):
@@ -48,3 +78,86 @@ def test_compare_dialog_shows_differences_of_two_configs(qtbot, arch):
     assert texts["get_order: throttled"].startswith("−")
     assert "orders_api: p99 latency" in texts
     assert dialog.chart.figure.axes
+
+
+def test_doubled_load_rate_doubles_the_entry_requests(qtbot, orders):
+    # flash-sale's spike starts at 120 s: the first 10 s are its Poisson base rate (40/s)
+    a, b = compare(qtbot, orders, "", "load.orders_api.rate_rps=80", duration_s=10)
+    assert a.seed == b.seed
+    ratio = b.entries["orders_api"].requests / a.entries["orders_api"].requests
+    assert ratio == pytest.approx(2.0, rel=0.1)
+
+
+def test_lower_account_concurrency_limit_makes_throttles_appear(qtbot, orders):
+    # the design reserves 140 for two functions; a limit of 240 leaves the others the
+    # minimum 100 unreserved, too few for 400 requests/s
+    load = "load.orders_api.rate_rps=400"
+    a, b = compare(qtbot, orders, load, f"{load}, account.concurrency_limit=240", duration_s=5)
+    unreserved = ("get_order", "price_quote", "send_confirmation")
+    assert all(a.nodes[n].throttled == 0 for n in unreserved)
+    assert all(b.nodes[n].throttled > 0 for n in unreserved)
+    assert b.entries["orders_api"].failed > a.entries["orders_api"].failed
+
+
+def test_mixed_override_applies_load_account_and_node_settings(qtbot, orders):
+    before = copy.deepcopy(orders.scenario("flash-sale"))
+    a, b = compare(qtbot, orders, "", "load.0.rate_rps=400, account.concurrency_limit=240, get_order.memory_mb=1024",
+                   duration_s=5)
+    # load: ten times the base rate
+    assert b.entries["orders_api"].requests / a.entries["orders_api"].requests == pytest.approx(10, rel=0.1)
+    # account: functions with no reserved concurrency now throttle
+    assert a.nodes["price_quote"].throttled == 0 < b.nodes["price_quote"].throttled
+    # node: four times the memory, so a CPU-bound handler runs about twice as fast
+    assert b.nodes["get_order"].latency_ms.p50 < 0.7 * a.nodes["get_order"].latency_ms.p50
+    assert orders.account == {} and orders.scenario("flash-sale") == before
+
+
+@pytest.mark.parametrize("text", [
+    "nope.memory_mb=1024",                  # unknown node
+    "get_order.colour=red",                 # unknown field
+    "load.checkout.rate_rps=80",            # no load enters there
+    "load.orders_api.spin=3",               # no such load parameter
+    "load.3.rate_rps=80",                   # no such load index
+    "account.colour=red",                   # unknown account field
+    "get_order.memory_mb=lots",             # bad value
+    "load.orders_api.rate_rps=0",           # out of range for a load
+    "account.concurrency_limit=0",          # out of range for the account
+])
+def test_bad_override_is_reported_in_sweeps_words_and_runs_nothing(qtbot, orders, text):
+    key, _, value = text.partition("=")
+    with pytest.raises(StratusError) as sweep_error:
+        plan_runs(orders, orders.scenario("flash-sale"), {key: [value]})
+    dialog = CompareDialog(orders)
+    qtbot.addWidget(dialog)
+    dialog.set_variant("a", "flash-sale", "get_order.memory_mb=512")
+    dialog.set_variant("b", "flash-sale", f"get_order.memory_mb=1024, {text}")
+    with qtbot.assertNotEmitted(dialog.job.busy_changed):
+        assert dialog.run() is False
+    assert dialog.status.text() == str(sweep_error.value).removeprefix("--vary ")
+    assert dialog.status.text().startswith(key) and RED in dialog.status.styleSheet()
+    assert dialog.results is None and not dialog.job.busy() and dialog.table.rowCount() == 0
+
+
+def test_bad_syntax_is_reported_without_running(qtbot, orders):
+    dialog = CompareDialog(orders)
+    qtbot.addWidget(dialog)
+    dialog.set_variant("b", "flash-sale", "get_order.memory_mb")
+    assert dialog.run() is False
+    assert "is not TARGET=" in dialog.status.text() and RED in dialog.status.styleSheet()
+    assert not dialog.job.busy()
+
+
+@pytest.mark.parametrize("example", ["orders_api.yaml", "order_queue.yaml", "sns_fanout.yaml"])
+def test_placeholder_shows_every_kind_of_target_and_is_itself_valid(qtbot, example):
+    design = load_design(EXAMPLES_DIR / example)
+    dialog = CompareDialog(design)
+    qtbot.addWidget(dialog)
+    placeholder = dialog.sides["b"][1].placeholderText()
+    keys = [key for key, _ in parse_overrides(placeholder)]
+    assert [k.split(".")[0] for k in keys][1:] == ["load", "account"] and keys[0].split(".")[0] in design.nodes
+    # valid, setting by setting and as a whole design, for the scenario both sides start on
+    scenario = dialog.sides["b"][0].currentText()
+    prepare_variant(design, Variant(scenario, parse_overrides(placeholder)))
+    plan_runs(design, design.scenario(scenario), {k: [v] for k, v in parse_overrides(placeholder)})
+    for form in ("NODE.FIELD", "load.ENTRY.PARAM", "account.FIELD"):
+        assert form in dialog.help.text()
