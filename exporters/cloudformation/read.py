@@ -2,8 +2,8 @@
 
 Three passes over the resources: (1) a node for every resource of the nine services,
 (2) the wiring between them (SAM Events, event source mappings, subscriptions,
-notifications, rules, API integrations, state machine tasks, IAM policies, SAM policy
-templates, connectors, environment references), (3) every other resource classified:
+notifications, rules, API integrations and OpenAPI definitions, state machine tasks, IAM
+policies, SAM policy templates, connectors, environment references), (3) every other resource classified:
 absorbed into a node or edge, IAM mapped into edges, or kept under `extras` for the
 exporters to emit again. The report says which, by logical id.
 """
@@ -876,14 +876,30 @@ class _Importer:
                 f"an HTTP backend outside the design ({strip_tokens(str(cfn.get('Uri')))})"
             self.b.note("note", key, rtype, f"{route_text}: {kind.lower()} integration, {backend}; no edge")
             return
-        route = {"method": self._method_name(key, method), "path": path}
-        origin = f"{where}: "
+        if method not in HTTP_METHODS:
+            self.b.note("note", key, rtype, f"{route_text}: HTTP method {method} is not one Stratus models; "
+                        "the route is imported as ANY", "warning")
+        route = {"method": method if method in HTTP_METHODS else "ANY", "path": path}
+        reported = len(self.b.notes)
         if cfn.get("IntegrationSubtype"):
-            self._subtype_integration(key, api, cfn, route, origin)
+            self._subtype_integration(key, api, cfn, route, f"{where}: ")
         elif not cfn.get("Uri"):
             self.b.warn(key, rtype, f"{route_text}: {kind.lower()} integration without a uri; no edge")
+            return
         else:
-            self._integration(key, api, cfn["Uri"], cfn, route, origin)
+            self._integration(key, api, cfn["Uri"], cfn, route, f"{where}: ")
+        self._note_folded_route(key, api, route, route_text, reported)
+
+    def _note_folded_route(self, key: str, api: str, route: dict, route_text: str, reported: int) -> None:
+        """A design has one edge per API and target: a second route to the same target
+        folds into the first edge. Say so, rather than lose the route without a word."""
+        if any(n.category == "unmapped" for n in self.b.notes[reported:]):
+            return  # no edge, already reported
+        if any(e.config.get("path") == route["path"] and e.config.get("method") in (route["method"], "ANY")
+               for e in self.b.arch.edges_from(api)):
+            return
+        self.b.note("note", key, self.types[key], f"{route_text}: same target as another route of this API; "
+                    "Stratus keeps one edge per API and target, so the route is folded into that edge")
 
     def _api_timeout(self, api: str, timeout: Any, key: str) -> None:
         value = as_int(timeout)
