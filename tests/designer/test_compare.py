@@ -159,5 +159,5 @@ def test_placeholder_shows_every_kind_of_target_and_is_itself_valid(qtbot, examp
     scenario = dialog.sides["b"][0].currentText()
     prepare_variant(design, Variant(scenario, parse_overrides(placeholder)))
     plan_runs(design, design.scenario(scenario), {k: [v] for k, v in parse_overrides(placeholder)})
-    for form in ("NODE.FIELD", "load.ENTRY.PARAM", "account.FIELD"):
+    for form in ("NODE.FIELD", "load.ENTRY.PARAM", "account.FIELD", placeholder):
         assert form in dialog.help.text()
