@@ -967,7 +967,8 @@ class _Importer:
             if self.types.get(role.split(".")[0]) == "AWS::IAM::Role":
                 self.used_roles.add(role.split(".")[0])
         self._api_timeout(api, props.get("TimeoutInMillis"), key)
-        self.b.add_edge(api, target, None, route, f"{origin}{subtype} integration", key, self.types[key])
+        why = f"{origin}{route['method']} {route['path']}: {subtype} integration" if origin else f"{subtype} integration"
+        self.b.add_edge(api, target, None, route, why, key, self.types[key])
 
     def _route_of(self, integration_key: str) -> dict:
         for key, props in self.props.items():

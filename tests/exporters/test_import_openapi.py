@@ -151,3 +151,16 @@ def test_import_command_reports_a_malformed_definition_without_a_traceback(tmp_p
     assert "DefinitionBody: DELETE /no-uri: aws_proxy integration without a uri" in done.stdout
     assert "Traceback" not in done.stdout + done.stderr
     assert (tmp_path / "d.yaml").exists()
+
+
+def test_v2_api_body_and_direct_integrations_stratus_does_not_model_are_reported():
+    result = import_template(FIXTURES / "v2_body.yaml")
+    arch = result.architecture
+    assert _edges(arch) == Counter({("HttpApi", "Fn", "invoke", "GET", "/fn")})  # a bare function ARN as uri
+    assert arch.nodes["HttpApi"].config["api_type"] == "http"
+    assert _report(result, "unmapped") == [
+        "HttpApi (AWS::ApiGatewayV2::Api): Body: POST /events: EventBridge-PutEvents integration: API Gateway "
+        "'HttpApi' -> EventBridge 'Bus' is not an edge Stratus models; not added",
+        "RestApi (AWS::ApiGateway::RestApi): Body: POST /alerts integration: API Gateway 'RestApi' -> SNS "
+        "'Alerts' is not an edge Stratus models; not added",
+    ]
