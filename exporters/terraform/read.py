@@ -14,6 +14,9 @@ import os
 import re
 from typing import Any
 
+from exporters.terraform.hcl_eval import (
+    COLLECTION_FUNCTIONS, OperatorParsing, Unsupported, count_of, for_each_items, instance_id,
+)
 from exporters.importing import (
     GraphBuilder, ImportResult, as_bool, as_int, parse_rate, read_text, strip_tokens, token,
     tokens_in,
@@ -50,6 +53,8 @@ ABSORBED_TYPES = {
 IAM_TYPES = ("aws_iam_role", "aws_iam_policy", "aws_iam_role_policy", "aws_iam_role_policy_attachment")
 HTTP_METHODS = ("ANY", "GET", "POST", "PUT", "PATCH", "DELETE")
 MAX_MODULE_DEPTH = 10
+REPEAT_ARGUMENTS = ("count", "for_each")
+MAX_INSTANCES = 100  # a count beyond this is surely not meant as that many nodes on a canvas
 
 
 def import_terraform(dir_or_file: str | os.PathLike) -> ImportResult:
@@ -90,15 +95,29 @@ def parse_hcl(path: str) -> dict:
 
 
 class _Resource:
-    def __init__(self, address: str, tf_type: str, body: dict, module: "_Module") -> None:
+    """One resource instance. `address` is the importer's key (`aws_lambda_function.fn_a` for
+    the instance `aws_lambda_function.fn["a"]`, which is `tf_address`); `frame` binds
+    count.index or each.key/each.value while its arguments are evaluated."""
+
+    def __init__(self, address: str, tf_type: str, body: dict, module: "_Module",
+                 tf_address: str | None = None, frame: dict | None = None) -> None:
         self.address, self.tf_type, self.body, self.module = address, tf_type, body, module
+        self.tf_address, self.frame = tf_address or address, frame or {}
         self._values: dict | None = None
 
     @property
     def values(self) -> dict:
         if self._values is None:
-            self._values = self.module.evaluate(_strip_meta(self.body))
+            self.module.scope.append(self.frame)
+            try:
+                self._values = self.module.evaluate(self.plain_body())
+            finally:
+                self.module.scope.pop()
         return self._values
+
+    def plain_body(self) -> dict:
+        """The body without hcl2's markers and without count/for_each (each instance is its own)."""
+        return {k: v for k, v in _strip_meta(self.body).items() if k not in REPEAT_ARGUMENTS}
 
 
 class _Module:
@@ -108,6 +127,7 @@ class _Module:
         self.locals: dict = {}
         self.outputs_raw: dict = {}
         self.children: dict[str, _Module] = {}
+        self.scope: list[dict] = []  # names bound by for expressions, count.index, each.key/value
 
     # -- expressions -------------------------------------------------------------------------
 
@@ -139,6 +159,9 @@ class _Module:
 
     def reference(self, parts: list[str]) -> Any:
         head = parts[0]
+        for frame in reversed(self.scope):
+            if head in frame:
+                return _index(frame[head], parts[1:])
         if head == "var" and len(parts) > 1:
             value = self.variables.get(parts[1], token(f"var.{parts[1]}"))
             return _index(value, parts[2:])
@@ -150,7 +173,7 @@ class _Module:
             return _index(self.children[parts[1]].output(parts[2]), parts[3:])
         if head in ("each", "count", "self", "terraform"):
             return token(".".join(parts))
-        return token(self.prefix + ".".join(parts))
+        return token(self.importer.instance_reference(self.prefix, parts))
 
     def local(self, name: str) -> Any:
         if name not in self.locals:
@@ -164,8 +187,7 @@ class _Module:
         return self.evaluate(self.outputs_raw[name])
 
 
-class _Unsupported(Exception):
-    pass
+_Unsupported = Unsupported
 
 
 class _Importer:
@@ -177,6 +199,7 @@ class _Importer:
         self.absorbed_as: dict[str, str] = {}  # address -> what it became (for the report)
         self.provisioned: dict[str, list[tuple[str, int]]] = {}  # function node -> (address, count)
         self.api_timeouts: dict[str, tuple[int, _Resource]] = {}  # API node -> (longest timeout, source)
+        self.instances: dict[str, dict[str, str]] = {}  # resource address -> {index or key: instance address}
 
     # -- loading -------------------------------------------------------------------------------
 
@@ -203,8 +226,7 @@ class _Importer:
             for entry in data.get("resource", []):
                 for tf_type, named in entry.items():
                     for name, body in named.items():
-                        address = f"{prefix}{tf_type}.{name}"
-                        self.resources[address] = _Resource(address, tf_type, body or {}, module)
+                        self._add_resource(module, f"{prefix}{tf_type}.{name}", tf_type, body or {})
             for entry in data.get("data", []):
                 for tf_type, named in entry.items():
                     for name in named:
@@ -223,10 +245,85 @@ class _Importer:
             self.b.warn(address, "module", f"local module {source} not found (or nested too deep)")
             return
         arguments = {k: parent.evaluate(v) for k, v in call.items()
-                     if k not in ("source", "version", "providers", "depends_on", "count", "for_each")}
+                     if k not in ("source", "version", "providers", "depends_on", *REPEAT_ARGUMENTS)}
+        for argument in REPEAT_ARGUMENTS:
+            if argument in call:
+                self.b.note("note", address, "module", f"{argument} on a module call is not expanded; "
+                            "the module is followed once", "warning")
         child = self.load_module(_tf_files(folder), folder, f"{address}.", arguments, depth + 1)
         parent.children[name] = child
         self.b.note("note", address, "module", f"local module {source} followed")
+
+    # -- count and for_each --------------------------------------------------------------------
+
+    def _add_resource(self, module: _Module, address: str, tf_type: str, body: dict) -> None:
+        if "for_each" in body:
+            instances = self._for_each_instances(module, address, tf_type, body["for_each"])
+        elif "count" in body:
+            instances = self._count_instances(module, address, tf_type, body["count"])
+        else:
+            instances = [(address, address, {})]
+        for key, tf_address, frame in instances:
+            self.resources[key] = _Resource(key, tf_type, body, module, tf_address, frame)
+
+    def _free_address(self, address: str) -> str:
+        candidate, n = address, 2
+        while candidate in self.resources:
+            candidate, n = f"{address}_{n}", n + 1
+        return candidate
+
+    def _count_instances(self, module: _Module, address: str, tf_type: str, raw: Any) -> list:
+        """count = 0: no instance; 1: one under the plain name (so the design round-trips
+        without a count and `x[0]` still resolves); N: `<name>_0` .. `<name>_N-1`."""
+        count = count_of(module.evaluate(raw))
+        text = _expression_text(raw)
+        if count is None or count > MAX_INSTANCES:
+            why = "could not be evaluated" if count is None else f"is more than {MAX_INSTANCES}"
+            self.b.note("note", address, tf_type, f"count = {text} {why}; imported as one instance", "warning")
+            self.instances[address] = {"0": address}
+            return [(address, address, {"count": {"index": 0}})]
+        if count == 0:
+            self.b.note("note", address, tf_type, f"not created: count = {text}" if text == "0"
+                        else f"not created: count = 0 ({text})")
+            self.instances[address] = {}
+            return []
+        if count == 1:
+            self.instances[address] = {"0": address}
+            return [(address, f"{address}[0]", {"count": {"index": 0}})]
+        keys = [self._free_address(f"{address}_{i}") for i in range(count)]
+        self.instances[address] = {str(i): key for i, key in enumerate(keys)}
+        self.b.note("note", address, tf_type, f"count = {count}: {count} instances ({', '.join(keys)})")
+        return [(key, f"{address}[{i}]", {"count": {"index": i}}) for i, key in enumerate(keys)]
+
+    def _for_each_instances(self, module: _Module, address: str, tf_type: str, raw: Any) -> list:
+        items = for_each_items(module.evaluate(raw))
+        text = _expression_text(raw)
+        if items is None or len(items) > MAX_INSTANCES:
+            why = "could not be evaluated" if items is None else f"has more than {MAX_INSTANCES} keys"
+            self.b.note("note", address, tf_type, f"for_each = {text} {why}; imported as one instance", "warning")
+            self.instances[address] = {}
+            return [(address, address, {})]
+        if not items:
+            self.b.note("note", address, tf_type, f"not created: for_each = {text} is empty")
+            self.instances[address] = {}
+            return []
+        out = []
+        for key, value in items:
+            instance = self._free_address(f"{address}_{instance_id(key)}")
+            self.resources[instance] = None  # reserve the address for the next key
+            out.append((instance, f'{address}["{key}"]', {"each": {"key": key, "value": value}}))
+        self.instances[address] = {key: instance for (key, _), (instance, _, _) in zip(items, out)}
+        self.b.note("note", address, tf_type, f"for_each over {len(items)} keys: {len(items)} instances "
+                    f"({', '.join(i for i, _, _ in out)})")
+        return out
+
+    def instance_reference(self, prefix: str, parts: list[str]) -> str:
+        """`aws_lambda_function.fn["a"].arn` -> the key of that instance, `aws_lambda_function.fn_a.arn`."""
+        address = prefix + ".".join(parts[:2])
+        instances = self.instances.get(address)
+        if instances is not None and len(parts) > 2 and parts[2] in instances:
+            return ".".join([instances[parts[2]], *parts[3:]])
+        return prefix + ".".join(parts)
 
     # -- driver ----------------------------------------------------------------------------------
 
@@ -259,7 +356,7 @@ class _Importer:
         label = res.address.split(".")[-1]
         if res.module.prefix:
             label = f"{res.module.prefix.replace('module.', '').replace('.', '_')}{label}"
-        extra = {"terraform": {"address": res.address, "tf_type": res.tf_type, "body": _strip_meta(res.body)}}
+        extra = {"terraform": {"address": res.tf_address, "tf_type": res.tf_type, "body": res.plain_body()}}
         self.b.add_node(res.address, res.tf_type, service, config, label, extra, names)
 
     # -- aliases ------------------------------------------------------------------------------------
@@ -675,7 +772,7 @@ class _Importer:
             elif res.tf_type in IAM_TYPES and self._iam_used(res):
                 self.b.note("mapped_into_edges", address, res.tf_type, "permissions are derived from the design's edges")
             else:
-                self.b.extras.append({"address": address, "tf_type": res.tf_type, "body": _strip_meta(res.body)})
+                self.b.extras.append({"address": address, "tf_type": res.tf_type, "body": res.plain_body()})
                 self.b.note("extra", address, res.tf_type, "not one of the nine services; kept under extras")
 
     def _iam_used(self, res: _Resource) -> bool:
@@ -729,14 +826,15 @@ def _split_template(text: str) -> list[tuple[str, str]]:
     return pieces
 
 
-_TOKEN_RE = re.compile(r'\s*(?:(?P<num>-?\d+(?:\.\d+)?)|(?P<str>"(?:[^"\\]|\\.)*")|(?P<name>[A-Za-z_][A-Za-z0-9_\-]*)'
+_TOKEN_RE = re.compile(r'\s*(?:(?P<num>\d+(?:\.\d+)?)|(?P<str>"(?:[^"\\]|\\.)*")|(?P<name>[A-Za-z_][A-Za-z0-9_\-]*)'
                        r'|(?P<op>=>|==|!=|<=|>=|&&|\|\||[{}\[\]().,=:?<>!+*/%-]))')
 
 
-class _ExprParser:
+class _ExprParser(OperatorParsing):
     """Enough HCL expression syntax for real configurations: literals, objects, tuples,
-    references with attributes and indexes, function calls. Anything else (conditionals,
-    arithmetic, for expressions) raises _Unsupported and the caller keeps the text."""
+    references with attributes and indexes, function calls; operators, conditionals and
+    for expressions come from hcl_eval.OperatorParsing. Anything else (splats, unknown
+    functions, unknown operands) raises _Unsupported and the caller keeps the text."""
 
     def __init__(self, text: str, module: _Module) -> None:
         self.tokens = self._tokenize(text)
@@ -768,7 +866,7 @@ class _ExprParser:
         return tok
 
     def parse(self) -> Any:
-        value = self.value()
+        value = self.expr()
         if self.peek() is not None:
             raise _Unsupported("trailing")
         return value
@@ -779,10 +877,14 @@ class _ExprParser:
             return float(text) if "." in text else int(text)
         if kind == "str":
             return self.module.template(json.loads(text.replace("\\$", "$")) if "\\" in text else text[1:-1])
+        if text == "(":
+            inner = self.expr()
+            self.take(")")
+            return inner
         if text == "{":
-            return self.object()
+            return self.for_expression("}") if self.peek() == ("name", "for") else self.object()
         if text == "[":
-            return self.tuple()
+            return self.for_expression("]") if self.peek() == ("name", "for") else self.tuple()
         if kind == "name":
             if text in ("true", "false"):
                 return text == "true"
@@ -803,7 +905,7 @@ class _ExprParser:
                 key = _text(self.value())
                 self.take(")")
             self.take(self.peek()[1] if self.peek() and self.peek()[1] in ("=", ":") else "=")
-            out[key] = self.value()
+            out[key] = self.expr()
             if self.peek() and self.peek()[1] == ",":
                 self.take(",")
         self.take("}")
@@ -812,7 +914,7 @@ class _ExprParser:
     def tuple(self) -> list:
         out = []
         while self.peek() and self.peek()[1] != "]":
-            out.append(self.value())
+            out.append(self.expr())
             if self.peek() and self.peek()[1] == ",":
                 self.take(",")
         self.take("]")
@@ -824,7 +926,7 @@ class _ExprParser:
             if self.take()[1] == ".":
                 parts.append(self.take()[1])
             else:
-                parts.append(str(self.value()))
+                parts.append(str(self.expr()))
                 self.take("]")
         return self.module.reference(parts)
 
@@ -832,7 +934,7 @@ class _ExprParser:
         self.take("(")
         args = []
         while self.peek() and self.peek()[1] != ")":
-            args.append(self.value())
+            args.append(self.expr())
             if self.peek() and self.peek()[1] == ",":
                 self.take(",")
         self.take(")")
@@ -870,6 +972,7 @@ _FUNCTIONS = {
     "format": lambda m, f, *a: re.sub(r"%[sdv]", lambda _m, it=iter(a): _text(next(it, "")), _text(f)),
     "merge": lambda m, *d: {k: v for x in d if isinstance(x, dict) for k, v in x.items()},
     "concat": lambda m, *lists: [v for x in lists if isinstance(x, list) for v in x],
+    **COLLECTION_FUNCTIONS,
 }
 
 
@@ -888,6 +991,12 @@ def _index(value: Any, rest: list[str]) -> Any:
         else:
             return value
     return value
+
+
+def _expression_text(raw: Any) -> str:
+    """An argument as written: `${var.on ? 1 : 0}` -> `var.on ? 1 : 0`."""
+    text = _text(raw)
+    return text[2:-1] if text.startswith("${") and text.endswith("}") and text.count("${") == 1 else text
 
 
 def _address_of(key: str) -> str:
