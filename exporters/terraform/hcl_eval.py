@@ -270,7 +270,22 @@ def _values(module: Any, mapping: Any) -> list:
     return [mapping[k] for k in sorted(mapping)]
 
 
+def _one(module: Any, items: Any) -> Any:
+    """`one(aws_sqs_queue.dlq[*].arn)`: the only element, or null for none."""
+    if not isinstance(items, list) or len(items) > 1:
+        raise Unsupported("one of a non-list or of several elements")
+    return items[0] if items else None
+
+
+def _element(module: Any, items: Any, index: Any) -> Any:
+    if not isinstance(items, list) or not items:
+        raise Unsupported("element of a non-list")
+    return items[int(_number(index)) % len(items)]
+
+
 COLLECTION_FUNCTIONS = {
+    "one": _one, "element": _element,
+    "coalesce": lambda m, *a: next((x for x in a if x not in (None, "")), None),
     "toset": _toset, "tolist": lambda m, v: list(_need(v)) if isinstance(v, list) else _fail("tolist"),
     "tomap": lambda m, v: dict(_need(v)) if isinstance(v, dict) else _fail("tomap"),
     "length": _length, "lookup": _lookup, "contains": _contains, "keys": _sorted_keys, "values": _values,

@@ -3,8 +3,12 @@
 The .tf files are parsed with python-hcl2; expressions it leaves as `${...}` text are
 evaluated by a small evaluator here: variables with their defaults, locals, references
 to resources (kept as tokens, see exporters.importing), module outputs, `jsonencode`,
-`templatefile`, `file`, string interpolation. Local modules (`source = "./..."`) are
-followed with the variables the call passes; remote ones are reported by name.
+`templatefile`, `file`, string interpolation, and (exporters.terraform.hcl_eval)
+operators, conditionals, `for` expressions and splats. `count` and `for_each` make one
+resource instance per index or key (`<name>_<i>`, `<name>_<key>`; count = 1 keeps the
+plain name); a count of 0 is reported as not created, one that cannot be evaluated is
+imported once with a warning. Local modules (`source = "./..."`) are followed with the
+variables the call passes; remote ones are reported by name.
 """
 
 from __future__ import annotations
@@ -54,6 +58,7 @@ IAM_TYPES = ("aws_iam_role", "aws_iam_policy", "aws_iam_role_policy", "aws_iam_r
 HTTP_METHODS = ("ANY", "GET", "POST", "PUT", "PATCH", "DELETE")
 MAX_MODULE_DEPTH = 10
 REPEAT_ARGUMENTS = ("count", "for_each")
+SPLAT = "[*]"
 MAX_INSTANCES = 100  # a count beyond this is surely not meant as that many nodes on a canvas
 
 
@@ -173,7 +178,7 @@ class _Module:
             return _index(self.children[parts[1]].output(parts[2]), parts[3:])
         if head in ("each", "count", "self", "terraform"):
             return token(".".join(parts))
-        return token(self.importer.instance_reference(self.prefix, parts))
+        return self.importer.instance_reference(self.prefix, parts)
 
     def local(self, name: str) -> Any:
         if name not in self.locals:
@@ -317,13 +322,20 @@ class _Importer:
                     f"({', '.join(i for i, _, _ in out)})")
         return out
 
-    def instance_reference(self, prefix: str, parts: list[str]) -> str:
-        """`aws_lambda_function.fn["a"].arn` -> the key of that instance, `aws_lambda_function.fn_a.arn`."""
+    def instance_reference(self, prefix: str, parts: list[str]) -> Any:
+        """A reference token to a resource, with instances resolved: `aws_lambda_function.fn["a"].arn`
+        -> `aws_lambda_function.fn_a.arn`; a splat `aws_sqs_queue.q[*].arn` -> one token per
+        instance (none when count = 0)."""
         address = prefix + ".".join(parts[:2])
         instances = self.instances.get(address)
+        if len(parts) > 2 and parts[2] == SPLAT:
+            if instances is None and address not in self.resources:
+                raise _Unsupported("splat of something that is not a resource")
+            keys = list(instances.values()) if instances else ([address] if address in self.resources else [])
+            return [token(".".join([key, *parts[3:]])) for key in keys]
         if instances is not None and len(parts) > 2 and parts[2] in instances:
-            return ".".join([instances[parts[2]], *parts[3:]])
-        return prefix + ".".join(parts)
+            return token(".".join([instances[parts[2]], *parts[3:]]))
+        return token(prefix + ".".join(parts))
 
     # -- driver ----------------------------------------------------------------------------------
 
@@ -925,6 +937,10 @@ class _ExprParser(OperatorParsing):
         while self.peek() and self.peek()[1] in (".", "["):
             if self.take()[1] == ".":
                 parts.append(self.take()[1])
+            elif self.peek() == ("op", "*"):  # a splat: every instance of a resource
+                self.take("*")
+                self.take("]")
+                parts.append(SPLAT)
             else:
                 parts.append(str(self.expr()))
                 self.take("]")
@@ -981,7 +997,11 @@ _FUNCTIONS = {
 
 
 def _index(value: Any, rest: list[str]) -> Any:
-    for part in rest:
+    for i, part in enumerate(rest):
+        if part == SPLAT:  # `var.list[*].name`: the rest applied to each element
+            if not isinstance(value, list):
+                raise _Unsupported("splat of a non-list")
+            return [_index(v, rest[i + 1:]) for v in value]
         if isinstance(value, dict) and part in value:
             value = value[part]
         elif isinstance(value, list) and part.isdigit() and int(part) < len(value):

@@ -46,6 +46,7 @@ def test_references_to_instances_resolve_to_their_nodes(imported):
     arch = imported.architecture
     assert _edges(arch) == Counter({
         ("jobs", "dlq", "dead_letter"),  # aws_sqs_queue.dlq[0] of a count = 1 resource
+        ("fn_orders", "dlq", "on_failure"), ("fn_billing_api", "dlq", "on_failure"),  # one(dlq[*].arn)
         ("jobs", "fn_orders", "event_source"),  # fn[local.big[0]]: a for expression with an if
         ("shard_0", "fn_billing_api", "event_source"),  # shard[each.value], fn["billing-api"]
         ("shard_2", "fn_billing_api", "event_source")})
@@ -94,7 +95,8 @@ def test_expanded_design_round_trips_through_the_terraform_exporter(imported, tm
 def module(tmp_path):
     importer = _Importer(GraphBuilder("t", "terraform"))
     variables = {"on": True, "off": False, "env": "prod", "n": 3, "names": ["b", "a", "b"],
-                 "sizes": {"small": 128, "large": 1024}, "unknown": token("var.unknown")}
+                 "sizes": {"small": 128, "large": 1024}, "unknown": token("var.unknown"),
+                 "objs": [{"name": "x"}, {"name": "y"}]}
     return _Module(str(tmp_path), "", variables, importer)
 
 
@@ -120,6 +122,11 @@ def module(tmp_path):
     ("[for s in var.unknown : s]", token("expr:[for s in var.unknown : s]")),
     ("var.unknown == \"a\"", token("expr:var.unknown == \"a\"")),
     ("var.on ? var.unknown : 0", token("var.unknown")),  # only the branch taken matters
+    ("one([])", None),
+    ("element(var.names, 4)", "a"),
+    ("var.names[*]", ["b", "a", "b"]),
+    ("var.objs[*].name", ["x", "y"]),
+    ("var.unknown[*].name", token("expr:var.unknown[*].name")),
 ])
 def test_expressions(module, expression, expected):
     assert module.template("${" + expression + "}") == expected
