@@ -13,7 +13,8 @@ import os
 import networkx as nx
 
 from exporters import asl, iam, wiring
-from exporters.cloudformation.api import routes_of  # the routes every format builds
+from exporters.cloudformation.api import (  # the routes and timeout caps every format uses
+    HTTP_MAX_TIMEOUT_MS, REST_MAX_TIMEOUT_MS, routes_of)
 from model.architecture import Architecture, Edge, Node
 from model.errors import StratusError
 
@@ -28,6 +29,8 @@ NODE_KINDS = {
     "eventbridge": "event_bus",
 }
 API_KINDS = {"rest": "rest_api", "http": "http_api"}
+# API kind -> the longest integration timeout it accepts (the templates cap timeout_ms the same way).
+API_TIMEOUT_CAPS_MS = {"rest_api": REST_MAX_TIMEOUT_MS, "http_api": HTTP_MAX_TIMEOUT_MS}
 # Services whose resource kind follows their config: service -> kind from config.
 VARIANT_KINDS = {"api_gateway": lambda cfg: API_KINDS[cfg["api_type"]]}
 # Creation order among kinds that do not depend on one another (ties in the topological sort).
@@ -162,8 +165,14 @@ def _api(b: _Builder, node: Node) -> None:
     if node.id in iam.principals(b.arch):
         refs.update(role=f"role:{node.id}", policy=f"role_policy:{node.id}")
     b.add(kind, node.id, {"stage": cfg["stage"], "routes": routes,
-                          "throttle": [cfg["throttle_rate_rps"], cfg["throttle_burst"]]},
+                          "throttle": [cfg["throttle_rate_rps"], cfg["throttle_burst"]],
+                          "timeout_ms": integration_timeout_ms(kind, cfg)},
           refs, b.node_name(node.id))
+
+
+def integration_timeout_ms(kind: str, cfg: dict) -> int:
+    """Every route's integration timeout: the node's timeout_ms within the API kind's limit."""
+    return min(int(cfg["timeout_ms"]), API_TIMEOUT_CAPS_MS[kind])
 
 
 def _text(text: wiring.Text | None) -> dict | None:

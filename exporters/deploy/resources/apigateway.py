@@ -3,7 +3,8 @@ HTTP API (v2: integrations, routes, auto-deployed stage), each managed as one re
 
 Routes are data: {"method", "path", "service", "ref", "integration"}, the integration being
 exporters.wiring's facts with ${Var} placeholders, filled here with real outputs. A change
-to routes or stage replaces the API (its id changes); throttling is updated in place.
+to routes or stage replaces the API (its id changes); throttling and the integrations'
+timeout (timeout_ms, capped as the templates cap it) are updated in place.
 """
 
 from __future__ import annotations
@@ -49,7 +50,7 @@ def http_integration(target: dict, wired: dict) -> dict:
 
 class RestApi(Kind):
     name = "rest_api"
-    mutable = frozenset({"throttle"})
+    mutable = frozenset({"throttle", "timeout_ms"})
 
     def find(self, ctx, res):
         for api in _paginate(ctx.client("apigateway"), "get_rest_apis"):
@@ -86,25 +87,40 @@ class RestApi(Kind):
 
     @staticmethod
     def _method(ctx, agw, api_id, resource_id, route, res):
-        target = ctx.outputs[res.refs[route["ref"]]]
         wired = route["integration"]
         agw.put_method(restApiId=api_id, resourceId=resource_id, httpMethod=route["method"],
                        authorizationType="NONE",
                        requestParameters={f"method.request.path.{p}": True for p in wired["path_params"]})
-        params = rest_integration(ctx, target, wired)
+        if not wired["proxy"]:  # non-proxy: say how the answer maps to the client's
+            agw.put_method_response(restApiId=api_id, resourceId=resource_id,
+                                    httpMethod=route["method"], statusCode="200")
+        RestApi._integration(ctx, agw, api_id, resource_id, route, res)
+
+    @staticmethod
+    def _integration(ctx, agw, api_id, resource_id, route, res):
+        """Write the route's integration (and, non-proxy, its response): put replaces it whole."""
+        wired = route["integration"]
+        params = rest_integration(ctx, ctx.outputs[res.refs[route["ref"]]], wired)
         if not wired["proxy"]:
             params["credentials"] = ctx.out(res.refs["role"])
         agw.put_integration(restApiId=api_id, resourceId=resource_id, httpMethod=route["method"],
-                            integrationHttpMethod="POST", **params)
-        if params["type"] == "AWS":  # non-proxy: say how the answer maps to the client's
-            agw.put_method_response(restApiId=api_id, resourceId=resource_id,
-                                    httpMethod=route["method"], statusCode="200")
+                            integrationHttpMethod="POST", timeoutInMillis=res.config["timeout_ms"], **params)
+        if params["type"] == "AWS":
             agw.put_integration_response(restApiId=api_id, resourceId=resource_id,
                                          httpMethod=route["method"], statusCode="200",
                                          selectionPattern="")
 
     def update(self, ctx, res, outputs, changed):
-        self._throttle(ctx.client("apigateway"), outputs, res.config)
+        agw = ctx.client("apigateway")
+        if "timeout_ms" in changed:
+            # Rewritten with put_integration (moto's server has no update_integration for
+            # REST APIs), then redeployed: a stage serves its last deployment.
+            resources = {r["path"]: r["id"] for r in _paginate(agw, "get_resources", restApiId=outputs["id"])}
+            for route in res.config["routes"]:
+                self._integration(ctx, agw, outputs["id"], resources["/" + route["path"].strip("/")], route, res)
+            agw.create_deployment(restApiId=outputs["id"], stageName=outputs["stage"], description="Stratus")
+        if "throttle" in changed:
+            self._throttle(agw, outputs, res.config)
         return outputs
 
     @staticmethod
@@ -131,7 +147,7 @@ class RestApi(Kind):
 
 class HttpApi(Kind):
     name = "http_api"
-    mutable = frozenset({"throttle"})
+    mutable = frozenset({"throttle", "timeout_ms"})
 
     def find(self, ctx, res):
         for api in ctx.client("apigatewayv2").get_apis().get("Items", []):
@@ -150,7 +166,7 @@ class HttpApi(Kind):
             params = http_integration(ctx.outputs[res.refs[route["ref"]]], route["integration"])
             if route["integration"]["subtype"] is not None:
                 params["CredentialsArn"] = ctx.out(res.refs["role"])
-            integration = v2.create_integration(ApiId=api["ApiId"], **params)
+            integration = v2.create_integration(ApiId=api["ApiId"], TimeoutInMillis=cfg["timeout_ms"], **params)
             v2.create_route(ApiId=api["ApiId"], RouteKey=f"{route['method']} {route['path']}",
                             Target=f"integrations/{integration['IntegrationId']}")
         v2.create_stage(ApiId=api["ApiId"], StageName=cfg["stage"], AutoDeploy=True,
@@ -163,8 +179,15 @@ class HttpApi(Kind):
         return {"ThrottlingRateLimit": float(rate), "ThrottlingBurstLimit": int(burst)}
 
     def update(self, ctx, res, outputs, changed):
-        ctx.client("apigatewayv2").update_stage(ApiId=outputs["id"], StageName=outputs["stage"],
-                                                DefaultRouteSettings=self._throttle(res.config))
+        v2 = ctx.client("apigatewayv2")
+        if "timeout_ms" in changed:  # every integration of the API is one of its routes'
+            for integration in (item for page in v2.get_paginator("get_integrations").paginate(ApiId=outputs["id"])
+                                for item in page.get("Items", [])):
+                v2.update_integration(ApiId=outputs["id"], IntegrationId=integration["IntegrationId"],
+                                      TimeoutInMillis=res.config["timeout_ms"])
+        if "throttle" in changed:
+            v2.update_stage(ApiId=outputs["id"], StageName=outputs["stage"],
+                            DefaultRouteSettings=self._throttle(res.config))
         return outputs
 
     def delete(self, ctx, outputs):
