@@ -144,3 +144,27 @@ def test_unknown_conditional_inside_an_argument_is_kept_as_text_not_a_crash(tmp_
     node = result.architecture.nodes["f"]
     assert "memory_mb" not in node.config  # the catalogue default, as for any expression it cannot read
     assert node.extra["terraform"]["body"]["memory_size"] == "${var.big ? 1024 : 128}"
+
+
+def test_count_inside_a_local_module_and_an_output_naming_one_instance(tmp_path):
+    (tmp_path / "mod").mkdir()
+    (tmp_path / "main.tf").write_text(
+        'module "workers" {\n  source = "./mod"\n  names  = ["a", "b"]\n  count  = 1\n}\n'
+        'resource "aws_sqs_queue" "in" {\n  name = "in"\n}\n'
+        'resource "aws_lambda_event_source_mapping" "m" {\n'
+        '  event_source_arn = aws_sqs_queue.in.arn\n  function_name    = module.workers.second\n}\n')
+    (tmp_path / "mod" / "main.tf").write_text(
+        'variable "names" {}\n'
+        'resource "aws_lambda_function" "w" {\n'
+        '  count         = length(var.names)\n'
+        '  function_name = "w-${var.names[count.index]}"\n'
+        '  runtime       = "python3.12"\n}\n'
+        'output "second" { value = aws_lambda_function.w[1].arn }\n')
+    result = import_template(tmp_path)
+    arch = result.architecture
+    assert {n.id: n.extra["terraform"]["address"] for n in arch.nodes.values()} == {
+        "workers_w_0": "module.workers.aws_lambda_function.w[0]",
+        "workers_w_1": "module.workers.aws_lambda_function.w[1]", "in": "aws_sqs_queue.in"}
+    assert _edges(arch) == Counter({("in", "workers_w_1", "event_source")})
+    assert [n.format() for n in result.notes("note") if n.severity == "warning"] == [
+        "module.workers (module): count on a module call is not expanded; the module is followed once"]
