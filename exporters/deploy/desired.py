@@ -31,6 +31,9 @@ NODE_KINDS = {
 API_KINDS = {"rest": "rest_api", "http": "http_api"}
 # API kind -> the longest integration timeout it accepts (the templates cap timeout_ms the same way).
 API_TIMEOUT_CAPS_MS = {"rest_api": REST_MAX_TIMEOUT_MS, "http_api": HTTP_MAX_TIMEOUT_MS}
+# service -> settings the templates export but the live deployer does not create (moto's
+# server, which the deployer is tested against, lacks their API): field -> what it is.
+NOT_DEPLOYED_LIVE = {"lambda": {"provisioned_concurrency": "provisioned concurrency"}}
 # Services whose resource kind follows their config: service -> kind from config.
 VARIANT_KINDS = {"api_gateway": lambda cfg: API_KINDS[cfg["api_type"]]}
 # Creation order among kinds that do not depend on one another (ties in the topological sort).
@@ -340,6 +343,18 @@ def _invoke_configs(b: _Builder) -> None:
 
 
 # -- all together -----------------------------------------------------------------------
+
+
+def not_deployed_warnings(arch: Architecture) -> list[str]:
+    """One line per design setting the exported templates create but a live deploy does not."""
+    warnings = []
+    for node in arch.nodes.values():
+        cfg = node.effective_config()
+        for field, what in NOT_DEPLOYED_LIVE.get(node.service, {}).items():
+            if cfg.get(field):
+                warnings.append(f"{what} of {node.id} ({cfg[field]}) is not deployed live: "
+                                "create it with the exported template")
+    return warnings
 
 
 def desired_resources(arch: Architecture, design_dir: str | os.PathLike | None = None) -> list[Resource]:

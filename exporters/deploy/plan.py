@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from model.architecture import Architecture
 
 from .core import Context, Resource, is_ours
-from .desired import desired_resources
+from .desired import desired_resources, not_deployed_warnings
 from .resources import KINDS
 from .state import Record, State
 
@@ -79,7 +79,7 @@ def make_plan(ctx: Context, arch: Architecture, state: State,
         if record.key not in wanted:
             items.append(PlannedResource(record.key, record.kind, record.name, "delete",
                                          reason="no longer in the design", record=record))
-    warnings = sorted({r.warning for r in resources if r.warning})
+    warnings = sorted({r.warning for r in resources if r.warning} | set(not_deployed_warnings(arch)))
     return Plan(arch.name, items, warnings)
 
 

@@ -1,6 +1,6 @@
 """Live deployment of settings the templates export besides the resources themselves, against
 moto's server: API integration timeouts (deployed, read back equal to the template's, updated
-in place)."""
+in place) and provisioned concurrency (not supported by moto's server: a plan warning)."""
 
 from __future__ import annotations
 
@@ -125,3 +125,16 @@ def test_rest_api_integrations_get_the_templates_timeout_and_a_change_updates_in
     assert gone.ok, gone.errors
     assert no_apis_left(endpoint, arch)
 
+
+def test_provisioned_concurrency_is_a_plan_warning_not_a_silent_gap(endpoint, tmp_path):
+    """moto's server has no provisioned concurrency API, so the deployer does not create it;
+    the plan says so, once per function asking for it, and says nothing when none does."""
+    warm = design("sns_fanout.yaml", "reserved_concurrency: 150", "reserved_concurrency: 150\n      "
+                  "provisioned_concurrency: 7")
+    the_plan = replan(warm, endpoint, tmp_path / "state.json")
+    expected = ("provisioned concurrency of publish_order (7) is not deployed live: "
+                "create it with the exported template")
+    assert [w for w in the_plan.warnings if "provisioned" in w] == [expected]
+    assert f"warning: {expected}" in the_plan.format()
+    cold = design("sns_fanout.yaml", HTTP_TIMEOUT, HTTP_TIMEOUT)
+    assert not [w for w in replan(cold, endpoint, tmp_path / "state.json").warnings if "provisioned" in w]
