@@ -60,7 +60,8 @@ def _equal(a: Any, b: Any) -> bool:
 
 _COMPARE = {"<": lambda a, b: a < b, ">": lambda a, b: a > b, "<=": lambda a, b: a <= b, ">=": lambda a, b: a >= b}
 _ARITH = {"+": lambda a, b: a + b, "-": lambda a, b: a - b, "*": lambda a, b: a * b,
-          "/": lambda a, b: a / b if b else _fail("division by zero"), "%": lambda a, b: a % b if b else _fail("modulo zero")}
+          "/": lambda a, b: a / b if b else _fail("division by zero"),
+          "%": lambda a, b: a % b if b else _fail("modulo zero")}
 
 
 def _fail(why: str) -> Any:
