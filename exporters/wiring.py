@@ -28,6 +28,15 @@ from . import iam
 
 ARN, NAME, URL, STREAM_ARN, ID = "arn", "name", "url", "stream_arn", "id"
 
+# API Gateway's longest integration timeout: 29 s for REST APIs, 30 s for HTTP APIs
+# (https://docs.aws.amazon.com/apigateway/latest/developerguide/limits.html).
+MAX_INTEGRATION_TIMEOUT_MS = {"rest": 29_000, "http": 30_000}
+
+
+def integration_timeout_ms(cfg: Mapping[str, Any]) -> int:
+    """Every route's integration timeout: an API node's timeout_ms within its kind's limit."""
+    return min(int(cfg["timeout_ms"]), MAX_INTEGRATION_TIMEOUT_MS[cfg["api_type"]])
+
 # What code is handed to call a node (a function's environment variable, a state
 # machine's task parameter): the attribute its SDK call takes.
 HANDLE: Mapping[str, str] = {

@@ -18,8 +18,6 @@ from model.errors import StratusError
 from .. import wiring
 from . import render as r
 
-REST_MAX_TIMEOUT_MS = 29_000
-HTTP_MAX_TIMEOUT_MS = 30_000
 ACCESS_LOG_FORMAT = json.dumps({
     "requestId": "$context.requestId", "ip": "$context.identity.sourceIp",
     "requestTime": "$context.requestTime", "httpMethod": "$context.httpMethod",
@@ -142,7 +140,7 @@ def _resource_for(t: r.Template, api_id: str, parts: list[str]) -> Any:
 def _rest_method(t: r.Template, api_id: str, route: Route, resource: Any, cfg: dict) -> str:
     logical_id = t.id(api_id, "Method", route.method, *[p.strip("{}+") for p in route.parts] or ["Root"])
     integration = _integration(t, api_id, route)
-    integration["TimeoutInMillis"] = min(int(cfg["timeout_ms"]), REST_MAX_TIMEOUT_MS)
+    integration["TimeoutInMillis"] = wiring.integration_timeout_ms(cfg)
     properties: dict[str, Any] = {
         "RestApiId": r.ref(t.id(api_id)), "ResourceId": resource, "HttpMethod": route.method,
         "AuthorizationType": "NONE", "Integration": integration,
@@ -247,7 +245,7 @@ def _render_http(t: r.Template, api_id: str, cfg: dict) -> None:
 def _http_integration(t: r.Template, api_id: str, route: Route, cfg: dict) -> dict:
     target = route.edge.target
     wired = wiring.http_integration(t.arch, route.edge)
-    timeout = min(int(cfg["timeout_ms"]), HTTP_MAX_TIMEOUT_MS)
+    timeout = wiring.integration_timeout_ms(cfg)
     if wired.subtype is None:
         return {"ApiId": r.ref(t.id(api_id)), "IntegrationType": "AWS_PROXY",
                 "IntegrationUri": t.function_target(target), "PayloadFormatVersion": wired.payload_format,

@@ -13,8 +13,7 @@ import os
 import networkx as nx
 
 from exporters import asl, iam, wiring
-from exporters.cloudformation.api import (  # the routes and timeout caps every format uses
-    HTTP_MAX_TIMEOUT_MS, REST_MAX_TIMEOUT_MS, routes_of)
+from exporters.cloudformation.api import routes_of  # the routes every format uses
 from model.architecture import Architecture, Edge, Node
 from model.errors import StratusError
 
@@ -30,7 +29,6 @@ NODE_KINDS = {
 }
 API_KINDS = {"rest": "rest_api", "http": "http_api"}
 # API kind -> the longest integration timeout it accepts (the templates cap timeout_ms the same way).
-API_TIMEOUT_CAPS_MS = {"rest_api": REST_MAX_TIMEOUT_MS, "http_api": HTTP_MAX_TIMEOUT_MS}
 # service -> settings the templates export but the live deployer does not create (moto's
 # server, which the deployer is tested against, lacks their API): field -> what it is.
 NOT_DEPLOYED_LIVE = {"lambda": {"provisioned_concurrency": "provisioned concurrency"}}
@@ -169,13 +167,8 @@ def _api(b: _Builder, node: Node) -> None:
         refs.update(role=f"role:{node.id}", policy=f"role_policy:{node.id}")
     b.add(kind, node.id, {"stage": cfg["stage"], "routes": routes,
                           "throttle": [cfg["throttle_rate_rps"], cfg["throttle_burst"]],
-                          "timeout_ms": integration_timeout_ms(kind, cfg)},
+                          "timeout_ms": wiring.integration_timeout_ms(cfg)},
           refs, b.node_name(node.id))
-
-
-def integration_timeout_ms(kind: str, cfg: dict) -> int:
-    """Every route's integration timeout: the node's timeout_ms within the API kind's limit."""
-    return min(int(cfg["timeout_ms"]), API_TIMEOUT_CAPS_MS[kind])
 
 
 def _text(text: wiring.Text | None) -> dict | None:

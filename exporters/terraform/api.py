@@ -6,8 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from .. import wiring
-from ..cloudformation.api import (ACCESS_LOG_FORMAT, API_SKIPS_REST, HTTP_MAX_TIMEOUT_MS, HTTP_ROUTE_SKIPS,
-                                  REST_MAX_TIMEOUT_MS, STAGE_SKIPS_REST, Route, routes_of)
+from ..cloudformation.api import (ACCESS_LOG_FORMAT, API_SKIPS_REST, HTTP_ROUTE_SKIPS, STAGE_SKIPS_REST, Route,
+                                  routes_of)
 from ..serialize import Block, Expr, hcl_value
 from .render import ACCOUNT, PARTITION, REGION, Config, _q, log_group, role
 
@@ -101,7 +101,7 @@ def _rest_method(c: Config, api_id: str, route: Route, resource: Expr, cfg: dict
     method_ref = f"aws_api_gateway_method.{name}"
     integration = {"rest_api_id": Expr(f"{api_ref}.id"), "resource_id": resource,
                    "http_method": Expr(f"{method_ref}.http_method"),
-                   "timeout_milliseconds": min(int(cfg["timeout_ms"]), REST_MAX_TIMEOUT_MS),
+                   "timeout_milliseconds": wiring.integration_timeout_ms(cfg),
                    **_integration(c, api_id, route)}
     c.resource("aws_api_gateway_integration", name, integration)
     changed = [method_ref, f"aws_api_gateway_integration.{name}"]
@@ -204,7 +204,7 @@ def _http_integration(c: Config, api_id: str, route: Route, cfg: dict) -> dict:
     target = route.edge.target
     wired = wiring.http_integration(c.arch, route.edge)
     api_ref = f"aws_apigatewayv2_api.{c.name(api_id)}"
-    timeout = min(int(cfg["timeout_ms"]), HTTP_MAX_TIMEOUT_MS)
+    timeout = wiring.integration_timeout_ms(cfg)
     if wired.subtype is None:
         return {"api_id": Expr(f"{api_ref}.id"), "integration_type": "AWS_PROXY",
                 "integration_uri": c.function_target(target), "payload_format_version": wired.payload_format,
