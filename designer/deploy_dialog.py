@@ -62,7 +62,9 @@ class DeployDialog(QDialog):
         self._sandbox = None  # (server, url) once started
         self._scratch = tempfile.TemporaryDirectory(prefix="stratus-deploy-")
         self.plan = None
-        self._cancel = threading.Event()  # set on the GUI thread, read by the deployer between resources
+        # Set on the GUI thread, read by the deployer between resources. Not BackgroundJob's
+        # cancel(): that drops the job's result, and a cancelled deploy's result says what was made.
+        self._cancel = threading.Event()
         self.job = BackgroundJob(self)
         self.relay = _Relay(self)
         self.relay.event.connect(self._on_event)

@@ -182,17 +182,6 @@ class SeriesSet:
         bucket starting at t: a run of exactly cap x width seconds keeps its width)."""
         self.index(math.nextafter(t, 0.0))  # the width may double here
 
-    def add(self, data: list[float], t: float, amount: float = 1.0) -> None:
-        i = int(t / self.width)
-        if i >= self.length:
-            i = self.index(t)
-        data[i] += amount
-
-    def peak(self, data: list[float], t: float, value: float) -> None:
-        i = self.index(t)
-        if value > data[i]:
-            data[i] = value
-
     def integrate(self, data: list[float], t0: float, t1: float, value: float) -> None:
         """Add value x time over [t0, t1), split across the buckets it spans."""
         if value == 0 or t1 <= t0:

@@ -28,7 +28,6 @@ NODE_KINDS = {
     "eventbridge": "event_bus",
 }
 API_KINDS = {"rest": "rest_api", "http": "http_api"}
-# API kind -> the longest integration timeout it accepts (the templates cap timeout_ms the same way).
 # service -> settings the templates export but the live deployer does not create (moto's
 # server, which the deployer is tested against, lacks their API): field -> what it is.
 NOT_DEPLOYED_LIVE = {"lambda": {"provisioned_concurrency": "provisioned concurrency"}}

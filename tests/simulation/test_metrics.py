@@ -39,11 +39,18 @@ def test_histogram_coarse_bins_hold_every_sample():
 
 def test_series_merge_keeps_totals_and_stays_capped():
     series = SeriesSet(cap=64)
-    counts = series.new("n", "throughput", "sum")
+    counter = CountSeries(series, series.new("n", "throughput", "sum"))
     peaks = series.new("n", "max_backlog", "max")
+    level = TimedLevel(series, series.new("n", "backlog", "area"), peaks)
     for t in range(10_000):
-        series.add(counts, t + 0.5)
-        series.peak(peaks, t + 0.5, t % 97)
+        counter.add(t + 0.5)
+        level.move(t + 0.5, t % 97 - (t - 1) % 97 if t else 0)  # the level reads t % 97
+        if t % 1000 == 999:
+            counter.fold()
+            level.fold(t + 0.5)
+    counter.fold()
+    level.close(10_000)
+    counts = counter.data
     assert series.length <= 64
     assert sum(counts) == 10_000
     assert max(peaks) == 96
