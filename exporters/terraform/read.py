@@ -159,7 +159,7 @@ class _Module:
             parser = _ExprParser(text, self)
             value = parser.parse()
             return value
-        except _Unsupported:
+        except Unsupported:
             return token(f"expr:{text.strip()}")
 
     def reference(self, parts: list[str]) -> Any:
@@ -190,9 +190,6 @@ class _Module:
         if name not in self.outputs_raw:
             return token(f"{self.prefix}output.{name}")
         return self.evaluate(self.outputs_raw[name])
-
-
-_Unsupported = Unsupported
 
 
 class _Importer:
@@ -330,7 +327,7 @@ class _Importer:
         instances = self.instances.get(address)
         if len(parts) > 2 and parts[2] == SPLAT:
             if instances is None and address not in self.resources:
-                raise _Unsupported("splat of something that is not a resource")
+                raise Unsupported("splat of something that is not a resource")
             keys = list(instances.values()) if instances else ([address] if address in self.resources else [])
             return [token(".".join([key, *parts[3:]])) for key in keys]
         if instances is not None and len(parts) > 2 and parts[2] in instances:
@@ -846,7 +843,7 @@ class _ExprParser(OperatorParsing):
     """Enough HCL expression syntax for real configurations: literals, objects, tuples,
     references with attributes and indexes, function calls; operators, conditionals and
     for expressions come from hcl_eval.OperatorParsing. Anything else (splats, unknown
-    functions, unknown operands) raises _Unsupported and the caller keeps the text."""
+    functions, unknown operands) raises Unsupported and the caller keeps the text."""
 
     def __init__(self, text: str, module: _Module) -> None:
         self.tokens = self._tokenize(text)
@@ -859,7 +856,7 @@ class _ExprParser(OperatorParsing):
         while pos < len(text):
             match = _TOKEN_RE.match(text, pos)
             if not match or match.end() == pos:
-                raise _Unsupported(text)
+                raise Unsupported(text)
             kind = match.lastgroup
             out.append((kind, match.group(kind)))
             pos = match.end()
@@ -873,14 +870,14 @@ class _ExprParser(OperatorParsing):
     def take(self, value: str | None = None) -> tuple[str, str]:
         tok = self.peek()
         if tok is None or (value is not None and tok[1] != value):
-            raise _Unsupported(value)
+            raise Unsupported(value)
         self.pos += 1
         return tok
 
     def parse(self) -> Any:
         value = self.expr()
         if self.peek() is not None:
-            raise _Unsupported("trailing")
+            raise Unsupported("trailing")
         return value
 
     def value(self) -> Any:
@@ -905,7 +902,7 @@ class _ExprParser(OperatorParsing):
             if self.peek() and self.peek()[1] == "(":
                 return self.call(text)
             return self.traversal(text)
-        raise _Unsupported(text)
+        raise Unsupported(text)
 
     def object(self) -> dict:
         out = {}
@@ -956,14 +953,14 @@ class _ExprParser(OperatorParsing):
         self.take(")")
         function = _FUNCTIONS.get(name)
         if function is None:
-            raise _Unsupported(name)
+            raise Unsupported(name)
         return function(self.module, *args)
 
 
 def _templatefile(module: _Module, path: Any, variables: Any = None) -> str:
     full = os.path.normpath(os.path.join(module.folder, str(path)))
     if not os.path.isfile(full):
-        raise _Unsupported(path)
+        raise Unsupported(path)
     scope = _Module(module.folder, module.prefix, dict(variables or {}), module.importer)
     scope.reference = lambda parts: _index((variables or {}).get(parts[0], token(".".join(parts))), parts[1:])  # type: ignore[method-assign]
     return _text(scope.template(read_text(full, "template file")))
@@ -972,7 +969,7 @@ def _templatefile(module: _Module, path: Any, variables: Any = None) -> str:
 def _file(module: _Module, path: Any) -> str:
     full = os.path.normpath(os.path.join(module.folder, str(path)))
     if not os.path.isfile(full):
-        raise _Unsupported(path)
+        raise Unsupported(path)
     return read_text(full, "file")
 
 
@@ -1000,7 +997,7 @@ def _index(value: Any, rest: list[str]) -> Any:
     for i, part in enumerate(rest):
         if part == SPLAT:  # `var.list[*].name`: the rest applied to each element
             if not isinstance(value, list):
-                raise _Unsupported("splat of a non-list")
+                raise Unsupported("splat of a non-list")
             return [_index(v, rest[i + 1:]) for v in value]
         if isinstance(value, dict) and part in value:
             value = value[part]
