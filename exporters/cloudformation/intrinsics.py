@@ -73,23 +73,27 @@ for _short, _long in _SHORT_FORMS.items():
     SafeCfnLoader.add_constructor(f"!{_short}", _construct_short_form(_long))
 
 
-def load_template(text: str, source: str) -> dict:
-    """The template as plain data; StratusError naming the line when it does not parse."""
-    stripped = text.lstrip()
-    if stripped.startswith("{"):
+def load_data(text: str, source: str) -> Any:
+    """JSON or YAML (CloudFormation short forms allowed, safe loader) as plain data;
+    StratusError naming the source and line when it does not parse."""
+    if text.lstrip().startswith("{"):
         try:
-            data = json.loads(text)
+            return json.loads(text)
         except json.JSONDecodeError as exc:
             raise StratusError(f"{source}:{exc.lineno}: not valid JSON: {exc.msg} (column {exc.colno})") from None
-    else:
-        try:
-            data = yaml.load(text, Loader=SafeCfnLoader)  # noqa: S506 - SafeCfnLoader is a SafeLoader subclass
-        except yaml.MarkedYAMLError as exc:
-            mark = exc.problem_mark or exc.context_mark
-            line = f":{mark.line + 1}" if mark else ""
-            raise StratusError(f"{source}{line}: not valid YAML: {exc.problem or exc.context}") from None
-        except yaml.YAMLError as exc:
-            raise StratusError(f"{source}: not valid YAML: {exc}") from None
+    try:
+        return yaml.load(text, Loader=SafeCfnLoader)  # noqa: S506 - SafeCfnLoader is a SafeLoader subclass
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = f":{mark.line + 1}" if mark else ""
+        raise StratusError(f"{source}{line}: not valid YAML: {exc.problem or exc.context}") from None
+    except yaml.YAMLError as exc:
+        raise StratusError(f"{source}: not valid YAML: {exc}") from None
+
+
+def load_template(text: str, source: str) -> dict:
+    """The template as plain data; StratusError naming the line when it does not parse."""
+    data = load_data(text, source)
     if not isinstance(data, dict):
         raise StratusError(f"{source}: a template must be a mapping with a Resources section")
     return data

@@ -17,9 +17,8 @@ import re
 from typing import Any, Callable
 
 import networkx as nx
-import yaml
 
-from exporters.cloudformation.intrinsics import SafeCfnLoader, Resolver, load_template, references
+from exporters.cloudformation.intrinsics import Resolver, load_data, load_template, references
 from exporters.importing import (
     GraphBuilder, ImportResult, as_bool, as_int, parse_rate, read_text, strip_tokens, token,
     tokens_in,
@@ -694,12 +693,9 @@ class _Importer:
                         "(a case-sensitive file system would not find it)", "warning")
             path = os.path.join(folder, same[0])
         try:
-            text = read_text(path, what)
-            return json.loads(text) if text.lstrip().startswith("{") else yaml.load(text, Loader=SafeCfnLoader)  # noqa: S506
+            return load_data(read_text(path, what), uri)
         except StratusError as exc:
             self.b.warn(key, rtype, f"{exc}; {lost}")
-        except (ValueError, yaml.YAMLError) as exc:
-            self.b.warn(key, rtype, f"{uri}:{_parse_error(exc)}; {lost}")
         return None
 
     # -- APIs ----------------------------------------------------------------------------------
@@ -1087,16 +1083,6 @@ def _follow_ref(definition: dict, value: Any) -> Any:
             target = target.get(part) if isinstance(target, dict) else None
         value = target
     return value
-
-
-def _parse_error(exc: Exception) -> str:
-    """`LINE: not valid YAML/JSON: what`, the way load_template says it."""
-    if isinstance(exc, json.JSONDecodeError):
-        return f"{exc.lineno}: not valid JSON: {exc.msg} (column {exc.colno})"
-    if isinstance(exc, yaml.MarkedYAMLError):
-        mark = exc.problem_mark or exc.context_mark
-        return f"{mark.line + 1 if mark else '?'}: not valid YAML: {exc.problem or exc.context}"
-    return f" cannot be read ({' '.join(str(exc).split())})"
 
 
 def _with_globals(resource: dict, globals_: dict) -> dict:
