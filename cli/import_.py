@@ -22,7 +22,8 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
-    from exporters.importing import format_report, import_template
+    from importers import import_template
+    from importers.base import format_report
     from model.designfile import save_design
     from model.validation import validate
 

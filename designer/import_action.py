@@ -1,7 +1,7 @@
 """File > Import Template…: a CloudFormation/SAM template or a Terraform folder becomes a
 new, unsaved design laid out left to right, with the importer's report shown beside it.
 
-The same functions as `python main.py import`: `exporters.importing.import_template` and
+The same functions as `python main.py import`: `importers.import_template` and
 its report; `model.layout.layered_layout` places the nodes (templates have no positions).
 """
 
@@ -32,7 +32,7 @@ def ask_source(parent: QWidget) -> str | None:
 
 def import_source(path: str):
     """(ImportResult, layout applied) for a template or folder; StratusError if unusable."""
-    from exporters.importing import import_template
+    from importers import import_template
     from model.layout import layered_layout
 
     result = import_template(path)
@@ -48,7 +48,7 @@ class ImportReportDialog(QDialog):
     """The importer's report grouped as the CLI prints it; warnings stand out."""
 
     def __init__(self, source: str, result, parent: QWidget | None = None) -> None:
-        from exporters.importing import REPORT_SECTIONS
+        from importers.base import REPORT_SECTIONS
 
         super().__init__(parent)
         self.setWindowTitle(f"Import report — {Path(source).name}")

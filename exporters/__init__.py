@@ -1,4 +1,4 @@
-"""Exporters (design -> CloudFormation, SAM, Terraform), importers and the live deployer.
+"""Exporters: design -> CloudFormation, SAM, Terraform, and the live boto3 deployer.
 
 `export(arch, fmt, out_path, design_dir)` is what the CLI and the GUI call.
 """

@@ -1,4 +1,4 @@
-"""DESIGN.md section 1: model/, simulation/ and exporters/ never import Qt or designer/."""
+"""DESIGN.md section 1: model/, simulation/, exporters/ and importers/ never import Qt or designer/."""
 
 import ast
 import subprocess
@@ -7,7 +7,7 @@ from pathlib import Path
 
 from tests.conftest import ROOT
 
-QT_FREE = ("model", "simulation", "exporters")
+QT_FREE = ("model", "simulation", "exporters", "importers")
 FORBIDDEN = ("PySide6", "PyQt5", "PyQt6", "shiboken6", "designer")
 
 

@@ -15,7 +15,7 @@ from typing import Any
 from model.architecture import Edge
 from model.errors import StratusError
 
-from .. import wiring
+from model.aws import wiring
 from . import render as r
 
 ACCESS_LOG_FORMAT = json.dumps({

@@ -3,7 +3,7 @@
 One renderer per service (SERVICE_RENDERERS) and one per edge kind (EDGE_RENDERERS), all
 writing into a `Template` that knows how to name and reference every node. How nodes are
 wired together (event source parameters, rule targets, grant sources, integrations) comes
-from exporters.wiring and IAM from exporters.iam; this module turns their facts into
+from model.aws.wiring and IAM from model.aws.iam; this module turns their facts into
 CloudFormation syntax (ATTRIBUTES says how each node attribute is written).
 
 Patterns worth knowing:
@@ -30,10 +30,10 @@ from typing import Any, Callable
 
 from model.architecture import Architecture, Edge, Node
 
-from .. import iam, wiring
-from ..naming import Namer, camel, fit, kebab, logical_ids, short_hash
+from model.aws import iam, wiring
+from model.aws.naming import Namer, camel, fit, kebab, logical_ids, short_hash
 from ..serialize import compact_json
-from . import skips
+from model.aws import checkov_skips as skips
 
 ALIAS_NAME = "live"
 PROVISIONED_CONDITION = "ProvisionedConcurrencyEnabled"
@@ -604,7 +604,7 @@ def render_state_machine(t: Template, node_id: str) -> None:
 
 def state_machine_definition(t: Template, node_id: str) -> tuple[dict, dict]:
     """ASL from the task edges in `order`; ${Var} placeholders filled by Fn::Sub."""
-    from ..asl import definition
+    from model.aws.asl import definition
 
     return definition(t.arch, node_id, lambda target: "${" + t.id(target) + "}",
                       lambda target: (t.id(target), t.handle(target)))

@@ -1,7 +1,7 @@
 """What a design wants deployed: the list of Resources, in dependency order.
 
 Per-service and per-edge-kind facts are tables (NODE_KINDS, NODE_BUILDERS, EDGE_BUILDERS);
-how resources are wired together comes from exporters.wiring and IAM from exporters.iam,
+how resources are wired together comes from model.aws.wiring and IAM from model.aws.iam,
 so the deployment is connected exactly as the exported templates are.
 """
 
@@ -12,7 +12,7 @@ import os
 
 import networkx as nx
 
-from exporters import asl, iam, wiring
+from model.aws import asl, iam, wiring
 from exporters.cloudformation.api import routes_of  # the routes every format uses
 from model.architecture import Architecture, Edge, Node
 from model.errors import StratusError
@@ -189,7 +189,7 @@ def _http_wiring(arch: Architecture, route) -> dict:
                            for k, v in wired.parameters.items()}}
 
 
-# API kind -> the route's integration facts from exporters.wiring, as data.
+# API kind -> the route's integration facts from model.aws.wiring, as data.
 API_WIRING = {"rest_api": _rest_wiring, "http_api": _http_wiring}
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .. import wiring
+from model.aws import wiring
 from ..cloudformation.api import (ACCESS_LOG_FORMAT, API_SKIPS_REST, HTTP_ROUTE_SKIPS, STAGE_SKIPS_REST, Route,
                                   routes_of)
 from ..serialize import Block, Expr, hcl_value

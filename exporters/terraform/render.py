@@ -2,8 +2,8 @@
 
 Same structure as the CloudFormation renderer: one function per service
 (SERVICE_RENDERERS), one per edge kind (EDGE_RENDERERS), the wiring facts of
-exporters.wiring written in Terraform syntax (AWS API parameters become snake_case
-arguments and nested blocks, see `arguments`), IAM from exporters.iam turned into
+model.aws.wiring written in Terraform syntax (AWS API parameters become snake_case
+arguments and nested blocks, see `arguments`), IAM from model.aws.iam turned into
 `jsonencode(...)` policies with Terraform references, checkov skips written as
 `#checkov:skip=ID:reason` comments inside the resource they concern.
 """
@@ -16,13 +16,13 @@ from typing import Any, Callable
 
 from model.architecture import Architecture, Edge
 
-from .. import iam, wiring
-from ..asl import definition
-from ..cloudformation import skips
+from model.aws import iam, wiring
+from model.aws.asl import definition
+from model.aws import checkov_skips as skips
 from ..cloudformation.render import (LOG_RETENTION_DAYS, SQS_NAME_ROOM, STATE_MACHINE_NAME_ROOM, PLACEHOLDER_HANDLERS, default_prefix,
                                      default_stage, invoked_asynchronously, service_publishers, stream_view,
                                      tag_value)
-from ..naming import Namer, fit, kebab, snake, terraform_names
+from model.aws.naming import Namer, fit, kebab, snake, terraform_names
 from ..serialize import Block, Expr, hcl_value
 
 ALIAS_NAME = "live"

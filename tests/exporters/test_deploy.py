@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 
-from exporters import iam, wiring
+from model.aws import iam, wiring
 from exporters.deploy import apply, destroy, plan, sandbox
 from exporters.deploy.names import physical_name
 from model.designfile import load_design, loads_design
@@ -158,7 +158,7 @@ def _filled(text, values: dict) -> str:
 
 
 def test_rest_integrations_and_mappings_are_wired_as_the_templates_are(endpoint, tmp_path):
-    """The deployed integrations are exporters.wiring's, placeholders filled with real names
+    """The deployed integrations are model.aws.wiring's, placeholders filled with real names
     (a FIFO send in the message group the templates use, a read keyed by the path parameter);
     event source mappings carry the templates' fixed parameters."""
     text = (EXAMPLES_DIR / "order_queue.yaml").read_text()

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from exporters import iam
+from model.aws import iam
 from exporters.cloudformation import build_template, template_text
 from cli import run as main
 from model.architecture import Architecture, Edge, Node

@@ -25,7 +25,7 @@ import pytest
 
 from exporters.cloudformation import build_template
 from exporters.cloudformation.render import Template, default_prefix
-from exporters.naming import kebab
+from model.aws.naming import kebab
 from model.architecture import Architecture
 from tests.exporters.designs import every_edge_design
 from tests.exporters.export_helpers import examples

@@ -2,7 +2,7 @@
 HTTP API (v2: integrations, routes, auto-deployed stage), each managed as one resource.
 
 Routes are data: {"method", "path", "service", "ref", "integration"}, the integration being
-exporters.wiring's facts with ${Var} placeholders, filled here with real outputs. A change
+model.aws.wiring's facts with ${Var} placeholders, filled here with real outputs. A change
 to routes or stage replaces the API (its id changes); throttling and the integrations'
 timeout (timeout_ms, capped as the templates cap it) are updated in place.
 """

@@ -1,4 +1,4 @@
-"""IAM roles (trust policy only) and their inline least-privilege policy (from exporters.iam)."""
+"""IAM roles (trust policy only) and their inline least-privilege policy (from model.aws.iam)."""
 
 from __future__ import annotations
 

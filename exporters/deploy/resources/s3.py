@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from exporters import wiring
+from model.aws import wiring
 
 from ..core import Kind, ParentSettings, error_code, tag_dict, tag_list
 

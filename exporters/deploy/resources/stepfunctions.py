@@ -21,7 +21,7 @@ class StateMachine(Kind):
         return {"tags": self.live_tags(ctx, {"arn": arn})}
 
     def _definition(self, ctx, res) -> str:
-        """The design's ASL (built by exporters.asl) with each target's real ARN/URL/name."""
+        """The design's ASL (built by model.aws.asl) with each target's real ARN/URL/name."""
         text = json.dumps(res.config["definition"], sort_keys=True)
         for target, output in res.config["task_outputs"].items():
             text = text.replace(f"${{stratus:{target}}}", ctx.out(res.refs[f"task_{target}"], output))

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from exporters.importing import import_template
+from importers import import_template
 from model.errors import StratusError
 from model.validation import errors, validate
 from tests.conftest import ROOT
@@ -132,7 +132,7 @@ def test_command_writes_design_and_reports(tmp_path):
 
 
 def test_short_form_intrinsics_and_dates_stay_text():
-    from exporters.cloudformation.intrinsics import Resolver, load_template
+    from importers.cloudformation.intrinsics import Resolver, load_template
     text = ("AWSTemplateFormatVersion: 2010-09-09\nParameters: {P: {Type: String, Default: x}}\n"
             "Resources:\n  Q:\n    Type: AWS::SQS::Queue\n    Properties:\n"
             "      A: !GetAtt Q.Arn\n      B: !GetAtt [Q, Arn]\n      C: !Sub ['${P}-${V}', {V: !Ref P}]\n"

@@ -7,7 +7,7 @@ Shared by the CloudFormation and Terraform renderers (the check ids are the same
 
 from __future__ import annotations
 
-from .. import iam
+from . import iam
 
 Skip = tuple[str, str]
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from exporters import export
-from exporters.importing import import_template
+from importers import import_template
 from model.validation import errors, validate
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "templates" / "openapi"

@@ -1,6 +1,7 @@
 """What CloudFormation/SAM and Terraform importers share: the result and its report,
 the graph builder that checks every edge against the catalogue, reference tokens, IAM
-statement and state-machine readers, and the dispatcher `import_template(path)`.
+statement and state-machine readers. The dispatcher `import_template(path)` is in
+`importers/__init__.py`.
 
 References between resources are carried through resolution as text tokens
 (`⟦key⟧`, where key is a CloudFormation logical id or a Terraform address), so that
@@ -546,42 +547,6 @@ def parse_rate(expression: str) -> float | None:
 
 # --------------------------------------------------------------------------------------
 # Dispatcher
-
-
-def import_template(path: str | os.PathLike) -> ImportResult:
-    """Import a CloudFormation/SAM template (JSON or YAML) or a Terraform folder/file."""
-    path = os.fspath(path)
-    if not os.path.exists(path):
-        raise StratusError(f"{path}: no such file or folder")
-    if os.path.isdir(path):
-        if any(name.endswith(".tf") for name in os.listdir(path)):
-            from exporters.terraform.read import import_terraform
-            return import_terraform(path)
-        templates = [n for n in sorted(os.listdir(path)) if n.endswith((".yaml", ".yml", ".json", ".template"))
-                     and _looks_like_cloudformation(os.path.join(path, n))]
-        if len(templates) == 1:
-            from exporters.cloudformation.read import import_cloudformation
-            return import_cloudformation(os.path.join(path, templates[0]))
-        if templates:
-            raise StratusError(f"{path}: holds several templates ({', '.join(templates)}); name one")
-        raise StratusError(f"{path}: no Terraform (.tf) files and no CloudFormation template in this folder")
-    if path.endswith(".tf"):
-        from exporters.terraform.read import import_terraform
-        return import_terraform(path)
-    if _looks_like_cloudformation(path):
-        from exporters.cloudformation.read import import_cloudformation
-        return import_cloudformation(path)
-    raise StratusError(f"{path}: not a CloudFormation/SAM template (no AWSTemplateFormatVersion, "
-                       "Resources or Transform) and not a Terraform .tf file")
-
-
-def _looks_like_cloudformation(path: str) -> bool:
-    try:
-        with open(path, "rb") as handle:
-            head = handle.read(MAX_TEMPLATE_BYTES).decode("utf-8", "replace")
-    except OSError:
-        return False
-    return bool(re.search(r'^\s*"?(AWSTemplateFormatVersion|Resources|Transform)"?\s*:', head, re.M))
 
 
 def read_text(path: str, what: str) -> str:

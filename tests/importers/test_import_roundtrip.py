@@ -16,8 +16,9 @@ from pathlib import Path
 import pytest
 
 from exporters import export
-from exporters.importing import ImportResult, import_template
-from exporters.naming import Namer, logical_ids, terraform_names
+from importers import import_template
+from importers.base import ImportResult
+from model.aws.naming import Namer, logical_ids, terraform_names
 from model.architecture import Architecture, Node
 from model.catalogue import EDGE_RULES, SERVICES
 from model.designfile import load_design

@@ -2,8 +2,8 @@
 
 The .tf files are parsed with python-hcl2; expressions it leaves as `${...}` text are
 evaluated by a small evaluator here: variables with their defaults, locals, references
-to resources (kept as tokens, see exporters.importing), module outputs, `jsonencode`,
-`templatefile`, `file`, string interpolation, and (exporters.terraform.hcl_eval)
+to resources (kept as tokens, see importers.base), module outputs, `jsonencode`,
+`templatefile`, `file`, string interpolation, and (importers.terraform.hcl_eval)
 operators, conditionals, `for` expressions and splats. `count` and `for_each` make one
 resource instance per index or key (`<name>_<i>`, `<name>_<key>`; count = 1 keeps the
 plain name); a count of 0 is reported as not created, one that cannot be evaluated is
@@ -18,10 +18,10 @@ import os
 import re
 from typing import Any
 
-from exporters.terraform.hcl_eval import (
+from importers.terraform.hcl_eval import (
     COLLECTION_FUNCTIONS, OperatorParsing, Unsupported, count_of, for_each_items, instance_id,
 )
-from exporters.importing import (
+from importers.base import (
     GraphBuilder, ImportResult, as_bool, as_int, parse_rate, read_text, strip_tokens, token,
     tokens_in,
 )

@@ -6,7 +6,7 @@ long form (`{"Ref": ...}`), so the rest of the importer sees one shape. Dates st
 (`2010-09-09` is a version, not a date).
 
 `Resolver` evaluates intrinsics the way CloudFormation would with the parameters'
-defaults: Ref/GetAtt of a resource become reference tokens (see exporters.importing),
+defaults: Ref/GetAtt of a resource become reference tokens (see importers.base),
 Ref of a parameter its default, pseudo parameters plausible values, and Sub, Join, If,
 Select, Split, FindInMap, Equals/And/Or/Not are computed.
 """
@@ -19,7 +19,7 @@ from typing import Any
 
 import yaml
 
-from exporters.importing import strip_tokens, token
+from importers.base import strip_tokens, token
 from model.errors import StratusError
 
 MAX_YAML_NODES = 500_000  # with aliases expanded: a real template has a few thousand

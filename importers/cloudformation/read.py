@@ -18,8 +18,8 @@ from typing import Any, Callable
 
 import networkx as nx
 
-from exporters.cloudformation.intrinsics import Resolver, load_data, load_template, references
-from exporters.importing import (
+from importers.cloudformation.intrinsics import Resolver, load_data, load_template, references
+from importers.base import (
     GraphBuilder, ImportResult, as_bool, as_int, parse_rate, read_text, strip_tokens, token,
     tokens_in,
 )

@@ -11,7 +11,7 @@ the deployer's recorded outputs. Where a fact names an AWS API parameter it uses
 own spelling (`BatchSize`, `SqsParameters`), which CloudFormation shares and Terraform
 turns into snake_case arguments and blocks.
 
-IAM (which actions, which resource policies) lives in exporters.iam; this module says how
+IAM (which actions, which resource policies) lives in model.aws.iam; this module says how
 the resources are connected.
 """
 

@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 
 from exporters import export
-from exporters.importing import GraphBuilder, import_template, token
-from exporters.terraform.read import _Importer, _Module
+from importers import import_template
+from importers.base import GraphBuilder, token
+from importers.terraform.read import _Importer, _Module
 from model.validation import errors, validate
 
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "templates" / "tf_count_for_each"

@@ -1,8 +1,8 @@
-"""exporters.naming: collision-free, deterministic names."""
+"""model.aws.naming: collision-free, deterministic names."""
 
 from __future__ import annotations
 
-from exporters.naming import Namer, camel, fit, kebab, logical_ids, snake, terraform_names
+from model.aws.naming import Namer, camel, fit, kebab, logical_ids, snake, terraform_names
 
 
 def test_styles():

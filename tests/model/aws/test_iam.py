@@ -1,10 +1,10 @@
-"""exporters.iam: least-privilege statements from edges, principals, resource-policy grants."""
+"""model.aws.iam: least-privilege statements from edges, principals, resource-policy grants."""
 
 from __future__ import annotations
 
 import pytest
 
-from exporters import iam
+from model.aws import iam
 from model.architecture import Architecture, Edge, Node
 from tests.exporters.designs import every_edge_design
 from tests.exporters.export_helpers import examples

@@ -7,7 +7,7 @@ from collections import Counter
 
 import pytest
 
-from exporters.importing import import_template
+from importers import import_template
 from model.designfile import load_design, save_design
 from model.validation import errors, validate
 from tests.conftest import CORPUS_DIR
@@ -141,7 +141,7 @@ def test_corpus_nothing_silently_dropped():
     result = import_template(PATTERNS / "apigw-rest-api-dynamodb" / "template.yml")
     listed = {n.logical_id for n in result.report if n.category in ("node", "absorbed", "extra", "mapped_into_edges")}
     import yaml
-    from exporters.cloudformation.intrinsics import SafeCfnLoader
+    from importers.cloudformation.intrinsics import SafeCfnLoader
     template = yaml.load((PATTERNS / "apigw-rest-api-dynamodb" / "template.yml").read_text(), Loader=SafeCfnLoader)  # noqa: S506
     assert listed == set(template["Resources"])
     extras = result.architecture.extra["extras"]

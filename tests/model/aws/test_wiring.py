@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from exporters import iam, wiring
+from model.aws import iam, wiring
 from exporters.cloudformation import render as cfn
 from exporters.terraform import render as tf
 from model.architecture import Architecture, Edge, Node

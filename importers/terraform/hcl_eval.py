@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from exporters.importing import tokens_in
+from importers.base import tokens_in
 
 
 class Unsupported(Exception):
