@@ -305,11 +305,11 @@ class GraphBuilder:
 
     def edges_from_statements(self, fn_id: str, statements: Any, key: str, rtype: str, why: str) -> None:
         """A function's own access read from IAM statements (Allow only)."""
-        for statement in _as_list(statements):
+        for statement in as_list(statements):
             if not isinstance(statement, dict) or statement.get("Effect", "Allow") != "Allow":
                 continue
-            actions = [a for a in _as_list(statement.get("Action")) if isinstance(a, str)]
-            for resource in _as_list(statement.get("Resource")):
+            actions = [a for a in as_list(statement.get("Action")) if isinstance(a, str)]
+            for resource in as_list(statement.get("Resource")):
                 target = self.node_for(resource)
                 if target is None or target == fn_id and not actions:
                     continue
@@ -529,7 +529,9 @@ def _name_from_arn(text: str) -> tuple[str | None, str]:
     return service, resource.split(":")[0]
 
 
-def _as_list(value: Any) -> list:
+def as_list(value: Any) -> list:
+    """None as [], a list as itself, anything else as a list of one (a template may write
+    a single item where a list is allowed)."""
     if value is None:
         return []
     return value if isinstance(value, list) else [value]
