@@ -1,7 +1,8 @@
 """What CloudFormation/SAM and Terraform importers share: the result and its report,
-the graph builder that checks every edge against the catalogue, reference tokens, IAM
-statement and state-machine readers. The dispatcher `import_template(path)` is in
-`importers/__init__.py`.
+reference tokens, small value readers, the graph builder that checks every edge against
+the catalogue (reading IAM statements and state machine definitions with the help of
+`aws_documents`), and the reading of a template file. The dispatcher
+`import_template(path)` is in `importers/__init__.py`.
 
 References between resources are carried through resolution as text tokens
 (`⟦key⟧`, where key is a CloudFormation logical id or a Terraform address), so that
@@ -12,16 +13,19 @@ References between resources are carried through resolution as text tokens
 from __future__ import annotations
 
 import fnmatch
-import json
 import os
 import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
+from importers.aws_documents import (
+    AWS_SERVICE_OF_ARN, DYNAMODB_READ_ACTIONS, TASK_TARGET_PARAMS, access_from_actions, name_from_arn, walk_states,
+)
 from model.architecture import Architecture, Edge, Node, Scenario, Load
 from model.catalogue import SERVICES, edge_rule
 from model.errors import StratusError
 from model.layout import layered_layout
+from model.validation import field_problem
 
 MAX_TEMPLATE_BYTES = 5 * 1024 * 1024
 
@@ -149,14 +153,26 @@ def as_bool(value: Any) -> bool | None:
     return None
 
 
+def as_list(value: Any) -> list:
+    """None as [], a list as itself, anything else as a list of one (a template may write
+    a single item where a list is allowed)."""
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def parse_rate(expression: str) -> float | None:
+    """Seconds between runs of `rate(5 minutes)`; None for cron() and anything else."""
+    match = re.fullmatch(r"\s*rate\(\s*(\d+)\s+(minute|minutes|hour|hours|day|days)\s*\)\s*",
+                         expression or "")
+    if not match:
+        return None
+    unit = {"minute": 60, "hour": 3600, "day": 86400}[match.group(2).rstrip("s")]
+    return float(match.group(1)) * unit
+
+
 # --------------------------------------------------------------------------------------
 # The builder
-
-
-AWS_SERVICE_OF_ARN = {
-    "dynamodb": "dynamodb", "sqs": "sqs", "sns": "sns", "s3": "s3", "kinesis": "kinesis",
-    "events": "eventbridge", "states": "step_functions", "lambda": "lambda",
-}
 
 
 class GraphBuilder:
@@ -201,8 +217,6 @@ class GraphBuilder:
 
     def _checked_config(self, key: str, rtype: str, service: str, config: dict) -> dict:
         """Drop values the catalogue would refuse, with a note (a template may say anything)."""
-        from model.validation import field_problem
-
         spec = SERVICES[service]
         clean = {}
         for name, value in config.items():
@@ -239,7 +253,7 @@ class GraphBuilder:
         self.alias_of[key] = node_id
 
     def node_by_name(self, text: str, services: tuple[str, ...] | None) -> str | None:
-        service_hint, name = _name_from_arn(text)
+        service_hint, name = name_from_arn(text)
         candidates = [service_hint] if service_hint else list(services or self.names)
         for svc in candidates:
             if services and svc not in services:
@@ -284,8 +298,6 @@ class GraphBuilder:
         return edge
 
     def _edge_config(self, rule, config: dict, key: str, rtype: str) -> dict:
-        from model.validation import field_problem
-
         clean = {}
         for name, value in config.items():
             fdef = rule.field(name)
@@ -305,11 +317,11 @@ class GraphBuilder:
 
     def edges_from_statements(self, fn_id: str, statements: Any, key: str, rtype: str, why: str) -> None:
         """A function's own access read from IAM statements (Allow only)."""
-        for statement in _as_list(statements):
+        for statement in as_list(statements):
             if not isinstance(statement, dict) or statement.get("Effect", "Allow") != "Allow":
                 continue
-            actions = [a for a in _as_list(statement.get("Action")) if isinstance(a, str)]
-            for resource in _as_list(statement.get("Resource")):
+            actions = [a for a in as_list(statement.get("Action")) if isinstance(a, str)]
+            for resource in as_list(statement.get("Resource")):
                 target = self.node_for(resource)
                 if target is None or target == fn_id and not actions:
                     continue
@@ -399,98 +411,9 @@ class GraphBuilder:
         return ImportResult(self.arch, list(self.notes))
 
 
-TASK_TARGET_PARAMS = {"lambda": "FunctionName", "sqs": "QueueUrl", "sns": "TopicArn",
-                      "dynamodb": "TableName"}
-DYNAMODB_READ_ACTIONS = {"getitem", "query", "scan", "batchgetitem"}
-
-
 def _is_call_resource(resource: Any) -> bool:
     return isinstance(resource, str) and (":states:::" in resource or ":function:" in resource
                                           or TOKEN_RE.search(resource) is not None)
-
-
-def walk_states(definition: dict):
-    """(name, state) of every state, following StartAt/Next/Default/Choices first so that
-    the order is the execution order, then any state not reached that way; nested
-    Parallel branches and Map processors are walked where they run."""
-    states = definition.get("States")
-    if not isinstance(states, dict):
-        return
-    seen: set[str] = set()
-    queue = [definition.get("StartAt")]
-    while queue:
-        name = queue.pop(0)
-        if name in seen or name not in states:
-            continue
-        seen.add(name)
-        state = states[name]
-        if not isinstance(state, dict):
-            continue
-        yield name, state
-        for branch in state.get("Branches") or []:
-            if isinstance(branch, dict):
-                yield from walk_states(branch)
-        for nested in (state.get("Iterator"), state.get("ItemProcessor")):
-            if isinstance(nested, dict):
-                yield from walk_states(nested)
-        nexts = [state.get("Next")] + [c.get("Next") for c in state.get("Choices") or [] if isinstance(c, dict)]
-        nexts += [state.get("Default")] + [c.get("Next") for c in state.get("Catch") or [] if isinstance(c, dict)]
-        queue += [n for n in nexts if isinstance(n, str)]
-    for name, state in states.items():
-        if name not in seen and isinstance(state, dict):
-            seen.add(name)
-            yield name, state
-
-
-# --------------------------------------------------------------------------------------
-# IAM actions -> edges
-
-# service -> (action prefix, kind, read actions, write actions)
-_READ_VERBS = ("get", "query", "scan", "batchget", "describe", "list", "head")
-_ACCESS_ACTIONS = {
-    "dynamodb": "dynamodb", "s3": "s3", "sqs": "sqs", "sns": "sns", "kinesis": "kinesis",
-    "eventbridge": "events", "step_functions": "states", "lambda": "lambda",
-}
-# Reading a table's change stream is what its event source mapping needs, not data access.
-DYNAMODB_STREAM_VERBS = {"getrecords", "getsharditerator", "describestream", "liststreams"}
-# (service, action that creates the edge) -> kind; data services are handled by verb.
-_SEND_ACTIONS = {
-    "sqs": ({"sendmessage", "sendmessagebatch", "*"}, "send", None),
-    "sns": ({"publish", "*"}, "publish", None),
-    "kinesis": ({"putrecord", "putrecords", "*"}, "put_record", None),
-    "eventbridge": ({"putevents", "*"}, "put_events", None),
-    "step_functions": ({"startexecution", "startsyncexecution", "*"}, "start_execution", None),
-    "lambda": ({"invokefunction", "invoke", "*"}, "invoke", None),
-}
-
-
-def access_from_actions(service: str, actions: list[str]) -> list[tuple[str, dict]]:
-    """The edge (kind, config) a set of IAM actions on a resource of `service` means."""
-    prefix = _ACCESS_ACTIONS.get(service)
-    verbs = []
-    for action in actions:
-        svc, _, verb = action.partition(":")
-        if action == "*" or svc.lower() == prefix:
-            verbs.append("*" if action == "*" else verb.lower())
-    if not verbs:
-        return []
-    if service == "dynamodb":
-        verbs = [v for v in verbs if v not in DYNAMODB_STREAM_VERBS]  # the stream trigger's poller
-        if not verbs:
-            return []
-    if service in ("dynamodb", "s3"):
-        reads = any(v == "*" or v.startswith(_READ_VERBS) for v in verbs)
-        writes = any(v == "*" or v.startswith(("put", "update", "delete", "batchwrite", "write",
-                                                "restore", "abortmultipart")) for v in verbs)
-        if reads and writes:
-            return [("data_access", {"action": "read_write"})]
-        if reads or writes:
-            return [("data_access", {"action": "read" if reads else "write"})]
-        return []
-    send = _SEND_ACTIONS.get(service)
-    if send and any(v in send[0] for v in verbs):
-        return [(send[1], {"_wildcard": all(v == "*" for v in verbs)})]
-    return []
 
 
 def _merge_edge_config(existing: dict, new: dict) -> None:
@@ -508,45 +431,8 @@ def _merge_edge_config(existing: dict, new: dict) -> None:
             existing.setdefault(k, v)
 
 
-def _name_from_arn(text: str) -> tuple[str | None, str]:
-    """(service, resource name) of an ARN; (None, text) of a plain name."""
-    text = text.strip()
-    if not text.startswith("arn:"):
-        if text.startswith("https://sqs.") and "/" in text:  # a queue URL
-            return "sqs", text.rstrip("/").rsplit("/", 1)[1]
-        return None, text
-    parts = text.split(":", 5)
-    if len(parts) < 6:
-        return None, text
-    service = AWS_SERVICE_OF_ARN.get(parts[2])
-    resource = parts[5]
-    if service == "s3":
-        return service, resource.split("/", 1)[0]
-    if resource.startswith(("function:", "stateMachine:")):
-        return service, resource.split(":")[1]
-    if "/" in resource:
-        return service, resource.split("/")[1]
-    return service, resource.split(":")[0]
-
-
-def _as_list(value: Any) -> list:
-    if value is None:
-        return []
-    return value if isinstance(value, list) else [value]
-
-
-def parse_rate(expression: str) -> float | None:
-    """Seconds between runs of `rate(5 minutes)`; None for cron() and anything else."""
-    match = re.fullmatch(r"\s*rate\(\s*(\d+)\s+(minute|minutes|hour|hours|day|days)\s*\)\s*",
-                         expression or "")
-    if not match:
-        return None
-    unit = {"minute": 60, "hour": 3600, "day": 86400}[match.group(2).rstrip("s")]
-    return float(match.group(1)) * unit
-
-
 # --------------------------------------------------------------------------------------
-# Dispatcher
+# Reading files
 
 
 def read_text(path: str, what: str) -> str:
@@ -566,7 +452,3 @@ def read_text(path: str, what: str) -> str:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise StratusError(f"{path}: not UTF-8 text (bad byte at offset {exc.start})") from None
-
-
-def to_json_text(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, default=str)

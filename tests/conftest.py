@@ -9,7 +9,22 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES_DIR = ROOT / "assets" / "examples"
-CORPUS_DIR = ROOT.parent / "shared" / "corpus"
+# The shared corpus of real templates: ../shared/corpus beside the project, or wherever
+# STRATUS_CORPUS_DIR points (a missing folder there shows which tests need the corpus).
+CORPUS_DIR = Path(os.environ.get("STRATUS_CORPUS_DIR") or ROOT.parent / "shared" / "corpus")
+
+
+def _corpus_missing(path: Path) -> str:
+    return (f"the shared corpus is not present ({path} is missing); it is ../shared/corpus beside "
+            "the project, or where STRATUS_CORPUS_DIR points")
+
+
+def requires_corpus(*parts: str) -> pytest.MarkDecorator:
+    """A mark (for a test, or a module's `pytestmark`) that skips, saying why, when
+    CORPUS_DIR/parts is not there. A mark rather than a skip inside the test, because
+    parametrized tests read their parameters from the corpus when they are collected."""
+    path = CORPUS_DIR.joinpath(*parts)
+    return pytest.mark.skipif(not path.exists(), reason=_corpus_missing(path))
 
 
 def example_paths() -> list[Path]:

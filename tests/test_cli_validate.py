@@ -123,9 +123,7 @@ def test_designer_without_a_display_explains_instead_of_crashing(tmp_path):
 
 
 def test_import_into_a_folder_is_refused_clearly(tmp_path):
-    from tests.conftest import CORPUS_DIR
-
-    template = next(CORPUS_DIR.rglob("template.yaml"))
+    template = ROOT / "tests" / "fixtures" / "templates" / "sam_all_events.yaml"  # any template will do
     done, _ = run_cli("import", str(template), "-o", str(tmp_path))
     assert done.returncode == 1
     assert "it is a directory" in done.stderr and "Traceback" not in done.stderr

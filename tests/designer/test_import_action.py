@@ -1,11 +1,9 @@
 """File > Import Template…: a real corpus template becomes a laid-out design with a report."""
 
-import pytest
-
-from tests.conftest import CORPUS_DIR
+from tests.conftest import CORPUS_DIR, requires_corpus
 
 PATTERNS = CORPUS_DIR / "serverless-patterns"
-pytestmark = pytest.mark.skipif(not PATTERNS.is_dir(), reason="the shared corpus is not present")
+pytestmark = requires_corpus("serverless-patterns")
 
 
 def test_import_sam_template_shows_nodes_and_report(qtbot, window):

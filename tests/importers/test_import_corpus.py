@@ -10,9 +10,10 @@ import pytest
 from importers import import_template
 from model.designfile import load_design, save_design
 from model.validation import errors, validate
-from tests.conftest import CORPUS_DIR
+from tests.conftest import CORPUS_DIR, requires_corpus
 
 PATTERNS = CORPUS_DIR / "serverless-patterns"
+pytestmark = requires_corpus("serverless-patterns")
 
 # pattern -> (node id -> service, {(source, target, kind)}); read off each template by hand.
 EXPECTED = {

@@ -15,7 +15,7 @@ import pytest
 from exporters import export
 from importers import import_template
 from importers.base import GraphBuilder, token
-from importers.terraform.read import _Importer, _Module
+from importers.terraform.modules import Configuration, Module
 from model.validation import errors, validate
 
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "templates" / "tf_count_for_each"
@@ -94,11 +94,11 @@ def test_expanded_design_round_trips_through_the_terraform_exporter(imported, tm
 
 @pytest.fixture()
 def module(tmp_path):
-    importer = _Importer(GraphBuilder("t", "terraform"))
+    configuration = Configuration(GraphBuilder("t", "terraform"))
     variables = {"on": True, "off": False, "env": "prod", "n": 3, "names": ["b", "a", "b"],
                  "sizes": {"small": 128, "large": 1024}, "unknown": token("var.unknown"),
                  "objs": [{"name": "x"}, {"name": "y"}]}
-    return _Module(str(tmp_path), "", variables, importer)
+    return Module(str(tmp_path), "", variables, configuration)
 
 
 @pytest.mark.parametrize("expression, expected", [

@@ -1,0 +1,193 @@
+"""APIs defined by an OpenAPI (or Swagger) document -> edges: the document read from the
+API's inline body (with `AWS::Include` transforms expanded from local files) or from a
+local definition file, each operation's `x-amazon-apigateway-integration` (local `$ref`s
+followed) turned into the edge a Method or Integration would make. A document in S3 cannot
+be read offline and is reported.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from importers.base import strip_tokens, tokens_in
+from importers.cloudformation.api import add_integration_edge, add_subtype_integration_edge
+from importers.cloudformation.state import TemplateImport
+from importers.cloudformation.types import HTTP_METHODS, OPENAPI_SOURCES
+from model.errors import StratusError
+
+# OpenAPI operation key -> HTTP method (HEAD and OPTIONS are imported as ANY, with a note)
+OPENAPI_METHODS = {"get": "GET", "put": "PUT", "post": "POST", "delete": "DELETE", "patch": "PATCH",
+                   "head": "HEAD", "options": "OPTIONS", "x-amazon-apigateway-any-method": "ANY"}
+# x-amazon-apigateway-integration key -> the Method/Integration property it stands for
+OPENAPI_INTEGRATION_KEYS = {
+    "type": "Type", "uri": "Uri", "httpMethod": "IntegrationHttpMethod", "credentials": "Credentials",
+    "requestTemplates": "RequestTemplates", "requestParameters": "RequestParameters",
+    "timeoutInMillis": "TimeoutInMillis", "integrationSubtype": "IntegrationSubtype",
+}
+
+_UNREADABLE = object()  # an included file that could not be read (already reported)
+
+
+def wire_openapi(imp: TemplateImport) -> None:
+    """Routes of the APIs defined by an OpenAPI (or Swagger) document: each operation's
+    x-amazon-apigateway-integration becomes the edge a Method or Integration would."""
+    for key, rtype in imp.types.items():
+        if rtype in OPENAPI_SOURCES and key in imp.b.node_of and key not in imp.skipped:
+            found = _openapi_definition(imp, key, *OPENAPI_SOURCES[rtype])
+            if found is not None:
+                _openapi_routes(imp, key, *found)
+
+
+def _openapi_definition(imp: TemplateImport, key: str, body_prop: str, location_prop: str) -> tuple[Any, str] | None:
+    """(definition, where it came from), or None (nothing to read, or reported)."""
+    rtype, lost = imp.types[key], "its routes are not imported"
+    body = (imp.raw[key].get("Properties") or {}).get(body_prop)
+    if body is not None:
+        body = _expand_includes(imp, key, body, body_prop)
+        if body is _UNREADABLE:
+            return None
+        if isinstance(body, str):
+            try:
+                body = json.loads(body)
+            except ValueError as exc:
+                imp.b.warn(key, rtype, f"{body_prop} is text but not JSON ({exc}); {lost}")
+                return None
+        return _resolve_definition(imp, key, body, body_prop), body_prop
+    location = imp.props[key].get(location_prop)
+    if location is None:
+        return None
+    if isinstance(location, str) and not location.startswith("s3://") and not tokens_in(location):
+        definition = imp.definition_file(key, location, location_prop, "OpenAPI definition", lost)
+        if definition is None:
+            return None
+        return _resolve_definition(imp, key, definition, location), location
+    imp.b.warn(key, rtype, f"{location_prop} {_s3_text(location)}: the OpenAPI definition is in S3, which "
+               f"cannot be read offline; {lost}")
+    return None
+
+
+def _expand_includes(imp: TemplateImport, key: str, value: Any, where: str) -> Any:
+    """`Fn::Transform: AWS::Include` replaced by the local file it names; _UNREADABLE
+    (reported) where the file is in S3, missing or not JSON/YAML."""
+    if isinstance(value, list):
+        return [v for v in (_expand_includes(imp, key, item, where) for item in value) if v is not _UNREADABLE]
+    if not isinstance(value, dict):
+        return value
+    if set(value) != {"Fn::Transform"}:
+        out = {k: _expand_includes(imp, key, v, f"{where}.{k}") for k, v in value.items()}
+        return {k: v for k, v in out.items() if v is not _UNREADABLE}
+    transform = value["Fn::Transform"] if isinstance(value["Fn::Transform"], dict) else {}
+    lost = "the part it includes is not imported"
+    if transform.get("Name") != "AWS::Include":
+        imp.b.warn(key, imp.types[key], f"{where}: Fn::Transform {transform.get('Name')!r} is not one Stratus "
+                   f"reads (only AWS::Include); {lost}")
+        return _UNREADABLE
+    location = imp.resolver.resolve((transform.get("Parameters") or {}).get("Location"))
+    if not isinstance(location, str) or location.startswith("s3://") or tokens_in(location):
+        imp.b.warn(key, imp.types[key], f"{where}: AWS::Include Location {_s3_text(location)} is in S3, "
+                   f"which cannot be read offline; {lost}")
+        return _UNREADABLE
+    included = imp.definition_file(key, location, "AWS::Include Location", "included snippet", lost)
+    return _UNREADABLE if included is None else _expand_includes(imp, key, included, location)
+
+
+def _resolve_definition(imp: TemplateImport, key: str, definition: Any, where: str) -> Any:
+    try:
+        return imp.resolver.resolve(definition)
+    except StratusError as exc:  # an intrinsic in the definition that cannot be evaluated
+        imp.b.warn(key, imp.types[key], f"{where}: {exc}; intrinsics there are left as written")
+        return definition
+
+
+def _openapi_routes(imp: TemplateImport, key: str, definition: Any, where: str) -> None:
+    rtype = imp.types[key]
+    paths = definition.get("paths") if isinstance(definition, dict) else None
+    if not isinstance(paths, dict):
+        problem = "is not an OpenAPI document" if not isinstance(definition, dict) else \
+            "has no paths" if paths is None else "has a 'paths' that is not a mapping"
+        imp.b.warn(key, rtype, f"{where} {problem}; no routes imported")
+        return
+    for path, item in paths.items():
+        if not isinstance(item, dict):
+            imp.b.warn(key, rtype, f"{where}: path {path} is not a mapping of operations; no edge")
+            continue
+        for name, operation in item.items():
+            method = OPENAPI_METHODS.get(str(name).lower())
+            if method is not None:
+                _openapi_operation(imp, key, definition, str(path), method, operation, where)
+
+
+def _openapi_operation(imp: TemplateImport, key: str, definition: dict, path: str, method: str, operation: Any,
+                       where: str) -> None:
+    rtype, api = imp.types[key], imp.b.node_of[key]
+    route_text = f"{where}: {method} {path}"
+    integration = operation.get("x-amazon-apigateway-integration") if isinstance(operation, dict) else None
+    integration = _follow_ref(definition, integration)
+    if integration is None:
+        if (api, method, path) not in imp.event_routes:  # SAM fills those in from the function's event
+            imp.b.warn(key, rtype, f"{route_text}: no x-amazon-apigateway-integration; no edge")
+        return
+    if not isinstance(integration, dict):
+        imp.b.warn(key, rtype, f"{route_text}: x-amazon-apigateway-integration is not a mapping; no edge")
+        return
+    cfn = {OPENAPI_INTEGRATION_KEYS[k]: v for k, v in integration.items() if k in OPENAPI_INTEGRATION_KEYS}
+    kind = str(cfn.get("Type", "")).upper()
+    cfn["Type"] = kind
+    if isinstance(cfn.get("Uri"), str) and "${" in cfn["Uri"]:  # a file's text, never through Fn::Sub
+        cfn["Uri"] = _resolve_definition(imp, key, {"Fn::Sub": cfn["Uri"]}, route_text)
+    if kind not in ("AWS", "AWS_PROXY", "HTTP", "HTTP_PROXY", "MOCK"):
+        imp.b.warn(key, rtype, f"{route_text}: integration type {integration.get('type')!r} is not one "
+                   "API Gateway knows; no edge")
+        return
+    if kind in ("HTTP", "HTTP_PROXY", "MOCK"):
+        backend = "answered by API Gateway itself" if kind == "MOCK" else \
+            f"an HTTP backend outside the design ({strip_tokens(str(cfn.get('Uri')))})"
+        imp.b.note("note", key, rtype, f"{route_text}: {kind.lower()} integration, {backend}; no edge")
+        return
+    if method not in HTTP_METHODS:
+        imp.b.note("note", key, rtype, f"{route_text}: HTTP method {method} is not one Stratus models; "
+                   "the route is imported as ANY", "warning")
+    route = {"method": method if method in HTTP_METHODS else "ANY", "path": path}
+    reported = len(imp.b.notes)
+    if cfn.get("IntegrationSubtype"):
+        add_subtype_integration_edge(imp, key, api, cfn, route, f"{where}: ")
+    elif not cfn.get("Uri"):
+        imp.b.warn(key, rtype, f"{route_text}: {kind.lower()} integration without a uri; no edge")
+        return
+    else:
+        add_integration_edge(imp, key, api, cfn["Uri"], cfn, route, f"{where}: ")
+    _note_folded_route(imp, key, api, route, route_text, reported)
+
+
+def _note_folded_route(imp: TemplateImport, key: str, api: str, route: dict, route_text: str, reported: int) -> None:
+    """A design has one edge per API and target: a second route to the same target
+    folds into the first edge. Say so, rather than lose the route without a word."""
+    if any(n.category == "unmapped" for n in imp.b.notes[reported:]):
+        return  # no edge, already reported
+    if any(e.config.get("path") == route["path"] and e.config.get("method") in (route["method"], "ANY")
+           for e in imp.b.arch.edges_from(api)):
+        return
+    imp.b.note("note", key, imp.types[key], f"{route_text}: same target as another route of this API; "
+               "Stratus keeps one edge per API and target, so the route is folded into that edge")
+
+
+def _s3_text(location: Any) -> str:
+    """An S3 location as s3://bucket/key, whatever form the template gives it in."""
+    if isinstance(location, dict):
+        bucket, key = location.get("Bucket"), location.get("Key")
+        return strip_tokens(f"s3://{bucket}/{key}") if bucket and key else strip_tokens(json.dumps(location, default=str))
+    return strip_tokens(str(location))
+
+
+def _follow_ref(definition: dict, value: Any) -> Any:
+    """A local `$ref` (`#/components/x-amazon-apigateway-integrations/name`) followed."""
+    seen = 0
+    while isinstance(value, dict) and set(value) == {"$ref"} and str(value["$ref"]).startswith("#/") and seen < 10:
+        seen += 1
+        target: Any = definition
+        for part in str(value["$ref"])[2:].split("/"):
+            part = part.replace("~1", "/").replace("~0", "~")
+            target = target.get(part) if isinstance(target, dict) else None
+        value = target
+    return value

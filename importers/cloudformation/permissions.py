@@ -1,0 +1,97 @@
+"""What a function may do, read as edges: its SAM `Policies` (inline statements, SAM policy
+templates), the policies of its execution role, and SAM connectors (`AWS::Serverless::Connector`
+resources and the `Connectors` attribute). Roles used this way are recorded, so that the
+classification marks them as mapped into edges rather than kept as extras.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from importers.base import as_list, strip_tokens, token, tokens_in
+from importers.cloudformation.state import TemplateImport
+from importers.cloudformation.types import EVIDENCE_POLICIES, POLICY_TEMPLATES
+
+
+def function_policies(imp: TemplateImport, key: str, fn: str, props: dict) -> None:
+    rtype = imp.types[key]
+    for policy in as_list(props.get("Policies")):
+        if isinstance(policy, str):
+            continue  # a managed policy name or ARN: grants nothing we can tie to a node
+        if not isinstance(policy, dict):
+            continue
+        if "Statement" in policy:
+            imp.b.edges_from_statements(fn, policy["Statement"], key, rtype, "inline policy")
+            continue
+        for template_name, params in policy.items():
+            _policy_template(imp, key, fn, template_name, params or {})
+    for role_key in tokens_in(props.get("Role")):
+        _role_statements(imp, key, fn, role_key.split(".")[0])
+
+
+def _policy_template(imp: TemplateImport, key: str, fn: str, name: str, params: Any) -> None:
+    rtype = imp.types[key]
+    if name in EVIDENCE_POLICIES:
+        return
+    spec = POLICY_TEMPLATES.get(name)
+    if spec is None:
+        imp.b.note("note", key, rtype, f"policy template {name} grants access to nothing Stratus models")
+        return
+    param, service, kind, action = spec
+    value = params.get(param) if isinstance(params, dict) else None
+    target = imp.b.node_for(value, service)
+    if target is None:
+        imp.b.warn(key, rtype, f"policy template {name}: {param} {strip_tokens(str(value))} is not a node")
+        return
+    imp.b.add_edge(fn, target, kind, {"action": action} if action else {}, f"policy template {name}", key, rtype)
+
+
+def _role_statements(imp: TemplateImport, key: str, fn: str, role: str) -> None:
+    if imp.types.get(role) != "AWS::IAM::Role" or role not in imp.props:
+        return
+    imp.used_roles.add(role)
+    for policy in imp.props[role].get("Policies") or []:
+        if isinstance(policy, dict):
+            document = policy.get("PolicyDocument") or {}
+            imp.b.edges_from_statements(fn, document.get("Statement"), key, imp.types[key],
+                                        f"policy of role {role}")
+    for other, props in imp.props.items():
+        if imp.types[other] in ("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy") and \
+                token(role) in as_list(props.get("Roles")):
+            imp.b.edges_from_statements(fn, (props.get("PolicyDocument") or {}).get("Statement"),
+                                        key, imp.types[key], f"policy {other}")
+
+
+def wire_connector(imp: TemplateImport, key: str, props: dict) -> None:
+    source = imp.b.node_for(token((props.get("Source") or {}).get("Id", ""))) \
+        or imp.b.node_for((props.get("Source") or {}).get("Arn"))
+    for destination in as_list(props.get("Destination")):
+        _connect(imp, key, source, destination, props.get("Permissions"))
+
+
+def wire_connectors_attribute(imp: TemplateImport, key: str, connectors: dict) -> None:
+    source = imp.b.node_of.get(key)
+    for name, connector in connectors.items():
+        props = imp.resolver.resolve((connector or {}).get("Properties") or {})
+        for destination in as_list(props.get("Destination")):
+            _connect(imp, f"{key}.Connectors.{name}", source, destination, props.get("Permissions"))
+
+
+def _connect(imp: TemplateImport, key: str, source: str | None, destination: Any, permissions: Any) -> None:
+    rtype = "AWS::Serverless::Connector"
+    target = None
+    if isinstance(destination, dict):
+        target = imp.b.node_for(token(destination["Id"])) if destination.get("Id") else \
+            imp.b.node_for(destination.get("Arn"))
+    if source is None or target is None:
+        imp.b.warn(key, rtype, "connector source or destination is not a node of the design")
+        return
+    perms = {str(p).lower() for p in as_list(permissions)}
+    src_service, dst_service = (imp.b.arch.nodes[n].service for n in (source, target))
+    config: dict[str, Any] = {}
+    if dst_service in ("dynamodb", "s3"):
+        config["action"] = "read_write" if perms >= {"read", "write"} else ("write" if "write" in perms else "read")
+    elif "write" not in perms:
+        imp.b.note("note", key, rtype, "read-only connector: no event flows, no edge")
+        return
+    imp.b.add_edge(source, target, None, config, "connector", key, rtype)

@@ -1,0 +1,117 @@
+"""Template preparation, before any resource is read: the Resources section checked (every
+resource typed, no circular references), SAM Globals merged under each resource's own
+properties, the template sections a design keeps, and template parameters inlined into the
+resources kept as extras (the exported template does not declare the imported one's
+parameters). Conditions are evaluated, and properties resolved, by `state.TemplateImport`.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import re
+from typing import Any
+
+import networkx as nx
+
+from importers.base import as_list
+from importers.cloudformation.intrinsics import references
+from importers.cloudformation.types import GLOBALS_SECTIONS
+from model.errors import StratusError
+
+
+def checked_resources(template: dict, path: str) -> dict:
+    """The template's Resources, refused clearly when empty, untyped or circular."""
+    resources = template.get("Resources")
+    if not isinstance(resources, dict) or not resources:
+        raise StratusError(f"{path}: the Resources section is empty or missing: nothing to import")
+    bad = [k for k, v in resources.items() if not isinstance(v, dict) or not isinstance(v.get("Type"), str)]
+    if bad:
+        raise StratusError(f"{path}: resource{'s' if len(bad) > 1 else ''} {', '.join(map(str, bad))} "
+                           "has no Type")
+    _check_cycles(resources, path)
+    return resources
+
+
+def source_extra(template: dict, path: str) -> dict:
+    """What the design keeps of the template's own sections (`imported_from`)."""
+    keep = {"format": "cloudformation", "file": os.path.basename(path)}
+    for section in ("Description", "Transform", "Parameters", "Conditions", "Mappings", "Globals", "Outputs"):
+        if section in template:
+            keep[section.lower()] = copy.deepcopy(template[section])
+    return keep
+
+
+def with_globals(resource: dict, globals_: dict) -> dict:
+    """SAM Globals merged under a resource's own properties (its own values win)."""
+    section = GLOBALS_SECTIONS.get(resource.get("Type"))
+    defaults = globals_.get(section) if section else None
+    if not isinstance(defaults, dict):
+        return resource
+    merged = copy.deepcopy(resource)
+    merged["Properties"] = _merge(copy.deepcopy(defaults), resource.get("Properties") or {})
+    return merged
+
+
+def _merge(base: Any, override: Any) -> Any:
+    if isinstance(base, dict) and isinstance(override, dict) and not any(k.startswith("Fn::") or k == "Ref" for k in override):
+        out = dict(base)
+        for k, v in override.items():
+            out[k] = _merge(base.get(k), v) if k in base else v
+        return out
+    if isinstance(base, list) and isinstance(override, list):
+        return base + override
+    return override
+
+
+def _check_cycles(resources: dict, path: str) -> None:
+    graph = nx.DiGraph()
+    for key, resource in resources.items():
+        graph.add_node(key)
+        properties = _dependency_properties(resource)
+        deps = references(properties) | set(as_list(resource.get("DependsOn")))
+        graph.add_edges_from((key, d) for d in deps if d in resources and d != key)
+        if key in as_list(resource.get("DependsOn")) or (key in references(properties)):
+            raise StratusError(f"{path}: resource {key} refers to itself")
+    try:
+        cycle = nx.find_cycle(graph)
+    except nx.NetworkXNoCycle:
+        return
+    chain = " -> ".join([u for u, _ in cycle] + [cycle[0][0]])
+    raise StratusError(f"{path}: circular reference between resources: {chain}")
+
+
+def _dependency_properties(resource: dict) -> dict:
+    """The properties a resource depends on. SAM turns a function's (or state machine's)
+    Events into resources of their own (permissions, mappings, rules), so an API whose
+    OpenAPI definition names the function while the function's Api event names the API
+    is no cycle."""
+    properties = resource.get("Properties") or {}
+    if resource.get("Type") in ("AWS::Serverless::Function", "AWS::Serverless::StateMachine") \
+            and isinstance(properties, dict) and "Events" in properties:
+        return {k: v for k, v in properties.items() if k != "Events"}
+    return properties
+
+
+def inline_parameters(value: Any, parameters: dict) -> Any:
+    """Refs to template parameters replaced by their defaults, so an extra stands on its own
+    (the exported template does not declare the imported template's parameters)."""
+    if isinstance(value, dict):
+        if set(value) == {"Ref"} and isinstance(value["Ref"], str) and value["Ref"] in parameters:
+            return copy.deepcopy(parameters[value["Ref"]])
+        if set(value) == {"Fn::Sub"}:
+            arg = value["Fn::Sub"]
+            text, local = (arg[0], arg[1] if len(arg) > 1 else {}) if isinstance(arg, list) else (arg, {})
+            if isinstance(text, str):
+                text = _SUB_PARAM.sub(lambda m: str(parameters[m.group(1)])
+                                      if m.group(1) in parameters and m.group(1) not in (local or {})
+                                      and isinstance(parameters[m.group(1)], (str, int, float)) else m.group(0), text)
+                local = inline_parameters(local, parameters)
+                return {"Fn::Sub": [text, local] if local else text}
+        return {k: inline_parameters(v, parameters) for k, v in value.items()}
+    if isinstance(value, list):
+        return [inline_parameters(v, parameters) for v in value]
+    return value
+
+
+_SUB_PARAM = re.compile(r"\$\{([A-Za-z0-9_]+)\}")

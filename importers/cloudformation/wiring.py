@@ -1,0 +1,221 @@
+"""Edges between the services' own resources: a function's failure destinations, retries
+and environment references (its SAM events and policies through `events` and
+`permissions`), queue redrive, SNS subscriptions, S3 notifications, event source
+mappings, EventBridge rules, and a state machine's Task states (its definition read
+inline, from a string, or from a file next to the template).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from importers.base import as_bool, as_int, as_list, strip_tokens, tokens_in
+from importers.cloudformation.events import add_schedule, add_source_edge, bus_node, wire_event
+from importers.cloudformation.permissions import function_policies
+from importers.cloudformation.properties import notification_config, stream_config
+from importers.cloudformation.state import TemplateImport
+
+
+def wire_function(imp: TemplateImport, key: str, props: dict) -> None:
+    fn = imp.b.node_of[key]
+    for name, event in (props.get("Events") or {}).items():
+        wire_event(imp, key, fn, name, event)
+    function_policies(imp, key, fn, props)
+    _failure_destinations(imp, key, fn, props)
+    _environment(imp, key, fn, props)
+    alias = props.get("ProvisionedConcurrencyConfig")
+    if alias and not props.get("AutoPublishAlias"):
+        imp.b.note("note", key, imp.types[key], "ProvisionedConcurrencyConfig needs AutoPublishAlias", "warning")
+
+
+def _failure_destinations(imp: TemplateImport, key: str, fn: str, props: dict) -> None:
+    dlq = props.get("DeadLetterQueue") or props.get("DeadLetterConfig")
+    if isinstance(dlq, dict):
+        _on_failure(imp, key, fn, dlq.get("TargetArn"), "dead-letter queue")
+    if isinstance(props.get("EventInvokeConfig"), dict):
+        _retry_attempts(imp, key, fn, props["EventInvokeConfig"])
+    destination = ((props.get("EventInvokeConfig") or {}).get("DestinationConfig") or {}).get("OnFailure")
+    if isinstance(destination, dict):
+        _on_failure(imp, key, fn, destination.get("Destination"), "on-failure destination")
+
+
+def _on_failure(imp: TemplateImport, key: str, fn: str, ref: Any, why: str) -> None:
+    target = imp.b.node_for(ref, ("sqs", "sns"))
+    if target is None:
+        imp.b.warn(key, imp.types[key], f"{why} {strip_tokens(str(ref))} is not a queue or topic node")
+        return
+    imp.b.add_edge(fn, target, "on_failure", {}, why, key, imp.types[key])
+
+
+def _environment(imp: TemplateImport, key: str, fn: str, props: dict) -> None:
+    variables = ((props.get("Environment") or {}).get("Variables")) or {}
+    for name, value in variables.items():
+        if not isinstance(value, str):
+            continue
+        target = imp.b.node_for(value)
+        if target is None or target == fn or imp.b.has_edge_between(fn, target):
+            continue
+        service = imp.b.arch.nodes[target].service
+        config = {"action": "read_write"} if service in ("dynamodb", "s3") else {}
+        imp.b.add_edge(fn, target, None, config, f"environment variable {name}", key, imp.types[key])
+
+
+def wire_event_invoke_config(imp: TemplateImport, key: str, props: dict) -> None:
+    fn = imp.b.node_for(props.get("FunctionName"), "lambda")
+    if fn is None:
+        imp.b.warn(key, imp.types[key], f"asynchronous invoke settings of {strip_tokens(str(props.get('FunctionName')))}, "
+                   "which is not a function of this template")
+        return
+    _retry_attempts(imp, key, fn, props)
+    destination = ((props.get("DestinationConfig") or {}).get("OnFailure") or {}).get("Destination")
+    if destination:
+        _on_failure(imp, key, fn, destination, "on-failure destination")
+
+
+def _retry_attempts(imp: TemplateImport, key: str, fn: str, settings: dict) -> None:
+    retries = as_int(settings.get("MaximumRetryAttempts"))
+    if retries is not None:
+        imp.b.arch.nodes[fn].config.update(
+            imp.b._checked_config(key, imp.types[key], "lambda", {"max_retry_attempts": retries}))
+
+
+def wire_queue(imp: TemplateImport, key: str, props: dict) -> None:
+    redrive = props.get("RedrivePolicy")
+    if isinstance(redrive, str):
+        try:
+            redrive = json.loads(redrive)
+        except ValueError:
+            redrive = None
+    if isinstance(redrive, dict) and redrive.get("deadLetterTargetArn"):
+        target = imp.b.node_for(redrive["deadLetterTargetArn"], "sqs")
+        if target:
+            imp.b.add_edge(imp.b.node_of[key], target, "dead_letter", {}, "redrive policy", key, imp.types[key])
+        else:
+            imp.b.warn(key, imp.types[key], "redrive target is not a queue of this template")
+
+
+def wire_topic(imp: TemplateImport, key: str, props: dict) -> None:
+    for sub in as_list(props.get("Subscription")):
+        if isinstance(sub, dict):
+            _subscribe(imp, key, imp.b.node_of[key], sub.get("Endpoint"), sub.get("Protocol"), {}, "inline subscription")
+
+
+def wire_subscription(imp: TemplateImport, key: str, props: dict) -> None:
+    topic = imp.b.node_for(props.get("TopicArn"), "sns")
+    if topic is None:
+        imp.b.warn(key, imp.types[key], "topic is not in the template")
+        return
+    raw = as_bool(props.get("RawMessageDelivery"))
+    _subscribe(imp, key, topic, props.get("Endpoint"), props.get("Protocol"),
+               {"raw_message_delivery": raw}, "subscription")
+
+
+def _subscribe(imp: TemplateImport, key, topic, endpoint, protocol, config, why) -> None:
+    target = imp.b.node_for(endpoint, ("sqs", "lambda"))
+    if target is None:
+        imp.b.warn(key, imp.types[key], f"{why} to {protocol} endpoint {strip_tokens(str(endpoint))} "
+                   "is not a queue or function node")
+        return
+    if imp.b.arch.nodes[target].service != "sqs":
+        config = {}
+    imp.b.add_edge(topic, target, "subscription", config, why, key, imp.types[key])
+
+
+def wire_bucket(imp: TemplateImport, key: str, props: dict) -> None:
+    bucket = imp.b.node_of[key]
+    notifications = props.get("NotificationConfiguration") or {}
+    for section, ref_key in (("LambdaConfigurations", "Function"), ("QueueConfigurations", "Queue"),
+                             ("TopicConfigurations", "Topic")):
+        for entry in as_list(notifications.get(section)):
+            if not isinstance(entry, dict):
+                continue
+            target = imp.b.node_for(entry.get(ref_key))
+            if target is None:
+                imp.b.warn(key, imp.types[key], f"notification to {strip_tokens(str(entry.get(ref_key)))} "
+                           "is not a node")
+                continue
+            imp.b.add_edge(bucket, target, "notification",
+                           notification_config(entry.get("Event"), entry.get("Filter")),
+                           "notification", key, imp.types[key])
+    if as_bool((notifications.get("EventBridgeConfiguration") or {}).get("EventBridgeEnabled")):
+        imp.b.add_edge(bucket, bus_node(imp, None), "notification", {}, "EventBridge notifications",
+                       key, imp.types[key])
+
+
+def wire_event_source_mapping(imp: TemplateImport, key: str, props: dict) -> None:
+    source = imp.b.node_for(props.get("EventSourceArn"), ("sqs", "kinesis", "dynamodb"))
+    fn = imp.b.node_for(props.get("FunctionName"), "lambda")
+    if fn is None:
+        imp.b.warn(key, imp.types[key], "function is not in the template")
+        return
+    config = stream_config(props)
+    config["max_concurrency"] = as_int((props.get("ScalingConfig") or {}).get("MaximumConcurrency"))
+    if source and imp.b.arch.nodes[source].service == "sqs":
+        config = {k: config.get(k) for k in ("batch_size", "max_concurrency", "batch_window_s")}
+    add_source_edge(imp, key, source, fn, config, "event source mapping", props.get("EventSourceArn"))
+
+
+def wire_rule(imp: TemplateImport, key: str, props: dict) -> None:
+    pattern = props.get("EventPattern")
+    if isinstance(pattern, str):
+        try:
+            pattern = json.loads(pattern)
+        except ValueError:
+            pass
+    schedule = props.get("ScheduleExpression")
+    for target in as_list(props.get("Targets")):
+        if not isinstance(target, dict):
+            continue
+        node = imp.b.node_for(target.get("Arn"))
+        if node is None:
+            imp.b.warn(key, imp.types[key], f"target {strip_tokens(str(target.get('Arn')))} is not a node")
+            continue
+        if schedule:
+            add_schedule(imp, key, node, str(schedule), "scheduled rule")
+            continue
+        config = {"pattern": json.dumps(pattern, sort_keys=True)} if isinstance(pattern, dict) else {}
+        imp.b.add_edge(bus_node(imp, props.get("EventBusName")), node, "rule_target", config,
+                       "rule", key, imp.types[key])
+
+
+def wire_state_machine(imp: TemplateImport, key: str, props: dict) -> None:
+    sm = imp.b.node_of[key]
+    definition = _definition(imp, key, props)
+    if definition is not None:
+        imp.b.task_edges(sm, definition, key, imp.types[key])
+    for name, event in (props.get("Events") or {}).items():
+        wire_event(imp, key, sm, name, event)
+    for role_key in tokens_in(props.get("Role") or props.get("RoleArn")):
+        if imp.types.get(role_key.split(".")[0]) == "AWS::IAM::Role":
+            imp.used_roles.add(role_key.split(".")[0])
+
+
+def _definition(imp: TemplateImport, key: str, props: dict) -> Any:
+    rtype = imp.types[key]
+    definition = props.get("Definition")
+    if definition is None and isinstance(props.get("DefinitionString"), str):
+        try:
+            definition = json.loads(props["DefinitionString"])
+        except ValueError as exc:
+            imp.b.warn(key, rtype, f"DefinitionString is not JSON ({exc}); no task edges")
+            return None
+    uri = props.get("DefinitionUri")
+    if definition is None and isinstance(uri, str):
+        definition = imp.definition_file(key, uri)
+    elif definition is None and (uri or props.get("DefinitionS3Location")):
+        imp.b.warn(key, rtype, "definition is in S3; no task edges")
+        return None
+    substitutions = props.get("DefinitionSubstitutions") or {}
+    return _substitute(definition, substitutions) if definition is not None else None
+
+
+def _substitute(value: Any, substitutions: dict) -> Any:
+    if isinstance(value, str):
+        return re.sub(r"\$\{([^}]+)\}", lambda m: str(substitutions.get(m.group(1), m.group(0))), value)
+    if isinstance(value, dict):
+        return {k: _substitute(v, substitutions) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_substitute(v, substitutions) for v in value]
+    return value
