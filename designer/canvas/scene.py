@@ -17,10 +17,9 @@ from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QPainterPath, QPen, QUndoStack
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QGraphicsScene
 
+from model import clipboard
 from model.architecture import Architecture, Change, Edge, Node
 from model.catalogue import SERVICES, allowed_targets, edge_rule
-from model.designfile import dump_design, loads_design
-from model.errors import StratusError
 
 from .. import commands, style
 from .edge_item import _LABEL_MIN_ZOOM, EdgeItem
@@ -638,46 +637,28 @@ class DiagramScene(QGraphicsScene):
 
     def copy_selection(self) -> str:
         """The selected nodes and the edges among them, as design-file YAML ("" if none)."""
-        node_ids = [v for k, v in self.selected_subjects() if k == "node"]
-        if not node_ids:
-            return ""
-        chosen = set(node_ids)
-        part = Architecture(self.arch.name, self.arch.region)
-        part.nodes = {n: copy.deepcopy(self.arch.nodes[n]) for n in node_ids}
-        part.edges = [copy.deepcopy(e) for e in self.arch.edges if e.source in chosen and e.target in chosen]
-        return dump_design(part)
+        return clipboard.copy_nodes(self.arch, self._selected_node_ids())
 
     def paste(self, text: str, offset=(40.0, 40.0), text_for_undo: str | None = None) -> list[str]:
         """Add the nodes (fresh ids) and edges of copied YAML, shifted by `offset`;
         selects and returns the new node ids ([] if the text holds no design)."""
-        try:
-            part = loads_design(text, "clipboard")
-        except (StratusError, ValueError, TypeError):
-            return []
-        if not part.nodes:
-            return []
         dx, dy = (offset.x(), offset.y()) if isinstance(offset, QPointF) else offset
-        renamed: dict[str, str] = {}
-        taken = set(self.arch.nodes)
-        nodes = []
-        for node in part.nodes.values():
-            new_id = _fresh_id(node.id, taken)
-            taken.add(new_id)
-            renamed[node.id] = new_id
-            x, y = node.at if node.at is not None else (0.0, 0.0)
-            nodes.append(Node(new_id, node.service, node.config, node.label, (snap(x + dx), snap(y + dy)), node.extra))
-        edges = [Edge(renamed[e.source], renamed[e.target], e.config, e.kind, e.extra)
-                 for e in part.edges if e.source in renamed and e.target in renamed]
-        self.undo_stack.push(commands.PasteCommand(self.arch, nodes, edges, text=text_for_undo))
-        self.select_nodes(renamed.values())
-        return list(renamed.values())
+        return self._add_pasted(clipboard.paste_nodes(self.arch, text, (dx, dy), snap), text_for_undo)
 
     def duplicate_selection(self) -> list[str]:
-        text = self.copy_selection()
-        if not text:
+        pasted = clipboard.duplicate_nodes(self.arch, self._selected_node_ids(), snap=snap)
+        count = len(pasted.nodes)
+        return self._add_pasted(pasted, f"Duplicate {count} node{'s' if count != 1 else ''}")
+
+    def _add_pasted(self, pasted: clipboard.Pasted, text_for_undo: str | None) -> list[str]:
+        if not pasted.nodes:
             return []
-        count = text.count("\n  - id: ") or 1
-        return self.paste(text, (40.0, 40.0), f"Duplicate {count} node{'s' if count != 1 else ''}")
+        self.undo_stack.push(commands.PasteCommand(self.arch, pasted.nodes, pasted.edges, text=text_for_undo))
+        self.select_nodes(pasted.node_ids)
+        return pasted.node_ids
+
+    def _selected_node_ids(self) -> list[str]:
+        return [v for k, v in self.selected_subjects() if k == "node"]
 
     # -- level of detail ---------------------------------------------------------------
 
@@ -762,16 +743,3 @@ class DiagramScene(QGraphicsScene):
 def _worst(problems: list) -> str:
     return "error" if any(getattr(p, "severity", "error") == "error" for p in problems) else "warning"
 
-
-def _fresh_id(base: str, taken: set[str]) -> str:
-    if base not in taken:
-        return base
-    stem = base
-    # "create_order_2" pasted again becomes "create_order_3", not "create_order_2_2".
-    head, _, tail = base.rpartition("_")
-    if head and tail.isdigit():
-        stem = head
-    n = 2
-    while f"{stem}_{n}" in taken:
-        n += 1
-    return f"{stem}_{n}"
