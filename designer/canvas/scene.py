@@ -10,7 +10,6 @@ a script, `replace_with` on open) shows up the same way.
 from __future__ import annotations
 
 import copy
-from collections import Counter
 from typing import Any, Iterable
 
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
@@ -25,14 +24,11 @@ from .. import commands, style
 from .edge_item import _LABEL_MIN_ZOOM, EdgeItem
 from .node_item import H, W, NodeItem, snap
 from .overview import OverviewItem
+from .routing import EdgeRouter
 
 _HAS_NO_CONTENTS = QGraphicsItem.GraphicsItemFlag.ItemHasNoContents
 
-_PORT_SPACING = 10.0  # vertical distance between edge ends sharing one side of a card
-_LANE_SPACING = 26.0  # bend between parallel edges joining the same two nodes
 _SCENE_MARGIN = 2000.0
-_GRID_CELL = 240.0
-_EAGER_LABELS = 200  # edges routed at once beyond which off-screen labels are placed later  # bucket size of the card lookup used to keep labels off cards
 
 
 class DiagramScene(QGraphicsScene):
@@ -45,15 +41,13 @@ class DiagramScene(QGraphicsScene):
         self.undo_stack = undo_stack
         self._nodes: dict[str, NodeItem] = {}
         self._edges: dict[int, EdgeItem] = {}  # id(edge) -> item (edges are unhashable)
-        self._edges_of: dict[str, list[EdgeItem]] = {}
         self._move_start: dict[str, QPointF] = {}
         self._conn_source: NodeItem | None = None
         self._conn_line: QGraphicsPathItem | None = None
         self._conn_target: NodeItem | None = None
         self._problems: dict[str, Any] = {}
         self._edge_problems: dict[int, str] = {}
-        self._labels_shown = True
-        self._stale_labels: dict[int, EdgeItem] = {}  # labels waiting for a spot (place_stale_labels)
+        self._router = EdgeRouter(self._visible_region)
         self._overview_mode = False  # far zoomed out: one OverviewItem paints cards and edges
         self._overview: OverviewItem | None = None
         self.setBackgroundBrush(style.CANVAS_BACKGROUND)
@@ -147,8 +141,7 @@ class DiagramScene(QGraphicsScene):
 
     def _on_node_removed(self, change: Change) -> None:
         item = self._nodes.pop(change.subject, None)
-        self._edges_of.pop(change.subject, None)
-        self._sides.pop(change.subject, None)
+        self._router.remove_node(change.subject)
         if item is not None:
             if item is self._conn_source or item is self._conn_target:
                 self._cancel_connection()
@@ -159,7 +152,7 @@ class DiagramScene(QGraphicsScene):
         if item is None:
             return
         item.refresh(self.arch.nodes[change.subject])
-        for edge_item in self._edges_of.get(change.subject, ()):  # e.g. a stream switched on
+        for edge_item in self._router.edges_at(change.subject):  # e.g. a stream switched on
             edge_item.refresh(self.arch)
 
     def _on_node_moved(self, change: Change) -> None:
@@ -172,36 +165,29 @@ class DiagramScene(QGraphicsScene):
                 if item.x() != x or item.y() != y:
                     item.setPos(x, y)
                     moved.add(node_id)
-        self._route_around(moved)
+        self._router.route_around(moved)
         self._grow_scene_rect()
 
     def _on_edge_added(self, change: Change) -> None:
         item = self._add_edge_item(change.subject)
         if item is not None:
-            self._route_around({item.edge.source, item.edge.target})
+            self._router.route_around({item.edge.source, item.edge.target})
 
     def _on_edge_removed(self, change: Change) -> None:
         edge: Edge = change.subject
         item = self._edges.pop(id(edge), None)
         if item is None:
             return
-        self._stale_labels.pop(id(item), None)
-        for end in {edge.source, edge.target}:
-            items = self._edges_of.get(end)
-            if items and item in items:
-                items.remove(item)
-        self._pair_count[(edge.source, edge.target)] -= 1
-        self._sides.pop(edge.source, None)
-        self._sides.pop(edge.target, None)
+        self._router.remove_edge(item)
         self.removeItem(item.label_item)
         self.removeItem(item)
-        self._route_around({edge.source, edge.target})
+        self._router.route_around({edge.source, edge.target})
 
     def _on_edge_changed(self, change: Change) -> None:
         item = self._edges.get(id(change.subject))
         if item is not None:
             item.refresh(self.arch)
-            self._route_edges([item])
+            self._router.route_edges([item])
 
     # -- building items ----------------------------------------------------------------
 
@@ -212,10 +198,8 @@ class DiagramScene(QGraphicsScene):
             self.clear()
         finally:
             self.blockSignals(False)
-        self._nodes, self._edges, self._edges_of = {}, {}, {}
-        self._pair_count: Counter = Counter()  # edges per (source, target): parallel ones bend apart
-        self._sides: dict[str, tuple[list, list]] = {}  # node id -> its edges by side (_split_sides)
-        self._stale_labels = {}
+        self._nodes, self._edges = {}, {}
+        self._router.reset(self._nodes, self._edges)
         self._overview = OverviewItem(self._nodes, self._edges)
         self._overview.setVisible(self._overview_mode)
         self.addItem(self._overview)
@@ -225,7 +209,7 @@ class DiagramScene(QGraphicsScene):
             self._add_node_item(node, QPointF(*at))
         for edge in self.arch.edges:
             self._add_edge_item(edge)
-        self._route_edges(self._edges.values())
+        self._router.route_edges(self._edges.values())
         self._grow_scene_rect()
         self._apply_problems()
         self._emit_selection()
@@ -249,7 +233,7 @@ class DiagramScene(QGraphicsScene):
         item.setPos(pos)
         item.setFlag(_HAS_NO_CONTENTS, self._overview_mode)
         self._nodes[node.id] = item
-        self._edges_of.setdefault(node.id, [])
+        self._router.add_node(node.id)
         self.addItem(item)
         problem = self._problems.get(node.id)
         if problem:
@@ -263,14 +247,9 @@ class DiagramScene(QGraphicsScene):
         item.refresh(self.arch)
         item.setFlag(_HAS_NO_CONTENTS, self._overview_mode)
         self._edges[id(edge)] = item
-        self._edges_of[edge.source].append(item)
-        self._pair_count[(edge.source, edge.target)] += 1
-        self._sides.pop(edge.source, None)
-        self._sides.pop(edge.target, None)
-        if edge.target != edge.source:
-            self._edges_of[edge.target].append(item)
+        self._router.add_edge(item)
         self.addItem(item)
-        item.label_item.setVisible(self._labels_shown)
+        item.label_item.setVisible(self._router.labels_shown)
         self.addItem(item.label_item)
         return item
 
@@ -289,7 +268,7 @@ class DiagramScene(QGraphicsScene):
         if not current.contains(bounds):
             self.setSceneRect(current.united(bounds) if not current.isEmpty() else bounds)
 
-    # -- edge routing ------------------------------------------------------------------
+    # -- edge routing (the EdgeRouter does the work) ----------------------------------
 
     def drag_moved(self) -> None:
         """During a drag (Qt has just moved the selected cards): snap them to the grid
@@ -301,196 +280,21 @@ class DiagramScene(QGraphicsScene):
                 if x != item.x() or y != item.y():
                     item.setPos(x, y)
                 moved.add(item.node_id)
-        self._route_around(moved)
+        self._router.route_around(moved)
         self.overview_changed()
 
-    def _route_around(self, node_ids: set[str]) -> None:
-        """Re-route the edges of these nodes and of their neighbours (whose port order
-        on the shared side may change when a neighbour moves)."""
-        if not node_ids:
-            return
-        if len(node_ids) * 2 > len(self._nodes):
-            # Most of the drawing moved (select all and drag, auto-layout, undo of
-            # either): every edge is re-routed; collecting neighbours would cost more.
-            self._route_edges(self._edges.values())
-            return
-        nodes = set(node_ids)
-        for node_id in node_ids:
-            for item in self._edges_of.get(node_id, ()):
-                nodes.add(item.edge.source)
-                nodes.add(item.edge.target)
-        items: dict[int, EdgeItem] = {}
-        for node_id in nodes:
-            for item in self._edges_of.get(node_id, ()):
-                items[id(item)] = item
-        self._route_edges(items.values())
-
-    def _route_edges(self, items: Iterable[EdgeItem]) -> None:
-        # Runs for every edge of every moved node (an undo of a 500-node move re-routes
-        # a thousand edges): each edge's ends are read once, positions once per node.
-        ends_of = [(item, item.edge.source, item.edge.target) for item in items]
-        if not ends_of:
-            return
-        ends = set()
-        for _, source, target in ends_of:
-            ends.add(source)
-            ends.add(target)
-        # Neighbours' positions are read once here, not once per comparison while sorting.
-        nodes = self._nodes
-        if len(ends) * 2 > len(nodes):
-            neighbours = nodes.keys()
-        else:
-            neighbours = set()
-            for node_id in ends:
-                for item in self._edges_of.get(node_id, ()):
-                    neighbours.add(item.edge.source)
-                    neighbours.add(item.edge.target)
-        pos = {}
-        for node_id in neighbours:
-            item = nodes[node_id]
-            pos[node_id] = (item.y(), item.x())
-        for node_id in ends:  # every edge in `items` has both its ends here
-            self._port_offsets(node_id, pos)
-        half = H / 2
-        # Labels look for a free spot (off the cards) only where they can be seen: all of
-        # them in a small change, those near the screen in a big one (undo of a large
-        # move, open), none while zoomed out too far to show labels. The others wait
-        # in `_stale_labels` until the view scrolls or zooms to them.
-        shown = self._labels_shown
-        if not shown:
-            visible, overlap = None, None
-        else:
-            visible = self._visible_region() if len(ends_of) > _EAGER_LABELS else None
-            overlap = self._card_overlap_function()
-        pairs = self._pair_count
-        stale = self._stale_labels
-        for item, source, target in ends_of:
-            key = id(item)
-            sy, sx = pos[source]
-            ty, tx = pos[target]
-            # Where the edge or its label was in view, the label is placed now; elsewhere
-            # it waits (see place_stale_labels), and so does every label while hidden.
-            eager = shown and (visible is None or visible.intersects(item._bounds)
-                               or visible.intersects(item.label_item._bounds))
-            item.update_path(sx + W, sy + half + item.port_out,
-                             tx, ty + half + item.port_in,
-                             self._lane(item) if pairs[(source, target)] > 1 else 0.0,
-                             overlap if eager else None, eager)
-            if shown and not eager and visible.intersects(item._bounds):
-                item.place_label(overlap)  # moved into view
-            if item.label_stale:
-                stale[key] = item
-            else:
-                stale.pop(key, None)
+    def place_stale_labels(self, rect: QRectF) -> None:
+        """Place the labels in `rect` that a big change left behind (the view calls this
+        when it scrolls, zooms or resizes, before it paints)."""
+        self._router.place_stale_labels(rect)
 
     def _visible_region(self) -> QRectF:
+        """What the views show, with a margin (labels there are placed at once)."""
         region = QRectF()
         for view in self.views():
             rect = view.mapToScene(view.viewport().rect()).boundingRect()
             region = region.united(rect.adjusted(-300, -300, 300, 300))
         return region
-
-    def place_stale_labels(self, rect: QRectF) -> None:
-        """Place the labels in `rect` that a big change left behind, where their edge
-        is now or where they were (the view calls this when it scrolls, zooms or resizes,
-        before it paints)."""
-        if not self._stale_labels or not self._labels_shown:
-            return  # the common case, checked on every scroll step
-        # Plain float comparisons: this runs on every scroll step over hundreds of
-        # waiting labels, and two QRectF tests each cost more than the whole frame's
-        # arrowheads.
-        x0, y0, x1, y1 = rect.left(), rect.top(), rect.right(), rect.bottom()
-        stale = []
-        for item in self._stale_labels.values():
-            left, top, right, bottom = item.reach()
-            if left < x1 and right > x0 and top < y1 and bottom > y0:
-                stale.append(item)
-        if stale:
-            overlap = self._card_overlap_function()
-            for item in stale:
-                item.place_label(overlap)
-                del self._stale_labels[id(item)]
-
-    def _card_overlap_function(self):
-        """overlap(x0, y0, x1, y1) -> area of that rectangle covered by cards, from a
-        coarse grid of card positions (cheaper than asking the scene per label)."""
-        cell = _GRID_CELL
-        grid: dict[tuple[int, int], list[tuple[float, float]]] = {}
-        for item in self._nodes.values():
-            p = item.pos()
-            x, y = p.x(), p.y()
-            for gx in range(int(x // cell), int((x + W) // cell) + 1):
-                for gy in range(int(y // cell), int((y + H) // cell) + 1):
-                    grid.setdefault((gx, gy), []).append((x, y))
-
-        def overlap(x0: float, y0: float, x1: float, y1: float) -> float:
-            cards = set()
-            for gx in range(int(x0 // cell), int(x1 // cell) + 1):
-                for gy in range(int(y0 // cell), int(y1 // cell) + 1):
-                    bucket = grid.get((gx, gy))
-                    if bucket:
-                        cards.update(bucket)
-            total = 0.0
-            for cx, cy in cards:
-                w = (x1 if x1 < cx + W else cx + W) - (x0 if x0 > cx else cx)
-                if w > 0:
-                    h = (y1 if y1 < cy + H else cy + H) - (y0 if y0 > cy else cy)
-                    if h > 0:
-                        total += w * h
-            return total
-
-        return overlap
-
-    def _port_offsets(self, node_id: str, pos: dict) -> None:
-        """Spread the ends of edges on each side of a card, ordered by the other end's
-        height, so arrows do not pile up on one point nor cross each other; sets each
-        edge's port_out (at its source) or port_in (at its target)."""
-        sides = self._sides.get(node_id)
-        if sides is None:
-            sides = self._sides[node_id] = self._split_sides(node_id)
-        outgoing, incoming = sides
-        for side, is_out in ((outgoing, True), (incoming, False)):
-            count = len(side)
-            if count == 1:
-                if is_out:
-                    side[0][1].port_out = 0.0
-                else:
-                    side[0][1].port_in = 0.0
-                continue
-            if count == 0:
-                continue
-            # By the other end's (y, x); ties in the order the edges were added.
-            order = sorted([(pos[other], k) for k, (other, _) in enumerate(side)])
-            spacing = min(_PORT_SPACING, (H - 16) / (count - 1))
-            middle = (count - 1) / 2
-            for i, (_, k) in enumerate(order):
-                if is_out:
-                    side[k][1].port_out = (i - middle) * spacing
-                else:
-                    side[k][1].port_in = (i - middle) * spacing
-
-    def _split_sides(self, node_id: str) -> tuple[list, list]:
-        """[(target, edge item)] leaving the card and [(source, edge item)] arriving,
-        in the order the edges were added (self loops have no port)."""
-        outgoing, incoming = [], []
-        for item in self._edges_of.get(node_id, ()):
-            source, target = item.edge.source, item.edge.target
-            if source == target:
-                continue
-            if source == node_id:
-                outgoing.append((target, item))
-            else:
-                incoming.append((source, item))
-        return outgoing, incoming
-
-    def _lane(self, item: EdgeItem) -> float:
-        """Bend for edges sharing both ends (e.g. a Lambda that sends to and fails over
-        to the same queue), so their labels sit apart."""
-        source, target = item.edge.source, item.edge.target
-        siblings = [i for i in self._edges_of.get(source, ()) if i.edge.target == target and i.edge.source == source]
-        if len(siblings) < 2:
-            return 0.0
-        return (siblings.index(item) - (len(siblings) - 1) / 2) * _LANE_SPACING
 
     # -- moving ------------------------------------------------------------------------
 
@@ -672,15 +476,14 @@ class DiagramScene(QGraphicsScene):
     def _show_labels(self, show: bool) -> None:
         # Labels left behind while hidden are placed by place_stale_labels, which the
         # view calls for what it shows right after a zoom.
-        if show != self._labels_shown:
-            self._labels_shown = show
+        if show != self._router.labels_shown:
+            self._router.labels_shown = show
             for item in self._edges.values():
                 item.label_item.setVisible(show)
 
     def itemsBoundingRect(self) -> QRectF:
         """As Qt's, once labels left behind by a big change sit on their edges."""
-        for item in self._stale_labels.values():
-            item.settle_label()
+        self._router.settle_labels()
         return super().itemsBoundingRect()
 
     def _set_overview_mode(self, on: bool) -> None:
@@ -706,7 +509,7 @@ class DiagramScene(QGraphicsScene):
     def render(self, painter, target=QRectF(), source=QRectF(),
                mode=Qt.AspectRatioMode.KeepAspectRatio) -> None:
         """Exports and thumbnails show the full cards and labels whatever the view's zoom."""
-        overview, labels = self._overview_mode, self._labels_shown
+        overview, labels = self._overview_mode, self._router.labels_shown
         self._set_overview_mode(False)
         self._show_labels(True)
         self.place_stale_labels(source if source.isValid() else self.sceneRect())
