@@ -5,6 +5,11 @@ connection, delete, paste) build a command from designer.commands and push it on
 stack; the command calls the model's mutation methods; the model notifies the scene,
 which updates only the items that changed. A change made any other way (the inspector,
 a script, `replace_with` on open) shows up the same way.
+
+The scene manages the items, selection, moves, level of detail and problem badges; it
+hands out the rest: `routing.EdgeRouter` lays out the edges, `connecting.ConnectionDrag`
+draws the line of a connection being dragged, and `model.clipboard` decides what copy,
+paste and duplicate make (the main window talks to the system clipboard).
 """
 
 from __future__ import annotations
@@ -13,14 +18,15 @@ import copy
 from typing import Any, Iterable
 
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QPainterPath, QPen, QUndoStack
-from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QGraphicsScene
+from PySide6.QtGui import QUndoStack
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene
 
 from model import clipboard
 from model.architecture import Architecture, Change, Edge, Node
-from model.catalogue import SERVICES, allowed_targets, edge_rule
+from model.catalogue import SERVICES
 
 from .. import commands, style
+from .connecting import ConnectionDrag, connection_problem
 from .edge_item import _LABEL_MIN_ZOOM, EdgeItem
 from .node_item import H, W, NodeItem, snap
 from .overview import OverviewItem
@@ -42,9 +48,7 @@ class DiagramScene(QGraphicsScene):
         self._nodes: dict[str, NodeItem] = {}
         self._edges: dict[int, EdgeItem] = {}  # id(edge) -> item (edges are unhashable)
         self._move_start: dict[str, QPointF] = {}
-        self._conn_source: NodeItem | None = None
-        self._conn_line: QGraphicsPathItem | None = None
-        self._conn_target: NodeItem | None = None
+        self._connection = ConnectionDrag(self)
         self._problems: dict[str, Any] = {}
         self._edge_problems: dict[int, str] = {}
         self._router = EdgeRouter(self._visible_region)
@@ -143,8 +147,8 @@ class DiagramScene(QGraphicsScene):
         item = self._nodes.pop(change.subject, None)
         self._router.remove_node(change.subject)
         if item is not None:
-            if item is self._conn_source or item is self._conn_target:
-                self._cancel_connection()
+            if self._connection.involves(item):
+                self._connection.cancel()
             self.removeItem(item)
 
     def _on_node_changed(self, change: Change) -> None:
@@ -192,7 +196,7 @@ class DiagramScene(QGraphicsScene):
     # -- building items ----------------------------------------------------------------
 
     def _rebuild(self) -> None:
-        self._cancel_connection()
+        self._connection.cancel()
         self.blockSignals(True)
         try:
             self.clear()
@@ -333,89 +337,32 @@ class DiagramScene(QGraphicsScene):
         if any(old[n] != tuple(new[n]) for n in new):
             self.undo_stack.push(commands.AutoLayoutCommand(self.arch, old, new))
 
-    # -- connecting --------------------------------------------------------------------
+    # -- connecting (the ConnectionDrag draws the rubber line) ---------------------------
 
     def connecting(self) -> bool:
-        return self._conn_source is not None
+        return self._connection.active()
 
     def begin_connection(self, source: NodeItem, scene_pos: QPointF) -> None:
-        self._cancel_connection()
-        self._conn_source = source
-        line = QGraphicsPathItem()
-        line.setPen(QPen(style.RUBBER_BAND_OK, 1.6, Qt.PenStyle.DashLine, Qt.PenCapStyle.RoundCap))
-        line.setZValue(10)
-        self.addItem(line)
-        self._conn_line = line
-        self.update_connection(scene_pos)
+        self._connection.begin(source, scene_pos)
 
     def update_connection(self, scene_pos: QPointF) -> None:
-        if self._conn_source is None or self._conn_line is None:
-            return
-        target = self.node_at(scene_pos)
-        if target is not self._conn_target:
-            if self._conn_target is not None:
-                self._conn_target.set_drop_state(None)
-            self._conn_target = target
-        refused = False
-        end = scene_pos
-        if target is not None:
-            refused = self.connection_problem(self._conn_source.node_id, target.node_id) is not None
-            target.set_drop_state("refused" if refused else "ok")
-            self.overview_changed()
-            if not refused:
-                end = target.input_anchor()
-        start = self._conn_source.output_anchor()
-        path = QPainterPath(start)
-        reach = max(30.0, abs(end.x() - start.x()) * 0.5)
-        path.cubicTo(QPointF(start.x() + reach, start.y()), QPointF(end.x() - reach, end.y()), end)
-        self._conn_line.setPath(path)
-        colour = style.RUBBER_BAND_REFUSED if refused else style.RUBBER_BAND_OK
-        self._conn_line.setPen(QPen(colour, 1.6, Qt.PenStyle.DashLine, Qt.PenCapStyle.RoundCap))
+        self._connection.move(scene_pos)
 
     def finish_connection(self, scene_pos: QPointF) -> None:
-        source = self._conn_source
-        target = self.node_at(scene_pos)
-        self._cancel_connection()
-        if source is None or target is None:
+        """Released: add the edge (one undo entry), or say why it may not be drawn."""
+        ends = self._connection.finish(scene_pos)
+        if ends is None:
             return  # released on empty canvas: nothing asked for
-        reason = self.connection_problem(source.node_id, target.node_id)
+        reason = connection_problem(self.arch, *ends)
         if reason:
             self.connection_refused.emit(reason)
             return
-        self.undo_stack.push(commands.AddEdgeCommand(self.arch, Edge(source.node_id, target.node_id)))
-
-    def _cancel_connection(self) -> None:
-        if self._conn_target is not None:
-            self._conn_target.set_drop_state(None)
-            self.overview_changed()
-        if self._conn_line is not None:
-            self.removeItem(self._conn_line)
-        self._conn_source = self._conn_line = self._conn_target = None
+        self.undo_stack.push(commands.AddEdgeCommand(self.arch, Edge(*ends)))
 
     def node_at(self, scene_pos: QPointF) -> NodeItem | None:
         for item in self.items(scene_pos):
             if isinstance(item, NodeItem) and item.card_rect().contains(item.mapFromScene(scene_pos)):
                 return item
-        return None
-
-    def connection_problem(self, source_id: str, target_id: str) -> str | None:
-        """Why an edge from one node to another may not be drawn, or None if it may.
-        The wording matches the validator's, so the user reads one explanation."""
-        src, dst = self.arch.nodes[source_id], self.arch.nodes[target_id]
-        src_spec, dst_spec = SERVICES.get(src.service), SERVICES.get(dst.service)
-        if src_spec is None or dst_spec is None:
-            return f"'{src.id if src_spec is None else dst.id}' has an unknown service"
-        if source_id == target_id:
-            return f"{src.display_name} cannot connect to itself: that would be an endless loop"
-        rule = edge_rule(src.service, dst.service)
-        if rule is None:
-            allowed = ", ".join(SERVICES[t].name for t in allowed_targets(src.service)) or "nothing"
-            return (f"{src_spec.name} cannot send to {dst_spec.name}: AWS has no such integration "
-                    f"({src_spec.name} connects to {allowed})")
-        for edge in self.arch.edges:
-            if edge.source == source_id and edge.target == target_id and self.arch.edge_kind(edge) == rule.kind:
-                return (f"{src.display_name} already has a {rule.kind.replace('_', ' ')} edge to "
-                        f"{dst.display_name} (use 'calls' for more than one call)")
         return None
 
     # -- creating, deleting, clipboard -------------------------------------------------
