@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from model.architecture import Architecture
 from model.catalogue import CATEGORY_COLOURS, SERVICES
+from simulation.health import fmt_count, fmt_ms, fmt_usd
 
 # Charts on tabs not yet shown have no size; matplotlib's layout warns about it on every
 # redraw, and lays them out properly once they are shown.
@@ -45,21 +46,7 @@ NUMERIC_ROLE = Qt.UserRole + 7
 
 
 # --------------------------------------------------------------------------------------
-# Formatting and colours (shared with the overlay and the compare view)
-
-
-def fmt_count(value) -> str:
-    return "—" if value is None else f"{int(round(value)):,}"
-
-
-def fmt_ms(value: float) -> str:
-    if value >= 10_000:
-        return f"{value / 1000:,.1f} s"
-    return f"{value:,.0f}" if value >= 10 else f"{value:,.1f}"
-
-
-def fmt_usd(value: float) -> str:
-    return f"${value:,.2f}" if value >= 0.01 or value == 0 else f"${value:.4f}"
+# Colours (numbers are written by simulation.health's fmt_count, fmt_ms and fmt_usd)
 
 
 def node_colours(arch: Architecture, node_ids) -> dict[str, str]:
