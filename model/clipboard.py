@@ -7,8 +7,8 @@ Stratus window can paste it.
 What a paste makes: every node gets an id the target design does not use yet
 (`create_order` becomes `create_order_2`; `create_order_2` pasted again becomes
 `create_order_3`, not `create_order_2_2`), edges follow their renamed ends, and positions
-move by an offset so the copies do not hide their originals (then `snap` puts them on
-the canvas grid). Nothing here changes the design: the designer pushes the result as one
+move by an offset so the copies do not hide their originals (each paste of one copy a
+step further: `paste_offset`; then `snap` puts them on the canvas grid). Nothing here changes the design: the designer pushes the result as one
 undoable command, and talking to the system clipboard is its business too.
 """
 
@@ -23,6 +23,13 @@ from .designfile import dump_design, loads_design
 from .errors import StratusError
 
 DUPLICATE_OFFSET = (40.0, 40.0)  # where a duplicate lands, relative to its original
+PASTE_STEP = 24.0  # each paste of the same copy lands this much further down-right, as in draw.io
+
+
+def paste_offset(times_pasted: int) -> tuple[float, float]:
+    """Where the n-th paste of one copy lands, relative to the copied nodes."""
+    step = PASTE_STEP * times_pasted
+    return (step, step)
 
 
 def as_placed(coordinate: float) -> float:

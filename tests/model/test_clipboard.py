@@ -4,7 +4,9 @@ makes, where pasted nodes land, and text that is not a design."""
 import pytest
 
 from model.architecture import Architecture, Edge, Node
-from model.clipboard import DUPLICATE_OFFSET, Pasted, copy_nodes, duplicate_nodes, fresh_id, paste_nodes
+from model.clipboard import (
+    DUPLICATE_OFFSET, PASTE_STEP, Pasted, copy_nodes, duplicate_nodes, fresh_id, paste_nodes, paste_offset,
+)
 from model.designfile import loads_design
 
 
@@ -66,6 +68,13 @@ def test_duplicate_lands_at_the_duplicate_offset_with_fresh_ids():
     assert [(e.source, e.target) for e in dup.edges] == [("api_2", "handler_2")]
     assert dup.nodes[1].at == (240.0 + DUPLICATE_OFFSET[0], 40.0 + DUPLICATE_OFFSET[1])
     assert duplicate_nodes(arch, []) == Pasted()
+
+
+def test_each_paste_of_one_copy_lands_a_step_further():
+    arch = design()
+    text = copy_nodes(arch, ["handler"])
+    spots = [paste_nodes(arch, text, paste_offset(n)).nodes[0].at for n in (1, 2, 3)]
+    assert spots == [(240.0 + n * PASTE_STEP, 40.0 + n * PASTE_STEP) for n in (1, 2, 3)]
 
 
 @pytest.mark.parametrize("text", ["", "not: [a design", "just words", "stratus: 1\nnodes: 3\n", "\x00"])
