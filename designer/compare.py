@@ -25,7 +25,7 @@ from simulation.compare import (
     Row, Variant, compare_results, example_overrides, parse_overrides, prepare_variant, run_variants,
 )
 
-from .dashboard import Chart, MUTED, TEXT
+from .charts import MUTED, TEXT, Chart
 from .simulation_panel import BackgroundJob
 
 BETTER, WORSE = QColor("#067647"), QColor("#D92D20")
