@@ -8,8 +8,10 @@ What a paste makes: every node gets an id the target design does not use yet
 (`create_order` becomes `create_order_2`; `create_order_2` pasted again becomes
 `create_order_3`, not `create_order_2_2`), edges follow their renamed ends, and positions
 move by an offset so the copies do not hide their originals (each paste of one copy a
-step further: `paste_offset`; then `snap` puts them on the canvas grid). Nothing here changes the design: the designer pushes the result as one
-undoable command, and talking to the system clipboard is its business too.
+step further: `paste_offset`), then `snap` puts them on the canvas grid.
+
+Nothing here changes the design: the designer pushes the result as one undoable
+command, and talking to the system clipboard is its business too.
 """
 
 from __future__ import annotations

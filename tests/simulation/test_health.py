@@ -114,7 +114,8 @@ def test_summary_lists_the_figures_that_matter(arch):
 
 def test_badge_shows_p99_then_only_what_happened():
     assert badge_text(stats()) == "p99 80 ms"
-    assert badge_text(stats(cold=3, throttled=1200, max_backlog=40.0)) == "p99 80 ms · 3 cold · 1,200 throttled · backlog 40"
+    busy = stats(cold=3, throttled=1200, max_backlog=40.0)
+    assert badge_text(busy) == "p99 80 ms · 3 cold · 1,200 throttled · backlog 40"
     assert badge_text(stats(p99=0.0, throttled=2)) == "2 throttled"
 
 
