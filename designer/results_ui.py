@@ -11,6 +11,7 @@ from .dashboard import Dashboard
 from .overlay import ResultsOverlay
 from .replay import ReplayControls
 from .simulation_panel import ResultsSession, SimulationPanel
+from .toolbar_icons import run_icon
 
 SIMULATION_WIDTH, DASHBOARD_HEIGHT = 320, 330
 
@@ -65,7 +66,7 @@ class ResultsUI:
         file_menu.insertAction(before, self.act_export)
         file_menu.insertAction(before, self.act_deploy)
         file_menu.insertSeparator(before)
-        self.act_run.setIcon(_run_icon())
+        self.act_run.setIcon(run_icon())
         w.toolbar.addSeparator()
         w.toolbar.addAction(self.act_run)
         self.act_run.setIconText("Run")
@@ -168,25 +169,6 @@ class ResultsUI:
         self.replay.stop()
         self.panel.detach()
         self.session.detach()
-
-
-def _run_icon():
-    from PySide6.QtCore import QPointF
-    from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap, QPolygonF
-
-    icon = QIcon()
-    for dpr in (1.0, 2.0):
-        pixmap = QPixmap(int(18 * dpr), int(18 * dpr))
-        pixmap.setDevicePixelRatio(dpr)
-        pixmap.fill(Qt.transparent)
-        painter = QPainter(pixmap)
-        painter.setRenderHint(QPainter.Antialiasing)
-        painter.setPen(Qt.NoPen)
-        painter.setBrush(QColor("#12B76A"))
-        painter.drawPolygon(QPolygonF([QPointF(5, 3), QPointF(15, 9), QPointF(5, 15)]))
-        painter.end()
-        icon.addPixmap(pixmap)
-    return icon
 
 
 def install(window) -> ResultsUI:
