@@ -9,7 +9,7 @@
 How: list every resource of the nine services in the region (inventory.py), keep those in
 the scope (scope.py: a stack, a tag, or everything), read their details, map them to
 nodes and edges with the importers' GraphBuilder (mapping.py), calibrate durations, error
-rates, item sizes and the observed load from CloudWatch (calibrate.py), lay it out. Only
+rates, item sizes and the observed load from CloudWatch (calibration.py), lay it out. Only
 read calls are sent, through aws.AccountReader, which also retries throttled calls and
 reports (by name) those AWS refused while the scan goes on.
 """
@@ -26,7 +26,7 @@ from model.designfile import atomic_write_text, save_design
 from model.errors import StratusError
 
 from .aws import AccountReader, Cancel, Progress, ScanCancelled, ScanProgress, session_for
-from .calibrate import OBSERVED, PEAK_HOUR, calibrate
+from .calibration import OBSERVED, PEAK_HOUR, calibrate
 from .inventory import Record, list_all, read_details
 from .mapping import build
 from .metrics import window

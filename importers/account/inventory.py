@@ -10,6 +10,7 @@ details and how to read its tags when the tagging API does not know it.
 
 from __future__ import annotations
 
+import urllib.parse
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -28,6 +29,7 @@ class Record:
     details: dict = field(default_factory=dict)  # what read_details added
     tags: dict[str, str] | None = None  # read only for the per-service tag fallback
     node: str | None = None  # the node it became, once mapped
+    logical_id: str | None = None  # its logical id, when scanned as part of a stack
 
     @property
     def spec(self) -> "ResourceKind":
@@ -49,7 +51,10 @@ def _queues(r: AccountReader) -> list[Record]:
     records = []
     for url in urls:
         name = url.rstrip("/").rsplit("/", 1)[-1]
-        records.append(Record("queue", name, "", {name, url}, {"QueueUrl": url}))
+        # A queue URL's host differs between endpoints (a stack records sqs.<region>.amazonaws.com
+        # where a sandbox lists its own host): its path, /<account>/<name>, identifies it too.
+        records.append(Record("queue", name, "", {name, url, urllib.parse.urlparse(url).path},
+                              {"QueueUrl": url}))
     return records
 
 

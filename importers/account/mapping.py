@@ -46,8 +46,9 @@ def build(name: str, region: str, records: list[Record]) -> GraphBuilder:
 
 
 def short_names(records: list[Record]) -> dict[int, str]:
-    """A node id stem per record: its name without the words every name starts with
-    ("stratus-shop-orders", "stratus-shop-users" -> "orders", "users"), ".fifo" dropped."""
+    """A node id stem per record: its logical id when it comes from a stack, else its name
+    without the words every name starts with ("stratus-shop-orders", "stratus-shop-users"
+    -> "orders", "users"), ".fifo" dropped."""
     words = {id(rec): [w for w in re.split(r"[-_.\s]+", _base_name(rec)) if w] or [rec.kind] for rec in records}
     named = [w for rec, w in ((rec, words[id(rec)]) for rec in records) if not _is_default_bus(rec)]
     common = 0
@@ -57,7 +58,9 @@ def short_names(records: list[Record]) -> dict[int, str]:
             common += 1
     out = {}
     for rec in records:
-        if _is_default_bus(rec):
+        if rec.logical_id:  # scanned from a stack: its logical id, as the template importer names it
+            out[id(rec)] = rec.logical_id
+        elif _is_default_bus(rec):
             out[id(rec)] = "default_event_bus"
         else:
             out[id(rec)] = "_".join(words[id(rec)][common:])

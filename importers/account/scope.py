@@ -12,6 +12,7 @@ resources carrying one tag.
 
 from __future__ import annotations
 
+import urllib.parse
 from dataclasses import dataclass
 
 from model.errors import StratusError
@@ -78,15 +79,23 @@ def select(r: AccountReader, records: list[Record], scope: Scope) -> tuple[list[
 
 
 def _in_stack(r: AccountReader, records: list[Record], stack: str) -> tuple[list[Record], list[ImportNote]]:
-    resources = _stack_resources(r, stack, set())
+    resources = [res for res in _stack_resources(r, stack, set()) if res.get("ResourceType")]
     r.advance(f"listed {len(resources)} resources of stack {stack}")
-    physical = {res.get("PhysicalResourceId") for res in resources}
-    kept = [rec for rec in records if rec.ids & physical]
-    known = set().union(*(rec.ids for rec in kept)) if kept else set()
+    logical_of = {}
+    for res in resources:
+        for pid in _identifiers(res.get("PhysicalResourceId") or ""):
+            logical_of[pid] = res["LogicalResourceId"]
+    kept = []
+    for rec in records:
+        found = next((logical_of[i] for i in rec.ids if i in logical_of), None)
+        if found:
+            rec.logical_id = found
+            kept.append(rec)
+    known = {rec.logical_id for rec in kept}
     notes = []
     for res in resources:
         rtype, logical, pid = res["ResourceType"], res["LogicalResourceId"], res.get("PhysicalResourceId")
-        if pid in known:
+        if logical in known:
             continue
         if rtype in SUPPORTING_TYPES:
             notes.append(ImportNote("info", logical, rtype, "read into the nodes and edges it supports", "absorbed"))
@@ -94,8 +103,15 @@ def _in_stack(r: AccountReader, records: list[Record], stack: str) -> tuple[list
             notes.append(ImportNote("warning", logical, rtype, f"{pid or 'no physical id'} was not found in "
                                                                 f"{r.region}; left out", "unmapped"))
         else:
-            notes.append(ImportNote("info", logical, rtype, "not one of the nine services; not scanned", "extra"))
+            notes.append(ImportNote("info", logical, rtype, "not one of the nine services; not scanned"))
     return kept, notes
+
+
+def _identifiers(physical_id: str) -> set[str]:
+    """A physical id, and the path of one that is a URL (queues: see inventory._queues)."""
+    if physical_id.startswith(("http://", "https://")):
+        return {physical_id, urllib.parse.urlparse(physical_id).path}
+    return {physical_id} if physical_id else set()
 
 
 def _stack_resources(r: AccountReader, stack: str, seen: set[str]) -> list[dict]:
