@@ -43,14 +43,14 @@ class Scope:
     def parse(cls, stack: str | None = None, tag: str | None = None) -> "Scope":
         """From the command line's --stack NAME / --tag KEY=VALUE (at most one)."""
         if stack and tag:
-            raise StratusError("give --stack or --tag, not both")
+            raise StratusError("scan one stack or one tag, not both")
         if tag is not None:
             key, sep, value = tag.partition("=")
             if not sep or not key.strip():
-                raise StratusError(f"--tag takes KEY=VALUE, got {tag!r}")
+                raise StratusError(f"a tag to scan for is KEY=VALUE, got {tag!r}")
             return cls(tag=(key.strip(), value.strip()))
         if stack is not None and not stack.strip():
-            raise StratusError("--stack needs a stack name")
+            raise StratusError("give the name of the stack to scan")
         return cls(stack=stack.strip() if stack else None)
 
     def describe(self, region: str) -> str:
