@@ -64,7 +64,7 @@ class Scope:
         if self.stack:
             return self.stack
         if self.tag:
-            return f"{self.tag[0]}={self.tag[1]}"
+            return self.tag[1] or self.tag[0]
         return f"Scan of {region}"
 
 
