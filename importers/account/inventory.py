@@ -284,31 +284,51 @@ def _tag_list(items: list | None, key: str = "Key", value: str = "Value") -> dic
     return {t[key]: t[value] for t in items or []}
 
 
-def _read_tags(r: AccountReader, rec: Record) -> dict[str, str]:
-    missed = "its tags are unknown; left out of the scan"
-    kind = rec.kind
-    if kind in ("rest_api", "http_api"):
-        return rec.tags or {}
-    if kind == "function":
-        return (r.call("lambda", "list_tags", rec.name, missed, Resource=rec.arn) or {}).get("Tags", {})
-    if kind == "queue":
-        return (r.call("sqs", "list_queue_tags", rec.name, missed, QueueUrl=rec.data["QueueUrl"]) or {}).get("Tags", {})
-    if kind == "topic":
-        return _tag_list((r.call("sns", "list_tags_for_resource", rec.name, missed, ResourceArn=rec.arn) or {}).get("Tags"))
-    if kind == "table":
-        arn = rec.arn or f"arn:aws:dynamodb:{r.region}:{_account(r)}:table/{rec.name}"
-        return _tag_list((r.call("dynamodb", "list_tags_of_resource", rec.name, missed, ResourceArn=arn) or {}).get("Tags"))
-    if kind == "stream":
-        return _tag_list((r.call("kinesis", "list_tags_for_stream", rec.name, missed, StreamName=rec.name) or {}).get("Tags"))
-    if kind in ("event_bus", "rule"):
-        return _tag_list((r.call("events", "list_tags_for_resource", rec.name, missed, ResourceARN=rec.arn) or {}).get("Tags"))
-    if kind == "state_machine":
-        got = r.call("stepfunctions", "list_tags_for_resource", rec.name, missed, resourceArn=rec.arn) or {}
-        return _tag_list(got.get("tags"), "key", "value")
-    if kind == "bucket":
-        got = r.call("s3", "get_bucket_tagging", rec.name, missed, absent=("NoSuchTagSet",), Bucket=rec.name) or {}
-        return _tag_list(got.get("TagSet"))
-    return {}
+TAGS_MISSED = "its tags are unknown; left out of the scan"
+
+
+def _listed_tags(r: AccountReader, rec: Record) -> dict[str, str]:
+    return rec.tags or {}  # APIs: their listing carries the tags
+
+
+def _function_tags(r: AccountReader, rec: Record) -> dict[str, str]:
+    return (r.call("lambda", "list_tags", rec.name, TAGS_MISSED, Resource=rec.arn) or {}).get("Tags", {})
+
+
+def _queue_tags(r: AccountReader, rec: Record) -> dict[str, str]:
+    got = r.call("sqs", "list_queue_tags", rec.name, TAGS_MISSED, QueueUrl=rec.data["QueueUrl"])
+    return (got or {}).get("Tags", {})
+
+
+def _topic_tags(r: AccountReader, rec: Record) -> dict[str, str]:
+    got = r.call("sns", "list_tags_for_resource", rec.name, TAGS_MISSED, ResourceArn=rec.arn)
+    return _tag_list((got or {}).get("Tags"))
+
+
+def _table_tags(r: AccountReader, rec: Record) -> dict[str, str]:
+    arn = rec.arn or f"arn:aws:dynamodb:{r.region}:{_account(r)}:table/{rec.name}"
+    got = r.call("dynamodb", "list_tags_of_resource", rec.name, TAGS_MISSED, ResourceArn=arn)
+    return _tag_list((got or {}).get("Tags"))
+
+
+def _stream_tags(r: AccountReader, rec: Record) -> dict[str, str]:
+    got = r.call("kinesis", "list_tags_for_stream", rec.name, TAGS_MISSED, StreamName=rec.name)
+    return _tag_list((got or {}).get("Tags"))
+
+
+def _events_tags(r: AccountReader, rec: Record) -> dict[str, str]:
+    got = r.call("events", "list_tags_for_resource", rec.name, TAGS_MISSED, ResourceARN=rec.arn)
+    return _tag_list((got or {}).get("Tags"))
+
+
+def _state_machine_tags(r: AccountReader, rec: Record) -> dict[str, str]:
+    got = r.call("stepfunctions", "list_tags_for_resource", rec.name, TAGS_MISSED, resourceArn=rec.arn)
+    return _tag_list((got or {}).get("tags"), "key", "value")
+
+
+def _bucket_tags(r: AccountReader, rec: Record) -> dict[str, str]:
+    got = r.call("s3", "get_bucket_tagging", rec.name, TAGS_MISSED, absent=("NoSuchTagSet",), Bucket=rec.name)
+    return _tag_list((got or {}).get("TagSet"))
 
 
 def _account(r: AccountReader) -> str:
@@ -328,21 +348,22 @@ class ResourceKind:
     cfn_type: str
     singular: str  # for progress lines: "Lambda function"
     details: Callable[[AccountReader, Record], None]
+    tags: Callable[[AccountReader, Record], dict[str, str]]  # its service's own tag call
 
 
 KINDS: dict[str, ResourceKind] = {k.key: k for k in (
-    ResourceKind("function", "lambda", "AWS::Lambda::Function", "Lambda function", _function_details),
-    ResourceKind("queue", "sqs", "AWS::SQS::Queue", "SQS queue", _queue_details),
-    ResourceKind("topic", "sns", "AWS::SNS::Topic", "SNS topic", _topic_details),
-    ResourceKind("table", "dynamodb", "AWS::DynamoDB::Table", "DynamoDB table", _table_details),
-    ResourceKind("stream", "kinesis", "AWS::Kinesis::Stream", "Kinesis stream", _stream_details),
-    ResourceKind("event_bus", "eventbridge", "AWS::Events::EventBus", "event bus", _event_bus_details),
-    ResourceKind("rule", None, "AWS::Events::Rule", "EventBridge rule", _rule_details),
+    ResourceKind("function", "lambda", "AWS::Lambda::Function", "Lambda function", _function_details, _function_tags),
+    ResourceKind("queue", "sqs", "AWS::SQS::Queue", "SQS queue", _queue_details, _queue_tags),
+    ResourceKind("topic", "sns", "AWS::SNS::Topic", "SNS topic", _topic_details, _topic_tags),
+    ResourceKind("table", "dynamodb", "AWS::DynamoDB::Table", "DynamoDB table", _table_details, _table_tags),
+    ResourceKind("stream", "kinesis", "AWS::Kinesis::Stream", "Kinesis stream", _stream_details, _stream_tags),
+    ResourceKind("event_bus", "eventbridge", "AWS::Events::EventBus", "event bus", _event_bus_details, _events_tags),
+    ResourceKind("rule", None, "AWS::Events::Rule", "EventBridge rule", _rule_details, _events_tags),
     ResourceKind("state_machine", "step_functions", "AWS::StepFunctions::StateMachine", "state machine",
-                 _state_machine_details),
-    ResourceKind("rest_api", "api_gateway", "AWS::ApiGateway::RestApi", "REST API", _rest_api_details),
-    ResourceKind("http_api", "api_gateway", "AWS::ApiGatewayV2::Api", "HTTP API", _http_api_details),
-    ResourceKind("bucket", "s3", "AWS::S3::Bucket", "S3 bucket", _bucket_details),
+                 _state_machine_details, _state_machine_tags),
+    ResourceKind("rest_api", "api_gateway", "AWS::ApiGateway::RestApi", "REST API", _rest_api_details, _listed_tags),
+    ResourceKind("http_api", "api_gateway", "AWS::ApiGatewayV2::Api", "HTTP API", _http_api_details, _listed_tags),
+    ResourceKind("bucket", "s3", "AWS::S3::Bucket", "S3 bucket", _bucket_details, _bucket_tags),
 )}
 
 # Listed one service at a time; rules after buses (they are listed per bus).
@@ -377,7 +398,7 @@ def read_details(r: AccountReader, records: list[Record]) -> None:
 def read_tags(r: AccountReader, records: list[Record]) -> None:
     r.plan(len(records))
     for rec in records:
-        rec.tags = _read_tags(r, rec)
+        rec.tags = rec.spec.tags(r, rec)
         r.advance(f"read the tags of {rec.name}")
 
 

@@ -6,8 +6,7 @@ importers' shared base), and one file is then all that needs its imports fixed.
 from __future__ import annotations
 
 from importers.base import (
-    AWS_SERVICE_OF_ARN, GraphBuilder, ImportNote, ImportResult, access_from_actions, format_report,
-    parse_rate,
+    AWS_SERVICE_OF_ARN, GraphBuilder, ImportNote, ImportResult, format_report, parse_rate,
 )
 from model.aws.wiring import (
     BUCKET_WIDE_NOTIFICATIONS, DEFAULT_BUS, EVENT_SOURCES, HTTP_INTEGRATIONS, S3_EVENTS,
@@ -15,7 +14,7 @@ from model.aws.wiring import (
 )
 
 __all__ = [
-    "BUCKET_WIDE_NOTIFICATIONS", "DEFAULT_BUS", "EVENT_SOURCES", "HTTP_INTEGRATIONS", "S3_EVENTS",
-    "SUBSCRIPTIONS", "AWS_SERVICE_OF_ARN", "Attribute", "GraphBuilder", "ImportNote", "ImportResult", "access_from_actions",
-    "format_report", "parse_rate",
+    "AWS_SERVICE_OF_ARN", "BUCKET_WIDE_NOTIFICATIONS", "DEFAULT_BUS", "EVENT_SOURCES", "HTTP_INTEGRATIONS",
+    "S3_EVENTS", "SUBSCRIPTIONS", "Attribute", "GraphBuilder", "ImportNote", "ImportResult", "format_report",
+    "parse_rate",
 ]

@@ -148,13 +148,13 @@ def test_observed_and_peak_hour_scenarios_from_entry_counts():
 
 
 def test_item_size_and_read_write_mix_from_consumed_capacity():
+    table_arn = "arn:aws:dynamodb:us-east-1:1:table/orders"
     table = Record("table", "orders", "", {"orders"}, {}, {"table": {
-        "TableArn": "arn:aws:dynamodb:us-east-1:1:table/orders", "BillingModeSummary": {"BillingMode": "PAY_PER_REQUEST"},
+        "TableArn": table_arn, "BillingModeSummary": {"BillingMode": "PAY_PER_REQUEST"},
         "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}]}})
+    grant = {"Effect": "Allow", "Action": ["dynamodb:GetItem", "dynamodb:PutItem"], "Resource": table_arn}
     function = Record("function", "writer", "arn:aws:lambda:us-east-1:1:function:writer", {"writer"},
-                      {"FunctionName": "writer", "Role": "r"},
-                      {"policies": [{"Statement": [{"Effect": "Allow", "Action": ["dynamodb:GetItem", "dynamodb:PutItem"],
-                                                    "Resource": "arn:aws:dynamodb:us-east-1:1:table/orders"}]}]})
+                      {"FunctionName": "writer", "Role": "r"}, {"policies": [{"Statement": [grant]}]})
     b = build("t", "us-east-1", [function, table])
     (edge,) = b.arch.edges
     assert edge.config["action"] == "read_write"

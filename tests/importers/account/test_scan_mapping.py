@@ -46,22 +46,23 @@ def test_a_bucket_sending_to_eventbridge_notifies_the_default_bus():
 
 
 def test_bucket_notifications_keep_their_events_and_filters():
+    prefix = {"Key": {"FilterRules": [{"Name": "Prefix", "Value": "in/"}]}}
     notifications = {"QueueConfigurations": [{"Id": "n1", "QueueArn": arn("sqs", "deletions"),
-                                              "Events": ["s3:ObjectRemoved:Delete"],
-                                              "Filter": {"Key": {"FilterRules": [{"Name": "Prefix", "Value": "in/"}]}}}]}
+                                              "Events": ["s3:ObjectRemoved:Delete"], "Filter": prefix}]}
     b = build("t", REGION, [bucket("photos", notifications), queue("deletions")])
     (edge,) = b.arch.edges
     assert edge.config == {"events": "object_removed", "prefix": "in/"}
 
 
 def test_http_api_service_integrations_read_back_through_the_wiring_facts():
-    api = Record("http_api", "intake", f"arn:aws:apigateway:{REGION}::/apis/a1", {"a1"}, {"ApiId": "a1", "Name": "intake"},
+    queue_url = f"https://sqs.{REGION}.amazonaws.com/{ACCOUNT}/orders"
+    api = Record("http_api", "intake", f"arn:aws:apigateway:{REGION}::/apis/a1", {"a1"},
+                 {"ApiId": "a1", "Name": "intake"},
                  {"routes": [{"RouteKey": "POST /orders", "Target": "integrations/i1"},
                              {"RouteKey": "POST /events", "Target": "integrations/i2"}],
                   "integrations": [{"IntegrationId": "i1", "IntegrationType": "AWS_PROXY",
                                     "IntegrationSubtype": "SQS-SendMessage",
-                                    "RequestParameters": {"QueueUrl": f"https://sqs.{REGION}.amazonaws.com/"
-                                                                      f"{ACCOUNT}/orders", "MessageBody": "$request.body"}},
+                                    "RequestParameters": {"QueueUrl": queue_url, "MessageBody": "$request.body"}},
                                    {"IntegrationId": "i2", "IntegrationType": "AWS_PROXY",
                                     "IntegrationSubtype": "EventBridge-PutEvents",
                                     "RequestParameters": {"Detail": "$request.body"}}],
@@ -115,7 +116,8 @@ def test_a_rate_schedule_becomes_a_schedule_load():
 
 
 def test_grants_on_resources_outside_the_scan_are_named():
-    policy = {"Statement": [{"Effect": "Allow", "Action": "dynamodb:PutItem", "Resource": arn("dynamodb", "table/elsewhere")},
+    elsewhere = arn("dynamodb", "table/elsewhere")
+    policy = {"Statement": [{"Effect": "Allow", "Action": "dynamodb:PutItem", "Resource": elsewhere},
                             {"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": arn("sqs", "jobs")}]}
     b = build("t", REGION, [function("worker", policies=[policy]), queue("jobs")])
     (edge,) = b.arch.edges

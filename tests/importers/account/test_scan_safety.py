@@ -110,8 +110,11 @@ def _cli(argv):
     return code, out.getvalue(), err.getvalue()
 
 
-def test_cli_scan_writes_the_design_with_progress_on_stderr(account, tmp_path):
+def test_cli_scan_writes_the_design_with_progress_on_stderr(account, tmp_path, monkeypatch):
     url, arch = account
+    key, secret = "AKIASCANTESTKEY00001", "scan-test-secret-never-written"
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", key)  # credentials from the environment
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", secret)
     design = tmp_path / "orders.yaml"
     code, out, err = _cli(["scan", "--tag", f"{DESIGN_TAG[0]}={DESIGN_TAG[1]}", "--endpoint-url", url,
                            "--since", "24", "-o", str(design)])
@@ -120,6 +123,8 @@ def test_cli_scan_writes_the_design_with_progress_on_stderr(account, tmp_path):
     assert "[1/" in err and "listed" in err  # progress lines
     assert "Nodes created (9):" in out and "Edges created (11):" in out  # the report, as import prints it
     assert "Traceback" not in out + err
+    written = "".join(path.read_text() for path in tmp_path.iterdir()) + out + err
+    assert key not in written and secret not in written  # the credentials are never written
 
 
 def test_cli_nothing_to_scan_exits_1_and_writes_nothing(account, tmp_path):
