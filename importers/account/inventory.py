@@ -199,6 +199,7 @@ def _queue_details(r: AccountReader, rec: Record) -> None:
     got = r.call("sqs", "get_queue_attributes", rec.name, "its attributes and redrive not read",
                  QueueUrl=rec.data["QueueUrl"], AttributeNames=["All"]) or {}
     rec.details["attributes"] = got.get("Attributes", {})
+    rec.arn = rec.details["attributes"].get("QueueArn", rec.arn)
 
 
 def _topic_details(r: AccountReader, rec: Record) -> None:
