@@ -49,6 +49,8 @@ class ResultsUI:
                              "Compare two scenarios or two configurations side by side")
         self.act_import = a("&Import Template…", self.import_template, "Ctrl+I",
                             "Read a CloudFormation/SAM template or a Terraform folder into a new design")
+        self.act_scan = a("Scan AWS &Account…", self.scan_account, None,
+                          "Read a live AWS account into a design calibrated from CloudWatch")
         self.act_export = a("Export &Template…", self.export_template, "Ctrl+E",
                             "Write CloudFormation, SAM or Terraform and validate it")
         self.act_deploy = a("&Deploy…", self.deploy, None, "Deploy to a local sandbox or AWS; destroy")
@@ -63,6 +65,7 @@ class ResultsUI:
         file_menu = next(m for m in w.menuBar().findChildren(type(menu)) if m.title() == "&File")
         before = w.act_export_png
         file_menu.insertAction(before, self.act_import)
+        file_menu.insertAction(before, self.act_scan)
         file_menu.insertAction(before, self.act_export)
         file_menu.insertAction(before, self.act_deploy)
         file_menu.insertSeparator(before)
@@ -164,6 +167,11 @@ class ResultsUI:
         from .import_action import import_into_window
 
         return import_into_window(self.window, path)
+
+    def scan_account(self):
+        from .scan_dialog import scan_into_window
+
+        return scan_into_window(self.window)
 
     def shutdown(self) -> None:
         self.replay.stop()
