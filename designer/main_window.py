@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from assets import EXAMPLES_DIR
 from model.architecture import Architecture, Change, Edge, Node
 from model.errors import Problem
 from model.validation import validate
@@ -34,7 +35,6 @@ from .problems import ProblemsPanel
 VALIDATION_DELAY_MS = 300
 PASTE_STEP = 24.0  # each paste lands a little further down-right, as in draw.io
 PALETTE_WIDTH, INSPECTOR_WIDTH, PROBLEMS_HEIGHT = 220, 320, 120
-EXAMPLES_DIR = Path(__file__).resolve().parent.parent / "assets" / "examples"
 
 
 def as_subject(item) -> tuple:
