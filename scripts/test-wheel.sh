@@ -16,7 +16,8 @@ unset PYTHONPATH  # nothing may come from the source tree
 
 fail() {
   echo "test-wheel FAILED: $*" >&2
-  echo "test-wheel: the wheel, the environment and the outputs are kept in $work" >&2
+  rm -rf "$venv"  # half a gigabyte; the wheel and the outputs are enough to look into it
+  echo "test-wheel: the wheel and the outputs are kept in $work" >&2
   exit 1
 }
 step() { echo "test-wheel [${SECONDS}s]: $*"; }
