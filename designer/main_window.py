@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from assets import EXAMPLES_DIR
 from model import clipboard
 from model.architecture import Architecture, Change, Edge, Node
 from model.errors import Problem
@@ -34,7 +35,6 @@ from .toolbar_icons import TOOLBAR_ICONS, line_icon
 
 VALIDATION_DELAY_MS = 300
 PALETTE_WIDTH, INSPECTOR_WIDTH, PROBLEMS_HEIGHT = 220, 320, 120
-EXAMPLES_DIR = Path(__file__).resolve().parent.parent / "assets" / "examples"
 
 
 def as_subject(item) -> tuple:

@@ -31,9 +31,9 @@ from typing import Any, Callable, Iterable
 
 import yaml
 
+from assets import PRICE_FILE
 from model.errors import StratusError
 
-PRICE_FILE = Path(__file__).resolve().parent.parent / "assets" / "pricing" / "us-east-1.yaml"
 SECONDS_PER_HOUR = 3600.0
 KB_PER_GB = 1024.0 * 1024.0  # AWS's worked examples divide KB by 1024^2 to get GB
 
