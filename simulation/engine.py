@@ -15,8 +15,6 @@ from itertools import repeat
 from typing import Callable
 
 import networkx as nx
-from simpy.core import StopSimulation
-from simpy.events import URGENT, Event
 
 from model.architecture import Architecture, Scenario
 from model.catalogue import edge_rule
@@ -29,6 +27,7 @@ from .behaviours.base import OK, Behaviour, OutEdge, Sim, entry_edge
 from .behaviours.lambda_ import ConcurrencyPool, LambdaFunction, handler_time_factor
 from .metrics import SERIES_CAP, LatencyHistogram, SeriesSet
 from .results import EntryStats, Latency, NodeStats, Result, TimeSeries
+from .simpy_compat import StopSimulation
 from .workloads import arrivals
 
 try:  # the cost model is written in parallel; results stay usable without it
@@ -182,15 +181,15 @@ class LoadDriver:
     def schedule_next(self) -> None:
         t = next(self.times, None)
         if t is not None:
-            self.sim.after(max(0.0, t - self.env._now), self.arrive)
+            self.sim.after(max(0.0, t - self.env.now), self.arrive)
 
     def arrive(self, _event) -> None:
-        entry, now = self.entry, self.env._now
+        entry, now = self.entry, self.env.now
         entry.requests += 1  # EntryPoint.send, inlined
         entry.behaviour.call(None, _EntryRequest(entry, now, self.sim.epoch).done, entry.edge)
         t = next(self.times, None)  # schedule_next, inlined
         if t is not None:
-            self.sim.after(max(0.0, t - self.env._now), self.arrive)
+            self.sim.after(max(0.0, t - self.env.now), self.arrive)
 
 
 class Run:
@@ -271,10 +270,7 @@ class Run:
         that cancel() and progress() are looked at every CHECK_INTERVAL_S of wall time and
         the statistics are folded every FOLD_EVERY_CHECKS x CHECK_EVERY_EVENTS events."""
         env, duration = self.sim.env, self.duration
-        stop = Event(env)  # as Environment.run does: the end, before any event at that time
-        stop._ok, stop._value = True, None
-        env.schedule(stop, URGENT, duration - env.now)
-        stop.callbacks.append(StopSimulation.callback)
+        env.stop_at(duration)  # as Environment.run does: the end, before any event at that time
         step, clock = env.step, time.perf_counter
         watched = progress is not None or cancel is not None
         next_look = clock() + CHECK_INTERVAL_S

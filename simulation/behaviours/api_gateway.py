@@ -26,16 +26,16 @@ class ApiRequest:
         api = self.api
         route = api.only_route or api.pick_route()
         if route is None:
-            self.reply(OK, api.env._now)
+            self.reply(OK, api.env.now)
         elif route.target.caller_waits:
             route.target.call(self.ctx, self.reply, route)
         else:
             route.target.call(self.ctx, None, route)
-            self.reply(OK, api.env._now)
+            self.reply(OK, api.env.now)
 
     def reply(self, status: int, t_end: float) -> None:
         api = self.api  # Api.responded, inlined (every request)
-        now = api.env._now
+        now = api.env.now
         api.stats.concurrency.down(now)
         ms = (now - self.start) * 1000.0
         t_end = now
@@ -84,7 +84,7 @@ class Api(Behaviour):
         return None
 
     def call(self, ctx, done, edge) -> None:
-        now = self.env._now
+        now = self.env.now
         stats = self.stats
         stats.requests += 1
         if not self.bucket.take(now):

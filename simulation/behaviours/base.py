@@ -22,17 +22,15 @@ from __future__ import annotations
 import math
 import random
 from dataclasses import dataclass
-from heapq import heappush
 from itertools import chain, repeat
 from typing import Any, Callable
 
 import numpy as np
-import simpy
-from simpy.events import NORMAL
 
 from model.distributions import Exponential, Fixed, LogNormal, parse_distribution
 
 from ..metrics import CountSeries, LatencyHistogram, SeriesSet, TimedLevel
+from ..simpy_compat import Environment
 
 OK, ERROR, THROTTLED = 0, 1, 2
 Done = Callable[[int, float], None] | None
@@ -43,43 +41,24 @@ Done = Callable[[int, float], None] | None
 MAX_LOOP_VISITS = 16
 
 
-class Wakeup:
-    """The smallest thing SimPy's event loop can process: a callback to run at a time.
-    (Environment.step reads `callbacks` and `_ok`; `_ok` never changes, so it is a class
-    attribute and only the callback list is set per event.)"""
-
-    __slots__ = ("callbacks",)
-    _ok = True
-    _value = None
-
-    def __init__(self, callback: Callable[[Any], None]) -> None:
-        self.callbacks = [callback]
-
-
-_new_wakeup = Wakeup.__new__  # Sim.after builds Wakeups without a Python __init__ frame
-
-
 class Sim:
-    """The simulation core shared by all behaviours: SimPy's clock and event queue."""
+    """The simulation core shared by all behaviours: SimPy's clock and event queue.
+
+    Behaviours read the clock as `env.now` (a plain attribute read, see simpy_compat) and
+    schedule work with `sim.after(delay_s, callback)`: `callback(event)` runs delay_s
+    seconds from now, as a bare callback on SimPy's event queue (no process, no Timeout)."""
 
     def __init__(self, seed: int, duration_s: float, series: SeriesSet) -> None:
-        self.env = simpy.Environment()
+        self.env = Environment()
+        self.after = self.env.call_later
         self.seed = seed
         self.duration_s = duration_s
         self.series = series
         self.epoch = 0  # 1 once warm-up is over: outcomes of older requests are not recorded
-        self._queue = self.env._queue
-        self._eid = self.env._eid
 
     @property
     def now(self) -> float:
-        return self.env._now
-
-    def after(self, delay_s: float, callback: Callable[[Any], None]) -> None:
-        """Run callback(event) delay_s seconds from now (SimPy's queue, no process)."""
-        wakeup = _new_wakeup(Wakeup)
-        wakeup.callbacks = [callback]
-        heappush(self._queue, (self.env._now + delay_s, NORMAL, next(self._eid), wakeup))
+        return self.env.now
 
     def rng_for(self, name: str) -> random.Random:
         """A stream per node, derived from the seed and the node id only, so adding a node
@@ -116,11 +95,11 @@ class Reply:
 
     __slots__ = ("done", "env")
 
-    def __init__(self, done: Callable[[int, float], None], env: simpy.Environment) -> None:
+    def __init__(self, done: Callable[[int, float], None], env: Environment) -> None:
         self.done, self.env = done, env
 
     def ok(self, _event) -> None:
-        self.done(OK, self.env._now)
+        self.done(OK, self.env.now)
 
 
 def entry_edge(entry: "Behaviour") -> OutEdge:
@@ -214,7 +193,7 @@ class Behaviour:
 
     def __init__(self, sim: Sim, node_id: str, service: str, config: dict[str, Any]) -> None:
         self.sim = sim
-        self.env = sim.env  # hot paths read env._now (SimPy's `now` is a property)
+        self.env = sim.env  # hot paths read env.now
         self.id = node_id
         self.service = service
         self.config = config
@@ -260,9 +239,9 @@ class Behaviour:
         visits = (ctx or {}).get(self.id, 0) + 1
         if visits > MAX_LOOP_VISITS:
             self.stats.requests += 1
-            self.error(self.env._now)
+            self.error(self.env.now)
             if done is not None:
-                done(ERROR, self.env._now)
+                done(ERROR, self.env.now)
             return ctx, False
         new = dict(ctx or {})
         new[self.id] = visits
@@ -347,13 +326,13 @@ class SdkCall:
         self.owner, self.ctx, self.done, self.ops = owner, ctx, done, ops
         self.index = 0
         self.attempt = 0
-        self.start = now = owner.env._now
+        self.start = now = owner.env.now
         if owner.tracks_calls:
             owner.stats.concurrency.up(now)
 
     def try_once(self, _event=None) -> None:
         owner = self.owner
-        now = owner.env._now
+        now = owner.env.now
         owner.stats.requests += 1
         self.epoch = owner.sim.epoch
         self.attempt += 1
@@ -369,7 +348,7 @@ class SdkCall:
 
     def op_done(self, _event) -> None:
         owner = self.owner
-        now = owner.env._now
+        now = owner.env.now
         epoch = owner.sim.epoch
         fresh = self.epoch == epoch
         owner.succeeded(self.ops[self.index], self.ctx, now, epoch if fresh else -1)
@@ -392,7 +371,7 @@ class SdkCall:
 
     def failed(self, _event) -> None:
         owner = self.owner
-        now = owner.env._now
+        now = owner.env.now
         if owner.tracks_calls:
             owner.stats.concurrency.down(now)
         if self.epoch == owner.sim.epoch:

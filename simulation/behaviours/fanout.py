@@ -36,7 +36,7 @@ class FanOut(Behaviour):
         ctx, go = self.enter_loop(ctx, done)
         if not go:
             return
-        sim, now = self.sim, self.env._now
+        sim, now = self.sim, self.env.now
         self.stats.requests += 1
         self.usage[self.publish_counter] += self.chunks
         epoch = sim.epoch
@@ -53,7 +53,7 @@ class FanOut(Behaviour):
         return edge.repeats(self.rng)
 
     def deliver(self, ctx, edge, published: float, epoch: int) -> None:
-        now = self.env._now
+        now = self.env.now
         if epoch == self.sim.epoch:  # published before the end of warm-up: not recorded
             self.stats.latency.add((now - published) * 1000.0)
         self.count_delivery(edge)

@@ -105,7 +105,7 @@ class Invocation:
             return
         steps = self.steps
         while self.index < len(steps):
-            if fn.env._now >= self.start + fn.timeout_s:
+            if fn.env.now >= self.start + fn.timeout_s:
                 fn.complete_invocation(self, ERROR)
                 return
             edge = steps[self.index]
@@ -138,7 +138,7 @@ class AsyncEvent:
         self.fn.run(self.ctx, self.result)
 
     def result(self, status: int, t_end: float) -> None:
-        fn, now = self.fn, self.fn.env._now
+        fn, now = self.fn, self.fn.env.now
         if status == OK:
             return
         if status == THROTTLED:
@@ -205,9 +205,9 @@ class LambdaFunction(Behaviour):
             return
         ctx, go = self.enter_loop(ctx, None)
         if go:
-            AsyncEvent(self, ctx, self.env._now).attempt()
+            AsyncEvent(self, ctx, self.env.now).attempt()
         if done is not None:
-            done(OK, self.env._now)  # 202 Accepted
+            done(OK, self.env.now)  # 202 Accepted
 
     def invoke(self, ctx, done) -> None:
         """A synchronous invocation (RequestResponse, event source mappings, tasks)."""
@@ -227,7 +227,7 @@ class LambdaFunction(Behaviour):
         used idle one, else a new one (a cold start). Throttled (429) when the function is at
         its concurrency cap or may not create another environment yet."""
         stats = self.stats
-        now = self.env._now
+        now = self.env.now
         stats.requests += 1
         pool = self.pool
         if pool.used >= pool.limit:
@@ -281,7 +281,7 @@ class LambdaFunction(Behaviour):
             instances.down(idle.popleft() + timeout)  # recorded late: the level backdates it
 
     def complete_invocation(self, inv: Invocation, status: int) -> None:
-        now = self.env._now
+        now = self.env.now
         ms = (now - inv.start) * 1000.0
         if ms > self.timeout_ms:
             status, ms = ERROR, self.timeout_ms

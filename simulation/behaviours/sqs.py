@@ -88,7 +88,7 @@ class QueuePoller:
         if self.busy or not messages:
             return
         self.busy = True
-        now = queue.env._now
+        now = queue.env.now
         pool = self.fn.pool
         try:
             while messages:
@@ -159,13 +159,13 @@ class Queue(Behaviour):
                 return
         self.stats.requests += 1
         self.usage["requests"] += self.send_chunks
-        self.enqueue(Message(self.env._now, ctx, self.sim.epoch))
+        self.enqueue(Message(self.env.now, ctx, self.sim.epoch))
         if done is not None:
             self.sim.after(self.latency_s(), Reply(done, self.env).ok)
 
     def enqueue(self, message: Message) -> None:
         if not self.pollers:
-            self.stats.backlog.up(self.env._now)
+            self.stats.backlog.up(self.env.now)
             return  # nobody reads: only the backlog count matters
         messages = self.messages
         messages.append(message)
@@ -174,7 +174,7 @@ class Queue(Behaviour):
             poller.dispatch()
         self.arriving = None
         if messages and messages[-1] is message:  # not taken at once: it waits
-            self.stats.backlog.up(self.env._now)
+            self.stats.backlog.up(self.env.now)
 
     def received(self, batch: list[Message], now: float) -> None:
         stats = self.stats
@@ -196,7 +196,7 @@ class Queue(Behaviour):
                 latency.add((now - message.visible_since) * 1000.0)
 
     def batch_finished(self, batch: Batch, status: int) -> None:
-        now = self.env._now
+        now = self.env.now
         self.stats.concurrency.down(now)
         if status == OK:
             self.usage["requests"] += 1  # DeleteMessageBatch
@@ -211,7 +211,7 @@ class Queue(Behaviour):
         self.sim.after(reappear, lambda _e: self._reappear(batch.messages))
 
     def _reappear(self, messages: list[Message]) -> None:
-        now = self.env._now
+        now = self.env.now
         for message in messages:
             if message.receives >= self.max_receives and self.dead_letter is not None:
                 self.stats.backlog.down(now)
@@ -227,7 +227,7 @@ class Queue(Behaviour):
     def redrive(self, message: Message) -> None:
         """A message moved here by the source queue's redrive policy (not a billed send)."""
         self.stats.requests += 1
-        message.visible_since, message.receives, message.epoch = self.env._now, 0, self.sim.epoch
+        message.visible_since, message.receives, message.epoch = self.env.now, 0, self.sim.epoch
         self.enqueue(message)
 
     def assumptions(self) -> list[str]:

@@ -66,7 +66,7 @@ class StateMachine(Behaviour):
         self.tasks = sorted(self.edges("task"), key=lambda e: int(e.config.get("order", 1)))
 
     def call(self, ctx, done, edge) -> None:
-        now = self.env._now
+        now = self.env.now
         self.stats.requests += 1
         self.usage["executions"] += 1
         self.stats.concurrency.up(now)
@@ -74,7 +74,7 @@ class StateMachine(Behaviour):
         Execution(self, ctx, done, now, steps).next()
 
     def execution_done(self, execution: Execution, status: int) -> None:
-        now = self.env._now
+        now = self.env.now
         ms = (now - execution.start) * 1000.0
         self.stats.concurrency.down(now)
         if self.express:

@@ -84,7 +84,7 @@ class StreamReader:
 
     def poll(self, shard: Shard) -> None:
         owner = self.feed.owner
-        now = owner.env._now
+        now = owner.env.now
         shard.poll_pending = False
         shard.last_poll = now
         while shard.records and shard.inflight < self.parallel:
@@ -122,7 +122,7 @@ class StreamReader:
 
     def batch_result(self, sb: StreamBatch, status: int) -> None:
         owner = self.feed.owner
-        now = owner.env._now
+        now = owner.env.now
         if status != OK:
             sb.tries += 1
             if self.max_retries < 0 or sb.tries <= self.max_retries:
