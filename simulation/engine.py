@@ -24,7 +24,6 @@ from model.validation import errors, validate
 
 from .behaviours import REGISTRY
 from .behaviours.base import OK, Behaviour, OutEdge, Sim, entry_edge
-from .behaviours.lambda_ import ConcurrencyPool, LambdaFunction, handler_time_factor
 from .metrics import SERIES_CAP, LatencyHistogram, SeriesSet
 from .results import EntryStats, Latency, NodeStats, Result, TimeSeries
 from .simpy_compat import StopSimulation
@@ -201,7 +200,7 @@ class Run:
         self.warmup = float(scenario.warmup_s or 0.0)
         self.sim = Sim(seed, duration, SeriesSet(width=_initial_width(duration)))
         self.nodes = self._build_nodes(original)
-        self._share_concurrency()
+        self._share_account()
         self._wire_edges()
         self._mark_loops()
         for behaviour in self.nodes.values():
@@ -210,23 +209,22 @@ class Run:
         self._start_loads(base_dir)
 
     def _build_nodes(self, original: Architecture) -> dict[str, Behaviour]:
+        """One behaviour per node, told its config as designed (`original`: before the
+        scenario's overrides)."""
         nodes = {}
         for node in self.design.nodes.values():
             behaviour = REGISTRY[node.service](self.sim, node.id, node.service, node.effective_config())
-            if isinstance(behaviour, LambdaFunction) and node.id in original.nodes:
-                design_mb = original.nodes[node.id].effective_config()["memory_mb"]
-                behaviour.handler_scale = handler_time_factor(design_mb, behaviour.config["memory_mb"])
+            behaviour.scale_from_design(original.nodes[node.id].effective_config())
             nodes[node.id] = behaviour
         return nodes
 
-    def _share_concurrency(self) -> None:
-        """Reserved functions get their own pool; the others share what is left of the account."""
-        functions = [b for b in self.nodes.values() if isinstance(b, LambdaFunction)]
-        reserved = sum(f.config["reserved_concurrency"] or 0 for f in functions)
-        shared = ConcurrencyPool(max(0, int(self.design.account_setting("concurrency_limit")) - reserved))
-        for fn in functions:
-            limit = fn.config["reserved_concurrency"]
-            fn.pool = shared if limit is None else ConcurrencyPool(int(limit))
+    def _share_account(self) -> None:
+        """Each behaviour class shares the account's limits among its nodes."""
+        by_class: dict[type[Behaviour], list[Behaviour]] = {}
+        for behaviour in self.nodes.values():
+            by_class.setdefault(type(behaviour), []).append(behaviour)
+        for cls, members in by_class.items():
+            cls.share_account(members, self.design.account_setting)
 
     def _wire_edges(self) -> None:
         for edge in self.design.edges:
@@ -315,9 +313,7 @@ class Run:
         measured = self.duration - self.warmup
         usage = {}
         for node_id, behaviour in self.nodes.items():
-            closer = getattr(behaviour, "close_usage", None)
-            if closer is not None:
-                closer(measured)
+            behaviour.close_usage(measured)
             usage[node_id] = dict(behaviour.usage)
         width, times, series = self.sim.series.export(self.duration)
         timeseries = TimeSeries(width, tuple(times), {

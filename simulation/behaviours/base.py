@@ -107,8 +107,8 @@ def entry_edge(entry: "Behaviour") -> OutEdge:
     return OutEdge("(clients)", entry, "entry", {"action": "write", "mode": "sync"}, True)
 
 
-class NodeStats:
-    """Mutable counters of one node while the run goes; frozen into NodeStats records later.
+class RunningStats:
+    """Mutable counters of one node while the run goes; frozen into a results.NodeStats at the end.
     The latency histogram, the levels and the count series record by appending; `fold()`
     does their arithmetic in bulk (see metrics)."""
 
@@ -184,9 +184,18 @@ def sdk_backoff_s(attempt: int, rng: random.Random) -> float:
 
 
 class Behaviour:
-    """Base class: wiring, stats, loop counting and the helpers callers use."""
+    """Base class of every service's behaviour: wiring, stats, loop counting, the helpers
+    callers use, and the protocol the engine drives.
 
-    record_call_latency = True  # False: node latency means something else (stream wait)
+    The engine calls, in this order: the constructor (which calls `setup()`), the
+    `share_account()` of each behaviour class, `scale_from_design()`, `connect()` for each
+    out-edge, `wired()`; then `call()` for each request, `restart()` at the end of the
+    warm-up, `finish()` and `close_usage()` at the end. Subclasses override `setup`,
+    `call` and whichever hooks they need; the class attributes below say how the node
+    behaves towards its callers and the statistics.
+    """
+
+    record_call_latency = True  # False: node latency is the wait before a reader got a record (streams)
     counts_loops_for = False  # Lambda, SQS and SNS take part in AWS's loop detection
     caller_waits = True  # False: callers get an answer at once (e.g. Standard workflows)
     tracks_calls = False  # True: concurrency = SDK calls in flight (DynamoDB, S3)
@@ -196,9 +205,9 @@ class Behaviour:
         self.env = sim.env  # hot paths read env.now
         self.id = node_id
         self.service = service
-        self.config = config
+        self.config = config  # as simulated: the scenario's overrides applied
         self.rng = sim.rng_for(node_id)
-        self.stats = NodeStats(sim, node_id)
+        self.stats = RunningStats(sim, node_id)
         self.usage: dict[str, float] = {}
         self.out: list[OutEdge] = []
         self.in_cycle = False
@@ -206,6 +215,16 @@ class Behaviour:
 
     def setup(self) -> None:
         """Read the config (subclasses)."""
+
+    @classmethod
+    def share_account(cls, nodes: list["Behaviour"], account_setting: Callable[[str], Any]) -> None:
+        """Share account-wide limits among `nodes`, every node of this class in the design
+        (`account_setting(name)` reads the design's account settings). Called once per
+        class, before any edge is connected."""
+
+    def scale_from_design(self, designed: dict[str, Any]) -> None:
+        """`designed` is the node's config before the scenario's overrides: a behaviour
+        whose timings were measured at the designed config rescales them here."""
 
     def connect(self, edge: OutEdge) -> None:
         self.out.append(edge)
@@ -227,13 +246,18 @@ class Behaviour:
         self.stats.restart(now)
         self.usage = {k: 0.0 for k in self.usage}
 
+    def close_usage(self, measured_s: float) -> None:
+        """End of the run: write into `usage` what was kept elsewhere while running, or
+        depends on the measured window's length (provisioned capacity, shard-hours)."""
+
     def count(self, counter: str, amount: float = 1.0) -> None:
         self.usage[counter] = self.usage.get(counter, 0.0) + amount
 
     # -- loops -------------------------------------------------------------------------
 
     def enter_loop(self, ctx, done: Done):
-        """The ctx to pass on, or None after dropping a request that looped too often."""
+        """(the ctx to pass on, True), or (ctx, False) after dropping a request that looped
+        too often."""
         if not self.in_cycle:
             return ctx, True
         visits = (ctx or {}).get(self.id, 0) + 1
@@ -304,15 +328,30 @@ def chunks(size_kb: float, chunk_kb: float) -> int:
     return max(1, math.ceil(size_kb / chunk_kb - 1e-9))
 
 
+class SdkService(Behaviour):
+    """A service its callers reach through the AWS SDK (DynamoDB, S3, Kinesis puts): each
+    call is an `SdkCall`, which asks the service to `admit` every attempt and tells it when
+    an operation `succeeded`."""
+
+    latency_s: Callable[[], float]  # one attempt's latency in seconds (a sampler, set in setup)
+
+    def admit(self, op, now: float) -> bool:
+        """Is there capacity for operation `op` now? (False: the attempt is refused.)"""
+        raise NotImplementedError
+
+    def succeeded(self, op, ctx, now: float, epoch: int) -> None:
+        """Operation `op` of a call is done: count its usage, make its side effects.
+        `epoch` is the stamp to give anything it produces, -1 when its outcome is not
+        recorded (the call arrived during the warm-up)."""
+        raise NotImplementedError
+
+
 class SdkCall:
     """One SDK call made of one or more operations (read_write = a read then a write), each
     retried on throttling with the SDK's standard retry mode; latency includes retries.
 
-    The owner provides `admit(op, now) -> bool` (capacity left?),
-    `succeeded(op, ctx, now, epoch)` (usage, side effects; `epoch` is the stamp to give
-    anything the call produces, -1 when its outcome is not recorded) and `latency_s()` (a
-    sampler, seconds); `ops` are whatever the owner uses to name its operations. Owners with
-    `tracks_calls` count the call in their concurrency while it is in flight.
+    The owner is an `SdkService`; `ops` are whatever it uses to name its operations.
+    Owners with `tracks_calls` count the call in their concurrency while it is in flight.
 
     Each attempt is one request at the node and has exactly one outcome: a refused attempt
     that the SDK retries is `throttled`; the last refused attempt of a call the SDK gives up
@@ -322,7 +361,7 @@ class SdkCall:
 
     __slots__ = ("owner", "ctx", "done", "ops", "index", "attempt", "start", "epoch")
 
-    def __init__(self, owner: Behaviour, ctx, done: Done, ops: tuple) -> None:
+    def __init__(self, owner: SdkService, ctx, done: Done, ops: tuple) -> None:
         self.owner, self.ctx, self.done, self.ops = owner, ctx, done, ops
         self.index = 0
         self.attempt = 0

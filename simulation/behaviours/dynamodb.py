@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 
-from .base import ACTION_OPS, Behaviour, SdkCall, TokenBucket, sampler
+from .base import ACTION_OPS, SdkCall, SdkService, TokenBucket, sampler
 from .streams import StreamFeed
 
 ON_DEMAND_TABLE_UNITS = 40_000.0
@@ -37,7 +37,7 @@ class TableOp:
         self.name, self.bucket, self.units, self.counter = name, bucket, units, name + "_units"
 
 
-class Table(Behaviour):
+class Table(SdkService):
     tracks_calls = True  # concurrency = SDK calls in flight
 
     def setup(self) -> None:

@@ -217,6 +217,19 @@ class LambdaFunction(Behaviour):
                 return
         self.run(ctx, done)
 
+    @classmethod
+    def share_account(cls, functions: list[Behaviour], account_setting) -> None:
+        """Reserved functions get their own pool; the others share what is left of the
+        account's concurrency limit."""
+        reserved = sum(f.config["reserved_concurrency"] or 0 for f in functions)
+        shared = ConcurrencyPool(max(0, int(account_setting("concurrency_limit")) - reserved))
+        for fn in functions:
+            limit = fn.config["reserved_concurrency"]
+            fn.pool = shared if limit is None else ConcurrencyPool(int(limit))
+
+    def scale_from_design(self, designed: dict) -> None:
+        self.handler_scale = handler_time_factor(designed["memory_mb"], self.config["memory_mb"])
+
     def has_capacity(self) -> bool:
         return self.pool.used < self.pool.limit
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections import deque
 
-from .base import OK, Behaviour, SdkCall, TokenBucket, chunks, sampler
+from .base import OK, Behaviour, SdkCall, SdkService, TokenBucket, chunks, sampler
 
 POLL_INTERVAL_S = 1.0
 RETRY_DELAY_S = 1.0
@@ -114,7 +114,7 @@ class StreamReader:
         age = (now - batch[0][0]) * 1000.0
         if age > stats.max_iterator_age_ms:
             stats.max_iterator_age_ms = age
-        if getattr(owner, "is_stream", False):  # a table's latency is its calls' latency
+        if not owner.record_call_latency:  # a stream: latency = wait before the read
             epoch = owner.sim.epoch
             for t, _, stamp in batch:
                 if stamp == epoch:
@@ -161,7 +161,7 @@ class StreamFeed:
 
     def connect_readers(self, edges) -> None:
         self.readers = [StreamReader(self, e, i) for i, e in enumerate(edges)]
-        if self.readers or getattr(self.owner, "is_stream", False):
+        if self.readers:
             self.owner.stats.has_backlog = True
             self.owner.stats.max_iterator_age_ms = 0.0
 
@@ -185,8 +185,7 @@ class StreamFeed:
             stats.max_iterator_age_ms = max(stats.max_iterator_age_ms, (now - oldest) * 1000.0)
 
 
-class KinesisStream(Behaviour):
-    is_stream = True
+class KinesisStream(SdkService):
     record_call_latency = False  # latency at a stream = wait before a reader got the record
 
     def setup(self) -> None:
