@@ -24,15 +24,11 @@ from model.validation import errors, validate
 
 from .behaviours import REGISTRY
 from .behaviours.base import OK, Behaviour, OutEdge, Sim, entry_edge
+from .cost import estimate_cost
 from .metrics import SERIES_CAP, LatencyHistogram, SeriesSet
 from .results import EntryStats, Latency, NodeStats, Result, TimeSeries
 from .simpy_compat import StopSimulation
 from .workloads import arrivals
-
-try:  # the cost model is written in parallel; results stay usable without it
-    from .cost import estimate_cost
-except ImportError:  # pragma: no cover
-    estimate_cost = None
 
 # The engine steps SimPy's event loop itself, CHECK_EVERY_EVENTS events at a time, then:
 # - looks at the wall clock, and calls cancel()/progress() every CHECK_INTERVAL_S of wall
@@ -322,13 +318,9 @@ class Run:
             scenario=self.scenario.name, seed=self.seed, duration_s=self.duration,
             nodes={n: _node_stats(b, self.duration) for n, b in self.nodes.items()},
             entries={n: e.stats() for n, e in self.entries.items()},
-            cost=self._cost(usage, measured, free_tier), usage=usage, timeseries=timeseries,
+            cost=estimate_cost(self.design, usage, measured, free_tier=free_tier), usage=usage,
+            timeseries=timeseries,
             assumptions=self._assumptions(), measured_s=measured, warmup_s=self.warmup)
-
-    def _cost(self, usage, measured: float, free_tier: bool):
-        if estimate_cost is None:
-            return None
-        return estimate_cost(self.design, usage, measured, free_tier=free_tier)
 
     def _assumptions(self) -> tuple[str, ...]:
         seen: list[str] = list(ENGINE_ASSUMPTIONS)

@@ -61,7 +61,6 @@ class Api(Behaviour):
         self.routes: list = []
         self.weights: list[float] = []
         self.only_route = None  # one route taken by every request: no draw
-        self.usage = {"requests": 0.0}
 
     def wired(self) -> None:
         self.routes = list(self.out)

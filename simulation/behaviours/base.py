@@ -29,6 +29,7 @@ import numpy as np
 
 from model.distributions import Exponential, Fixed, LogNormal, parse_distribution
 
+from ..cost import usage_counters
 from ..metrics import CountSeries, LatencyHistogram, SeriesSet, TimedLevel
 from ..simpy_compat import Environment
 
@@ -148,6 +149,26 @@ class RunningStats:
             self.max_iterator_age_ms = 0.0
 
 
+class Usage(dict):
+    """A node's billing usage counters over the measured window: exactly the counters its
+    service declares (cost.SERVICE_PRICING), all starting at 0. Counting a name that is
+    not one of them raises at once, where a misspelt counter would otherwise price $0."""
+
+    __slots__ = ("service",)
+
+    def __init__(self, service: str) -> None:
+        super().__init__(dict.fromkeys(usage_counters(service), 0.0))
+        self.service = service
+
+    def __missing__(self, name: str) -> float:
+        raise KeyError(f"'{name}' is not a usage counter of {self.service} "
+                       f"(its counters: {', '.join(self) or 'none'}; see cost.SERVICE_PRICING)")
+
+    def reset(self) -> None:
+        for name in self:
+            self[name] = 0.0
+
+
 class TokenBucket:
     """Capacity refilled continuously at `rate` per second up to `size` (starts full)."""
 
@@ -208,7 +229,7 @@ class Behaviour:
         self.config = config  # as simulated: the scenario's overrides applied
         self.rng = sim.rng_for(node_id)
         self.stats = RunningStats(sim, node_id)
-        self.usage: dict[str, float] = {}
+        self.usage = Usage(service)
         self.out: list[OutEdge] = []
         self.in_cycle = False
         self.setup()
@@ -244,14 +265,14 @@ class Behaviour:
 
     def restart(self, now: float) -> None:
         self.stats.restart(now)
-        self.usage = {k: 0.0 for k in self.usage}
+        self.usage.reset()
 
     def close_usage(self, measured_s: float) -> None:
         """End of the run: write into `usage` what was kept elsewhere while running, or
         depends on the measured window's length (provisioned capacity, shard-hours)."""
 
     def count(self, counter: str, amount: float = 1.0) -> None:
-        self.usage[counter] = self.usage.get(counter, 0.0) + amount
+        self.usage[counter] += amount
 
     # -- loops -------------------------------------------------------------------------
 

@@ -56,7 +56,6 @@ class Table(SdkService):
             shards = ON_DEMAND_STREAM_SHARDS
         self.has_stream = c["stream"] != "none"
         self.feed = StreamFeed(self, max(1, shards), "stream_read_requests", per_batch=True)
-        self.usage = {"read_units": 0.0, "write_units": 0.0, "stream_read_requests": 0.0}
         ops = {op: TableOp(op, self.buckets[op], self.units[op]) for op in ("read", "write")}
         self.action_ops = {action: tuple(ops[op] for op in names) for action, names in ACTION_OPS.items()}
 

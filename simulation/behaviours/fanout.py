@@ -68,10 +68,6 @@ class Topic(FanOut):
     edge_kind = "subscription"
     publish_counter = "publishes"
 
-    def setup(self) -> None:
-        super().setup()
-        self.usage = {"publishes": 0.0, "deliveries_lambda": 0.0, "deliveries_sqs": 0.0}
-
     def count_delivery(self, edge) -> None:
         self.usage["deliveries_" + edge.target.service] += 1
 
@@ -85,10 +81,6 @@ class EventBus(FanOut):
     edge_kind = "rule_target"
     size_field = "event_kb"
     publish_counter = "events"
-
-    def setup(self) -> None:
-        super().setup()
-        self.usage = {"events": 0.0, "matched_deliveries": 0.0}
 
     def deliveries(self, edge) -> int:
         fraction = float(edge.config.get("fraction", 1.0))

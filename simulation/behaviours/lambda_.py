@@ -176,8 +176,6 @@ class LambdaFunction(Behaviour):
         s = self.sim.series
         self.stats.instances = TimedLevel(s, s.new(self.id, "instances", "area"))
         self.stats.instances.move(0.0, self.provisioned)
-        self.usage = {"requests": 0.0, "duration_gb_s": 0.0, "provisioned_duration_gb_s": 0.0,
-                      "provisioned_gb_s": 0.0}
         # billing counters kept as plain numbers on the hot path, written to usage at the end
         self.invocations = 0
         self.billed_ms = [0, 0]  # on-demand, provisioned: sum of durations rounded up to 1 ms

@@ -26,7 +26,6 @@ class Bucket(SdkService):
         self.prefixes = int(self.config["prefixes"])
         self.limits: dict[tuple[str, int], TokenBucket] = {}  # created when first used
         self.notifications: list = []
-        self.usage = {"put_requests": 0.0, "get_requests": 0.0}
 
     def wired(self) -> None:
         self.notifications = [e for e in self.edges("notification")

@@ -144,7 +144,6 @@ class Queue(Behaviour):
         self.dead_letter = None
         self.arriving: Message | None = None  # the message being sent, while pollers look at it
         self.stats.has_backlog = True
-        self.usage = {"requests": 0.0}
 
     def wired(self) -> None:
         self.pollers = [QueuePoller(self, e) for e in self.edges("event_source")]

@@ -60,7 +60,6 @@ class StateMachine(Behaviour):
         self.transition_s = sampler(c["transition_ms"], self.rng, 0.001)
         self.memory_gb = math.ceil(float(c["memory_mb"]) / 64.0) * 64.0 / 1024.0
         self.tasks: list = []
-        self.usage = {"executions": 0.0, "state_transitions": 0.0, "express_gb_s": 0.0}
 
     def wired(self) -> None:
         self.tasks = sorted(self.edges("task"), key=lambda e: int(e.config.get("order", 1)))

@@ -198,7 +198,6 @@ class KinesisStream(SdkService):
         self.feed = StreamFeed(self, self.shard_count, "records_read", per_batch=False)
         self.payload_units = chunks(self.record_kb, 25.0)
         self.pending_shard = 0
-        self.usage = {"put_payload_units": 0.0, "shard_hours": 0.0, "records_read": 0.0}
 
     def wired(self) -> None:
         self.feed.connect_readers(self.edges("event_source"))
