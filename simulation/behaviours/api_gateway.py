@@ -34,7 +34,7 @@ class ApiRequest:
             self.reply(OK, api.env.now)
 
     def reply(self, status: int, t_end: float) -> None:
-        api = self.api  # Api.responded, inlined (every request)
+        api = self.api
         now = api.env.now
         api.stats.concurrency.down(now)
         ms = (now - self.start) * 1000.0
@@ -74,8 +74,8 @@ class Api(Behaviour):
             self.only_route = self.routes[0]
 
     def pick_route(self):
-        if len(self.routes) == 1 and self.routes[0].calls >= 1:
-            return self.routes[0]
+        """One route in proportion to the edges' calls, or None (unrouted); only when there
+        is no `only_route`."""
         u = self.rng.random()
         for edge, upper in zip(self.routes, self.weights):
             if u < upper:

@@ -52,7 +52,7 @@ class Batch:
         self.poller, self.messages, self.received = poller, messages, received
 
     def result(self, status: int, t_end: float) -> None:
-        poller = self.poller  # QueuePoller.batch_done, inlined
+        poller = self.poller
         poller.active -= 1
         poller.queue.batch_finished(self, status)
         poller.dispatch()
