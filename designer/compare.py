@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 from model.architecture import Architecture, Scenario
 from model.catalogue import ACCOUNT_FIELDS, LOAD_PATTERNS, SERVICES
 from model.errors import StratusError
-from simulation.sweep import apply_setting, split_vary
+from simulation.targets import apply_setting, split_vary
 
 from .dashboard import Chart, MUTED, TEXT, fmt_count, fmt_ms, fmt_usd
 from .simulation_panel import BackgroundJob

@@ -62,7 +62,7 @@ ENGINE_ASSUMPTIONS = (
 
 
 class Cancelled(Exception):
-    """Raised by simulate() when its `cancel` callback asked to stop."""
+    """Raised by simulate() and sweep.run_sweep() when their `cancel` callback asked to stop."""
 
 
 def simulate(arch: Architecture, scenario: str | Scenario | None = None, seed: int | None = None,

@@ -16,7 +16,8 @@ import itertools
 from typing import Any
 
 from .report import CSS, INK, escape, figure_block, html_table, mpl_text, new_figure, section
-from .sweep import Estimate, SweepResult, key_metrics
+from .confidence import Estimate
+from .sweep import SweepResult, key_metrics
 
 LINE_COLOURS = ("#ED7100", "#3B48CC", "#E7157B", "#7AA116", "#8C4FFF", "#545B64", "#01A88D", "#C7131F")
 MAX_LINES = len(LINE_COLOURS)
