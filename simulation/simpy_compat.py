@@ -29,12 +29,24 @@ from itertools import count
 from typing import Any, Callable
 
 import simpy
-from simpy.core import StopSimulation
-from simpy.events import NORMAL, URGENT
 
 __all__ = ["Environment", "IncompatibleSimPy", "StopSimulation", "Wakeup", "check_simpy"]
 
 SIMPY_VERSION = getattr(simpy, "__version__", "(unknown version)")
+PIN_HINT = ("simulation/simpy_compat.py relies on SimPy's internals; install the SimPy version "
+            "pinned in pyproject.toml")
+
+
+class IncompatibleSimPy(ImportError):
+    """The installed SimPy's internals differ from what the engine relies on."""
+
+
+try:
+    from simpy.core import StopSimulation
+    from simpy.events import NORMAL, URGENT
+except ImportError as exc:
+    raise IncompatibleSimPy(f"SimPy {SIMPY_VERSION} is not compatible with Stratus's simulation "
+                            f"engine: {exc} ({PIN_HINT})") from None
 
 
 class Wakeup:
@@ -86,10 +98,6 @@ def _fast_environment(base: type) -> type:
     return Environment
 
 
-class IncompatibleSimPy(ImportError):
-    """The installed SimPy's internals differ from what the engine relies on."""
-
-
 def check_simpy(base: type = simpy.Environment, version: str = SIMPY_VERSION) -> None:
     """Raise IncompatibleSimPy unless `base` has the internals described above and
     events scheduled through them fire at the right time, in the right order."""
@@ -97,10 +105,8 @@ def check_simpy(base: type = simpy.Environment, version: str = SIMPY_VERSION) ->
         _check_attributes(base)
         _check_order(base)
     except IncompatibleSimPy as exc:
-        raise IncompatibleSimPy(
-            f"SimPy {version} is not compatible with Stratus's simulation engine: {exc} "
-            f"(simulation/simpy_compat.py relies on SimPy's internals; install the SimPy "
-            f"version pinned in pyproject.toml)") from None
+        raise IncompatibleSimPy(f"SimPy {version} is not compatible with Stratus's simulation "
+                                f"engine: {exc} ({PIN_HINT})") from None
 
 
 def _check_attributes(base: type) -> None:

@@ -216,7 +216,7 @@ class Behaviour:
     behaves towards its callers and the statistics.
     """
 
-    record_call_latency = True  # False: node latency is the wait before a reader got a record (streams)
+    record_call_latency = True  # False: latency = wait before a reader got the record (streams)
     counts_loops_for = False  # Lambda, SQS and SNS take part in AWS's loop detection
     caller_waits = True  # False: callers get an answer at once (e.g. Standard workflows)
     tracks_calls = False  # True: concurrency = SDK calls in flight (DynamoDB, S3)
