@@ -1,7 +1,7 @@
 """What-if compare: two variants of one design, simulated alike, and what changed.
 
 A variant is a scenario plus settings written as `TARGET=VALUE, ...`, with the targets
-of `sweep --vary` (its parser, checks and messages, from simulation/sweep.py):
+of `sweep --vary` (its parser, checks and messages, from simulation/targets.py):
 `NODE.FIELD` (`create_order.memory_mb=1024`), `load.ENTRY.PARAM` or `load.INDEX.PARAM`
 (`load.orders_api.rate_rps=80`) and `account.FIELD` (`account.concurrency_limit=500`).
 `prepare_variant` applies them to copies of the design and scenario, each resolved,
@@ -28,7 +28,7 @@ from model.errors import StratusError
 
 from .engine import simulate
 from .health import fmt_count, fmt_ms, fmt_usd
-from .sweep import apply_setting, split_vary
+from .targets import apply_setting, split_vary
 
 
 @dataclass(frozen=True)
@@ -51,7 +51,7 @@ def parse_overrides(text: str) -> tuple[tuple[str, str], ...]:
         try:
             key, (value,) = split_vary(part)
         except ValueError as exc:
-            raise StratusError(_without_option_name(str(exc))) from None
+            raise StratusError(str(exc)) from None
         settings.append((key, value))
     return tuple(settings)
 
@@ -64,17 +64,8 @@ def prepare_variant(arch: Architecture, variant: Variant) -> tuple[Architecture,
         raise StratusError(f"no scenario named '{variant.scenario}'")
     design, scenario = arch.copy(), copy.deepcopy(base)
     for key, value in variant.settings:
-        try:
-            apply_setting(design, scenario, key, value)
-        except StratusError as exc:
-            raise StratusError(_without_option_name(str(exc))) from None
+        apply_setting(design, scenario, key, value)
     return design, scenario
-
-
-def _without_option_name(message: str) -> str:
-    """Sweep's message without the name of its command-line option: here the user typed
-    an override, not `--vary`."""
-    return message.removeprefix("--vary ")
 
 
 def example_overrides(arch: Architecture) -> str:
