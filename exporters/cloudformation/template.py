@@ -23,11 +23,11 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from model.architecture import Architecture, Edge, Node
-from model.catalogue import SERVICES
 from model.aws import checkov_skips as skips
 from model.aws import iam, wiring
 from model.aws.defaults import ALIAS_NAME, DESIGN_TAG, LOG_RETENTION_DAYS, provisioned
 from model.aws.naming import Namer, logical_ids, tag_value, template_name_part, template_name_room
+from model.catalogue import SERVICES
 
 PROVISIONED_CONDITION = "ProvisionedConcurrencyEnabled"
 # Parameters every template may have; generated logical ids keep away from them.
