@@ -289,3 +289,18 @@ def test_the_checklist_catches_a_service_nobody_knows(monkeypatch):
                    "simulation/cost.py: SERVICE_PRICING['fake']"):
         assert needed in text, text
     assert todo("sqs") == []  # the same record under its own key needs nothing
+
+
+def test_the_records_declare_what_the_importers_read():
+    """The records declare every type and ARN service the importers map today (until the
+    importers read the records themselves), so switching them over loses nothing."""
+    from importers import base as importer_base
+
+    declared_cfn = {t: s for s, spec in catalogue.SERVICES.items()
+                    for t in spec.aws.imports.cloudformation + spec.aws.imports.sam}
+    declared_tf = {t: s for s, spec in catalogue.SERVICES.items() for t in spec.aws.imports.terraform}
+    assert declared_cfn == cfn_read.NODE_TYPES
+    assert declared_tf == tf_read.NODE_TYPES
+    by_arn_service = {spec.aws.arn_service: s for s, spec in catalogue.SERVICES.items()}
+    for arn_service, service in importer_base.AWS_SERVICE_OF_ARN.items():
+        assert by_arn_service.get(arn_service) == service, arn_service
