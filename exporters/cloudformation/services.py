@@ -20,7 +20,8 @@ from model.architecture import Edge
 from model.aws import checkov_skips as skips
 from model.aws import iam, wiring
 from model.aws.asl import definition
-from model.aws.defaults import ALIAS_NAME, DEAD_LETTER_RETENTION_S, PLACEHOLDER_HANDLERS, placeholder_family, provisioned
+from model.aws.defaults import (ALIAS_NAME, DEAD_LETTER_RETENTION_S, PLACEHOLDER_HANDLERS, placeholder_family,
+                                provisioned)
 from model.aws.naming import FIFO_SUFFIX, LOG_GROUP_NAME_ROOM, kebab, short_hash
 
 from ..serialize import compact_json

@@ -244,7 +244,8 @@ def render_bus(c: Config, node_id: str) -> None:
 def render_state_machine(c: Config, node_id: str) -> None:
     cfg = c.config(node_id)
     role_ref = role(c, node_id)
-    logs = log_group(c, node_id, wiring.log_group_name(c.service(node_id), c.physical_name(node_id, LOG_GROUP_NAME_ROOM)))
+    log_group_name = wiring.log_group_name(c.service(node_id), c.physical_name(node_id, LOG_GROUP_NAME_ROOM))
+    logs = log_group(c, node_id, log_group_name)
     asl, _ = definition(c.arch, node_id, lambda target: "${" + str(c.handle(target)) + "}", lambda target: None)
     text = json.dumps(asl, indent=2, sort_keys=True)
     body = {
