@@ -34,7 +34,7 @@ API_GATEWAY_SMALL_REGIONS = (
 
 APIGW_LIMITS = "https://docs.aws.amazon.com/apigateway/latest/developerguide/limits.html"
 APIGW_THROTTLING = "https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-request-throttling.html"
-LAMBDA_CONCURRENCY = "https://docs.aws.amazon.com/lambda/latest/dg/lambda-concurrency.html"
+LAMBDA_QUOTAS = "https://docs.aws.amazon.com/lambda/latest/dg/limits.html"
 LAMBDA_SCALING = "https://docs.aws.amazon.com/lambda/latest/dg/scaling-behavior.html"
 LAMBDA_RESERVED = "https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html"
 SFN_QUOTAS = "https://docs.aws.amazon.com/step-functions/latest/dg/service-quotas.html"
@@ -99,9 +99,9 @@ _QUOTA_LIST = (
           _everywhere_but(API_GATEWAY_SMALL_REGIONS, 2_500)),
     Quota("api_gateway_burst", "API Gateway token bucket size across all APIs of the account and "
           "region", "requests", 5_000, APIGW_LIMITS, _everywhere_but(API_GATEWAY_SMALL_REGIONS, 1_250)),
-    Quota("lambda_invocation_rps", "Lambda invocations per second across all unreserved functions "
-          "(a reserved function: 10 x its reserved_concurrency)", "req/s", 10_000, LAMBDA_CONCURRENCY,
-          per_concurrency=10.0),
+    Quota("lambda_invocation_rps", "Lambda synchronous invocations per second across all "
+          "unreserved functions (a reserved function: 10 x its reserved_concurrency)", "req/s", 10_000,
+          LAMBDA_QUOTAS, per_concurrency=10.0),
     Quota("step_functions_start_rps", "StartExecution refill rate, Standard workflows", "req/s", 150,
           SFN_QUOTAS, _everywhere_but(BIG_THREE, 300)),
     Quota("step_functions_start_burst", "StartExecution bucket size, Standard workflows", "requests",
@@ -157,6 +157,7 @@ class Limit:
     enforced: str  # where in simulation/
     quotas: tuple[str, ...] = ()  # the account.quotas keys it reads
     effect: str = "refused"  # or "delayed"
+    sdk_service: str = ""  # a service whose refused SDK calls are this limit's, unless it names a finer one
 
     def describe_default(self) -> str:
         """The default in us-east-1, in words."""
@@ -183,9 +184,11 @@ _LIMIT_LIST = (
     Limit("lambda_scale_up_rate", "Lambda scaling rate: new execution environments per function",
           "node", "1,000 per 10 s per function (token bucket refilled at 100/s)", LAMBDA_SCALING,
           "lambda_.py `LambdaFunction.run`"),
-    Limit("lambda_invocation_rps", "Lambda invocation rate: unreserved functions share 10 x the "
-          "account limit (scope account), a reserved function has 10 x its reservation (scope node)",
-          "account or node", "10 x `reserved_concurrency` for a reserved function", LAMBDA_CONCURRENCY,
+    Limit("lambda_invocation_rps", "Lambda invocation rate of synchronous invocations and event "
+          "source mappings (10 per second per unit of concurrency): unreserved functions share 10 x the "
+          "account limit (scope account), a reserved function has 10 x its reservation (scope node); "
+          "asynchronous invocations are not limited by it", "account or node",
+          "10 x `reserved_concurrency` for a reserved function", LAMBDA_QUOTAS,
           "lambda_.py `LambdaFunction.run`", ("lambda_invocation_rps",)),
     Limit("step_functions_start_execution", "StartExecution, Standard workflows", "account", "",
           SFN_QUOTAS, "step_functions.py `StateMachine.call`",
@@ -218,7 +221,7 @@ _LIMIT_LIST = (
           "> 0", DDB_PARTITIONS, "dynamodb_capacity.py `TableCapacity`"),
     Limit("kinesis_shard_write", "Kinesis shard write limit", "node",
           "1,000 records/s and 1 MB/s per shard (1 s of burst)", KINESIS_LIMITS,
-          "streams.py `KinesisStream.admit`"),
+          "streams.py `KinesisStream.admit`", sdk_service="kinesis"),
     Limit("s3_prefix_put_rps", "S3 PUT/COPY/POST/DELETE requests per prefix", "node",
           "3,500 req/s per prefix (1 s of burst)", S3_PERFORMANCE, "s3.py `Bucket.admit`"),
     Limit("s3_prefix_get_rps", "S3 GET/HEAD requests per prefix", "node",
@@ -226,6 +229,8 @@ _LIMIT_LIST = (
 )
 
 LIMITS: Mapping[str, Limit] = MappingProxyType({lim.name: lim for lim in _LIMIT_LIST})
+SDK_CALL_LIMITS: Mapping[str, str] = MappingProxyType({lim.sdk_service: lim.name for lim in _LIMIT_LIST
+                                                       if lim.sdk_service})
 
 
 def limits_table_markdown() -> str:
