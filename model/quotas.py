@@ -99,7 +99,7 @@ _QUOTA_LIST = (
           _everywhere_but(API_GATEWAY_SMALL_REGIONS, 2_500)),
     Quota("api_gateway_burst", "API Gateway token bucket size across all APIs of the account and "
           "region", "requests", 5_000, APIGW_LIMITS, _everywhere_but(API_GATEWAY_SMALL_REGIONS, 1_250)),
-    Quota("lambda_invocation_rps", "Lambda synchronous invocations per second across all "
+    Quota("lambda_invocation_rps", "Lambda synchronous Invoke requests per second across all "
           "unreserved functions (a reserved function: 10 x its reserved_concurrency)", "req/s", 10_000,
           LAMBDA_QUOTAS, per_concurrency=10.0),
     Quota("step_functions_start_rps", "StartExecution refill rate, Standard workflows", "req/s", 150,
@@ -184,10 +184,10 @@ _LIMIT_LIST = (
     Limit("lambda_scale_up_rate", "Lambda scaling rate: new execution environments per function",
           "node", "1,000 per 10 s per function (token bucket refilled at 100/s)", LAMBDA_SCALING,
           "lambda_.py `LambdaFunction.run`"),
-    Limit("lambda_invocation_rps", "Lambda invocation rate of synchronous invocations and event "
-          "source mappings (10 per second per unit of concurrency): unreserved functions share 10 x the "
-          "account limit (scope account), a reserved function has 10 x its reservation (scope node); "
-          "asynchronous invocations are not limited by it", "account or node",
+    Limit("lambda_invocation_rps", "Lambda invocation rate of synchronous Invoke requests (10 per "
+          "second per unit of concurrency): unreserved functions share 10 x the account limit (scope "
+          "account), a reserved function has 10 x its reservation (scope node); asynchronous "
+          "invocations and event source mappings are not limited by it", "account or node",
           "10 x `reserved_concurrency` for a reserved function", LAMBDA_QUOTAS,
           "lambda_.py `LambdaFunction.run`", ("lambda_invocation_rps",)),
     Limit("step_functions_start_execution", "StartExecution, Standard workflows", "account", "",

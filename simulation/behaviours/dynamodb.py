@@ -16,9 +16,10 @@ Rules (DynamoDB Developer Guide):
 from __future__ import annotations
 
 import math
+from functools import partial
 
 from .base import ACTION_OPS, SdkCall, SdkService, sampler
-from .dynamodb_capacity import TableCapacity, admit
+from .dynamodb_capacity import TableCapacity, admit_all
 from .streams import StreamFeed
 
 ON_DEMAND_STREAM_SHARDS = 4
@@ -29,10 +30,14 @@ class TableOp:
     """A read or a write on one table, worked out once: the capacity checks it passes
     (dynamodb_capacity) and its cost."""
 
-    __slots__ = ("name", "checks", "units", "counter")
+    __slots__ = ("name", "checks", "take", "single", "units", "counter")
 
-    def __init__(self, name: str, checks: tuple, units: int) -> None:
+    def __init__(self, table: "Table", name: str, checks: tuple, units: int) -> None:
         self.name, self.checks, self.units, self.counter = name, checks, units, name + "_units"
+        # take(now, units): the only bucket's own take in the common case (one bucket taking
+        # the operation's units: as cheap as before quotas), else every check in turn
+        self.single = checks[0] if len(checks) == 1 and checks[0].amount == units else None
+        self.take = self.single.bucket.take if self.single else partial(admit_all, table, checks)
 
 
 class Table(SdkService):
@@ -51,6 +56,7 @@ class Table(SdkService):
         self.feed = StreamFeed(self, max(1, shards), "stream_read_requests", per_batch=True)
         self.hot_share = float(c["hot_key_share"])
         self.capacity: TableCapacity | None = None  # share_account: it reads the account's quotas
+        self.next_look = math.inf  # when capacity.look() wants to see the consumption next
         self.refused = self.limit("dynamodb_on_demand_throughput")  # admit() names the real one
 
     @classmethod
@@ -58,27 +64,38 @@ class Table(SdkService):
         """Each table's capacity checks (the on-demand ones read the per-table quotas)."""
         for table in tables:
             table.capacity = TableCapacity(table, table.config, table.units, account_setting)
+            table.next_look = table.capacity.first_look()
             table.action_ops = table.ops_for(table.capacity.checks)
             table.hot_action_ops = table.ops_for(table.capacity.hot_checks)
+            if table.hot_share:
+                table.call = table.call_with_hot_key  # only such tables draw per call
 
     def ops_for(self, checks: dict) -> dict:
-        ops = {op: TableOp(op, checks[op], self.units[op]) for op in ("read", "write")}
+        ops = {op: TableOp(self, op, checks[op], self.units[op]) for op in ("read", "write")}
         return {action: tuple(ops[op] for op in names) for action, names in ACTION_OPS.items()}
 
     def wired(self) -> None:
         self.feed.connect_readers(self.edges("event_source"))
 
     def call(self, ctx, done, edge) -> None:
-        ops = self.action_ops
-        if self.hot_share and self.rng.random() < self.hot_share:
-            ops = self.hot_action_ops  # the hot item: this call and its retries
+        SdkCall(self, ctx, done, self.action_ops[edge.action]).try_once()
+
+    def call_with_hot_key(self, ctx, done, edge) -> None:
+        """`call` of a table with a hot key: a share of the calls (and their retries) go to it."""
+        ops = self.hot_action_ops if self.rng.random() < self.hot_share else self.action_ops
         SdkCall(self, ctx, done, ops[edge.action]).try_once()
 
     def admit(self, op: TableOp, now: float) -> bool:
-        return admit(self, op.checks, now)
+        if op.take(now, op.units):
+            return True
+        if op.single is not None:  # (admit_all names the check that refused itself)
+            self.refused = op.single.refused
+        return False
 
     def succeeded(self, op: TableOp, ctx, now: float, epoch: int) -> None:
         self.usage[op.counter] += op.units
+        if now >= self.next_look:  # on-demand: the first success of a minute, for the peaks
+            self.next_look = self.capacity.look(now)
         if self.has_stream and op.name == "write":
             self.feed.add(ctx, now, epoch)
 
@@ -105,8 +122,8 @@ class Table(SdkService):
             "target_utilization x capacity, and 2 minutes above it (15 minutes 20 points below it) "
             "set the capacity to consumed / target within [read/write_capacity, max_*_capacity]. "
             "On-demand tables serve warm_write_units writes or warm_read_units reads per second "
-            "(a linear mix; a new table: 4,000 / 12,000), growing to twice the highest per-second "
-            "consumption 30 minutes after it, within the per-table quotas "
+            "(a linear mix; a new table: 4,000 / 12,000), growing to twice the highest one-minute "
+            "average consumption 30 minutes after it, within the per-table quotas "
             "(dynamodb_table_max_rru / _wru, 40,000). A share hot_key_share of the calls go to one "
             "item whose partition serves 1,000 WCU or 3,000 RCU (a linear mix); other keys are "
             "taken as spread evenly (adaptive capacity).",

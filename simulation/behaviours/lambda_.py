@@ -9,13 +9,14 @@ Rules (AWS Lambda Developer Guide):
 - Concurrency is capped by `reserved_concurrency`, or else by the account pool shared by
   all unreserved functions (account limit minus every reservation)
   (configuration-concurrency.html). Synchronous callers get a 429 at the cap.
-- Invocation rate of synchronous invocations (event source mappings included; limits.html:
-  "each instance of your execution environment can serve up to 10 requests per second",
-  asynchronous ones are bounded by concurrency only): unreserved functions share 10 x the
-  account's concurrency limit per second (account.quotas.lambda_invocation_rps,
-  lambda-concurrency.html), a reserved function has 10 x its reservation; a token bucket
-  holding 1 s of it, checked after the concurrency cap. Every refusal is recorded as the
-  limit that made it.
+- Invocation rate of synchronous Invoke requests (limits.html: "each instance of your
+  execution environment can serve up to 10 requests per second"; asynchronous ones are
+  bounded by concurrency only, and AWS documents no such rate for event source mappings,
+  which Stratus leaves out): unreserved functions share 10 x the account's concurrency
+  limit per second (account.quotas.lambda_invocation_rps, lambda-concurrency.html), a
+  reserved function has 10 x its reservation; counted per whole second (at most that many
+  invocations start in [n, n + 1)), checked after the concurrency cap. Every refusal is
+  recorded as the limit that made it.
 - Scaling: each function gains at most 1,000 environments per 10 s (scaling-behavior.html),
   modelled as a token bucket of 1,000 refilled at 100/s; a cold start that finds it empty
   is throttled.
@@ -35,6 +36,7 @@ from __future__ import annotations
 
 import math
 from collections import deque
+from itertools import count
 
 from ..metrics import TimedLevel
 from .base import ERROR, OK, THROTTLED, Behaviour, TokenBucket, sampler
@@ -67,9 +69,16 @@ def handler_time_factor(design_mb: float, run_mb: float) -> float:
 
 class ConcurrencyPool:
     """Concurrent executions allowed: one function's reservation or the shared pool; and
-    the invocation rate that goes with it (10 per second per unit of concurrency)."""
+    the invocation rate that goes with it (10 per second per unit of concurrency).
 
-    __slots__ = ("limit", "used", "waiters", "env", "refused", "rate", "rate_refused")
+    The rate is counted in whole seconds: at most `per_second` invocations start in each
+    second [n, n + 1). AWS publishes it as requests per second, with no burst, and a
+    window counter costs a C-level `next()` per invocation (LambdaFunction.run):
+    `over_rate()`, a Python call, runs only at the first invocation of a new second and
+    once the count is reached."""
+
+    __slots__ = ("limit", "used", "waiters", "env", "refused", "per_second", "window_end",
+                 "invocations", "rate_refused")
 
     def __init__(self, limit: int, owner: Behaviour, scope: str, invocations_per_s: float) -> None:
         self.limit = limit
@@ -77,9 +86,19 @@ class ConcurrencyPool:
         self.waiters: list = []
         self.env = owner.env
         self.refused = owner.limit("lambda_concurrency", scope)
-        # AWS documents the rate, not the bucket: one second of it is taken as the burst
-        self.rate = TokenBucket(invocations_per_s, invocations_per_s)
+        self.per_second = invocations_per_s
+        self.window_end = 0.0  # the first invocation opens the first second
+        self.invocations = count()  # started in the current second (next() counts one more)
         self.rate_refused = owner.limit("lambda_invocation_rps", scope)
+
+    def over_rate(self, now: float) -> bool:
+        """Called when a new second has begun (then this invocation opens it) or when the
+        current second's count is reached: is this invocation over the rate?"""
+        if now >= self.window_end:
+            self.window_end = math.floor(now) + 1.0
+            self.invocations = count(1)  # this invocation is the first of its second
+            return self.per_second < 1
+        return True
 
     def wait(self, callback) -> None:
         """Call back once an execution ends (event-source pollers waiting for room: the
@@ -97,6 +116,17 @@ class ConcurrencyPool:
         waiters, self.waiters = self.waiters, []
         for callback in waiters:
             callback()
+
+
+class ScaleUpRate(TokenBucket):
+    """New environments one function may create: 1,000, refilled at 100 per second; and the
+    recorder of the limit, kept here rather than on the function (see LambdaFunction)."""
+
+    __slots__ = ("refused",)
+
+    def __init__(self, fn: "LambdaFunction") -> None:
+        super().__init__(SCALE_UP_PER_10_S / 10.0, SCALE_UP_PER_10_S)
+        self.refused = fn.limit("lambda_scale_up_rate")
 
 
 class Invocation:
@@ -153,7 +183,7 @@ class AsyncEvent:
         self.backoff = ASYNC_THROTTLE_FIRST_S
 
     def attempt(self, _event=None) -> None:
-        self.fn.run(self.ctx, self.result, synchronous=False)
+        self.fn.run(self.ctx, self.result, rate_limited=False)
 
     def result(self, status: int, t_end: float) -> None:
         fn, now = self.fn, self.fn.env.now
@@ -173,6 +203,11 @@ class AsyncEvent:
 
 
 class LambdaFunction(Behaviour):
+    """A function. Mind the number of instance attributes: CPython 3.11 keeps an object's
+    attributes in a compact, fast layout only up to about 30 (shared-key dicts; 29 here); more
+    and every attribute read on the hottest path is measurably slower (about 5 % of a run).
+    Group new state in a small object instead (as ScaleUpRate does)."""
+
     counts_loops_for = True
 
     def setup(self) -> None:
@@ -189,7 +224,7 @@ class LambdaFunction(Behaviour):
         self.provisioned = int(c["provisioned_concurrency"])
         self.prov_idle = self.provisioned
         self.idle: deque[float] = deque()  # last-use times of idle on-demand environments; MRU right
-        self.scale = None  # TokenBucket, set in wired()
+        self.scale: ScaleUpRate | None = None  # set in wired()
         self.pool: ConcurrencyPool | None = None
         s = self.sim.series
         self.stats.instances = TimedLevel(s, s.new(self.id, "instances", "area"))
@@ -202,8 +237,7 @@ class LambdaFunction(Behaviour):
         self.failure_edges: list = []
 
     def wired(self) -> None:
-        self.scale = TokenBucket(SCALE_UP_PER_10_S / 10.0, SCALE_UP_PER_10_S)
-        self.scale_refused = self.limit("lambda_scale_up_rate")
+        self.scale = ScaleUpRate(self)
         self.sync_edges = self.edges(*SYNC_KINDS)
         if all(not e.chance for e in self.sync_edges):
             self.fixed_steps = tuple(e for e in self.sync_edges for _ in range(e.whole))
@@ -214,9 +248,9 @@ class LambdaFunction(Behaviour):
     # -- entry points --------------------------------------------------------------------
 
     def call(self, ctx, done, edge) -> None:
-        if edge.synchronous:
+        if edge.synchronous:  # an Invoke API call (RequestResponse): rate limited
             if self.in_cycle:
-                self.invoke(ctx, done)
+                self.invoke(ctx, done, rate_limited=True)
             else:
                 self.run(ctx, done)
             return
@@ -226,13 +260,14 @@ class LambdaFunction(Behaviour):
         if done is not None:
             done(OK, self.env.now)  # 202 Accepted
 
-    def invoke(self, ctx, done) -> None:
-        """A synchronous invocation (RequestResponse, event source mappings, tasks)."""
+    def invoke(self, ctx, done, rate_limited: bool = False) -> None:
+        """A synchronous invocation: by an event source mapping (not `rate_limited`: AWS
+        documents the invocation rate for Invoke requests), or an Invoke call in a loop."""
         if self.in_cycle:
             ctx, go = self.enter_loop(ctx, done)
             if not go:
                 return
-        self.run(ctx, done)
+        self.run(ctx, done, rate_limited)
 
     @classmethod
     def share_account(cls, functions: list[Behaviour], account_setting) -> None:
@@ -254,11 +289,11 @@ class LambdaFunction(Behaviour):
 
     # -- environments --------------------------------------------------------------------
 
-    def run(self, ctx, done, synchronous: bool = True) -> None:
+    def run(self, ctx, done, rate_limited: bool = True) -> None:
         """Start an invocation in an environment: a provisioned one, else the most recently
         used idle one, else a new one (a cold start). Throttled (429) when the function is at
-        its concurrency cap, a synchronous invocation over the invocation rate, or when it
-        may not create another environment yet."""
+        its concurrency cap, over the invocation rate (synchronous Invoke calls: `rate_limited`),
+        or when it may not create another environment yet."""
         stats = self.stats
         now = self.env.now
         stats.requests += 1
@@ -266,7 +301,9 @@ class LambdaFunction(Behaviour):
         if pool.used >= pool.limit:
             kind = None
             pool.refused(now)
-        elif synchronous and not pool.rate.take(now):
+        # (the count is a C call; over_rate() only runs in a new second or at the count)
+        elif rate_limited and (now >= pool.window_end or next(pool.invocations) >= pool.per_second) \
+                and pool.over_rate(now):
             kind = None
             pool.rate_refused(now)
         elif self.prov_idle:
@@ -284,7 +321,7 @@ class LambdaFunction(Behaviour):
                 stats.instances.up(now)
             else:
                 kind = None
-                self.scale_refused(now)
+                self.scale.refused(now)
         if kind is None:
             self.throttle(now)
             if done is not None:
@@ -375,11 +412,11 @@ class LambdaFunction(Behaviour):
             "are never cold; concurrency capped by reserved_concurrency or the account pool "
             "(limit minus all reservations); at most 1,000 new environments per 10 s per function "
             "(token bucket, 100/s refill); synchronous callers get 429 at the cap.",
-            "Lambda invocation rate (synchronous invocations and event source mappings; "
-            "asynchronous ones are bounded by concurrency only): unreserved functions share 10 x "
+            "Lambda invocation rate (synchronous Invoke requests; asynchronous invocations and "
+            "event source mappings are bounded by concurrency only): unreserved functions share 10 x "
             "the account concurrency limit per second (account.quotas.lambda_invocation_rps), a "
-            "reserved function 10 x its reserved_concurrency; a token bucket holding 1 s of the "
-            "rate, checked after the concurrency cap; a refused invocation is throttled (429) like "
+            "reserved function 10 x its reserved_concurrency; at most that many start in each whole "
+            "second, checked after the concurrency cap; a refused invocation is throttled (429) like "
             "one at the cap.",
             "Lambda async invocations (S3, SNS, EventBridge, Event invoke): throttles retried "
             "with backoff 1 s doubling to 5 min for up to 6 h; errors retried max_retry_attempts "

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from model.architecture import Architecture, Node
-from model.quotas import LIMITS, QUOTAS, quota_value
+from model.quotas import LIMITS, QUOTAS, limits_table_markdown, quota_value
+from tests.conftest import ROOT
 from model.validation import errors, validate
 
 
@@ -108,3 +109,9 @@ def test_every_limit_names_its_source_and_known_quotas():
     used = {key for limit in LIMITS.values() for key in limit.quotas}
     assert used == set(QUOTAS), "every quota is read by some limit"
 
+
+
+def test_readme_lists_every_limit():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert limits_table_markdown() in readme, (
+        "README's table of limits differs from model.quotas: paste model.quotas.limits_table_markdown()")
