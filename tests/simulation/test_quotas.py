@@ -363,3 +363,23 @@ def test_limits_before_the_warm_up_are_forgotten():
     first, count = limits_of(result)[("api_gateway_stage_rps", "api")]
     assert first >= 5.0 and abs(count - result.nodes["api"].throttled) <= 0
     assert math.isclose(count, 200 * 5, abs_tol=2)  # 300 offered, 100 refilled per second
+
+
+def test_runs_that_hit_quotas_are_deterministic_and_pickle():
+    import json
+    import pickle
+
+    # a hot key (random draws per call), SDK retries with jittered backoff, a Standard
+    # workflow's start quota and an account throttle shared by two APIs
+    arch = design({"a": UNROUTED_API, "b": ("api_gateway", {}), "fn": function(duration_ms=2),
+                   "t": ("dynamodb", {"hot_key_share": 0.9, "warm_write_units": 5000}),
+                   "flow": ("step_functions", {})},
+                  edges=[("b", "fn", {}), ("fn", "t", {"action": "write"}), ("fn", "flow", {})],
+                  loads=[("a", "poisson", {"rate_rps": 12_000}), ("b", "poisson", {"rate_rps": 2000})],
+                  duration_s=4, account_limit=10_000)
+    first, second = simulate(arch, seed=7), simulate(arch, seed=7)
+    assert json.dumps(first.to_json(), sort_keys=True) == json.dumps(second.to_json(), sort_keys=True)
+    assert {hit.limit for hit in first.limits} >= {"api_gateway_account_rps", "dynamodb_partition_throughput",
+                                                  "step_functions_start_execution"}
+    assert pickle.loads(pickle.dumps(first)).limits == first.limits
+    assert simulate(arch, seed=8).to_json() != first.to_json()
