@@ -37,6 +37,16 @@ PALETTE_WIDTH, INSPECTOR_WIDTH, PROBLEMS_HEIGHT = 220, 320, 120
 EXAMPLES_DIR = Path(__file__).resolve().parent.parent / "assets" / "examples"
 
 
+def key_sequences(*keys) -> list[QKeySequence]:
+    """Key sequences from strings and standard keys (all of a standard key's bindings),
+    in order, each once."""
+    found: list[QKeySequence] = []
+    for key in keys:
+        options = QKeySequence.keyBindings(key) if isinstance(key, QKeySequence.StandardKey) else [QKeySequence(key)]
+        found += [seq for seq in options if not seq.isEmpty() and seq not in found]
+    return found
+
+
 def as_subject(item) -> tuple:
     """Whatever the scene reports as selected -> ("node", id) / ("edge", Edge) / ("design", None)."""
     if isinstance(item, tuple) and len(item) == 2:
@@ -139,9 +149,12 @@ class MainWindow(QMainWindow):
                                 "Save the diagram as a scalable vector drawing")
         self.act_quit = a("&Quit", self.close, K.Quit, "Close the designer")
         self.act_undo = self.undo_stack.createUndoAction(self, "&Undo")
-        self.act_undo.setShortcut(QKeySequence(K.Undo))
+        self.act_undo.setShortcuts(key_sequences("Ctrl+Z", K.Undo))
         self.act_redo = self.undo_stack.createRedoAction(self, "&Redo")
-        self.act_redo.setShortcuts([QKeySequence(K.Redo), QKeySequence("Ctrl+Y")])
+        # QKeySequence(K.Redo) is only the platform's first redo key (Ctrl+Y here): list
+        # both usual keys, then the platform's others, each once (a key bound twice is
+        # an "ambiguous shortcut" and does nothing).
+        self.act_redo.setShortcuts(key_sequences("Ctrl+Shift+Z", "Ctrl+Y", K.Redo))
         self.act_cut = a("Cu&t", self.cut, K.Cut, "Cut the selection")
         self.act_copy = a("&Copy", self.copy, K.Copy, "Copy the selection")
         self.act_paste = a("&Paste", self.paste, K.Paste, "Paste nodes")
