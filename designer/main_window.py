@@ -162,6 +162,10 @@ class MainWindow(QMainWindow):
                                "Duplicate the selection")
         self.act_delete = a("&Delete", self.scene.delete_selection, [K.Delete, "Backspace"],
                             "Delete the selection")
+        # Delete acts on what has the focus: its keys work only on the canvas (a list,
+        # a table or a field elsewhere has its own Delete, or none).
+        self.act_delete.setShortcutContext(Qt.WidgetWithChildrenShortcut)
+        self.view.addAction(self.act_delete)
         self.act_select_all = a("Select &All", self.select_all, K.SelectAll, "Select every node")
         self.act_zoom_in = a("Zoom &In", self.view.zoom_in, [K.ZoomIn, "Ctrl+="], "Zoom in")
         self.act_zoom_out = a("Zoom &Out", self.view.zoom_out, K.ZoomOut, "Zoom out")

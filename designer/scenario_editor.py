@@ -15,7 +15,7 @@ from typing import Any, Callable
 
 import yaml
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QUndoStack
+from PySide6.QtGui import QAction, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
     QAbstractItemView, QComboBox, QFrame, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
     QListWidget, QListWidgetItem, QPushButton, QScrollArea, QTableWidget, QTableWidgetItem,
@@ -288,6 +288,12 @@ class ScenariosPage(QWidget):
         self.list.setObjectName("scenario_list")
         self.list.setMaximumHeight(96)
         self.list.currentTextChanged.connect(self._chosen)
+        # Delete in the list removes the scenario chosen there (and nothing on the canvas).
+        delete = QAction("Remove scenario", self.list)
+        delete.setShortcuts([QKeySequence(QKeySequence.StandardKey.Delete), QKeySequence("Backspace")])
+        delete.setShortcutContext(Qt.WidgetShortcut)
+        delete.triggered.connect(self.remove_scenario)
+        self.list.addAction(delete)
         layout.addWidget(self.list)
         buttons = QHBoxLayout()
         self.add_button = QPushButton("Add scenario")

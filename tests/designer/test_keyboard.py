@@ -36,3 +36,40 @@ def test_ctrl_shift_z_and_ctrl_y_both_redo(active):
         assert "bucket" in window.arch.nodes
         press(window.view.viewport(), *redo)
         assert "bucket" not in window.arch.nodes, f"{redo} did not redo"
+
+
+def test_delete_acts_on_what_has_the_focus(active):
+    """Bug 2: Delete removed the selected canvas node wherever the keyboard focus was."""
+    window = active
+    window.scene.select_subject(("node", "worker"))
+    panels = {  # the scenario list last: there Delete removes the scenario
+        "problems list": window.problems.list,
+        "palette": window.palette.tree,
+        "results table": window.results.dashboard.table,
+        "scenario list": window.inspector.scenarios.list,
+    }
+    window.inspector.tabs.setCurrentWidget(window.inspector.scenarios)
+    window.results.show_dashboard()
+    for name, widget in panels.items():
+        if name == "results table":
+            window.results.dashboard_dock.raise_()
+        widget.setFocus()
+        assert widget.hasFocus(), name
+        for key in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace):
+            press(widget, key)
+        assert "worker" in window.arch.nodes, f"Delete in the {name} deleted the canvas node"
+    window.view.setFocus()
+    press(window.view.viewport(), Qt.Key.Key_Delete)
+    assert "worker" not in window.arch.nodes
+
+
+def test_delete_in_the_scenario_list_removes_that_scenario(active):
+    window = active
+    page = window.inspector.scenarios
+    page.add_scenario()
+    window.inspector.tabs.setCurrentWidget(page)
+    page.list.setFocus()
+    page.list.setCurrentRow(1)
+    press(page.list, Qt.Key.Key_Delete)
+    assert [s.name for s in window.arch.scenarios] == ["base"]
+    assert len(window.arch.nodes) == 6
