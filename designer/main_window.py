@@ -380,7 +380,8 @@ class MainWindow(QMainWindow):
     # -- files ---------------------------------------------------------------------------
 
     def new_design(self) -> None:
-        self.documents.new()
+        if self.documents.new():
+            self.view.fit_to_view()
 
     def new_from_example(self) -> None:
         from .gallery import GalleryDialog

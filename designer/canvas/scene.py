@@ -142,6 +142,7 @@ class DiagramScene(QGraphicsScene):
     def _on_node_added(self, change: Change) -> None:
         node = self.arch.nodes[change.subject]
         self._add_node_item(node, self._fallback_position() if node.at is None else QPointF(*node.at))
+        self._grow_scene_rect()
 
     def _on_node_removed(self, change: Change) -> None:
         item = self._nodes.pop(change.subject, None)
@@ -259,10 +260,12 @@ class DiagramScene(QGraphicsScene):
 
     def _grow_scene_rect(self) -> None:
         """Room to scroll around the drawing; the rect only grows, so views don't jump.
+        An empty design gets the room around the origin at once: left to Qt, the scene
+        rect would follow the items and the view would re-centre on every drop.
         (From the cards' positions: itemsBoundingRect would ask every item, edges too.)"""
-        if not self._nodes:
-            return
-        xs, ys = [], []
+        xs, ys = [0.0], [0.0]
+        if self._nodes:
+            xs, ys = [], []
         for item in self._nodes.values():
             xs.append(item.x())
             ys.append(item.y())

@@ -80,7 +80,10 @@ class CanvasView(QGraphicsView):
         """Show the whole drawing, never magnified above 100 %."""
         drawing = self.diagram().drawing_rect()
         if drawing.isEmpty():
+            # Nothing drawn yet: 100 %, the origin near the top left, where new cards go.
             self.reset_zoom()
+            viewport = self.viewport().rect()
+            self.centerOn(viewport.width() / 2 - 40, viewport.height() / 2 - 40)
             return
         bounds = drawing.adjusted(-40, -40, 40, 40)
         self.fitInView(bounds, Qt.AspectRatioMode.KeepAspectRatio)
