@@ -81,7 +81,8 @@ class NodeForm(QWidget):
 
     def refresh(self) -> None:
         node = self.arch.nodes[self.node_id]
-        if self.label_edit.text() != (node.label or "") and not self.label_edit.hasFocus():
+        # Even with the focus in it: the window's Undo commits a field before undoing.
+        if self.label_edit.text() != (node.label or ""):
             self.label_edit.setText(node.label or "")
         self.findChild(Header).title.setText(node.display_name)
         self.rows.refresh()
@@ -189,7 +190,7 @@ class DesignForm(QWidget):
     def refresh(self) -> None:
         self.header.title.setText(self.arch.name)
         self.header.subtitle.setText(self._summary())
-        if self.name_edit.text() != self.arch.name and not self.name_edit.hasFocus():
+        if self.name_edit.text() != self.arch.name:
             self.name_edit.setText(self.arch.name)
         if self.region.currentText() != self.arch.region:
             self.region.blockSignals(True)

@@ -26,6 +26,7 @@ from . import icons
 from .canvas import image_export
 from .canvas.scene import DiagramScene
 from .canvas.view import CanvasView
+from .design_undo import DesignUndo
 from .documents import DocumentController, Prompter
 from .inspector import Inspector
 from .palette import Palette
@@ -148,9 +149,10 @@ class MainWindow(QMainWindow):
         self.act_export_svg = a("Export Canvas as S&VG…", self.export_svg_dialog, None,
                                 "Save the diagram as a scalable vector drawing")
         self.act_quit = a("&Quit", self.close, K.Quit, "Close the designer")
-        self.act_undo = self.undo_stack.createUndoAction(self, "&Undo")
+        # The design's undo, even from inside a text field (see design_undo).
+        self.design_undo = DesignUndo(self, self.undo_stack)
+        self.act_undo, self.act_redo = self.design_undo.undo_action, self.design_undo.redo_action
         self.act_undo.setShortcuts(key_sequences("Ctrl+Z", K.Undo))
-        self.act_redo = self.undo_stack.createRedoAction(self, "&Redo")
         # QKeySequence(K.Redo) is only the platform's first redo key (Ctrl+Y here): list
         # both usual keys, then the platform's others, each once (a key bound twice is
         # an "ambiguous shortcut" and does nothing).

@@ -267,7 +267,7 @@ class ScenarioForm(QWidget):
         self.edit(lambda s: s.load.append(load))
 
     def refresh(self) -> None:
-        if self.name_edit.text() != self.name and not self.name_edit.hasFocus():
+        if self.name_edit.text() != self.name:
             self.name_edit.setText(self.name)
         self.rows.refresh()
         for row in self.load_rows:

@@ -73,3 +73,45 @@ def test_delete_in_the_scenario_list_removes_that_scenario(active):
     press(page.list, Qt.Key.Key_Delete)
     assert [s.name for s in window.arch.scenarios] == ["base"]
     assert len(window.arch.nodes) == 6
+
+
+def test_ctrl_z_in_an_inspector_field_undoes_the_design(active):
+    """Bug 4: Ctrl+Z in a field after Enter reverted only the field's text; the model and
+    the canvas kept the new value."""
+    window = active
+    window.select(("node", "handler"))
+    label = window.inspector.form.label_edit
+    QTest.mouseClick(label, Qt.MouseButton.LeftButton)
+    assert label.hasFocus()
+    QTest.keyClicks(label, "Checkout")
+    press(label, Qt.Key.Key_Return)
+    assert window.arch.nodes["handler"].label == "Checkout"
+    assert window.scene.node_item("handler").title == "Checkout"
+    press(label, Qt.Key.Key_Z, CTRL)
+    assert window.arch.nodes["handler"].label is None
+    assert window.scene.node_item("handler").title == "handler"
+    assert window.inspector.form.label_edit.text() == ""
+    press(window.inspector.form.label_edit, Qt.Key.Key_Z, CTRL | SHIFT)
+    assert window.arch.nodes["handler"].label == "Checkout"
+
+    memory = window.inspector.form.rows.editors["memory_mb"].spin
+    memory.setFocus()
+    memory.selectAll()
+    QTest.keyClicks(memory, "1024")
+    press(memory, Qt.Key.Key_Return)
+    assert window.arch.nodes["handler"].config["memory_mb"] == 1024
+    press(memory, Qt.Key.Key_Z, CTRL)
+    assert window.arch.nodes["handler"].config["memory_mb"] == 512
+    assert memory.value() == 512
+
+
+def test_ctrl_z_while_typing_in_a_field_takes_back_the_typing_through_the_design(active):
+    window = active
+    window.select(("node", "handler"))
+    label = window.inspector.form.label_edit
+    QTest.mouseClick(label, Qt.MouseButton.LeftButton)
+    QTest.keyClicks(label, "Half typed")
+    press(label, Qt.Key.Key_Z, CTRL)  # not committed yet: nothing else is undone
+    assert window.arch.nodes["handler"].label is None
+    assert window.inspector.form.label_edit.text() == ""
+    assert len(window.arch.nodes) == 6 and not window.undo_stack.canUndo()
