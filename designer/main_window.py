@@ -347,9 +347,12 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"Connection refused: {reason}", 8000)
 
     def add_service(self, key: str) -> None:
-        """Palette double-click/Enter: add at the centre of what the canvas shows."""
+        """Palette double-click/Enter: add near the centre of what the canvas shows, where
+        no card is yet."""
         centre = self.view.mapToScene(self.view.viewport().rect().center())
-        self.scene.add_service_at(key, centre)
+        node_id = self.scene.add_service_at(key, centre, avoid_cards=True)
+        if node_id is not None:
+            self.view.ensureVisible(self.scene.node_item(node_id), 40, 40)
 
     # -- edit actions --------------------------------------------------------------------
 

@@ -30,6 +30,7 @@ from .connecting import ConnectionDrag, connection_problem
 from .edge_item import _LABEL_MIN_ZOOM, EdgeItem
 from .node_item import H, W, NodeItem, snap
 from .overview import OverviewItem
+from .placement import free_spot
 from .routing import EdgeRouter
 
 _HAS_NO_CONTENTS = QGraphicsItem.GraphicsItemFlag.ItemHasNoContents
@@ -370,13 +371,17 @@ class DiagramScene(QGraphicsScene):
 
     # -- creating, deleting, clipboard -------------------------------------------------
 
-    def add_service_at(self, service_key: str, scene_pos: QPointF) -> str | None:
-        """A new node of this service centred where it was dropped; returns its id."""
+    def add_service_at(self, service_key: str, scene_pos: QPointF, avoid_cards: bool = False) -> str | None:
+        """A new node of this service centred where it was dropped; returns its id.
+        With `avoid_cards` (added from the palette without a drop point) it goes to the
+        nearest place there where it covers no other card."""
         spec = SERVICES.get(service_key)
         if spec is None:
             return None
         node_id = self.arch.unique_id(service_key)
         at = (snap(scene_pos.x() - W / 2), snap(scene_pos.y() - H / 2))
+        if avoid_cards:
+            at = free_spot(*at, [(item.x(), item.y()) for item in self._nodes.values()], W, H)
         node = Node(node_id, service_key, config=copy.deepcopy(spec.defaults()), at=at)
         self.undo_stack.push(commands.AddNodeCommand(self.arch, node))
         self.select_nodes([node_id])

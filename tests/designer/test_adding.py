@@ -55,3 +55,70 @@ def test_a_drop_lands_under_the_cursor_and_nothing_else_moves(new_window):
         assert card_on_screen(window, first) == before, f"the canvas moved on drop {i + 2}"
     node = window.arch.nodes[first]
     assert node.at[0] % 20 == 0 and node.at[1] % 20 == 0  # snapped to the grid
+
+
+def double_click_service(window, key: str) -> None:
+    tree = window.palette.tree
+    rect = tree.visualItemRect(window.palette.service_item(key))
+    # What a mouse delivers: press and release, then a double-click press and release
+    # (QTest.mouseDClick sends only the double-click event).
+    button, mods = Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    QTest.mouseClick(tree.viewport(), button, mods, rect.center())
+    QTest.mouseDClick(tree.viewport(), button, mods, rect.center())
+
+
+def cards_overlap(window, a: str, b: str) -> bool:
+    first, second = window.scene.node_item(a), window.scene.node_item(b)
+    return first.mapRectToScene(first.card_rect()).intersects(second.mapRectToScene(second.card_rect()))
+
+
+def test_double_clicking_palette_items_never_stacks_cards(window, qtbot):
+    """Bug 5: two double-clicks put two cards exactly on top of each other."""
+    window.show()
+    qtbot.waitExposed(window)
+    before = set(window.arch.nodes)
+    for key in ("lambda", "sqs", "lambda"):
+        double_click_service(window, key)
+    added = [n for n in window.arch.nodes if n not in before]
+    assert len(added) == 3  # one node per double-click
+    every = list(window.arch.nodes)
+    for new in added:
+        assert not any(cards_overlap(window, new, other) for other in every if other != new), new
+        assert window.view.viewport().rect().contains(card_on_screen(window, new))  # in view
+
+
+def test_enter_on_a_palette_item_adds_it(window, qtbot):
+    """Bug 5: Enter on a palette item did nothing."""
+    window.show()
+    window.activateWindow()
+    qtbot.waitActive(window)
+    tree = window.palette.tree
+    tree.setFocus()
+    tree.setCurrentItem(window.palette.service_item("sns"))
+    count = len(window.arch.nodes)
+    QTest.keyClick(tree, Qt.Key.Key_Return)
+    assert len(window.arch.nodes) == count + 1
+    new = list(window.arch.nodes)[-1]
+    assert window.arch.nodes[new].service == "sns"
+    assert window.scene.selected_subjects() == [("node", new)]
+    QTest.keyClick(tree, Qt.Key.Key_Enter)  # the keypad's Enter too, and never on top
+    assert len(window.arch.nodes) == count + 2
+    assert not cards_overlap(window, new, list(window.arch.nodes)[-1])
+    header = window.palette.service_item("sns").parent()
+    tree.setCurrentItem(header)
+    QTest.keyClick(tree, Qt.Key.Key_Return)  # a category heading adds nothing
+    assert len(window.arch.nodes) == count + 2
+
+
+def test_free_spot_is_the_nearest_grid_place_clear_of_other_cards():
+    from designer.canvas.placement import GAP, free_spot
+
+    assert free_spot(100, 100, [], 176, 56) == (100, 100)
+    assert free_spot(100, 100, [(500, 500)], 176, 56) == (100, 100)
+    x, y = free_spot(100, 100, [(100, 100)], 176, 56)
+    assert abs(x - 100) >= 176 + GAP or abs(y - 100) >= 56 + GAP
+    assert (x, y) == (100, 180)  # straight below, on the grid: the nearest free place
+    crowded = [(100, 100), (100, 180), (100, 20)]
+    x, y = free_spot(100, 100, crowded, 176, 56)
+    assert all(abs(x - cx) >= 176 + GAP or abs(y - cy) >= 56 + GAP for cx, cy in crowded)
+    assert x % 20 == 0 and y % 20 == 0
