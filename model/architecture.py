@@ -11,6 +11,8 @@ Unknown keys read from a file are kept in each object's `extra` mapping and writ
 from __future__ import annotations
 
 import copy
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -82,8 +84,22 @@ class Change:
     detail: Any = None
 
 
+# A node id (DESIGN.md section 3): exporters derive CloudFormation and Terraform names from it.
+NODE_ID_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+
+
+def id_from_text(text: str) -> str:
+    """A node id spelled after a display name: 'Create order' -> 'create_order'
+    (ASCII letters, digits and _, starting with a letter; 'node' when nothing is left)."""
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    stem = re.sub(r"[^A-Za-z0-9]+", "_", plain).strip("_").lower()
+    if not stem:
+        return "node"
+    return stem if stem[0].isalpha() else f"n_{stem}"
+
+
 CHANGE_KINDS = (
-    "node_added", "node_removed", "node_changed", "node_moved",
+    "node_added", "node_removed", "node_changed", "node_moved", "node_renamed",
     "edge_added", "edge_removed", "edge_changed",
     "scenario_added", "scenario_removed", "scenario_changed",
     "properties_changed", "reset",
@@ -167,7 +183,7 @@ class Architecture:
 
     def unique_id(self, base: str) -> str:
         """A node id not yet used, derived from `base` (for new and pasted nodes)."""
-        stem = "".join(c if c.isalnum() or c == "_" else "_" for c in base) or "node"
+        stem = "".join(c if (c.isascii() and c.isalnum()) or c == "_" else "_" for c in base) or "node"
         if not stem[0].isalpha():
             stem = "n_" + stem
         if stem not in self.nodes:
@@ -176,6 +192,36 @@ class Architecture:
         while f"{stem}_{n}" in self.nodes:
             n += 1
         return f"{stem}_{n}"
+
+    def node_id_problem(self, new_id: str, old_id: str | None = None) -> str | None:
+        """Why `new_id` cannot be a node's id (the node `old_id` being renamed), or None."""
+        if new_id == old_id:
+            return None
+        if not new_id:
+            return "a node id cannot be empty"
+        if not NODE_ID_PATTERN.match(new_id):
+            return (f"'{new_id}' is not a valid node id: it must start with a letter and hold only "
+                    "letters, digits and _ (exporters make resource names from it)")
+        if new_id in self.nodes:
+            other = self.nodes[new_id]
+            named = f" ({other.label})" if other.label else ""
+            return f"'{new_id}' is already the id of another node{named}"
+        user = self._mentions(new_id)
+        if user:
+            # Taking it would join those leftovers to this node, and a rename back could
+            # not tell them apart: refused rather than guessed.
+            return f"'{new_id}' is still named by {user}, although no node has that id"
+        return None
+
+    def _mentions(self, node_id: str) -> str | None:
+        """Where a design still names a node id (an edge, a load, an override, a group)."""
+        for edge in self.edges:
+            if node_id in (edge.source, edge.target):
+                return edge.describe()
+        for scenario in self.scenarios:
+            if node_id in scenario.overrides or any(load.entry == node_id for load in scenario.load):
+                return f"scenario '{scenario.name}'"
+        return None
 
     # -- node mutations ----------------------------------------------------------------
 
@@ -224,6 +270,31 @@ class Architecture:
     def set_node_label(self, node_id: str, label: str | None) -> None:
         self.nodes[node_id].label = label or None
         self._notify("node_changed", node_id, "label")
+
+    def rename_node(self, old_id: str, new_id: str) -> None:
+        """Give a node another id; its edges, the scenarios' loads and overrides follow.
+        StratusError (with the reason) if the id is invalid or taken. Renaming back
+        restores the design exactly."""
+        problem = self.node_id_problem(new_id, old_id)
+        if problem:
+            raise StratusError(problem)
+        if new_id == old_id:
+            return
+        self.nodes = {(new_id if key == old_id else key): node for key, node in self.nodes.items()}
+        self.nodes[new_id].id = new_id
+        for edge in self.edges:
+            if edge.source == old_id:
+                edge.source = new_id
+            if edge.target == old_id:
+                edge.target = new_id
+        for scenario in self.scenarios:
+            for load in scenario.load:
+                if load.entry == old_id:
+                    load.entry = new_id
+            if old_id in scenario.overrides:
+                scenario.overrides = {(new_id if key == old_id else key): value
+                                      for key, value in scenario.overrides.items()}
+        self._notify("node_renamed", old_id, new_id)
 
     def move_nodes(self, positions: dict[str, tuple[float, float] | None]) -> None:
         """Move many nodes as one change (a drag of a selection is one undo entry)."""
