@@ -12,11 +12,12 @@ never mutating the model itself first.
 from __future__ import annotations
 
 import copy
+import re
 from typing import Any
 
 from PySide6.QtGui import QUndoCommand
 
-from model.architecture import Architecture, Edge, Node, Scenario
+from model.architecture import Architecture, Edge, Node, Scenario, id_from_text
 from model.catalogue import SERVICES
 
 _MISSING = object()  # "the key was not set", distinct from a stored None
@@ -175,6 +176,59 @@ class SetNodeLabelCommand(QUndoCommand):
 
     def undo(self) -> None:
         self.arch.set_node_label(self.node_id, self.old)
+
+
+class RenameNodeCommand(QUndoCommand):
+    """A new id for a node; its edges, loads and overrides follow (Architecture.rename_node).
+    The caller checks `arch.node_id_problem` first: an invalid id raises."""
+
+    def __init__(self, arch: Architecture, old_id: str, new_id: str, parent: QUndoCommand | None = None) -> None:
+        super().__init__(f"Rename id {old_id} to {new_id}", parent)
+        self.arch, self.old_id, self.new_id = arch, old_id, new_id
+
+    def redo(self) -> None:
+        self.arch.rename_node(self.old_id, self.new_id)
+
+    def undo(self) -> None:
+        self.arch.rename_node(self.new_id, self.old_id)
+
+
+def has_automatic_id(node: Node) -> bool:
+    """True while a node keeps the id it got when added ('lambda', 'lambda_2'): nobody
+    has chosen one yet, so it may follow the label."""
+    return re.fullmatch(rf"{re.escape(node.service)}(_\d+)?", node.id) is not None
+
+
+def relabel_node(arch: Architecture, node_id: str, label: str | None) -> QUndoCommand:
+    """The command for a new label (one undo step). A node whose id is still the automatic
+    one takes an id spelled after the label too ('Create order' -> create_order), so
+    exports get meaningful names without a separate rename."""
+    label = (label or "").strip() or None
+    node = arch.nodes[node_id]
+    if label and has_automatic_id(node):
+        wanted = id_from_text(label)
+        new_id = wanted if wanted == node_id else arch.unique_id(wanted)
+        if new_id != node_id and arch.node_id_problem(new_id, node_id) is None:
+            return StepsCommand(f"Rename {node.display_name} to {label} (id {new_id})",
+                                [SetNodeLabelCommand(arch, node_id, label), RenameNodeCommand(arch, node_id, new_id)])
+    return SetNodeLabelCommand(arch, node_id, label)
+
+
+class StepsCommand(QUndoCommand):
+    """Several commands as one undo entry, done in order and undone in reverse. (Not Qt's
+    child commands: their Python objects would have to be kept alive by hand anyway.)"""
+
+    def __init__(self, text: str, steps: list[QUndoCommand], parent: QUndoCommand | None = None) -> None:
+        super().__init__(text, parent)
+        self.steps = list(steps)
+
+    def redo(self) -> None:
+        for step in self.steps:
+            step.redo()
+
+    def undo(self) -> None:
+        for step in reversed(self.steps):
+            step.undo()
 
 
 class SetEdgeConfigCommand(QUndoCommand):

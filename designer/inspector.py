@@ -50,17 +50,25 @@ class NodeForm(QWidget):
         layout.addWidget(Header(node.display_name, subtitle,
                                 icon_for(node.service) if icon_for else None))
         form = new_form()
-        self.id_edit = QLineEdit(node_id)
-        self.id_edit.setReadOnly(True)
-        self.id_edit.setToolTip("The node's id: exporters derive resource names from it")
-        self.id_edit.setStyleSheet("color: #5f6b7a; background: #f1f3f6;")
-        form.addRow(plain_label("Id"), compact(self.id_edit))
         self.label_edit = QLineEdit(node.label or "")
         self.label_edit.setObjectName("field_label")
         self.label_edit.setPlaceholderText(node_id)
-        self.label_edit.setToolTip("Display name on the canvas (optional)")
+        self.label_edit.setToolTip("Display name on the canvas (optional; F2 or a double-click "
+                                   "edits it on the card)")
         self.label_edit.editingFinished.connect(self._label_edited)
         form.addRow(plain_label("Label"), compact(self.label_edit))
+        self.id_edit = QLineEdit(node_id)
+        self.id_edit.setObjectName("field_id")
+        self.id_edit.setToolTip("The node's id: exporters name its resources after it. Renaming "
+                                "it renames it in edges, loads and overrides too.")
+        self.id_edit.editingFinished.connect(self._id_edited)
+        form.addRow(plain_label("Id"), compact(self.id_edit))
+        self.id_problem = QLabel()
+        self.id_problem.setObjectName("id_problem")
+        self.id_problem.setWordWrap(True)
+        self.id_problem.setStyleSheet("color: #D92D20;")
+        self.id_problem.hide()
+        form.addRow(self.id_problem)
         form.addRow(heading("Configuration"))
         self.rows = FieldRows(self._value, self._set)
         for fdef in spec.fields if spec else ():
@@ -77,7 +85,15 @@ class NodeForm(QWidget):
     def _label_edited(self) -> None:
         text = self.label_edit.text().strip() or None
         if text != self.arch.nodes[self.node_id].label:
-            self.stack.push(commands.SetNodeLabelCommand(self.arch, self.node_id, text))
+            self.stack.push(commands.relabel_node(self.arch, self.node_id, text))
+
+    def _id_edited(self) -> None:
+        new_id = self.id_edit.text().strip()
+        problem = self.arch.node_id_problem(new_id, self.node_id)
+        self.id_problem.setText(problem[:1].upper() + problem[1:] + "." if problem else "")
+        self.id_problem.setVisible(bool(problem))
+        if problem is None and new_id != self.node_id:
+            self.stack.push(commands.RenameNodeCommand(self.arch, self.node_id, new_id))
 
     def refresh(self) -> None:
         node = self.arch.nodes[self.node_id]
@@ -270,6 +286,12 @@ class Inspector(QWidget):
             self.show_design()
         elif kind == "node" and what == "node_changed" and change.subject == value:
             self.form.refresh()
+        elif kind == "node" and what == "node_renamed" and change.subject == value:
+            typing_id = self.form.id_edit.hasFocus()
+            self.show_subject(("node", change.detail))
+            if typing_id:  # renamed from this form: the keyboard stays in the id field
+                self.form.show()  # (a hidden widget cannot take the focus)
+                self.form.id_edit.setFocus()
         elif kind == "edge" and what == "edge_removed" and change.subject is value:
             self.show_design()
         elif kind == "edge" and what == "edge_changed" and change.subject is value:

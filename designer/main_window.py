@@ -168,6 +168,10 @@ class MainWindow(QMainWindow):
         # a table or a field elsewhere has its own Delete, or none).
         self.act_delete.setShortcutContext(Qt.WidgetWithChildrenShortcut)
         self.view.addAction(self.act_delete)
+        self.act_rename = a("&Rename", self.view.edit_selection, "F2",
+                            "Edit the selected node's name on the canvas")
+        self.act_rename.setShortcutContext(Qt.WidgetWithChildrenShortcut)
+        self.view.addAction(self.act_rename)
         self.act_select_all = a("Select &All", self.select_all, K.SelectAll, "Select every node")
         self.act_zoom_in = a("Zoom &In", self.view.zoom_in, [K.ZoomIn, "Ctrl+="], "Zoom in")
         self.act_zoom_out = a("Zoom &Out", self.view.zoom_out, K.ZoomOut, "Zoom out")
@@ -196,7 +200,7 @@ class MainWindow(QMainWindow):
         edit.addActions([self.act_undo, self.act_redo])
         edit.addSeparator()
         edit.addActions([self.act_cut, self.act_copy, self.act_paste, self.act_duplicate,
-                         self.act_delete])
+                         self.act_delete, self.act_rename])
         edit.addSeparator()
         edit.addAction(self.act_select_all)
         view = bar.addMenu("&View")
@@ -256,6 +260,7 @@ class MainWindow(QMainWindow):
         self.documents.recent_changed.connect(self._fill_recent_menu)
         self.arch.subscribe(self._on_model_change)
         self.scene.connection_refused.connect(self._connection_refused)
+        self.scene.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self.scene.subjects_selected.connect(self._selection_changed)
         self.palette.service_activated.connect(self.add_service)
         self.problems.problem_activated.connect(self.show_problem)

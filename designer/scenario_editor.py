@@ -358,7 +358,7 @@ class ScenariosPage(QWidget):
             select = change.subject if change.what == "scenario_added" else None
             self.form = None if change.what == "reset" else self.form
             self.rebuild(select=select)
-        elif change.what in ("node_added", "node_removed") and self.form is not None:
+        elif change.what in ("node_added", "node_removed", "node_renamed") and self.form is not None:
             self._rebuild_form()
 
     def _rebuild_form(self) -> None:

@@ -134,6 +134,10 @@ class NodeItem(QGraphicsItem):
     def card_rect(self) -> QRectF:
         return QRectF(0, 0, W, H)
 
+    def title_rect(self) -> QRectF:
+        """Where the label is typed when it is edited in place."""
+        return QRectF(_TEXT_LEFT - 5, (H - 26) / 2, W - _TEXT_LEFT, 26)
+
     def handle_centre(self) -> QPointF:
         return QPointF(W, H / 2)
 
@@ -255,6 +259,13 @@ class NodeItem(QGraphicsItem):
         super().mousePressEvent(event)
         if event.button() == Qt.MouseButton.LeftButton:
             scene.begin_move()
+
+    def mouseDoubleClickEvent(self, event) -> None:
+        if event.button() == Qt.MouseButton.LeftButton and not self.on_handle(event.pos()):
+            self.scene().edit_requested.emit(("node", self.node_id))
+            event.accept()
+            return
+        super().mouseDoubleClickEvent(event)
 
     def mouseMoveEvent(self, event) -> None:
         scene = self.scene()

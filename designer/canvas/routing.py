@@ -67,6 +67,13 @@ class EdgeRouter:
         self._edges_of.pop(node_id, None)
         self._sides.pop(node_id, None)
 
+    def rename_node(self, old_id: str, new_id: str) -> None:
+        """A node's id changed (its edges already name the new one)."""
+        self._edges_of[new_id] = self._edges_of.pop(old_id, [])
+        self._sides.pop(old_id, None)
+        self._pair_count = Counter({(new_id if s == old_id else s, new_id if t == old_id else t): n
+                                    for (s, t), n in self._pair_count.items()})
+
     def add_edge(self, item: EdgeItem) -> None:
         """Count in an edge whose two ends are on the canvas (it is routed by the next
         `route_around` or `route_edges` that includes it)."""

@@ -41,6 +41,8 @@ _SCENE_MARGIN = 2000.0
 class DiagramScene(QGraphicsScene):
     connection_refused = Signal(str)  # why a connection the user dragged was not made
     subjects_selected = Signal(list)  # [("node", id) | ("edge", Edge)]
+    edit_requested = Signal(object)  # ("node", id): edit its text in place (a double-click)
+    message = Signal(str)  # for the status bar: what an action did besides the obvious
 
     def __init__(self, arch: Architecture, undo_stack: QUndoStack, parent=None) -> None:
         super().__init__(parent)
@@ -160,6 +162,24 @@ class DiagramScene(QGraphicsScene):
         item.refresh(self.arch.nodes[change.subject])
         for edge_item in self._router.edges_at(change.subject):  # e.g. a stream switched on
             edge_item.refresh(self.arch)
+
+    def _on_node_renamed(self, change: Change) -> None:
+        old, new = change.subject, change.detail
+        if old not in self._nodes:
+            return
+        # In place: the router and the overview hold this very dict; the order is kept.
+        entries = [(new if key == old else key, item) for key, item in self._nodes.items()]
+        self._nodes.clear()
+        self._nodes.update(entries)
+        item = self._nodes[new]
+        item.node_id = new
+        item.refresh(self.arch.nodes[new])
+        self._router.rename_node(old, new)
+        for edge_item in self._router.edges_at(new):
+            edge_item.refresh(self.arch)
+        if old in self._problems:
+            self._problems[new] = self._problems.pop(old)
+        # The selection is the same item: the inspector follows the rename on its own.
 
     def _on_node_moved(self, change: Change) -> None:
         # The model's positions are shown as they are (no snapping), edges re-routed once.
@@ -386,6 +406,19 @@ class DiagramScene(QGraphicsScene):
         self.undo_stack.push(commands.AddNodeCommand(self.arch, node))
         self.select_nodes([node_id])
         return node_id
+
+    def set_node_label(self, node_id: str, text: str) -> None:
+        """A label typed on the card or in the inspector (one undo step); a node whose id
+        is still the automatic one takes an id after the label (commands.relabel_node)."""
+        node = self.arch.nodes.get(node_id)
+        if node is None:
+            return
+        label = text.strip() or None
+        if label == node.label or (node.label is None and label == node.id):
+            return
+        self.undo_stack.push(commands.relabel_node(self.arch, node_id, label))
+        if node.id != node_id:  # the same Node object, renamed
+            self.message.emit(f"“{label}” now has the id {node.id} (exports name it after this)")
 
     def delete_selection(self) -> None:
         subjects = self.selected_subjects()

@@ -9,6 +9,7 @@ from PySide6.QtGui import QPainter, QPen, QPolygonF
 from PySide6.QtWidgets import QFrame, QGraphicsView
 
 from .. import style
+from .in_place import LineEditor
 from .scene import DiagramScene
 
 SERVICE_MIME_TYPE = "application/x-stratus-service"
@@ -40,6 +41,8 @@ class CanvasView(QGraphicsView):
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self._space_held = False
         self._panning_from: QPoint | None = None
+        self._editor = None  # the in-place text editor, while one is open
+        scene.edit_requested.connect(self.edit_subject)
 
     def diagram(self) -> DiagramScene:
         return self.scene()
@@ -95,6 +98,7 @@ class CanvasView(QGraphicsView):
         self._zoomed()
 
     def _zoomed(self) -> None:
+        self.finish_editing()  # an editor does not follow a zoom
         if isinstance(self.scene(), DiagramScene):
             self.scene().set_zoom_detail(self.zoom())
         self._place_visible_labels()
@@ -207,6 +211,55 @@ class CanvasView(QGraphicsView):
             return
         event.acceptProposedAction()
         self.setFocus()
+
+    # -- editing text in place -----------------------------------------------------------
+
+    def edit_selection(self) -> bool:
+        """F2: edit the text of the one selected item in place."""
+        subjects = self.diagram().selected_subjects()
+        if len(subjects) != 1:
+            return False
+        return self.edit_subject(subjects[0])
+
+    def edit_subject(self, subject) -> bool:
+        kind, value = subject
+        scene = self.diagram()
+        if kind == "node" and scene.node_item(value) is not None:
+            item, node = scene.node_item(value), scene.arch.nodes[value]
+            self.ensureVisible(item, 40, 40)
+            self._open_editor(LineEditor(node.display_name, self.viewport()),
+                              item.mapRectToScene(item.title_rect()), style.title_font(),
+                              lambda text: scene.set_node_label(item.node_id, text))
+            return True
+        return False
+
+    def editor(self):
+        return self._editor
+
+    def finish_editing(self) -> None:
+        if self._editor is not None:
+            self._editor._finish(True)
+
+    def _open_editor(self, editor, scene_rect: QRectF, font, on_commit) -> None:
+        self.finish_editing()
+        font.setPointSizeF(font.pointSizeF() * self.zoom())
+        editor.setFont(font)
+        editor.setGeometry(self.mapFromScene(scene_rect).boundingRect())
+        editor.committed.connect(lambda text: self._editor_closed(editor, on_commit, text))
+        editor.cancelled.connect(lambda: self._editor_closed(editor, None, None))
+        self._editor = editor
+        editor.show()
+        editor.setFocus()
+
+    def _editor_closed(self, editor, on_commit, text) -> None:
+        if self._editor is editor:
+            self._editor = None
+        if editor.hasFocus():  # closed by a key: the canvas keeps the keyboard
+            self.setFocus()
+        editor.hide()
+        editor.deleteLater()
+        if on_commit is not None:
+            on_commit(text)
 
     # -- background --------------------------------------------------------------------
 
