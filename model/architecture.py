@@ -75,6 +75,29 @@ class Scenario:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+@dataclass
+class Note:
+    """A free text on the canvas (DESIGN.md section 3, `annotations.notes`)."""
+
+    id: str
+    text: str = ""
+    at: tuple[float, float] = (0.0, 0.0)
+    size: tuple[float, float] = (220.0, 100.0)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Group:
+    """A named, coloured frame around nodes (`annotations.groups`): an account, a bounded
+    context. It has no position of its own: it is drawn around its nodes."""
+
+    id: str
+    label: str = ""
+    nodes: list[str] = field(default_factory=list)
+    colour: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
 @dataclass(frozen=True)
 class Change:
     """What changed, for listeners. `what` is one of the names in CHANGE_KINDS."""
@@ -102,6 +125,8 @@ CHANGE_KINDS = (
     "node_added", "node_removed", "node_changed", "node_moved", "node_renamed",
     "edge_added", "edge_removed", "edge_changed",
     "scenario_added", "scenario_removed", "scenario_changed",
+    "note_added", "note_removed", "note_changed", "notes_moved",
+    "group_added", "group_removed", "group_changed",
     "properties_changed", "reset",
 )
 
@@ -118,6 +143,10 @@ class Architecture:
         self.nodes: dict[str, Node] = {}  # insertion order is file order
         self.edges: list[Edge] = []
         self.scenarios: list[Scenario] = []
+        # Canvas-only annotations (ignored by the simulator and the exporters).
+        self.notes: list[Note] = []
+        self.groups: list[Group] = []
+        self.annotations_extra: dict[str, Any] = {}  # unknown keys under `annotations`
         self.extra: dict[str, Any] = {}
         self.source_map: dict[tuple, int] = {}  # ("node", id) -> line in the file read
         self.file_problems: list = []  # parts of the file read too malformed to keep
@@ -160,6 +189,23 @@ class Architecture:
         src, dst = self.nodes.get(edge.source), self.nodes.get(edge.target)
         rule = edge_rule(src.service, dst.service) if src and dst else None
         return rule.kind if rule else None
+
+    def note(self, note_id: str) -> Note | None:
+        return next((n for n in self.notes if n.id == note_id), None)
+
+    def group(self, group_id: str) -> Group | None:
+        return next((g for g in self.groups if g.id == group_id), None)
+
+    def groups_of(self, node_id: str) -> list[Group]:
+        return [g for g in self.groups if node_id in g.nodes]
+
+    def unique_annotation_id(self, stem: str) -> str:
+        """An id for a new note or group (`note_1`, `group_2`...) that no annotation has."""
+        taken = {n.id for n in self.notes} | {g.id for g in self.groups}
+        n = 1
+        while f"{stem}_{n}" in taken:
+            n += 1
+        return f"{stem}_{n}"
 
     def scenario(self, name: str) -> Scenario | None:
         return next((s for s in self.scenarios if s.name == name), None)
@@ -221,6 +267,9 @@ class Architecture:
         for scenario in self.scenarios:
             if node_id in scenario.overrides or any(load.entry == node_id for load in scenario.load):
                 return f"scenario '{scenario.name}'"
+        for group in self.groups:
+            if node_id in group.nodes:
+                return f"group '{group.label or group.id}'"
         return None
 
     # -- node mutations ----------------------------------------------------------------
@@ -294,6 +343,8 @@ class Architecture:
             if old_id in scenario.overrides:
                 scenario.overrides = {(new_id if key == old_id else key): value
                                       for key, value in scenario.overrides.items()}
+        for group in self.groups:
+            group.nodes = [new_id if member == old_id else member for member in group.nodes]
         self._notify("node_renamed", old_id, new_id)
 
     def move_nodes(self, positions: dict[str, tuple[float, float] | None]) -> None:
@@ -321,6 +372,54 @@ class Architecture:
         else:
             edge.config[key] = copy.deepcopy(value)
         self._notify("edge_changed", edge, key)
+
+    # -- annotations: notes and groups -------------------------------------------------
+
+    def add_note(self, note: Note, index: int | None = None) -> Note:
+        self.notes.insert(len(self.notes) if index is None else index, note)
+        self._notify("note_added", note.id)
+        return note
+
+    def remove_note(self, note_id: str) -> tuple[Note, int]:
+        index = next(i for i, n in enumerate(self.notes) if n.id == note_id)
+        note = self.notes.pop(index)
+        self._notify("note_removed", note_id)
+        return note, index
+
+    def update_note(self, note_id: str, **values: Any) -> None:
+        """Set `text`, `at` and/or `size` of a note."""
+        note = self.note(note_id)
+        for key, value in values.items():
+            if key not in ("text", "at", "size"):
+                raise KeyError(key)
+            setattr(note, key, value if key == "text" else (float(value[0]), float(value[1])))
+        self._notify("note_changed", note_id, tuple(values))
+
+    def move_notes(self, positions: dict[str, tuple[float, float]]) -> None:
+        """Move many notes as one change (they move with the nodes of a selection)."""
+        for note_id, at in positions.items():
+            self.note(note_id).at = (float(at[0]), float(at[1]))
+        self._notify("notes_moved", tuple(positions))
+
+    def add_group(self, group: Group, index: int | None = None) -> Group:
+        self.groups.insert(len(self.groups) if index is None else index, group)
+        self._notify("group_added", group.id)
+        return group
+
+    def remove_group(self, group_id: str) -> tuple[Group, int]:
+        index = next(i for i, g in enumerate(self.groups) if g.id == group_id)
+        group = self.groups.pop(index)
+        self._notify("group_removed", group_id)
+        return group, index
+
+    def update_group(self, group_id: str, **values: Any) -> None:
+        """Set `label`, `colour` and/or `nodes` (its members) of a group."""
+        group = self.group(group_id)
+        for key, value in values.items():
+            if key not in ("label", "colour", "nodes"):
+                raise KeyError(key)
+            setattr(group, key, list(value) if key == "nodes" else value)
+        self._notify("group_changed", group_id, tuple(values))
 
     # -- scenarios and properties ------------------------------------------------------
 
