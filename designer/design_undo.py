@@ -76,7 +76,12 @@ def commit_focused_field(window: QWidget) -> None:
     Spin boxes and combo boxes commit as the value changes; a line edit commits on
     editingFinished, which is what it would emit on losing the focus."""
     field = QApplication.focusWidget()
-    if not isinstance(field, QLineEdit) or field.window() is not window:
+    if field is None or field.window() is not window:
+        return
+    if callable(getattr(field, "commit", None)):  # a text of several lines (a note)
+        field.commit()
+        return
+    if not isinstance(field, QLineEdit):
         return
     owner = field.parentWidget()
     if isinstance(owner, (QAbstractSpinBox, QComboBox)):

@@ -1,7 +1,8 @@
 """The inspector: a form generated from the catalogue for what is selected.
 
 A node shows its id, label and its service's config fields; an edge its kind and the
-edge rule's fields (with `calls`); nothing selected shows the design's own settings. The
+edge rule's fields (with `calls`); a note its text, a group its name, colour and nodes;
+nothing selected shows the design's own settings. The
 Scenarios tab edits load scenarios (designer/scenario_editor.py). Every edit is pushed as
 a command from `designer.commands`, so it is undoable; the form listens to the model and
 refreshes its values in place when an undo changes them (it is rebuilt only when its
@@ -13,15 +14,16 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QUndoStack
+from PySide6.QtGui import QColor, QIcon, QPixmap, QUndoStack
 from PySide6.QtWidgets import (
-    QComboBox, QFrame, QLabel, QLineEdit, QScrollArea, QSizePolicy, QTabWidget, QVBoxLayout, QWidget,
+    QComboBox, QFrame, QLabel, QLineEdit, QPlainTextEdit, QScrollArea, QSizePolicy, QTabWidget, QVBoxLayout,
+    QWidget,
 )
 
 from model.architecture import Architecture, Change, Edge
 from model.catalogue import ACCOUNT_FIELDS, SERVICES, edge_rule
 
-from . import commands
+from . import commands, style
 from .form_parts import FieldRows, Header, heading, new_form, plain_label, replace_widget
 from .inspector_widgets import compact
 from .scenario_editor import ScenariosPage
@@ -215,6 +217,126 @@ class DesignForm(QWidget):
         self.rows.refresh()
 
 
+class NoteText(QPlainTextEdit):
+    """A note's text: handed in when the focus leaves it or on Ctrl+Enter (not per key)."""
+
+    editing_finished = Signal()
+
+    def commit(self) -> None:
+        self.editing_finished.emit()
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        if event.key() in (Qt.Key_Return, Qt.Key_Enter) and event.modifiers() & Qt.ControlModifier:
+            self.commit()
+            return
+        super().keyPressEvent(event)
+
+    def focusOutEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        super().focusOutEvent(event)
+        self.commit()
+
+
+class NoteForm(QWidget):
+    def __init__(self, arch: Architecture, stack: QUndoStack, note_id: str) -> None:
+        super().__init__()
+        self.arch, self.stack, self.note_id = arch, stack, note_id
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(6)
+        layout.addWidget(Header("Note", "Free text on the canvas, saved with the design; the simulator "
+                                        "and the exporters ignore it."))
+        layout.addWidget(plain_label("Text"))
+        self.text = NoteText(arch.note(note_id).text)
+        self.text.setObjectName("note_text")
+        self.text.setToolTip("Ctrl+Enter or leaving the box keeps the text; a double-click on the note "
+                             "edits it on the canvas")
+        self.text.editing_finished.connect(self._text_edited)
+        layout.addWidget(self.text, 1)
+
+    def _text_edited(self) -> None:
+        note = self.arch.note(self.note_id)
+        if note is not None and self.text.toPlainText() != note.text:
+            self.stack.push(commands.UpdateNoteCommand(self.arch, self.note_id, "Edit note",
+                                                       text=self.text.toPlainText()))
+
+    def refresh(self) -> None:
+        note = self.arch.note(self.note_id)
+        if note is not None and self.text.toPlainText() != note.text:
+            self.text.setPlainText(note.text)
+
+
+def _swatch(colour: str) -> QIcon:
+    pixmap = QPixmap(14, 14)
+    pixmap.fill(QColor(colour))
+    return QIcon(pixmap)
+
+
+class GroupForm(QWidget):
+    def __init__(self, arch: Architecture, stack: QUndoStack, group_id: str) -> None:
+        super().__init__()
+        self.arch, self.stack, self.group_id = arch, stack, group_id
+        group = arch.group(group_id)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(6)
+        self.header = Header(group.label or "Group", "A frame around nodes (an account, a bounded "
+                                                     "context); it moves with them.")
+        layout.addWidget(self.header)
+        form = new_form()
+        self.label_edit = QLineEdit(group.label)
+        self.label_edit.setObjectName("field_group_label")
+        self.label_edit.editingFinished.connect(self._label_edited)
+        form.addRow(plain_label("Name"), compact(self.label_edit))
+        self.colour = QComboBox()
+        self.colour.setObjectName("field_group_colour")
+        for name, value in style.GROUP_COLOURS:
+            self.colour.addItem(_swatch(value), name, value)
+        self.colour.currentIndexChanged.connect(self._colour_chosen)
+        form.addRow(plain_label("Colour"), compact(self.colour))
+        form.addRow(heading("Nodes"))
+        self.members = QLabel()
+        self.members.setObjectName("group_members")
+        self.members.setWordWrap(True)
+        form.addRow(self.members)
+        layout.addLayout(form)
+        hint = QLabel("Right-click a node to add it to a group or take it out.")
+        hint.setWordWrap(True)
+        hint.setStyleSheet("color: #8a93a0; padding-top: 12px;")
+        layout.addWidget(hint)
+        layout.addStretch(1)
+        self.refresh()
+
+    def _label_edited(self) -> None:
+        label = self.label_edit.text().strip()
+        group = self.arch.group(self.group_id)
+        if group is not None and label and label != group.label:
+            self.stack.push(commands.UpdateGroupCommand(self.arch, self.group_id, f"Rename group to {label}",
+                                                        label=label))
+
+    def _colour_chosen(self, index: int) -> None:
+        value = self.colour.itemData(index)
+        group = self.arch.group(self.group_id)
+        if group is not None and value and value != group.colour:
+            self.stack.push(commands.UpdateGroupCommand(self.arch, self.group_id, "Colour group", colour=value))
+
+    def refresh(self) -> None:
+        group = self.arch.group(self.group_id)
+        if group is None:
+            return
+        self.header.title.setText(group.label or "Group")
+        if self.label_edit.text() != group.label:
+            self.label_edit.setText(group.label)
+        self.colour.blockSignals(True)
+        index = self.colour.findData(group.colour)
+        if index < 0 and group.colour:  # a colour from the file that is not one of ours: kept
+            self.colour.addItem(_swatch(group.colour), group.colour, group.colour)
+            index = self.colour.count() - 1
+        self.colour.setCurrentIndex(max(0, index))
+        self.colour.blockSignals(False)
+        names = [self.arch.nodes[n].display_name for n in group.nodes if n in self.arch.nodes]
+        self.members.setText(", ".join(names) or "none")
+
+
 # --------------------------------------------------------------------------------------
 # The dock's widget
 
@@ -255,6 +377,10 @@ class Inspector(QWidget):
             self._set_form(("node", value), NodeForm(self.arch, self.stack, value, self.icon_for))
         elif kind == "edge" and any(e is value for e in self.arch.edges):
             self._set_form(("edge", value), EdgeForm(self.arch, self.stack, value))
+        elif kind == "note" and self.arch.note(value) is not None:
+            self._set_form(("note", value), NoteForm(self.arch, self.stack, value))
+        elif kind == "group" and self.arch.group(value) is not None:
+            self._set_form(("group", value), GroupForm(self.arch, self.stack, value))
         elif kind == "scenario" and self.arch.scenario(value) is not None:
             self.tabs.setCurrentWidget(self.scenarios)
             self.scenarios.rebuild(select=value)
@@ -296,6 +422,12 @@ class Inspector(QWidget):
             self.show_design()
         elif kind == "edge" and what == "edge_changed" and change.subject is value:
             self.form.refresh()
+        elif kind in ("note", "group") and what == f"{kind}_removed" and change.subject == value:
+            self.show_design()
+        elif kind in ("note", "group") and what == f"{kind}_changed" and change.subject == value:
+            self.form.refresh()
+        elif kind == "group" and what in ("node_changed", "node_renamed"):
+            self.form.refresh()  # its member list names the nodes
         elif kind == "design" and what in ("properties_changed", "node_added", "node_removed",
                                            "edge_added", "edge_removed", "scenario_added",
                                            "scenario_removed"):

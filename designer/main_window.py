@@ -169,9 +169,16 @@ class MainWindow(QMainWindow):
         self.act_delete.setShortcutContext(Qt.WidgetWithChildrenShortcut)
         self.view.addAction(self.act_delete)
         self.act_rename = a("&Rename", self.view.edit_selection, "F2",
-                            "Edit the selected node's name on the canvas")
-        self.act_rename.setShortcutContext(Qt.WidgetWithChildrenShortcut)
-        self.view.addAction(self.act_rename)
+                            "Edit the name of the selected node or group (or a note's text) on the canvas")
+        self.act_group = a("&Group", self.group_selection, "Ctrl+G",
+                           "Frame the selected nodes as a named, coloured group")
+        self.act_ungroup = a("U&ngroup", self.scene.ungroup_selection, "Ctrl+Shift+G",
+                             "Remove the selected group's frame (its nodes stay)")
+        self.act_add_note = a("Add &Note", lambda: self.add_note(), "Ctrl+Shift+M", "Add a text note to the canvas")
+        # Canvas actions: their keys work while the canvas has the focus.
+        for action in (self.act_rename, self.act_group, self.act_ungroup, self.act_add_note):
+            action.setShortcutContext(Qt.WidgetWithChildrenShortcut)
+            self.view.addAction(action)
         self.act_select_all = a("Select &All", self.select_all, K.SelectAll, "Select every node")
         self.act_zoom_in = a("Zoom &In", self.view.zoom_in, [K.ZoomIn, "Ctrl+="], "Zoom in")
         self.act_zoom_out = a("Zoom &Out", self.view.zoom_out, K.ZoomOut, "Zoom out")
@@ -201,6 +208,8 @@ class MainWindow(QMainWindow):
         edit.addSeparator()
         edit.addActions([self.act_cut, self.act_copy, self.act_paste, self.act_duplicate,
                          self.act_delete, self.act_rename])
+        edit.addSeparator()
+        edit.addActions([self.act_group, self.act_ungroup, self.act_add_note])
         edit.addSeparator()
         edit.addAction(self.act_select_all)
         view = bar.addMenu("&View")
@@ -358,6 +367,24 @@ class MainWindow(QMainWindow):
         node_id = self.scene.add_service_at(key, centre, avoid_cards=True)
         if node_id is not None:
             self.view.ensureVisible(self.scene.node_item(node_id), 40, 40)
+
+    def group_selection(self) -> None:
+        group_id = self.scene.group_selection()
+        if group_id is not None:
+            self.view.edit_subject(("group", group_id))  # name it right away
+        else:
+            self.statusBar().showMessage("Select the nodes to group first", 4000)
+
+    def add_note(self, scene_pos=None) -> str:
+        """A note where asked (context menu) or near the middle of the view; its text is
+        typed at once."""
+        if scene_pos is None:
+            centre = self.view.mapToScene(self.view.viewport().rect().center())
+            note_id = self.scene.add_note_at(centre, avoid_cards=True)
+        else:
+            note_id = self.scene.add_note_at(scene_pos)
+        self.view.edit_subject(("note", note_id))
+        return note_id
 
     # -- edit actions --------------------------------------------------------------------
 

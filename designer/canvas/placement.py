@@ -1,6 +1,6 @@
-"""Where a card added without a drop point goes (palette double-click or Enter): the grid
-position nearest the wanted one where it covers no other card, so two additions never
-stack exactly on top of each other. Plain numbers, no Qt."""
+"""Where a card or note added without a drop point goes (palette double-click or Enter,
+Add Note): the grid position nearest the wanted one where it covers nothing else on the
+canvas, so two additions never stack on top of each other. Plain numbers, no Qt."""
 
 from __future__ import annotations
 
@@ -9,21 +9,23 @@ from typing import Iterable
 
 from .. import style
 
-GAP = style.GRID_SIZE  # free room kept around the new card
+GAP = style.GRID_SIZE  # free room kept around the new item
 SEARCH_RADIUS = 1200.0  # beyond this the wanted spot is taken as it is
 
+Rect = tuple[float, float, float, float]  # left, top, width, height
 
-def free_spot(x: float, y: float, cards: Iterable[tuple[float, float]], width: float, height: float,
+
+def free_spot(x: float, y: float, taken: Iterable[Rect], width: float, height: float,
               step: float = style.GRID_SIZE) -> tuple[float, float]:
-    """The position on the `step` grid nearest (x, y), (x, y) itself if free, where a
-    width x height card keeps GAP away from every card at `cards` (top-left corners of
-    cards of the same size)."""
-    reach_x, reach_y = width + GAP, height + GAP
-    nearby = [(cx, cy) for cx, cy in cards
-              if abs(cx - x) < SEARCH_RADIUS + reach_x and abs(cy - y) < SEARCH_RADIUS + reach_y]
+    """The top left corner on the `step` grid nearest (x, y) ((x, y) itself if free) where
+    a width x height item keeps GAP away from every rectangle in `taken`."""
+    nearby = [r for r in taken
+              if r[0] < x + width + SEARCH_RADIUS and r[0] + r[2] > x - SEARCH_RADIUS
+              and r[1] < y + height + SEARCH_RADIUS and r[1] + r[3] > y - SEARCH_RADIUS]
 
     def free(px: float, py: float) -> bool:
-        return all(abs(px - cx) >= reach_x or abs(py - cy) >= reach_y for cx, cy in nearby)
+        return all(px + width + GAP <= cx or cx + cw + GAP <= px or py + height + GAP <= cy or cy + ch + GAP <= py
+                   for cx, cy, cw, ch in nearby)
 
     if free(x, y):
         return x, y

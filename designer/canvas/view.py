@@ -9,7 +9,7 @@ from PySide6.QtGui import QPainter, QPen, QPolygonF
 from PySide6.QtWidgets import QFrame, QGraphicsView
 
 from .. import style
-from .in_place import LineEditor
+from .in_place import LineEditor, TextEditor
 from .scene import DiagramScene
 
 SERVICE_MIME_TYPE = "application/x-stratus-service"
@@ -215,7 +215,7 @@ class CanvasView(QGraphicsView):
     # -- editing text in place -----------------------------------------------------------
 
     def edit_selection(self) -> bool:
-        """F2: edit the text of the one selected item in place."""
+        """F2: edit the text of the one selected node, group or note in place."""
         subjects = self.diagram().selected_subjects()
         if len(subjects) != 1:
             return False
@@ -230,6 +230,18 @@ class CanvasView(QGraphicsView):
             self._open_editor(LineEditor(node.display_name, self.viewport()),
                               item.mapRectToScene(item.title_rect()), style.title_font(),
                               lambda text: scene.set_node_label(item.node_id, text))
+            return True
+        if kind == "group" and scene.group_item(value) is not None:
+            item, group = scene.group_item(value), scene.arch.group(value)
+            self.ensureVisible(item.label_rect(), 40, 40)
+            self._open_editor(LineEditor(group.label, self.viewport()), item.label_rect(),
+                              style.group_label_font(), lambda text: scene.set_group_label(value, text))
+            return True
+        if kind == "note" and scene.note_item(value) is not None:
+            item, note = scene.note_item(value), scene.arch.note(value)
+            self.ensureVisible(item, 40, 40)
+            self._open_editor(TextEditor(note.text, self.viewport()), item.mapRectToScene(item.card_rect()),
+                              style.note_font(), lambda text: scene.set_note_text(value, text))
             return True
         return False
 

@@ -113,12 +113,16 @@ def test_enter_on_a_palette_item_adds_it(window, qtbot):
 def test_free_spot_is_the_nearest_grid_place_clear_of_other_cards():
     from designer.canvas.placement import GAP, free_spot
 
-    assert free_spot(100, 100, [], 176, 56) == (100, 100)
-    assert free_spot(100, 100, [(500, 500)], 176, 56) == (100, 100)
-    x, y = free_spot(100, 100, [(100, 100)], 176, 56)
+    card = (176, 56)
+    assert free_spot(100, 100, [], *card) == (100, 100)
+    assert free_spot(100, 100, [(500, 500, *card)], *card) == (100, 100)
+    x, y = free_spot(100, 100, [(100, 100, *card)], *card)
     assert abs(x - 100) >= 176 + GAP or abs(y - 100) >= 56 + GAP
     assert (x, y) == (100, 180)  # straight below, on the grid: the nearest free place
-    crowded = [(100, 100), (100, 180), (100, 20)]
-    x, y = free_spot(100, 100, crowded, 176, 56)
-    assert all(abs(x - cx) >= 176 + GAP or abs(y - cy) >= 56 + GAP for cx, cy in crowded)
+    crowded = [(100, 100, *card), (100, 180, *card), (100, 20, *card)]
+    x, y = free_spot(100, 100, crowded, *card)
+    assert all(abs(x - cx) >= 176 + GAP or abs(y - cy) >= 56 + GAP for cx, cy, _, _ in crowded)
     assert x % 20 == 0 and y % 20 == 0
+    # A big note is kept clear of as a whole, not as a card.
+    x, y = free_spot(100, 100, [(60, 60, 400, 300)], *card)
+    assert x >= 60 + 400 + GAP or x + 176 + GAP <= 60 or y >= 60 + 300 + GAP or y + 56 + GAP <= 60
