@@ -292,6 +292,18 @@ class SetEdgeConfigCommand(QUndoCommand):
         self.arch.set_edge_config(self.edge, self.key, None if self.old is _MISSING else self.old)
 
 
+class SetEdgeKindCommand(QUndoCommand):
+    def __init__(self, arch: Architecture, edge: Edge, kind: str | None, parent: QUndoCommand | None = None) -> None:
+        super().__init__(f"Make the edge {(kind or 'default').replace('_', ' ')}", parent)
+        self.arch, self.edge, self.kind, self.old = arch, edge, kind, edge.kind
+
+    def redo(self) -> None:
+        self.arch.set_edge_kind(self.edge, self.kind)
+
+    def undo(self) -> None:
+        self.arch.set_edge_kind(self.edge, self.old)
+
+
 class AddScenarioCommand(QUndoCommand):
     def __init__(self, arch: Architecture, scenario: Scenario, parent: QUndoCommand | None = None) -> None:
         super().__init__(f"Add scenario {scenario.name}", parent)

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from model.architecture import Architecture, Change, Edge
-from model.catalogue import ACCOUNT_FIELDS, SERVICES, edge_rule
+from model.catalogue import ACCOUNT_FIELDS, SERVICES, edge_rule, rules_between
 
 from . import commands, style
 from .form_parts import FieldRows, Header, heading, new_form, plain_label, replace_widget
@@ -121,10 +121,14 @@ class EdgeForm(QWidget):
         subtitle = rule.help if rule else "AWS offers no integration between these services"
         layout.addWidget(Header(title, subtitle))
         form = new_form()
-        kind_label = QLabel(kind.replace("_", " "))
-        kind_label.setObjectName("edge_kind")
-        kind_label.setStyleSheet("font-weight: 600;")
-        form.addRow(plain_label("Kind"), kind_label)
+        kinds = rules_between(src.service, dst.service) if src and dst else []
+        if len(kinds) > 1:
+            form.addRow(plain_label("Kind"), compact(self._kind_choice(kinds, kind)))
+        else:
+            kind_label = QLabel(kind.replace("_", " "))
+            kind_label.setObjectName("edge_kind")
+            kind_label.setStyleSheet("font-weight: 600;")
+            form.addRow(plain_label("Kind"), kind_label)
         if rule is not None:
             mode = "synchronous (caller waits)" if rule.is_synchronous(edge.config) else "asynchronous"
             form.addRow(plain_label("Delivery"), QLabel(mode))
@@ -135,6 +139,29 @@ class EdgeForm(QWidget):
                 self.rows.add(form, fdef)
         layout.addLayout(form)
         layout.addStretch(1)
+
+    def _kind_choice(self, rules, current: str) -> QComboBox:
+        """The kinds this pair may have (Lambda -> SQS: send or on-failure destination);
+        those another edge of the pair already has are greyed out."""
+        combo = QComboBox()
+        combo.setObjectName("edge_kind_choice")
+        taken = {self.arch.edge_kind(e) for e in self.arch.edges
+                 if e is not self.edge and (e.source, e.target) == (self.edge.source, self.edge.target)}
+        for rule in rules:
+            combo.addItem(f"{rule.kind.replace('_', ' ')} — {rule.help}", rule.kind)
+            combo.setItemData(combo.count() - 1, rule.help, Qt.ToolTipRole)
+            if rule.kind in taken:
+                combo.model().item(combo.count() - 1).setEnabled(False)
+        combo.setCurrentIndex(max(0, combo.findData(current)))
+        combo.setToolTip("What this edge does: AWS offers more than one integration between these services")
+        default = rules[0].kind
+        combo.currentIndexChanged.connect(
+            lambda i: self._set_kind(None if combo.itemData(i) == default else combo.itemData(i)))
+        return combo
+
+    def _set_kind(self, kind: str | None) -> None:
+        if kind != self.edge.kind:
+            self.stack.push(commands.SetEdgeKindCommand(self.arch, self.edge, kind))
 
     def _value(self, key: str) -> Any:
         fdef = self._rule.field(key) if self._rule else None
@@ -421,7 +448,10 @@ class Inspector(QWidget):
         elif kind == "edge" and what == "edge_removed" and change.subject is value:
             self.show_design()
         elif kind == "edge" and what == "edge_changed" and change.subject is value:
-            self.form.refresh()
+            if change.detail == "kind":  # other fields: another form
+                self.show_subject(("edge", value))
+            else:
+                self.form.refresh()
         elif kind in ("note", "group") and what == f"{kind}_removed" and change.subject == value:
             self.show_design()
         elif kind in ("note", "group") and what == f"{kind}_changed" and change.subject == value:

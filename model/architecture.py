@@ -366,6 +366,12 @@ class Architecture:
         self._notify("edge_removed", edge)
         return index
 
+    def set_edge_kind(self, edge: Edge, kind: str | None) -> None:
+        """Another kind for a pair that has several (Lambda -> SQS: send or on_failure);
+        None is the pair's default kind."""
+        edge.kind = kind
+        self._notify("edge_changed", edge, "kind")
+
     def set_edge_config(self, edge: Edge, key: str, value: Any) -> None:
         if value is None:
             edge.config.pop(key, None)

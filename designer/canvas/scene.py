@@ -23,11 +23,11 @@ from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene
 
 from model import clipboard
 from model.architecture import Architecture, Change, Edge, Group, Node, Note
-from model.catalogue import SERVICES
+from model.catalogue import SERVICES, edge_rule
 
 from .. import commands, style
 from .annotation_items import GroupItem, NoteItem
-from .connecting import ConnectionDrag, connection_problem
+from .connecting import ConnectionDrag, connection_problem, free_kinds
 from .edge_item import _LABEL_MIN_ZOOM, EdgeItem
 from .node_item import H, W, NodeItem, snap
 from .overview import OverviewItem
@@ -56,6 +56,10 @@ class DiagramScene(QGraphicsScene):
         self._move_start: dict[str, QPointF] = {}
         self._note_move_start: dict[str, QPointF] = {}
         self._group_drag: tuple[str, dict[str, QPointF]] | None = None  # (group id, its nodes' start)
+        # The choices last made on an edge of each (source service, target service, kind):
+        # a new edge of that kind starts with them (a Lambda -> DynamoDB edge writes if
+        # the last one was set to write).
+        self._edge_choices: dict[tuple[str, str, str], dict[str, Any]] = {}
         self._connection = ConnectionDrag(self)
         self._problems: dict[str, Any] = {}
         self._edge_problems: dict[int, str] = {}
@@ -238,6 +242,7 @@ class DiagramScene(QGraphicsScene):
         self._router.route_around({edge.source, edge.target})
 
     def _on_edge_changed(self, change: Change) -> None:
+        self._remember_choice(change.subject, change.detail)
         item = self._edges.get(id(change.subject))
         if item is not None:
             item.refresh(self.arch)
@@ -597,7 +602,32 @@ class DiagramScene(QGraphicsScene):
         if reason:
             self.connection_refused.emit(reason)
             return
-        self.undo_stack.push(commands.AddEdgeCommand(self.arch, Edge(*ends)))
+        self.connect_nodes(*ends)
+
+    def connect_nodes(self, source_id: str, target_id: str, kind: str | None = None) -> Edge | None:
+        """Add an edge (one undo entry): of this kind, or the pair's first kind not drawn
+        yet; it starts with the choices last made on an edge like it."""
+        rules = free_kinds(self.arch, source_id, target_id)
+        rule = next((r for r in rules if kind is None or r.kind == kind), None)
+        if rule is None or connection_problem(self.arch, source_id, target_id) is not None:
+            return None
+        src, dst = self.arch.nodes[source_id], self.arch.nodes[target_id]
+        default = edge_rule(src.service, dst.service)
+        config = copy.deepcopy(self._edge_choices.get((src.service, dst.service, rule.kind), {}))
+        edge = Edge(source_id, target_id, config, kind=None if rule.kind == default.kind else rule.kind)
+        self.undo_stack.push(commands.AddEdgeCommand(self.arch, edge))
+        return edge
+
+    def _remember_choice(self, edge: Edge, key: str | None) -> None:
+        src, dst = self.arch.nodes.get(edge.source), self.arch.nodes.get(edge.target)
+        rule = edge_rule(src.service, dst.service, edge.kind) if src and dst else None
+        fdef = rule.field(key) if rule and key else None
+        if fdef is not None and fdef.kind == "choice":
+            choices = self._edge_choices.setdefault((src.service, dst.service, rule.kind), {})
+            if key in edge.config:
+                choices[key] = copy.deepcopy(edge.config[key])
+            else:
+                choices.pop(key, None)
 
     def node_at(self, scene_pos: QPointF) -> NodeItem | None:
         for item in self.items(scene_pos):
