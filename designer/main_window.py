@@ -13,19 +13,21 @@ from pathlib import Path
 from PySide6.QtCore import QSettings, QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
-    QApplication, QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox, QToolBar,
+    QApplication, QDockWidget, QFileDialog, QLabel, QMainWindow, QMenu, QMessageBox, QToolBar,
     QWidget,
 )
 
 from model import clipboard
 from model.architecture import Architecture, Change, Edge, Node
-from model.errors import Problem
+from model.designfile import loads_design
+from model.errors import Problem, StratusError
 from model.validation import validate
 
 from . import icons
 from .canvas import image_export
 from .canvas.scene import DiagramScene
 from .canvas.view import CanvasView
+from .context_menus import build_menu
 from .design_undo import DesignUndo
 from .documents import DocumentController, Prompter
 from .inspector import Inspector
@@ -46,6 +48,18 @@ def key_sequences(*keys) -> list[QKeySequence]:
         options = QKeySequence.keyBindings(key) if isinstance(key, QKeySequence.StandardKey) else [QKeySequence(key)]
         found += [seq for seq in options if not seq.isEmpty() and seq not in found]
     return found
+
+
+def _copied_corner(text: str) -> tuple[float, float] | None:
+    """The top left position of the nodes in copied YAML (None: the text is no design)."""
+    try:
+        part = loads_design(text, "clipboard")
+    except (StratusError, ValueError, TypeError):
+        return None
+    spots = [node.at for node in part.nodes.values() if node.at is not None]
+    if not part.nodes:
+        return None
+    return (min(x for x, _ in spots), min(y for _, y in spots)) if spots else (0.0, 0.0)
 
 
 def as_subject(item) -> tuple:
@@ -73,6 +87,7 @@ class MainWindow(QMainWindow):
         self.documents = DocumentController(self, self.arch, self.undo_stack, settings, prompter,
                                             autosave_interval_s)
         self._paste_count = 0
+        self.context_menu: QMenu | None = None  # the last right-click menu
         self._build_docks()
         self._build_actions()
         self._build_menus()
@@ -270,6 +285,7 @@ class MainWindow(QMainWindow):
         self.arch.subscribe(self._on_model_change)
         self.scene.connection_refused.connect(self._connection_refused)
         self.scene.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        self.view.context_menu_requested.connect(self.show_context_menu)
         self.scene.subjects_selected.connect(self._selection_changed)
         self.palette.service_activated.connect(self.add_service)
         self.problems.problem_activated.connect(self.show_problem)
@@ -408,6 +424,21 @@ class MainWindow(QMainWindow):
             return
         self._paste_count += 1
         self.scene.paste(text, clipboard.paste_offset(self._paste_count))
+
+    def can_paste(self) -> bool:
+        return bool(QApplication.clipboard().text())
+
+    def paste_at(self, scene_pos) -> list[str]:
+        """Paste with the copied nodes' top left corner here (context menu)."""
+        text = QApplication.clipboard().text()
+        corner = _copied_corner(text) if text else None
+        if corner is None:
+            return []
+        return self.scene.paste(text, (scene_pos.x() - corner[0], scene_pos.y() - corner[1]))
+
+    def show_context_menu(self, subject, scene_pos, global_pos) -> None:
+        self.context_menu = build_menu(self, subject, scene_pos)
+        self.context_menu.popup(global_pos)
 
     def select_all(self) -> None:
         for item in self.scene.items():

@@ -28,7 +28,7 @@ from model.catalogue import SERVICES, edge_rule
 from .. import commands, style
 from .annotation_items import GroupItem, NoteItem
 from .connecting import ConnectionDrag, connection_problem, free_kinds
-from .edge_item import _LABEL_MIN_ZOOM, EdgeItem
+from .edge_item import _LABEL_MIN_ZOOM, EdgeItem, EdgeLabelItem
 from .node_item import H, W, NodeItem, snap
 from .overview import OverviewItem
 from .placement import free_spot
@@ -143,6 +143,28 @@ class DiagramScene(QGraphicsScene):
             item.setSelected(True)
             for view in self.views():
                 view.ensureVisible(item, 60, 60)
+
+    def subject_at(self, scene_pos: QPointF) -> tuple[str, Any]:
+        """What is drawn on top here: ("node", id), ("edge", Edge), ("note", id),
+        ("group", id), or ("canvas", None)."""
+        for item in self.items(scene_pos):
+            if isinstance(item, NodeItem):
+                return ("node", item.node_id)
+            if isinstance(item, EdgeItem):
+                return ("edge", item.edge)
+            if isinstance(item, EdgeLabelItem):
+                return ("edge", item.edge_item.edge)
+            if isinstance(item, NoteItem):
+                return ("note", item.note_id)
+            if isinstance(item, GroupItem):
+                return ("group", item.group_id)
+        return ("canvas", None)
+
+    def item_for(self, subject) -> QGraphicsItem | None:
+        kind, value = subject
+        if kind == "edge":
+            return self._edges.get(id(value))
+        return {"node": self._nodes, "note": self._notes, "group": self._groups}.get(kind, {}).get(value)
 
     def select_nodes(self, node_ids: Iterable[str]) -> None:
         self.blockSignals(True)
@@ -540,6 +562,20 @@ class DiagramScene(QGraphicsScene):
             self.undo_stack.push(commands.UpdateGroupCommand(self.arch, group_id, f"Rename group to {label}",
                                                              label=label))
 
+    def add_to_group(self, group_id: str, node_ids: Iterable[str]) -> None:
+        group = self.arch.group(group_id)
+        members = list(group.nodes) + [n for n in node_ids if n not in group.nodes]
+        if members != group.nodes:
+            self.undo_stack.push(commands.UpdateGroupCommand(
+                self.arch, group_id, f"Add to {group.label or 'group'}", nodes=members))
+
+    def remove_from_group(self, group_id: str, node_ids: Iterable[str]) -> None:
+        group, leaving = self.arch.group(group_id), set(node_ids)
+        members = [n for n in group.nodes if n not in leaving]
+        if members != group.nodes:
+            self.undo_stack.push(commands.UpdateGroupCommand(
+                self.arch, group_id, f"Remove from {group.label or 'group'}", nodes=members))
+
     def set_group_colour(self, group_id: str, colour: str) -> None:
         group = self.arch.group(group_id)
         if group is not None and colour != group.colour:
@@ -617,6 +653,10 @@ class DiagramScene(QGraphicsScene):
         edge = Edge(source_id, target_id, config, kind=None if rule.kind == default.kind else rule.kind)
         self.undo_stack.push(commands.AddEdgeCommand(self.arch, edge))
         return edge
+
+    def set_edge_kind(self, edge: Edge, kind: str | None) -> None:
+        if kind != edge.kind:
+            self.undo_stack.push(commands.SetEdgeKindCommand(self.arch, edge, kind))
 
     def _remember_choice(self, edge: Edge, key: str | None) -> None:
         src, dst = self.arch.nodes.get(edge.source), self.arch.nodes.get(edge.target)

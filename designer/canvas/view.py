@@ -21,6 +21,9 @@ ZOOM_STEP = 1.2
 
 class CanvasView(QGraphicsView):
     zoom_changed = Signal(float)
+    # A right-click or the menu key: (subject as in DiagramScene.subject_at, scene point,
+    # global point); the window shows the menu (designer/context_menus.py).
+    context_menu_requested = Signal(object, QPointF, QPoint)
 
     def __init__(self, scene: DiagramScene, parent=None) -> None:
         super().__init__(scene, parent)
@@ -184,6 +187,32 @@ class CanvasView(QGraphicsView):
             event.accept()
             return
         super().mouseReleaseEvent(event)
+
+    # -- context menus -----------------------------------------------------------------
+
+    def contextMenuEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        scene = self.diagram()
+        if event.reason() == event.Reason.Keyboard:
+            # The menu key: about the selection, shown at its first item.
+            selected = scene.selected_subjects()
+            subject = selected[0] if selected else ("canvas", None)
+            item = scene.item_for(subject) if selected else None
+            scene_pos = (item.sceneBoundingRect().center() if item is not None
+                         else self.mapToScene(self.viewport().rect().center()))
+            position = self.viewport().mapToGlobal(self.mapFromScene(scene_pos))
+        else:
+            scene_pos = self.mapToScene(event.pos())
+            subject = scene.subject_at(scene_pos)
+            position = event.globalPos()
+            item = scene.item_for(subject)
+            # As in any editor: a right-click on something unselected selects just it.
+            if item is None:
+                scene.clearSelection()
+            elif not item.isSelected():
+                scene.clearSelection()
+                item.setSelected(True)
+        self.context_menu_requested.emit(subject, scene_pos, position)
+        event.accept()
 
     # -- drops from the palette --------------------------------------------------------
 
