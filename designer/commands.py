@@ -28,6 +28,7 @@ _MERGE_EDGE_CONFIG = 2
 _MERGE_PROPERTY = 3
 _MERGE_LABEL = 4
 _MERGE_SCENARIO = 5
+_MERGE_NODES_CONFIG = 6
 
 
 def _service_name(arch: Architecture, node_id: str) -> str:
@@ -189,6 +190,37 @@ class SetNodeConfigCommand(QUndoCommand):
     def undo(self) -> None:
         # The whole former config: restores a missing key and the key order exactly.
         self.arch.replace_node_config(self.node_id, self.old_config)
+
+
+class SetNodesConfigCommand(QUndoCommand):
+    """One config field set on several nodes at once (multi-select editing); consecutive
+    edits of the same field on the same nodes merge (typing)."""
+
+    def __init__(self, arch: Architecture, node_ids, key: str, value: Any,
+                 parent: QUndoCommand | None = None) -> None:
+        self.node_ids = list(node_ids)
+        super().__init__(f"Set {key} on {_count(len(self.node_ids), 'node')}", parent)
+        self.arch, self.key = arch, key
+        self.value = copy.deepcopy(value)
+        self.old_configs = {n: copy.deepcopy(arch.nodes[n].config) for n in self.node_ids}
+
+    def id(self) -> int:
+        return _MERGE_NODES_CONFIG
+
+    def mergeWith(self, other: QUndoCommand) -> bool:
+        if (not isinstance(other, SetNodesConfigCommand) or other.node_ids != self.node_ids
+                or other.key != self.key):
+            return False
+        self.value = other.value
+        return True
+
+    def redo(self) -> None:
+        for node_id in self.node_ids:
+            self.arch.set_node_config(node_id, self.key, self.value)
+
+    def undo(self) -> None:
+        for node_id in self.node_ids:
+            self.arch.replace_node_config(node_id, self.old_configs[node_id])
 
 
 class SetNodeLabelCommand(QUndoCommand):

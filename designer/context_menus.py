@@ -49,6 +49,9 @@ def _node_menu(window, menu: QMenu, node_id: str, scene_pos: QPointF) -> None:
         if set(selected) & set(group.nodes):
             menu.addAction(f"Remove from “{group.label or group.id}”",
                            lambda g=group.id: scene.remove_from_group(g, selected))
+    if len(selected) > 1:
+        menu.addSeparator()
+        window.fill_arrange_menu(menu.addMenu("Arrange"))
 
 
 def connect_menu(window, node_id: str, parent: QMenu | None = None) -> QMenu:

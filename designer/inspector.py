@@ -106,6 +106,85 @@ class NodeForm(QWidget):
         self.rows.refresh()
 
 
+class MultiNodeForm(QWidget):
+    """Several nodes of one service: a field edited here is set on all of them (one undo
+    step); a field whose values differ says so until it is set."""
+
+    def __init__(self, arch: Architecture, stack: QUndoStack, node_ids: list[str], icon_for) -> None:
+        super().__init__()
+        self.arch, self.stack, self.node_ids = arch, stack, list(node_ids)
+        service = arch.nodes[node_ids[0]].service
+        spec = SERVICES.get(service)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(6)
+        names = ", ".join(arch.nodes[n].display_name for n in node_ids)
+        layout.addWidget(Header(f"{len(node_ids)} × {spec.name if spec else service}",
+                                f"{names}. A field set here is set on all of them.",
+                                icon_for(service) if icon_for else None))
+        form = new_form()
+        form.addRow(heading("Shared configuration"))
+        self.rows = FieldRows(self._value, self._set, self._is_change)
+        for fdef in spec.fields if spec else ():
+            self.rows.add(form, fdef)
+        self._label_texts = {key: (label.text(), label.toolTip()) for key, label in self.rows.labels.items()}
+        layout.addLayout(form)
+        layout.addStretch(1)
+        self.refresh()
+
+    def _values(self, key: str) -> list[Any]:
+        return [self.arch.nodes[n].effective_config().get(key) for n in self.node_ids]
+
+    def _value(self, key: str) -> Any:
+        return self._values(key)[0]
+
+    def _set(self, key: str, value: Any) -> None:
+        self.stack.push(commands.SetNodesConfigCommand(self.arch, self.node_ids, key, value))
+
+    def _is_change(self, key: str, value: Any) -> bool:
+        return any(v != value for v in self._values(key))
+
+    def refresh(self) -> None:
+        self.rows.refresh()
+        for key, label in self.rows.labels.items():
+            values = self._values(key)
+            text, tip = self._label_texts[key]
+            if any(v != values[0] for v in values[1:]):
+                label.setText(f"{text} · differs")
+                label.setToolTip("\n".join(f"{self.arch.nodes[n].display_name}: {v}"
+                                           for n, v in zip(self.node_ids, values)))
+            else:
+                label.setText(text)
+                label.setToolTip(tip)
+
+
+class SelectionForm(QWidget):
+    """Several items of different kinds or services: what is selected, and how to edit it."""
+
+    def __init__(self, arch: Architecture, subjects: list) -> None:
+        super().__init__()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        counts: dict[str, int] = {}
+        for kind, value in subjects:
+            name = kind
+            if kind == "node":
+                spec = SERVICES.get(arch.nodes[value].service)
+                name = spec.name if spec else arch.nodes[value].service
+            counts[name] = counts.get(name, 0) + 1
+        summary = ", ".join(f"{n} {name}" for name, n in counts.items())
+        layout.addWidget(Header(f"{len(subjects)} items selected", summary))
+        hint = QLabel("Select nodes of one service to edit a field they share; Arrange aligns and "
+                      "distributes the selected cards.")
+        hint.setWordWrap(True)
+        hint.setStyleSheet("color: #8a93a0; padding-top: 12px;")
+        layout.addWidget(hint)
+        layout.addStretch(1)
+
+    def refresh(self) -> None:
+        pass
+
+
 class EdgeForm(QWidget):
     def __init__(self, arch: Architecture, stack: QUndoStack, edge: Edge) -> None:
         super().__init__()
@@ -404,6 +483,15 @@ class Inspector(QWidget):
             self._set_form(("node", value), NodeForm(self.arch, self.stack, value, self.icon_for))
         elif kind == "edge" and any(e is value for e in self.arch.edges):
             self._set_form(("edge", value), EdgeForm(self.arch, self.stack, value))
+        elif kind == "nodes" and value and all(n in self.arch.nodes for n in value):
+            services = {self.arch.nodes[n].service for n in value}
+            if len(services) == 1:
+                self._set_form(("nodes", list(value)), MultiNodeForm(self.arch, self.stack, value, self.icon_for))
+            else:
+                self._set_form(("selection", [("node", n) for n in value]),
+                               SelectionForm(self.arch, [("node", n) for n in value]))
+        elif kind == "selection" and value:
+            self._set_form(("selection", list(value)), SelectionForm(self.arch, value))
         elif kind == "note" and self.arch.note(value) is not None:
             self._set_form(("note", value), NoteForm(self.arch, self.stack, value))
         elif kind == "group" and self.arch.group(value) is not None:
@@ -452,6 +540,11 @@ class Inspector(QWidget):
                 self.show_subject(("edge", value))
             else:
                 self.form.refresh()
+        elif kind == "nodes" and what == "node_changed" and change.subject in value:
+            self.form.refresh()
+        elif kind == "nodes" and what in ("node_removed", "node_renamed") and change.subject in value:
+            ids = [change.detail if n == change.subject else n for n in value]
+            self.show_subject(("nodes", [n for n in ids if n in self.arch.nodes]))
         elif kind in ("note", "group") and what == f"{kind}_removed" and change.subject == value:
             self.show_design()
         elif kind in ("note", "group") and what == f"{kind}_changed" and change.subject == value:

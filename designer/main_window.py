@@ -190,6 +190,15 @@ class MainWindow(QMainWindow):
         self.act_ungroup = a("U&ngroup", self.scene.ungroup_selection, "Ctrl+Shift+G",
                              "Remove the selected group's frame (its nodes stay)")
         self.act_add_note = a("Add &Note", lambda: self.add_note(), "Ctrl+Shift+M", "Add a text note to the canvas")
+        self.act_align = {how: a(f"Align {title}", lambda _=False, h=how: self.scene.align_selection(h), None,
+                                 f"Line the selected cards up: {title.lower()}")
+                          for how, title in (("left", "Left Edges"), ("centre", "Centres"),
+                                             ("right", "Right Edges"), ("top", "Top Edges"),
+                                             ("middle", "Middles"), ("bottom", "Bottom Edges"))}
+        self.act_distribute = {axis: a(f"Distribute {axis.title()}ly",
+                                       lambda _=False, x=axis: self.scene.distribute_selection(x), None,
+                                       f"Equal {axis} gaps between the selected cards")
+                               for axis in ("horizontal", "vertical")}
         # Canvas actions: their keys work while the canvas has the focus.
         for action in (self.act_rename, self.act_group, self.act_ungroup, self.act_add_note):
             action.setShortcutContext(Qt.WidgetWithChildrenShortcut)
@@ -227,6 +236,10 @@ class MainWindow(QMainWindow):
         edit.addActions([self.act_group, self.act_ungroup, self.act_add_note])
         edit.addSeparator()
         edit.addAction(self.act_select_all)
+        arrange = bar.addMenu("&Arrange")
+        self.fill_arrange_menu(arrange)
+        arrange.addSeparator()
+        arrange.addAction(self.act_layout)
         view = bar.addMenu("&View")
         view.addActions([self.act_zoom_in, self.act_zoom_out, self.act_zoom_reset, self.act_fit])
         view.addSeparator()
@@ -237,6 +250,12 @@ class MainWindow(QMainWindow):
         help_menu = bar.addMenu("&Help")
         help_menu.addAction(self.act_about)
         self._fill_recent_menu()
+
+    def fill_arrange_menu(self, menu) -> None:
+        """Align and distribute entries (the Arrange menu, and a card's context menu)."""
+        menu.addActions(list(self.act_align.values()))
+        menu.addSeparator()
+        menu.addActions(list(self.act_distribute.values()))
 
     def _build_toolbar(self) -> None:
         bar = QToolBar("Main toolbar", self)
@@ -339,7 +358,11 @@ class MainWindow(QMainWindow):
         elif not subjects:
             self.inspector.show_design()
         else:
-            self.inspector.show_design()
+            nodes = [v for k, v in subjects if k == "node"]
+            if len(nodes) == len(subjects):  # nodes only: fields they share, if one service
+                self.inspector.show_subject(("nodes", nodes))
+            else:
+                self.inspector.show_subject(("selection", list(subjects)))
             self.statusBar().showMessage(f"{len(subjects)} items selected", 3000)
 
     def select(self, subject: tuple) -> None:

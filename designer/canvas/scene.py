@@ -18,8 +18,8 @@ import copy
 from typing import Any, Iterable
 
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QUndoStack
-from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene
+from PySide6.QtGui import QColor, QPen, QUndoStack
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsLineItem, QGraphicsScene
 
 from model import clipboard
 from model.architecture import Architecture, Change, Edge, Group, Node, Note
@@ -27,6 +27,7 @@ from model.catalogue import SERVICES, edge_rule
 
 from .. import commands, style
 from .annotation_items import GroupItem, NoteItem
+from .arrange import align, distribute, smart_guides
 from .connecting import ConnectionDrag, connection_problem, free_kinds
 from .edge_item import _LABEL_MIN_ZOOM, EdgeItem, EdgeLabelItem
 from .node_item import H, W, NodeItem, snap
@@ -37,6 +38,8 @@ from .routing import EdgeRouter
 _HAS_NO_CONTENTS = QGraphicsItem.GraphicsItemFlag.ItemHasNoContents
 
 _SCENE_MARGIN = 2000.0
+_GUIDE_PEN = QPen(QColor("#E8467C"), 1.0, Qt.PenStyle.DashLine)
+_GUIDE_PEN.setCosmetic(True)
 
 
 class DiagramScene(QGraphicsScene):
@@ -55,6 +58,7 @@ class DiagramScene(QGraphicsScene):
         self._groups: dict[str, GroupItem] = {}
         self._move_start: dict[str, QPointF] = {}
         self._note_move_start: dict[str, QPointF] = {}
+        self._guides: list[QGraphicsLineItem] = []  # smart guides shown during a drag
         self._group_drag: tuple[str, dict[str, QPointF]] | None = None  # (group id, its nodes' start)
         # The choices last made on an edge of each (source service, target service, kind):
         # a new edge of that kind starts with them (a Lambda -> DynamoDB edge writes if
@@ -316,6 +320,7 @@ class DiagramScene(QGraphicsScene):
         finally:
             self.blockSignals(False)
         self._nodes, self._edges, self._notes, self._groups = {}, {}, {}, {}
+        self._guides = []  # (clear() deleted them)
         self._router.reset(self._nodes, self._edges)
         self._overview = OverviewItem(self._nodes, self._edges)
         self._overview.setVisible(self._overview_mode)
@@ -429,17 +434,46 @@ class DiagramScene(QGraphicsScene):
     def drag_moved(self) -> None:
         """During a drag (Qt has just moved the selected cards): snap them to the grid
         and bring their edges along. The model changes only on release."""
-        moved = set()
-        for item in self.selectedItems():
-            if isinstance(item, (NodeItem, NoteItem)):
-                x, y = snap(item.x()), snap(item.y())
-                if x != item.x() or y != item.y():
-                    item.setPos(x, y)
-                if isinstance(item, NodeItem):
-                    moved.add(item.node_id)
+        dragged = [i for i in self.selectedItems() if isinstance(i, (NodeItem, NoteItem))]
+        moved = {i.node_id for i in dragged if isinstance(i, NodeItem)}
+        dx, dy = self._show_guides(moved)
+        # Per axis: a smart guide (lining up with a card) wins over the grid.
+        for item in dragged:
+            x = item.x() + dx if dx is not None else snap(item.x())
+            y = item.y() + dy if dy is not None else snap(item.y())
+            if x != item.x() or y != item.y():
+                item.setPos(x, y)
         self._router.route_around(moved)
         self._frame_groups(moved)
         self.overview_changed()
+
+    def _show_guides(self, moved: set[str]) -> tuple[float | None, float | None]:
+        """Smart guides: when the dragged cards come within reach of lining up with
+        another card's edge or centre, a line shows it; returns the nudge on each axis
+        that lines them up (None: no card that close, the grid decides)."""
+        self.clear_guides()
+        if not moved:
+            return None, None
+        xs = [self._nodes[node_id].x() for node_id in moved]
+        ys = [self._nodes[node_id].y() for node_id in moved]
+        others = [(item.x(), item.y(), item.x() + W, item.y() + H)
+                  for node_id, item in self._nodes.items() if node_id not in moved]
+        dx, dy, lines = smart_guides((min(xs), min(ys), max(xs) + W, max(ys) + H), others)
+        for x1, y1, x2, y2 in lines:
+            line = QGraphicsLineItem(x1, y1, x2, y2)
+            line.setPen(_GUIDE_PEN)
+            line.setZValue(5)
+            self.addItem(line)
+            self._guides.append(line)
+        return dx, dy
+
+    def guides(self) -> list[QGraphicsLineItem]:
+        return list(self._guides)
+
+    def clear_guides(self) -> None:
+        for line in self._guides:
+            self.removeItem(line)
+        self._guides = []
 
     @staticmethod
     def snap(value: float) -> float:
@@ -466,6 +500,7 @@ class DiagramScene(QGraphicsScene):
         self._note_move_start = {i.note_id: i.pos() for i in selected if isinstance(i, NoteItem)}
 
     def end_move(self) -> None:
+        self.clear_guides()
         start, self._move_start = self._move_start, {}
         note_start, self._note_move_start = self._note_move_start, {}
         moved = {n: p for n, p in start.items() if n in self._nodes and self._nodes[n].pos() != p}
@@ -609,6 +644,26 @@ class DiagramScene(QGraphicsScene):
         note = self.arch.note(note_id)
         if note is not None and tuple(size) != tuple(note.size):
             self.undo_stack.push(commands.UpdateNoteCommand(self.arch, note_id, "Resize note", size=tuple(size)))
+
+    def align_selection(self, how: str) -> bool:
+        """Align the selected cards (left, centre, right, top, middle, bottom): one undo step."""
+        return self._arrange(lambda at: align(at, how, W, H), f"Align {how}")
+
+    def distribute_selection(self, axis: str) -> bool:
+        """Equal gaps between the selected cards ("horizontal" or "vertical"): one undo step."""
+        return self._arrange(lambda at: distribute(at, axis, W, H), f"Distribute {axis}ly")
+
+    def _arrange(self, rule, text: str) -> bool:
+        ids = self._selected_node_ids()
+        if len(ids) < 2:
+            self.message.emit("Select two cards or more to arrange them")
+            return False
+        old = {n: self.arch.nodes[n].at for n in ids}
+        new = rule({n: (self._nodes[n].x(), self._nodes[n].y()) for n in ids})
+        if all(tuple(new[n]) == (self._nodes[n].x(), self._nodes[n].y()) for n in ids):
+            return False
+        self.undo_stack.push(commands.MoveNodesCommand(self.arch, old, new, text=text))
+        return True
 
     def auto_layout(self) -> None:
         from model.layout import layered_layout
