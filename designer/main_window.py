@@ -27,7 +27,8 @@ from . import icons
 from .canvas import image_export
 from .canvas.scene import DiagramScene
 from .canvas.view import CanvasView
-from .context_menus import build_menu
+from .context_menus import build_menu, connect_menu
+from .help import quick_start_dialog, shortcuts_dialog
 from .design_undo import DesignUndo
 from .documents import DocumentController, Prompter
 from .inspector import Inspector
@@ -199,8 +200,13 @@ class MainWindow(QMainWindow):
                                        lambda _=False, x=axis: self.scene.distribute_selection(x), None,
                                        f"Equal {axis} gaps between the selected cards")
                                for axis in ("horizontal", "vertical")}
+        self.act_connect = a("&Connect To…", self.connect_selected, "Ctrl+K",
+                             "Connect the selected card to another, chosen from a list")
+        self.act_selection_menu = a("Selection &Menu", self.view.show_selection_menu, "Shift+F10",
+                                    "What can be done with the selection")
         # Canvas actions: their keys work while the canvas has the focus.
-        for action in (self.act_rename, self.act_group, self.act_ungroup, self.act_add_note):
+        for action in (self.act_rename, self.act_group, self.act_ungroup, self.act_add_note,
+                       self.act_connect, self.act_selection_menu):
             action.setShortcutContext(Qt.WidgetWithChildrenShortcut)
             self.view.addAction(action)
         self.act_select_all = a("Select &All", self.select_all, K.SelectAll, "Select every node")
@@ -212,6 +218,9 @@ class MainWindow(QMainWindow):
         self.act_layout = a("Auto-&Layout", self.scene.auto_layout, "Ctrl+Shift+L",
                             "Arrange the nodes left to right along the flow")
         self.act_about = a("&About Stratus", self.about, None, "About Stratus")
+        self.act_quick_start = a("&Quick Start", self.quick_start, "F1", "How to make a first design")
+        self.act_shortcuts = a("&Keyboard Shortcuts", self.keyboard_shortcuts, "Ctrl+/",
+                               "Every key the designer knows")
         for action in (self.act_undo, self.act_redo):
             action.setStatusTip(action.text())
 
@@ -231,7 +240,7 @@ class MainWindow(QMainWindow):
         edit.addActions([self.act_undo, self.act_redo])
         edit.addSeparator()
         edit.addActions([self.act_cut, self.act_copy, self.act_paste, self.act_duplicate,
-                         self.act_delete, self.act_rename])
+                         self.act_delete, self.act_rename, self.act_connect])
         edit.addSeparator()
         edit.addActions([self.act_group, self.act_ungroup, self.act_add_note])
         edit.addSeparator()
@@ -248,6 +257,8 @@ class MainWindow(QMainWindow):
         for dock in (self.palette_dock, self.inspector_dock, self.problems_dock):
             view.addAction(dock.toggleViewAction())
         help_menu = bar.addMenu("&Help")
+        help_menu.addActions([self.act_quick_start, self.act_shortcuts])
+        help_menu.addSeparator()
         help_menu.addAction(self.act_about)
         self._fill_recent_menu()
 
@@ -459,6 +470,18 @@ class MainWindow(QMainWindow):
             return []
         return self.scene.paste(text, (scene_pos.x() - corner[0], scene_pos.y() - corner[1]))
 
+    def connect_selected(self) -> None:
+        """Ctrl+K: a list of what the selected card may connect to, at the card."""
+        nodes = [v for k, v in self.scene.selected_subjects() if k == "node"]
+        if len(nodes) != 1:
+            self.statusBar().showMessage("Select one card to connect it", 4000)
+            return
+        item = self.scene.node_item(nodes[0])
+        self.view.ensureVisible(item, 40, 40)
+        self.context_menu = connect_menu(self, nodes[0])
+        anchor = self.view.mapFromScene(item.mapToScene(item.handle_centre()))
+        self.context_menu.popup(self.view.viewport().mapToGlobal(anchor))
+
     def show_context_menu(self, subject, scene_pos, global_pos) -> None:
         self.context_menu = build_menu(self, subject, scene_pos)
         self.context_menu.popup(global_pos)
@@ -538,6 +561,16 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(f"Exported {path}", 5000)
         else:
             self.documents.prompter.error(self, "Export failed", f"Could not write {path}")
+
+    def quick_start(self):
+        dialog = quick_start_dialog(self)
+        dialog.show()
+        return dialog
+
+    def keyboard_shortcuts(self):
+        dialog = shortcuts_dialog(self)
+        dialog.show()
+        return dialog
 
     def about(self) -> None:
         QMessageBox.about(

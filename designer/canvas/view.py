@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QPainter, QPen, QPolygonF
+from PySide6.QtGui import QContextMenuEvent, QPainter, QPen, QPolygonF
 from PySide6.QtWidgets import QFrame, QGraphicsView
 
 from .. import style
@@ -145,7 +145,40 @@ class CanvasView(QGraphicsView):
         if nudge is not None and self.diagram().nudge_selection(*nudge):
             event.accept()
             return
+        if event.key() == Qt.Key.Key_Tab and event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+            super().focusNextPrevChild(True)  # leave the canvas (plain Tab moves between cards)
+            event.accept()
+            return
+        if event.key() == Qt.Key.Key_Escape and self.diagram().selectedItems():
+            self.diagram().clearSelection()
+            event.accept()
+            return
         super().keyPressEvent(event)
+
+    def show_selection_menu(self) -> None:
+        """Shift+F10 or the menu key: the context menu of the selection."""
+        centre = self.viewport().rect().center()
+        event = QContextMenuEvent(QContextMenuEvent.Reason.Keyboard, centre, self.viewport().mapToGlobal(centre))
+        self.contextMenuEvent(event)
+
+    def focusNextPrevChild(self, forward: bool) -> bool:  # noqa: N802 (Qt override)
+        """Tab and Shift+Tab move between the cards (Ctrl+Tab leaves the canvas)."""
+        return self.select_next_node(forward) or super().focusNextPrevChild(forward)
+
+    def select_next_node(self, forward: bool = True) -> bool:
+        """Select the card after (or before) the selected one, left to right along the
+        flow and top to bottom within a column; False when there is no card."""
+        scene = self.diagram()
+        order = sorted(scene.node_items(), key=lambda item: (item.x(), item.y(), item.node_id))
+        if not order:
+            return False
+        selected = [i for i, item in enumerate(order) if item.isSelected()]
+        if not selected:
+            index = 0 if forward else len(order) - 1
+        else:
+            index = (selected[-1] + 1) % len(order) if forward else (selected[0] - 1) % len(order)
+        scene.select_subject(("node", order[index].node_id))
+        return True
 
     def keyReleaseEvent(self, event) -> None:
         if event.key() == Qt.Key.Key_Space and not event.isAutoRepeat():

@@ -115,3 +115,64 @@ def test_ctrl_z_while_typing_in_a_field_takes_back_the_typing_through_the_design
     assert window.arch.nodes["handler"].label is None
     assert window.inspector.form.label_edit.text() == ""
     assert len(window.arch.nodes) == 6 and not window.undo_stack.canUndo()
+
+
+def test_tab_moves_between_cards_along_the_flow(active):
+    window = active
+    window.view.setFocus()
+    viewport = window.view.viewport()
+    seen = []
+    for _ in range(3):
+        press(viewport, Qt.Key.Key_Tab)
+        seen.append(window.scene.selected_subjects())
+    assert seen == [[("node", "api")], [("node", "bucket")], [("node", "handler")]]  # column by column
+    press(viewport, Qt.Key.Key_Backtab, SHIFT)
+    assert window.scene.selected_subjects() == [("node", "bucket")]
+    assert window.view.hasFocus()  # Tab stayed on the canvas
+    assert window.inspector.subject == ("node", "bucket")
+    press(viewport, Qt.Key.Key_Escape)
+    assert window.scene.selected_subjects() == []
+
+
+def test_ctrl_k_connects_the_selected_card_by_keyboard(active):
+    window = active
+    window.view.setFocus()
+    window.scene.select_subject(("node", "worker"))
+    press(window.view.viewport(), Qt.Key.Key_K, CTRL)
+    menu = window.context_menu
+    assert menu is not None and menu.isVisible() and menu.objectName() == "connectMenu"
+    entries = [a.text() for a in menu.actions()]
+    assert "orders" in entries and "queue" not in entries  # a function cannot feed a queue's source
+    menu.setActiveAction(next(a for a in menu.actions() if a.text() == "orders"))
+    press(menu, Qt.Key.Key_Return)
+    edge = window.arch.edges[-1]
+    assert (edge.source, edge.target) == ("worker", "orders")
+
+
+def test_shift_f10_opens_the_menu_of_the_selection(active):
+    window = active
+    window.view.setFocus()
+    window.scene.select_subject(("node", "orders"))
+    press(window.view.viewport(), Qt.Key.Key_F10, SHIFT)
+    menu = window.context_menu
+    assert menu.isVisible() and "Rename" in [a.text().replace("&", "") for a in menu.actions()]
+
+
+def test_help_lists_every_shortcut_and_has_a_quick_start(active, qtbot):
+    from PySide6.QtWidgets import QApplication, QDialog
+
+    window = active
+    window.view.setFocus()
+    press(window.view.viewport(), Qt.Key.Key_Slash, CTRL)
+    dialog = next(w for w in QApplication.topLevelWidgets()
+                  if isinstance(w, QDialog) and w.objectName() == "shortcutsDialog" and w.isVisible())
+    text = dialog.text.toPlainText()
+    for expected in ("Redo", "Ctrl+Shift+Z or Ctrl+Y", "Connect To…", "Ctrl+K", "Group", "Ctrl+G",
+                     "Tab / Shift+Tab", "Enter or double-click", "F2"):
+        assert expected in text, expected
+    dialog.close()
+    press(window.view.viewport(), Qt.Key.Key_F1)
+    quick = next(w for w in QApplication.topLevelWidgets()
+                 if isinstance(w, QDialog) and w.objectName() == "quickStartDialog" and w.isVisible())
+    assert "Drag a service" in quick.text.toPlainText()
+    quick.close()
