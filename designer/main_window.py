@@ -31,6 +31,7 @@ from .context_menus import build_menu, connect_menu
 from .help import quick_start_dialog, shortcuts_dialog
 from .design_undo import DesignUndo
 from .documents import DocumentController, Prompter
+from .empty_state import EmptyCanvasHint
 from .inspector import Inspector
 from .palette import Palette
 from .problems import ProblemsPanel
@@ -94,6 +95,9 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self._build_toolbar()
         self._build_status_bar()
+        self.empty_hint = EmptyCanvasHint(self.view.viewport(), [
+            ("Open an Example…", self.act_new_example), ("Quick Start", self.act_quick_start),
+            ("Open a Design…", self.act_open)])
         self._connect()
         from .results_ui import install as install_results  # simulation, results, export, deploy
         self.results = install_results(self)
@@ -108,6 +112,7 @@ class MainWindow(QMainWindow):
         self.resize(1400, 900)
         self.size_docks()
         self._update_title()
+        self._update_empty_hint()
         self.run_validation()
 
     # -- construction --------------------------------------------------------------------
@@ -336,6 +341,10 @@ class MainWindow(QMainWindow):
             self._paste_count = 0
         self.validation_timer.start()
         self._update_counts()
+        self._update_empty_hint()
+
+    def _update_empty_hint(self) -> None:
+        self.empty_hint.set_shown(not self.arch.nodes and not self.arch.notes)
 
     def _update_counts(self) -> None:
         a = self.arch

@@ -126,3 +126,42 @@ def test_free_spot_is_the_nearest_grid_place_clear_of_other_cards():
     # A big note is kept clear of as a whole, not as a card.
     x, y = free_spot(100, 100, [(60, 60, 400, 300)], *card)
     assert x >= 60 + 400 + GAP or x + 176 + GAP <= 60 or y >= 60 + 300 + GAP or y + 56 + GAP <= 60
+
+
+def test_the_empty_canvas_says_how_to_start_with_buttons(new_window, qtbot):
+    from PySide6.QtWidgets import QDialog
+
+    window = new_window
+    hint = window.empty_hint
+    assert hint.isVisible()
+    assert set(hint.buttons) == {"Open an Example…", "Quick Start", "Open a Design…"}
+    assert window.view.viewport().rect().contains(hint.geometry())
+    where = hint.geometry()
+    window.view.horizontalScrollBar().setValue(window.view.horizontalScrollBar().value() + 200)
+    assert hint.geometry() == where  # it does not scroll away with the canvas
+    QTest.mouseClick(hint.buttons["Quick Start"], Qt.MouseButton.LeftButton)
+    dialog = next(w for w in QApplication.topLevelWidgets()
+                  if isinstance(w, QDialog) and w.objectName() == "quickStartDialog" and w.isVisible())
+    dialog.close()
+    drop_service(window, "lambda", window.view.viewport().rect().center())
+    assert not hint.isVisible()
+    window.undo_stack.undo()
+    assert hint.isVisible()
+
+
+def test_the_example_button_opens_the_gallery(new_window, qtbot):
+    from PySide6.QtCore import QTimer
+
+    from designer.gallery import GalleryDialog
+
+    window = new_window
+    seen = []
+
+    def close_gallery():
+        dialog = QApplication.activeModalWidget()
+        seen.append(type(dialog))
+        dialog.reject()
+
+    QTimer.singleShot(50, close_gallery)
+    QTest.mouseClick(window.empty_hint.buttons["Open an Example…"], Qt.MouseButton.LeftButton)
+    assert seen == [GalleryDialog]
