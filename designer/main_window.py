@@ -32,6 +32,7 @@ from .help import quick_start_dialog, shortcuts_dialog
 from .design_undo import DesignUndo
 from .documents import DocumentController, Prompter
 from .empty_state import EmptyCanvasHint
+from .names import node_name
 from .inspector import Inspector
 from .palette import Palette
 from .problems import ProblemsPanel
@@ -131,7 +132,7 @@ class MainWindow(QMainWindow):
         self.palette_dock = self._dock("Services", "palette", self.palette, Qt.LeftDockWidgetArea)
         self.inspector = Inspector(self.arch, self.undo_stack, icon_for=self._inspector_icon)
         self.inspector_dock = self._dock("Inspector", "inspector", self.inspector, Qt.RightDockWidgetArea)
-        self.problems = ProblemsPanel()
+        self.problems = ProblemsPanel(name_of=self._problem_subject)
         self.problems_dock = self._dock("Problems", "problems", self.problems, Qt.BottomDockWidgetArea)
 
     def size_docks(self) -> None:
@@ -350,6 +351,18 @@ class MainWindow(QMainWindow):
         a = self.arch
         self.counts_label.setText(f"{len(a.nodes)} nodes · {len(a.edges)} edges · "
                                   f"{len(a.scenarios)} scenarios")
+
+    def _problem_subject(self, problem: Problem) -> str | None:
+        """A problem's node or edge as the canvas names it (labels, with the id the
+        message may use), or None for the validator's own words."""
+        kind, value = (problem.target or (None, None))[:2]
+        arch = self.arch
+        if kind == "node" and value in arch.nodes and arch.nodes[value].label:
+            return f"node {node_name(arch, value, with_id=True)}"
+        if kind == "edge" and isinstance(value, int) and 0 <= value < len(arch.edges):
+            edge = arch.edges[value]
+            return f"edge {node_name(arch, edge.source)} → {node_name(arch, edge.target)}"
+        return None
 
     def run_validation(self) -> list[Problem]:
         self.validation_timer.stop()

@@ -28,6 +28,7 @@ from model.catalogue import LOAD_PATTERNS, SCENARIO_FIELDS, SERVICES
 from . import commands
 from .form_parts import FieldRows, heading, new_form, plain_label, replace_widget
 from .inspector_widgets import compact
+from .names import node_name
 
 
 def _entry_nodes(arch: Architecture) -> list[str]:
@@ -48,14 +49,16 @@ class LoadRow(QFrame):
         self.setLayout(layout)
         top = QHBoxLayout()
         self.entry = QComboBox()
+        self.entry.setObjectName("load_entry")
         self.entry.setToolTip("Node the traffic enters at")
         entries = _entry_nodes(form.arch)
         if load.entry not in entries:
             entries.append(load.entry)
-        self.entry.addItems(entries)
-        self.entry.setCurrentText(load.entry)
-        self.entry.currentTextChanged.connect(
-            lambda t: form.edit(lambda s: setattr(s.load[index], "entry", t)))
+        for node_id in entries:  # named as on the canvas; the id is the item's data
+            self.entry.addItem(node_name(form.arch, node_id, with_id=True), node_id)
+        self.entry.setCurrentIndex(entries.index(load.entry))
+        self.entry.currentIndexChanged.connect(
+            lambda i: form.edit(lambda s: setattr(s.load[index], "entry", self.entry.itemData(i))))
         top.addWidget(compact(self.entry), 1)
         remove = QToolButton()
         remove.setText("✕")
@@ -145,6 +148,8 @@ class OverridesTable(QWidget):
             text = yaml.safe_dump(value, default_flow_style=True).strip().removesuffix("...").strip()
             for c, cell in enumerate((node_id, key, text)):
                 self.table.setItem(r, c, QTableWidgetItem(cell))
+            # The cell holds the id (typed, and written to the file); the label is a hover away.
+            self.table.item(r, 0).setToolTip(node_name(self.form.arch, node_id, with_id=True))
         self.table.blockSignals(False)
 
     def _table_overrides(self) -> dict[str, dict[str, Any]]:

@@ -21,6 +21,7 @@ from model.architecture import Architecture, Edge
 from model.catalogue import edge_rule
 
 from .. import style
+from ..names import node_name
 from .node_item import H, W
 
 _LABEL_PAD_X, _LABEL_PAD_Y = 5.0, 2.0
@@ -245,7 +246,7 @@ class EdgeItem(QGraphicsItem):
         self.dashed = edge_is_async(arch, self.edge)
         src, dst = arch.nodes.get(self.edge.source), arch.nodes.get(self.edge.target)
         self.allowed = bool(src and dst and edge_rule(src.service, dst.service, self.edge.kind))
-        self.setToolTip(f"{self.edge.source} → {self.edge.target}: {self.label}")
+        self.setToolTip(f"{node_name(arch, self.edge.source)} → {node_name(arch, self.edge.target)}: {self.label}")
         self.update()
         self.label_item.update()
 
