@@ -1,5 +1,5 @@
-"""An edge on the canvas: a curved arrow from the source's right side to the target's left
-side, with a small label naming its kind ("event source", "write", ...).
+"""An edge on the canvas: a curved arrow between the facing sides of its two cards (the
+router picks them), with a small label naming its kind ("event source", "write", ...).
 
 Asynchronous edges (queues, notifications, subscriptions) are dashed, synchronous calls
 solid, so the picture shows where a caller waits. Geometry is computed when an end moves
@@ -192,7 +192,8 @@ class EdgeItem(QGraphicsItem):
         self._curve: tuple | None = None  # (sx, sy, c1x, c1y, c2x, c2y, ex, ey); None for a self loop
         self.label_stale = False
         self._label_pending = False  # routed while labels were hidden: its rect is old
-        self.port_out = self.port_in = 0.0  # where it leaves / enters its cards (the scene spreads them)
+        self.port_out = self.port_in = 0.0  # where it leaves / enters its cards (the router spreads them)
+        self.side_out, self.side_in = 0, 1  # which side of each card (routing.RIGHT, LEFT, BOTTOM, TOP)
         self._arrow: QPolygonF | None = QPolygonF()  # None: make it from _arrow_from
         self._arrow_from: tuple = ((0.0, 0.0), 0.0, 0.0)
         self._label_rect = QRectF()
@@ -259,8 +260,11 @@ class EdgeItem(QGraphicsItem):
     # -- geometry ----------------------------------------------------------------------
 
     def update_path(self, sx: float, sy: float, ex: float, ey: float, lane: float = 0.0,
-                    overlap=None, place_label: bool = True) -> None:
-        """Route from (sx, sy) on the source's right side to (ex, ey) on the target's left.
+                    overlap=None, place_label: bool = True,
+                    out_dir: tuple[float, float] = (1.0, 0.0), in_dir: tuple[float, float] = (-1.0, 0.0)) -> None:
+        """Route from (sx, sy) on a side of the source to (ex, ey) on a side of the target;
+        `out_dir` and `in_dir` point out of those sides (by default the source's right
+        and the target's left).
 
         `lane` bends parallel edges between the same two nodes apart so their labels
         do not sit on top of each other. `overlap(x0, y0, x1, y1)` tells how much of a
@@ -279,15 +283,22 @@ class EdgeItem(QGraphicsItem):
             left, top, right, bottom = bounds.left(), bounds.top(), bounds.right(), bounds.bottom()
             towards = (ex - 50.0, ey)
         else:
-            dx = ex - sx
-            if dx > 0:
-                reach, bend = max(40.0, dx * 0.5), 0.0
+            (ox, oy), (ix, iy) = out_dir, in_dir
+            horizontal = oy == 0.0
+            # How far the curve runs straight out of its sides: half the distance between
+            # the ends along the way it leaves.
+            span = (ex - sx) * ox if horizontal else (ey - sy) * oy
+            if span > 0:
+                reach, bend = max(40.0, span * 0.5), 0.0
             else:
-                # Backwards (target left of source): swing below (or above) both cards
-                # instead of cutting back through them.
-                reach = max(80.0, min(240.0, -dx * 0.5 + 60))
+                # The sides do not face each other (overlapping cards): swing below (or
+                # above) both cards instead of cutting back through them.
+                reach = max(80.0, min(240.0, -span * 0.5 + 60))
                 bend = _BACK_BEND if ey >= sy - 1 else -_BACK_BEND
-            c1x, c1y, c2x, c2y = sx + reach, sy + lane + bend, ex - reach, ey + lane + bend
+            # Parallel edges' lanes bend across the way the edge runs.
+            lane_x, lane_y = (0.0, lane + bend) if horizontal else (lane, bend)
+            c1x, c1y = sx + ox * reach + lane_x, sy + oy * reach + lane_y
+            c2x, c2y = ex + ix * reach + lane_x, ey + iy * reach + lane_y
             self._curve = (sx, sy, c1x, c1y, c2x, c2y, ex, ey)
             self._qpath = None
             middle = self._label_spot(self._curve, overlap) if place_label else None
@@ -295,18 +306,9 @@ class EdgeItem(QGraphicsItem):
             # middle until the view scrolls to it: see place_label.
             self.label_stale = overlap is None and bool(self.label)
             towards = (c2x, c2y)
-            # The control points' bounds, from floats (what controlPointRect would say;
-            # reach > 0, so c1 lies right of the start and c2 left of the end).
-            left, right = (sx if sx < c2x else c2x), (ex if ex > c1x else c1x)
-            top, bottom = (sy if sy < ey else ey), (sy if sy > ey else ey)
-            if c1y < top:
-                top = c1y
-            elif c1y > bottom:
-                bottom = c1y
-            if c2y < top:
-                top = c2y
-            elif c2y > bottom:
-                bottom = c2y
+            # The control points' bounds, from floats (what controlPointRect would say).
+            left, right = min(sx, ex, c1x, c2x), max(sx, ex, c1x, c2x)
+            top, bottom = min(sy, ey, c1y, c2y), max(sy, ey, c1y, c2y)
         # Derived shapes are made on demand: a move of hundreds of nodes only pays for
         # the control points, and an edge never painted never flattens its curve.
         self._polylines = None
