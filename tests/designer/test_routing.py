@@ -129,7 +129,7 @@ def test_a_backward_edge_dragged_by_the_user_leaves_and_enters_facing_sides(qtbo
     from PySide6.QtTest import QTest
 
     scene, view = canvas
-    worker, queue = scene.node_item("worker"), scene.node_item("queue")
+    worker = scene.node_item("worker")
     viewport = view.viewport()
     start = view.mapFromScene(worker.mapToScene(worker.card_rect().center()))
     end = start + QPoint(-(520 - 40), 0)  # worker from x 520 to x 40: left of the queue at 280
