@@ -34,12 +34,27 @@ _OVERVIEW_WEIGHTS = tuple(((1 - t) ** 3, 3 * (1 - t) ** 2 * t, 3 * (1 - t) * t *
                           for t in (0.25, 0.5, 0.75))
 
 
+def edge_routes(edge: Edge) -> list[str]:
+    """The API routes an edge carries ("GET /items"): its `routes` list, or the older
+    single `method` and `path`; [] when it names none."""
+    routes = edge.config.get("routes")
+    if isinstance(routes, list):
+        return [str(route) for route in routes]
+    method, path = edge.config.get("method"), edge.config.get("path")
+    return [f"{method or 'ANY'} {path or '/'}"] if (method or path) else []
+
+
 def edge_label(arch: Architecture, edge: Edge) -> str:
-    """What the canvas writes on an edge: the action for reads/writes, else its kind."""
+    """What the canvas writes on an edge: an API edge's route ("GET /items", "+1" for each
+    more), the action for reads/writes, else its kind."""
     src, dst = arch.nodes.get(edge.source), arch.nodes.get(edge.target)
     rule = edge_rule(src.service, dst.service, edge.kind) if src and dst else None
     if rule is None:
         return (edge.kind or "not allowed").replace("_", " ")
+    carries_routes = rule.field("routes") is not None or rule.field("path") is not None  # an API's edge
+    routes = edge_routes(edge) if carries_routes else []
+    if routes:
+        return routes[0] + (f"  +{len(routes) - 1}" if len(routes) > 1 else "")
     action_field = rule.field("action")
     if action_field is not None:
         return str(edge.config.get("action", action_field.default)).replace("_", "/")
@@ -247,7 +262,11 @@ class EdgeItem(QGraphicsItem):
         self.dashed = edge_is_async(arch, self.edge)
         src, dst = arch.nodes.get(self.edge.source), arch.nodes.get(self.edge.target)
         self.allowed = bool(src and dst and edge_rule(src.service, dst.service, self.edge.kind))
-        self.setToolTip(f"{node_name(arch, self.edge.source)} → {node_name(arch, self.edge.target)}: {self.label}")
+        tip = f"{node_name(arch, self.edge.source)} → {node_name(arch, self.edge.target)}: {self.label}"
+        routes = edge_routes(self.edge)
+        if len(routes) > 1:
+            tip += "\nRoutes: " + ", ".join(routes)
+        self.setToolTip(tip)
         self.update()
         self.label_item.update()
 

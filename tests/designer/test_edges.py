@@ -82,3 +82,22 @@ def test_a_new_edge_takes_the_action_last_chosen_for_its_pair(active):
     edge = edges_between(window, "worker", "orders")[0]
     assert edge.config.get("action") == "read_write"
     assert window.scene.edge_item(edge).label == "read/write"
+
+
+def test_an_api_edge_shows_its_route_on_the_canvas(active):
+    window = active
+    edge = window.arch.edges[0]  # api -> handler, no route set yet: its kind
+    item = window.scene.edge_item(edge)
+    assert item.label == "invoke"
+    window.select(("edge", edge))
+    path = window.inspector.form.rows.editors["path"].line
+    QTest.mouseClick(path, LEFT)
+    path.selectAll()
+    QTest.keyClicks(path, "/items/{id}")
+    QTest.keyClick(path, Qt.Key.Key_Return)
+    method = window.inspector.form.rows.editors["method"].combo
+    method.setFocus()
+    QTest.keyClick(method, Qt.Key.Key_Down)  # ANY -> GET
+    assert item.label == "GET /items/{id}"
+    window.arch.set_edge_config(edge, "routes", ["GET /items", "GET /items/{id}"])  # the list form
+    assert item.label == "GET /items  +1" and "GET /items, GET /items/{id}" in item.toolTip()
