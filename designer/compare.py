@@ -26,6 +26,7 @@ from simulation.compare import (
 )
 
 from .charts import MUTED, TEXT, Chart
+from .names import node_name
 from .simulation_panel import BackgroundJob
 
 BETTER, WORSE = QColor("#067647"), QColor("#D92D20")
@@ -163,7 +164,7 @@ class CompareDialog(QDialog):
         self.rows = compare_results(*results)
         self.table.setRowCount(len(self.rows))
         for i, row in enumerate(self.rows):
-            cells = (row.metric, row.value_text(row.a), row.value_text(row.b), row.change_text())
+            cells = (self._named(row.metric), row.value_text(row.a), row.value_text(row.b), row.change_text())
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 if col:
@@ -176,6 +177,11 @@ class CompareDialog(QDialog):
         self._status(f"A: {self.labels[0]}   ·   B: {self.labels[1]}   ·   {changed} of {len(self.rows)} "
                      "figures differ")
 
+    def _named(self, metric: str) -> str:
+        """'create_order: p99 duration' -> 'Create order: p99 duration' (the canvas's names)."""
+        head, sep, rest = metric.partition(": ")
+        return f"{node_name(self.arch, head)}{sep}{rest}" if sep and head in self.arch.nodes else metric
+
     def _plot(self) -> None:
         picked = [r for r in self.rows if r.kind == "ms" and "p99" in r.metric][:6]
         if not picked:
@@ -185,7 +191,7 @@ class CompareDialog(QDialog):
         ys = range(len(picked))
         ax.barh([y + 0.2 for y in ys], [r.a for r in picked], height=0.38, color=COLOUR_A, label="A")
         ax.barh([y - 0.2 for y in ys], [r.b for r in picked], height=0.38, color=COLOUR_B, label="B")
-        ax.set_yticks(list(ys), [r.metric.replace(": ", "\n") for r in picked], fontsize=8, color=TEXT)
+        ax.set_yticks(list(ys), [self._named(r.metric).replace(": ", "\n") for r in picked], fontsize=8, color=TEXT)
         ax.invert_yaxis()
         ax.set_xlabel("ms", fontsize=8.5, color=MUTED)
         ax.set_title("p99 latency, A vs B", loc="left", fontsize=10, color=TEXT, fontweight="bold")
