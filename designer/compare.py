@@ -25,7 +25,7 @@ from simulation.compare import (
     Row, Variant, compare_results, example_overrides, parse_overrides, prepare_variant, run_variants,
 )
 
-from .charts import MUTED, TEXT, Chart
+from .charts import MUTED, TEXT, Chart, axes, legend
 from .simulation_panel import BackgroundJob
 
 BETTER, WORSE = QColor("#067647"), QColor("#D92D20")
@@ -181,19 +181,23 @@ class CompareDialog(QDialog):
         if not picked:
             self.chart.empty("No latency to compare")
             return
-        ax = self.chart.axes()
-        ys = range(len(picked))
-        ax.barh([y + 0.2 for y in ys], [r.a for r in picked], height=0.38, color=COLOUR_A, label="A")
-        ax.barh([y - 0.2 for y in ys], [r.b for r in picked], height=0.38, color=COLOUR_B, label="B")
-        ax.set_yticks(list(ys), [r.metric.replace(": ", "\n") for r in picked], fontsize=8, color=TEXT)
-        ax.invert_yaxis()
-        ax.set_xlabel("ms", fontsize=8.5, color=MUTED)
-        ax.set_title("p99 latency, A vs B", loc="left", fontsize=10, color=TEXT, fontweight="bold")
-        ax.legend(fontsize=8, frameon=False)
-        self.chart.draw_idle()
+        self.chart.present(("p99", id(self.results)), lambda figure: _plot_p99(figure, picked))
 
     def done(self, code: int) -> None:
         self.job.cancel()
         self.job.wait()
         super().done(code)
 
+
+
+def _plot_p99(figure, picked) -> int:
+    ax = axes(figure)
+    ys = range(len(picked))
+    ax.barh([y + 0.2 for y in ys], [r.a for r in picked], height=0.38, color=COLOUR_A, label="A")
+    ax.barh([y - 0.2 for y in ys], [r.b for r in picked], height=0.38, color=COLOUR_B, label="B")
+    ax.set_yticks(list(ys), [r.metric.replace(": ", "\n") for r in picked], fontsize=8, color=TEXT)
+    ax.invert_yaxis()
+    ax.set_xlabel("ms", fontsize=8.5, color=MUTED)
+    ax.set_title("p99 latency, A vs B", loc="left", fontsize=10, color=TEXT, fontweight="bold")
+    legend(figure, ax)
+    return len(picked)

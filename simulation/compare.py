@@ -120,7 +120,7 @@ def run_variants(prepared: Sequence[tuple[Architecture, Scenario]], duration_s: 
 # What changed
 
 
-_FORMATS = {"ms": lambda v: f"{fmt_ms(v)} ms", "usd": fmt_usd, "count": fmt_count}
+_FORMATS = {"ms": fmt_ms, "usd": fmt_usd, "count": fmt_count}
 
 
 @dataclass(frozen=True)
