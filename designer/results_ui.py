@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QFrame, QScrollArea
 
 from .dashboard import Dashboard
 from .overlay import ResultsOverlay
+from .presentation import PresentationMode
 from .replay import ReplayControls
 from .simulation_panel import ResultsSession, SimulationPanel
 from .toolbar_icons import run_icon
@@ -44,6 +45,7 @@ class ResultsUI:
         self._focus_timer.setInterval(0)
         self._focus_timer.timeout.connect(self._apply_focus)
         self._actions()
+        self.presentation = PresentationMode(window, self.dashboard)
         self._connect()
 
     # -- actions and menus -----------------------------------------------------------------
@@ -210,6 +212,8 @@ class ResultsUI:
 
     def shutdown(self) -> None:
         self.replay.stop()
+        self.presentation.leave()
+        self.overlay.detach()
         self.panel.detach()
         self.session.detach()
 
@@ -227,9 +231,11 @@ def install(window) -> ResultsUI:
     return ResultsUI(window)
 
 
-def run_for_screenshot(window, scenario: str, duration: float | None, panel: str, settle) -> str | None:
+def run_for_screenshot(window, scenario: str, duration: float | None, panel: str, settle,
+                       presentation: bool = False) -> str | None:
     """`gui --screenshot --simulate`: run a scenario through the panel (on its worker
-    thread, as a user would), wait for it, and arrange the docks; returns an error or None."""
+    thread, as a user would), wait for it, and arrange the docks; returns an error or None.
+    `presentation`: in presentation mode (not full screen: the picture keeps its size)."""
     import time
 
     from model.errors import StratusError
@@ -251,12 +257,14 @@ def run_for_screenshot(window, scenario: str, duration: float | None, panel: str
     ui.simulation_dock.show()
     ui.simulation_dock.raise_()
     window.palette_dock.hide()  # results, not the palette, are the subject of this picture
+    if presentation:
+        ui.presentation.enter(full_screen=False)
+        settle(QApplication)
     if panel == "dashboard":
-        window.resizeDocks([ui.dashboard_dock], [470], Qt.Vertical)
+        ui.dashboard.tabs.setCurrentIndex(1)
+        window.resizeDocks([ui.dashboard_dock], [int(window.height() * 0.55)], Qt.Vertical)
     else:
         ui.dashboard_dock.hide()  # the canvas and its overlay get the room
         window.problems_dock.hide()
     settle(QApplication)
-    if panel == "dashboard":
-        ui.dashboard.tabs.setCurrentIndex(1)
     return None

@@ -4,7 +4,7 @@ coming back in front of the Simulation panel."""
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QLabel
+from PySide6.QtWidgets import QApplication, QLabel, QMenu
 
 from model.designfile import load_design
 from simulation.health import fmt_ms, fmt_share, headline
@@ -259,3 +259,36 @@ def test_clicking_a_node_after_a_run_brings_the_inspector_back(qtbot, make_windo
     assert not inspector.visibleRegion().isEmpty() and simulation.visibleRegion().isEmpty()
     # and the panel is one click away, as before
     assert simulation in win.tabifiedDockWidgets(inspector)
+
+
+# -- point 1: presentation mode -----------------------------------------------------------------
+
+
+def test_presentation_mode_enlarges_hides_toolbars_and_comes_back(qtbot, make_window, throttled_orders):
+    from designer.presentation import SCALE
+
+    win, _ = run_in_window(qtbot, make_window, throttled_orders, "flash-sale", 10, (1280, 720))
+    mode, dash = win.results.presentation, win.results.dashboard
+    assert mode.action.shortcut().toString() == "F11"
+    assert mode.action in next(m for m in win.menuBar().findChildren(QMenu) if m.title() == "&View").actions()
+    card_font = dash.headlines["requests"].value.fontInfo().pointSizeF()
+    base = win.font().pointSizeF()
+    mode.enter(full_screen=False)
+    QApplication.processEvents()
+    assert not win.toolbar.isVisible() and not win.palette_dock.isVisible() and not win.statusBar().isVisible()
+    assert win.font().pointSizeF() == pytest.approx(base * SCALE)
+    assert win.inspector.font().pointSizeF() == pytest.approx(base * SCALE)
+    assert dash.headlines["requests"].value.fontInfo().pointSizeF() > card_font * 1.3
+    assert all(chart.scale == SCALE for chart in dash.charts.values())
+    # still readable at 1280x720
+    assert clipped_labels(dash) == [] and table_problems(dash) == []
+    chart = dash.charts[dash.current_chart()]
+    assert figure_problems(chart) == []
+    assert max(t.get_fontsize() for t in chart.figure.axes[0].get_yticklabels()) >= 8.5 * SCALE - 0.01
+    # Escape leaves, and everything is as it was
+    mode.escape.activated.emit()
+    QApplication.processEvents()
+    assert not mode.active and not mode.action.isChecked()
+    assert win.toolbar.isVisible() and win.palette_dock.isVisible() and win.statusBar().isVisible()
+    assert win.font().pointSizeF() == pytest.approx(base)
+    assert all(chart.scale == 1.0 for chart in dash.charts.values())
