@@ -35,7 +35,7 @@ from simulation.health import (
 
 from . import style
 from .canvas.node_item import H, W
-from .limits import describe, limits_by_node, run_limits
+from .limits import describe, limit_words, limits_by_node, run_limits
 
 LEVEL_COLOURS = {OK: QColor("#12B76A"), BUSY: QColor("#F79009"), THROTTLED: QColor("#D92D20"),
                  IDLE: QColor("#9AA3AF")}
@@ -245,6 +245,7 @@ class ResultsOverlay:
         self.short_texts: dict[str, str] = {}
         self.placement: dict[str, tuple[str, QRectF | None, str]] = {}
         self.folded: list[str] = []
+        self.limits_note = ""
         self._subscribed = False
         self.stale = False
         self.banner = None
@@ -285,7 +286,11 @@ class ResultsOverlay:
         self.stale = False
         self.layout_badges()
         self._subscribe()
-        self._banner(f"Results: {result.scenario} · {result.duration_s:g} s simulated", stale=False)
+        hit = run_limits(result)
+        self.limits_note = (f" · ⚠ {len(hit)} AWS limit{'s' if len(hit) != 1 else ''} hit, first "
+                            f"{limit_words(hit[0].get('limit', '?'))} at {float(hit[0].get('first_hit_s', 0)):,.1f} s"
+                            if hit else "")
+        self._banner(f"Results: {result.scenario} · {result.duration_s:g} s simulated{self.limits_note}", stale=False)
 
     def layout_badges(self) -> dict[str, tuple[str, QRectF | None, str]]:
         """Place every badge free of every card and other badge (see place_badges)."""
