@@ -2,10 +2,11 @@
 
 Rules (SQS Developer Guide; Lambda with SQS, with-sqs.html / services-sqs-scaling.html):
 - A queue is unbounded. SendMessage takes `latency_ms`; the message is visible at once.
-- The poller starts with 5 concurrent batches and, while messages wait and every poller is
-  busy, adds up to 300 per minute (5 per second, here continuous), up to 1,250, the
-  edge's `max_concurrency`, and the function's concurrency (it does not receive more than
-  the function can run). It never scales down within a run (simplification).
+- The poller starts with 5 concurrent batches and, for as long as messages wait with every
+  poller busy, adds 300 per minute (5 per second, continuously: a new whole poller every
+  0.2 s, whether or not anything else happens meanwhile), up to 1,000 concurrent batches
+  (services-sqs-scaling.html) and the edge's `max_concurrency`; it does not receive more
+  than the function can run. It never scales down within a run (simplification).
 - A batch holds up to `batch_size` visible messages; with `batch_window_s` the poller waits
   up to that long after the oldest message for a fuller batch.
 - Receiving makes messages invisible for `visibility_timeout_s`. A successful invocation
@@ -26,13 +27,14 @@ Rules (SQS Developer Guide; Lambda with SQS, with-sqs.html / services-sqs-scalin
 
 from __future__ import annotations
 
+import math
 from collections import deque
 
 from .base import OK, Behaviour, Reply, chunks, sampler
 
 INITIAL_POLLERS = 5.0
 POLLERS_ADDED_PER_S = 300.0 / 60.0
-MAX_POLLERS = 1250
+MAX_POLLERS = 1000
 
 
 class Message:
@@ -59,7 +61,14 @@ class Batch:
 
 
 class QueuePoller:
-    """The event source mapping of one SQS -> Lambda edge."""
+    """The event source mapping of one SQS -> Lambda edge.
+
+    `limit` is the number of pollers (concurrent batches), fractional while it grows: it
+    grows at POLLERS_ADDED_PER_S over every interval in which messages waited with every
+    poller busy (`starved`). That state only changes inside `dispatch` (messages arrive or
+    reappear, a batch ends, the function frees room, a window ends, a poller is added), so
+    `dispatch` accrues the growth of the interval that just ended and decides the next
+    one; while starved, a timer wakes it when the next whole poller is due."""
 
     def __init__(self, queue: "Queue", edge) -> None:
         cfg = edge.config
@@ -68,33 +77,34 @@ class QueuePoller:
         self.window = float(cfg.get("batch_window_s", 0))
         self.cap = min(int(cfg.get("max_concurrency") or MAX_POLLERS), MAX_POLLERS)
         self.limit = min(INITIAL_POLLERS, self.cap)
-        self.last = 0.0
+        self.since = 0.0  # growth is accounted up to here
+        self.starved = False  # since `since`, messages have waited with every poller busy
+        self.growth_armed = False  # a timer will add the next whole poller
         self.active = 0
         self.busy = False  # inside dispatch (a synchronous result must not re-enter)
         self.window_armed = False
 
-    def _grow(self, now: float) -> bool:
-        """Every poller is busy while messages wait: add pollers (5 per second since the last
-        look, up to the cap). True if one is free now."""
-        if self.limit < self.cap:
-            self.limit = min(self.cap, self.limit + (now - self.last) * POLLERS_ADDED_PER_S)
-        self.last = now
-        return self.active < int(self.limit)
-
     def dispatch(self) -> None:
         """Hand waiting messages to the function, a batch per free poller."""
+        if self.busy:
+            return
         queue = self.queue
         messages = queue.messages
-        if self.busy or not messages:
+        now = queue.env.now
+        if self.starved:
+            # + 1e-9: a timer due at the next whole poller must find it whole, not 0.99999
+            self.limit = min(self.cap, self.limit + (now - self.since) * POLLERS_ADDED_PER_S + 1e-9)
+            self.starved = False
+        self.since = now
+        if not messages:
             return
         self.busy = True
-        now = queue.env.now
         pool = self.fn.pool
         try:
             while messages:
-                if self.active >= int(self.limit) and not self._grow(now):
+                if self.active >= int(self.limit):
+                    self._starve(now)
                     return
-                self.last = now  # growth counts the time since the last look
                 if pool.used >= pool.limit:  # the function has no room: wait for a release
                     pool.wait(self.dispatch)
                     return
@@ -109,6 +119,20 @@ class QueuePoller:
                 self.fn.invoke(batch[0].ctx, Batch(self, batch, now).result)
         finally:
             self.busy = False
+
+    def _starve(self, now: float) -> None:
+        """Messages wait and every poller is busy: pollers are added from now on."""
+        if self.limit >= self.cap:
+            return
+        self.starved = True
+        if not self.growth_armed:
+            self.growth_armed = True
+            next_whole = (math.floor(self.limit) + 1 - self.limit) / POLLERS_ADDED_PER_S
+            self.queue.sim.after(next_whole, self._poller_added)
+
+    def _poller_added(self, _event) -> None:
+        self.growth_armed = False
+        self.dispatch()
 
     def _should_wait(self, now: float) -> bool:
         """Batching window: wait for a fuller batch until the oldest message is `window` old."""
@@ -232,8 +256,9 @@ class Queue(Behaviour):
     def assumptions(self) -> list[str]:
         return [
             "SQS: unbounded queue; the Lambda poller starts at 5 concurrent batches and adds 300 "
-            "per minute while messages wait (up to 1,250, max_concurrency and the function's "
-            "concurrency), never scaling down within a run; failed or throttled batches reappear "
+            "per minute for as long as messages wait with every poller busy (up to 1,000 and "
+            "max_concurrency; no more than the function's free concurrency), never scaling "
+            "down within a run; failed or throttled batches reappear "
             "visibility_timeout_s after their receive; after max_receive_count receives a "
             "message moves to the dead-letter queue (counted as an error at the source queue); "
             "FIFO ordering and message groups are not modelled; empty receives are not billed.",
