@@ -5,8 +5,15 @@ Rules (SQS Developer Guide; Lambda with SQS, with-sqs.html / services-sqs-scalin
 - The poller starts with 5 concurrent batches and, for as long as messages wait with every
   poller busy, adds 300 per minute (5 per second, continuously: a new whole poller every
   0.2 s, whether or not anything else happens meanwhile), up to 1,000 concurrent batches
-  (services-sqs-scaling.html) and the edge's `max_concurrency`; it does not receive more
-  than the function can run. It never scales down within a run (simplification).
+  (services-sqs-scaling.html) and the edge's `max_concurrency`. It never scales down within
+  a run (simplification).
+- The mapping does not look at the function's concurrency (knowledge-center
+  lambda-sqs-scaling: "event source mappings don't account for reserved concurrency"):
+  a batch the function throttles stays with its poller, which retries it after 1 s, 2 s,
+  4 s, ... while its visibility timeout lasts, then lets it go; its messages reappear with
+  that receive counted (services-sqs-errorhandling.html), so they may reach the dead-letter
+  queue. While any batch is being throttled the mapping does not add pollers (Lambda backs
+  off). The edge's `max_concurrency` at or below the function's concurrency avoids it.
 - A batch holds up to `batch_size` visible messages; with `batch_window_s` the poller waits
   up to that long after the oldest message for a fuller batch.
 - Receiving makes messages invisible for `visibility_timeout_s`. A successful invocation
@@ -30,8 +37,11 @@ from __future__ import annotations
 import math
 from collections import deque
 
-from .base import OK, Behaviour, Reply, chunks, sampler
+from .base import OK, THROTTLED, Behaviour, Reply, chunks, sampler
 
+# A batch the function throttles is retried after 1 s, then 2 s, 4 s, ... until its
+# visibility timeout ends (AWS documents the backoff, not its steps: an assumption).
+THROTTLE_RETRY_FIRST_S = 1.0
 INITIAL_POLLERS = 5.0
 POLLERS_ADDED_PER_S = 300.0 / 60.0
 MAX_POLLERS = 1000
@@ -48,15 +58,31 @@ class Message:
 
 
 class Batch:
-    __slots__ = ("poller", "messages", "received")
+    __slots__ = ("poller", "messages", "received", "backoff", "held")
 
     def __init__(self, poller: "QueuePoller", messages: list, received: float) -> None:
         self.poller, self.messages, self.received = poller, messages, received
+        self.backoff = THROTTLE_RETRY_FIRST_S
+        self.held = False  # throttled at least once: its poller retries it
+
+    def invoke(self, _event=None) -> None:
+        self.poller.fn.invoke(self.messages[0].ctx, self.result)
 
     def result(self, status: int, t_end: float) -> None:
         poller = self.poller
+        if status == THROTTLED:
+            poller.throttled(self)
+            return
         poller.active -= 1
         poller.queue.batch_finished(self, status)
+        poller.dispatch()
+
+    def let_go(self, _event) -> None:
+        """Throttled until its visibility timeout ended: the messages are back in the queue."""
+        poller = self.poller
+        poller.active -= 1
+        poller.throttled_batches -= 1
+        poller.queue.batch_finished(self, THROTTLED)
         poller.dispatch()
 
 
@@ -81,6 +107,7 @@ class QueuePoller:
         self.starved = False  # since `since`, messages have waited with every poller busy
         self.growth_armed = False  # a timer will add the next whole poller
         self.active = 0
+        self.throttled_batches = 0  # batches being retried after a throttle (no growth meanwhile)
         self.busy = False  # inside dispatch (a synchronous result must not re-enter)
         self.window_armed = False
 
@@ -99,14 +126,10 @@ class QueuePoller:
         if not messages:
             return
         self.busy = True
-        pool = self.fn.pool
         try:
             while messages:
                 if self.active >= int(self.limit):
                     self._starve(now)
-                    return
-                if pool.used >= pool.limit:  # the function has no room: wait for a release
-                    pool.wait(self.dispatch)
                     return
                 if self.window and self._should_wait(now):
                     return
@@ -116,13 +139,29 @@ class QueuePoller:
                     batch = [messages.popleft() for _ in range(min(self.batch_size, len(messages)))]
                 self.active += 1
                 queue.received(batch, now)
-                self.fn.invoke(batch[0].ctx, Batch(self, batch, now).result)
+                Batch(self, batch, now).invoke()
         finally:
             self.busy = False
 
+    def throttled(self, batch: Batch) -> None:
+        """The function refused the batch (its concurrency is full): the poller keeps it and
+        retries with backoff while its visibility timeout lasts, then lets it go."""
+        # limits: the function's reserved (or the account's) concurrency throttled an SQS batch
+        now = self.queue.env.now
+        if not batch.held:
+            batch.held = True
+            self.throttled_batches += 1
+        visible_again = batch.received + self.queue.visibility_s
+        if now + batch.backoff < visible_again:
+            self.queue.sim.after(batch.backoff, batch.invoke)
+            batch.backoff *= 2
+        else:
+            self.queue.sim.after(max(0.0, visible_again - now), batch.let_go)
+
     def _starve(self, now: float) -> None:
-        """Messages wait and every poller is busy: pollers are added from now on."""
-        if self.limit >= self.cap:
+        """Messages wait and every poller is busy: pollers are added from now on (not while
+        the function throttles the mapping's batches: Lambda backs off then)."""
+        if self.limit >= self.cap or self.throttled_batches:
             return
         self.starved = True
         if not self.growth_armed:
@@ -257,8 +296,10 @@ class Queue(Behaviour):
         return [
             "SQS: unbounded queue; the Lambda poller starts at 5 concurrent batches and adds 300 "
             "per minute for as long as messages wait with every poller busy (up to 1,000 and "
-            "max_concurrency; no more than the function's free concurrency), never scaling "
-            "down within a run; failed or throttled batches reappear "
+            "max_concurrency), never scaling down within a run; it ignores the function's "
+            "reserved concurrency: a throttled batch is retried by its poller after 1, 2, 4 s... "
+            "until its visibility timeout ends, then its messages reappear (that receive "
+            "counted), and no pollers are added while batches are throttled; failed or throttled batches reappear "
             "visibility_timeout_s after their receive; after max_receive_count receives a "
             "message moves to the dead-letter queue (counted as an error at the source queue); "
             "FIFO ordering and message groups are not modelled; empty receives are not billed.",

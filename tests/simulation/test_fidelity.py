@@ -92,3 +92,50 @@ def test_sqs_pollers_stop_at_1000_concurrent_batches():
     # L(180) = 905; L reaches the 1,000 cap at t = 199 s, so L(220) = 1,000 (the issue's
     # 1,105 used the older 1,250 cap; services-sqs-scaling.html now says 1,000).
     check_concurrency_ramp(simulate(overload(225)), (60, 120, 180, 220))
+
+
+# -- 6. SQS pollers outrun reserved concurrency --------------------------------------------
+#
+# Event source mappings do not account for reserved concurrency (knowledge-center
+# lambda-sqs-scaling): the 5 first pollers receive 5 batches, the function runs 2 and
+# throttles 3. A throttled batch is retried by its poller (here after 1, 2, 4 s: at +1, +3,
+# +7 s) until its visibility timeout ends, then its messages reappear, with one more
+# receive counted (services-sqs-errorhandling.html); the mapping does not scale up while
+# it is being throttled.
+
+
+def reserved_below_pollers(edge: dict):
+    # 10 msg/s, batch 1; the function (reserved 2, 1 s, no cold start) does 2 msg/s.
+    # visibility 10 s, max_receive_count 1: a message throttled for a whole visibility
+    # timeout goes to the dead-letter queue.
+    return design({"q": ("sqs", {"latency_ms": 0, "visibility_timeout_s": 10, "max_receive_count": 1}),
+                   "dlq": ("sqs", {}),
+                   "fn": function(duration_ms=SECOND, timeout_s=5, reserved_concurrency=2)},
+                  edges=[("q", "fn", {"batch_size": 1, **edge}), ("q", "dlq", {})],
+                  loads=[("q", "constant", {"rate_rps": 10})], duration_s=60)
+
+
+def test_sqs_batches_throttled_by_reserved_concurrency_reach_the_dead_letter_queue():
+    result = simulate(reserved_below_pollers({}))
+    fn, q, dlq = result.nodes["fn"], result.nodes["q"], result.nodes["dlq"]
+    # Pollers A, B take the messages of t = 0, 0.1 and, as each ends, the next waiting one:
+    # they finish at 1.0, 1.1, 2.0, 2.1, ..., 59.0, 59.1 (the run stops at 60): 2 x 59.
+    assert fn.completed == 2 * 59 and q.completed == 2 * 59
+    # Pollers C, D, E receive at 0.2, 0.3, 0.4 and are throttled (retries at x.2 .. x.4
+    # always find A and B running); they let go at 10.2 .. 10.4, the messages go to the
+    # DLQ, and they receive again: batches received at 0, 10, .., 50 s (+0.2 .. 0.4):
+    # 6 x 3 = 18, each tried 4 times (0, +1, +3, +7 s, all before 60 s) = 72 throttles;
+    # those received by 40.4 s gave up by 50.4 s: 5 x 3 = 15 dead-lettered.
+    assert fn.throttled == 18 * 4
+    assert dlq.requests == 15 and q.errors == 15
+
+
+def test_max_concurrency_keeps_sqs_within_reserved_concurrency():
+    # The fix AWS offers: the edge's max_concurrency = the reserved concurrency.
+    result = simulate(reserved_below_pollers({"max_concurrency": 2}))
+    fn, q, dlq = result.nodes["fn"], result.nodes["q"], result.nodes["dlq"]
+    assert fn.throttled == 0 and dlq.requests == 0 and q.errors == 0
+    assert fn.completed == 2 * 59
+    # the rest waits: 600 sent, 118 done, 2 in flight -> 480 waiting at the end (+-2:
+    # whether the arrival at the last instant counts)
+    assert abs(q.max_backlog - (600 - 118 - 2)) <= 2
