@@ -139,3 +139,37 @@ def test_max_concurrency_keeps_sqs_within_reserved_concurrency():
     # the rest waits: 600 sent, 118 done, 2 in flight -> 480 waiting at the end (+-2:
     # whether the arrival at the last instant counts)
     assert abs(q.max_backlog - (600 - 118 - 2)) <= 2
+
+
+# -- 3. A Lambda timeout cuts off a synchronous downstream call ----------------------------
+#
+# lambda timeout_s: the invocation is stopped at its timeout whatever it is doing; the
+# caller's environment is freed and the error returned then. The function it was waiting
+# for runs on (and is billed): nothing tells it its caller has gone.
+
+
+def test_a_timeout_cuts_off_a_synchronous_call():
+    rate, duration, overhead_ms = 10, 60.0, 5
+    arch = design({"api": ("api_gateway", {"overhead_ms": overhead_ms}),
+                   "caller": function(duration_ms=0, timeout_s=3),
+                   "callee": function(duration_ms={"dist": "fixed", "value": 10_000}, timeout_s=15)},
+                  edges=[("api", "caller", {}), ("caller", "callee", {"mode": "sync"})],
+                  loads=[("api", "constant", {"rate_rps": rate})], duration_s=duration)
+    result = simulate(arch)
+    api, caller, callee = result.nodes["api"], result.nodes["caller"], result.nodes["callee"]
+    # every request fails at the caller's timeout: 5 ms + 3,000 ms after it reached the API
+    assert api.completed == 0 and api.latency_ms.max == pytest.approx(overhead_ms + 3000)
+    assert result.entries["api"].failed == api.errors
+    # request k arrives at k/10 s and holds the caller over [k/10 + 0.005, k/10 + 3.005],
+    # cut at the end of the run: the time average is sum(min(3, 60 - t)) / 60 = 29.26
+    # (Little's law: 10/s x 3 s = 30, less the last 3 s); before: 92.6 (held for 10 s).
+    starts = [k / rate + overhead_ms / 1000 for k in range(int(rate * duration))]
+    expected = sum(min(3.0, duration - t) for t in starts) / duration
+    assert caller.mean_concurrency == pytest.approx(expected, abs=0.05)
+    # the callee runs its 10 s regardless: those started by 50 s ended, and were billed
+    done = sum(1 for t in starts if t + 10 < duration)
+    assert callee.completed == done and callee.errors == 0
+    assert result.usage["callee"]["duration_gb_s"] == pytest.approx(done * 10 * 128 / 1024)
+    # the caller is billed 3 s per cut-off invocation
+    assert caller.errors == sum(1 for t in starts if t + 3 < duration)
+    assert result.usage["caller"]["duration_gb_s"] == pytest.approx(caller.errors * 3 * 128 / 1024)
