@@ -350,6 +350,10 @@ _SERVICE_LIST = (
         ),
         fields=(
             _bool("fifo", False, "First-in-first-out queue with exactly-once processing"),
+            _int("message_groups", 1, "FIFO only: distinct MessageGroupIds in the traffic (one batch "
+                 "of a group is processed at a time)", "groups", 1, 1_000_000),
+            _str("message_group_field", "groupId", "FIFO with more than one group: the message's "
+                 "JSON field holding its group id (what direct integrations send as MessageGroupId)"),
             _int("visibility_timeout_s", 30, "A received message is hidden this long before redelivery",
                  "s", 0, 43_200),
             _float("message_kb", 1.0, "Average message size", "KB", 0.001, 1024),
@@ -451,6 +455,12 @@ SERVICES: Mapping[str, ServiceSpec] = MappingProxyType({s.key: s for s in _SERVI
 
 # --------------------------------------------------------------------------------------
 # Edges
+
+# Edge kinds whose sender writes one fixed MessageGroupId to a FIFO queue whatever its
+# message_groups: an EventBridge rule's SqsParameters take a constant id (PutTargets API,
+# SqsParameters.MessageGroupId). The exporters write Stratus's fixed group there; the
+# simulator puts those messages in one group; validation warns.
+FIXED_MESSAGE_GROUP_KINDS = frozenset({"rule_target"})
 
 CALLS = _float("calls", 1.0, "Mean calls per upstream request (below 1: a probability)", "", 0, 1000)
 _ROUTE = (

@@ -55,8 +55,20 @@ def log_group_name(service: str, resource_name: str) -> str:
     return SERVICES[service].aws.log_group_prefix + resource_name
 
 
-# Message group of everything Stratus's wiring sends to a FIFO queue (rules, integrations, tasks).
+# Message group of everything Stratus's wiring sends to a FIFO queue of one message group
+# (rules, integrations, tasks). With more groups (`message_groups` > 1) the integrations and
+# tasks take each message's group id from its `message_group_field`; EventBridge rules take
+# only a constant id and still write this one (catalogue.FIXED_MESSAGE_GROUP_KINDS), which
+# is what the simulator assumes too.
 FIFO_GROUP = "stratus"
+
+
+def message_group_field(queue_config: Mapping[str, Any]) -> str | None:
+    """The message field a FIFO queue's integrations and tasks read the MessageGroupId from,
+    or None when they write FIFO_GROUP (a queue of one message group)."""
+    if queue_config.get("message_groups", 1) > 1:
+        return queue_config.get("message_group_field", "groupId")
+    return None
 DEFAULT_BUS = "default"  # the name of every account's own event bus
 
 
@@ -316,8 +328,11 @@ def _rest_lambda(arch, edge, method, path_params):
 
 def _rest_sqs(arch, edge, method, path_params):
     body = "Action=SendMessage&MessageBody=$util.urlEncode($input.body)"
-    if arch.nodes[edge.target].effective_config().get("fifo"):
-        body += f"&MessageGroupId={FIFO_GROUP}&MessageDeduplicationId=$context.requestId"
+    queue = arch.nodes[edge.target].effective_config()
+    if queue.get("fifo"):
+        field_name = message_group_field(queue)
+        group = f"$util.urlEncode($input.path('$.{field_name}'))" if field_name else FIFO_GROUP
+        body += f"&MessageGroupId={group}&MessageDeduplicationId=$context.requestId"
     return RestIntegration(False, Text("sqs:path/${AWS::AccountId}/${Queue}", {"Queue": NAME}), Text(body),
                            "application/x-www-form-urlencoded")
 
@@ -372,11 +387,18 @@ class HttpIntegration:
 
 
 _HTTP_LAMBDA = HttpIntegration(None, "2.0")
+
+
+def _http_message_group(queue_config: Mapping[str, Any]) -> str:
+    field_name = message_group_field(queue_config)
+    return f"$request.body.{field_name}" if field_name else FIFO_GROUP
+
+
 HTTP_INTEGRATIONS: Mapping[str, Callable[[Mapping[str, Any]], HttpIntegration]] = {
     "lambda": lambda cfg: _HTTP_LAMBDA,
     "sqs": lambda cfg: HttpIntegration("SQS-SendMessage", "1.0", {
         "QueueUrl": Attribute(URL), "MessageBody": "$request.body",
-        **({"MessageGroupId": FIFO_GROUP} if cfg.get("fifo") else {})}),
+        **({"MessageGroupId": _http_message_group(cfg)} if cfg.get("fifo") else {})}),
     "kinesis": lambda cfg: HttpIntegration("Kinesis-PutRecord", "1.0", {
         "StreamName": Attribute(NAME), "Data": "$request.body", "PartitionKey": "$context.requestId"}),
     "step_functions": lambda cfg: HttpIntegration("StepFunctions-StartExecution", "1.0", {

@@ -21,8 +21,13 @@ Rules (SQS Developer Guide; Lambda with SQS, with-sqs.html / services-sqs-scalin
   timeout (counted from the receive) ends. A message received `max_receive_count` times
   moves to the dead-letter edge's queue instead (sqs-dead-letter-queues.html); with no
   dead-letter queue it is retried until the run ends (retention is not modelled).
-- FIFO queues are simplified: ordering and message groups are not tracked (a FIFO queue
-  behaves as a standard one for timing).
+- FIFO queues keep each message group in order with at most one batch of it in flight: a
+  group with a message received and not yet deleted (or back after its visibility
+  timeout, or dead-lettered) hands out nothing else. A batch takes as many messages of the
+  first ready group as it can, then of the next groups. Each message joins one of the
+  queue's `message_groups` at random, except from senders that always write one fixed
+  group id (EventBridge rule targets: catalogue.FIXED_MESSAGE_GROUP_KINDS), as exported.
+  Deduplication and FIFO throughput quotas are not modelled.
 - Billing usage: 64 KB chunks of every send, one receive per batch (its payload in 64 KB
   chunks) and one delete per successful batch; the empty receives of long polling are not
   counted.
@@ -37,6 +42,8 @@ from __future__ import annotations
 import math
 from collections import deque
 
+from model.catalogue import FIXED_MESSAGE_GROUP_KINDS
+
 from .base import OK, THROTTLED, Behaviour, Reply, chunks, sampler
 
 # A batch the function throttles is retried after 1 s, then 2 s, 4 s, ... until its
@@ -48,13 +55,69 @@ MAX_POLLERS = 1000
 
 
 class Message:
-    __slots__ = ("visible_since", "receives", "ctx", "epoch")
+    __slots__ = ("visible_since", "receives", "ctx", "epoch", "group")
 
-    def __init__(self, now: float, ctx, epoch: int) -> None:
+    def __init__(self, now: float, ctx, epoch: int, group: int = 0) -> None:
         self.visible_since = now
         self.receives = 0
         self.ctx = ctx
         self.epoch = epoch  # Sim.epoch when it arrived at this queue
+        self.group = group  # its message group (FIFO queues)
+
+
+class FifoMessages:
+    """A FIFO queue's waiting messages, by message group, with at most one batch of a group
+    in flight: a group that has messages out (received, not yet deleted or back) is locked.
+    Truthy when a message can be received now (the poller's `while messages`)."""
+
+    __slots__ = ("groups", "ready", "locked")
+
+    def __init__(self) -> None:
+        self.groups: dict[int, deque[Message]] = {}  # group -> its waiting messages, in order
+        self.ready: deque[int] = deque()  # unlocked groups with messages, in the order they became so
+        self.locked: set[int] = set()
+
+    def __bool__(self) -> bool:
+        return bool(self.ready)
+
+    def append(self, message: Message) -> None:
+        group = message.group
+        waiting = self.groups.get(group)
+        if waiting is None:
+            waiting = self.groups[group] = deque()
+        if not waiting and group not in self.locked:
+            self.ready.append(group)
+        waiting.append(message)
+
+    def take(self, size: int) -> list[Message]:
+        """A batch of up to `size`: the first ready group's messages, then the next group's;
+        every group in it is locked."""
+        batch: list[Message] = []
+        ready, groups = self.ready, self.groups
+        while ready and len(batch) < size:
+            group = ready.popleft()
+            waiting = groups[group]
+            while waiting and len(batch) < size:
+                batch.append(waiting.popleft())
+            if not waiting:
+                del groups[group]
+            self.locked.add(group)
+        return batch
+
+    def unlock(self, messages: list[Message]) -> None:
+        """The batch holding these messages is over: their groups may go on."""
+        for group in {m.group for m in messages}:
+            self.locked.discard(group)
+            if group in self.groups:
+                self.ready.append(group)
+
+    def put_back(self, messages: list[Message]) -> None:
+        """Messages back after their visibility timeout: first in their groups again."""
+        for message in reversed(messages):
+            waiting = self.groups.get(message.group)
+            if waiting is None:
+                waiting = self.groups[message.group] = deque()
+            waiting.appendleft(message)
 
 
 class Batch:
@@ -133,7 +196,9 @@ class QueuePoller:
                     return
                 if self.window and self._should_wait(now):
                     return
-                if self.batch_size == 1:
+                if queue.fifo:
+                    batch = messages.take(self.batch_size)
+                elif self.batch_size == 1:
                     batch = [messages.popleft()]
                 else:
                     batch = [messages.popleft() for _ in range(min(self.batch_size, len(messages)))]
@@ -202,7 +267,10 @@ class Queue(Behaviour):
         self.kb = float(c["message_kb"])
         self.send_chunks = chunks(self.kb, 64.0)
         self.receive_chunks: dict[int, int] = {}  # batch size -> billed 64 KB chunks
-        self.messages: deque[Message] = deque()
+        self.fifo = bool(c["fifo"])
+        self.messages: deque[Message] | FifoMessages = FifoMessages() if self.fifo else deque()
+        # message groups drawn per message (FIFO with more than one group)
+        self.groups = int(c["message_groups"]) if self.fifo else 1
         self.pollers: list[QueuePoller] = []
         self.dead_letter = None
         self.arriving: Message | None = None  # the message being sent, while pollers look at it
@@ -221,7 +289,10 @@ class Queue(Behaviour):
                 return
         self.stats.requests += 1
         self.usage["requests"] += self.send_chunks
-        self.enqueue(Message(self.env.now, ctx, self.sim.epoch))
+        group = 0
+        if self.groups > 1 and edge.kind not in FIXED_MESSAGE_GROUP_KINDS:
+            group = self.rng.randrange(self.groups)
+        self.enqueue(Message(self.env.now, ctx, self.sim.epoch, group))
         if done is not None:
             self.sim.after(self.latency_s(), Reply(done, self.env).ok)
 
@@ -229,33 +300,33 @@ class Queue(Behaviour):
         if not self.pollers:
             self.stats.backlog.up(self.env.now)
             return  # nobody reads: only the backlog count matters
-        messages = self.messages
-        messages.append(message)
+        self.messages.append(message)
         self.arriving = message
         for poller in self.pollers:
             poller.dispatch()
         self.arriving = None
-        if messages and messages[-1] is message:  # not taken at once: it waits
+        if not message.receives:  # not taken at once: it waits
             self.stats.backlog.up(self.env.now)
 
     def received(self, batch: list[Message], now: float) -> None:
         stats = self.stats
         n = len(batch)
-        # the message being sent (always last: FIFO) was never counted in the backlog
-        waited = n - 1 if batch[-1] is self.arriving else n
-        if waited:
-            stats.backlog.move(now, -waited)
         stats.concurrency.up(now)
         billed = self.receive_chunks.get(n)
         if billed is None:
             billed = self.receive_chunks[n] = chunks(self.kb * n, 64.0)
         self.usage["requests"] += billed
         latency = stats.latency
-        epoch = self.sim.epoch
+        epoch, arriving = self.sim.epoch, self.arriving
+        waited = n
         for message in batch:
             message.receives += 1
+            if message is arriving:
+                waited -= 1  # the message being sent, taken at once: never in the backlog
             if message.epoch == epoch:
                 latency.add((now - message.visible_since) * 1000.0)
+        if waited:
+            stats.backlog.move(now, -waited)
 
     def batch_finished(self, batch: Batch, status: int) -> None:
         now = self.env.now
@@ -267,6 +338,8 @@ class Queue(Behaviour):
                 if message.epoch == epoch:
                     stats.completed += 1
                 stats.ts_throughput.add(now)
+            if self.fifo:
+                self.messages.unlock(batch.messages)
             return
         reappear = max(0.0, batch.received + self.visibility_s - now)
         self.stats.backlog.move(now, len(batch.messages))
@@ -274,6 +347,7 @@ class Queue(Behaviour):
 
     def _reappear(self, messages: list[Message]) -> None:
         now = self.env.now
+        back = []
         for message in messages:
             if message.receives >= self.max_receives and self.dead_letter is not None:
                 self.stats.backlog.down(now)
@@ -282,7 +356,12 @@ class Queue(Behaviour):
                 self.dead_letter.target.redrive(message)
                 continue
             message.visible_since = now
-            self.messages.append(message)
+            back.append(message)
+        if self.fifo:
+            self.messages.put_back(back)
+            self.messages.unlock(messages)
+        else:
+            self.messages.extend(back)
         for poller in self.pollers:
             poller.dispatch()
 
@@ -302,5 +381,9 @@ class Queue(Behaviour):
             "counted), and no pollers are added while batches are throttled; failed or throttled batches reappear "
             "visibility_timeout_s after their receive; after max_receive_count receives a "
             "message moves to the dead-letter queue (counted as an error at the source queue); "
-            "FIFO ordering and message groups are not modelled; empty receives are not billed.",
+            "FIFO queues: each message group in order, one batch of it in flight at a time (so a "
+            "mapping runs at most one batch per active group); messages join one of "
+            "message_groups at random, except from EventBridge rule targets (one fixed group "
+            "id); deduplication and FIFO throughput quotas are not modelled; empty receives "
+            "are not billed.",
         ]

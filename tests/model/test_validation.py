@@ -267,6 +267,23 @@ def test_dead_letter_queue_type_must_match():
     assert "dead-letter queue must be FIFO too" in only_message(text)
 
 
+def test_fifo_message_groups_an_eventbridge_rule_cannot_write_and_a_bad_group_field():
+    text = """\
+    stratus: 1
+    name: Groups
+    nodes:
+      - {id: bus, service: eventbridge}
+      - {id: q, service: sqs, config: {fifo: true, message_groups: 8}}
+    edges:
+      - {from: bus, to: q}
+    """
+    (warning,) = messages(text, "warning")
+    assert "one fixed message group id" in warning and "(8)" in warning
+    assert messages(text.replace("message_groups: 8", "message_groups: 1"), "warning") == []
+    bad = text.replace("message_groups: 8", "message_group_field: \"a'b\"")
+    assert "message_group_field \"a'b\" must be a JSON field name" in only_message(bad)
+
+
 def test_sqs_batching_rules():
     text = """\
     stratus: 1

@@ -173,3 +173,66 @@ def test_a_timeout_cuts_off_a_synchronous_call():
     # the caller is billed 3 s per cut-off invocation
     assert caller.errors == sum(1 for t in starts if t + 3 < duration)
     assert result.usage["caller"]["duration_gb_s"] == pytest.approx(caller.errors * 3 * 128 / 1024)
+
+
+# -- 2. FIFO queues: one batch in flight per message group ---------------------------------
+#
+# services-sqs-scaling.html / FIFO delivery logic: SQS hands out no message of a group
+# while an earlier one of it is in flight, so a group is processed one batch at a time,
+# in order, and a mapping's concurrency is at most the number of active groups.
+
+
+def fifo(groups: int, **queue):
+    # 10 msg/s, batch 1, a 1 s handler: each group can do 1 msg/s
+    return design({"q": ("sqs", {"fifo": True, "message_groups": groups, "latency_ms": 0, **queue}),
+                   "fn": function(duration_ms=SECOND, timeout_s=10)},
+                  edges=[("q", "fn", {"batch_size": 1})],
+                  loads=[("q", "constant", {"rate_rps": 10})], duration_s=60)
+
+
+def test_fifo_one_group_is_processed_one_batch_at_a_time():
+    result = simulate(fifo(1))
+    # m0 at t=0 ends at 1.0, then the next at 2.0, ...: completions at 1, 2, ..., 59 (the
+    # run stops at 60): 59, at concurrency 1. Before: 585 (a FIFO queue as a standard one).
+    assert result.nodes["fn"].completed == 59
+    assert result.nodes["fn"].max_concurrency == 1
+    # and the others wait their turn: 600 sent - 59 done - 1 in flight = 540 (+-1: the
+    # arrival at the last instant)
+    assert abs(result.nodes["q"].max_backlog - 540) <= 1
+
+
+def test_fifo_groups_bound_the_concurrency():
+    # 4 groups drawn at random per message (2.5 msg/s each, more than the 1 msg/s a group
+    # can do): each group is busy from its first message to the end, 58 or 59 completions
+    # (59 if its first message came in the first second), at most 4 at once.
+    result = simulate(fifo(4))
+    assert 4 * 58 <= result.nodes["fn"].completed <= 4 * 59
+    assert result.nodes["fn"].max_concurrency == 4
+
+
+def test_fifo_failed_batch_blocks_its_group_until_it_is_dead_lettered():
+    # One group, handler always fails, visibility 5 s, max_receive_count 2, DLQ: the group's
+    # head message is received at 0, back at 5, received again, back at 10 -> DLQ; only
+    # then may the next message of the group go: one message dead-lettered per 10 s, and
+    # nothing else of the group runs meanwhile (6 in 60 s; the 6th at 60 is not counted).
+    arch = design({"q": ("sqs", {"fifo": True, "latency_ms": 0, "visibility_timeout_s": 5,
+                                 "max_receive_count": 2}),
+                   "dlq": ("sqs", {"fifo": True}),
+                   "fn": function(duration_ms=10, timeout_s=5, error_rate=1.0)},
+                  edges=[("q", "fn", {"batch_size": 1}), ("q", "dlq", {})],
+                  loads=[("q", "constant", {"rate_rps": 10})], duration_s=60)
+    result = simulate(arch)
+    assert result.nodes["dlq"].requests == 5
+    assert result.nodes["fn"].requests == 2 * 6  # two receives per message, 6 heads
+
+
+def test_fifo_messages_from_an_eventbridge_rule_share_one_group():
+    # EventBridge writes one constant MessageGroupId (as exported), so 8 groups on the
+    # queue change nothing: as one group, 59 done at concurrency 1 (delivery latency 0).
+    arch = design({"bus": ("eventbridge", {"latency_ms": 0}),
+                   "q": ("sqs", {"fifo": True, "message_groups": 8, "latency_ms": 0}),
+                   "fn": function(duration_ms=SECOND, timeout_s=10)},
+                  edges=[("bus", "q", {}), ("q", "fn", {"batch_size": 1})],
+                  loads=[("bus", "constant", {"rate_rps": 10})], duration_s=60)
+    result = simulate(arch)
+    assert result.nodes["fn"].completed == 59 and result.nodes["fn"].max_concurrency == 1
