@@ -474,7 +474,11 @@ _STREAM_SOURCE = (
     _int("parallelization_factor", 1, "Concurrent batches per shard", "", 1, 10),
     _float("batch_window_s", 0, "Wait this long to fill a batch", "s", 0, 300),
     _choice("starting_position", "LATEST", ("LATEST", "TRIM_HORIZON"), "Where reading starts"),
-    _int("max_retry_attempts", 10, "Retries of a failing batch before it is skipped", "", -1, 10_000),
+    _int("max_retry_attempts", -1, "Retries of a batch the function fails before it is discarded "
+         "(-1: until its records expire, blocking the shard)", "", -1, 10_000),
+    _int("max_record_age_s", -1, "Records older than this are discarded (-1: kept until the stream's "
+         "retention ends; else 60..604800)", "s", -1, 604_800),
+    _bool("bisect_on_error", False, "Split a failing batch in two and retry each half (uses no retry)"),
 )
 
 
@@ -536,7 +540,8 @@ _EDGE_LIST = (
             (_choice("mode", "sync", ("sync", "async"), "RequestResponse (sync) or Event (async)"),))
     + _rule("lambda", ["step_functions"], "start_execution", "StartExecution")
     + _rule("lambda", ["sqs", "sns"], "on_failure",
-            "Destination for asynchronous invocations that failed every retry",
+            "Destination for asynchronous invocations that failed every retry, and for the "
+            "batches its stream event source mappings discard",
             synchronous=False)
     # S3 event notifications (asynchronous).
     + _rule("s3", ["lambda", "sqs", "sns", "eventbridge"], "notification", "Event notification",

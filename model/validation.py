@@ -25,6 +25,8 @@ from .graph import trigger_graph
 
 ID_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 GROUP_FIELD_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+# A stream event source mapping's MaximumRecordAgeInSeconds: -1, or at least this.
+MIN_RECORD_AGE_S = 60
 # Lambda keeps this much of the account's concurrency unreserved.
 UNRESERVED_MINIMUM = 100
 
@@ -245,6 +247,10 @@ def _edge_specific(arch, edge, kind, subject, line, target) -> list[Problem]:
                                     f"'{edge.target}' with one fixed message group id, so its messages "
                                     f"share one group whatever message_groups ({dst['message_groups']}) says",
                            "warning", line, target))
+    age = edge.config.get("max_record_age_s", -1)
+    if kind == "event_source" and _is_number(age) and 0 <= age < MIN_RECORD_AGE_S:
+        out.append(Problem(subject, f"max_record_age_s {age}: AWS takes -1 (no limit) or "
+                                    f"{MIN_RECORD_AGE_S}..604800", line=line, target=target))
     if kind == "event_source" and src_service == "sqs":
         out += [Problem(subject, message, line=line, target=target)
                 for message in _sqs_batching_problems(edge.config, src["fifo"])]

@@ -156,22 +156,32 @@ class EventSource:
 
 
 _STREAM_SETTINGS = (("starting_position", "StartingPosition"), ("parallelization_factor", "ParallelizationFactor"),
-                    ("max_retry_attempts", "MaximumRetryAttempts"))
-# A failing record splits its batch until the bad record is alone (streams retry in order).
-_STREAM_FIXED = {"BisectBatchOnFunctionError": True}
+                    ("max_retry_attempts", "MaximumRetryAttempts"),
+                    ("max_record_age_s", "MaximumRecordAgeInSeconds"),
+                    ("bisect_on_error", "BisectBatchOnFunctionError"))
 
 EVENT_SOURCES: Mapping[str, EventSource] = {
     # The handler reports the failed messages of a batch; the rest are deleted.
     "sqs": EventSource(ARN, False, optional=(("max_concurrency", "ScalingConfig.MaximumConcurrency"),),
                        fixed={"FunctionResponseTypes": ["ReportBatchItemFailures"]}),
-    "kinesis": EventSource(ARN, True, required=_STREAM_SETTINGS, fixed=_STREAM_FIXED),
+    "kinesis": EventSource(ARN, True, required=_STREAM_SETTINGS),
     # A table's mapping reads its stream, not the table.
-    "dynamodb": EventSource(STREAM_ARN, True, required=_STREAM_SETTINGS, fixed=_STREAM_FIXED),
+    "dynamodb": EventSource(STREAM_ARN, True, required=_STREAM_SETTINGS),
 }
 
 
 def event_source(arch: Architecture, edge: Edge) -> EventSource:
     return EVENT_SOURCES[arch.nodes[edge.source].service]
+
+
+def mapping_failure_destination(arch: Architecture, edge: Edge) -> str | None:
+    """The node a stream mapping sends the batches it discards to (its DestinationConfig
+    OnFailure): the function's own on_failure destination, as the simulator does; None for
+    queues (they have a dead-letter queue instead) or a function without one."""
+    if not event_source(arch, edge).stream:
+        return None
+    failures = [e.target for e in arch.edges_from(edge.target) if arch.edge_kind(e) == "on_failure"]
+    return failures[0] if failures else None
 
 
 def mapping_parameters(arch: Architecture, edge: Edge, fixed: bool = True) -> dict[str, Any]:
@@ -195,7 +205,7 @@ def _put(params: dict, parameter: str, value: Any) -> None:
     *outer, inner = parameter.split(".")
     for key in outer:
         params = params.setdefault(key, {})
-    params[inner] = value if isinstance(value, str) else int(value)
+    params[inner] = value if isinstance(value, (str, bool)) else int(value)
 
 
 # --------------------------------------------------------------------------------------

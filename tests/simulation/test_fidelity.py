@@ -236,3 +236,65 @@ def test_fifo_messages_from_an_eventbridge_rule_share_one_group():
                   loads=[("bus", "constant", {"rate_rps": 10})], duration_s=60)
     result = simulate(arch)
     assert result.nodes["fn"].completed == 59 and result.nodes["fn"].max_concurrency == 1
+
+
+# -- 5. Streams: a failing batch blocks its shard until its records expire -----------------
+#
+# kinesis-on-failure-destination.html / API_CreateEventSourceMapping: MaximumRetryAttempts
+# and MaximumRecordAgeInSeconds default to -1 (retry until the records expire: 24 h here),
+# throttles are retried without counting, BisectBatchOnFunctionError splits a failing
+# batch in two (not counted as a retry), and each discarded batch goes to the on-failure
+# destination (here: the function's on_failure edge). A failed batch is retried 1 s after
+# its failure.
+
+FAILING = {"duration_ms": 100, "timeout_s": 3, "error_rate": 1.0}
+
+
+def failing_stream(edge: dict, rate=1.0, duration_s=300.0, load=None, **fn):
+    return design({"ks": ("kinesis", {"shards": 1, "latency_ms": 0}),
+                   "fn": function(**{**FAILING, **fn}),
+                   "dlq": ("sqs", {})},
+                  edges=[("ks", "fn", edge), ("fn", "dlq", {}, "on_failure")],
+                  loads=[load or ("ks", "constant", {"rate_rps": rate})], duration_s=duration_s)
+
+
+def test_stream_retries_a_failing_batch_until_its_records_expire():
+    result = simulate(failing_stream({"batch_size": 10}))
+    # The first batch (the record of t=0, alone) is tried every 1.1 s (0.1 s handler + 1 s):
+    # at 0, 1.1, ..., 1.1 x 272 = 299.2 s: 273 tries, all failing, the shard blocked behind
+    # it. Before: skipped after 10 retries, the shard moving on.
+    fn, ks = result.nodes["fn"], result.nodes["ks"]
+    assert fn.requests == 273 and fn.errors == 273
+    # The oldest record never read is t = 1 s: 299 s old at the end.
+    assert ks.max_iterator_age_ms == pytest.approx(299_000)
+    assert result.nodes["dlq"].requests == 0  # nothing expired in 300 s (24 h retention)
+
+
+def test_stream_max_record_age_discards_to_the_on_failure_destination():
+    result = simulate(failing_stream({"batch_size": 1, "max_record_age_s": 60}))
+    # The record of t = k is given up at a failure f where the next try (f + 1) would find
+    # it 60 s old: f >= k + 59, and tries are 1.1 s apart, so f is in [k + 59, k + 60.1]
+    # (or it is read already 60 s old and dropped at k + 60). By 300 s: k = 0..239 surely,
+    # k = 240 perhaps: 240 or 241 destination messages, one per (single-record) batch.
+    dlq = result.nodes["dlq"].requests
+    assert 240 <= dlq <= 241, dlq
+    assert result.nodes["ks"].errors == dlq  # each discarded record's put turned into an error
+    assert result.nodes["ks"].max_iterator_age_ms <= 61_000
+
+
+def test_stream_max_retry_attempts_and_bisect_on_error(tmp_path):
+    # 8 records in the first second (trace), gathered in one batch by a 1 s window; the
+    # function always fails; no retries.
+    (tmp_path / "eight.csv").write_text("second,count\n0,8\n")
+    trace = ("ks", "trace", {"file": "eight.csv"})
+    edge = {"batch_size": 8, "batch_window_s": 1, "max_retry_attempts": 0}
+    whole = simulate(failing_stream(edge, load=trace, duration_s=30), base_dir=str(tmp_path))
+    # one try, then the batch of 8 is discarded: one destination message, 8 errors
+    assert whole.nodes["fn"].requests == 1 and whole.nodes["dlq"].requests == 1
+    assert whole.nodes["ks"].errors == 8
+    split = simulate(failing_stream({**edge, "bisect_on_error": True}, load=trace, duration_s=30),
+                     base_dir=str(tmp_path))
+    # bisecting 8 -> 4+4 -> 2+2+2+2 -> eight single records: 1 + 2 + 4 + 8 = 15 tries,
+    # each single record discarded on its own: 8 destination messages
+    assert split.nodes["fn"].requests == 2 * 8 - 1 and split.nodes["dlq"].requests == 8
+    assert split.nodes["ks"].errors == 8

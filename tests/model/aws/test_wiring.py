@@ -27,7 +27,9 @@ def test_mapping_parameters_use_api_names_and_terraform_arguments_follow():
         "FunctionResponseTypes": ["ReportBatchItemFailures"]}
     assert "FunctionResponseTypes" not in wiring.mapping_parameters(arch, queue, fixed=False)
     params = wiring.mapping_parameters(arch, stream)
-    assert params["MaximumBatchingWindowInSeconds"] == 3 and params["BisectBatchOnFunctionError"] is True
+    assert params["MaximumBatchingWindowInSeconds"] == 3 and params["BisectBatchOnFunctionError"] is False
+    # AWS's defaults for a failing stream batch, as simulated: retry until the records expire
+    assert params["MaximumRetryAttempts"] == -1 and params["MaximumRecordAgeInSeconds"] == -1
     assert params["StartingPosition"] == "TRIM_HORIZON" and "ScalingConfig" not in params
     body = arguments(wiring.mapping_parameters(arch, queue))
     assert body["batch_size"] == 7 and body["function_response_types"] == ["ReportBatchItemFailures"]
@@ -107,3 +109,16 @@ def test_fifo_group_ids_are_fixed_for_one_group_and_read_from_the_message_for_mo
         assert {k: v for k, v in state["Parameters"].items() if k.startswith("MessageGroupId")} == task
         # an EventBridge rule's SqsParameters take only a constant id, whatever the groups
         assert wiring.rule_target_parameters(arch, arch.edges[3]) == {"SqsParameters": {"MessageGroupId": "stratus"}}
+
+
+def test_a_stream_mapping_sends_discarded_batches_to_the_functions_on_failure_destination():
+    arch, queue, stream = _design()
+    stream.config.update(bisect_on_error=True, max_record_age_s=3600, max_retry_attempts=5)
+    params = wiring.mapping_parameters(arch, stream)
+    assert (params["BisectBatchOnFunctionError"], params["MaximumRecordAgeInSeconds"],
+            params["MaximumRetryAttempts"]) == (True, 3600, 5)
+    assert wiring.mapping_failure_destination(arch, stream) is None
+    arch.add_node(Node("dlq", "sqs", {}))
+    arch.add_edge(Edge("f", "dlq", {}, kind="on_failure"))
+    assert wiring.mapping_failure_destination(arch, stream) == "dlq"
+    assert wiring.mapping_failure_destination(arch, queue) is None  # a queue has its dead-letter queue
