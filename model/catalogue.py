@@ -350,6 +350,10 @@ _SERVICE_LIST = (
         ),
         fields=(
             _bool("fifo", False, "First-in-first-out queue with exactly-once processing"),
+            _int("message_groups", 1, "FIFO only: distinct MessageGroupIds in the traffic (one batch "
+                 "of a group is processed at a time)", "groups", 1, 1_000_000),
+            _str("message_group_field", "groupId", "FIFO with more than one group: the message's "
+                 "JSON field holding its group id (what direct integrations send as MessageGroupId)"),
             _int("visibility_timeout_s", 30, "A received message is hidden this long before redelivery",
                  "s", 0, 43_200),
             _float("message_kb", 1.0, "Average message size", "KB", 0.001, 1024),
@@ -452,6 +456,12 @@ SERVICES: Mapping[str, ServiceSpec] = MappingProxyType({s.key: s for s in _SERVI
 # --------------------------------------------------------------------------------------
 # Edges
 
+# Edge kinds whose sender writes one fixed MessageGroupId to a FIFO queue whatever its
+# message_groups: an EventBridge rule's SqsParameters take a constant id (PutTargets API,
+# SqsParameters.MessageGroupId). The exporters write Stratus's fixed group there; the
+# simulator puts those messages in one group; validation warns.
+FIXED_MESSAGE_GROUP_KINDS = frozenset({"rule_target"})
+
 CALLS = _float("calls", 1.0, "Mean calls per upstream request (below 1: a probability)", "", 0, 1000)
 _ROUTE = (
     _choice("method", "ANY", ("ANY", "GET", "POST", "PUT", "PATCH", "DELETE"), "HTTP method of the route"),
@@ -464,7 +474,11 @@ _STREAM_SOURCE = (
     _int("parallelization_factor", 1, "Concurrent batches per shard", "", 1, 10),
     _float("batch_window_s", 0, "Wait this long to fill a batch", "s", 0, 300),
     _choice("starting_position", "LATEST", ("LATEST", "TRIM_HORIZON"), "Where reading starts"),
-    _int("max_retry_attempts", 10, "Retries of a failing batch before it is skipped", "", -1, 10_000),
+    _int("max_retry_attempts", -1, "Retries of a batch the function fails before it is discarded "
+         "(-1: until its records expire, blocking the shard)", "", -1, 10_000),
+    _int("max_record_age_s", -1, "Records older than this are discarded (-1: kept until the stream's "
+         "retention ends; else 60..604800)", "s", -1, 604_800),
+    _bool("bisect_on_error", False, "Split a failing batch in two and retry each half (uses no retry)"),
 )
 
 
@@ -526,7 +540,8 @@ _EDGE_LIST = (
             (_choice("mode", "sync", ("sync", "async"), "RequestResponse (sync) or Event (async)"),))
     + _rule("lambda", ["step_functions"], "start_execution", "StartExecution")
     + _rule("lambda", ["sqs", "sns"], "on_failure",
-            "Destination for asynchronous invocations that failed every retry",
+            "Destination for asynchronous invocations that failed every retry, and for the "
+            "batches its stream event source mappings discard",
             synchronous=False)
     # S3 event notifications (asynchronous).
     + _rule("s3", ["lambda", "sqs", "sns", "eventbridge"], "notification", "Event notification",

@@ -13,6 +13,8 @@ from typing import Any, Callable
 
 from model.architecture import Architecture, Edge
 
+from .wiring import FIFO_GROUP, message_group_field
+
 # The items a DynamoDB task reads or writes are keyed by the execution's name: a value every
 # execution has, so the generated workflow runs as it is.
 _EXECUTION_KEY = {"S.$": "$$.Execution.Name"}
@@ -27,8 +29,13 @@ def _lambda_task(arch, target, ref, action):
 
 def _sqs_task(arch, target, ref, action):
     params: dict[str, Any] = {"QueueUrl": ref, "MessageBody.$": "$"}
-    if arch.nodes[target].effective_config().get("fifo"):
-        params["MessageGroupId"] = "stratus"
+    queue = arch.nodes[target].effective_config()
+    if queue.get("fifo"):
+        field_name = message_group_field(queue)
+        if field_name:
+            params["MessageGroupId.$"] = f"$.{field_name}"  # the execution input's field
+        else:
+            params["MessageGroupId"] = FIFO_GROUP
     return {"Resource": "arn:aws:states:::sqs:sendMessage", "Parameters": params}
 
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 import math
 
 from .base import ACTION_OPS, SdkCall, SdkService, TokenBucket, sampler
-from .streams import StreamFeed
+from .streams import DYNAMODB_STREAM_RETENTION_S, StreamFeed
 
 ON_DEMAND_TABLE_UNITS = 40_000.0
 BURST_SECONDS = 300.0
@@ -55,7 +55,8 @@ class Table(SdkService):
                             for op in ("read", "write")}
             shards = ON_DEMAND_STREAM_SHARDS
         self.has_stream = c["stream"] != "none"
-        self.feed = StreamFeed(self, max(1, shards), "stream_read_requests", per_batch=True)
+        self.feed = StreamFeed(self, max(1, shards), "stream_read_requests", per_batch=True,
+                               retention_s=DYNAMODB_STREAM_RETENTION_S)
         ops = {op: TableOp(op, self.buckets[op], self.units[op]) for op in ("read", "write")}
         self.action_ops = {action: tuple(ops[op] for op in names) for action, names in ACTION_OPS.items()}
 

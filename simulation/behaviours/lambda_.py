@@ -17,8 +17,10 @@ Rules (AWS Lambda Developer Guide):
   doubling to 5 min for up to 6 h; a failed one `max_retry_attempts` times (0-2) after
   1 min then 2 min; then it goes to the `on_failure` destination, if any.
 - Duration = cold start + handler time + synchronous downstream calls (in edge order,
-  each `calls` times). `timeout_s` ends the invocation with an error (checked before each
-  downstream call and at the end); `error_rate` makes the handler fail.
+  each `calls` times). `timeout_s` ends the invocation with an error whatever it is doing:
+  a synchronous downstream call still running is cut off (the environment is freed and
+  the error returned at the timeout; the function called runs on, and is billed, as
+  nothing tells it its caller has gone). `error_rate` makes the handler fail.
 - Billing usage: duration rounded up to 1 ms x memory (the INIT phase is billed too, as
   for managed runtimes since 1 Aug 2025), split between on-demand and provisioned
   environments; provisioned capacity itself = provisioned_concurrency x memory x time.
@@ -84,13 +86,16 @@ class ConcurrencyPool:
 class Invocation:
     """One invocation; after the handler time it makes its synchronous downstream calls one
     after another (`steps`, each edge repeated its `calls` times), then ends. A failed call
-    fails the invocation; no new call starts after the timeout."""
+    fails the invocation; no new call starts after the timeout, and one still running at
+    the timeout is cut off (`LambdaFunction.cut_off_overdue`): its answer, when it comes,
+    finds the invocation `over` and is ignored."""
 
-    __slots__ = ("fn", "ctx", "done", "start", "kind", "steps", "index", "epoch")
+    __slots__ = ("fn", "ctx", "done", "start", "kind", "steps", "index", "epoch", "over")
 
     def __init__(self, fn: "LambdaFunction", ctx, done, start: float, kind: int) -> None:
         self.fn, self.ctx, self.done, self.start, self.kind = fn, ctx, done, start, kind
         self.epoch = fn.sim.epoch
+        self.over = False
 
     def handler_done(self, _event) -> None:
         """The handler's own time is over: make the downstream calls, if any."""
@@ -99,6 +104,8 @@ class Invocation:
     def next_step(self, status: int, t_end: float) -> None:
         """The previous call answered `status`: make the next one, or end the invocation.
         Calls nobody waits for (asynchronous ones) are made one after another at once."""
+        if self.over:
+            return  # cut off at its timeout while this call ran
         fn = self.fn
         if status != OK:
             fn.complete_invocation(self, ERROR)
@@ -182,6 +189,12 @@ class LambdaFunction(Behaviour):
         self.sync_edges: list = []
         self.fixed_steps: tuple | None = ()  # the downstream calls when no `calls` is fractional
         self.failure_edges: list = []
+        # invocations that may wait on a downstream call at their timeout, in start order
+        # (so in deadline order: every one has the same timeout), and whether a timer is
+        # set for the first one's deadline
+        self.waits_downstream = False
+        self.watched: deque[Invocation] = deque()
+        self.watch_armed = False
 
     def wired(self) -> None:
         self.scale = TokenBucket(SCALE_UP_PER_10_S / 10.0, SCALE_UP_PER_10_S)
@@ -190,6 +203,7 @@ class LambdaFunction(Behaviour):
             self.fixed_steps = tuple(e for e in self.sync_edges for _ in range(e.whole))
         else:
             self.fixed_steps = None  # drawn per invocation
+        self.waits_downstream = any(e.waits for e in self.sync_edges)
         self.failure_edges = self.edges("on_failure")
 
     # -- entry points --------------------------------------------------------------------
@@ -281,8 +295,35 @@ class LambdaFunction(Behaviour):
         if steps:
             inv.steps, inv.index = steps, 0
             self.sim.after(ms / 1000.0, inv.handler_done)
+            if self.waits_downstream:
+                self.watch(inv)
         else:
             self.sim.after(ms / 1000.0, inv.succeeded)
+
+    # -- timeouts during downstream calls ------------------------------------------------
+
+    def watch(self, inv: Invocation) -> None:
+        """Cut `inv` off at its timeout if it is still waiting then. One timer per function
+        (for the earliest deadline), not one per invocation: most end long before."""
+        self.watched.append(inv)
+        if not self.watch_armed:
+            self.watch_armed = True
+            self.sim.after(self.timeout_s, self.cut_off_overdue)
+
+    def cut_off_overdue(self, _event) -> None:
+        """End, with an error, every watched invocation whose timeout has come; then set the
+        timer for the next deadline."""
+        now = self.env.now
+        watched, timeout = self.watched, self.timeout_s
+        while watched:
+            inv = watched[0]
+            if not inv.over:
+                if inv.start + timeout > now + 1e-9:
+                    self.sim.after(inv.start + timeout - now, self.cut_off_overdue)
+                    return
+                self.complete_invocation(inv, ERROR)  # timed out in a downstream call
+            watched.popleft()
+        self.watch_armed = False
 
     def _expire(self, now: float) -> None:
         """Reclaim environments idle longer than idle_timeout_s, as of when they expired."""
@@ -292,6 +333,7 @@ class LambdaFunction(Behaviour):
             instances.down(idle.popleft() + timeout)  # recorded late: the level backdates it
 
     def complete_invocation(self, inv: Invocation, status: int) -> None:
+        inv.over = True
         now = self.env.now
         ms = (now - inv.start) * 1000.0
         if ms > self.timeout_ms:
@@ -352,9 +394,11 @@ class LambdaFunction(Behaviour):
             "with backoff 1 s doubling to 5 min for up to 6 h; errors retried max_retry_attempts "
             "times after 1 min and 2 min, then sent to on_failure edges.",
             "Lambda duration = cold start + handler time + synchronous downstream calls in edge "
-            "order; a failed downstream call fails the invocation; timeout_s is checked before "
-            "each downstream call and at the end (an invocation over it is an error billed at "
-            "timeout_s). Batches from SQS and streams take one handler time per invocation.",
+            "order; a failed downstream call fails the invocation; at timeout_s the invocation "
+            "ends with an error billed at timeout_s, even in the middle of a synchronous "
+            "downstream call (its environment is freed and the error returned then; the "
+            "service or function called runs on and is billed). Batches from SQS and streams "
+            "take one handler time per invocation.",
             "Lambda memory: duration_ms is the handler time at the design's memory_mb; a scenario "
             "override of memory_mb scales it by min(design, 1769) / min(new, 1769) (CPU share "
             "proportional to memory up to one vCPU at 1,769 MB, CPU-bound handler).",

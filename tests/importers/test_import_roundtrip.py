@@ -49,6 +49,9 @@ NOT_CARRIED_FIELDS = {
     "item_kb": "simulation only", "message_kb": "simulation only", "object_kb": "simulation only",
     "record_kb": "simulation only", "event_kb": "simulation only",
     "prefixes": "simulation only (how the load spreads over key prefixes)",
+    "message_groups": "simulation only (how many message groups the traffic uses)",
+    "message_group_field": "written inside integration request templates and state machine "
+                           "paths, which the importers do not read back",
     # Express workflows bill by memory, but no template property sets it.
     "memory_mb@step_functions": "billing estimate only; no template property",
     # The examples have no code folders; the CFN flavour ships code as CodeBucket/CodeKey
@@ -57,7 +60,8 @@ NOT_CARRIED_FIELDS = {
 }
 # Edge config a template carries: compared (with catalogue defaults filled in).
 COMPARED_EDGE_FIELDS = ("method", "path", "action", "batch_size", "max_concurrency", "batch_window_s",
-                        "parallelization_factor", "starting_position", "max_retry_attempts", "events",
+                        "parallelization_factor", "starting_position", "max_retry_attempts",
+                        "max_record_age_s", "bisect_on_error", "events",
                         "prefix", "suffix", "raw_message_delivery", "pattern", "order")
 NOT_CARRIED_EDGE_FIELDS = {
     "calls": "the share of requests taking an edge is workload, not wiring",
