@@ -18,6 +18,7 @@ from typing import Any, Callable
 
 from .catalogue import ACCOUNT_FIELDS, SERVICES, edge_rule
 from .errors import StratusError
+from .quotas import QUOTAS, quota_value
 
 
 @dataclass
@@ -224,6 +225,10 @@ class Architecture:
         return found
 
     def account_setting(self, name: str) -> Any:
+        """An account field (`concurrency_limit`), or a regional quota of model.quotas: its
+        `account.quotas` override, else AWS's default for the design's region."""
+        if name in QUOTAS:
+            return quota_value(name, self.region, self.account, self.account_setting("concurrency_limit"))
         default = next(f.default for f in ACCOUNT_FIELDS if f.name == name)
         return self.account.get(name, default)
 

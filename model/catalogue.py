@@ -312,6 +312,18 @@ _SERVICE_LIST = (
             _choice("stream", "none", ("none", "keys_only", "new_image", "old_image", "new_and_old_images"),
                     "Change stream view (needed to trigger a function)"),
             _str("partition_key", "pk", "Partition key attribute name"),
+            _float("hot_key_share", 0.0, "Share of calls that go to one hot item (its partition "
+                   "serves at most 1,000 WCU or 3,000 RCU)", "", 0, 1),
+            _int("warm_write_units", 4000, "On-demand: writes/s the table serves at once (a new "
+                 "table: 4,000; it later doubles its previous peak)", "WRU/s", 1, 1_000_000),
+            _int("warm_read_units", 12000, "On-demand: reads/s the table serves at once (a new "
+                 "table: 12,000)", "RRU/s", 1, 1_000_000),
+            _bool("auto_scaling", False, "Provisioned: scale capacity between read/write_capacity "
+                  "and the maximums to keep utilisation at the target"),
+            _int("max_read_capacity", 40000, "Provisioned with auto scaling: most RCU", "RCU", 1, 1_000_000),
+            _int("max_write_capacity", 40000, "Provisioned with auto scaling: most WCU", "WCU", 1, 1_000_000),
+            _float("target_utilization", 0.7, "Provisioned with auto scaling: consumed / provisioned "
+                   "capacity to keep", "", 0.2, 0.9),
         ),
     ),
     ServiceSpec(

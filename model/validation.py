@@ -7,6 +7,7 @@ other, or to the account, are in SERVICE_RULES, one small function per rule.
 
 from __future__ import annotations
 
+import difflib
 import math
 import os
 import re
@@ -22,6 +23,7 @@ from .catalogue import (
 from .distributions import distribution_problems
 from .errors import Problem
 from .graph import trigger_graph
+from .quotas import QUOTAS
 
 ID_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 GROUP_FIELD_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -118,8 +120,35 @@ def _check_size(arch: Architecture) -> list[Problem]:
 
 def _check_account(arch: Architecture) -> list[Problem]:
     fields = {f.name: f for f in ACCOUNT_FIELDS}
-    return _check_fields(fields, arch.account, "account",
-                         lambda _: arch.source_map.get(("key", "account")), ("design", None), "account")
+    settings = {k: v for k, v in arch.account.items() if k != "quotas"}
+    return (_check_fields(fields, settings, "account",
+                          lambda _: arch.source_map.get(("key", "account")), ("design", None), "account")
+            + _check_quotas(arch))
+
+
+def _check_quotas(arch: Architecture) -> list[Problem]:
+    """`account.quotas`: a mapping of model.quotas keys to positive numbers. An unknown key
+    is kept with a warning that names the closest known one (a misspelt quota would
+    otherwise be silently ignored)."""
+    if "quotas" not in arch.account:
+        return []
+    quotas, line = arch.account["quotas"], arch.source_map.get(("key", "account"))
+    if not isinstance(quotas, dict):
+        return [Problem("account", f"quotas must be a mapping of quota name to value, got {quotas!r}",
+                        line=line, target=("design", None))]
+    problems = []
+    for key, value in quotas.items():
+        quota = QUOTAS.get(key)
+        if quota is None:
+            close = difflib.get_close_matches(str(key), QUOTAS, n=1)
+            hint = f"did you mean '{close[0]}'? " if close else ""
+            problems.append(Problem("account", f"unknown quota '{key}' (kept, not used; {hint}known: "
+                                               f"{', '.join(QUOTAS)})", "warning", line, ("design", None)))
+        elif not (_is_number(value) and value > 0):
+            problems.append(Problem("account", f"quota {key} must be a positive number ({quota.unit}; "
+                                               f"AWS's default here: {quota.describe_default(arch.region)}), "
+                                               f"got {value!r}", line=line, target=("design", None)))
+    return problems
 
 
 def _check_node(arch: Architecture, node: Node) -> list[Problem]:
@@ -170,9 +199,28 @@ def _sqs_group_field_is_a_name(arch: Architecture, config: dict) -> str | None:
     return None
 
 
+def _dynamodb_capacity_within_quota(arch: Architecture, config: dict) -> str | None:
+    """AWS refuses to provision (or auto-scale to) more than the per-table quota."""
+    if config["billing_mode"] != "provisioned":
+        return None
+    scaled = config["auto_scaling"]
+    for kind, unit in (("read", "rru"), ("write", "wru")):
+        quota_key = f"dynamodb_table_max_{unit}"
+        quota = arch.account_setting(quota_key)
+        field_name = f"max_{kind}_capacity" if scaled else f"{kind}_capacity"
+        if config[field_name] > quota:
+            return (f"{field_name} {config[field_name]} exceeds the per-table quota of {quota:,.0f} "
+                    f"(raise account.quotas.{quota_key} if AWS raised it for the account)")
+        if scaled and config[f"max_{kind}_capacity"] < config[f"{kind}_capacity"]:
+            return (f"max_{kind}_capacity {config[f'max_{kind}_capacity']} is below {kind}_capacity "
+                    f"{config[f'{kind}_capacity']} (the auto scaling minimum)")
+    return None
+
+
 SERVICE_RULES: dict[str, tuple[Callable[[Architecture, dict], str | None], ...]] = {
     "lambda": (_lambda_provisioned_within_reserved, _lambda_reserved_within_account),
     "sqs": (_sqs_group_field_is_a_name,),
+    "dynamodb": (_dynamodb_capacity_within_quota,),
 }
 
 

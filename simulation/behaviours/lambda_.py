@@ -9,6 +9,13 @@ Rules (AWS Lambda Developer Guide):
 - Concurrency is capped by `reserved_concurrency`, or else by the account pool shared by
   all unreserved functions (account limit minus every reservation)
   (configuration-concurrency.html). Synchronous callers get a 429 at the cap.
+- Invocation rate of synchronous invocations (event source mappings included; limits.html:
+  "each instance of your execution environment can serve up to 10 requests per second",
+  asynchronous ones are bounded by concurrency only): unreserved functions share 10 x the
+  account's concurrency limit per second (account.quotas.lambda_invocation_rps,
+  lambda-concurrency.html), a reserved function has 10 x its reservation; a token bucket
+  holding 1 s of it, checked after the concurrency cap. Every refusal is recorded as the
+  limit that made it.
 - Scaling: each function gains at most 1,000 environments per 10 s (scaling-behavior.html),
   modelled as a token bucket of 1,000 refilled at 100/s; a cold start that finds it empty
   is throttled.
@@ -36,6 +43,9 @@ from .base import ERROR, OK, THROTTLED, Behaviour, TokenBucket, sampler
 
 PROVISIONED, WARM, COLD = 0, 1, 2
 SCALE_UP_PER_10_S = 1000.0
+# "Lambda applies a requests-per-second limit of 10 x your concurrency" (lambda-concurrency.html):
+# the account's unreserved functions share account.quotas.lambda_invocation_rps.
+INVOCATIONS_PER_S_PER_CONCURRENCY = 10.0
 ASYNC_MAX_AGE_S = 6 * 3600.0
 ASYNC_THROTTLE_FIRST_S = 1.0
 ASYNC_THROTTLE_MAX_S = 300.0
@@ -58,19 +68,27 @@ def handler_time_factor(design_mb: float, run_mb: float) -> float:
 
 
 class ConcurrencyPool:
-    """Concurrent executions allowed: one function's reservation or the shared pool."""
+    """Concurrent executions allowed: one function's reservation or the shared pool; and
+    the invocation rate that goes with it (10 per second per unit of concurrency)."""
 
-    __slots__ = ("limit", "used", "waiters")
+    __slots__ = ("limit", "used", "waiters", "env", "refused", "rate", "rate_refused")
 
-    def __init__(self, limit: int) -> None:
+    def __init__(self, limit: int, owner: Behaviour, scope: str, invocations_per_s: float) -> None:
         self.limit = limit
         self.used = 0
         self.waiters: list = []
+        self.env = owner.env
+        self.refused = owner.limit("lambda_concurrency", scope)
+        # AWS documents the rate, not the bucket: one second of it is taken as the burst
+        self.rate = TokenBucket(invocations_per_s, invocations_per_s)
+        self.rate_refused = owner.limit("lambda_invocation_rps", scope)
 
     def wait(self, callback) -> None:
-        """Call back once an execution ends (event-source pollers waiting for room)."""
+        """Call back once an execution ends (event-source pollers waiting for room: the
+        concurrency limit delays their batch)."""
         if callback not in self.waiters:
             self.waiters.append(callback)
+            self.refused(self.env.now)
 
     def release(self) -> None:
         self.used -= 1
@@ -142,7 +160,7 @@ class AsyncEvent:
         self.backoff = ASYNC_THROTTLE_FIRST_S
 
     def attempt(self, _event=None) -> None:
-        self.fn.run(self.ctx, self.result)
+        self.fn.run(self.ctx, self.result, synchronous=False)
 
     def result(self, status: int, t_end: float) -> None:
         fn, now = self.fn, self.fn.env.now
@@ -198,6 +216,7 @@ class LambdaFunction(Behaviour):
 
     def wired(self) -> None:
         self.scale = TokenBucket(SCALE_UP_PER_10_S / 10.0, SCALE_UP_PER_10_S)
+        self.scale_refused = self.limit("lambda_scale_up_rate")
         self.sync_edges = self.edges(*SYNC_KINDS)
         if all(not e.chance for e in self.sync_edges):
             self.fixed_steps = tuple(e for e in self.sync_edges for _ in range(e.whole))
@@ -234,10 +253,12 @@ class LambdaFunction(Behaviour):
         """Reserved functions get their own pool; the others share what is left of the
         account's concurrency limit."""
         reserved = sum(f.config["reserved_concurrency"] or 0 for f in functions)
-        shared = ConcurrencyPool(max(0, int(account_setting("concurrency_limit")) - reserved))
+        shared = ConcurrencyPool(max(0, int(account_setting("concurrency_limit")) - reserved), functions[0],
+                                 "account", float(account_setting("lambda_invocation_rps")))
         for fn in functions:
             limit = fn.config["reserved_concurrency"]
-            fn.pool = shared if limit is None else ConcurrencyPool(int(limit))
+            fn.pool = shared if limit is None else ConcurrencyPool(
+                int(limit), fn, fn.id, INVOCATIONS_PER_S_PER_CONCURRENCY * int(limit))
 
     def scale_from_design(self, designed: dict) -> None:
         self.handler_scale = handler_time_factor(designed["memory_mb"], self.config["memory_mb"])
@@ -247,16 +268,21 @@ class LambdaFunction(Behaviour):
 
     # -- environments --------------------------------------------------------------------
 
-    def run(self, ctx, done) -> None:
+    def run(self, ctx, done, synchronous: bool = True) -> None:
         """Start an invocation in an environment: a provisioned one, else the most recently
         used idle one, else a new one (a cold start). Throttled (429) when the function is at
-        its concurrency cap or may not create another environment yet."""
+        its concurrency cap, a synchronous invocation over the invocation rate, or when it
+        may not create another environment yet."""
         stats = self.stats
         now = self.env.now
         stats.requests += 1
         pool = self.pool
         if pool.used >= pool.limit:
             kind = None
+            pool.refused(now)
+        elif synchronous and not pool.rate.take(now):
+            kind = None
+            pool.rate_refused(now)
         elif self.prov_idle:
             self.prov_idle -= 1
             kind = PROVISIONED
@@ -272,6 +298,7 @@ class LambdaFunction(Behaviour):
                 stats.instances.up(now)
             else:
                 kind = None
+                self.scale_refused(now)
         if kind is None:
             self.throttle(now)
             if done is not None:
@@ -390,6 +417,12 @@ class LambdaFunction(Behaviour):
             "are never cold; concurrency capped by reserved_concurrency or the account pool "
             "(limit minus all reservations); at most 1,000 new environments per 10 s per function "
             "(token bucket, 100/s refill); synchronous callers get 429 at the cap.",
+            "Lambda invocation rate (synchronous invocations and event source mappings; "
+            "asynchronous ones are bounded by concurrency only): unreserved functions share 10 x "
+            "the account concurrency limit per second (account.quotas.lambda_invocation_rps), a "
+            "reserved function 10 x its reserved_concurrency; a token bucket holding 1 s of the "
+            "rate, checked after the concurrency cap; a refused invocation is throttled (429) like "
+            "one at the cap.",
             "Lambda async invocations (S3, SNS, EventBridge, Event invoke): throttles retried "
             "with backoff 1 s doubling to 5 min for up to 6 h; errors retried max_retry_attempts "
             "times after 1 min and 2 min, then sent to on_failure edges.",
