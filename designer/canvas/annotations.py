@@ -9,7 +9,7 @@ them, is the scene's business, because it treats them together with the nodes.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterable
+from typing import Iterable
 
 from PySide6.QtCore import QPointF, QRectF
 
@@ -20,12 +20,10 @@ from .annotation_items import GroupItem, NoteItem
 from .node_item import H, W, snap
 from .placement import free_spot
 
-if TYPE_CHECKING:  # the scene owns this layer
-    from .scene import DiagramScene
-
 
 class AnnotationLayer:
-    def __init__(self, scene: "DiagramScene") -> None:
+    def __init__(self, scene) -> None:
+        """`scene`: the DiagramScene that owns this layer (not imported: it imports us)."""
         self.scene, self.arch, self.undo_stack = scene, scene.arch, scene.undo_stack
         self.notes: dict[str, NoteItem] = {}
         self.groups: dict[str, GroupItem] = {}
