@@ -44,11 +44,11 @@ def _node_menu(window, menu: QMenu, node_id: str, scene_pos: QPointF) -> None:
     if joinable:
         join = menu.addMenu("Add to Group")
         for group in joinable:
-            join.addAction(group.label or group.id, lambda g=group.id: scene.add_to_group(g, selected))
+            join.addAction(group.label or group.id, lambda g=group.id: scene.annotations.add_to_group(g, selected))
     for group in arch.groups:
         if set(selected) & set(group.nodes):
             menu.addAction(f"Remove from “{group.label or group.id}”",
-                           lambda g=group.id: scene.remove_from_group(g, selected))
+                           lambda g=group.id: scene.annotations.remove_from_group(g, selected))
     if len(selected) > 1:
         menu.addSeparator()
         window.fill_arrange_menu(menu.addMenu("Arrange"))
@@ -109,7 +109,7 @@ def _group_menu(window, menu: QMenu, group_id: str, scene_pos: QPointF) -> None:
     for name, value in style.GROUP_COLOURS:
         action = QAction(name, colours, checkable=True)
         action.setChecked(group.colour == value)
-        action.triggered.connect(lambda _=False, c=value: scene.set_group_colour(group_id, c))
+        action.triggered.connect(lambda _=False, c=value: scene.annotations.set_group_colour(group_id, c))
         choice.addAction(action)
         colours.addAction(action)
     menu.addAction("Select Its Nodes", lambda: scene.select_nodes(group.nodes))

@@ -101,17 +101,17 @@ class GroupItem(QGraphicsItem):
         super().mousePressEvent(event)
         if event.button() == Qt.MouseButton.LeftButton:
             self._press = event.scenePos()
-            self.scene().begin_group_drag(self.group_id)
+            self.scene().annotations.begin_group_drag(self.group_id)
 
     def mouseMoveEvent(self, event) -> None:
         if self._press is not None:
-            self.scene().drag_group(event.scenePos() - self._press)
+            self.scene().annotations.drag_group(event.scenePos() - self._press)
 
     def mouseReleaseEvent(self, event) -> None:
         super().mouseReleaseEvent(event)
         if self._press is not None:
             self._press = None
-            self.scene().end_group_drag()
+            self.scene().annotations.end_group_drag()
 
     def mouseDoubleClickEvent(self, event) -> None:
         if event.button() == Qt.MouseButton.LeftButton:
@@ -209,7 +209,7 @@ class NoteItem(QGraphicsItem):
     def mouseReleaseEvent(self, event) -> None:
         if self._resizing is not None:
             self._resizing = None
-            self.scene().resize_note(self.note_id, self.size)
+            self.scene().annotations.resize_note(self.note_id, self.size)
             return
         super().mouseReleaseEvent(event)
         if event.button() == Qt.MouseButton.LeftButton:

@@ -8,8 +8,11 @@ a script, `replace_with` on open) shows up the same way.
 
 The scene manages the items, selection, moves, level of detail and problem badges; it
 hands out the rest: `routing.EdgeRouter` lays out the edges, `connecting.ConnectionDrag`
-draws the line of a connection being dragged, and `model.clipboard` decides what copy,
-paste and duplicate make (the main window talks to the system clipboard).
+draws the line of a connection being dragged (and `connecting.EdgeChoices` makes the new
+edge), `annotations.AnnotationLayer` keeps the groups and notes, `arrange` aligns,
+distributes and finds smart guides, `placement` finds a free spot, and `model.clipboard`
+decides what copy, paste and duplicate make (the main window talks to the system
+clipboard).
 """
 
 from __future__ import annotations
@@ -22,13 +25,14 @@ from PySide6.QtGui import QColor, QPen, QUndoStack
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsLineItem, QGraphicsScene
 
 from model import clipboard
-from model.architecture import Architecture, Change, Edge, Group, Node, Note
-from model.catalogue import SERVICES, edge_rule
+from model.architecture import Architecture, Change, Edge, Node
+from model.catalogue import SERVICES
 
 from .. import commands, style
 from .annotation_items import GroupItem, NoteItem
+from .annotations import AnnotationLayer
 from .arrange import align, distribute, smart_guides
-from .connecting import ConnectionDrag, connection_problem, free_kinds
+from .connecting import ConnectionDrag, EdgeChoices, connection_problem
 from .edge_item import _LABEL_MIN_ZOOM, EdgeItem, EdgeLabelItem
 from .node_item import H, W, NodeItem, snap
 from .overview import OverviewItem
@@ -54,22 +58,17 @@ class DiagramScene(QGraphicsScene):
         self.undo_stack = undo_stack
         self._nodes: dict[str, NodeItem] = {}
         self._edges: dict[int, EdgeItem] = {}  # id(edge) -> item (edges are unhashable)
-        self._notes: dict[str, NoteItem] = {}
-        self._groups: dict[str, GroupItem] = {}
         self._move_start: dict[str, QPointF] = {}
         self._note_move_start: dict[str, QPointF] = {}
         self._guides: list[QGraphicsLineItem] = []  # smart guides shown during a drag
-        self._group_drag: tuple[str, dict[str, QPointF]] | None = None  # (group id, its nodes' start)
-        # The choices last made on an edge of each (source service, target service, kind):
-        # a new edge of that kind starts with them (a Lambda -> DynamoDB edge writes if
-        # the last one was set to write).
-        self._edge_choices: dict[tuple[str, str, str], dict[str, Any]] = {}
+        self._edge_choices = EdgeChoices()  # a new edge starts with the choices last made on one like it
         self._connection = ConnectionDrag(self)
         self._problems: dict[str, Any] = {}
         self._edge_problems: dict[int, str] = {}
         self._router = EdgeRouter(self._visible_region)
         self._overview_mode = False  # far zoomed out: one OverviewItem paints cards and edges
         self._overview: OverviewItem | None = None
+        self.annotations = AnnotationLayer(self)  # groups and notes
         self.setBackgroundBrush(style.CANVAS_BACKGROUND)
         self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.BspTreeIndex)
         self._rebuild()
@@ -96,10 +95,10 @@ class DiagramScene(QGraphicsScene):
         return list(self._edges.values())
 
     def note_item(self, note_id: str) -> NoteItem | None:
-        return self._notes.get(note_id)
+        return self.annotations.notes.get(note_id)
 
     def group_item(self, group_id: str) -> GroupItem | None:
-        return self._groups.get(group_id)
+        return self.annotations.groups.get(group_id)
 
     def selected_subjects(self) -> list[tuple[str, Any]]:
         """Selected nodes, edges, notes then groups, each in file order."""
@@ -122,11 +121,7 @@ class DiagramScene(QGraphicsScene):
             rect = rect.united(item.mapRectToScene(item.card_rect()))
         for item in self._edges.values():
             rect = rect.united(item.curve_rect())
-        for item in self._notes.values():
-            rect = rect.united(item.mapRectToScene(item.card_rect()))
-        for item in self._groups.values():
-            rect = rect.united(item.frame())
-        return rect
+        return rect.united(self.annotations.drawing_rect())
 
     def select_subject(self, subject) -> None:
         """Select ("node", id), ("edge", Edge or index in arch.edges); anything else clears."""
@@ -134,10 +129,8 @@ class DiagramScene(QGraphicsScene):
         item: QGraphicsItem | None = None
         if kind == "node":
             item = self._nodes.get(value)
-        elif kind == "note":
-            item = self._notes.get(value)
-        elif kind == "group":
-            item = self._groups.get(value)
+        elif kind in ("note", "group"):
+            item = self.item_for(subject)
         elif kind == "edge":
             if isinstance(value, int) and 0 <= value < len(self.arch.edges):
                 value = self.arch.edges[value]
@@ -168,7 +161,8 @@ class DiagramScene(QGraphicsScene):
         kind, value = subject
         if kind == "edge":
             return self._edges.get(id(value))
-        return {"node": self._nodes, "note": self._notes, "group": self._groups}.get(kind, {}).get(value)
+        return {"node": self._nodes, "note": self.annotations.notes,
+                "group": self.annotations.groups}.get(kind, {}).get(value)
 
     def select_nodes(self, node_ids: Iterable[str]) -> None:
         self.blockSignals(True)
@@ -190,7 +184,12 @@ class DiagramScene(QGraphicsScene):
         handler = getattr(self, f"_on_{change.what}", None)
         if handler is not None:
             handler(change)
-            self.overview_changed()
+        elif self.annotations.on_change(change):  # a note or a group
+            if change.what in ("note_added", "notes_moved"):
+                self._grow_scene_rect()
+        else:
+            return
+        self.overview_changed()
 
     def _on_reset(self, change: Change) -> None:
         self._rebuild()
@@ -199,7 +198,7 @@ class DiagramScene(QGraphicsScene):
         node = self.arch.nodes[change.subject]
         self._add_node_item(node, self._fallback_position() if node.at is None else QPointF(*node.at))
         self._grow_scene_rect()
-        self._frame_groups({node.id})
+        self.annotations.frame_groups({node.id})
 
     def _on_node_removed(self, change: Change) -> None:
         item = self._nodes.pop(change.subject, None)
@@ -208,7 +207,7 @@ class DiagramScene(QGraphicsScene):
             if self._connection.involves(item):
                 self._connection.cancel()
             self.removeItem(item)
-        self._frame_groups({change.subject})
+        self.annotations.frame_groups({change.subject})
 
     def _on_node_changed(self, change: Change) -> None:
         item = self._nodes.get(change.subject)
@@ -232,8 +231,7 @@ class DiagramScene(QGraphicsScene):
         self._router.rename_node(old, new)
         for edge_item in self._router.edges_at(new):
             edge_item.refresh(self.arch)
-        for group in self.arch.groups_of(new):
-            self._groups[group.id].refresh(group)
+        self.annotations.node_renamed(new)
         if old in self._problems:
             self._problems[new] = self._problems.pop(old)
         # The selection is the same item: the inspector follows the rename on its own.
@@ -249,7 +247,7 @@ class DiagramScene(QGraphicsScene):
                     item.setPos(x, y)
                     moved.add(node_id)
         self._router.route_around(moved)
-        self._frame_groups(moved)
+        self.annotations.frame_groups(moved)
         self._grow_scene_rect()
 
     def _on_edge_added(self, change: Change) -> None:
@@ -268,47 +266,11 @@ class DiagramScene(QGraphicsScene):
         self._router.route_around({edge.source, edge.target})
 
     def _on_edge_changed(self, change: Change) -> None:
-        self._remember_choice(change.subject, change.detail)
+        self._edge_choices.remember(self.arch, change.subject, change.detail)
         item = self._edges.get(id(change.subject))
         if item is not None:
             item.refresh(self.arch)
             self._router.route_edges([item])
-
-    def _on_note_added(self, change: Change) -> None:
-        self._add_note_item(self.arch.note(change.subject))
-        self._grow_scene_rect()
-
-    def _on_note_removed(self, change: Change) -> None:
-        item = self._notes.pop(change.subject, None)
-        if item is not None:
-            self.removeItem(item)
-
-    def _on_note_changed(self, change: Change) -> None:
-        item, note = self._notes.get(change.subject), self.arch.note(change.subject)
-        if item is not None and note is not None:
-            item.refresh(note)
-            item.setPos(*note.at)
-
-    def _on_notes_moved(self, change: Change) -> None:
-        for note_id in change.subject:
-            item, note = self._notes.get(note_id), self.arch.note(note_id)
-            if item is not None and note is not None:
-                item.setPos(*note.at)
-        self._grow_scene_rect()
-
-    def _on_group_added(self, change: Change) -> None:
-        self._add_group_item(self.arch.group(change.subject))
-
-    def _on_group_removed(self, change: Change) -> None:
-        item = self._groups.pop(change.subject, None)
-        if item is not None:
-            self.removeItem(item)
-
-    def _on_group_changed(self, change: Change) -> None:
-        item, group = self._groups.get(change.subject), self.arch.group(change.subject)
-        if item is not None and group is not None:
-            item.refresh(group)
-            self._frame_group(item)
 
     # -- building items ----------------------------------------------------------------
 
@@ -319,7 +281,7 @@ class DiagramScene(QGraphicsScene):
             self.clear()
         finally:
             self.blockSignals(False)
-        self._nodes, self._edges, self._notes, self._groups = {}, {}, {}, {}
+        self._nodes, self._edges = {}, {}
         self._guides = []  # (clear() deleted them)
         self._router.reset(self._nodes, self._edges)
         self._overview = OverviewItem(self._nodes, self._edges)
@@ -332,10 +294,7 @@ class DiagramScene(QGraphicsScene):
         for edge in self.arch.edges:
             self._add_edge_item(edge)
         self._router.route_edges(self._edges.values())
-        for note in self.arch.notes:
-            self._add_note_item(note)
-        for group in self.arch.groups:
-            self._add_group_item(group)
+        self.annotations.rebuild()
         self._grow_scene_rect()
         self._apply_problems()
         self._emit_selection()
@@ -379,36 +338,6 @@ class DiagramScene(QGraphicsScene):
         self.addItem(item.label_item)
         return item
 
-    def _add_note_item(self, note: Note) -> NoteItem:
-        item = NoteItem(note)
-        item.setPos(*note.at)
-        self._notes[note.id] = item
-        self.addItem(item)
-        return item
-
-    def _add_group_item(self, group: Group) -> GroupItem:
-        item = GroupItem(group)
-        self._groups[group.id] = item
-        self.addItem(item)
-        self._frame_group(item)
-        return item
-
-    def _frame_groups(self, node_ids: set[str]) -> None:
-        """Redraw the frames of the groups these nodes belong to (none: nothing to do)."""
-        if not self._groups or not node_ids:
-            return
-        for item in self._groups.values():
-            if not node_ids.isdisjoint(item.member_ids):
-                self._frame_group(item)
-
-    def _frame_group(self, item: GroupItem) -> None:
-        cards = QRectF()
-        for node_id in item.member_ids:
-            card = self._nodes.get(node_id)
-            if card is not None:
-                cards = cards.united(QRectF(card.x(), card.y(), W, H))
-        item.set_frame(cards)
-
     def _grow_scene_rect(self) -> None:
         """Room to scroll around the drawing; the rect only grows, so views don't jump.
         An empty design gets the room around the origin at once: left to Qt, the scene
@@ -420,7 +349,7 @@ class DiagramScene(QGraphicsScene):
         for item in self._nodes.values():
             xs.append(item.x())
             ys.append(item.y())
-        for item in self._notes.values():
+        for item in self.annotations.notes.values():
             xs.append(item.x())
             ys.append(item.y())
         bounds = QRectF(min(xs), min(ys), max(xs) - min(xs) + W, max(ys) - min(ys) + H)
@@ -443,8 +372,12 @@ class DiagramScene(QGraphicsScene):
             y = item.y() + dy if dy is not None else snap(item.y())
             if x != item.x() or y != item.y():
                 item.setPos(x, y)
+        self.cards_dragged(moved)
+
+    def cards_dragged(self, moved: set[str]) -> None:
+        """Cards moved on screen during a drag: their edges and groups follow."""
         self._router.route_around(moved)
-        self._frame_groups(moved)
+        self.annotations.frame_groups(moved)
         self.overview_changed()
 
     def _show_guides(self, moved: set[str]) -> tuple[float | None, float | None]:
@@ -504,13 +437,14 @@ class DiagramScene(QGraphicsScene):
         start, self._move_start = self._move_start, {}
         note_start, self._note_move_start = self._note_move_start, {}
         moved = {n: p for n, p in start.items() if n in self._nodes and self._nodes[n].pos() != p}
-        moved_notes = [n for n, p in note_start.items() if n in self._notes and self._notes[n].pos() != p]
+        notes = self.annotations.notes
+        moved_notes = [n for n, p in note_start.items() if n in notes and notes[n].pos() != p]
         if not moved and not moved_notes:
             return
         old = {n: self.arch.nodes[n].at for n in moved}
         new = {n: (self._nodes[n].pos().x(), self._nodes[n].pos().y()) for n in moved}
         old_notes = {n: self.arch.note(n).at for n in moved_notes}
-        new_notes = {n: (self._notes[n].x(), self._notes[n].y()) for n in moved_notes}
+        new_notes = {n: (notes[n].x(), notes[n].y()) for n in moved_notes}
         self.undo_stack.push(commands.MoveNodesCommand(self.arch, old, new, old_notes=old_notes,
                                                        new_notes=new_notes))
         self._grow_scene_rect()
@@ -534,48 +468,13 @@ class DiagramScene(QGraphicsScene):
                                                        new_notes=new_notes))
         return True
 
-    # -- groups and notes ----------------------------------------------------------------
-
-    def begin_group_drag(self, group_id: str) -> None:
-        item = self._groups.get(group_id)
-        members = [n for n in (item.member_ids if item else ()) if n in self._nodes]
-        self._group_drag = (group_id, {n: self._nodes[n].pos() for n in members})
-
-    def drag_group(self, delta: QPointF) -> None:
-        """The frame is dragged: its nodes follow (snapped); the model changes on release."""
-        if self._group_drag is None:
-            return
-        group_id, start = self._group_drag
-        dx, dy = snap(delta.x()), snap(delta.y())
-        for node_id, pos in start.items():
-            self._nodes[node_id].setPos(pos.x() + dx, pos.y() + dy)
-        self._router.route_around(set(start))
-        self._frame_groups(set(start))
-        self.overview_changed()
-
-    def end_group_drag(self) -> None:
-        drag, self._group_drag = self._group_drag, None
-        if drag is None:
-            return
-        group_id, start = drag
-        moved = [n for n, p in start.items() if n in self._nodes and self._nodes[n].pos() != p]
-        if not moved:
-            return
-        old = {n: self.arch.nodes[n].at for n in moved}
-        new = {n: (self._nodes[n].x(), self._nodes[n].y()) for n in moved}
-        label = self.arch.group(group_id).label or "group"
-        self.undo_stack.push(commands.MoveNodesCommand(self.arch, old, new, text=f"Move {label}"))
-        self._grow_scene_rect()
+    # -- groups and notes (the AnnotationLayer does the work) ---------------------------
 
     def group_selection(self) -> str | None:
-        """Frame the selected nodes as a new group (one undo step); returns its id."""
-        node_ids = self._selected_node_ids()
-        if not node_ids:
-            return None
-        group_id = self.arch.unique_annotation_id("group")
-        colour = style.GROUP_COLOURS[len(self.arch.groups) % len(style.GROUP_COLOURS)][1]
-        self.undo_stack.push(commands.AddGroupCommand(self.arch, Group(group_id, "Group", node_ids, colour)))
-        self.select_subject(("group", group_id))
+        """Frame the selected nodes as a new group (one undo step) and select it."""
+        group_id = self.annotations.group_nodes(self._selected_node_ids())
+        if group_id is not None:
+            self.select_subject(("group", group_id))
         return group_id
 
     def ungroup_selection(self) -> bool:
@@ -585,65 +484,19 @@ class DiagramScene(QGraphicsScene):
         if not group_ids:
             node_ids = {v for k, v in subjects if k == "node"}
             group_ids = [g.id for g in self.arch.groups if node_ids & set(g.nodes)]
-        if not group_ids:
-            return False
-        self.undo_stack.push(commands.RemoveItemsCommand(self.arch, [], [], group_ids=group_ids))
-        return True
-
-    def set_group_label(self, group_id: str, text: str) -> None:
-        group = self.arch.group(group_id)
-        label = text.strip()
-        if group is not None and label and label != group.label:
-            self.undo_stack.push(commands.UpdateGroupCommand(self.arch, group_id, f"Rename group to {label}",
-                                                             label=label))
-
-    def add_to_group(self, group_id: str, node_ids: Iterable[str]) -> None:
-        group = self.arch.group(group_id)
-        members = list(group.nodes) + [n for n in node_ids if n not in group.nodes]
-        if members != group.nodes:
-            self.undo_stack.push(commands.UpdateGroupCommand(
-                self.arch, group_id, f"Add to {group.label or 'group'}", nodes=members))
-
-    def remove_from_group(self, group_id: str, node_ids: Iterable[str]) -> None:
-        group, leaving = self.arch.group(group_id), set(node_ids)
-        members = [n for n in group.nodes if n not in leaving]
-        if members != group.nodes:
-            self.undo_stack.push(commands.UpdateGroupCommand(
-                self.arch, group_id, f"Remove from {group.label or 'group'}", nodes=members))
-
-    def set_group_colour(self, group_id: str, colour: str) -> None:
-        group = self.arch.group(group_id)
-        if group is not None and colour != group.colour:
-            self.undo_stack.push(commands.UpdateGroupCommand(self.arch, group_id, "Colour group", colour=colour))
+        return self.annotations.remove_groups(group_ids)
 
     def add_note_at(self, scene_pos: QPointF, text: str = "", avoid_cards: bool = False) -> str:
-        """A new note with its top left corner here (snapped), or with `avoid_cards` the
-        nearest place around its middle where it covers no card or note; returns its id."""
-        note_id = self.arch.unique_annotation_id("note")
-        size = Note(note_id).size
-        at = (snap(scene_pos.x()), snap(scene_pos.y()))
-        if avoid_cards:
-            at = free_spot(snap(scene_pos.x() - size[0] / 2), snap(scene_pos.y() - size[1] / 2),
-                           self._taken_rects(), *size)
-        self.undo_stack.push(commands.AddNoteCommand(self.arch, Note(note_id, text, at)))
+        """A new note (AnnotationLayer.add_note_at), selected; returns its id."""
+        note_id = self.annotations.add_note_at(scene_pos, text, avoid_cards)
         self.select_subject(("note", note_id))
         return note_id
 
-    def _taken_rects(self) -> list[tuple[float, float, float, float]]:
+    def taken_rects(self) -> list[tuple[float, float, float, float]]:
         """Where cards and notes are (for placing a new one beside them)."""
         rects = [(item.x(), item.y(), W, H) for item in self._nodes.values()]
-        rects += [(item.x(), item.y(), *item.size) for item in self._notes.values()]
+        rects += [(item.x(), item.y(), *item.size) for item in self.annotations.notes.values()]
         return rects
-
-    def set_note_text(self, note_id: str, text: str) -> None:
-        note = self.arch.note(note_id)
-        if note is not None and text != note.text:
-            self.undo_stack.push(commands.UpdateNoteCommand(self.arch, note_id, "Edit note", text=text))
-
-    def resize_note(self, note_id: str, size: tuple[float, float]) -> None:
-        note = self.arch.note(note_id)
-        if note is not None and tuple(size) != tuple(note.size):
-            self.undo_stack.push(commands.UpdateNoteCommand(self.arch, note_id, "Resize note", size=tuple(size)))
 
     def align_selection(self, how: str) -> bool:
         """Align the selected cards (left, centre, right, top, middle, bottom): one undo step."""
@@ -698,31 +551,14 @@ class DiagramScene(QGraphicsScene):
     def connect_nodes(self, source_id: str, target_id: str, kind: str | None = None) -> Edge | None:
         """Add an edge (one undo entry): of this kind, or the pair's first kind not drawn
         yet; it starts with the choices last made on an edge like it."""
-        rules = free_kinds(self.arch, source_id, target_id)
-        rule = next((r for r in rules if kind is None or r.kind == kind), None)
-        if rule is None or connection_problem(self.arch, source_id, target_id) is not None:
-            return None
-        src, dst = self.arch.nodes[source_id], self.arch.nodes[target_id]
-        default = edge_rule(src.service, dst.service)
-        config = copy.deepcopy(self._edge_choices.get((src.service, dst.service, rule.kind), {}))
-        edge = Edge(source_id, target_id, config, kind=None if rule.kind == default.kind else rule.kind)
-        self.undo_stack.push(commands.AddEdgeCommand(self.arch, edge))
+        edge = self._edge_choices.new_edge(self.arch, source_id, target_id, kind)
+        if edge is not None:
+            self.undo_stack.push(commands.AddEdgeCommand(self.arch, edge))
         return edge
 
     def set_edge_kind(self, edge: Edge, kind: str | None) -> None:
         if kind != edge.kind:
             self.undo_stack.push(commands.SetEdgeKindCommand(self.arch, edge, kind))
-
-    def _remember_choice(self, edge: Edge, key: str | None) -> None:
-        src, dst = self.arch.nodes.get(edge.source), self.arch.nodes.get(edge.target)
-        rule = edge_rule(src.service, dst.service, edge.kind) if src and dst else None
-        fdef = rule.field(key) if rule and key else None
-        if fdef is not None and fdef.kind == "choice":
-            choices = self._edge_choices.setdefault((src.service, dst.service, rule.kind), {})
-            if key in edge.config:
-                choices[key] = copy.deepcopy(edge.config[key])
-            else:
-                choices.pop(key, None)
 
     def node_at(self, scene_pos: QPointF) -> NodeItem | None:
         for item in self.items(scene_pos):
@@ -742,7 +578,7 @@ class DiagramScene(QGraphicsScene):
         node_id = self.arch.unique_id(service_key)
         at = (snap(scene_pos.x() - W / 2), snap(scene_pos.y() - H / 2))
         if avoid_cards:
-            at = free_spot(*at, self._taken_rects(), W, H)
+            at = free_spot(*at, self.taken_rects(), W, H)
         node = Node(node_id, service_key, config=copy.deepcopy(spec.defaults()), at=at)
         self.undo_stack.push(commands.AddNodeCommand(self.arch, node))
         self.select_nodes([node_id])

@@ -297,13 +297,13 @@ class CanvasView(QGraphicsView):
             item, group = scene.group_item(value), scene.arch.group(value)
             self.ensureVisible(item.label_rect(), 40, 40)
             self._open_editor(LineEditor(group.label, self.viewport()), item.label_rect(),
-                              style.group_label_font(), lambda text: scene.set_group_label(value, text))
+                              style.group_label_font(), lambda text: scene.annotations.set_group_label(value, text))
             return True
         if kind == "note" and scene.note_item(value) is not None:
             item, note = scene.note_item(value), scene.arch.note(value)
             self.ensureVisible(item, 40, 40)
             self._open_editor(TextEditor(note.text, self.viewport()), item.mapRectToScene(item.card_rect()),
-                              style.note_font(), lambda text: scene.set_note_text(value, text))
+                              style.note_font(), lambda text: scene.annotations.set_note_text(value, text))
             return True
         return False
 
