@@ -6,11 +6,15 @@ limits): the stage's throttle is a token bucket of `throttle_burst` tokens refil
 Requests. Accepted requests pay `overhead_ms`, then go to one route: with several
 routes, a route is picked with probability proportional to its edge's `calls` (a total
 below 1 leaves the rest unrouted: answered by API Gateway alone). If the integration has
-not answered after `timeout_ms` the client gets 504 at that time, while the backend runs
-on. Latency at API Gateway = response time of accepted requests (errors included).
+not answered after `timeout_ms` (at most 29 s for a REST API, as the exporters write it;
+an HTTP API's may not exceed 30 s, a validation error) the client gets 504 at that time,
+while the backend runs on. Latency at API Gateway = response time of accepted requests
+(errors included).
 """
 
 from __future__ import annotations
+
+from model.aws.wiring import integration_timeout_ms
 
 from .base import ERROR, OK, THROTTLED, Behaviour, TokenBucket, sampler
 
@@ -57,7 +61,7 @@ class Api(Behaviour):
         c = self.config
         self.bucket = TokenBucket(float(c["throttle_rate_rps"]), float(c["throttle_burst"]))
         self.overhead_s = sampler(c["overhead_ms"], self.rng, 0.001)
-        self.timeout_ms = float(c["timeout_ms"])
+        self.timeout_ms = float(integration_timeout_ms(c))  # as exported: at most 29 s (REST), 30 s (HTTP)
         self.routes: list = []
         self.weights: list[float] = []
         self.only_route = None  # one route taken by every request: no draw
@@ -98,5 +102,6 @@ class Api(Behaviour):
     def assumptions(self) -> list[str]:
         return ["API Gateway: token bucket of throttle_burst refilled at throttle_rate_rps (full at "
                 "the start), 429 when empty; one route per request, picked in proportion to the "
-                "edges' calls; 504 after timeout_ms while the backend runs on; latency = response "
+                "edges' calls; 504 after timeout_ms (at most 29 s for REST APIs, as exported) while "
+                "the backend runs on; latency = response "
                 "time of accepted requests."]

@@ -1,8 +1,10 @@
 """DynamoDB tables: capacity as token buckets in request units, SDK retries, streams.
 
 Rules (DynamoDB Developer Guide):
-- A read of an item costs ceil(item_kb / 4) read units (strongly consistent), a write
-  ceil(item_kb / 1) write units (read-write-capacity-mode.html).
+- A strongly consistent read of an item costs ceil(item_kb / 4) read units, an eventually
+  consistent one (the default; `consistency: strong` on the edge asks otherwise) half
+  that; a write ceil(item_kb / 1) write units (read-write-capacity-mode.html). Capacity
+  and on-demand request units are consumed, and billed, alike.
 - Provisioned mode: read_capacity / write_capacity units per second, and up to 300 s of
   unused capacity kept as burst (burst-adaptive-capacity.html): a token bucket of size
   300 x capacity, full at the start.
@@ -23,6 +25,7 @@ from .base import ACTION_OPS, SdkCall, SdkService, TokenBucket, sampler
 from .streams import DYNAMODB_STREAM_RETENTION_S, StreamFeed
 
 ON_DEMAND_TABLE_UNITS = 40_000.0
+EVENTUAL_READ_SHARE = 0.5  # an eventually consistent read costs half a strongly consistent one
 BURST_SECONDS = 300.0
 ON_DEMAND_STREAM_SHARDS = 4
 WCU_PER_STREAM_SHARD = 1000
@@ -33,7 +36,7 @@ class TableOp:
 
     __slots__ = ("name", "bucket", "units", "counter")
 
-    def __init__(self, name: str, bucket: TokenBucket, units: int) -> None:
+    def __init__(self, name: str, bucket: TokenBucket, units: float) -> None:
         self.name, self.bucket, self.units, self.counter = name, bucket, units, name + "_units"
 
 
@@ -57,14 +60,20 @@ class Table(SdkService):
         self.has_stream = c["stream"] != "none"
         self.feed = StreamFeed(self, max(1, shards), "stream_read_requests", per_batch=True,
                                retention_s=DYNAMODB_STREAM_RETENTION_S)
-        ops = {op: TableOp(op, self.buckets[op], self.units[op]) for op in ("read", "write")}
-        self.action_ops = {action: tuple(ops[op] for op in names) for action, names in ACTION_OPS.items()}
+        # [strongly consistent?][action] -> its operations
+        self.action_ops = tuple(self._ops(strong) for strong in (False, True))
+
+    def _ops(self, strong: bool) -> dict[str, tuple[TableOp, ...]]:
+        read_units = self.units["read"] * (1.0 if strong else EVENTUAL_READ_SHARE)
+        ops = {"read": TableOp("read", self.buckets["read"], read_units),
+               "write": TableOp("write", self.buckets["write"], self.units["write"])}
+        return {action: tuple(ops[op] for op in names) for action, names in ACTION_OPS.items()}
 
     def wired(self) -> None:
         self.feed.connect_readers(self.edges("event_source"))
 
     def call(self, ctx, done, edge) -> None:
-        SdkCall(self, ctx, done, self.action_ops[edge.action]).try_once()
+        SdkCall(self, ctx, done, self.action_ops[edge.strong][edge.action]).try_once()
 
     def admit(self, op: TableOp, now: float) -> bool:
         return op.bucket.take(now, op.units)
@@ -80,7 +89,9 @@ class Table(SdkService):
 
     def assumptions(self) -> list[str]:
         return [
-            "DynamoDB: reads cost ceil(item_kb/4) units, writes ceil(item_kb) units; provisioned "
+            "DynamoDB: strongly consistent reads cost ceil(item_kb/4) units, eventually consistent "
+            "ones (the default; consistency: strong on the edge) half that, writes ceil(item_kb) "
+            "units, in capacity and on the bill alike; provisioned "
             "capacity is a token bucket with 300 s of burst (full at the start); on-demand tables "
             "are capped at 40,000 read and 40,000 write units/s (the default table quota; the "
             "2x-previous-peak warm-up is not modelled); throttled calls are retried by the SDK's "
