@@ -18,28 +18,35 @@ import copy
 from typing import Any, Iterable
 
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QUndoStack
-from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene
+from PySide6.QtGui import QColor, QPen, QUndoStack
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsLineItem, QGraphicsScene
 
 from model import clipboard
-from model.architecture import Architecture, Change, Edge, Node
-from model.catalogue import SERVICES
+from model.architecture import Architecture, Change, Edge, Group, Node, Note
+from model.catalogue import SERVICES, edge_rule
 
 from .. import commands, style
-from .connecting import ConnectionDrag, connection_problem
-from .edge_item import _LABEL_MIN_ZOOM, EdgeItem
+from .annotation_items import GroupItem, NoteItem
+from .arrange import align, distribute, smart_guides
+from .connecting import ConnectionDrag, connection_problem, free_kinds
+from .edge_item import _LABEL_MIN_ZOOM, EdgeItem, EdgeLabelItem
 from .node_item import H, W, NodeItem, snap
 from .overview import OverviewItem
+from .placement import free_spot
 from .routing import EdgeRouter
 
 _HAS_NO_CONTENTS = QGraphicsItem.GraphicsItemFlag.ItemHasNoContents
 
 _SCENE_MARGIN = 2000.0
+_GUIDE_PEN = QPen(QColor("#E8467C"), 1.0, Qt.PenStyle.DashLine)
+_GUIDE_PEN.setCosmetic(True)
 
 
 class DiagramScene(QGraphicsScene):
     connection_refused = Signal(str)  # why a connection the user dragged was not made
-    subjects_selected = Signal(list)  # [("node", id) | ("edge", Edge)]
+    subjects_selected = Signal(list)  # [("node", id) | ("edge", Edge) | ("note", id) | ("group", id)]
+    edit_requested = Signal(object)  # ("node" | "note" | "group", id): edit its text in place
+    message = Signal(str)  # for the status bar: what an action did besides the obvious
 
     def __init__(self, arch: Architecture, undo_stack: QUndoStack, parent=None) -> None:
         super().__init__(parent)
@@ -47,7 +54,16 @@ class DiagramScene(QGraphicsScene):
         self.undo_stack = undo_stack
         self._nodes: dict[str, NodeItem] = {}
         self._edges: dict[int, EdgeItem] = {}  # id(edge) -> item (edges are unhashable)
+        self._notes: dict[str, NoteItem] = {}
+        self._groups: dict[str, GroupItem] = {}
         self._move_start: dict[str, QPointF] = {}
+        self._note_move_start: dict[str, QPointF] = {}
+        self._guides: list[QGraphicsLineItem] = []  # smart guides shown during a drag
+        self._group_drag: tuple[str, dict[str, QPointF]] | None = None  # (group id, its nodes' start)
+        # The choices last made on an edge of each (source service, target service, kind):
+        # a new edge of that kind starts with them (a Lambda -> DynamoDB edge writes if
+        # the last one was set to write).
+        self._edge_choices: dict[tuple[str, str, str], dict[str, Any]] = {}
         self._connection = ConnectionDrag(self)
         self._problems: dict[str, Any] = {}
         self._edge_problems: dict[int, str] = {}
@@ -79,13 +95,23 @@ class DiagramScene(QGraphicsScene):
     def edge_items(self) -> list[EdgeItem]:
         return list(self._edges.values())
 
+    def note_item(self, note_id: str) -> NoteItem | None:
+        return self._notes.get(note_id)
+
+    def group_item(self, group_id: str) -> GroupItem | None:
+        return self._groups.get(group_id)
+
     def selected_subjects(self) -> list[tuple[str, Any]]:
-        """Selected nodes then edges, each in file order."""
+        """Selected nodes, edges, notes then groups, each in file order."""
         selected = self.selectedItems()
         node_ids = {i.node_id for i in selected if isinstance(i, NodeItem)}
         edge_ids = {id(i.edge) for i in selected if isinstance(i, EdgeItem)}
+        note_ids = {i.note_id for i in selected if isinstance(i, NoteItem)}
+        group_ids = {i.group_id for i in selected if isinstance(i, GroupItem)}
         subjects: list[tuple[str, Any]] = [("node", n) for n in self.arch.nodes if n in node_ids]
         subjects += [("edge", e) for e in self.arch.edges if id(e) in edge_ids]
+        subjects += [("note", n.id) for n in self.arch.notes if n.id in note_ids]
+        subjects += [("group", g.id) for g in self.arch.groups if g.id in group_ids]
         return subjects
 
     def drawing_rect(self) -> QRectF:
@@ -96,6 +122,10 @@ class DiagramScene(QGraphicsScene):
             rect = rect.united(item.mapRectToScene(item.card_rect()))
         for item in self._edges.values():
             rect = rect.united(item.curve_rect())
+        for item in self._notes.values():
+            rect = rect.united(item.mapRectToScene(item.card_rect()))
+        for item in self._groups.values():
+            rect = rect.united(item.frame())
         return rect
 
     def select_subject(self, subject) -> None:
@@ -104,6 +134,10 @@ class DiagramScene(QGraphicsScene):
         item: QGraphicsItem | None = None
         if kind == "node":
             item = self._nodes.get(value)
+        elif kind == "note":
+            item = self._notes.get(value)
+        elif kind == "group":
+            item = self._groups.get(value)
         elif kind == "edge":
             if isinstance(value, int) and 0 <= value < len(self.arch.edges):
                 value = self.arch.edges[value]
@@ -113,6 +147,28 @@ class DiagramScene(QGraphicsScene):
             item.setSelected(True)
             for view in self.views():
                 view.ensureVisible(item, 60, 60)
+
+    def subject_at(self, scene_pos: QPointF) -> tuple[str, Any]:
+        """What is drawn on top here: ("node", id), ("edge", Edge), ("note", id),
+        ("group", id), or ("canvas", None)."""
+        for item in self.items(scene_pos):
+            if isinstance(item, NodeItem):
+                return ("node", item.node_id)
+            if isinstance(item, EdgeItem):
+                return ("edge", item.edge)
+            if isinstance(item, EdgeLabelItem):
+                return ("edge", item.edge_item.edge)
+            if isinstance(item, NoteItem):
+                return ("note", item.note_id)
+            if isinstance(item, GroupItem):
+                return ("group", item.group_id)
+        return ("canvas", None)
+
+    def item_for(self, subject) -> QGraphicsItem | None:
+        kind, value = subject
+        if kind == "edge":
+            return self._edges.get(id(value))
+        return {"node": self._nodes, "note": self._notes, "group": self._groups}.get(kind, {}).get(value)
 
     def select_nodes(self, node_ids: Iterable[str]) -> None:
         self.blockSignals(True)
@@ -142,6 +198,8 @@ class DiagramScene(QGraphicsScene):
     def _on_node_added(self, change: Change) -> None:
         node = self.arch.nodes[change.subject]
         self._add_node_item(node, self._fallback_position() if node.at is None else QPointF(*node.at))
+        self._grow_scene_rect()
+        self._frame_groups({node.id})
 
     def _on_node_removed(self, change: Change) -> None:
         item = self._nodes.pop(change.subject, None)
@@ -150,6 +208,7 @@ class DiagramScene(QGraphicsScene):
             if self._connection.involves(item):
                 self._connection.cancel()
             self.removeItem(item)
+        self._frame_groups({change.subject})
 
     def _on_node_changed(self, change: Change) -> None:
         item = self._nodes.get(change.subject)
@@ -158,6 +217,26 @@ class DiagramScene(QGraphicsScene):
         item.refresh(self.arch.nodes[change.subject])
         for edge_item in self._router.edges_at(change.subject):  # e.g. a stream switched on
             edge_item.refresh(self.arch)
+
+    def _on_node_renamed(self, change: Change) -> None:
+        old, new = change.subject, change.detail
+        if old not in self._nodes:
+            return
+        # In place: the router and the overview hold this very dict; the order is kept.
+        entries = [(new if key == old else key, item) for key, item in self._nodes.items()]
+        self._nodes.clear()
+        self._nodes.update(entries)
+        item = self._nodes[new]
+        item.node_id = new
+        item.refresh(self.arch.nodes[new])
+        self._router.rename_node(old, new)
+        for edge_item in self._router.edges_at(new):
+            edge_item.refresh(self.arch)
+        for group in self.arch.groups_of(new):
+            self._groups[group.id].refresh(group)
+        if old in self._problems:
+            self._problems[new] = self._problems.pop(old)
+        # The selection is the same item: the inspector follows the rename on its own.
 
     def _on_node_moved(self, change: Change) -> None:
         # The model's positions are shown as they are (no snapping), edges re-routed once.
@@ -170,6 +249,7 @@ class DiagramScene(QGraphicsScene):
                     item.setPos(x, y)
                     moved.add(node_id)
         self._router.route_around(moved)
+        self._frame_groups(moved)
         self._grow_scene_rect()
 
     def _on_edge_added(self, change: Change) -> None:
@@ -188,10 +268,47 @@ class DiagramScene(QGraphicsScene):
         self._router.route_around({edge.source, edge.target})
 
     def _on_edge_changed(self, change: Change) -> None:
+        self._remember_choice(change.subject, change.detail)
         item = self._edges.get(id(change.subject))
         if item is not None:
             item.refresh(self.arch)
             self._router.route_edges([item])
+
+    def _on_note_added(self, change: Change) -> None:
+        self._add_note_item(self.arch.note(change.subject))
+        self._grow_scene_rect()
+
+    def _on_note_removed(self, change: Change) -> None:
+        item = self._notes.pop(change.subject, None)
+        if item is not None:
+            self.removeItem(item)
+
+    def _on_note_changed(self, change: Change) -> None:
+        item, note = self._notes.get(change.subject), self.arch.note(change.subject)
+        if item is not None and note is not None:
+            item.refresh(note)
+            item.setPos(*note.at)
+
+    def _on_notes_moved(self, change: Change) -> None:
+        for note_id in change.subject:
+            item, note = self._notes.get(note_id), self.arch.note(note_id)
+            if item is not None and note is not None:
+                item.setPos(*note.at)
+        self._grow_scene_rect()
+
+    def _on_group_added(self, change: Change) -> None:
+        self._add_group_item(self.arch.group(change.subject))
+
+    def _on_group_removed(self, change: Change) -> None:
+        item = self._groups.pop(change.subject, None)
+        if item is not None:
+            self.removeItem(item)
+
+    def _on_group_changed(self, change: Change) -> None:
+        item, group = self._groups.get(change.subject), self.arch.group(change.subject)
+        if item is not None and group is not None:
+            item.refresh(group)
+            self._frame_group(item)
 
     # -- building items ----------------------------------------------------------------
 
@@ -202,7 +319,8 @@ class DiagramScene(QGraphicsScene):
             self.clear()
         finally:
             self.blockSignals(False)
-        self._nodes, self._edges = {}, {}
+        self._nodes, self._edges, self._notes, self._groups = {}, {}, {}, {}
+        self._guides = []  # (clear() deleted them)
         self._router.reset(self._nodes, self._edges)
         self._overview = OverviewItem(self._nodes, self._edges)
         self._overview.setVisible(self._overview_mode)
@@ -214,6 +332,10 @@ class DiagramScene(QGraphicsScene):
         for edge in self.arch.edges:
             self._add_edge_item(edge)
         self._router.route_edges(self._edges.values())
+        for note in self.arch.notes:
+            self._add_note_item(note)
+        for group in self.arch.groups:
+            self._add_group_item(group)
         self._grow_scene_rect()
         self._apply_problems()
         self._emit_selection()
@@ -257,13 +379,48 @@ class DiagramScene(QGraphicsScene):
         self.addItem(item.label_item)
         return item
 
+    def _add_note_item(self, note: Note) -> NoteItem:
+        item = NoteItem(note)
+        item.setPos(*note.at)
+        self._notes[note.id] = item
+        self.addItem(item)
+        return item
+
+    def _add_group_item(self, group: Group) -> GroupItem:
+        item = GroupItem(group)
+        self._groups[group.id] = item
+        self.addItem(item)
+        self._frame_group(item)
+        return item
+
+    def _frame_groups(self, node_ids: set[str]) -> None:
+        """Redraw the frames of the groups these nodes belong to (none: nothing to do)."""
+        if not self._groups or not node_ids:
+            return
+        for item in self._groups.values():
+            if not node_ids.isdisjoint(item.member_ids):
+                self._frame_group(item)
+
+    def _frame_group(self, item: GroupItem) -> None:
+        cards = QRectF()
+        for node_id in item.member_ids:
+            card = self._nodes.get(node_id)
+            if card is not None:
+                cards = cards.united(QRectF(card.x(), card.y(), W, H))
+        item.set_frame(cards)
+
     def _grow_scene_rect(self) -> None:
         """Room to scroll around the drawing; the rect only grows, so views don't jump.
+        An empty design gets the room around the origin at once: left to Qt, the scene
+        rect would follow the items and the view would re-centre on every drop.
         (From the cards' positions: itemsBoundingRect would ask every item, edges too.)"""
-        if not self._nodes:
-            return
-        xs, ys = [], []
+        xs, ys = [0.0], [0.0]
+        if self._nodes:
+            xs, ys = [], []
         for item in self._nodes.values():
+            xs.append(item.x())
+            ys.append(item.y())
+        for item in self._notes.values():
             xs.append(item.x())
             ys.append(item.y())
         bounds = QRectF(min(xs), min(ys), max(xs) - min(xs) + W, max(ys) - min(ys) + H)
@@ -277,15 +434,50 @@ class DiagramScene(QGraphicsScene):
     def drag_moved(self) -> None:
         """During a drag (Qt has just moved the selected cards): snap them to the grid
         and bring their edges along. The model changes only on release."""
-        moved = set()
-        for item in self.selectedItems():
-            if isinstance(item, NodeItem):
-                x, y = snap(item.x()), snap(item.y())
-                if x != item.x() or y != item.y():
-                    item.setPos(x, y)
-                moved.add(item.node_id)
+        dragged = [i for i in self.selectedItems() if isinstance(i, (NodeItem, NoteItem))]
+        moved = {i.node_id for i in dragged if isinstance(i, NodeItem)}
+        dx, dy = self._show_guides(moved)
+        # Per axis: a smart guide (lining up with a card) wins over the grid.
+        for item in dragged:
+            x = item.x() + dx if dx is not None else snap(item.x())
+            y = item.y() + dy if dy is not None else snap(item.y())
+            if x != item.x() or y != item.y():
+                item.setPos(x, y)
         self._router.route_around(moved)
+        self._frame_groups(moved)
         self.overview_changed()
+
+    def _show_guides(self, moved: set[str]) -> tuple[float | None, float | None]:
+        """Smart guides: when the dragged cards come within reach of lining up with
+        another card's edge or centre, a line shows it; returns the nudge on each axis
+        that lines them up (None: no card that close, the grid decides)."""
+        self.clear_guides()
+        if not moved:
+            return None, None
+        xs = [self._nodes[node_id].x() for node_id in moved]
+        ys = [self._nodes[node_id].y() for node_id in moved]
+        others = [(item.x(), item.y(), item.x() + W, item.y() + H)
+                  for node_id, item in self._nodes.items() if node_id not in moved]
+        dx, dy, lines = smart_guides((min(xs), min(ys), max(xs) + W, max(ys) + H), others)
+        for x1, y1, x2, y2 in lines:
+            line = QGraphicsLineItem(x1, y1, x2, y2)
+            line.setPen(_GUIDE_PEN)
+            line.setZValue(5)
+            self.addItem(line)
+            self._guides.append(line)
+        return dx, dy
+
+    def guides(self) -> list[QGraphicsLineItem]:
+        return list(self._guides)
+
+    def clear_guides(self) -> None:
+        for line in self._guides:
+            self.removeItem(line)
+        self._guides = []
+
+    @staticmethod
+    def snap(value: float) -> float:
+        return snap(value)
 
     def place_stale_labels(self, rect: QRectF) -> None:
         """Place the labels in `rect` that a big change left behind (the view calls this
@@ -303,22 +495,32 @@ class DiagramScene(QGraphicsScene):
     # -- moving ------------------------------------------------------------------------
 
     def begin_move(self) -> None:
-        self._move_start = {i.node_id: i.pos() for i in self.selectedItems() if isinstance(i, NodeItem)}
+        selected = self.selectedItems()
+        self._move_start = {i.node_id: i.pos() for i in selected if isinstance(i, NodeItem)}
+        self._note_move_start = {i.note_id: i.pos() for i in selected if isinstance(i, NoteItem)}
 
     def end_move(self) -> None:
+        self.clear_guides()
         start, self._move_start = self._move_start, {}
+        note_start, self._note_move_start = self._note_move_start, {}
         moved = {n: p for n, p in start.items() if n in self._nodes and self._nodes[n].pos() != p}
-        if not moved:
+        moved_notes = [n for n, p in note_start.items() if n in self._notes and self._notes[n].pos() != p]
+        if not moved and not moved_notes:
             return
         old = {n: self.arch.nodes[n].at for n in moved}
         new = {n: (self._nodes[n].pos().x(), self._nodes[n].pos().y()) for n in moved}
-        self.undo_stack.push(commands.MoveNodesCommand(self.arch, old, new))
+        old_notes = {n: self.arch.note(n).at for n in moved_notes}
+        new_notes = {n: (self._notes[n].x(), self._notes[n].y()) for n in moved_notes}
+        self.undo_stack.push(commands.MoveNodesCommand(self.arch, old, new, old_notes=old_notes,
+                                                       new_notes=new_notes))
         self._grow_scene_rect()
 
     def nudge_selection(self, dx: int, dy: int) -> bool:
-        """Move the selected nodes one grid step (arrow keys); one undo entry per press."""
-        ids = [v for k, v in self.selected_subjects() if k == "node"]
-        if not ids:
+        """Move the selected nodes and notes one grid step (arrow keys); one undo entry per press."""
+        subjects = self.selected_subjects()
+        ids = [v for k, v in subjects if k == "node"]
+        note_ids = [v for k, v in subjects if k == "note"]
+        if not ids and not note_ids:
             return False
         step = style.GRID_SIZE
         old = {n: self.arch.nodes[n].at for n in ids}
@@ -326,7 +528,141 @@ class DiagramScene(QGraphicsScene):
         for n in ids:
             pos = self._nodes[n].pos()
             new[n] = (pos.x() + dx * step, pos.y() + dy * step)
-        self.undo_stack.push(commands.MoveNodesCommand(self.arch, old, new))
+        old_notes = {n: self.arch.note(n).at for n in note_ids}
+        new_notes = {n: (at[0] + dx * step, at[1] + dy * step) for n, at in old_notes.items()}
+        self.undo_stack.push(commands.MoveNodesCommand(self.arch, old, new, old_notes=old_notes,
+                                                       new_notes=new_notes))
+        return True
+
+    # -- groups and notes ----------------------------------------------------------------
+
+    def begin_group_drag(self, group_id: str) -> None:
+        item = self._groups.get(group_id)
+        members = [n for n in (item.member_ids if item else ()) if n in self._nodes]
+        self._group_drag = (group_id, {n: self._nodes[n].pos() for n in members})
+
+    def drag_group(self, delta: QPointF) -> None:
+        """The frame is dragged: its nodes follow (snapped); the model changes on release."""
+        if self._group_drag is None:
+            return
+        group_id, start = self._group_drag
+        dx, dy = snap(delta.x()), snap(delta.y())
+        for node_id, pos in start.items():
+            self._nodes[node_id].setPos(pos.x() + dx, pos.y() + dy)
+        self._router.route_around(set(start))
+        self._frame_groups(set(start))
+        self.overview_changed()
+
+    def end_group_drag(self) -> None:
+        drag, self._group_drag = self._group_drag, None
+        if drag is None:
+            return
+        group_id, start = drag
+        moved = [n for n, p in start.items() if n in self._nodes and self._nodes[n].pos() != p]
+        if not moved:
+            return
+        old = {n: self.arch.nodes[n].at for n in moved}
+        new = {n: (self._nodes[n].x(), self._nodes[n].y()) for n in moved}
+        label = self.arch.group(group_id).label or "group"
+        self.undo_stack.push(commands.MoveNodesCommand(self.arch, old, new, text=f"Move {label}"))
+        self._grow_scene_rect()
+
+    def group_selection(self) -> str | None:
+        """Frame the selected nodes as a new group (one undo step); returns its id."""
+        node_ids = self._selected_node_ids()
+        if not node_ids:
+            return None
+        group_id = self.arch.unique_annotation_id("group")
+        colour = style.GROUP_COLOURS[len(self.arch.groups) % len(style.GROUP_COLOURS)][1]
+        self.undo_stack.push(commands.AddGroupCommand(self.arch, Group(group_id, "Group", node_ids, colour)))
+        self.select_subject(("group", group_id))
+        return group_id
+
+    def ungroup_selection(self) -> bool:
+        """Remove the selected groups' frames (or those of the selected nodes); the nodes stay."""
+        subjects = self.selected_subjects()
+        group_ids = [v for k, v in subjects if k == "group"]
+        if not group_ids:
+            node_ids = {v for k, v in subjects if k == "node"}
+            group_ids = [g.id for g in self.arch.groups if node_ids & set(g.nodes)]
+        if not group_ids:
+            return False
+        self.undo_stack.push(commands.RemoveItemsCommand(self.arch, [], [], group_ids=group_ids))
+        return True
+
+    def set_group_label(self, group_id: str, text: str) -> None:
+        group = self.arch.group(group_id)
+        label = text.strip()
+        if group is not None and label and label != group.label:
+            self.undo_stack.push(commands.UpdateGroupCommand(self.arch, group_id, f"Rename group to {label}",
+                                                             label=label))
+
+    def add_to_group(self, group_id: str, node_ids: Iterable[str]) -> None:
+        group = self.arch.group(group_id)
+        members = list(group.nodes) + [n for n in node_ids if n not in group.nodes]
+        if members != group.nodes:
+            self.undo_stack.push(commands.UpdateGroupCommand(
+                self.arch, group_id, f"Add to {group.label or 'group'}", nodes=members))
+
+    def remove_from_group(self, group_id: str, node_ids: Iterable[str]) -> None:
+        group, leaving = self.arch.group(group_id), set(node_ids)
+        members = [n for n in group.nodes if n not in leaving]
+        if members != group.nodes:
+            self.undo_stack.push(commands.UpdateGroupCommand(
+                self.arch, group_id, f"Remove from {group.label or 'group'}", nodes=members))
+
+    def set_group_colour(self, group_id: str, colour: str) -> None:
+        group = self.arch.group(group_id)
+        if group is not None and colour != group.colour:
+            self.undo_stack.push(commands.UpdateGroupCommand(self.arch, group_id, "Colour group", colour=colour))
+
+    def add_note_at(self, scene_pos: QPointF, text: str = "", avoid_cards: bool = False) -> str:
+        """A new note with its top left corner here (snapped), or with `avoid_cards` the
+        nearest place around its middle where it covers no card or note; returns its id."""
+        note_id = self.arch.unique_annotation_id("note")
+        size = Note(note_id).size
+        at = (snap(scene_pos.x()), snap(scene_pos.y()))
+        if avoid_cards:
+            at = free_spot(snap(scene_pos.x() - size[0] / 2), snap(scene_pos.y() - size[1] / 2),
+                           self._taken_rects(), *size)
+        self.undo_stack.push(commands.AddNoteCommand(self.arch, Note(note_id, text, at)))
+        self.select_subject(("note", note_id))
+        return note_id
+
+    def _taken_rects(self) -> list[tuple[float, float, float, float]]:
+        """Where cards and notes are (for placing a new one beside them)."""
+        rects = [(item.x(), item.y(), W, H) for item in self._nodes.values()]
+        rects += [(item.x(), item.y(), *item.size) for item in self._notes.values()]
+        return rects
+
+    def set_note_text(self, note_id: str, text: str) -> None:
+        note = self.arch.note(note_id)
+        if note is not None and text != note.text:
+            self.undo_stack.push(commands.UpdateNoteCommand(self.arch, note_id, "Edit note", text=text))
+
+    def resize_note(self, note_id: str, size: tuple[float, float]) -> None:
+        note = self.arch.note(note_id)
+        if note is not None and tuple(size) != tuple(note.size):
+            self.undo_stack.push(commands.UpdateNoteCommand(self.arch, note_id, "Resize note", size=tuple(size)))
+
+    def align_selection(self, how: str) -> bool:
+        """Align the selected cards (left, centre, right, top, middle, bottom): one undo step."""
+        return self._arrange(lambda at: align(at, how, W, H), f"Align {how}")
+
+    def distribute_selection(self, axis: str) -> bool:
+        """Equal gaps between the selected cards ("horizontal" or "vertical"): one undo step."""
+        return self._arrange(lambda at: distribute(at, axis, W, H), f"Distribute {axis}ly")
+
+    def _arrange(self, rule, text: str) -> bool:
+        ids = self._selected_node_ids()
+        if len(ids) < 2:
+            self.message.emit("Select two cards or more to arrange them")
+            return False
+        old = {n: self.arch.nodes[n].at for n in ids}
+        new = rule({n: (self._nodes[n].x(), self._nodes[n].y()) for n in ids})
+        if all(tuple(new[n]) == (self._nodes[n].x(), self._nodes[n].y()) for n in ids):
+            return False
+        self.undo_stack.push(commands.MoveNodesCommand(self.arch, old, new, text=text))
         return True
 
     def auto_layout(self) -> None:
@@ -357,7 +693,36 @@ class DiagramScene(QGraphicsScene):
         if reason:
             self.connection_refused.emit(reason)
             return
-        self.undo_stack.push(commands.AddEdgeCommand(self.arch, Edge(*ends)))
+        self.connect_nodes(*ends)
+
+    def connect_nodes(self, source_id: str, target_id: str, kind: str | None = None) -> Edge | None:
+        """Add an edge (one undo entry): of this kind, or the pair's first kind not drawn
+        yet; it starts with the choices last made on an edge like it."""
+        rules = free_kinds(self.arch, source_id, target_id)
+        rule = next((r for r in rules if kind is None or r.kind == kind), None)
+        if rule is None or connection_problem(self.arch, source_id, target_id) is not None:
+            return None
+        src, dst = self.arch.nodes[source_id], self.arch.nodes[target_id]
+        default = edge_rule(src.service, dst.service)
+        config = copy.deepcopy(self._edge_choices.get((src.service, dst.service, rule.kind), {}))
+        edge = Edge(source_id, target_id, config, kind=None if rule.kind == default.kind else rule.kind)
+        self.undo_stack.push(commands.AddEdgeCommand(self.arch, edge))
+        return edge
+
+    def set_edge_kind(self, edge: Edge, kind: str | None) -> None:
+        if kind != edge.kind:
+            self.undo_stack.push(commands.SetEdgeKindCommand(self.arch, edge, kind))
+
+    def _remember_choice(self, edge: Edge, key: str | None) -> None:
+        src, dst = self.arch.nodes.get(edge.source), self.arch.nodes.get(edge.target)
+        rule = edge_rule(src.service, dst.service, edge.kind) if src and dst else None
+        fdef = rule.field(key) if rule and key else None
+        if fdef is not None and fdef.kind == "choice":
+            choices = self._edge_choices.setdefault((src.service, dst.service, rule.kind), {})
+            if key in edge.config:
+                choices[key] = copy.deepcopy(edge.config[key])
+            else:
+                choices.pop(key, None)
 
     def node_at(self, scene_pos: QPointF) -> NodeItem | None:
         for item in self.items(scene_pos):
@@ -367,24 +732,42 @@ class DiagramScene(QGraphicsScene):
 
     # -- creating, deleting, clipboard -------------------------------------------------
 
-    def add_service_at(self, service_key: str, scene_pos: QPointF) -> str | None:
-        """A new node of this service centred where it was dropped; returns its id."""
+    def add_service_at(self, service_key: str, scene_pos: QPointF, avoid_cards: bool = False) -> str | None:
+        """A new node of this service centred where it was dropped; returns its id.
+        With `avoid_cards` (added from the palette without a drop point) it goes to the
+        nearest place there where it covers no other card."""
         spec = SERVICES.get(service_key)
         if spec is None:
             return None
         node_id = self.arch.unique_id(service_key)
         at = (snap(scene_pos.x() - W / 2), snap(scene_pos.y() - H / 2))
+        if avoid_cards:
+            at = free_spot(*at, self._taken_rects(), W, H)
         node = Node(node_id, service_key, config=copy.deepcopy(spec.defaults()), at=at)
         self.undo_stack.push(commands.AddNodeCommand(self.arch, node))
         self.select_nodes([node_id])
         return node_id
 
+    def set_node_label(self, node_id: str, text: str) -> None:
+        """A label typed on the card or in the inspector (one undo step); a node whose id
+        is still the automatic one takes an id after the label (commands.relabel_node)."""
+        node = self.arch.nodes.get(node_id)
+        if node is None:
+            return
+        label = text.strip() or None
+        if label == node.label or (node.label is None and label == node.id):
+            return
+        self.undo_stack.push(commands.relabel_node(self.arch, node_id, label))
+        if node.id != node_id:  # the same Node object, renamed
+            self.message.emit(f"“{label}” now has the id {node.id} (exports name it after this)")
+
     def delete_selection(self) -> None:
+        """Delete what is selected (a group: its frame; its nodes stay unless selected too)."""
         subjects = self.selected_subjects()
-        node_ids = [v for k, v in subjects if k == "node"]
-        edges = [v for k, v in subjects if k == "edge"]
-        if node_ids or edges:
-            self.undo_stack.push(commands.RemoveItemsCommand(self.arch, node_ids, edges))
+        chosen = {kind: [v for k, v in subjects if k == kind] for kind in ("node", "edge", "note", "group")}
+        if any(chosen.values()):
+            self.undo_stack.push(commands.RemoveItemsCommand(self.arch, chosen["node"], chosen["edge"],
+                                                             note_ids=chosen["note"], group_ids=chosen["group"]))
 
     def copy_selection(self) -> str:
         """The selected nodes and the edges among them, as design-file YAML ("" if none)."""
