@@ -113,6 +113,7 @@ class Invocation:
         fn = self.fn
         if status != OK:
             if status == THROTTLED and self.attempt < SDK_MAX_ATTEMPTS:  # the SDK retries
+                # limits: the callee's concurrency (or scaling rate) delayed this synchronous call
                 fn.sim.after(sdk_backoff_s(self.attempt, fn.rng), self.call_again)
                 self.attempt += 1
                 return

@@ -164,6 +164,7 @@ class StreamReader:
                 sb.invoke()  # splitting uses no retry
                 return
             sb.tries += 1
+        # limits: on THROTTLED the function's concurrency delayed this stream batch
         may_retry = status == THROTTLED or self.max_retries < 0 or sb.tries <= self.max_retries
         if may_retry and now + RETRY_DELAY_S - sb.batch[0][0] < self.max_age_s:
             self.feed.owner.sim.after(RETRY_DELAY_S, sb.invoke)

@@ -14,7 +14,7 @@ import pytest
 
 from simulation.engine import simulate
 
-from .designs import design, function
+from .designs import confidence_interval, design, function
 
 SECOND = {"dist": "fixed", "value": 1000}
 
@@ -392,3 +392,42 @@ def test_lambda_to_lambda_sync_throttles_are_retried_by_the_sdk(tmp_path):
     # Before: it failed on its first throttle.
     free = sync_invoke_under_throttle(tmp_path, 200, 0.1)
     assert free.entries["caller"].succeeded == 2 and 1 <= free.nodes["callee"].throttled <= 2
+
+
+# -- Against queueing theory, over replications (as test_theory) ---------------------------
+
+REPLICATIONS = 10
+SEEDS = range(301, 301 + REPLICATIONS)
+
+
+def within(values, theory, allowance):
+    mean, half = confidence_interval(values)
+    assert abs(mean - theory) <= half + allowance, (mean, half, theory)
+
+
+@pytest.mark.slow
+def test_fifo_groups_are_m_m_1_queues():
+    # Poisson 8 msg/s over 4 groups (2/s each), exponential 250 ms handler, batch 1: each
+    # group is an M/M/1 queue (one batch in flight), rho = 0.5, mean wait in queue
+    # Wq = rho / (mu - lambda) = 0.5 / (4 - 2) s = 250 ms. (A standard queue with 5
+    # pollers would be M/M/5 at 2 erlangs: Wq ~ 13 ms.) Allowance 5 ms for the finite run.
+    arch = design({"q": ("sqs", {"fifo": True, "message_groups": 4, "latency_ms": 0}),
+                   "fn": function(duration_ms={"dist": "exponential", "mean": 250})},
+                  edges=[("q", "fn", {"batch_size": 1})],
+                  loads=[("q", "poisson", {"rate_rps": 8})], duration_s=1000, warmup_s=20)
+    waits = [simulate(arch, seed=seed).nodes["q"].latency_ms.mean for seed in SEEDS]
+    within(waits, 0.5 / (4 - 2) * 1000, 5.0)
+
+
+@pytest.mark.slow
+def test_timeout_cut_off_concurrency_by_littles_law():
+    # Poisson 20/s into a caller (3 s timeout) waiting on a callee of exponential 5 s: the
+    # caller is held min(X, 3) s, E[min(X, 3)] = 5 (1 - exp(-3/5)) = 2.256 s, so its mean
+    # concurrency is 20 x 2.256 = 45.1 (Little); the callee's 20 x 5 = 100. Allowance 0.3
+    # for the empty start (the first 3 s of 600 s: 45 x 1.5 / 600 = 0.11).
+    arch = design({"caller": function(duration_ms=0, timeout_s=3),
+                   "callee": function(duration_ms={"dist": "exponential", "mean": 5000}, timeout_s=900)},
+                  edges=[("caller", "callee", {"mode": "sync"})],
+                  loads=[("caller", "poisson", {"rate_rps": 20})], duration_s=600)
+    values = [simulate(arch, seed=seed).nodes["caller"].mean_concurrency for seed in SEEDS]
+    within(values, 20 * 5 * (1 - math.exp(-3 / 5)), 0.3)
