@@ -276,6 +276,8 @@ _SERVICE_LIST = (
             _int("provisioned_concurrency", 0, "Environments kept initialised: no cold starts",
                  "environments", 0, 100_000),
             _dist("duration_ms", _lognormal(50, 250), "Handler time, without downstream calls"),
+            _float("per_record_ms", 0, "Handler time added per record of a batch from a queue or stream",
+                   "ms", 0, 900_000),
             _dist("cold_start_ms", {"dist": "normal", "mean": 250, "stddev": 50},
                   "Extra time of an invocation that needs a new environment"),
             _int("idle_timeout_s", 600, "A warm environment is reclaimed after this long unused",
@@ -480,6 +482,9 @@ _ROUTE = (
     _str("path", "/", "Route path"),
 )
 _RW = _choice("action", "read", ("read", "write", "read_write"), "What the caller does")
+# DynamoDB reads are eventually consistent unless asked (ConsistentRead): half a read unit.
+_CONSISTENCY = _choice("consistency", "eventual", ("eventual", "strong"),
+                       "Reads: eventually consistent (half a read unit) or strongly consistent")
 _ORDER = _int("order", 1, "Position of this task in the workflow", "", 1, 1000)
 _STREAM_SOURCE = (
     _int("batch_size", 100, "Records per invocation at most", "records", 1, 10_000),
@@ -541,9 +546,10 @@ _EDGE_LIST = (
     + _rule("api_gateway", ["kinesis"], "integration", "PutRecord integration", _ROUTE)
     + _rule("api_gateway", ["step_functions"], "integration", "StartExecution integration", _ROUTE)
     + _rule("api_gateway", ["dynamodb"], "integration", "GetItem/PutItem integration",
-            (_RW,) + _ROUTE)
+            (_RW, _CONSISTENCY) + _ROUTE)
     # Lambda's SDK calls.
-    + _rule("lambda", ["dynamodb", "s3"], "data_access", "SDK reads and writes", (_RW,))
+    + _rule("lambda", ["dynamodb"], "data_access", "SDK reads and writes", (_RW, _CONSISTENCY))
+    + _rule("lambda", ["s3"], "data_access", "SDK reads and writes", (_RW,))
     + _rule("lambda", ["sqs"], "send", "SendMessage")
     + _rule("lambda", ["sns"], "publish", "Publish")
     + _rule("lambda", ["kinesis"], "put_record", "PutRecord")
@@ -587,7 +593,7 @@ _EDGE_LIST = (
             synchronous=False)
     # Step Functions tasks.
     + _rule("step_functions", ["lambda", "sqs", "sns"], "task", "Task state", (_ORDER,))
-    + _rule("step_functions", ["dynamodb"], "task", "Task state (GetItem/PutItem)", (_ORDER, _RW))
+    + _rule("step_functions", ["dynamodb"], "task", "Task state (GetItem/PutItem)", (_ORDER, _RW, _CONSISTENCY))
 )
 
 EDGE_RULES: tuple[EdgeRule, ...] = _EDGE_LIST

@@ -20,6 +20,7 @@ from .catalogue import (
     ACCOUNT_FIELDS, FIXED_MESSAGE_GROUP_KINDS, LOAD_PATTERNS, MAX_EDGES, MAX_NODES, MAX_SCENARIOS,
     SERVICES, STRICTLY_POSITIVE, Field, allowed_targets, edge_rule, rules_between,
 )
+from .aws.wiring import MAX_INTEGRATION_TIMEOUT_MS
 from .distributions import distribution_problems
 from .errors import Problem
 from .graph import trigger_graph
@@ -217,10 +218,20 @@ def _dynamodb_capacity_within_quota(arch: Architecture, config: dict) -> str | N
     return None
 
 
+def _http_api_timeout_within_30_s(arch: Architecture, config: dict) -> str | None:
+    """An HTTP API's integration timeout cannot be raised (a REST API's 29 s can, on request:
+    the exporters write 29 s and the simulator uses it)."""
+    limit = MAX_INTEGRATION_TIMEOUT_MS["http"]
+    if config["api_type"] == "http" and config["timeout_ms"] > limit:
+        return f"timeout_ms {config['timeout_ms']}: an HTTP API's integration timeout is at most {limit:,} ms"
+    return None
+
+
 SERVICE_RULES: dict[str, tuple[Callable[[Architecture, dict], str | None], ...]] = {
     "lambda": (_lambda_provisioned_within_reserved, _lambda_reserved_within_account),
     "sqs": (_sqs_group_field_is_a_name,),
     "dynamodb": (_dynamodb_capacity_within_quota,),
+    "api_gateway": (_http_api_timeout_within_30_s,),
 }
 
 

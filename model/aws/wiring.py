@@ -365,8 +365,11 @@ def _rest_dynamodb(arch, edge, method, path_params):
     action = iam.edge_action(arch, edge)
     if action == "read" or (action == "read_write" and method in ("GET", "HEAD")):
         source = f"$input.params('{path_params[-1] if path_params else key}')"
+        # GetItem is eventually consistent unless the edge asks for strong reads
+        consistent = ', "ConsistentRead": true' if edge_settings(arch, edge).get("consistency") == "strong" else ""
         return RestIntegration(False, Text("dynamodb:action/GetItem"), Text(
-            '{"TableName": "${Table}", "Key": {"' + key + '": {"S": "' + source + '"}}}', {"Table": NAME}))
+            '{"TableName": "${Table}", "Key": {"' + key + '": {"S": "' + source + '"}}' + consistent + '}',
+            {"Table": NAME}))
     return RestIntegration(False, Text("dynamodb:action/PutItem"), Text(
         '{"TableName": "${Table}", "Item": {"' + key + '": {"S": "$context.requestId"}, '
         '"body": {"S": "$util.escapeJavaScript($input.body)"}}}', {"Table": NAME}))

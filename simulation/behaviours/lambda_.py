@@ -23,11 +23,14 @@ Rules (AWS Lambda Developer Guide):
   invocation-async-error-handling.html: a throttled event is retried with backoff from 1 s
   doubling to 5 min for up to 6 h; a failed one `max_retry_attempts` times (0-2) after
   1 min then 2 min; then it goes to the `on_failure` destination, if any.
-- Duration = cold start + handler time + synchronous downstream calls (in edge order,
-  each `calls` times). `timeout_s` ends the invocation with an error whatever it is doing:
-  a synchronous downstream call still running is cut off (the environment is freed and
-  the error returned at the timeout; the function called runs on, and is billed, as
-  nothing tells it its caller has gone). `error_rate` makes the handler fail.
+- Duration = cold start + handler time (+ `per_record_ms` per record of a batch from an
+  event source mapping) + synchronous downstream calls (in edge order, each `calls`
+  times); a throttled synchronous call (a 429 from another function) is retried by the
+  SDK's standard mode (base.SDK_MAX_ATTEMPTS attempts, jittered backoff). `timeout_s`
+  ends the invocation with an error whatever it is doing: a synchronous downstream call
+  still running is cut off (the environment is freed and the error returned at the
+  timeout; the function called runs on, and is billed, as nothing tells it its caller
+  has gone). `error_rate` makes the handler fail.
 - Billing usage: duration rounded up to 1 ms x memory (the INIT phase is billed too, as
   for managed runtimes since 1 Aug 2025), split between on-demand and provisioned
   environments; provisioned capacity itself = provisioned_concurrency x memory x time.
@@ -39,7 +42,7 @@ import math
 from collections import deque
 
 from ..metrics import TimedLevel
-from .base import ERROR, OK, THROTTLED, Behaviour, TokenBucket, sampler
+from .base import ERROR, OK, SDK_MAX_ATTEMPTS, THROTTLED, Behaviour, TokenBucket, sampler, sdk_backoff_s
 
 PROVISIONED, WARM, COLD = 0, 1, 2
 SCALE_UP_PER_10_S = 1000.0
@@ -108,12 +111,13 @@ class Invocation:
     the timeout is cut off (`LambdaFunction.cut_off_overdue`): its answer, when it comes,
     finds the invocation `over` and is ignored."""
 
-    __slots__ = ("fn", "ctx", "done", "start", "kind", "steps", "index", "epoch", "over")
+    __slots__ = ("fn", "ctx", "done", "start", "kind", "steps", "index", "epoch", "over", "attempt")
 
     def __init__(self, fn: "LambdaFunction", ctx, done, start: float, kind: int) -> None:
         self.fn, self.ctx, self.done, self.start, self.kind = fn, ctx, done, start, kind
         self.epoch = fn.sim.epoch
         self.over = False
+        self.attempt = 1  # of the current downstream call
 
     def handler_done(self, _event) -> None:
         """The handler's own time is over: make the downstream calls, if any."""
@@ -126,8 +130,14 @@ class Invocation:
             return  # cut off at its timeout while this call ran
         fn = self.fn
         if status != OK:
+            if status == THROTTLED and self.attempt < SDK_MAX_ATTEMPTS:  # the SDK retries
+                # limits: the callee's concurrency (or scaling rate) delayed this synchronous call
+                fn.sim.after(sdk_backoff_s(self.attempt, fn.rng), self.call_again)
+                self.attempt += 1
+                return
             fn.complete_invocation(self, ERROR)
             return
+        self.attempt = 1
         steps = self.steps
         while self.index < len(steps):
             if fn.env.now >= self.start + fn.timeout_s:
@@ -140,6 +150,12 @@ class Invocation:
                 return
             edge.target.call(self.ctx, None, edge)
         fn.complete_invocation(self, OK)
+
+    def call_again(self, _event) -> None:
+        """The SDK's retry of a throttled synchronous call (unless the timeout came first)."""
+        if not self.over:
+            edge = self.steps[self.index - 1]
+            edge.target.call(self.ctx, self.next_step, edge)
 
     def succeeded(self, _event) -> None:
         """The handler's time is over and there are no downstream calls to make."""
@@ -185,6 +201,7 @@ class LambdaFunction(Behaviour):
     def setup(self) -> None:
         c = self.config
         self.handler = sampler(c["duration_ms"], self.rng)
+        self.per_record_ms = float(c["per_record_ms"])
         self.cold = sampler(c["cold_start_ms"], self.rng)
         self.timeout_ms = float(c["timeout_s"]) * 1000.0
         self.timeout_s = float(c["timeout_s"])
@@ -240,13 +257,14 @@ class LambdaFunction(Behaviour):
         if done is not None:
             done(OK, self.env.now)  # 202 Accepted
 
-    def invoke(self, ctx, done) -> None:
-        """A synchronous invocation (RequestResponse, event source mappings, tasks)."""
+    def invoke(self, ctx, done, extra_ms: float = 0.0) -> None:
+        """A synchronous invocation (RequestResponse, event source mappings, tasks);
+        `extra_ms`: handler time a batch adds for its records (per_record_ms each)."""
         if self.in_cycle:
             ctx, go = self.enter_loop(ctx, done)
             if not go:
                 return
-        self.run(ctx, done)
+        self.run(ctx, done, extra_ms=extra_ms)
 
     @classmethod
     def share_account(cls, functions: list[Behaviour], account_setting) -> None:
@@ -268,11 +286,12 @@ class LambdaFunction(Behaviour):
 
     # -- environments --------------------------------------------------------------------
 
-    def run(self, ctx, done, synchronous: bool = True) -> None:
+    def run(self, ctx, done, synchronous: bool = True, extra_ms: float = 0.0) -> None:
         """Start an invocation in an environment: a provisioned one, else the most recently
         used idle one, else a new one (a cold start). Throttled (429) when the function is at
         its concurrency cap, a synchronous invocation over the invocation rate, or when it
-        may not create another environment yet."""
+        may not create another environment yet. `extra_ms` is added to the handler time (a
+        batch's per-record time)."""
         stats = self.stats
         now = self.env.now
         stats.requests += 1
@@ -307,7 +326,7 @@ class LambdaFunction(Behaviour):
         pool.used += 1
         stats.concurrency.up(now)
         inv = Invocation(self, ctx, done, now, kind)
-        ms = self.handler() * self.handler_scale
+        ms = (self.handler() + extra_ms) * self.handler_scale
         if kind == COLD:
             ms += self.cold()
             stats.cold_starts += 1
@@ -430,8 +449,10 @@ class LambdaFunction(Behaviour):
             "order; a failed downstream call fails the invocation; at timeout_s the invocation "
             "ends with an error billed at timeout_s, even in the middle of a synchronous "
             "downstream call (its environment is freed and the error returned then; the "
-            "service or function called runs on and is billed). Batches from SQS and streams "
-            "take one handler time per invocation.",
+            "service or function called runs on and is billed). A batch from SQS or a stream "
+            "takes one handler time plus per_record_ms per record (default 0). A synchronous "
+            "call throttled by another function is retried by the SDK (standard mode: 3 "
+            "attempts, backoff random(0,1) x 2^(n-1) s).",
             "Lambda memory: duration_ms is the handler time at the design's memory_mb; a scenario "
             "override of memory_mb scales it by min(design, 1769) / min(new, 1769) (CPU share "
             "proportional to memory up to one vCPU at 1,769 MB, CPU-bound handler).",

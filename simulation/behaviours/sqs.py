@@ -129,7 +129,8 @@ class Batch:
         self.held = False  # throttled at least once: its poller retries it
 
     def invoke(self, _event=None) -> None:
-        self.poller.fn.invoke(self.messages[0].ctx, self.result)
+        poller = self.poller
+        poller.fn.invoke(self.messages[0].ctx, self.result, len(self.messages) * poller.per_record_ms)
 
     def result(self, status: int, t_end: float) -> None:
         poller = self.poller
@@ -164,6 +165,7 @@ class QueuePoller:
         self.queue, self.fn = queue, edge.target
         self.batch_size = int(cfg.get("batch_size", 10))
         self.window = float(cfg.get("batch_window_s", 0))
+        self.per_record_ms = self.fn.per_record_ms  # handler time a record adds to a batch
         self.cap = min(int(cfg.get("max_concurrency") or MAX_POLLERS), MAX_POLLERS)
         self.limit = min(INITIAL_POLLERS, self.cap)
         self.since = 0.0  # growth is accounted up to here

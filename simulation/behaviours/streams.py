@@ -62,7 +62,8 @@ class StreamBatch:
         self.halves: list[list] = []
 
     def invoke(self, _event=None) -> None:
-        self.reader.fn.invoke(self.batch[0][1], self.result)
+        reader = self.reader
+        reader.fn.invoke(self.batch[0][1], self.result, len(self.batch) * reader.per_record_ms)
 
     def result(self, status: int, t_end: float) -> None:
         self.reader.batch_result(self, status)
@@ -81,6 +82,7 @@ class StreamReader:
         max_age = float(cfg.get("max_record_age_s", -1))
         self.max_age_s = feed.retention_s if max_age < 0 else min(max_age, feed.retention_s)
         self.bisect = bool(cfg.get("bisect_on_error", False))
+        self.per_record_ms = self.fn.per_record_ms  # handler time a record adds to a batch
         self.shards = [Shard() for _ in range(feed.shards)]
 
     def add(self, shard_index: int, now: float, ctx, epoch: int) -> None:
@@ -162,6 +164,7 @@ class StreamReader:
                 sb.invoke()  # splitting uses no retry
                 return
             sb.tries += 1
+        # limits: on THROTTLED the function's concurrency delayed this stream batch
         may_retry = status == THROTTLED or self.max_retries < 0 or sb.tries <= self.max_retries
         if may_retry and now + RETRY_DELAY_S - sb.batch[0][0] < self.max_age_s:
             self.feed.owner.sim.after(RETRY_DELAY_S, sb.invoke)

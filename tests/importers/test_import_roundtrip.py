@@ -44,6 +44,7 @@ NOT_CARRIED_FIELDS = {
     # Simulation inputs: how long handlers run, how often they fail, how big items are and
     # how fast a service answers are measurements of the workload, not resource settings.
     "duration_ms": "simulation only", "cold_start_ms": "simulation only", "error_rate": "simulation only",
+    "per_record_ms": "simulation only",
     "idle_timeout_s": "simulation only (AWS decides when to reclaim an environment)",
     "latency_ms": "simulation only", "overhead_ms": "simulation only", "transition_ms": "simulation only",
     "item_kb": "simulation only", "message_kb": "simulation only", "object_kb": "simulation only",
@@ -70,6 +71,9 @@ NOT_CARRIED_EDGE_FIELDS = {
     # waits (RequestResponse) or not (Event) is in the caller's code. The exporter could
     # carry it (e.g. an environment variable); until it does, it is lost.
     "mode": "not emitted by the exporters (only the invoke permission is)",
+    # A function's read consistency is in its code; an API's or a state machine's is in a
+    # request template or task parameters (ConsistentRead), which the importers do not read.
+    "consistency": "in code, or inside request templates and task parameters not read back",
 }
 REST_MAX_TIMEOUT_MS, HTTP_MAX_TIMEOUT_MS = 29_000, 30_000  # AWS limits the exporters apply
 

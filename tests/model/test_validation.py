@@ -299,6 +299,18 @@ def test_stream_max_record_age_is_minus_one_or_at_least_60_s():
         assert validate(design(text.replace("max_record_age_s: 30", f"max_record_age_s: {fine}"))) == []
 
 
+def test_http_api_integration_timeout_is_at_most_30_s():
+    text = """\
+    stratus: 1
+    name: Slow
+    nodes:
+      - {id: api, service: api_gateway, config: {api_type: http, timeout_ms: 31000}}
+    """
+    assert "timeout_ms 31000: an HTTP API's integration timeout is at most 30,000 ms" in only_message(text)
+    assert validate(design(text.replace("31000", "30000"))) == []
+    assert validate(design(text.replace("http", "rest"))) == []  # raised on request; exported as 29 s
+
+
 def test_sqs_batching_rules():
     text = """\
     stratus: 1

@@ -14,7 +14,7 @@ import pytest
 
 from simulation.engine import simulate
 
-from .designs import design, function
+from .designs import confidence_interval, design, function
 
 SECOND = {"dist": "fixed", "value": 1000}
 
@@ -298,3 +298,136 @@ def test_stream_max_retry_attempts_and_bisect_on_error(tmp_path):
     # each single record discarded on its own: 8 destination messages
     assert split.nodes["fn"].requests == 2 * 8 - 1 and split.nodes["dlq"].requests == 8
     assert split.nodes["ks"].errors == 8
+
+
+# -- 7. Smaller ones -------------------------------------------------------------------------
+
+
+def test_rest_api_integration_timeout_is_the_exported_29_s():
+    # The exporters write at most 29 s for a REST API (limits.html); the simulator agrees:
+    # a 40 s backend behind timeout_ms 60,000 is a 504 29,000 ms after the API took the
+    # request (before: 20 of them succeeded after 40 s, under the 60 s the design asked for).
+    arch = design({"api": ("api_gateway", {"overhead_ms": 5, "timeout_ms": 60_000}),
+                   "fn": function(duration_ms={"dist": "fixed", "value": 40_000}, timeout_s=60)},
+                  edges=[("api", "fn", {})], loads=[("api", "constant", {"rate_rps": 1})], duration_s=60)
+    api = simulate(arch).nodes["api"]
+    assert api.completed == 0 and api.latency_ms.max == pytest.approx(29_000)
+
+
+def table_reads(consistency: str | None):
+    # 100 GetItem/s of 6 KB items for 100 s: ceil(6 / 4) = 2 units for a strongly
+    # consistent read, half that for an eventually consistent one (the default).
+    edge = {"action": "read", **({"consistency": consistency} if consistency else {})}
+    return design({"fn": function(duration_ms=1), "t": ("dynamodb", {"item_kb": 6, "latency_ms": 1})},
+                  edges=[("fn", "t", edge)], loads=[("fn", "constant", {"rate_rps": 100})], duration_s=100)
+
+
+def test_dynamodb_reads_are_eventually_consistent_by_default_at_half_a_unit():
+    reads = 100 * 100 - 1  # the last call may still be in flight at the end (1 ms)
+    eventual, strong = simulate(table_reads(None)), simulate(table_reads("strong"))
+    assert eventual.usage["t"]["read_units"] == pytest.approx(reads * 1.0, abs=1)
+    assert strong.usage["t"]["read_units"] == pytest.approx(reads * 2.0, abs=2)
+    # on-demand reads are priced per unit: the eventual bill is half the strong one
+    assert eventual.cost.by_node["t"] == pytest.approx(strong.cost.by_node["t"] / 2, rel=1e-3)
+
+
+def test_dynamodb_eventually_consistent_reads_take_half_the_provisioned_capacity():
+    # 150 reads/s of 4 KB against 100 RCU: strong reads need 150 units/s (throttled once
+    # the 300 s burst of 30,000 is spent: after 30,000 / 50 = 600 s); eventual ones 75/s.
+    def run(consistency):
+        arch = design({"fn": function(duration_ms=1),
+                       "t": ("dynamodb", {"billing_mode": "provisioned", "read_capacity": 100, "item_kb": 4})},
+                      edges=[("fn", "t", {"action": "read", "consistency": consistency})],
+                      loads=[("fn", "constant", {"rate_rps": 150})], duration_s=700)
+        return simulate(arch).nodes["t"].throttled
+    assert run("eventual") == 0 and run("strong") > 0
+
+
+def test_per_record_ms_makes_a_batch_take_longer_with_its_size():
+    # 20 msg/s into a queue, batch_size 10 with a 1 s window: batches of 10, one every
+    # 0.5 s. Handler 100 ms + 50 ms per record = 600 ms per batch, so the function's mean
+    # concurrency is 2/s x 0.6 s = 1.2 (Little), less the first second's window:
+    # 1.2 x (60 - 1) / 60. Before: 100 ms per batch whatever its size.
+    arch = design({"q": ("sqs", {"latency_ms": 0}),
+                   "fn": function(duration_ms=100, per_record_ms=50)},
+                  edges=[("q", "fn", {"batch_size": 10, "batch_window_s": 1})],
+                  loads=[("q", "constant", {"rate_rps": 20})], duration_s=60)
+    fn = simulate(arch).nodes["fn"]
+    assert fn.latency_ms.max == pytest.approx(100 + 50 * 10)
+    assert fn.mean_concurrency == pytest.approx(1.2 * 59 / 60, abs=0.02)
+
+
+def test_function_per_record_ms_applies_to_stream_batches():
+    # 800 rec/s on one shard, read again as soon as a batch ends: a batch of n takes
+    # 10 + 2n ms, during which 800 x (0.010 + 0.002 n) = 8 + 1.6 n > n records arrive, so
+    # batches grow to the batch_size of 100: 10 + 2 x 100 = 210 ms each.
+    arch = design({"ks": ("kinesis", {"shards": 1, "latency_ms": 0}),
+                   "fn": function(duration_ms=10, per_record_ms=2)},
+                  edges=[("ks", "fn", {"batch_size": 100})],
+                  loads=[("ks", "constant", {"rate_rps": 800})], duration_s=30)
+    assert simulate(arch).nodes["fn"].latency_ms.max == pytest.approx(10 + 2 * 100)
+
+
+def sync_invoke_under_throttle(tmp_path, callee_ms: float, second_at: float):
+    # two requests (t = 0 and t = second_at) to a caller that invokes, synchronously, a
+    # callee with reserved concurrency 1
+    (tmp_path / "two.csv").write_text(f"time_s\n0\n{second_at}\n")
+    arch = design({"caller": function(duration_ms=0, timeout_s=30),
+                   "callee": function(duration_ms={"dist": "fixed", "value": callee_ms},
+                                      reserved_concurrency=1, timeout_s=30)},
+                  edges=[("caller", "callee", {"mode": "sync"})],
+                  loads=[("caller", "trace", {"file": "two.csv"})], duration_s=30)
+    return simulate(arch, base_dir=str(tmp_path))
+
+
+def test_lambda_to_lambda_sync_throttles_are_retried_by_the_sdk(tmp_path):
+    # SDK standard retry mode: 3 attempts, backoff random(0, 1) x 2^(n-1) s. The callee is
+    # busy for 10 s, so the second request's 3 attempts (by t = 1 + 1 + 2 = 4 s) are all
+    # throttled, then it fails. Before: 1 attempt.
+    busy = sync_invoke_under_throttle(tmp_path, 10_000, 1.0)
+    assert busy.nodes["callee"].throttled == 3 and busy.entries["caller"].failed == 1
+    # The callee is free after 0.2 s; the second request comes at 0.1: its retry after
+    # U(0, 1) s finds it busy with probability 0.1 and the third attempt after U(0, 2) more
+    # fails too with probability P(U1 + 2 U2 < 0.1) = 0.0025: it succeeds (this seed does).
+    # Before: it failed on its first throttle.
+    free = sync_invoke_under_throttle(tmp_path, 200, 0.1)
+    assert free.entries["caller"].succeeded == 2 and 1 <= free.nodes["callee"].throttled <= 2
+
+
+# -- Against queueing theory, over replications (as test_theory) ---------------------------
+
+REPLICATIONS = 10
+SEEDS = range(301, 301 + REPLICATIONS)
+
+
+def within(values, theory, allowance):
+    mean, half = confidence_interval(values)
+    assert abs(mean - theory) <= half + allowance, (mean, half, theory)
+
+
+@pytest.mark.slow
+def test_fifo_groups_are_m_m_1_queues():
+    # Poisson 8 msg/s over 4 groups (2/s each), exponential 250 ms handler, batch 1: each
+    # group is an M/M/1 queue (one batch in flight), rho = 0.5, mean wait in queue
+    # Wq = rho / (mu - lambda) = 0.5 / (4 - 2) s = 250 ms. (A standard queue with 5
+    # pollers would be M/M/5 at 2 erlangs: Wq ~ 13 ms.) Allowance 5 ms for the finite run.
+    arch = design({"q": ("sqs", {"fifo": True, "message_groups": 4, "latency_ms": 0}),
+                   "fn": function(duration_ms={"dist": "exponential", "mean": 250})},
+                  edges=[("q", "fn", {"batch_size": 1})],
+                  loads=[("q", "poisson", {"rate_rps": 8})], duration_s=1000, warmup_s=20)
+    waits = [simulate(arch, seed=seed).nodes["q"].latency_ms.mean for seed in SEEDS]
+    within(waits, 0.5 / (4 - 2) * 1000, 5.0)
+
+
+@pytest.mark.slow
+def test_timeout_cut_off_concurrency_by_littles_law():
+    # Poisson 20/s into a caller (3 s timeout) waiting on a callee of exponential 5 s: the
+    # caller is held min(X, 3) s, E[min(X, 3)] = 5 (1 - exp(-3/5)) = 2.256 s, so its mean
+    # concurrency is 20 x 2.256 = 45.1 (Little); the callee's 20 x 5 = 100. Allowance 0.3
+    # for the empty start (the first 3 s of 600 s: 45 x 1.5 / 600 = 0.11).
+    arch = design({"caller": function(duration_ms=0, timeout_s=3),
+                   "callee": function(duration_ms={"dist": "exponential", "mean": 5000}, timeout_s=900)},
+                  edges=[("caller", "callee", {"mode": "sync"})],
+                  loads=[("caller", "poisson", {"rate_rps": 20})], duration_s=600)
+    values = [simulate(arch, seed=seed).nodes["caller"].mean_concurrency for seed in SEEDS]
+    within(values, 20 * 5 * (1 - math.exp(-3 / 5)), 0.3)

@@ -122,3 +122,22 @@ def test_a_stream_mapping_sends_discarded_batches_to_the_functions_on_failure_de
     arch.add_edge(Edge("f", "dlq", {}, kind="on_failure"))
     assert wiring.mapping_failure_destination(arch, stream) == "dlq"
     assert wiring.mapping_failure_destination(arch, queue) is None  # a queue has its dead-letter queue
+
+
+def test_strongly_consistent_reads_are_asked_for_and_eventual_ones_are_the_default():
+    arch = Architecture("reads", "us-east-1")
+    for node_id, service in (("api", "api_gateway"), ("flow", "step_functions"), ("t", "dynamodb")):
+        arch.add_node(Node(node_id, service, {}))
+    route, task = Edge("api", "t", {"action": "read"}), Edge("flow", "t", {"action": "read"})
+    arch.add_edge(route)
+    arch.add_edge(task)
+
+    def asked() -> tuple[bool, bool]:
+        template = wiring.rest_integration(arch, route, "GET", ["id"]).template.text
+        workflow, _ = asl.definition(arch, "flow", lambda target: "${T}", lambda target: None)
+        (state,) = workflow["States"].values()
+        return '"ConsistentRead": true' in template, state["Parameters"].get("ConsistentRead", False)
+
+    assert asked() == (False, False)
+    route.config["consistency"] = task.config["consistency"] = "strong"
+    assert asked() == (True, True)
