@@ -51,6 +51,7 @@ def _run(imp: TemplateImport) -> ImportResult:
     api.apply_throttling(imp)
     api.apply_api_timeouts(imp)
     nodes.classify_rest(imp)
+    imp.note_unknowns()
     _note_undefined_references(imp)
     return imp.b.finish()
 

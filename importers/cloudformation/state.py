@@ -14,7 +14,7 @@ from typing import Any
 
 from importers.base import GraphBuilder, read_text
 from importers.cloudformation.intrinsics import Resolver, load_data
-from importers.cloudformation.prepare import checked_resources, with_globals
+from importers.cloudformation.prepare import checked_resources, circular_references, with_globals
 from model.errors import StratusError
 
 
@@ -24,12 +24,15 @@ class TemplateImport:
         self.base_dir = os.path.dirname(os.path.abspath(path))
         self.template = template
         resources = checked_resources(template, path)
+        circular = circular_references(template, path)
         self.raw = {k: with_globals(v, template.get("Globals") or {}) for k, v in resources.items()}
         self.resolver = Resolver(template, path)
         name = os.path.splitext(os.path.basename(path))[0]
         if name in ("template", "main"):
             name = os.path.basename(self.base_dir) or name
         self.b = GraphBuilder(name, "cloudformation")
+        for message in circular:
+            self.b.note("note", "", "", message, "warning")
         self.props: dict[str, dict] = {}
         self.types: dict[str, str] = {k: v["Type"] for k, v in resources.items()}
         self.skipped: set[str] = set()
@@ -38,6 +41,7 @@ class TemplateImport:
         self.api_timeouts: dict[str, tuple[int, str]] = {}  # API node -> (longest timeout, source)
         # (API node, method, path) of SAM Api/HttpApi events: SAM writes their OpenAPI integration.
         self.event_routes: set[tuple[str, str, str]] = set()
+        self._unknowns_noted = 0
 
     def resolve_properties(self) -> None:
         """Every resource's properties with intrinsics resolved; a resource whose Condition is
@@ -51,6 +55,14 @@ class TemplateImport:
                 continue
             props = self.resolver.resolve(resource.get("Properties") or {})
             self.props[key] = props if isinstance(props, dict) else {}
+            self.note_unknowns(key)
+
+    def note_unknowns(self, key: str = "") -> None:
+        """The values resolution could not compute since the last call, noted under `key`
+        (the resource whose properties held them)."""
+        for message in self.resolver.unknowns[self._unknowns_noted:]:
+            self.b.note("note", key, self.types.get(key, ""), message)
+        self._unknowns_noted = len(self.resolver.unknowns)
 
     def definition_file(self, key: str, uri: str, prop: str = "DefinitionUri",
                          what: str = "state machine definition", lost: str = "no task edges") -> Any:
