@@ -1,4 +1,4 @@
-# Stratus: `make run` opens the designer, `make test` runs every test.
+# Stratus: `make run` opens the designer, `make test` runs every test, then checks the wheel.
 # Each does all of its set-up: the virtual environment, the packages, Qt's system libraries.
 
 PYTHON ?= python3
@@ -9,13 +9,19 @@ EXAMPLE ?= assets/examples/orders_api.yaml
 # Two cores here: run test files in two processes.
 TEST_WORKERS ?= 2
 
-.PHONY: run test test-fast bench clean system-libs system-libs-display
+.PHONY: run test test-fast test-wheel bench clean system-libs system-libs-display
 
 run: system-libs-display $(VENV)/.installed
 	$(PY) main.py $(EXAMPLE)
 
 test: system-libs $(VENV)/.installed $(CHECKOV_VENV)/.installed
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
+	@$(MAKE) --no-print-directory test-wheel
+
+# The product as a user installs it: the wheel in a fresh virtual environment outside the
+# source tree simulates an example at a non-zero cost and finds the designer's icons.
+test-wheel: system-libs
+	@PYTHON=$(PYTHON) scripts/test-wheel.sh
 
 # Without the slow statistical and integration tests: for the edit-test loop.
 test-fast: system-libs $(VENV)/.installed
@@ -30,10 +36,10 @@ bench: $(VENV)/.installed
 	$(PY) benchmarks/deploy_sandbox.py
 
 system-libs:
-	@scripts/ensure-system-libs.sh
+	@PYTHON=$(PYTHON) scripts/ensure-system-libs.sh
 
 system-libs-display:
-	@scripts/ensure-system-libs.sh --display
+	@PYTHON=$(PYTHON) scripts/ensure-system-libs.sh --display
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)

@@ -25,7 +25,8 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from model.designfile import loads_design  # noqa: E402
-from simulation.sweep import local_executor, run_sweep  # noqa: E402
+from simulation.executors import local_executor  # noqa: E402
+from simulation.sweep import run_sweep  # noqa: E402
 
 DESIGN = """\
 stratus: 1

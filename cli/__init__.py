@@ -27,6 +27,7 @@ COMMAND_MODULES = (
     "cli.simulate",
     "cli.export",
     "cli.import_",
+    "cli.scan",
     "cli.deploy",
     "cli.sandbox",
     "cli.sweep",

@@ -17,8 +17,12 @@ import os
 import time
 from typing import Any, Iterable, Mapping
 
-from cli.common import check_writable, write_output
+from cli.common import check_writable, load_valid_design, pick_scenario, write_output
 from model.errors import StratusError
+from simulation.progress import ProgressBar
+
+# The engine (numpy, SimPy, networkx) and the report (matplotlib) are imported where used,
+# to keep the command line's start-up light.
 
 
 def register(sub) -> None:
@@ -40,8 +44,6 @@ def run(args) -> int:
         if path:
             check_writable(path)
 
-    from cli.common import load_valid_design, pick_scenario
-
     arch = load_valid_design(args.design)
     scenario = pick_scenario(arch, args.scenario, args.design)
     duration = args.duration if args.duration is not None else scenario.duration_s
@@ -50,7 +52,6 @@ def run(args) -> int:
                            f"its warm-up of {scenario.warmup_s:g} s: nothing would be measured")
 
     from simulation.engine import simulate
-    from simulation.progress import ProgressBar
 
     started = time.monotonic()
     with ProgressBar(duration) as bar:
@@ -80,8 +81,6 @@ def _check_numbers(args) -> None:
         raise StratusError(f"--duration must be a positive number of seconds, not {args.duration:g}")
     if args.seed is not None and args.seed < 0:
         raise StratusError(f"--seed must be 0 or more, not {args.seed}")
-
-
 
 
 # --------------------------------------------------------------------------------------

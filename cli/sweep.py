@@ -5,7 +5,8 @@
                      [--scheduler ADDRESS | --workers N]
 
 TARGET is NODE.FIELD (any node config field), load.ENTRY.PARAM / load.INDEX.PARAM (the
-scenario's load) or account.FIELD; see simulation/sweep.py. Runs are the cartesian product
+scenario's load) or account.FIELD; see simulation/targets.py. The simulation's messages
+speak of targets and values; this module names the option they came from. Runs are the cartesian product
 of the values; each runs `--replications` times with the same seeds in every run.
 
 Exit status: 2 when a --vary is not TARGET=V1,V2,... at all (a usage error, from argparse);
@@ -24,8 +25,15 @@ import sys
 import time
 from typing import Any
 
-from cli.common import check_writable, write_output
+from cli.common import check_writable, load_valid_design, pick_scenario, write_output
+from cli.simulate import format_table
 from model.errors import StratusError
+from simulation.executors import dask_executor, local_executor, stop_executor
+from simulation.progress import ProgressBar
+from simulation.targets import TargetError, split_vary
+
+# simulation.sweep (the engine: numpy, SimPy, networkx) and the report (matplotlib) are
+# imported where used, to keep the command line's start-up light.
 
 
 def register(sub) -> None:
@@ -52,8 +60,6 @@ def register(sub) -> None:
 
 
 def _vary_argument(text: str) -> tuple[str, list[str]]:
-    from simulation.sweep import split_vary
-
     try:
         return split_vary(text)
     except ValueError as exc:
@@ -67,13 +73,15 @@ def run(args) -> int:
             check_writable(path)
     variations = _variations(args.vary)
 
-    from cli.common import load_valid_design, pick_scenario
     from simulation.sweep import plan_runs
 
     arch = load_valid_design(args.design)
     scenario = pick_scenario(arch, args.scenario, args.design)
     base_dir = os.path.dirname(os.path.abspath(args.design))
-    runs = plan_runs(arch, scenario, variations, base_dir)  # bad targets/values: before any work
+    try:
+        runs = plan_runs(arch, scenario, variations, base_dir)  # bad targets/values: before any work
+    except TargetError as exc:
+        raise StratusError(f"--vary {exc}") from None
     total = len(runs) * args.replications
 
     started = time.monotonic()
@@ -129,8 +137,6 @@ def _execute(args, arch, scenario, variations, base_dir: str, total: int):
                              seed=args.seed)
     except KeyboardInterrupt:
         if executor is not None:
-            from simulation.sweep import stop_executor
-
             stop_executor(executor)
         raise
     finally:
@@ -140,51 +146,28 @@ def _execute(args, arch, scenario, variations, base_dir: str, total: int):
 def _open_executor(args, total: int):
     """(executor or None for in-process, a function that releases it)."""
     if args.scheduler:
-        return _dask_executor(args.scheduler)
+        try:
+            return dask_executor(args.scheduler)
+        except StratusError as exc:
+            raise StratusError(f"--scheduler: {exc}") from None
     workers = min(args.workers or os.cpu_count() or 1, total)
     if workers <= 1:
         return None, lambda: None
-    from simulation.sweep import local_executor
-
     executor = local_executor(workers)
     return executor, lambda: executor.shutdown(wait=True, cancel_futures=True)
 
 
-def _dask_executor(address: str):
-    try:
-        from distributed import Client
-    except ImportError:
-        raise StratusError("--scheduler needs the 'distributed' package (pip install distributed)") from None
-    try:
-        client = Client(address, timeout="10s")
-    except (OSError, TimeoutError, ValueError) as exc:
-        raise StratusError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
-    return client.get_executor(pure=False), client.close
-
-
-class ReplicationBar:
+class ReplicationBar(ProgressBar):
     """The terminal progress bar (simulation.progress), counting replications, not seconds."""
 
-    def __init__(self, total: int) -> None:
-        from simulation.progress import ProgressBar
-
-        class _Bar(ProgressBar):
-            def render(self, now_s: float, fraction: float, elapsed_s: float) -> str:
-                text = super().render(now_s, fraction, elapsed_s)
-                bar, _, rest = text.partition("%")
-                eta = rest.rpartition("ETA")[2].strip()
-                return f"{bar}%  {int(now_s)} of {int(self.total_s)} replications  ETA {eta}"
-
-        self.bar = _Bar(total)
+    def render(self, now_s: float, fraction: float, elapsed_s: float) -> str:
+        text = super().render(now_s, fraction, elapsed_s)
+        bar, _, rest = text.partition("%")
+        eta = rest.rpartition("ETA")[2].strip()
+        return f"{bar}%  {int(now_s)} of {int(self.total_s)} replications  ETA {eta}"
 
     def update(self, done: int, total: int) -> None:
-        self.bar(done, total)
-
-    def __enter__(self) -> "ReplicationBar":
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.bar.close()
+        self(done, total)
 
 
 # --------------------------------------------------------------------------------------
@@ -193,7 +176,6 @@ class ReplicationBar:
 
 def format_sweep(result, arch, wall_s: float | None = None) -> str:
     """One row per run: its parameters and the key metrics as mean ± 95% half-width."""
-    from cli.simulate import format_table
     from simulation.sweep import key_metrics
 
     wall = f", {wall_s:.1f} s wall-clock" if wall_s is not None else ""

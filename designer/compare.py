@@ -1,19 +1,15 @@
 """What-if: run two variants of the design side by side and show what changed.
 
 A variant is a scenario plus overrides written as `TARGET=VALUE, ...`, with the targets
-of `sweep --vary` (and its parser, checks and messages, from simulation/sweep.py):
-`NODE.FIELD` (`create_order.memory_mb=1024`), `load.ENTRY.PARAM` or `load.INDEX.PARAM`
-(`load.orders_api.rate_rps=80`) and `account.FIELD` (`account.concurrency_limit=500`).
-Both run on one worker thread, one after the other, with the same seed (common random
-numbers: differences come from the change, not from luck). The table lists end-to-end
-latency, throttling, cold starts, errors and cost, with the change from A to B coloured
-green (better) or red (worse); a chart shows the same.
+of `sweep --vary`: `NODE.FIELD` (`create_order.memory_mb=1024`), `load.ENTRY.PARAM` or
+`load.INDEX.PARAM` (`load.orders_api.rate_rps=80`) and `account.FIELD`
+(`account.concurrency_limit=500`). Preparing, running and comparing the variants is
+`simulation.compare`'s work: this dialog reads the two variants, runs them on a worker
+thread (one after the other, with the same seed) and shows the rows of differences, the
+change from A to B coloured green (better) or red (worse), and a chart of the same.
 """
 
 from __future__ import annotations
-
-import copy
-from dataclasses import dataclass
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor
@@ -23,115 +19,19 @@ from PySide6.QtWidgets import (
     QSplitter, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
 )
 
-from model.architecture import Architecture, Scenario
-from model.catalogue import ACCOUNT_FIELDS, LOAD_PATTERNS, SERVICES
+from model.architecture import Architecture
 from model.errors import StratusError
-from simulation.sweep import apply_setting, split_vary
+from simulation.compare import (
+    Row, Variant, compare_results, example_overrides, parse_overrides, prepare_variant, run_variants,
+)
 
-from .dashboard import Chart, MUTED, TEXT, fmt_count, fmt_ms, fmt_usd
+from .charts import MUTED, TEXT, Chart
 from .simulation_panel import BackgroundJob
 
 BETTER, WORSE = QColor("#067647"), QColor("#D92D20")
 COLOUR_A, COLOUR_B = "#9AA3AF", "#2F80ED"
 HELP = ("Overrides: NODE.FIELD=value, load.ENTRY.PARAM=value (or load.0.PARAM), "
         "account.FIELD=value; separate several with commas.")
-
-
-@dataclass(frozen=True)
-class Variant:
-    scenario: str
-    settings: tuple[tuple[str, str], ...]  # (target, value as typed), in the order written
-    label: str = ""
-
-
-def parse_overrides(text: str) -> tuple[tuple[str, str], ...]:
-    """'fn.memory_mb=1024, load.api.rate_rps=80' -> (("fn.memory_mb", "1024"), ...): the
-    syntax only, by sweep's own splitter; targets and values are checked by prepare_variant."""
-    settings = []
-    for part in filter(None, (p.strip() for p in text.replace(";", ",").split(","))):
-        try:
-            key, (value,) = split_vary(part)
-        except ValueError as exc:
-            raise StratusError(_for_dialog(str(exc))) from None
-        settings.append((key, value))
-    return tuple(settings)
-
-
-def prepare_variant(arch: Architecture, variant: Variant) -> tuple[Architecture, Scenario]:
-    """Copies of the design and of the variant's scenario with every setting applied, each
-    resolved, typed and checked exactly as a sweep run is (StratusError names the first bad one)."""
-    base = arch.scenario(variant.scenario)
-    if base is None:
-        raise StratusError(f"no scenario named '{variant.scenario}'")
-    design, scenario = arch.copy(), copy.deepcopy(base)
-    for key, value in variant.settings:
-        try:
-            apply_setting(design, scenario, key, value)
-        except StratusError as exc:
-            raise StratusError(_for_dialog(str(exc))) from None
-    return design, scenario
-
-
-def _for_dialog(message: str) -> str:
-    """Sweep's message without the name of its command-line option."""
-    return message.removeprefix("--vary ")
-
-
-@dataclass(frozen=True)
-class Row:
-    metric: str
-    a: float
-    b: float
-    kind: str  # ms, count, usd
-
-    @property
-    def delta(self) -> float:
-        return self.b - self.a
-
-    def change_text(self) -> str:
-        if self.a == self.b:
-            return "no change"
-        sign = "+" if self.delta > 0 else "−"
-        amount = abs(self.delta)
-        text = {"ms": lambda v: f"{fmt_ms(v)} ms", "usd": fmt_usd, "count": fmt_count}[self.kind](amount)
-        pct = f" ({self.delta / self.a:+.0%})" if self.a else ""
-        return f"{sign}{text}{pct}"
-
-    def better(self) -> bool | None:
-        """Every metric here is better lower."""
-        return None if self.a == self.b else self.b < self.a
-
-
-def compare_results(a, b) -> list[Row]:
-    rows: list[Row] = []
-    for entry in a.entries:
-        if entry in b.entries:
-            ea, eb = a.entries[entry].latency_ms, b.entries[entry].latency_ms
-            for key in ("p50", "p95", "p99"):
-                rows.append(Row(f"{entry}: {key} latency", getattr(ea, key), getattr(eb, key), "ms"))
-            rows.append(Row(f"{entry}: failed requests", a.entries[entry].failed, b.entries[entry].failed, "count"))
-    for name, attr in (("throttled", "throttled"), ("cold starts", "cold_starts"), ("errors", "errors")):
-        rows.append(Row(f"all nodes: {name}", sum(getattr(s, attr) for s in a.nodes.values()),
-                        sum(getattr(s, attr) for s in b.nodes.values()), "count"))
-    for node_id, sa in a.nodes.items():
-        sb = b.nodes.get(node_id)
-        if sb is None:
-            continue
-        if sa.throttled or sb.throttled:
-            rows.append(Row(f"{node_id}: throttled", sa.throttled, sb.throttled, "count"))
-        if sa.latency_ms.p99 != sb.latency_ms.p99 and sa.service == "lambda":
-            rows.append(Row(f"{node_id}: p99 duration", sa.latency_ms.p99, sb.latency_ms.p99, "ms"))
-    if a.cost is not None and b.cost is not None:
-        rows.append(Row("cost per month", a.cost.monthly_usd, b.cost.monthly_usd, "usd"))
-        for node_id in a.cost.by_node:
-            ca, cb = a.cost.by_node.get(node_id, 0.0), b.cost.by_node.get(node_id, 0.0)
-            if ca != cb:
-                rows.append(Row(f"{node_id}: cost per month", ca, cb, "usd"))
-    return rows
-
-
-def _fmt(row: Row, value: float) -> str:
-    return {"ms": lambda v: f"{fmt_ms(v)} ms", "usd": fmt_usd, "count": fmt_count}[row.kind](value)
 
 
 class CompareDialog(QDialog):
@@ -157,7 +57,7 @@ class CompareDialog(QDialog):
         top = QHBoxLayout()
         self.sides = {}
         names = [s.name for s in self.arch.scenarios]
-        example = _example_override(self.arch)
+        example = example_overrides(self.arch)
         for key, title in (("a", "A (baseline)"), ("b", "B (what if…)")):
             box = QGroupBox(title)
             form = QFormLayout(box)
@@ -240,16 +140,10 @@ class CompareDialog(QDialog):
             self._status(str(exc), error=True)
             return False
         duration, base_dir = self.duration.value(), self.base_dir
-        seed = prepared[0][1].seed
+        seed = prepared[0][1].seed  # run_variants runs both with the first one's seed
 
         def job(progress, cancel):
-            from simulation.engine import simulate
-
-            results = []
-            for i, (design, scenario) in enumerate(prepared):
-                results.append(simulate(design, scenario, seed=seed, duration_s=duration, base_dir=base_dir,
-                                        progress=lambda f, i=i: progress((i + f) / 2), cancel=cancel))
-            return results
+            return run_variants(prepared, duration, base_dir, progress, cancel)
 
         self.labels = (a.label, b.label)
         self._status(f"Simulating A ({a.label}) and B ({b.label}), {duration:g} s each, seed {seed}…")
@@ -269,7 +163,7 @@ class CompareDialog(QDialog):
         self.rows = compare_results(*results)
         self.table.setRowCount(len(self.rows))
         for i, row in enumerate(self.rows):
-            cells = (row.metric, _fmt(row, row.a), _fmt(row, row.b), row.change_text())
+            cells = (row.metric, row.value_text(row.a), row.value_text(row.b), row.change_text())
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 if col:
@@ -303,27 +197,3 @@ class CompareDialog(QDialog):
         self.job.wait()
         super().done(code)
 
-
-def _example_override(arch: Architecture) -> str:
-    """One example of each kind of target this design offers, to put in the empty field."""
-    parts = []
-    node = next((n for n in arch.nodes.values() if n.service == "lambda"), None)
-    if node is not None:
-        memory = SERVICES["lambda"].field("memory_mb")
-        doubled = min(node.effective_config().get("memory_mb", memory.default) * 2, memory.max)
-        parts.append(f"{node.id}.memory_mb={doubled}")
-    # the first scenario's first load: the scenario both sides start on
-    loads = arch.scenarios[0].load if arch.scenarios else []
-    shape = LOAD_PATTERNS.get(loads[0].pattern) if loads else None
-    numbers = [f for f in shape.fields if f.kind in ("int", "float")] if shape is not None else []
-    if numbers:
-        load, param = loads[0], numbers[0]
-        which = load.entry if sum(each.entry == load.entry for each in loads) == 1 else "0"
-        parts.append(f"load.{which}.{param.name}={load.params.get(param.name, param.default) * 2:g}")
-    limit = next(f for f in ACCOUNT_FIELDS if f.name == "concurrency_limit")
-    current = arch.account.get(limit.name, limit.default)
-    # half the limit, but no lower than a valid design allows: AWS keeps 100 unreserved
-    reserved = sum(n.effective_config().get("reserved_concurrency") or 0
-                   for n in arch.nodes.values() if n.service == "lambda")
-    parts.append(f"account.{limit.name}={max(reserved + 100, int(current) // 2)}")
-    return ", ".join(parts)

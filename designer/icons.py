@@ -12,11 +12,10 @@ from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
 from PySide6.QtSvg import QSvgRenderer
 
+from assets import ICON_DIR
 from model.catalogue import SERVICES
 
 from . import style
-
-ICON_DIR = Path(__file__).resolve().parent.parent / "assets" / "icons"
 
 _renderers: dict[str, QSvgRenderer | None] = {}
 _pixmaps: dict[tuple[str, int, float], QPixmap] = {}

@@ -10,31 +10,31 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QPointF, QRectF, QSettings, QSize, Qt, QTimer
-from PySide6.QtGui import (
-    QAction, QColor, QIcon, QKeySequence, QPainter, QPainterPath, QPen, QPixmap, QUndoStack,
-)
+from PySide6.QtCore import QSettings, QSize, Qt, QTimer
+from PySide6.QtGui import QAction, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
     QApplication, QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox, QToolBar,
     QWidget,
 )
 
+from assets import EXAMPLES_DIR
+from model import clipboard
 from model.architecture import Architecture, Change, Edge, Node
 from model.errors import Problem
 from model.validation import validate
 
 from . import icons
+from .canvas import image_export
 from .canvas.scene import DiagramScene
 from .canvas.view import CanvasView
 from .documents import DocumentController, Prompter
 from .inspector import Inspector
 from .palette import Palette
 from .problems import ProblemsPanel
+from .toolbar_icons import TOOLBAR_ICONS, line_icon
 
 VALIDATION_DELAY_MS = 300
-PASTE_STEP = 24.0  # each paste lands a little further down-right, as in draw.io
 PALETTE_WIDTH, INSPECTOR_WIDTH, PROBLEMS_HEIGHT = 220, 320, 120
-EXAMPLES_DIR = Path(__file__).resolve().parent.parent / "assets" / "examples"
 
 
 def as_subject(item) -> tuple:
@@ -201,7 +201,7 @@ class MainWindow(QMainWindow):
                              ("undo", self.act_undo), ("redo", self.act_redo), ("delete", self.act_delete),
                              ("duplicate", self.act_duplicate), ("zoom_in", self.act_zoom_in),
                              ("zoom_out", self.act_zoom_out), ("fit", self.act_fit), ("layout", self.act_layout)):
-            action.setIcon(_line_icon(TOOLBAR_ICONS[name]))
+            action.setIcon(line_icon(TOOLBAR_ICONS[name]))
         # Menus keep their text; the toolbar shows short names (the undo stack's
         # "Undo Add S3" would make the toolbar jump about).
         groups = (
@@ -353,8 +353,7 @@ class MainWindow(QMainWindow):
         if not text:
             return
         self._paste_count += 1
-        step = PASTE_STEP * self._paste_count
-        self.scene.paste(text, QPointF(step, step))
+        self.scene.paste(text, clipboard.paste_offset(self._paste_count))
 
     def select_all(self) -> None:
         for item in self.scene.items():
@@ -415,52 +414,13 @@ class MainWindow(QMainWindow):
         base = Path(self.documents.path).with_suffix("") if self.documents.path else Path.home() / "design"
         return f"{base}.{suffix}"
 
-    def _export_rect(self) -> QRectF:
-        return self.scene.itemsBoundingRect().adjusted(-24, -24, 24, 24)
-
-    def _render_scene(self, painter: QPainter, target: QRectF, source: QRectF) -> None:
-        selected = self.scene.selectedItems()
-        for item in selected:  # exports show the design, not the selection
-            item.setSelected(False)
-        try:
-            painter.fillRect(target, QColor("#FFFFFF"))
-            self.scene.render(painter, target, source)
-        finally:
-            for item in selected:
-                item.setSelected(True)
-
     def export_png(self, path: str, scale: float = 2.0) -> bool:
-        from PySide6.QtGui import QImage
-
-        source = self._export_rect()
-        size = QSize(max(1, int(source.width() * scale)), max(1, int(source.height() * scale)))
-        image = QImage(size, QImage.Format_ARGB32_Premultiplied)
-        image.fill(QColor("#FFFFFF"))
-        painter = QPainter(image)
-        painter.setRenderHints(QPainter.Antialiasing | QPainter.TextAntialiasing | QPainter.SmoothPixmapTransform)
-        self._render_scene(painter, QRectF(0, 0, size.width(), size.height()), source)
-        painter.end()
-        ok = image.save(path)
+        ok = image_export.write_png(self.scene, path, scale)
         self._report_export(ok, path)
         return ok
 
     def export_svg(self, path: str) -> bool:
-        from PySide6.QtSvg import QSvgGenerator
-
-        source = self._export_rect()
-        generator = QSvgGenerator()
-        generator.setFileName(path)
-        generator.setSize(QSize(int(source.width()), int(source.height())))
-        generator.setViewBox(QRectF(0, 0, source.width(), source.height()))
-        generator.setTitle(self.arch.name)
-        generator.setDescription("Exported from Stratus")
-        painter = QPainter()
-        ok = painter.begin(generator)
-        if ok:
-            painter.setRenderHint(QPainter.Antialiasing)
-            self._render_scene(painter, QRectF(0, 0, source.width(), source.height()), source)
-            painter.end()
-        ok = ok and Path(path).exists()
+        ok = image_export.write_svg(self.scene, path, self.arch.name)
         self._report_export(ok, path)
         return ok
 
@@ -498,101 +458,3 @@ class MainWindow(QMainWindow):
             event.accept()
         else:
             event.ignore()
-
-
-# --------------------------------------------------------------------------------------
-# Toolbar icons: simple line drawings on a 24-unit grid, drawn at 2x so they stay crisp.
-
-
-def _line_icon(draw) -> QIcon:
-    icon = QIcon()
-    for size, dpr in ((18, 1.0), (18, 2.0), (24, 1.0), (24, 2.0)):
-        pixmap = QPixmap(int(size * dpr), int(size * dpr))
-        pixmap.setDevicePixelRatio(dpr)
-        pixmap.fill(Qt.transparent)
-        for mode, colour in ((QIcon.Normal, "#3D4654"), (QIcon.Disabled, "#B4BAC3")):
-            image = QPixmap(pixmap)
-            painter = QPainter(image)
-            painter.setRenderHint(QPainter.Antialiasing)
-            painter.scale(size / 24.0, size / 24.0)
-            painter.setPen(QPen(QColor(colour), 1.8, Qt.SolidLine, Qt.RoundCap, Qt.RoundJoin))
-            painter.setBrush(Qt.NoBrush)
-            draw(painter)
-            painter.end()
-            icon.addPixmap(image, mode)
-    return icon
-
-
-def _draw_new(p: QPainter) -> None:
-    p.drawPolyline([QPointF(14, 3), QPointF(6, 3), QPointF(6, 21), QPointF(18, 21), QPointF(18, 7), QPointF(14, 3), QPointF(14, 7), QPointF(18, 7)])
-    p.drawLine(QPointF(12, 11), QPointF(12, 17))
-    p.drawLine(QPointF(9, 14), QPointF(15, 14))
-
-
-def _draw_open(p: QPainter) -> None:
-    p.drawPolyline([QPointF(3, 19), QPointF(3, 5), QPointF(9, 5), QPointF(11, 7), QPointF(19, 7), QPointF(19, 10)])
-    p.drawPolygon([QPointF(3, 19), QPointF(6, 10), QPointF(21, 10), QPointF(18, 19)])
-
-
-def _draw_save(p: QPainter) -> None:
-    p.drawPolygon([QPointF(4, 4), QPointF(17, 4), QPointF(20, 7), QPointF(20, 20), QPointF(4, 20)])
-    p.drawRect(QRectF(8, 4, 7, 5))
-    p.drawRect(QRectF(7, 13, 10, 7))
-
-
-def _draw_arrow(mirror: bool):
-    def draw(p: QPainter) -> None:
-        if mirror:
-            p.translate(24, 0)
-            p.scale(-1, 1)
-        path = QPainterPath(QPointF(5, 10))
-        path.lineTo(15, 10)
-        path.cubicTo(QPointF(22, 10), QPointF(22, 20), QPointF(15, 20))
-        path.lineTo(10, 20)
-        p.drawPath(path)
-        p.drawPolyline([QPointF(9, 6), QPointF(5, 10), QPointF(9, 14)])
-    return draw
-
-
-def _draw_delete(p: QPainter) -> None:
-    p.drawLine(QPointF(4, 6), QPointF(20, 6))
-    p.drawPolyline([QPointF(9, 6), QPointF(9, 3), QPointF(15, 3), QPointF(15, 6)])
-    p.drawPolyline([QPointF(6, 6), QPointF(7, 21), QPointF(17, 21), QPointF(18, 6)])
-    p.drawLine(QPointF(10, 10), QPointF(10, 17))
-    p.drawLine(QPointF(14, 10), QPointF(14, 17))
-
-
-def _draw_duplicate(p: QPainter) -> None:
-    p.drawRoundedRect(QRectF(8, 8, 13, 13), 2, 2)
-    p.drawPolyline([QPointF(16, 5), QPointF(16, 3), QPointF(3, 3), QPointF(3, 16), QPointF(5, 16)])
-
-
-def _draw_zoom(plus: bool):
-    def draw(p: QPainter) -> None:
-        p.drawEllipse(QRectF(3, 3, 14, 14))
-        p.drawLine(QPointF(15, 15), QPointF(21, 21))
-        p.drawLine(QPointF(7, 10), QPointF(13, 10))
-        if plus:
-            p.drawLine(QPointF(10, 7), QPointF(10, 13))
-    return draw
-
-
-def _draw_fit(p: QPainter) -> None:
-    for (x, y), (dx, dy) in (((3, 3), (1, 1)), ((21, 3), (-1, 1)), ((3, 21), (1, -1)), ((21, 21), (-1, -1))):
-        p.drawPolyline([QPointF(x, y + 6 * dy), QPointF(x, y), QPointF(x + 6 * dx, y)])
-    p.drawRect(QRectF(8, 8, 8, 8))
-
-
-def _draw_layout(p: QPainter) -> None:
-    p.drawRoundedRect(QRectF(2, 9, 6, 6), 1.5, 1.5)
-    p.drawRoundedRect(QRectF(16, 3, 6, 6), 1.5, 1.5)
-    p.drawRoundedRect(QRectF(16, 15, 6, 6), 1.5, 1.5)
-    p.drawPolyline([QPointF(8, 12), QPointF(12, 12), QPointF(12, 6), QPointF(16, 6)])
-    p.drawPolyline([QPointF(12, 12), QPointF(12, 18), QPointF(16, 18)])
-
-
-TOOLBAR_ICONS = {
-    "new": _draw_new, "open": _draw_open, "save": _draw_save, "undo": _draw_arrow(False),
-    "redo": _draw_arrow(True), "delete": _draw_delete, "duplicate": _draw_duplicate,
-    "zoom_in": _draw_zoom(True), "zoom_out": _draw_zoom(False), "fit": _draw_fit, "layout": _draw_layout,
-}

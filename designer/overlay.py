@@ -5,128 +5,36 @@
 - every edge gets a translucent band under it, thicker for more requests per second;
 - a badge under each busy node gives its p99 latency, cold starts and throttles.
 
-The overlay draws its own items as children of the canvas's node and edge items (so they
-follow a drag) and never touches the model. When the design changes the overlay turns
-grey and a banner says the results are stale; `clear()` removes every item.
-
-Capacity (for utilisation) is a per-service rule in `CAPACITY`, not an if-chain.
+The verdicts (level, utilisation, badge words, rates along edges) come from
+`simulation.health`; this module only draws them. The overlay draws its own items as
+children of the canvas's node and edge items (so they follow a drag) and never touches
+the model. When the design changes the overlay turns grey and a banner says the results
+are stale; `clear()` removes every item.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 import shiboken6
 from PySide6.QtCore import QPoint, QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFontMetricsF, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsItem, QLabel
 
-from model.architecture import Architecture
+from simulation.health import BUSY, IDLE, OK, THROTTLED, Health, badge_text, edge_rates, node_health
 
 from . import style
 from .canvas.node_item import H, W
-from .dashboard import fmt_count, fmt_ms
 
-OK, BUSY, THROTTLED, IDLE = "ok", "busy", "throttled", "idle"
 LEVEL_COLOURS = {OK: QColor("#12B76A"), BUSY: QColor("#F79009"), THROTTLED: QColor("#D92D20"),
                  IDLE: QColor("#9AA3AF")}
 STALE_COLOUR = QColor("#B4BAC3")
 FLOW_COLOUR = QColor(47, 128, 237, 70)
-BUSY_UTILISATION = 0.8
-THROTTLE_SHARE = 0.001  # more than 0.1 % of attempts refused counts as throttled
-ERROR_SHARE = 0.01
 MIN_FLOW_WIDTH, MAX_FLOW_WIDTH = 2.0, 14.0
 
 
 # --------------------------------------------------------------------------------------
-# How loaded each node was (pure functions: the replay and tests use them too)
-
-
-def _lambda_capacity(arch: Architecture, node_id: str, stats, series) -> float | None:
-    config = arch.nodes[node_id].effective_config()
-    cap = config.get("reserved_concurrency") or arch.account_setting("concurrency_limit")
-    return stats.max_concurrency / cap if cap else None
-
-
-def _api_capacity(arch: Architecture, node_id: str, stats, series) -> float | None:
-    rate = arch.nodes[node_id].effective_config().get("throttle_rate_rps")
-    offered = [a + b for a, b in zip(series.get("throughput", ()), series.get("throttled", ()))]
-    return max(offered) / rate if rate and offered else None
-
-
-def _provisioned_table(arch: Architecture, node_id: str, stats, series) -> float | None:
-    config = arch.nodes[node_id].effective_config()
-    if config.get("billing_mode") != "provisioned":
-        return None
-    capacity = (config.get("read_capacity") or 0) + (config.get("write_capacity") or 0)
-    peak = max(series.get("throughput", ()) or [0])
-    return peak / capacity if capacity else None
-
-
-CAPACITY = {"lambda": _lambda_capacity, "api_gateway": _api_capacity, "dynamodb": _provisioned_table}
-
-
-@dataclass(frozen=True)
-class Health:
-    level: str  # ok, busy, throttled, idle
-    utilisation: float | None  # share of the node's capacity at its peak, if it has one
-    throttle_share: float
-    summary: str  # tooltip text
-
-
-def node_health(arch: Architecture, result, node_id: str) -> Health:
-    stats = result.nodes[node_id]
-    series = result.timeseries.nodes.get(node_id, {})
-    rule = CAPACITY.get(stats.service)
-    utilisation = rule(arch, node_id, stats, series) if rule and node_id in arch.nodes else None
-    share = stats.throttled / stats.requests if stats.requests else 0.0
-    errors = stats.errors / stats.requests if stats.requests else 0.0
-    if stats.requests == 0:
-        level = IDLE
-    elif share > THROTTLE_SHARE:
-        level = THROTTLED
-    elif (utilisation or 0) >= BUSY_UTILISATION or errors > ERROR_SHARE:
-        level = BUSY
-    else:
-        level = OK
-    lines = [f"{fmt_count(stats.requests)} requests, {fmt_count(stats.throttled)} throttled "
-             f"({share:.1%}), {fmt_count(stats.errors)} errors"]
-    if utilisation is not None:
-        lines.append(f"peak utilisation {utilisation:.0%} of capacity")
-    lines.append(f"latency p50 {fmt_ms(stats.latency_ms.p50)} ms · p99 {fmt_ms(stats.latency_ms.p99)} ms")
-    if stats.cold_starts:
-        lines.append(f"{fmt_count(stats.cold_starts)} cold starts")
-    if stats.max_backlog:
-        lines.append(f"peak backlog {fmt_count(stats.max_backlog)} messages")
-    return Health(level, utilisation, share, "\n".join(lines))
-
-
-def badge_text(stats) -> str:
-    """The words under a node: p99, then cold starts and throttles when there are any."""
-    parts = [f"p99 {fmt_ms(stats.latency_ms.p99)} ms"] if stats.latency_ms.p99 > 0 else []
-    if stats.cold_starts:
-        parts.append(f"{fmt_count(stats.cold_starts)} cold")
-    if stats.throttled:
-        parts.append(f"{fmt_count(stats.throttled)} throttled")
-    if stats.max_backlog:
-        parts.append(f"backlog {fmt_count(stats.max_backlog)}")
-    return " · ".join(parts)
-
-
-def edge_rates(arch: Architecture, result) -> dict[int, float]:
-    """Requests per second along each edge (by index in arch.edges): what left the source
-    per second times the edge's `calls`."""
-    measured = result.measured_s or result.duration_s or 1.0
-    rates = {}
-    for index, edge in enumerate(arch.edges):
-        stats = result.nodes.get(edge.source)
-        if stats is None:
-            continue
-        calls = edge.config.get("calls", 1)
-        fraction = edge.config.get("fraction", 1)
-        rates[index] = stats.completed / measured * float(calls) * float(fraction)
-    return rates
+# Geometry
 
 
 def edge_path(edge_item) -> QPainterPath:

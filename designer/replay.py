@@ -1,28 +1,17 @@
 """Teaching mode: an animated replay of requests flowing along the edges.
 
-The simulator does not keep per-request traces (a Result holds per-node statistics and
-per-bucket time series only), so the replay is *derived* from the result:
+The simulator keeps no per-request traces, so which requests to show, on which edge and
+when, is derived from the result by `simulation.replay.plan_replay` (seeded: the same
+result always replays the same way; one dot may stand for several requests, and the
+controls say how many). This module animates that plan on the canvas.
 
-- the rate along an edge in each time bucket is what its source completed in that bucket
-  (`timeseries.nodes[source].throughput`) times the edge's `calls` (and `fraction`);
-- the share of those requests refused is the target's throttled share in that bucket
-  (`throttled / (throughput + throttled)`);
-- dots are drawn from those rates with a seeded random.Random (Poisson counts per
-  bucket, uniform times within it), so the same result always replays the same way.
-
-At most `MAX_DOTS` dots are sampled for the whole run: when more requests flowed, one dot
-stands for several requests (the controls say how many). Departures follow the simulated
-clock (at 1x one simulated second takes one real second; 4x is four times faster); each
-dot then takes `TRAVEL_S` of wall time to cross its edge so it stays visible whatever
-the speed. A throttled dot turns red and stops short of its target.
+Departures follow the simulated clock (at 1x one simulated second takes one real second;
+4x is four times faster); each dot then takes `TRAVEL_S` of wall time to cross its edge
+so it stays visible whatever the speed. A throttled dot turns red and stops short of its
+target.
 """
 
 from __future__ import annotations
-
-import bisect
-import math
-import random
-from dataclasses import dataclass
 
 from PySide6.QtCore import QElapsedTimer, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QPen
@@ -32,10 +21,10 @@ from PySide6.QtWidgets import (
 )
 
 from model.architecture import Architecture
+from simulation.replay import Dot, ReplayPlan, plan_replay
 
 from .overlay import edge_path
 
-MAX_DOTS = 4000
 POOL = 250  # dots on screen at once at most
 TRAVEL_S = 0.9
 FRAME_MS = 33
@@ -43,68 +32,6 @@ SPEEDS = (0.25, 0.5, 1.0, 2.0, 4.0, 16.0)
 DOT_RADIUS = 4.0
 DOT_COLOUR, THROTTLED_COLOUR = QColor("#2F80ED"), QColor("#D92D20")
 THROTTLE_STOP = 0.82  # how far along its edge a refused request gets
-
-
-@dataclass(frozen=True)
-class Dot:
-    t_s: float  # simulated departure time
-    edge: int  # index in arch.edges
-    throttled: bool
-
-
-@dataclass(frozen=True)
-class ReplayPlan:
-    dots: tuple[Dot, ...]
-    requests_per_dot: float
-    duration_s: float
-
-    def times(self) -> list[float]:
-        return [d.t_s for d in self.dots]
-
-
-def plan_replay(arch: Architecture, result, max_dots: int = MAX_DOTS) -> ReplayPlan:
-    """Sample a bounded set of request departures from the result's time series."""
-    series = result.timeseries.nodes
-    width = result.timeseries.bucket_s
-    times = result.timeseries.t_s
-    expected: dict[int, list[tuple[float, float, float]]] = {}  # edge -> [(t0, requests, throttled share)]
-    total = 0.0
-    for index, edge in enumerate(arch.edges):
-        source, target = series.get(edge.source, {}), series.get(edge.target, {})
-        factor = float(edge.config.get("calls", 1)) * float(edge.config.get("fraction", 1))
-        rows = []
-        for b, t0 in enumerate(times):
-            count = source.get("throughput", [0] * len(times))[b] * width * factor
-            if count <= 0:
-                continue
-            done = target.get("throughput", [0] * len(times))[b]
-            refused = target.get("throttled", [0] * len(times))[b] / width
-            share = refused / (done + refused) if done + refused > 0 else 0.0
-            rows.append((t0, count, share))
-            total += count
-        expected[index] = rows
-    per_dot = max(1.0, total / max_dots)
-    rng = random.Random(f"replay:{result.seed}:{result.scenario}")
-    dots = []
-    for index, rows in expected.items():
-        for t0, count, share in rows:
-            for _ in range(_poisson(rng, count / per_dot)):
-                dots.append(Dot(t0 + rng.random() * width, index, rng.random() < share))
-    dots.sort(key=lambda d: (d.t_s, d.edge))
-    return ReplayPlan(tuple(dots), per_dot, float(result.duration_s))
-
-
-def _poisson(rng: random.Random, mean: float) -> int:
-    if mean <= 0:
-        return 0
-    if mean > 50:  # normal approximation: Knuth's method is slow for large means
-        return max(0, round(rng.gauss(mean, math.sqrt(mean))))
-    limit, k, p = math.exp(-mean), 0, 1.0
-    while True:
-        p *= rng.random()
-        if p <= limit:
-            return k
-        k += 1
 
 
 class Replay:
@@ -116,14 +43,12 @@ class Replay:
         self.arch: Architecture | None = None
         self.clock = 0.0
         self.speed = 1.0
-        self._times: list[float] = []
         self._pool: list[QGraphicsEllipseItem] = []
         self._paths: dict[int, object] = {}
 
     def load(self, arch: Architecture | None, plan: ReplayPlan | None) -> None:
         self.hide_dots()
         self.arch, self.plan = arch, plan
-        self._times = plan.times() if plan else []
         self.clock = 0.0
 
     def _edge_paths(self) -> dict:
@@ -139,13 +64,7 @@ class Replay:
         """(dot, fraction along its edge) for every dot in flight at the clock."""
         if self.plan is None:
             return []
-        travel = TRAVEL_S * self.speed
-        lo = bisect.bisect_left(self._times, self.clock - travel)
-        hi = bisect.bisect_right(self._times, self.clock)
-        out = []
-        for dot in self.plan.dots[lo:hi][-POOL:]:
-            out.append((dot, (self.clock - dot.t_s) / travel if travel else 1.0))
-        return out
+        return self.plan.in_flight(self.clock, TRAVEL_S * self.speed, POOL)
 
     def render(self) -> int:
         """Place the pool's dots for the current clock; returns how many are shown."""

@@ -11,6 +11,7 @@ from .dashboard import Dashboard
 from .overlay import ResultsOverlay
 from .replay import ReplayControls
 from .simulation_panel import ResultsSession, SimulationPanel
+from .toolbar_icons import run_icon
 
 SIMULATION_WIDTH, DASHBOARD_HEIGHT = 320, 330
 
@@ -48,6 +49,8 @@ class ResultsUI:
                              "Compare two scenarios or two configurations side by side")
         self.act_import = a("&Import Template…", self.import_template, "Ctrl+I",
                             "Read a CloudFormation/SAM template or a Terraform folder into a new design")
+        self.act_scan = a("Scan AWS &Account…", self.scan_account, None,
+                          "Read a live AWS account into a design calibrated from CloudWatch")
         self.act_export = a("Export &Template…", self.export_template, "Ctrl+E",
                             "Write CloudFormation, SAM or Terraform and validate it")
         self.act_deploy = a("&Deploy…", self.deploy, None, "Deploy to a local sandbox or AWS; destroy")
@@ -62,10 +65,11 @@ class ResultsUI:
         file_menu = next(m for m in w.menuBar().findChildren(type(menu)) if m.title() == "&File")
         before = w.act_export_png
         file_menu.insertAction(before, self.act_import)
+        file_menu.insertAction(before, self.act_scan)
         file_menu.insertAction(before, self.act_export)
         file_menu.insertAction(before, self.act_deploy)
         file_menu.insertSeparator(before)
-        self.act_run.setIcon(_run_icon())
+        self.act_run.setIcon(run_icon())
         w.toolbar.addSeparator()
         w.toolbar.addAction(self.act_run)
         self.act_run.setIconText("Run")
@@ -164,29 +168,15 @@ class ResultsUI:
 
         return import_into_window(self.window, path)
 
+    def scan_account(self):
+        from .scan_dialog import scan_into_window
+
+        return scan_into_window(self.window)
+
     def shutdown(self) -> None:
         self.replay.stop()
         self.panel.detach()
         self.session.detach()
-
-
-def _run_icon():
-    from PySide6.QtCore import QPointF
-    from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap, QPolygonF
-
-    icon = QIcon()
-    for dpr in (1.0, 2.0):
-        pixmap = QPixmap(int(18 * dpr), int(18 * dpr))
-        pixmap.setDevicePixelRatio(dpr)
-        pixmap.fill(Qt.transparent)
-        painter = QPainter(pixmap)
-        painter.setRenderHint(QPainter.Antialiasing)
-        painter.setPen(Qt.NoPen)
-        painter.setBrush(QColor("#12B76A"))
-        painter.drawPolygon(QPolygonF([QPointF(5, 3), QPointF(15, 9), QPointF(5, 15)]))
-        painter.end()
-        icon.addPixmap(pixmap)
-    return icon
 
 
 def install(window) -> ResultsUI:

@@ -9,6 +9,9 @@ measured window, filled by the engine) into a monthly bill at the list prices of
    taken from the node's config for the whole month instead, whatever the load was.
 2. Meter: one small function per service turns a node's counters into `_Meter`s
    (a quantity, a price schedule and, where AWS has one, a free-tier allowance).
+   `SERVICE_PRICING` declares each service's usage counters: the simulator counts
+   exactly those (a behaviour counting any other name fails at once), and a meter
+   reading, or a caller passing, a name not declared fails too, rather than pricing $0.
 3. Free tier (only when asked): each allowance is account-wide, so it is subtracted
    once from the total of every meter sharing it (e.g. 400,000 Lambda GB-s across all
    functions and both architectures) and the remainder is shared among those meters in
@@ -31,9 +34,9 @@ from typing import Any, Callable, Iterable
 
 import yaml
 
+from assets import PRICE_FILE
 from model.errors import StratusError
 
-PRICE_FILE = Path(__file__).resolve().parent.parent / "assets" / "pricing" / "us-east-1.yaml"
 SECONDS_PER_HOUR = 3600.0
 KB_PER_GB = 1024.0 * 1024.0  # AWS's worked examples divide KB by 1024^2 to get GB
 
@@ -182,17 +185,26 @@ class _Prices:
 
 
 class _Usage:
-    """A node's counters scaled to the month; missing counters are zero."""
+    """A node's counters scaled to the month; counters not given are zero. Reading a
+    counter its service does not declare is an error (a misspelt name would price $0)."""
 
-    def __init__(self, counters: dict[str, float], factor: float) -> None:
+    def __init__(self, service: str, counters: dict[str, float], factor: float) -> None:
+        self.service = service
         self.counters = counters
         self.factor = factor
 
     def __call__(self, name: str) -> float:
+        self._check(name)
         return float(self.counters.get(name, 0.0)) * self.factor
 
     def has(self, name: str) -> bool:
+        self._check(name)
         return name in self.counters
+
+    def _check(self, name: str) -> None:
+        if name not in SERVICE_PRICING[self.service].known:
+            raise ValueError(f"the {self.service} price model reads '{name}', which is not one "
+                             f"of its usage counters ({', '.join(SERVICE_PRICING[self.service].known)})")
 
 
 def _chunks(size_kb: float, chunk_kb: float) -> int:
@@ -353,17 +365,39 @@ def _step_functions(node_id: str, cfg: dict, use: _Usage, p: _Prices) -> list[_M
     return _WORKFLOW_TYPES[cfg.get("workflow_type", "standard")](node_id, cfg, use, p)
 
 
-SERVICE_PRICING: dict[str, MeterFn] = {
-    "lambda": _lambda,
-    "api_gateway": _api_gateway,
-    "dynamodb": _dynamodb,
-    "s3": _s3,
-    "sqs": _sqs,
-    "sns": _sns,
-    "kinesis": _kinesis,
-    "eventbridge": _eventbridge,
-    "step_functions": _step_functions,
+@dataclass(frozen=True)
+class PriceModel:
+    """How one service is priced: its meters, and the usage counters they read."""
+
+    meters: MeterFn
+    counters: tuple[str, ...]  # what the simulator counts for every node of the service
+    supplied: tuple[str, ...] = ()  # also priced when a caller gives them (never simulated)
+
+    @property
+    def known(self) -> tuple[str, ...]:
+        return self.counters + self.supplied
+
+
+SERVICE_PRICING: dict[str, PriceModel] = {
+    "lambda": PriceModel(_lambda, ("requests", "duration_gb_s", "provisioned_duration_gb_s", "provisioned_gb_s"),
+                         supplied=("ephemeral_storage_gb_s",)),
+    "api_gateway": PriceModel(_api_gateway, ("requests",), supplied=("data_transfer_out_gb",)),
+    "dynamodb": PriceModel(_dynamodb, ("read_units", "write_units", "stream_read_requests")),
+    "s3": PriceModel(_s3, ("put_requests", "get_requests")),
+    "sqs": PriceModel(_sqs, ("requests",)),
+    "sns": PriceModel(_sns, ("publishes", "deliveries_lambda", "deliveries_sqs")),
+    "kinesis": PriceModel(_kinesis, ("put_payload_units", "shard_hours", "records_read"),
+                          supplied=("records_put",)),
+    # matched deliveries are counted for the record; AWS charges only the events published
+    "eventbridge": PriceModel(_eventbridge, ("events", "matched_deliveries")),
+    "step_functions": PriceModel(_step_functions, ("executions", "state_transitions", "express_gb_s")),
 }
+
+
+def usage_counters(service: str) -> tuple[str, ...]:
+    """The usage counters the simulator keeps for a node of `service`."""
+    model = SERVICE_PRICING.get(service)
+    return model.counters if model is not None else ()
 
 
 # --------------------------------------------------------------------------------------
@@ -428,8 +462,10 @@ def estimate_cost(arch, usage: dict[str, dict[str, float]], measured_s: float, f
         if pricing is None:
             unpriced.append(node_id)
             continue
-        use = _Usage(usage.get(node_id, {}), factor)
-        meters.extend(m for m in pricing(node_id, node.effective_config(), use, p) if m.quantity > 0)
+        counters = usage.get(node_id, {})
+        _check_counters(node_id, node.service, counters)
+        use = _Usage(node.service, counters, factor)
+        meters.extend(m for m in pricing.meters(node_id, node.effective_config(), use, p) if m.quantity > 0)
     billable, notes = (_billable_after_free_tier(meters, p) if free_tier
                        else ([m.quantity for m in meters], {}))
     usd = _price_pools(meters, billable)
@@ -443,6 +479,14 @@ def estimate_cost(arch, usage: dict[str, dict[str, float]], measured_s: float, f
     return CostBreakdown(monthly_usd=sum(by_node.values()), by_node=by_node, lines=lines,
                          assumptions=assumptions, free_tier=free_tier,
                          prices_as_of=str(p.data.get("as_of", "")))
+
+
+def _check_counters(node_id: str, service: str, counters: dict[str, float]) -> None:
+    unknown = [name for name in counters if name not in SERVICE_PRICING[service].known]
+    if unknown:
+        raise ValueError(f"usage of node '{node_id}': unknown {service} counter(s) "
+                         f"{', '.join(map(repr, unknown))} (its counters: "
+                         f"{', '.join(SERVICE_PRICING[service].known)})")
 
 
 def _assumptions(p: _Prices, measured_s: float, factor: float, free_tier: bool, arch,

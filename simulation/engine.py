@@ -15,8 +15,6 @@ from itertools import repeat
 from typing import Callable
 
 import networkx as nx
-from simpy.core import StopSimulation
-from simpy.events import URGENT, Event
 
 from model.architecture import Architecture, Scenario
 from model.catalogue import edge_rule
@@ -26,15 +24,11 @@ from model.validation import errors, validate
 
 from .behaviours import REGISTRY
 from .behaviours.base import OK, Behaviour, OutEdge, Sim, entry_edge
-from .behaviours.lambda_ import ConcurrencyPool, LambdaFunction, handler_time_factor
+from .cost import estimate_cost
 from .metrics import SERIES_CAP, LatencyHistogram, SeriesSet
 from .results import EntryStats, Latency, NodeStats, Result, TimeSeries
+from .simpy_compat import StopSimulation
 from .workloads import arrivals
-
-try:  # the cost model is written in parallel; results stay usable without it
-    from .cost import estimate_cost
-except ImportError:  # pragma: no cover
-    estimate_cost = None
 
 # The engine steps SimPy's event loop itself, CHECK_EVERY_EVENTS events at a time, then:
 # - looks at the wall clock, and calls cancel()/progress() every CHECK_INTERVAL_S of wall
@@ -68,7 +62,7 @@ ENGINE_ASSUMPTIONS = (
 
 
 class Cancelled(Exception):
-    """Raised by simulate() when its `cancel` callback asked to stop."""
+    """Raised by simulate() and sweep.run_sweep() when their `cancel` callback asked to stop."""
 
 
 def simulate(arch: Architecture, scenario: str | Scenario | None = None, seed: int | None = None,
@@ -139,10 +133,6 @@ class EntryPoint:
         self.requests = self.succeeded = self.failed = 0
         self.latency = LatencyHistogram()
 
-    def send(self, now: float) -> None:
-        self.requests += 1
-        self.behaviour.call(None, _EntryRequest(self, now, self.behaviour.sim.epoch).done, self.edge)
-
     def restart(self) -> None:
         """End of warm-up (Sim.epoch already moved on: older requests are ignored)."""
         self.requests = self.succeeded = self.failed = 0
@@ -172,7 +162,8 @@ class _EntryRequest:
 
 
 class LoadDriver:
-    """Pulls arrival times from a generator and schedules one event per arrival."""
+    """Pulls arrival times from a generator and schedules one event per arrival (`arrive`
+    is the hottest path of a run: one call per request, so it does its work itself)."""
 
     __slots__ = ("sim", "env", "times", "entry")
 
@@ -182,15 +173,15 @@ class LoadDriver:
     def schedule_next(self) -> None:
         t = next(self.times, None)
         if t is not None:
-            self.sim.after(max(0.0, t - self.env._now), self.arrive)
+            self.sim.after(max(0.0, t - self.env.now), self.arrive)
 
     def arrive(self, _event) -> None:
-        entry, now = self.entry, self.env._now
-        entry.requests += 1  # EntryPoint.send, inlined
+        entry, now = self.entry, self.env.now
+        entry.requests += 1
         entry.behaviour.call(None, _EntryRequest(entry, now, self.sim.epoch).done, entry.edge)
-        t = next(self.times, None)  # schedule_next, inlined
+        t = next(self.times, None)  # then as schedule_next
         if t is not None:
-            self.sim.after(max(0.0, t - self.env._now), self.arrive)
+            self.sim.after(max(0.0, t - self.env.now), self.arrive)
 
 
 class Run:
@@ -202,7 +193,7 @@ class Run:
         self.warmup = float(scenario.warmup_s or 0.0)
         self.sim = Sim(seed, duration, SeriesSet(width=_initial_width(duration)))
         self.nodes = self._build_nodes(original)
-        self._share_concurrency()
+        self._share_account()
         self._wire_edges()
         self._mark_loops()
         for behaviour in self.nodes.values():
@@ -211,23 +202,22 @@ class Run:
         self._start_loads(base_dir)
 
     def _build_nodes(self, original: Architecture) -> dict[str, Behaviour]:
+        """One behaviour per node, told its config as designed (`original`: before the
+        scenario's overrides)."""
         nodes = {}
         for node in self.design.nodes.values():
             behaviour = REGISTRY[node.service](self.sim, node.id, node.service, node.effective_config())
-            if isinstance(behaviour, LambdaFunction) and node.id in original.nodes:
-                design_mb = original.nodes[node.id].effective_config()["memory_mb"]
-                behaviour.handler_scale = handler_time_factor(design_mb, behaviour.config["memory_mb"])
+            behaviour.scale_from_design(original.nodes[node.id].effective_config())
             nodes[node.id] = behaviour
         return nodes
 
-    def _share_concurrency(self) -> None:
-        """Reserved functions get their own pool; the others share what is left of the account."""
-        functions = [b for b in self.nodes.values() if isinstance(b, LambdaFunction)]
-        reserved = sum(f.config["reserved_concurrency"] or 0 for f in functions)
-        shared = ConcurrencyPool(max(0, int(self.design.account_setting("concurrency_limit")) - reserved))
-        for fn in functions:
-            limit = fn.config["reserved_concurrency"]
-            fn.pool = shared if limit is None else ConcurrencyPool(int(limit))
+    def _share_account(self) -> None:
+        """Each behaviour class shares the account's limits among its nodes."""
+        by_class: dict[type[Behaviour], list[Behaviour]] = {}
+        for behaviour in self.nodes.values():
+            by_class.setdefault(type(behaviour), []).append(behaviour)
+        for cls, members in by_class.items():
+            cls.share_account(members, self.design.account_setting)
 
     def _wire_edges(self) -> None:
         for edge in self.design.edges:
@@ -271,10 +261,7 @@ class Run:
         that cancel() and progress() are looked at every CHECK_INTERVAL_S of wall time and
         the statistics are folded every FOLD_EVERY_CHECKS x CHECK_EVERY_EVENTS events."""
         env, duration = self.sim.env, self.duration
-        stop = Event(env)  # as Environment.run does: the end, before any event at that time
-        stop._ok, stop._value = True, None
-        env.schedule(stop, URGENT, duration - env.now)
-        stop.callbacks.append(StopSimulation.callback)
+        env.stop_at(duration)  # as Environment.run does: the end, before any event at that time
         step, clock = env.step, time.perf_counter
         watched = progress is not None or cancel is not None
         next_look = clock() + CHECK_INTERVAL_S
@@ -319,9 +306,7 @@ class Run:
         measured = self.duration - self.warmup
         usage = {}
         for node_id, behaviour in self.nodes.items():
-            closer = getattr(behaviour, "close_usage", None)
-            if closer is not None:
-                closer(measured)
+            behaviour.close_usage(measured)
             usage[node_id] = dict(behaviour.usage)
         width, times, series = self.sim.series.export(self.duration)
         timeseries = TimeSeries(width, tuple(times), {
@@ -330,13 +315,9 @@ class Run:
             scenario=self.scenario.name, seed=self.seed, duration_s=self.duration,
             nodes={n: _node_stats(b, self.duration) for n, b in self.nodes.items()},
             entries={n: e.stats() for n, e in self.entries.items()},
-            cost=self._cost(usage, measured, free_tier), usage=usage, timeseries=timeseries,
+            cost=estimate_cost(self.design, usage, measured, free_tier=free_tier), usage=usage,
+            timeseries=timeseries,
             assumptions=self._assumptions(), measured_s=measured, warmup_s=self.warmup)
-
-    def _cost(self, usage, measured: float, free_tier: bool):
-        if estimate_cost is None:
-            return None
-        return estimate_cost(self.design, usage, measured, free_tier=free_tier)
 
     def _assumptions(self) -> tuple[str, ...]:
         seen: list[str] = list(ENGINE_ASSUMPTIONS)

@@ -365,7 +365,3 @@ class TimedLevel:
         self.fold(now)
         span = now - self.start
         return self.area / span if span > 0 else 0.0
-
-    def close(self, now: float) -> None:
-        """Bring the integral and the series up to `now` (end of the run)."""
-        self.fold(now)

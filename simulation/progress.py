@@ -31,25 +31,23 @@ class ProgressBar:
         self.last_draw = float("-inf")
         self.drawn = 0  # characters on the line now, to erase them
 
-    def __call__(self, now_s: float, total_s: float | None = None) -> bool:
-        """Report that the simulation reached `now_s` of `total_s` simulated seconds.
-        Returns False: the terminal never asks the run to stop (Ctrl-C does)."""
+    def __call__(self, now_s: float, total_s: float | None = None) -> None:
+        """Report that the simulation reached `now_s` of `total_s` simulated seconds."""
         if total_s:
             self.total_s = float(total_s)
         if not self.enabled or self.total_s <= 0:
-            return False
+            return
         wall = self.clock()
         elapsed = wall - self.started
         fraction = min(max(now_s / self.total_s, 0.0), 1.0)
         if elapsed < self.delay_s or (wall - self.last_draw < self.min_interval_s and fraction < 1.0):
-            return False
+            return
         self.last_draw = wall
         self._draw(self.render(now_s, fraction, elapsed))
-        return False
 
-    def fraction(self, done: float) -> bool:
+    def fraction(self, done: float) -> None:
         """Report the share of the run done (simulation.engine's progress callback)."""
-        return self(done * self.total_s)
+        self(done * self.total_s)
 
     def render(self, now_s: float, fraction: float, elapsed_s: float) -> str:
         filled = int(round(fraction * self.width))

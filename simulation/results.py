@@ -12,8 +12,9 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, is_dataclass
-from typing import Any
+from dataclasses import dataclass, field
+
+from .cost import CostBreakdown, CostLine
 
 LATENCY_KEYS = ("mean", "p50", "p95", "p99", "max")
 
@@ -114,7 +115,7 @@ class Result:
     duration_s: float
     nodes: dict[str, NodeStats]
     entries: dict[str, EntryStats]
-    cost: Any  # simulation.cost.CostBreakdown, or None when it could not be estimated
+    cost: CostBreakdown | None  # None only in results read back from JSON without one
     usage: dict[str, dict[str, float]]
     timeseries: TimeSeries
     assumptions: tuple[str, ...] = ()
@@ -149,42 +150,15 @@ class Result:
         )
 
 
-def _plain(value: Any) -> Any:
-    if is_dataclass(value):
-        return {k: _plain(v) for k, v in asdict(value).items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    return value
+def _cost_json(cost: CostBreakdown | None) -> dict | None:
+    return None if cost is None else cost.to_json()
 
 
-def _cost_json(cost: Any) -> dict | None:
-    if cost is None:
-        return None
-    out = {"monthly_usd": cost.monthly_usd, "by_node": dict(cost.by_node)}
-    for name in ("lines", "assumptions", "free_tier", "prices_as_of"):
-        if hasattr(cost, name):
-            out[name] = _plain(getattr(cost, name))
-    return out
-
-
-def _cost_from_json(data: dict | None) -> Any:
+def _cost_from_json(data: dict | None) -> CostBreakdown | None:
     if data is None:
         return None
-    try:
-        from simulation.cost import CostBreakdown, CostLine
-    except ImportError:  # the cost module is optional for reading results back
-        return _PlainCost(data["monthly_usd"], dict(data["by_node"]), tuple(data.get("lines", ())))
     lines = tuple(CostLine(**line) if isinstance(line, dict) else line for line in data.get("lines", ()))
     kwargs = {k: data[k] for k in ("free_tier", "prices_as_of") if k in data}
     if "assumptions" in data:
         kwargs["assumptions"] = tuple(data["assumptions"])
     return CostBreakdown(data["monthly_usd"], dict(data["by_node"]), lines, **kwargs)
-
-
-@dataclass(frozen=True)
-class _PlainCost:
-    monthly_usd: float
-    by_node: dict
-    lines: tuple = ()

@@ -15,17 +15,12 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
-from model.designfile import atomic_write_text
-
 from .report import CSS, INK, escape, figure_block, html_table, mpl_text, new_figure, section
-from .sweep import Estimate, SweepResult, key_metrics
+from .confidence import Estimate
+from .sweep import SweepResult, key_metrics
 
 LINE_COLOURS = ("#ED7100", "#3B48CC", "#E7157B", "#7AA116", "#8C4FFF", "#545B64", "#01A88D", "#C7131F")
 MAX_LINES = len(LINE_COLOURS)
-
-
-def write_sweep_report(result: SweepResult, arch: Any, path: str) -> None:
-    atomic_write_text(path, render_sweep_report(result, arch))
 
 
 def render_sweep_report(result: SweepResult, arch: Any) -> str:

@@ -1,5 +1,11 @@
 """Ctrl-C during `deploy` / `destroy` stops after the current resource: exit 1, a message
-saying how to finish, no traceback, and a state file a second run can carry on from."""
+saying how to finish, no traceback, and a state file a second run can carry on from.
+
+A process inherits what happens to SIGINT from whoever started it: `trap '' INT`, nohup-style
+runners and background jobs of a script start it ignored, and some runners start it blocked
+(a blocked SIGINT never arrives, so the deploy would run to the end). These tests must not
+depend on how pytest was started, so they set the state they need themselves.
+"""
 
 from __future__ import annotations
 
@@ -23,9 +29,22 @@ def endpoint():
         yield url
 
 
+# Starts `python ARGS...` with SIGINT at its default action and not blocked, as a shell in a
+# terminal would. It is an exec, not a preexec_fn: moto's server runs threads in this process,
+# and preexec_fn is not safe with threads. (A Python handler, unlike SIG_IGN, resets to the
+# default action across exec, and the exec'd interpreter installs its KeyboardInterrupt one.)
+WITH_DEFAULT_SIGINT = (
+    "import os, signal, sys; "
+    "signal.signal(signal.SIGINT, signal.SIG_DFL); "
+    "signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT}); "
+    "os.execv(sys.executable, [sys.executable, *sys.argv[1:]])"
+)
+
+
 def interrupt_after_first_step(*args) -> tuple[int, str, str]:
     """Run a command, press Ctrl-C (SIGINT) once its first step is reported."""
-    proc = subprocess.Popen([sys.executable, str(ROOT / "main.py"), *map(str, args)], cwd=ROOT,
+    command = [sys.executable, "-c", WITH_DEFAULT_SIGINT, str(ROOT / "main.py"), *map(str, args)]
+    proc = subprocess.Popen(command, cwd=ROOT,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     out = []
     for line in proc.stdout:
@@ -63,10 +82,18 @@ def test_ctrl_c_cancels_deploy_and_destroy_between_resources(endpoint, tmp_path)
     assert gone.returncode == 0 and f"Destroyed {left} resource(s)" in gone.stdout and not state.exists()
 
 
-def test_the_ctrl_c_handler_is_installed_only_while_applying():
+@pytest.fixture
+def sigint_not_blocked():
+    """Deliver SIGINT to this thread even if pytest was started with it blocked."""
+    previous_mask = signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+    yield
+    signal.pthread_sigmask(signal.SIG_SETMASK, previous_mask)
+
+
+def test_the_ctrl_c_handler_is_installed_only_while_applying(sigint_not_blocked):
     from cli.deploy import _ctrl_c_cancels
 
-    before = signal.getsignal(signal.SIGINT)
+    before = signal.getsignal(signal.SIGINT)  # default, or SIG_IGN under `trap '' INT`: both work
     with _ctrl_c_cancels() as cancel:
         assert signal.getsignal(signal.SIGINT) is not before
         signal.raise_signal(signal.SIGINT)  # a KeyboardInterrupt here would fail the test

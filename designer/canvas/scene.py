@@ -5,35 +5,36 @@ connection, delete, paste) build a command from designer.commands and push it on
 stack; the command calls the model's mutation methods; the model notifies the scene,
 which updates only the items that changed. A change made any other way (the inspector,
 a script, `replace_with` on open) shows up the same way.
+
+The scene manages the items, selection, moves, level of detail and problem badges; it
+hands out the rest: `routing.EdgeRouter` lays out the edges, `connecting.ConnectionDrag`
+draws the line of a connection being dragged, and `model.clipboard` decides what copy,
+paste and duplicate make (the main window talks to the system clipboard).
 """
 
 from __future__ import annotations
 
 import copy
-from collections import Counter
 from typing import Any, Iterable
 
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QPainterPath, QPen, QUndoStack
-from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QGraphicsScene
+from PySide6.QtGui import QUndoStack
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene
 
+from model import clipboard
 from model.architecture import Architecture, Change, Edge, Node
-from model.catalogue import SERVICES, allowed_targets, edge_rule
-from model.designfile import dump_design, loads_design
-from model.errors import StratusError
+from model.catalogue import SERVICES
 
 from .. import commands, style
+from .connecting import ConnectionDrag, connection_problem
 from .edge_item import _LABEL_MIN_ZOOM, EdgeItem
 from .node_item import H, W, NodeItem, snap
 from .overview import OverviewItem
+from .routing import EdgeRouter
 
 _HAS_NO_CONTENTS = QGraphicsItem.GraphicsItemFlag.ItemHasNoContents
 
-_PORT_SPACING = 10.0  # vertical distance between edge ends sharing one side of a card
-_LANE_SPACING = 26.0  # bend between parallel edges joining the same two nodes
 _SCENE_MARGIN = 2000.0
-_GRID_CELL = 240.0
-_EAGER_LABELS = 200  # edges routed at once beyond which off-screen labels are placed later  # bucket size of the card lookup used to keep labels off cards
 
 
 class DiagramScene(QGraphicsScene):
@@ -46,15 +47,11 @@ class DiagramScene(QGraphicsScene):
         self.undo_stack = undo_stack
         self._nodes: dict[str, NodeItem] = {}
         self._edges: dict[int, EdgeItem] = {}  # id(edge) -> item (edges are unhashable)
-        self._edges_of: dict[str, list[EdgeItem]] = {}
         self._move_start: dict[str, QPointF] = {}
-        self._conn_source: NodeItem | None = None
-        self._conn_line: QGraphicsPathItem | None = None
-        self._conn_target: NodeItem | None = None
+        self._connection = ConnectionDrag(self)
         self._problems: dict[str, Any] = {}
         self._edge_problems: dict[int, str] = {}
-        self._labels_shown = True
-        self._stale_labels: dict[int, EdgeItem] = {}  # labels waiting for a spot (place_stale_labels)
+        self._router = EdgeRouter(self._visible_region)
         self._overview_mode = False  # far zoomed out: one OverviewItem paints cards and edges
         self._overview: OverviewItem | None = None
         self.setBackgroundBrush(style.CANVAS_BACKGROUND)
@@ -148,11 +145,10 @@ class DiagramScene(QGraphicsScene):
 
     def _on_node_removed(self, change: Change) -> None:
         item = self._nodes.pop(change.subject, None)
-        self._edges_of.pop(change.subject, None)
-        self._sides.pop(change.subject, None)
+        self._router.remove_node(change.subject)
         if item is not None:
-            if item is self._conn_source or item is self._conn_target:
-                self._cancel_connection()
+            if self._connection.involves(item):
+                self._connection.cancel()
             self.removeItem(item)
 
     def _on_node_changed(self, change: Change) -> None:
@@ -160,7 +156,7 @@ class DiagramScene(QGraphicsScene):
         if item is None:
             return
         item.refresh(self.arch.nodes[change.subject])
-        for edge_item in self._edges_of.get(change.subject, ()):  # e.g. a stream switched on
+        for edge_item in self._router.edges_at(change.subject):  # e.g. a stream switched on
             edge_item.refresh(self.arch)
 
     def _on_node_moved(self, change: Change) -> None:
@@ -173,50 +169,41 @@ class DiagramScene(QGraphicsScene):
                 if item.x() != x or item.y() != y:
                     item.setPos(x, y)
                     moved.add(node_id)
-        self._route_around(moved)
+        self._router.route_around(moved)
         self._grow_scene_rect()
 
     def _on_edge_added(self, change: Change) -> None:
         item = self._add_edge_item(change.subject)
         if item is not None:
-            self._route_around({item.edge.source, item.edge.target})
+            self._router.route_around({item.edge.source, item.edge.target})
 
     def _on_edge_removed(self, change: Change) -> None:
         edge: Edge = change.subject
         item = self._edges.pop(id(edge), None)
         if item is None:
             return
-        self._stale_labels.pop(id(item), None)
-        for end in {edge.source, edge.target}:
-            items = self._edges_of.get(end)
-            if items and item in items:
-                items.remove(item)
-        self._pair_count[(edge.source, edge.target)] -= 1
-        self._sides.pop(edge.source, None)
-        self._sides.pop(edge.target, None)
+        self._router.remove_edge(item)
         self.removeItem(item.label_item)
         self.removeItem(item)
-        self._route_around({edge.source, edge.target})
+        self._router.route_around({edge.source, edge.target})
 
     def _on_edge_changed(self, change: Change) -> None:
         item = self._edges.get(id(change.subject))
         if item is not None:
             item.refresh(self.arch)
-            self._route_edges([item])
+            self._router.route_edges([item])
 
     # -- building items ----------------------------------------------------------------
 
     def _rebuild(self) -> None:
-        self._cancel_connection()
+        self._connection.cancel()
         self.blockSignals(True)
         try:
             self.clear()
         finally:
             self.blockSignals(False)
-        self._nodes, self._edges, self._edges_of = {}, {}, {}
-        self._pair_count: Counter = Counter()  # edges per (source, target): parallel ones bend apart
-        self._sides: dict[str, tuple[list, list]] = {}  # node id -> its edges by side (_split_sides)
-        self._stale_labels = {}
+        self._nodes, self._edges = {}, {}
+        self._router.reset(self._nodes, self._edges)
         self._overview = OverviewItem(self._nodes, self._edges)
         self._overview.setVisible(self._overview_mode)
         self.addItem(self._overview)
@@ -226,7 +213,7 @@ class DiagramScene(QGraphicsScene):
             self._add_node_item(node, QPointF(*at))
         for edge in self.arch.edges:
             self._add_edge_item(edge)
-        self._route_edges(self._edges.values())
+        self._router.route_edges(self._edges.values())
         self._grow_scene_rect()
         self._apply_problems()
         self._emit_selection()
@@ -250,7 +237,7 @@ class DiagramScene(QGraphicsScene):
         item.setPos(pos)
         item.setFlag(_HAS_NO_CONTENTS, self._overview_mode)
         self._nodes[node.id] = item
-        self._edges_of.setdefault(node.id, [])
+        self._router.add_node(node.id)
         self.addItem(item)
         problem = self._problems.get(node.id)
         if problem:
@@ -264,14 +251,9 @@ class DiagramScene(QGraphicsScene):
         item.refresh(self.arch)
         item.setFlag(_HAS_NO_CONTENTS, self._overview_mode)
         self._edges[id(edge)] = item
-        self._edges_of[edge.source].append(item)
-        self._pair_count[(edge.source, edge.target)] += 1
-        self._sides.pop(edge.source, None)
-        self._sides.pop(edge.target, None)
-        if edge.target != edge.source:
-            self._edges_of[edge.target].append(item)
+        self._router.add_edge(item)
         self.addItem(item)
-        item.label_item.setVisible(self._labels_shown)
+        item.label_item.setVisible(self._router.labels_shown)
         self.addItem(item.label_item)
         return item
 
@@ -290,7 +272,7 @@ class DiagramScene(QGraphicsScene):
         if not current.contains(bounds):
             self.setSceneRect(current.united(bounds) if not current.isEmpty() else bounds)
 
-    # -- edge routing ------------------------------------------------------------------
+    # -- edge routing (the EdgeRouter does the work) ----------------------------------
 
     def drag_moved(self) -> None:
         """During a drag (Qt has just moved the selected cards): snap them to the grid
@@ -302,196 +284,21 @@ class DiagramScene(QGraphicsScene):
                 if x != item.x() or y != item.y():
                     item.setPos(x, y)
                 moved.add(item.node_id)
-        self._route_around(moved)
+        self._router.route_around(moved)
         self.overview_changed()
 
-    def _route_around(self, node_ids: set[str]) -> None:
-        """Re-route the edges of these nodes and of their neighbours (whose port order
-        on the shared side may change when a neighbour moves)."""
-        if not node_ids:
-            return
-        if len(node_ids) * 2 > len(self._nodes):
-            # Most of the drawing moved (select all and drag, auto-layout, undo of
-            # either): every edge is re-routed; collecting neighbours would cost more.
-            self._route_edges(self._edges.values())
-            return
-        nodes = set(node_ids)
-        for node_id in node_ids:
-            for item in self._edges_of.get(node_id, ()):
-                nodes.add(item.edge.source)
-                nodes.add(item.edge.target)
-        items: dict[int, EdgeItem] = {}
-        for node_id in nodes:
-            for item in self._edges_of.get(node_id, ()):
-                items[id(item)] = item
-        self._route_edges(items.values())
-
-    def _route_edges(self, items: Iterable[EdgeItem]) -> None:
-        # Runs for every edge of every moved node (an undo of a 500-node move re-routes
-        # a thousand edges): each edge's ends are read once, positions once per node.
-        ends_of = [(item, item.edge.source, item.edge.target) for item in items]
-        if not ends_of:
-            return
-        ends = set()
-        for _, source, target in ends_of:
-            ends.add(source)
-            ends.add(target)
-        # Neighbours' positions are read once here, not once per comparison while sorting.
-        nodes = self._nodes
-        if len(ends) * 2 > len(nodes):
-            neighbours = nodes.keys()
-        else:
-            neighbours = set()
-            for node_id in ends:
-                for item in self._edges_of.get(node_id, ()):
-                    neighbours.add(item.edge.source)
-                    neighbours.add(item.edge.target)
-        pos = {}
-        for node_id in neighbours:
-            item = nodes[node_id]
-            pos[node_id] = (item.y(), item.x())
-        for node_id in ends:  # every edge in `items` has both its ends here
-            self._port_offsets(node_id, pos)
-        half = H / 2
-        # Labels look for a free spot (off the cards) only where they can be seen: all of
-        # them in a small change, those near the screen in a big one (undo of a large
-        # move, open), none while zoomed out too far to show labels. The others wait
-        # in `_stale_labels` until the view scrolls or zooms to them.
-        shown = self._labels_shown
-        if not shown:
-            visible, overlap = None, None
-        else:
-            visible = self._visible_region() if len(ends_of) > _EAGER_LABELS else None
-            overlap = self._card_overlap_function()
-        pairs = self._pair_count
-        stale = self._stale_labels
-        for item, source, target in ends_of:
-            key = id(item)
-            sy, sx = pos[source]
-            ty, tx = pos[target]
-            # Where the edge or its label was in view, the label is placed now; elsewhere
-            # it waits (see place_stale_labels), and so does every label while hidden.
-            eager = shown and (visible is None or visible.intersects(item._bounds)
-                               or visible.intersects(item.label_item._bounds))
-            item.update_path(sx + W, sy + half + item.port_out,
-                             tx, ty + half + item.port_in,
-                             self._lane(item) if pairs[(source, target)] > 1 else 0.0,
-                             overlap if eager else None, eager)
-            if shown and not eager and visible.intersects(item._bounds):
-                item.place_label(overlap)  # moved into view
-            if item.label_stale:
-                stale[key] = item
-            else:
-                stale.pop(key, None)
+    def place_stale_labels(self, rect: QRectF) -> None:
+        """Place the labels in `rect` that a big change left behind (the view calls this
+        when it scrolls, zooms or resizes, before it paints)."""
+        self._router.place_stale_labels(rect)
 
     def _visible_region(self) -> QRectF:
+        """What the views show, with a margin (labels there are placed at once)."""
         region = QRectF()
         for view in self.views():
             rect = view.mapToScene(view.viewport().rect()).boundingRect()
             region = region.united(rect.adjusted(-300, -300, 300, 300))
         return region
-
-    def place_stale_labels(self, rect: QRectF) -> None:
-        """Place the labels in `rect` that a big change left behind, where their edge
-        is now or where they were (the view calls this when it scrolls, zooms or resizes,
-        before it paints)."""
-        if not self._stale_labels or not self._labels_shown:
-            return  # the common case, checked on every scroll step
-        # Plain float comparisons: this runs on every scroll step over hundreds of
-        # waiting labels, and two QRectF tests each cost more than the whole frame's
-        # arrowheads.
-        x0, y0, x1, y1 = rect.left(), rect.top(), rect.right(), rect.bottom()
-        stale = []
-        for item in self._stale_labels.values():
-            left, top, right, bottom = item.reach()
-            if left < x1 and right > x0 and top < y1 and bottom > y0:
-                stale.append(item)
-        if stale:
-            overlap = self._card_overlap_function()
-            for item in stale:
-                item.place_label(overlap)
-                del self._stale_labels[id(item)]
-
-    def _card_overlap_function(self):
-        """overlap(x0, y0, x1, y1) -> area of that rectangle covered by cards, from a
-        coarse grid of card positions (cheaper than asking the scene per label)."""
-        cell = _GRID_CELL
-        grid: dict[tuple[int, int], list[tuple[float, float]]] = {}
-        for item in self._nodes.values():
-            p = item.pos()
-            x, y = p.x(), p.y()
-            for gx in range(int(x // cell), int((x + W) // cell) + 1):
-                for gy in range(int(y // cell), int((y + H) // cell) + 1):
-                    grid.setdefault((gx, gy), []).append((x, y))
-
-        def overlap(x0: float, y0: float, x1: float, y1: float) -> float:
-            cards = set()
-            for gx in range(int(x0 // cell), int(x1 // cell) + 1):
-                for gy in range(int(y0 // cell), int(y1 // cell) + 1):
-                    bucket = grid.get((gx, gy))
-                    if bucket:
-                        cards.update(bucket)
-            total = 0.0
-            for cx, cy in cards:
-                w = (x1 if x1 < cx + W else cx + W) - (x0 if x0 > cx else cx)
-                if w > 0:
-                    h = (y1 if y1 < cy + H else cy + H) - (y0 if y0 > cy else cy)
-                    if h > 0:
-                        total += w * h
-            return total
-
-        return overlap
-
-    def _port_offsets(self, node_id: str, pos: dict) -> None:
-        """Spread the ends of edges on each side of a card, ordered by the other end's
-        height, so arrows do not pile up on one point nor cross each other; sets each
-        edge's port_out (at its source) or port_in (at its target)."""
-        sides = self._sides.get(node_id)
-        if sides is None:
-            sides = self._sides[node_id] = self._split_sides(node_id)
-        outgoing, incoming = sides
-        for side, is_out in ((outgoing, True), (incoming, False)):
-            count = len(side)
-            if count == 1:
-                if is_out:
-                    side[0][1].port_out = 0.0
-                else:
-                    side[0][1].port_in = 0.0
-                continue
-            if count == 0:
-                continue
-            # By the other end's (y, x); ties in the order the edges were added.
-            order = sorted([(pos[other], k) for k, (other, _) in enumerate(side)])
-            spacing = min(_PORT_SPACING, (H - 16) / (count - 1))
-            middle = (count - 1) / 2
-            for i, (_, k) in enumerate(order):
-                if is_out:
-                    side[k][1].port_out = (i - middle) * spacing
-                else:
-                    side[k][1].port_in = (i - middle) * spacing
-
-    def _split_sides(self, node_id: str) -> tuple[list, list]:
-        """[(target, edge item)] leaving the card and [(source, edge item)] arriving,
-        in the order the edges were added (self loops have no port)."""
-        outgoing, incoming = [], []
-        for item in self._edges_of.get(node_id, ()):
-            source, target = item.edge.source, item.edge.target
-            if source == target:
-                continue
-            if source == node_id:
-                outgoing.append((target, item))
-            else:
-                incoming.append((source, item))
-        return outgoing, incoming
-
-    def _lane(self, item: EdgeItem) -> float:
-        """Bend for edges sharing both ends (e.g. a Lambda that sends to and fails over
-        to the same queue), so their labels sit apart."""
-        source, target = item.edge.source, item.edge.target
-        siblings = [i for i in self._edges_of.get(source, ()) if i.edge.target == target and i.edge.source == source]
-        if len(siblings) < 2:
-            return 0.0
-        return (siblings.index(item) - (len(siblings) - 1) / 2) * _LANE_SPACING
 
     # -- moving ------------------------------------------------------------------------
 
@@ -530,89 +337,32 @@ class DiagramScene(QGraphicsScene):
         if any(old[n] != tuple(new[n]) for n in new):
             self.undo_stack.push(commands.AutoLayoutCommand(self.arch, old, new))
 
-    # -- connecting --------------------------------------------------------------------
+    # -- connecting (the ConnectionDrag draws the rubber line) ---------------------------
 
     def connecting(self) -> bool:
-        return self._conn_source is not None
+        return self._connection.active()
 
     def begin_connection(self, source: NodeItem, scene_pos: QPointF) -> None:
-        self._cancel_connection()
-        self._conn_source = source
-        line = QGraphicsPathItem()
-        line.setPen(QPen(style.RUBBER_BAND_OK, 1.6, Qt.PenStyle.DashLine, Qt.PenCapStyle.RoundCap))
-        line.setZValue(10)
-        self.addItem(line)
-        self._conn_line = line
-        self.update_connection(scene_pos)
+        self._connection.begin(source, scene_pos)
 
     def update_connection(self, scene_pos: QPointF) -> None:
-        if self._conn_source is None or self._conn_line is None:
-            return
-        target = self.node_at(scene_pos)
-        if target is not self._conn_target:
-            if self._conn_target is not None:
-                self._conn_target.set_drop_state(None)
-            self._conn_target = target
-        refused = False
-        end = scene_pos
-        if target is not None:
-            refused = self.connection_problem(self._conn_source.node_id, target.node_id) is not None
-            target.set_drop_state("refused" if refused else "ok")
-            self.overview_changed()
-            if not refused:
-                end = target.input_anchor()
-        start = self._conn_source.output_anchor()
-        path = QPainterPath(start)
-        reach = max(30.0, abs(end.x() - start.x()) * 0.5)
-        path.cubicTo(QPointF(start.x() + reach, start.y()), QPointF(end.x() - reach, end.y()), end)
-        self._conn_line.setPath(path)
-        colour = style.RUBBER_BAND_REFUSED if refused else style.RUBBER_BAND_OK
-        self._conn_line.setPen(QPen(colour, 1.6, Qt.PenStyle.DashLine, Qt.PenCapStyle.RoundCap))
+        self._connection.move(scene_pos)
 
     def finish_connection(self, scene_pos: QPointF) -> None:
-        source = self._conn_source
-        target = self.node_at(scene_pos)
-        self._cancel_connection()
-        if source is None or target is None:
+        """Released: add the edge (one undo entry), or say why it may not be drawn."""
+        ends = self._connection.finish(scene_pos)
+        if ends is None:
             return  # released on empty canvas: nothing asked for
-        reason = self.connection_problem(source.node_id, target.node_id)
+        reason = connection_problem(self.arch, *ends)
         if reason:
             self.connection_refused.emit(reason)
             return
-        self.undo_stack.push(commands.AddEdgeCommand(self.arch, Edge(source.node_id, target.node_id)))
-
-    def _cancel_connection(self) -> None:
-        if self._conn_target is not None:
-            self._conn_target.set_drop_state(None)
-            self.overview_changed()
-        if self._conn_line is not None:
-            self.removeItem(self._conn_line)
-        self._conn_source = self._conn_line = self._conn_target = None
+        self.undo_stack.push(commands.AddEdgeCommand(self.arch, Edge(*ends)))
 
     def node_at(self, scene_pos: QPointF) -> NodeItem | None:
         for item in self.items(scene_pos):
             if isinstance(item, NodeItem) and item.card_rect().contains(item.mapFromScene(scene_pos)):
                 return item
-        return None
-
-    def connection_problem(self, source_id: str, target_id: str) -> str | None:
-        """Why an edge from one node to another may not be drawn, or None if it may.
-        The wording matches the validator's, so the user reads one explanation."""
-        src, dst = self.arch.nodes[source_id], self.arch.nodes[target_id]
-        src_spec, dst_spec = SERVICES.get(src.service), SERVICES.get(dst.service)
-        if src_spec is None or dst_spec is None:
-            return f"'{src.id if src_spec is None else dst.id}' has an unknown service"
-        if source_id == target_id:
-            return f"{src.display_name} cannot connect to itself: that would be an endless loop"
-        rule = edge_rule(src.service, dst.service)
-        if rule is None:
-            allowed = ", ".join(SERVICES[t].name for t in allowed_targets(src.service)) or "nothing"
-            return (f"{src_spec.name} cannot send to {dst_spec.name}: AWS has no such integration "
-                    f"({src_spec.name} connects to {allowed})")
-        for edge in self.arch.edges:
-            if edge.source == source_id and edge.target == target_id and self.arch.edge_kind(edge) == rule.kind:
-                return (f"{src.display_name} already has a {rule.kind.replace('_', ' ')} edge to "
-                        f"{dst.display_name} (use 'calls' for more than one call)")
         return None
 
     # -- creating, deleting, clipboard -------------------------------------------------
@@ -638,46 +388,28 @@ class DiagramScene(QGraphicsScene):
 
     def copy_selection(self) -> str:
         """The selected nodes and the edges among them, as design-file YAML ("" if none)."""
-        node_ids = [v for k, v in self.selected_subjects() if k == "node"]
-        if not node_ids:
-            return ""
-        chosen = set(node_ids)
-        part = Architecture(self.arch.name, self.arch.region)
-        part.nodes = {n: copy.deepcopy(self.arch.nodes[n]) for n in node_ids}
-        part.edges = [copy.deepcopy(e) for e in self.arch.edges if e.source in chosen and e.target in chosen]
-        return dump_design(part)
+        return clipboard.copy_nodes(self.arch, self._selected_node_ids())
 
     def paste(self, text: str, offset=(40.0, 40.0), text_for_undo: str | None = None) -> list[str]:
         """Add the nodes (fresh ids) and edges of copied YAML, shifted by `offset`;
         selects and returns the new node ids ([] if the text holds no design)."""
-        try:
-            part = loads_design(text, "clipboard")
-        except (StratusError, ValueError, TypeError):
-            return []
-        if not part.nodes:
-            return []
         dx, dy = (offset.x(), offset.y()) if isinstance(offset, QPointF) else offset
-        renamed: dict[str, str] = {}
-        taken = set(self.arch.nodes)
-        nodes = []
-        for node in part.nodes.values():
-            new_id = _fresh_id(node.id, taken)
-            taken.add(new_id)
-            renamed[node.id] = new_id
-            x, y = node.at if node.at is not None else (0.0, 0.0)
-            nodes.append(Node(new_id, node.service, node.config, node.label, (snap(x + dx), snap(y + dy)), node.extra))
-        edges = [Edge(renamed[e.source], renamed[e.target], e.config, e.kind, e.extra)
-                 for e in part.edges if e.source in renamed and e.target in renamed]
-        self.undo_stack.push(commands.PasteCommand(self.arch, nodes, edges, text=text_for_undo))
-        self.select_nodes(renamed.values())
-        return list(renamed.values())
+        return self._add_pasted(clipboard.paste_nodes(self.arch, text, (dx, dy), snap), text_for_undo)
 
     def duplicate_selection(self) -> list[str]:
-        text = self.copy_selection()
-        if not text:
+        pasted = clipboard.duplicate_nodes(self.arch, self._selected_node_ids(), snap=snap)
+        count = len(pasted.nodes)
+        return self._add_pasted(pasted, f"Duplicate {count} node{'s' if count != 1 else ''}")
+
+    def _add_pasted(self, pasted: clipboard.Pasted, text_for_undo: str | None) -> list[str]:
+        if not pasted.nodes:
             return []
-        count = text.count("\n  - id: ") or 1
-        return self.paste(text, (40.0, 40.0), f"Duplicate {count} node{'s' if count != 1 else ''}")
+        self.undo_stack.push(commands.PasteCommand(self.arch, pasted.nodes, pasted.edges, text=text_for_undo))
+        self.select_nodes(pasted.node_ids)
+        return pasted.node_ids
+
+    def _selected_node_ids(self) -> list[str]:
+        return [v for k, v in self.selected_subjects() if k == "node"]
 
     # -- level of detail ---------------------------------------------------------------
 
@@ -691,15 +423,14 @@ class DiagramScene(QGraphicsScene):
     def _show_labels(self, show: bool) -> None:
         # Labels left behind while hidden are placed by place_stale_labels, which the
         # view calls for what it shows right after a zoom.
-        if show != self._labels_shown:
-            self._labels_shown = show
+        if show != self._router.labels_shown:
+            self._router.labels_shown = show
             for item in self._edges.values():
                 item.label_item.setVisible(show)
 
     def itemsBoundingRect(self) -> QRectF:
         """As Qt's, once labels left behind by a big change sit on their edges."""
-        for item in self._stale_labels.values():
-            item.settle_label()
+        self._router.settle_labels()
         return super().itemsBoundingRect()
 
     def _set_overview_mode(self, on: bool) -> None:
@@ -725,7 +456,7 @@ class DiagramScene(QGraphicsScene):
     def render(self, painter, target=QRectF(), source=QRectF(),
                mode=Qt.AspectRatioMode.KeepAspectRatio) -> None:
         """Exports and thumbnails show the full cards and labels whatever the view's zoom."""
-        overview, labels = self._overview_mode, self._labels_shown
+        overview, labels = self._overview_mode, self._router.labels_shown
         self._set_overview_mode(False)
         self._show_labels(True)
         self.place_stale_labels(source if source.isValid() else self.sceneRect())
@@ -762,16 +493,3 @@ class DiagramScene(QGraphicsScene):
 def _worst(problems: list) -> str:
     return "error" if any(getattr(p, "severity", "error") == "error" for p in problems) else "warning"
 
-
-def _fresh_id(base: str, taken: set[str]) -> str:
-    if base not in taken:
-        return base
-    stem = base
-    # "create_order_2" pasted again becomes "create_order_3", not "create_order_2_2".
-    head, _, tail = base.rpartition("_")
-    if head and tail.isdigit():
-        stem = head
-    n = 2
-    while f"{stem}_{n}" in taken:
-        n += 1
-    return f"{stem}_{n}"

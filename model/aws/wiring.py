@@ -1,8 +1,10 @@
 """How the services are wired to one another: the facts every output format shares.
 
 The CloudFormation and Terraform renderers and the live deployer each write these facts in
-their own syntax; none of them decides per service or per edge kind on its own. Adding a
-service means adding rows here (and its resource renderers), not branches in each format.
+their own syntax; none of them decides per service or per edge kind on its own. A
+service's own facts (its handle, log group, whether the account already owns it) are in
+its catalogue record (model.catalogue, ServiceSpec.aws); the tables here say how it
+connects to other services, keyed by the service at either end of an edge.
 
 References name an *attribute* of a node's main resource, never a format's spelling of it:
 ARN, NAME, URL, STREAM_ARN, ID. Each format has one table that says how it writes each
@@ -21,12 +23,16 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
+from model import catalogue
 from model.architecture import Architecture, Edge, Node
+from model.catalogue import SERVICES, edge_rule
 from model.errors import StratusError
 
 from . import iam
 
-ARN, NAME, URL, STREAM_ARN, ID = "arn", "name", "url", "stream_arn", "id"
+# The attributes a reference may name, declared with the catalogue's records (whose
+# `handle` is one of them).
+ARN, NAME, URL, STREAM_ARN, ID = catalogue.ARN, catalogue.NAME, catalogue.URL, catalogue.STREAM_ARN, catalogue.ID
 
 # API Gateway's longest integration timeout: 29 s for REST APIs, 30 s for HTTP APIs
 # (https://docs.aws.amazon.com/apigateway/latest/developerguide/limits.html).
@@ -37,46 +43,88 @@ def integration_timeout_ms(cfg: Mapping[str, Any]) -> int:
     """Every route's integration timeout: an API node's timeout_ms within its kind's limit."""
     return min(int(cfg["timeout_ms"]), MAX_INTEGRATION_TIMEOUT_MS[cfg["api_type"]])
 
-# What code is handed to call a node (a function's environment variable, a state
-# machine's task parameter): the attribute its SDK call takes.
-HANDLE: Mapping[str, str] = {
-    "lambda": ARN, "dynamodb": NAME, "s3": NAME, "sqs": URL, "sns": ARN, "kinesis": NAME,
-    "eventbridge": NAME, "step_functions": ARN, "api_gateway": ID,
-}
 
-# Where each service writes its logs (CloudWatch log group name, before the resource's name).
-LOG_GROUP_PREFIX: Mapping[str, str] = {
-    "lambda": "/aws/lambda/", "step_functions": "/aws/vendedlogs/states/", "api_gateway": "/aws/apigateway/",
-}
+def handle(service: str) -> str:
+    """What code is handed to call a node (a function's environment variable, a state
+    machine's task parameter): the attribute its SDK call takes."""
+    return SERVICES[service].aws.handle
+
+
+def log_group_name(service: str, resource_name: str) -> str:
+    """The CloudWatch log group a service writes a resource's logs to."""
+    return SERVICES[service].aws.log_group_prefix + resource_name
+
 
 # Message group of everything Stratus's wiring sends to a FIFO queue (rules, integrations, tasks).
 FIFO_GROUP = "stratus"
-DEFAULT_BUS = "default"
+DEFAULT_BUS = "default"  # the name of every account's own event bus
 
 
 def custom_bus(config: Mapping[str, Any]) -> bool:
     """An event bus node is either the account's default bus (there already, never created
-    or deleted) or a bus of its own."""
-    return config.get("bus_name", DEFAULT_BUS) != DEFAULT_BUS
-
-
-# service -> does this node stand for something every account already has?
-ACCOUNT_OWNED: Mapping[str, Callable[[Mapping[str, Any]], bool]] = {
-    "eventbridge": lambda cfg: not custom_bus(cfg),
-}
+    or deleted: its catalogue record says when) or a bus of its own."""
+    return not SERVICES["eventbridge"].aws.account_owned(config)
 
 
 def account_owned(node: Node) -> bool:
-    test = ACCOUNT_OWNED.get(node.service)
-    return bool(test and test(node.effective_config()))
+    """Does this node stand for something every account already has (the default bus)?"""
+    return SERVICES[node.service].aws.account_owned(node.effective_config())
 
 
 def edge_settings(arch: Architecture, edge: Edge) -> dict:
     """The edge's config over the catalogue's defaults for its rule."""
-    from model.catalogue import edge_rule
-
     rule = edge_rule(arch.nodes[edge.source].service, arch.nodes[edge.target].service, arch.edge_kind(edge))
     return {**{f.name: f.default for f in (rule.fields if rule else ())}, **edge.config}
+
+
+# --------------------------------------------------------------------------------------
+# Settings of a node's own resource that follow from its edges (each format spells them)
+
+
+def environment(arch: Architecture, node_id: str) -> dict[str, str]:
+    """A function's environment: one variable per node it calls, named after that node
+    (ORDERS=<the orders table's handle>): variable -> node id."""
+    return {edge.target.upper(): edge.target for edge in arch.edges_from(node_id)
+            # Lambda delivers failures itself; the code never calls the destination.
+            if arch.edge_kind(edge) != "on_failure"}
+
+
+def visibility_timeout(arch: Architecture, node_id: str) -> int:
+    """A queue's visibility timeout: at least its consuming functions' timeout (Lambda
+    refuses the event source mapping otherwise)."""
+    consumers = [int(arch.nodes[e.target].effective_config()["timeout_s"])
+                 for e in arch.edges_from(node_id) if arch.edge_kind(e) == "event_source"]
+    return max([int(arch.nodes[node_id].effective_config()["visibility_timeout_s"])] + consumers)
+
+
+def stream_view(arch: Architecture, node_id: str) -> str | None:
+    """A table's stream view type (API spelling: NEW_AND_OLD_IMAGES), if it has a stream:
+    its own setting, or new and old images when a function reads the stream."""
+    view = arch.nodes[node_id].effective_config().get("stream", "none")
+    if view == "none" and any(arch.edge_kind(e) == "event_source" for e in arch.edges_from(node_id)):
+        view = "new_and_old_images"
+    return None if view == "none" else view.upper()
+
+
+AWS_MANAGED_SNS_KEY = "alias/aws/sns"
+
+
+@dataclass(frozen=True)
+class TopicSettings:
+    fifo: bool
+    kms_key: str | None  # None: left unencrypted, see topic_settings
+
+
+def topic_settings(arch: Architecture, node_id: str,
+                   grants: list[iam.ResourcePolicyGrant] | None = None) -> TopicSettings:
+    """FIFO or not, and its encryption key. S3 and EventBridge cannot use the AWS-managed
+    aws/sns key (its key policy cannot grant them), so a topic they publish to (through
+    its topic policy) stays unencrypted: encrypting it would silently drop their messages.
+    `grants`: iam.resource_policies(arch), when the caller has it already."""
+    grants = iam.resource_policies(arch) if grants is None else grants
+    service_publishers = [g for g in grants if g.target_node == node_id and g.kind == "sns_topic_policy"]
+    return TopicSettings(fifo=bool(arch.nodes[node_id].effective_config().get("fifo")),
+                         kms_key=None if service_publishers else AWS_MANAGED_SNS_KEY)
 
 
 # --------------------------------------------------------------------------------------

@@ -26,16 +26,16 @@ class ApiRequest:
         api = self.api
         route = api.only_route or api.pick_route()
         if route is None:
-            self.reply(OK, api.env._now)
+            self.reply(OK, api.env.now)
         elif route.target.caller_waits:
             route.target.call(self.ctx, self.reply, route)
         else:
             route.target.call(self.ctx, None, route)
-            self.reply(OK, api.env._now)
+            self.reply(OK, api.env.now)
 
     def reply(self, status: int, t_end: float) -> None:
-        api = self.api  # Api.responded, inlined (every request)
-        now = api.env._now
+        api = self.api
+        now = api.env.now
         api.stats.concurrency.down(now)
         ms = (now - self.start) * 1000.0
         t_end = now
@@ -61,7 +61,6 @@ class Api(Behaviour):
         self.routes: list = []
         self.weights: list[float] = []
         self.only_route = None  # one route taken by every request: no draw
-        self.usage = {"requests": 0.0}
 
     def wired(self) -> None:
         self.routes = list(self.out)
@@ -75,8 +74,8 @@ class Api(Behaviour):
             self.only_route = self.routes[0]
 
     def pick_route(self):
-        if len(self.routes) == 1 and self.routes[0].calls >= 1:
-            return self.routes[0]
+        """One route in proportion to the edges' calls, or None (unrouted); only when there
+        is no `only_route`."""
         u = self.rng.random()
         for edge, upper in zip(self.routes, self.weights):
             if u < upper:
@@ -84,7 +83,7 @@ class Api(Behaviour):
         return None
 
     def call(self, ctx, done, edge) -> None:
-        now = self.env._now
+        now = self.env.now
         stats = self.stats
         stats.requests += 1
         if not self.bucket.take(now):

@@ -22,17 +22,16 @@ from __future__ import annotations
 import math
 import random
 from dataclasses import dataclass
-from heapq import heappush
 from itertools import chain, repeat
 from typing import Any, Callable
 
 import numpy as np
-import simpy
-from simpy.events import NORMAL
 
 from model.distributions import Exponential, Fixed, LogNormal, parse_distribution
 
+from ..cost import usage_counters
 from ..metrics import CountSeries, LatencyHistogram, SeriesSet, TimedLevel
+from ..simpy_compat import Environment
 
 OK, ERROR, THROTTLED = 0, 1, 2
 Done = Callable[[int, float], None] | None
@@ -43,43 +42,24 @@ Done = Callable[[int, float], None] | None
 MAX_LOOP_VISITS = 16
 
 
-class Wakeup:
-    """The smallest thing SimPy's event loop can process: a callback to run at a time.
-    (Environment.step reads `callbacks` and `_ok`; `_ok` never changes, so it is a class
-    attribute and only the callback list is set per event.)"""
-
-    __slots__ = ("callbacks",)
-    _ok = True
-    _value = None
-
-    def __init__(self, callback: Callable[[Any], None]) -> None:
-        self.callbacks = [callback]
-
-
-_new_wakeup = Wakeup.__new__  # Sim.after builds Wakeups without a Python __init__ frame
-
-
 class Sim:
-    """The simulation core shared by all behaviours: SimPy's clock and event queue."""
+    """The simulation core shared by all behaviours: SimPy's clock and event queue.
+
+    Behaviours read the clock as `env.now` (a plain attribute read, see simpy_compat) and
+    schedule work with `sim.after(delay_s, callback)`: `callback(event)` runs delay_s
+    seconds from now, as a bare callback on SimPy's event queue (no process, no Timeout)."""
 
     def __init__(self, seed: int, duration_s: float, series: SeriesSet) -> None:
-        self.env = simpy.Environment()
+        self.env = Environment()
+        self.after = self.env.call_later
         self.seed = seed
         self.duration_s = duration_s
         self.series = series
         self.epoch = 0  # 1 once warm-up is over: outcomes of older requests are not recorded
-        self._queue = self.env._queue
-        self._eid = self.env._eid
 
     @property
     def now(self) -> float:
-        return self.env._now
-
-    def after(self, delay_s: float, callback: Callable[[Any], None]) -> None:
-        """Run callback(event) delay_s seconds from now (SimPy's queue, no process)."""
-        wakeup = _new_wakeup(Wakeup)
-        wakeup.callbacks = [callback]
-        heappush(self._queue, (self.env._now + delay_s, NORMAL, next(self._eid), wakeup))
+        return self.env.now
 
     def rng_for(self, name: str) -> random.Random:
         """A stream per node, derived from the seed and the node id only, so adding a node
@@ -116,11 +96,11 @@ class Reply:
 
     __slots__ = ("done", "env")
 
-    def __init__(self, done: Callable[[int, float], None], env: simpy.Environment) -> None:
+    def __init__(self, done: Callable[[int, float], None], env: Environment) -> None:
         self.done, self.env = done, env
 
     def ok(self, _event) -> None:
-        self.done(OK, self.env._now)
+        self.done(OK, self.env.now)
 
 
 def entry_edge(entry: "Behaviour") -> OutEdge:
@@ -128,8 +108,8 @@ def entry_edge(entry: "Behaviour") -> OutEdge:
     return OutEdge("(clients)", entry, "entry", {"action": "write", "mode": "sync"}, True)
 
 
-class NodeStats:
-    """Mutable counters of one node while the run goes; frozen into NodeStats records later.
+class RunningStats:
+    """Mutable counters of one node while the run goes; frozen into a results.NodeStats at the end.
     The latency histogram, the levels and the count series record by appending; `fold()`
     does their arithmetic in bulk (see metrics)."""
 
@@ -169,6 +149,26 @@ class NodeStats:
             self.max_iterator_age_ms = 0.0
 
 
+class Usage(dict):
+    """A node's billing usage counters over the measured window: exactly the counters its
+    service declares (cost.SERVICE_PRICING), all starting at 0. Counting a name that is
+    not one of them raises at once, where a misspelt counter would otherwise price $0."""
+
+    __slots__ = ("service",)
+
+    def __init__(self, service: str) -> None:
+        super().__init__(dict.fromkeys(usage_counters(service), 0.0))
+        self.service = service
+
+    def __missing__(self, name: str) -> float:
+        raise KeyError(f"'{name}' is not a usage counter of {self.service} "
+                       f"(its counters: {', '.join(self) or 'none'}; see cost.SERVICE_PRICING)")
+
+    def reset(self) -> None:
+        for name in self:
+            self[name] = 0.0
+
+
 class TokenBucket:
     """Capacity refilled continuously at `rate` per second up to `size` (starts full)."""
 
@@ -205,28 +205,47 @@ def sdk_backoff_s(attempt: int, rng: random.Random) -> float:
 
 
 class Behaviour:
-    """Base class: wiring, stats, loop counting and the helpers callers use."""
+    """Base class of every service's behaviour: wiring, stats, loop counting, the helpers
+    callers use, and the protocol the engine drives.
 
-    record_call_latency = True  # False: node latency means something else (stream wait)
+    The engine calls, in this order: the constructor (which calls `setup()`), the
+    `share_account()` of each behaviour class, `scale_from_design()`, `connect()` for each
+    out-edge, `wired()`; then `call()` for each request, `restart()` at the end of the
+    warm-up, `finish()` and `close_usage()` at the end. Subclasses override `setup`,
+    `call` and whichever hooks they need; the class attributes below say how the node
+    behaves towards its callers and the statistics.
+    """
+
+    record_call_latency = True  # False: latency = wait before a reader got the record (streams)
     counts_loops_for = False  # Lambda, SQS and SNS take part in AWS's loop detection
     caller_waits = True  # False: callers get an answer at once (e.g. Standard workflows)
     tracks_calls = False  # True: concurrency = SDK calls in flight (DynamoDB, S3)
 
     def __init__(self, sim: Sim, node_id: str, service: str, config: dict[str, Any]) -> None:
         self.sim = sim
-        self.env = sim.env  # hot paths read env._now (SimPy's `now` is a property)
+        self.env = sim.env  # hot paths read env.now
         self.id = node_id
         self.service = service
-        self.config = config
+        self.config = config  # as simulated: the scenario's overrides applied
         self.rng = sim.rng_for(node_id)
-        self.stats = NodeStats(sim, node_id)
-        self.usage: dict[str, float] = {}
+        self.stats = RunningStats(sim, node_id)
+        self.usage = Usage(service)
         self.out: list[OutEdge] = []
         self.in_cycle = False
         self.setup()
 
     def setup(self) -> None:
         """Read the config (subclasses)."""
+
+    @classmethod
+    def share_account(cls, nodes: list["Behaviour"], account_setting: Callable[[str], Any]) -> None:
+        """Share account-wide limits among `nodes`, every node of this class in the design
+        (`account_setting(name)` reads the design's account settings). Called once per
+        class, before any edge is connected."""
+
+    def scale_from_design(self, designed: dict[str, Any]) -> None:
+        """`designed` is the node's config before the scenario's overrides: a behaviour
+        whose timings were measured at the designed config rescales them here."""
 
     def connect(self, edge: OutEdge) -> None:
         self.out.append(edge)
@@ -246,23 +265,28 @@ class Behaviour:
 
     def restart(self, now: float) -> None:
         self.stats.restart(now)
-        self.usage = {k: 0.0 for k in self.usage}
+        self.usage.reset()
+
+    def close_usage(self, measured_s: float) -> None:
+        """End of the run: write into `usage` what was kept elsewhere while running, or
+        depends on the measured window's length (provisioned capacity, shard-hours)."""
 
     def count(self, counter: str, amount: float = 1.0) -> None:
-        self.usage[counter] = self.usage.get(counter, 0.0) + amount
+        self.usage[counter] += amount
 
     # -- loops -------------------------------------------------------------------------
 
     def enter_loop(self, ctx, done: Done):
-        """The ctx to pass on, or None after dropping a request that looped too often."""
+        """(the ctx to pass on, True), or (ctx, False) after dropping a request that looped
+        too often."""
         if not self.in_cycle:
             return ctx, True
         visits = (ctx or {}).get(self.id, 0) + 1
         if visits > MAX_LOOP_VISITS:
             self.stats.requests += 1
-            self.error(self.env._now)
+            self.error(self.env.now)
             if done is not None:
-                done(ERROR, self.env._now)
+                done(ERROR, self.env.now)
             return ctx, False
         new = dict(ctx or {})
         new[self.id] = visits
@@ -325,15 +349,30 @@ def chunks(size_kb: float, chunk_kb: float) -> int:
     return max(1, math.ceil(size_kb / chunk_kb - 1e-9))
 
 
+class SdkService(Behaviour):
+    """A service its callers reach through the AWS SDK (DynamoDB, S3, Kinesis puts): each
+    call is an `SdkCall`, which asks the service to `admit` every attempt and tells it when
+    an operation `succeeded`."""
+
+    latency_s: Callable[[], float]  # one attempt's latency in seconds (a sampler, set in setup)
+
+    def admit(self, op, now: float) -> bool:
+        """Is there capacity for operation `op` now? (False: the attempt is refused.)"""
+        raise NotImplementedError
+
+    def succeeded(self, op, ctx, now: float, epoch: int) -> None:
+        """Operation `op` of a call is done: count its usage, make its side effects.
+        `epoch` is the stamp to give anything it produces, -1 when its outcome is not
+        recorded (the call arrived during the warm-up)."""
+        raise NotImplementedError
+
+
 class SdkCall:
     """One SDK call made of one or more operations (read_write = a read then a write), each
     retried on throttling with the SDK's standard retry mode; latency includes retries.
 
-    The owner provides `admit(op, now) -> bool` (capacity left?),
-    `succeeded(op, ctx, now, epoch)` (usage, side effects; `epoch` is the stamp to give
-    anything the call produces, -1 when its outcome is not recorded) and `latency_s()` (a
-    sampler, seconds); `ops` are whatever the owner uses to name its operations. Owners with
-    `tracks_calls` count the call in their concurrency while it is in flight.
+    The owner is an `SdkService`; `ops` are whatever it uses to name its operations.
+    Owners with `tracks_calls` count the call in their concurrency while it is in flight.
 
     Each attempt is one request at the node and has exactly one outcome: a refused attempt
     that the SDK retries is `throttled`; the last refused attempt of a call the SDK gives up
@@ -343,17 +382,17 @@ class SdkCall:
 
     __slots__ = ("owner", "ctx", "done", "ops", "index", "attempt", "start", "epoch")
 
-    def __init__(self, owner: Behaviour, ctx, done: Done, ops: tuple) -> None:
+    def __init__(self, owner: SdkService, ctx, done: Done, ops: tuple) -> None:
         self.owner, self.ctx, self.done, self.ops = owner, ctx, done, ops
         self.index = 0
         self.attempt = 0
-        self.start = now = owner.env._now
+        self.start = now = owner.env.now
         if owner.tracks_calls:
             owner.stats.concurrency.up(now)
 
     def try_once(self, _event=None) -> None:
         owner = self.owner
-        now = owner.env._now
+        now = owner.env.now
         owner.stats.requests += 1
         self.epoch = owner.sim.epoch
         self.attempt += 1
@@ -369,7 +408,7 @@ class SdkCall:
 
     def op_done(self, _event) -> None:
         owner = self.owner
-        now = owner.env._now
+        now = owner.env.now
         epoch = owner.sim.epoch
         fresh = self.epoch == epoch
         owner.succeeded(self.ops[self.index], self.ctx, now, epoch if fresh else -1)
@@ -392,7 +431,7 @@ class SdkCall:
 
     def failed(self, _event) -> None:
         owner = self.owner
-        now = owner.env._now
+        now = owner.env.now
         if owner.tracks_calls:
             owner.stats.concurrency.down(now)
         if self.epoch == owner.sim.epoch:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 
-from .base import ACTION_OPS, Behaviour, SdkCall, TokenBucket, sampler
+from .base import ACTION_OPS, SdkCall, SdkService, TokenBucket, sampler
 from .streams import StreamFeed
 
 ON_DEMAND_TABLE_UNITS = 40_000.0
@@ -37,7 +37,7 @@ class TableOp:
         self.name, self.bucket, self.units, self.counter = name, bucket, units, name + "_units"
 
 
-class Table(Behaviour):
+class Table(SdkService):
     tracks_calls = True  # concurrency = SDK calls in flight
 
     def setup(self) -> None:
@@ -56,7 +56,6 @@ class Table(Behaviour):
             shards = ON_DEMAND_STREAM_SHARDS
         self.has_stream = c["stream"] != "none"
         self.feed = StreamFeed(self, max(1, shards), "stream_read_requests", per_batch=True)
-        self.usage = {"read_units": 0.0, "write_units": 0.0, "stream_read_requests": 0.0}
         ops = {op: TableOp(op, self.buckets[op], self.units[op]) for op in ("read", "write")}
         self.action_ops = {action: tuple(ops[op] for op in names) for action, names in ACTION_OPS.items()}
 

@@ -36,7 +36,7 @@ class FanOut(Behaviour):
         ctx, go = self.enter_loop(ctx, done)
         if not go:
             return
-        sim, now = self.sim, self.env._now
+        sim, now = self.sim, self.env.now
         self.stats.requests += 1
         self.usage[self.publish_counter] += self.chunks
         epoch = sim.epoch
@@ -53,7 +53,7 @@ class FanOut(Behaviour):
         return edge.repeats(self.rng)
 
     def deliver(self, ctx, edge, published: float, epoch: int) -> None:
-        now = self.env._now
+        now = self.env.now
         if epoch == self.sim.epoch:  # published before the end of warm-up: not recorded
             self.stats.latency.add((now - published) * 1000.0)
         self.count_delivery(edge)
@@ -68,10 +68,6 @@ class Topic(FanOut):
     edge_kind = "subscription"
     publish_counter = "publishes"
 
-    def setup(self) -> None:
-        super().setup()
-        self.usage = {"publishes": 0.0, "deliveries_lambda": 0.0, "deliveries_sqs": 0.0}
-
     def count_delivery(self, edge) -> None:
         self.usage["deliveries_" + edge.target.service] += 1
 
@@ -85,10 +81,6 @@ class EventBus(FanOut):
     edge_kind = "rule_target"
     size_field = "event_kb"
     publish_counter = "events"
-
-    def setup(self) -> None:
-        super().setup()
-        self.usage = {"events": 0.0, "matched_deliveries": 0.0}
 
     def deliveries(self, edge) -> int:
         fraction = float(edge.config.get("fraction", 1.0))

@@ -105,7 +105,7 @@ class Invocation:
             return
         steps = self.steps
         while self.index < len(steps):
-            if fn.env._now >= self.start + fn.timeout_s:
+            if fn.env.now >= self.start + fn.timeout_s:
                 fn.complete_invocation(self, ERROR)
                 return
             edge = steps[self.index]
@@ -138,7 +138,7 @@ class AsyncEvent:
         self.fn.run(self.ctx, self.result)
 
     def result(self, status: int, t_end: float) -> None:
-        fn, now = self.fn, self.fn.env._now
+        fn, now = self.fn, self.fn.env.now
         if status == OK:
             return
         if status == THROTTLED:
@@ -176,8 +176,6 @@ class LambdaFunction(Behaviour):
         s = self.sim.series
         self.stats.instances = TimedLevel(s, s.new(self.id, "instances", "area"))
         self.stats.instances.move(0.0, self.provisioned)
-        self.usage = {"requests": 0.0, "duration_gb_s": 0.0, "provisioned_duration_gb_s": 0.0,
-                      "provisioned_gb_s": 0.0}
         # billing counters kept as plain numbers on the hot path, written to usage at the end
         self.invocations = 0
         self.billed_ms = [0, 0]  # on-demand, provisioned: sum of durations rounded up to 1 ms
@@ -205,9 +203,9 @@ class LambdaFunction(Behaviour):
             return
         ctx, go = self.enter_loop(ctx, None)
         if go:
-            AsyncEvent(self, ctx, self.env._now).attempt()
+            AsyncEvent(self, ctx, self.env.now).attempt()
         if done is not None:
-            done(OK, self.env._now)  # 202 Accepted
+            done(OK, self.env.now)  # 202 Accepted
 
     def invoke(self, ctx, done) -> None:
         """A synchronous invocation (RequestResponse, event source mappings, tasks)."""
@@ -216,6 +214,19 @@ class LambdaFunction(Behaviour):
             if not go:
                 return
         self.run(ctx, done)
+
+    @classmethod
+    def share_account(cls, functions: list[Behaviour], account_setting) -> None:
+        """Reserved functions get their own pool; the others share what is left of the
+        account's concurrency limit."""
+        reserved = sum(f.config["reserved_concurrency"] or 0 for f in functions)
+        shared = ConcurrencyPool(max(0, int(account_setting("concurrency_limit")) - reserved))
+        for fn in functions:
+            limit = fn.config["reserved_concurrency"]
+            fn.pool = shared if limit is None else ConcurrencyPool(int(limit))
+
+    def scale_from_design(self, designed: dict) -> None:
+        self.handler_scale = handler_time_factor(designed["memory_mb"], self.config["memory_mb"])
 
     def has_capacity(self) -> bool:
         return self.pool.used < self.pool.limit
@@ -227,7 +238,7 @@ class LambdaFunction(Behaviour):
         used idle one, else a new one (a cold start). Throttled (429) when the function is at
         its concurrency cap or may not create another environment yet."""
         stats = self.stats
-        now = self.env._now
+        now = self.env.now
         stats.requests += 1
         pool = self.pool
         if pool.used >= pool.limit:
@@ -281,7 +292,7 @@ class LambdaFunction(Behaviour):
             instances.down(idle.popleft() + timeout)  # recorded late: the level backdates it
 
     def complete_invocation(self, inv: Invocation, status: int) -> None:
-        now = self.env._now
+        now = self.env.now
         ms = (now - inv.start) * 1000.0
         if ms > self.timeout_ms:
             status, ms = ERROR, self.timeout_ms

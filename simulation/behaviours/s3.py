@@ -10,7 +10,7 @@ includes object creation (asynchronously, at once).
 
 from __future__ import annotations
 
-from .base import ACTION_OPS, Behaviour, SdkCall, TokenBucket, sampler
+from .base import ACTION_OPS, SdkCall, SdkService, TokenBucket, sampler
 
 PUTS_PER_PREFIX_S = 3500.0
 GETS_PER_PREFIX_S = 5500.0
@@ -18,7 +18,7 @@ OP_RATES = {"read": GETS_PER_PREFIX_S, "write": PUTS_PER_PREFIX_S}
 OP_COUNTERS = {"read": "get_requests", "write": "put_requests"}
 
 
-class Bucket(Behaviour):
+class Bucket(SdkService):
     tracks_calls = True  # concurrency = SDK calls in flight
 
     def setup(self) -> None:
@@ -26,7 +26,6 @@ class Bucket(Behaviour):
         self.prefixes = int(self.config["prefixes"])
         self.limits: dict[tuple[str, int], TokenBucket] = {}  # created when first used
         self.notifications: list = []
-        self.usage = {"put_requests": 0.0, "get_requests": 0.0}
 
     def wired(self) -> None:
         self.notifications = [e for e in self.edges("notification")

@@ -52,7 +52,7 @@ class Batch:
         self.poller, self.messages, self.received = poller, messages, received
 
     def result(self, status: int, t_end: float) -> None:
-        poller = self.poller  # QueuePoller.batch_done, inlined
+        poller = self.poller
         poller.active -= 1
         poller.queue.batch_finished(self, status)
         poller.dispatch()
@@ -88,7 +88,7 @@ class QueuePoller:
         if self.busy or not messages:
             return
         self.busy = True
-        now = queue.env._now
+        now = queue.env.now
         pool = self.fn.pool
         try:
             while messages:
@@ -144,7 +144,6 @@ class Queue(Behaviour):
         self.dead_letter = None
         self.arriving: Message | None = None  # the message being sent, while pollers look at it
         self.stats.has_backlog = True
-        self.usage = {"requests": 0.0}
 
     def wired(self) -> None:
         self.pollers = [QueuePoller(self, e) for e in self.edges("event_source")]
@@ -159,13 +158,13 @@ class Queue(Behaviour):
                 return
         self.stats.requests += 1
         self.usage["requests"] += self.send_chunks
-        self.enqueue(Message(self.env._now, ctx, self.sim.epoch))
+        self.enqueue(Message(self.env.now, ctx, self.sim.epoch))
         if done is not None:
             self.sim.after(self.latency_s(), Reply(done, self.env).ok)
 
     def enqueue(self, message: Message) -> None:
         if not self.pollers:
-            self.stats.backlog.up(self.env._now)
+            self.stats.backlog.up(self.env.now)
             return  # nobody reads: only the backlog count matters
         messages = self.messages
         messages.append(message)
@@ -174,7 +173,7 @@ class Queue(Behaviour):
             poller.dispatch()
         self.arriving = None
         if messages and messages[-1] is message:  # not taken at once: it waits
-            self.stats.backlog.up(self.env._now)
+            self.stats.backlog.up(self.env.now)
 
     def received(self, batch: list[Message], now: float) -> None:
         stats = self.stats
@@ -196,7 +195,7 @@ class Queue(Behaviour):
                 latency.add((now - message.visible_since) * 1000.0)
 
     def batch_finished(self, batch: Batch, status: int) -> None:
-        now = self.env._now
+        now = self.env.now
         self.stats.concurrency.down(now)
         if status == OK:
             self.usage["requests"] += 1  # DeleteMessageBatch
@@ -211,7 +210,7 @@ class Queue(Behaviour):
         self.sim.after(reappear, lambda _e: self._reappear(batch.messages))
 
     def _reappear(self, messages: list[Message]) -> None:
-        now = self.env._now
+        now = self.env.now
         for message in messages:
             if message.receives >= self.max_receives and self.dead_letter is not None:
                 self.stats.backlog.down(now)
@@ -227,7 +226,7 @@ class Queue(Behaviour):
     def redrive(self, message: Message) -> None:
         """A message moved here by the source queue's redrive policy (not a billed send)."""
         self.stats.requests += 1
-        message.visible_since, message.receives, message.epoch = self.env._now, 0, self.sim.epoch
+        message.visible_since, message.receives, message.epoch = self.env.now, 0, self.sim.epoch
         self.enqueue(message)
 
     def assumptions(self) -> list[str]:

@@ -60,13 +60,12 @@ class StateMachine(Behaviour):
         self.transition_s = sampler(c["transition_ms"], self.rng, 0.001)
         self.memory_gb = math.ceil(float(c["memory_mb"]) / 64.0) * 64.0 / 1024.0
         self.tasks: list = []
-        self.usage = {"executions": 0.0, "state_transitions": 0.0, "express_gb_s": 0.0}
 
     def wired(self) -> None:
         self.tasks = sorted(self.edges("task"), key=lambda e: int(e.config.get("order", 1)))
 
     def call(self, ctx, done, edge) -> None:
-        now = self.env._now
+        now = self.env.now
         self.stats.requests += 1
         self.usage["executions"] += 1
         self.stats.concurrency.up(now)
@@ -74,7 +73,7 @@ class StateMachine(Behaviour):
         Execution(self, ctx, done, now, steps).next()
 
     def execution_done(self, execution: Execution, status: int) -> None:
-        now = self.env._now
+        now = self.env.now
         ms = (now - execution.start) * 1000.0
         self.stats.concurrency.down(now)
         if self.express:

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections import deque
 
-from .base import OK, Behaviour, SdkCall, TokenBucket, chunks, sampler
+from .base import OK, Behaviour, SdkCall, SdkService, TokenBucket, chunks, sampler
 
 POLL_INTERVAL_S = 1.0
 RETRY_DELAY_S = 1.0
@@ -84,7 +84,7 @@ class StreamReader:
 
     def poll(self, shard: Shard) -> None:
         owner = self.feed.owner
-        now = owner.env._now
+        now = owner.env.now
         shard.poll_pending = False
         shard.last_poll = now
         while shard.records and shard.inflight < self.parallel:
@@ -114,7 +114,7 @@ class StreamReader:
         age = (now - batch[0][0]) * 1000.0
         if age > stats.max_iterator_age_ms:
             stats.max_iterator_age_ms = age
-        if getattr(owner, "is_stream", False):  # a table's latency is its calls' latency
+        if not owner.record_call_latency:  # a stream: latency = wait before the read
             epoch = owner.sim.epoch
             for t, _, stamp in batch:
                 if stamp == epoch:
@@ -122,7 +122,7 @@ class StreamReader:
 
     def batch_result(self, sb: StreamBatch, status: int) -> None:
         owner = self.feed.owner
-        now = owner.env._now
+        now = owner.env.now
         if status != OK:
             sb.tries += 1
             if self.max_retries < 0 or sb.tries <= self.max_retries:
@@ -161,7 +161,7 @@ class StreamFeed:
 
     def connect_readers(self, edges) -> None:
         self.readers = [StreamReader(self, e, i) for i, e in enumerate(edges)]
-        if self.readers or getattr(self.owner, "is_stream", False):
+        if self.readers:
             self.owner.stats.has_backlog = True
             self.owner.stats.max_iterator_age_ms = 0.0
 
@@ -185,8 +185,7 @@ class StreamFeed:
             stats.max_iterator_age_ms = max(stats.max_iterator_age_ms, (now - oldest) * 1000.0)
 
 
-class KinesisStream(Behaviour):
-    is_stream = True
+class KinesisStream(SdkService):
     record_call_latency = False  # latency at a stream = wait before a reader got the record
 
     def setup(self) -> None:
@@ -199,7 +198,6 @@ class KinesisStream(Behaviour):
         self.feed = StreamFeed(self, self.shard_count, "records_read", per_batch=False)
         self.payload_units = chunks(self.record_kb, 25.0)
         self.pending_shard = 0
-        self.usage = {"put_payload_units": 0.0, "shard_hours": 0.0, "records_read": 0.0}
 
     def wired(self) -> None:
         self.feed.connect_readers(self.edges("event_source"))

@@ -9,10 +9,11 @@ import pytest
 
 from model.designfile import load_design
 from model.errors import StratusError
+from simulation.compare import Variant, compare_results, parse_overrides, prepare_variant
 from simulation.sweep import plan_runs
 from tests.conftest import EXAMPLES_DIR
 
-from designer.compare import CompareDialog, Variant, compare_results, parse_overrides, prepare_variant
+from designer.compare import CompareDialog
 
 RED = "#D92D20"
 

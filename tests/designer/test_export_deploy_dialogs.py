@@ -2,7 +2,6 @@
 against moto's server on 127.0.0.1."""
 
 import pytest
-import yaml
 
 from model.designfile import load_design
 from tests.conftest import EXAMPLES_DIR

@@ -3,11 +3,11 @@
 import pytest
 
 from model.designfile import load_design
+from simulation.health import THROTTLED, badge_text, edge_rates, fmt_ms
+from simulation.replay import plan_replay
 from tests.conftest import EXAMPLES_DIR
 
-from designer.dashboard import fmt_ms
-from designer.overlay import LEVEL_COLOURS, STALE_COLOUR, THROTTLED, badge_text, edge_rates
-from designer.replay import plan_replay
+from designer.overlay import LEVEL_COLOURS, STALE_COLOUR
 
 
 @pytest.fixture

@@ -6,9 +6,8 @@ import time
 import pytest
 
 from model.designfile import load_design
+from simulation.health import fmt_count, fmt_ms, fmt_usd
 from tests.conftest import EXAMPLES_DIR
-
-from designer.dashboard import fmt_count, fmt_ms, fmt_usd
 
 
 @pytest.fixture

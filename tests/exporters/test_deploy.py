@@ -9,7 +9,7 @@ import pytest
 
 from model.aws import iam, wiring
 from exporters.deploy import apply, destroy, plan, sandbox
-from exporters.deploy.names import physical_name
+from model.aws.naming import deployed_name as physical_name
 from model.designfile import load_design, loads_design
 from tests.conftest import EXAMPLES_DIR, example_paths
 from tests.moto_sandbox import client, moto_server

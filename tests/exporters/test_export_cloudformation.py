@@ -51,7 +51,7 @@ def test_every_node_becomes_its_resource_type():
     for node_id, node in arch.nodes.items():
         if node.service == "eventbridge":
             continue  # the default bus is not a resource
-        expected = SERVICES[node.service].cfn_type
+        expected = SERVICES[node.service].aws.resource(node.effective_config()).cloudformation
         assert expected in types, node.service
     for kind_type in ("AWS::Lambda::EventSourceMapping", "AWS::SNS::Subscription", "AWS::Events::Rule",
                       "AWS::Lambda::Permission", "AWS::SQS::QueuePolicy", "AWS::SNS::TopicPolicy",

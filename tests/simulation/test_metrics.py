@@ -49,7 +49,7 @@ def test_series_merge_keeps_totals_and_stays_capped():
             counter.fold()
             level.fold(t + 0.5)
     counter.fold()
-    level.close(10_000)
+    level.fold(10_000)
     counts = counter.data
     assert series.length <= 64
     assert sum(counts) == 10_000
@@ -144,7 +144,7 @@ def test_changes_at_one_instant_apply_decreases_first():
     level.up(1.0)
     level.up(2.0)  # one ends and another starts at t=2: never two at once
     level.down(2.0)
-    level.close(3.0)
+    level.fold(3.0)
     assert level.peak == 1
 
 
@@ -154,7 +154,7 @@ def test_bucket_peaks_record_the_value_after_each_rise():
         level.up(t)
     level.move(1.5, -2)
     level.up(2.5)
-    level.close(3.0)
+    level.fold(3.0)
     _, _, out = series.export(3.0)
     assert out["n"]["max"] == [3.0, 0.0, 2.0]
 
@@ -183,7 +183,7 @@ def test_a_run_of_exactly_cap_buckets_keeps_its_width():
     series = SeriesSet(cap=8)
     level = TimedLevel(series, series.new("n", "concurrency", "area"))
     level.up(0.5)
-    level.close(8.0)
+    level.fold(8.0)
     width, times, out = series.export(8.0)
     assert width == 1.0 and len(times) == 8 and out["n"]["concurrency"] == [0.5] + [1.0] * 7
 
@@ -193,6 +193,6 @@ def test_a_change_at_a_bucket_boundary_is_folded_into_that_bucket():
     level = TimedLevel(series, series.new("n", "concurrency", "area"), series.new("n", "max", "max"))
     level.up(2.0)
     level.fold(2.0)  # the fold happens at the instant of the change, a bucket boundary
-    level.close(3.0)
+    level.fold(3.0)
     _, _, out = series.export(3.0)
     assert out["n"]["concurrency"] == [0.0, 0.0, 1.0] and out["n"]["max"] == [0.0, 0.0, 1.0]

@@ -11,11 +11,11 @@ import pytest
 
 from model.designfile import loads_design
 from model.errors import StratusError
-from simulation.engine import simulate
-from simulation.sweep import (
-    Cancelled, coerce_value, estimate, flatten_metrics, local_executor, plan_runs, replication_seed,
-    run_sweep, split_vary, t_cdf, t_quantile,
-)
+from simulation.confidence import estimate, t_cdf, t_quantile
+from simulation.engine import Cancelled, simulate
+from simulation.executors import local_executor
+from simulation.sweep import flatten_metrics, plan_runs, replication_seed, run_sweep
+from simulation.targets import TargetError, coerce_value, split_vary
 
 DESIGN = """\
 stratus: 1
@@ -163,8 +163,22 @@ def test_values_take_the_field_kind(arch):
     ({"account.concurrency_limit": ["50"]}, "account.concurrency_limit=50 is not a valid design"),
 ])
 def test_bad_variations_are_named_before_anything_runs(arch, variations, message):
-    with pytest.raises(StratusError, match=message):
+    with pytest.raises(StratusError, match=message) as failure:
         run_sweep(arch, None, variations, replications=1)
+    key = next(iter(variations))
+    assert str(failure.value).startswith(key) or "is not a valid design" in str(failure.value)
+    assert "--" not in str(failure.value)  # the simulation names targets, not command-line options
+
+
+def test_the_command_line_names_its_option_in_target_errors(tmp_path, capsys):
+    from cli import run as cli_run
+
+    path = tmp_path / "design.yaml"
+    path.write_text(DESIGN)
+    with pytest.raises(TargetError, match=r"^fn.memroy_mb: .*has no field 'memroy_mb'"):
+        plan_runs(loads_design(DESIGN), loads_design(DESIGN).scenarios[0], {"fn.memroy_mb": [1]})
+    assert cli_run(["sweep", str(path), "--vary", "fn.memroy_mb=1", "--replications", "1"]) == 1
+    assert "--vary fn.memroy_mb: " in capsys.readouterr().err
 
 
 def test_the_callers_design_is_untouched_and_params_take_effect(arch):
@@ -270,7 +284,5 @@ def test_progress_counts_replications_and_cancel_stops(arch):
 
 
 def test_a_value_listed_twice_is_refused():
-    from simulation.sweep import split_vary
-
     with pytest.raises(ValueError, match="lists 256 more than once"):
         split_vary("fn.memory_mb=256,512,256")

@@ -1,0 +1,149 @@
+"""How each node fared in a run: the verdict the canvas shows as a coloured ring and a badge.
+
+A node's health level is one of:
+
+- `idle`: no request reached it;
+- `throttled`: more than 0.1 % of the attempts on it were refused;
+- `busy`: at 80 % of its capacity or more at its peak, or more than 1 % of its requests
+  failed;
+- `ok`: none of these.
+
+Capacity (for utilisation) is a per-service rule in `CAPACITY`, not an if-chain: a
+function's concurrency against its reserved concurrency or the account's limit, an API's
+offered rate against its throttle rate, a provisioned table's throughput against its
+read and write capacity. Services without a rule have no utilisation.
+
+The badge under a node gives its p99 latency, cold starts, throttles and backlog; the
+band along an edge is as wide as the requests per second on it (`edge_rates`). The
+number formats (`fmt_count`, `fmt_ms`, `fmt_usd`) are the ones every results view uses,
+so the canvas, the dashboard and What-if Compare write a figure the same way.
+
+Pure functions of a design and a Result: the designer's overlay and replay, the CLI
+and tests all call them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from model.architecture import Architecture
+
+OK, BUSY, THROTTLED, IDLE = "ok", "busy", "throttled", "idle"
+LEVELS = (OK, BUSY, THROTTLED, IDLE)
+BUSY_UTILISATION = 0.8
+THROTTLE_SHARE = 0.001  # more than 0.1 % of attempts refused counts as throttled
+ERROR_SHARE = 0.01
+
+
+# --------------------------------------------------------------------------------------
+# How figures are written
+
+
+def fmt_count(value) -> str:
+    return "—" if value is None else f"{int(round(value)):,}"
+
+
+def fmt_ms(value: float) -> str:
+    """Milliseconds without a unit (the caller adds " ms"), or seconds with one from 10 s."""
+    if value >= 10_000:
+        return f"{value / 1000:,.1f} s"
+    return f"{value:,.0f}" if value >= 10 else f"{value:,.1f}"
+
+
+def fmt_usd(value: float) -> str:
+    return f"${value:,.2f}" if value >= 0.01 or value == 0 else f"${value:.4f}"
+
+
+# --------------------------------------------------------------------------------------
+# Capacity: the share of a node's capacity it used at its peak
+
+
+def _lambda_capacity(arch: Architecture, node_id: str, stats, series) -> float | None:
+    config = arch.nodes[node_id].effective_config()
+    cap = config.get("reserved_concurrency") or arch.account_setting("concurrency_limit")
+    return stats.max_concurrency / cap if cap else None
+
+
+def _api_capacity(arch: Architecture, node_id: str, stats, series) -> float | None:
+    rate = arch.nodes[node_id].effective_config().get("throttle_rate_rps")
+    offered = [a + b for a, b in zip(series.get("throughput", ()), series.get("throttled", ()))]
+    return max(offered) / rate if rate and offered else None
+
+
+def _provisioned_table(arch: Architecture, node_id: str, stats, series) -> float | None:
+    config = arch.nodes[node_id].effective_config()
+    if config.get("billing_mode") != "provisioned":
+        return None
+    capacity = (config.get("read_capacity") or 0) + (config.get("write_capacity") or 0)
+    peak = max(series.get("throughput", ()) or [0])
+    return peak / capacity if capacity else None
+
+
+CAPACITY = {"lambda": _lambda_capacity, "api_gateway": _api_capacity, "dynamodb": _provisioned_table}
+
+
+# --------------------------------------------------------------------------------------
+# Verdicts
+
+
+@dataclass(frozen=True)
+class Health:
+    level: str  # ok, busy, throttled, idle
+    utilisation: float | None  # share of the node's capacity at its peak, if it has one
+    throttle_share: float
+    summary: str  # tooltip text
+
+
+def node_health(arch: Architecture, result, node_id: str) -> Health:
+    """The verdict on one node of `result`, which was simulated on `arch`."""
+    stats = result.nodes[node_id]
+    series = result.timeseries.nodes.get(node_id, {})
+    rule = CAPACITY.get(stats.service)
+    utilisation = rule(arch, node_id, stats, series) if rule and node_id in arch.nodes else None
+    share = stats.throttled / stats.requests if stats.requests else 0.0
+    errors = stats.errors / stats.requests if stats.requests else 0.0
+    if stats.requests == 0:
+        level = IDLE
+    elif share > THROTTLE_SHARE:
+        level = THROTTLED
+    elif (utilisation or 0) >= BUSY_UTILISATION or errors > ERROR_SHARE:
+        level = BUSY
+    else:
+        level = OK
+    lines = [f"{fmt_count(stats.requests)} requests, {fmt_count(stats.throttled)} throttled "
+             f"({share:.1%}), {fmt_count(stats.errors)} errors"]
+    if utilisation is not None:
+        lines.append(f"peak utilisation {utilisation:.0%} of capacity")
+    lines.append(f"latency p50 {fmt_ms(stats.latency_ms.p50)} ms · p99 {fmt_ms(stats.latency_ms.p99)} ms")
+    if stats.cold_starts:
+        lines.append(f"{fmt_count(stats.cold_starts)} cold starts")
+    if stats.max_backlog:
+        lines.append(f"peak backlog {fmt_count(stats.max_backlog)} messages")
+    return Health(level, utilisation, share, "\n".join(lines))
+
+
+def badge_text(stats) -> str:
+    """The words under a node: p99, then cold starts and throttles when there are any."""
+    parts = [f"p99 {fmt_ms(stats.latency_ms.p99)} ms"] if stats.latency_ms.p99 > 0 else []
+    if stats.cold_starts:
+        parts.append(f"{fmt_count(stats.cold_starts)} cold")
+    if stats.throttled:
+        parts.append(f"{fmt_count(stats.throttled)} throttled")
+    if stats.max_backlog:
+        parts.append(f"backlog {fmt_count(stats.max_backlog)}")
+    return " · ".join(parts)
+
+
+def edge_rates(arch: Architecture, result) -> dict[int, float]:
+    """Requests per second along each edge (by index in arch.edges): what left the source
+    per second times the edge's `calls` (and `fraction`, for rules that match a share)."""
+    measured = result.measured_s or result.duration_s or 1.0
+    rates = {}
+    for index, edge in enumerate(arch.edges):
+        stats = result.nodes.get(edge.source)
+        if stats is None:
+            continue
+        calls = edge.config.get("calls", 1)
+        fraction = edge.config.get("fraction", 1)
+        rates[index] = stats.completed / measured * float(calls) * float(fraction)
+    return rates
