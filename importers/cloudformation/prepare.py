@@ -1,15 +1,15 @@
 """Template preparation, before any resource is read: the Resources section checked (every
-resource typed; references that go round noted, or refused where CloudFormation refuses them), SAM Globals merged under each resource's own
-properties, the template sections a design keeps, and template parameters inlined into the
-resources kept as extras (the exported template does not declare the imported one's
-parameters). Conditions are evaluated, and properties resolved, by `state.TemplateImport`.
+resource typed; references that go round noted, or refused where CloudFormation refuses
+them), SAM Globals merged under each resource's own properties, and the template sections
+a design keeps (the exporters declare again the Parameters, Conditions and Mappings that
+kept resources use). Conditions are evaluated, and properties resolved, by
+`state.TemplateImport`.
 """
 
 from __future__ import annotations
 
 import copy
 import os
-import re
 from typing import Any
 
 import networkx as nx
@@ -107,27 +107,3 @@ def _dependency_properties(resource: dict) -> dict:
             and isinstance(properties, dict) and "Events" in properties:
         return {k: v for k, v in properties.items() if k != "Events"}
     return properties
-
-
-def inline_parameters(value: Any, parameters: dict) -> Any:
-    """Refs to template parameters replaced by their defaults, so an extra stands on its own
-    (the exported template does not declare the imported template's parameters)."""
-    if isinstance(value, dict):
-        if set(value) == {"Ref"} and isinstance(value["Ref"], str) and value["Ref"] in parameters:
-            return copy.deepcopy(parameters[value["Ref"]])
-        if set(value) == {"Fn::Sub"}:
-            arg = value["Fn::Sub"]
-            text, local = (arg[0], arg[1] if len(arg) > 1 else {}) if isinstance(arg, list) else (arg, {})
-            if isinstance(text, str):
-                text = _SUB_PARAM.sub(lambda m: str(parameters[m.group(1)])
-                                      if m.group(1) in parameters and m.group(1) not in (local or {})
-                                      and isinstance(parameters[m.group(1)], (str, int, float)) else m.group(0), text)
-                local = inline_parameters(local, parameters)
-                return {"Fn::Sub": [text, local] if local else text}
-        return {k: inline_parameters(v, parameters) for k, v in value.items()}
-    if isinstance(value, list):
-        return [inline_parameters(v, parameters) for v in value]
-    return value
-
-
-_SUB_PARAM = re.compile(r"\$\{([A-Za-z0-9_]+)\}")
