@@ -185,8 +185,10 @@ def wire_event_target(imp: TerraformImport, res: Resource) -> None:
     rule = imp.resources.get(address_of(tokens_in(v.get("rule"))[0])) if tokens_in(v.get("rule")) else None
     rule_values = rule.values if rule else {}
     target = imp.b.node_for(v.get("arn"))
-    if target is None:
-        imp.b.warn(res.address, res.tf_type, f"target {strip_tokens(str(v.get('arn')))} is not a node")
+    if target is None:  # kept under extras, with its rule (see supporting)
+        imp.outside_targets[res.address] = strip_tokens(str(v.get("arn")))
+        if rule is not None:
+            imp.rules_with_outside_targets.add(rule.address)
         return
     schedule = rule_values.get("schedule_expression")
     if schedule:
