@@ -50,6 +50,14 @@ NOT_CARRIED_FIELDS = {
     "item_kb": "simulation only", "message_kb": "simulation only", "object_kb": "simulation only",
     "record_kb": "simulation only", "event_kb": "simulation only",
     "prefixes": "simulation only (how the load spreads over key prefixes)",
+    "hot_key_share": "simulation only (how the traffic spreads over keys)",
+    "warm_write_units": "simulation only (a table's warm throughput is an account state)",
+    "warm_read_units": "simulation only (a table's warm throughput is an account state)",
+    # The exporters write a table's fixed capacity; auto scaling is simulated, not yet exported.
+    "auto_scaling": "simulated only: the exporters do not write auto scaling yet",
+    "target_utilization": "simulated only: the exporters do not write auto scaling yet",
+    "max_read_capacity": "simulated only: the exporters do not write auto scaling yet",
+    "max_write_capacity": "simulated only: the exporters do not write auto scaling yet",
     "message_groups": "simulation only (how many message groups the traffic uses)",
     "message_group_field": "written inside integration request templates and state machine "
                            "paths, which the importers do not read back",
