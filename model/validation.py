@@ -17,15 +17,19 @@ import networkx as nx
 
 from .architecture import Architecture, Edge, Node, Scenario
 from .catalogue import (
-    ACCOUNT_FIELDS, LOAD_PATTERNS, MAX_EDGES, MAX_NODES, MAX_SCENARIOS, SERVICES,
-    STRICTLY_POSITIVE, Field, allowed_targets, edge_rule, rules_between,
+    ACCOUNT_FIELDS, FIXED_MESSAGE_GROUP_KINDS, LOAD_PATTERNS, MAX_EDGES, MAX_NODES, MAX_SCENARIOS,
+    SERVICES, STRICTLY_POSITIVE, Field, allowed_targets, edge_rule, rules_between,
 )
+from .aws.wiring import MAX_INTEGRATION_TIMEOUT_MS
 from .distributions import distribution_problems
 from .errors import Problem
 from .graph import trigger_graph
 from .quotas import QUOTAS
 
 ID_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+GROUP_FIELD_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+# A stream event source mapping's MaximumRecordAgeInSeconds: -1, or at least this.
+MIN_RECORD_AGE_S = 60
 # Lambda keeps this much of the account's concurrency unreserved.
 UNRESERVED_MINIMUM = 100
 
@@ -188,6 +192,14 @@ def _lambda_reserved_within_account(arch: Architecture, config: dict) -> str | N
     return None
 
 
+def _sqs_group_field_is_a_name(arch: Architecture, config: dict) -> str | None:
+    """The exporters write it into mapping templates and state machine paths ($.NAME)."""
+    if not GROUP_FIELD_PATTERN.match(config["message_group_field"]):
+        return (f"message_group_field {config['message_group_field']!r} must be a JSON field name "
+                "(letters, digits and underscores, not starting with a digit)")
+    return None
+
+
 def _dynamodb_capacity_within_quota(arch: Architecture, config: dict) -> str | None:
     """AWS refuses to provision (or auto-scale to) more than the per-table quota."""
     if config["billing_mode"] != "provisioned":
@@ -206,9 +218,20 @@ def _dynamodb_capacity_within_quota(arch: Architecture, config: dict) -> str | N
     return None
 
 
+def _http_api_timeout_within_30_s(arch: Architecture, config: dict) -> str | None:
+    """An HTTP API's integration timeout cannot be raised (a REST API's 29 s can, on request:
+    the exporters write 29 s and the simulator uses it)."""
+    limit = MAX_INTEGRATION_TIMEOUT_MS["http"]
+    if config["api_type"] == "http" and config["timeout_ms"] > limit:
+        return f"timeout_ms {config['timeout_ms']}: an HTTP API's integration timeout is at most {limit:,} ms"
+    return None
+
+
 SERVICE_RULES: dict[str, tuple[Callable[[Architecture, dict], str | None], ...]] = {
     "lambda": (_lambda_provisioned_within_reserved, _lambda_reserved_within_account),
+    "sqs": (_sqs_group_field_is_a_name,),
     "dynamodb": (_dynamodb_capacity_within_quota,),
+    "api_gateway": (_http_api_timeout_within_30_s,),
 }
 
 
@@ -278,6 +301,15 @@ def _edge_specific(arch, edge, kind, subject, line, target) -> list[Problem]:
     if kind == "integration" and src.get("api_type") == "http" and dst_service == "dynamodb":
         out.append(Problem(subject, "an HTTP API has no direct DynamoDB integration; use a REST API "
                                     "or a function", line=line, target=target))
+    if kind in FIXED_MESSAGE_GROUP_KINDS and dst_service == "sqs" and dst["fifo"] and dst["message_groups"] != 1:
+        out.append(Problem(subject, f"{SERVICES[src_service].name} sends every message to FIFO queue "
+                                    f"'{edge.target}' with one fixed message group id, so its messages "
+                                    f"share one group whatever message_groups ({dst['message_groups']}) says",
+                           "warning", line, target))
+    age = edge.config.get("max_record_age_s", -1)
+    if kind == "event_source" and _is_number(age) and 0 <= age < MIN_RECORD_AGE_S:
+        out.append(Problem(subject, f"max_record_age_s {age}: AWS takes -1 (no limit) or "
+                                    f"{MIN_RECORD_AGE_S}..604800", line=line, target=target))
     if kind == "event_source" and src_service == "sqs":
         out += [Problem(subject, message, line=line, target=target)
                 for message in _sqs_batching_problems(edge.config, src["fifo"])]

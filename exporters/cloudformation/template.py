@@ -25,9 +25,11 @@ from typing import Any, Callable
 from model.architecture import Architecture, Edge, Node
 from model.aws import checkov_skips as skips
 from model.aws import iam, wiring
-from model.aws.defaults import ALIAS_NAME, DESIGN_TAG, LOG_RETENTION_DAYS, provisioned
+from model.aws.defaults import ALIAS_NAME, DESIGN_TAG, log_retention_days, provisioned
 from model.aws.naming import Namer, logical_ids, tag_value, template_name_part, template_name_room
 from model.catalogue import SERVICES
+
+from .imported import imported_logical_ids, kept_logical_ids
 
 PROVISIONED_CONDITION = "ProvisionedConcurrencyEnabled"
 # Parameters every template may have; generated logical ids keep away from them.
@@ -57,6 +59,9 @@ class Template:
     outputs: dict[str, dict] = field(default_factory=dict)
     parameters: dict[str, dict] = field(default_factory=dict)
     conditions: dict[str, Any] = field(default_factory=dict)
+    mappings: dict[str, Any] = field(default_factory=dict)  # kept from an import (kept.py)
+    metadata: dict[str, Any] = field(default_factory=dict)
+    transform: bool = False  # a kept resource is a SAM type: the template needs SAM's transform
     code_path: Callable[[str], str] = None  # type: ignore[assignment]  # design-relative -> template-relative
 
     def __post_init__(self) -> None:
@@ -64,10 +69,13 @@ class Template:
         # Computed once: renderers ask per node.
         self.principals = set(iam.principals(self.arch))
         self.grants = iam.resource_policies(self.arch)
-        self.names = logical_ids(self.arch.nodes)
+        # Nodes keep the logical ids they were imported from; the resources kept from an
+        # import keep theirs, and generated names keep away from them (kept.py).
+        self.names = logical_ids(self.arch.nodes, imported_logical_ids(self.arch))
         if self.code_path is None:
             self.code_path = lambda code: code
-        for fixed in FIXED_NAMES:
+        self.kept_ids = kept_logical_ids(self.arch, FIXED_NAMES)
+        for fixed in FIXED_NAMES + tuple(self.kept_ids.values()):
             self.names.reserve(fixed)
         for node_id in self.arch.nodes:  # the ids SAM derives from a function's id
             self.names.reserve(self.alias_id(node_id))
@@ -270,7 +278,7 @@ def tags(t: Template) -> list[dict]:
 
 
 def log_group(t: Template, node_id: str, name: Any = None) -> str:
-    properties: dict[str, Any] = {"RetentionInDays": LOG_RETENTION_DAYS}
+    properties: dict[str, Any] = {"RetentionInDays": log_retention_days(t.node(node_id).extra)}
     if name is not None:
         properties["LogGroupName"] = name
     return t.add(t.id(node_id, "LogGroup"), "AWS::Logs::LogGroup", properties, skip=[skips.LOG_KMS])

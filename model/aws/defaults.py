@@ -12,11 +12,22 @@ from typing import Any, Mapping
 
 DESIGN_TAG = "stratus:design"  # tag key carrying the design's name on every resource
 LOG_RETENTION_DAYS = 30
+# The retention periods CloudWatch Logs accepts, in days: a node imported with its own log
+# group keeps that group's retention (node.extra["cfn"]["log_retention_days"]).
+LOG_RETENTION_CHOICES = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557,
+                         2922, 3288, 3653)
 DEAD_LETTER_RETENTION_S = 1_209_600  # a function's own dead-letter queue keeps messages 14 days, SQS's most
 
 # Functions with provisioned concurrency are published and invoked through this alias
 # (provisioned environments serve only qualified invocations).
 ALIAS_NAME = "live"
+
+
+def log_retention_days(node_extra: Mapping[str, Any]) -> int:
+    """How long a node's logs are kept: what its imported log group said, else the default."""
+    cfn = node_extra.get("cfn")
+    kept = cfn.get("log_retention_days") if isinstance(cfn, Mapping) else None
+    return kept if kept in LOG_RETENTION_CHOICES else LOG_RETENTION_DAYS
 
 
 def provisioned(config: Mapping[str, Any]) -> bool:

@@ -88,9 +88,24 @@ class Namer:
         """Keep a fixed name (a parameter, an extra resource) away from generated ones."""
         self._taken.add(name)
 
+    def claim(self, key: tuple[str, ...], name: str) -> str:
+        """Give `key` exactly `name` when it is free (a node keeps the logical id it was
+        imported from), else the name the style gives it."""
+        if key not in self._by_key and name not in self._taken:
+            self._taken.add(name)
+            self._by_key[key] = name
+        return self.name(*key)
 
-def logical_ids(node_ids: Iterable[str]) -> Namer:
-    return Namer(camel, node_ids)
+
+def logical_ids(node_ids: Iterable[str], imported: Mapping[str, str] | None = None) -> Namer:
+    """Logical ids for nodes: the one a node was imported from (`imported`: node id ->
+    logical id) where it is free, else the node id in CamelCase."""
+    namer = Namer(camel)
+    for node_id, logical_id in (imported or {}).items():
+        namer.claim((node_id,), logical_id)
+    for node_id in node_ids:
+        namer.name(node_id)
+    return namer
 
 
 def terraform_names(node_ids: Iterable[str]) -> Namer:

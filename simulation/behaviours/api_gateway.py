@@ -9,11 +9,15 @@ checked after the stage's; when the stages together can never exceed it (their r
 bursts add up to no more than the account's) it can never refuse, and is skipped. Accepted requests pay `overhead_ms`, then go to one route: with several
 routes, a route is picked with probability proportional to its edge's `calls` (a total
 below 1 leaves the rest unrouted: answered by API Gateway alone). If the integration has
-not answered after `timeout_ms` the client gets 504 at that time, while the backend runs
-on. Latency at API Gateway = response time of accepted requests (errors included).
+not answered after `timeout_ms` (at most 29 s for a REST API, as the exporters write it;
+an HTTP API's may not exceed 30 s, a validation error) the client gets 504 at that time,
+while the backend runs on. Latency at API Gateway = response time of accepted requests
+(errors included).
 """
 
 from __future__ import annotations
+
+from model.aws.wiring import integration_timeout_ms
 
 from .base import ERROR, OK, THROTTLED, Behaviour, TokenBucket, sampler
 
@@ -63,7 +67,7 @@ class Api(Behaviour):
         self.account_bucket: TokenBucket | None = None  # share_account: the account throttle
         self.account_refused = self.stage_refused
         self.overhead_s = sampler(c["overhead_ms"], self.rng, 0.001)
-        self.timeout_ms = float(c["timeout_ms"])
+        self.timeout_ms = float(integration_timeout_ms(c))  # as exported: at most 29 s (REST), 30 s (HTTP)
         self.routes: list = []
         self.weights: list[float] = []
         self.only_route = None  # one route taken by every request: no draw
@@ -125,6 +129,7 @@ class Api(Behaviour):
         return ["API Gateway: token bucket of throttle_burst refilled at throttle_rate_rps (full at "
                 "the start), 429 when empty; then the account throttle all APIs share (quotas "
                 "api_gateway_rps / api_gateway_burst, 10,000 req/s and 5,000 in most regions, "
-                "2,500 and 1,250 in the smaller ones), 429 when empty; one route per request, picked in proportion to the "
-                "edges' calls; 504 after timeout_ms while the backend runs on; latency = response "
+                "2,500 and 1,250 in the smaller ones), 429 when empty; one route per request, picked "
+                "in proportion to the edges' calls; 504 after timeout_ms (at most 29 s for REST APIs, "
+                "as exported) while the backend runs on; latency = response "
                 "time of accepted requests."]

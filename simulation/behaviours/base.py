@@ -87,6 +87,7 @@ class OutEdge:
         self.chance = self.calls - self.whole
         self.waits = self.synchronous and self.target.caller_waits
         self.action = self.config.get("action", "read")
+        self.strong = self.config.get("consistency") == "strong"  # reads of a table
 
     def repeats(self, rng: random.Random) -> int:
         """How many times this edge is used by one upstream request (fractions: a chance)."""

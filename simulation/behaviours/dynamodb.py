@@ -1,8 +1,10 @@
 """DynamoDB tables: capacity as token buckets in request units, SDK retries, streams.
 
 Rules (DynamoDB Developer Guide):
-- A read of an item costs ceil(item_kb / 4) read units (strongly consistent), a write
-  ceil(item_kb / 1) write units (read-write-capacity-mode.html).
+- A strongly consistent read of an item costs ceil(item_kb / 4) read units, an eventually
+  consistent one (the default; `consistency: strong` on the edge asks otherwise) half
+  that; a write ceil(item_kb / 1) write units (read-write-capacity-mode.html). Capacity
+  and on-demand request units are consumed, and billed, alike.
 - Capacity (provisioned with optional auto scaling, on-demand warm throughput and table
   quotas, the hot key's partition) is in dynamodb_capacity.py: the table asks it to admit
   each attempt, and it names the limit that refused one.
@@ -19,10 +21,11 @@ import math
 from functools import partial
 
 from .base import ACTION_OPS, SdkCall, SdkService, sampler
-from .dynamodb_capacity import TableCapacity, admit_all
-from .streams import StreamFeed
+from .dynamodb_capacity import Check, TableCapacity, admit_all
+from .streams import DYNAMODB_STREAM_RETENTION_S, StreamFeed
 
 ON_DEMAND_STREAM_SHARDS = 4
+EVENTUAL_READ_SHARE = 0.5  # an eventually consistent read costs half a strongly consistent one
 WCU_PER_STREAM_SHARD = 1000
 
 
@@ -32,7 +35,7 @@ class TableOp:
 
     __slots__ = ("name", "checks", "take", "single", "units", "counter")
 
-    def __init__(self, table: "Table", name: str, checks: tuple, units: int) -> None:
+    def __init__(self, table: "Table", name: str, checks: tuple, units: float) -> None:
         self.name, self.checks, self.units, self.counter = name, checks, units, name + "_units"
         # take(now, units): the only bucket's own take in the common case (one bucket taking
         # the operation's units: as cheap as before quotas), else every check in turn
@@ -53,7 +56,8 @@ class Table(SdkService):
         else:
             shards = ON_DEMAND_STREAM_SHARDS
         self.has_stream = c["stream"] != "none"
-        self.feed = StreamFeed(self, max(1, shards), "stream_read_requests", per_batch=True)
+        self.feed = StreamFeed(self, max(1, shards), "stream_read_requests", per_batch=True,
+                               retention_s=DYNAMODB_STREAM_RETENTION_S)
         self.hot_share = float(c["hot_key_share"])
         self.capacity: TableCapacity | None = None  # share_account: it reads the account's quotas
         self.next_look = math.inf  # when capacity.look() wants to see the consumption next
@@ -65,25 +69,30 @@ class Table(SdkService):
         for table in tables:
             table.capacity = TableCapacity(table, table.config, table.units, account_setting)
             table.next_look = table.capacity.first_look()
-            table.action_ops = table.ops_for(table.capacity.checks)
-            table.hot_action_ops = table.ops_for(table.capacity.hot_checks)
+            # [strongly consistent?][action] -> its operations
+            table.action_ops = tuple(table.ops_for(table.capacity.checks, strong) for strong in (False, True))
+            table.hot_action_ops = tuple(table.ops_for(table.capacity.hot_checks, strong)
+                                         for strong in (False, True))
             if table.hot_share:
                 table.call = table.call_with_hot_key  # only such tables draw per call
 
-    def ops_for(self, checks: dict) -> dict:
-        ops = {op: TableOp(self, op, checks[op], self.units[op]) for op in ("read", "write")}
+    def ops_for(self, checks: dict, strong: bool) -> dict:
+        read_share = 1.0 if strong else EVENTUAL_READ_SHARE
+        read_checks = tuple(Check(c.bucket, c.amount * read_share, c.refused) for c in checks["read"])
+        ops = {"read": TableOp(self, "read", read_checks, self.units["read"] * read_share),
+               "write": TableOp(self, "write", checks["write"], self.units["write"])}
         return {action: tuple(ops[op] for op in names) for action, names in ACTION_OPS.items()}
 
     def wired(self) -> None:
         self.feed.connect_readers(self.edges("event_source"))
 
     def call(self, ctx, done, edge) -> None:
-        SdkCall(self, ctx, done, self.action_ops[edge.action]).try_once()
+        SdkCall(self, ctx, done, self.action_ops[edge.strong][edge.action]).try_once()
 
     def call_with_hot_key(self, ctx, done, edge) -> None:
         """`call` of a table with a hot key: a share of the calls (and their retries) go to it."""
         ops = self.hot_action_ops if self.rng.random() < self.hot_share else self.action_ops
-        SdkCall(self, ctx, done, ops[edge.action]).try_once()
+        SdkCall(self, ctx, done, ops[edge.strong][edge.action]).try_once()
 
     def admit(self, op: TableOp, now: float) -> bool:
         if op.take(now, op.units):
@@ -114,7 +123,9 @@ class Table(SdkService):
 
     def assumptions(self) -> list[str]:
         return [
-            "DynamoDB: reads cost ceil(item_kb/4) units, writes ceil(item_kb) units; throttled calls "
+            "DynamoDB: strongly consistent reads cost ceil(item_kb/4) units, eventually consistent "
+            "ones (the default; consistency: strong on the edge) half that, writes ceil(item_kb) "
+            "units, in capacity and on the bill alike; throttled calls "
             "are retried by the SDK's standard mode (3 attempts, backoff random(0,1) x 2^(n-1) s) "
             "and table latency includes the retries.",
             "DynamoDB capacity: provisioned capacity is a token bucket with 300 s of burst (full at "

@@ -24,9 +24,14 @@ Rules (AWS Lambda Developer Guide):
   invocation-async-error-handling.html: a throttled event is retried with backoff from 1 s
   doubling to 5 min for up to 6 h; a failed one `max_retry_attempts` times (0-2) after
   1 min then 2 min; then it goes to the `on_failure` destination, if any.
-- Duration = cold start + handler time + synchronous downstream calls (in edge order,
-  each `calls` times). `timeout_s` ends the invocation with an error (checked before each
-  downstream call and at the end); `error_rate` makes the handler fail.
+- Duration = cold start + handler time (+ `per_record_ms` per record of a batch from an
+  event source mapping) + synchronous downstream calls (in edge order, each `calls`
+  times); a throttled synchronous call (a 429 from another function) is retried by the
+  SDK's standard mode (base.SDK_MAX_ATTEMPTS attempts, jittered backoff). `timeout_s`
+  ends the invocation with an error whatever it is doing: a synchronous downstream call
+  still running is cut off (the environment is freed and the error returned at the
+  timeout; the function called runs on, and is billed, as nothing tells it its caller
+  has gone). `error_rate` makes the handler fail.
 - Billing usage: duration rounded up to 1 ms x memory (the INIT phase is billed too, as
   for managed runtimes since 1 Aug 2025), split between on-demand and provisioned
   environments; provisioned capacity itself = provisioned_concurrency x memory x time.
@@ -39,7 +44,7 @@ from collections import deque
 from itertools import count
 
 from ..metrics import TimedLevel
-from .base import ERROR, OK, THROTTLED, Behaviour, TokenBucket, sampler
+from .base import ERROR, OK, SDK_MAX_ATTEMPTS, THROTTLED, Behaviour, TokenBucket, sampler, sdk_backoff_s
 
 PROVISIONED, WARM, COLD = 0, 1, 2
 SCALE_UP_PER_10_S = 1000.0
@@ -120,7 +125,7 @@ class ConcurrencyPool:
 
 class ScaleUpRate(TokenBucket):
     """New environments one function may create: 1,000, refilled at 100 per second; and the
-    recorder of the limit, kept here rather than on the function (see LambdaFunction)."""
+    recorder of the limit."""
 
     __slots__ = ("refused",)
 
@@ -132,13 +137,17 @@ class ScaleUpRate(TokenBucket):
 class Invocation:
     """One invocation; after the handler time it makes its synchronous downstream calls one
     after another (`steps`, each edge repeated its `calls` times), then ends. A failed call
-    fails the invocation; no new call starts after the timeout."""
+    fails the invocation; no new call starts after the timeout, and one still running at
+    the timeout is cut off (`LambdaFunction.cut_off_overdue`): its answer, when it comes,
+    finds the invocation `over` and is ignored."""
 
-    __slots__ = ("fn", "ctx", "done", "start", "kind", "steps", "index", "epoch")
+    __slots__ = ("fn", "ctx", "done", "start", "kind", "steps", "index", "epoch", "over", "attempt")
 
     def __init__(self, fn: "LambdaFunction", ctx, done, start: float, kind: int) -> None:
         self.fn, self.ctx, self.done, self.start, self.kind = fn, ctx, done, start, kind
         self.epoch = fn.sim.epoch
+        self.over = False
+        self.attempt = 1  # of the current downstream call
 
     def handler_done(self, _event) -> None:
         """The handler's own time is over: make the downstream calls, if any."""
@@ -147,10 +156,18 @@ class Invocation:
     def next_step(self, status: int, t_end: float) -> None:
         """The previous call answered `status`: make the next one, or end the invocation.
         Calls nobody waits for (asynchronous ones) are made one after another at once."""
+        if self.over:
+            return  # cut off at its timeout while this call ran
         fn = self.fn
         if status != OK:
+            if status == THROTTLED and self.attempt < SDK_MAX_ATTEMPTS:  # the SDK retries
+                # limits: the callee's concurrency (or scaling rate) delayed this synchronous call
+                fn.sim.after(sdk_backoff_s(self.attempt, fn.rng), self.call_again)
+                self.attempt += 1
+                return
             fn.complete_invocation(self, ERROR)
             return
+        self.attempt = 1
         steps = self.steps
         while self.index < len(steps):
             if fn.env.now >= self.start + fn.timeout_s:
@@ -163,6 +180,12 @@ class Invocation:
                 return
             edge.target.call(self.ctx, None, edge)
         fn.complete_invocation(self, OK)
+
+    def call_again(self, _event) -> None:
+        """The SDK's retry of a throttled synchronous call (unless the timeout came first)."""
+        if not self.over:
+            edge = self.steps[self.index - 1]
+            edge.target.call(self.ctx, self.next_step, edge)
 
     def succeeded(self, _event) -> None:
         """The handler's time is over and there are no downstream calls to make."""
@@ -203,16 +226,21 @@ class AsyncEvent:
 
 
 class LambdaFunction(Behaviour):
-    """A function. Mind the number of instance attributes: CPython 3.11 keeps an object's
-    attributes in a compact, fast layout only up to about 30 (shared-key dicts; 29 here); more
-    and every attribute read on the hottest path is measurably slower (about 5 % of a run).
-    Group new state in a small object instead (as ScaleUpRate does)."""
+    """A function. Its own state is in slots: CPython 3.11 keeps an object's dict attributes
+    in a compact, fast layout only up to about 30 of them, and the base class's plus a
+    function's were more (every attribute read on the hottest path was then measurably
+    slower: about 5 % of a run). Name new state here too (test_hot_path_layout checks)."""
 
+    __slots__ = ("handler", "per_record_ms", "cold", "timeout_ms", "timeout_s", "idle_timeout",
+                 "error_rate", "max_retries", "memory_gb", "handler_scale", "provisioned", "prov_idle",
+                 "idle", "scale", "pool", "invocations", "billed_ms", "sync_edges", "fixed_steps",
+                 "failure_edges", "waits_downstream", "watched", "watch_armed")
     counts_loops_for = True
 
     def setup(self) -> None:
         c = self.config
         self.handler = sampler(c["duration_ms"], self.rng)
+        self.per_record_ms = float(c["per_record_ms"])
         self.cold = sampler(c["cold_start_ms"], self.rng)
         self.timeout_ms = float(c["timeout_s"]) * 1000.0
         self.timeout_s = float(c["timeout_s"])
@@ -235,6 +263,12 @@ class LambdaFunction(Behaviour):
         self.sync_edges: list = []
         self.fixed_steps: tuple | None = ()  # the downstream calls when no `calls` is fractional
         self.failure_edges: list = []
+        # invocations that may wait on a downstream call at their timeout, in start order
+        # (so in deadline order: every one has the same timeout), and whether a timer is
+        # set for the first one's deadline
+        self.waits_downstream = False
+        self.watched: deque[Invocation] = deque()
+        self.watch_armed = False
 
     def wired(self) -> None:
         self.scale = ScaleUpRate(self)
@@ -243,6 +277,7 @@ class LambdaFunction(Behaviour):
             self.fixed_steps = tuple(e for e in self.sync_edges for _ in range(e.whole))
         else:
             self.fixed_steps = None  # drawn per invocation
+        self.waits_downstream = any(e.waits for e in self.sync_edges)
         self.failure_edges = self.edges("on_failure")
 
     # -- entry points --------------------------------------------------------------------
@@ -260,14 +295,15 @@ class LambdaFunction(Behaviour):
         if done is not None:
             done(OK, self.env.now)  # 202 Accepted
 
-    def invoke(self, ctx, done, rate_limited: bool = False) -> None:
+    def invoke(self, ctx, done, extra_ms: float = 0.0, rate_limited: bool = False) -> None:
         """A synchronous invocation: by an event source mapping (not `rate_limited`: AWS
-        documents the invocation rate for Invoke requests), or an Invoke call in a loop."""
+        documents the invocation rate for Invoke requests), or an Invoke call in a loop.
+        `extra_ms`: handler time a batch adds for its records (per_record_ms each)."""
         if self.in_cycle:
             ctx, go = self.enter_loop(ctx, done)
             if not go:
                 return
-        self.run(ctx, done, rate_limited)
+        self.run(ctx, done, rate_limited, extra_ms)
 
     @classmethod
     def share_account(cls, functions: list[Behaviour], account_setting) -> None:
@@ -289,11 +325,12 @@ class LambdaFunction(Behaviour):
 
     # -- environments --------------------------------------------------------------------
 
-    def run(self, ctx, done, rate_limited: bool = True) -> None:
+    def run(self, ctx, done, rate_limited: bool = True, extra_ms: float = 0.0) -> None:
         """Start an invocation in an environment: a provisioned one, else the most recently
         used idle one, else a new one (a cold start). Throttled (429) when the function is at
         its concurrency cap, over the invocation rate (synchronous Invoke calls: `rate_limited`),
-        or when it may not create another environment yet."""
+        or when it may not create another environment yet. `extra_ms` is added to the handler
+        time (a batch's per-record time)."""
         stats = self.stats
         now = self.env.now
         stats.requests += 1
@@ -330,7 +367,7 @@ class LambdaFunction(Behaviour):
         pool.used += 1
         stats.concurrency.up(now)
         inv = Invocation(self, ctx, done, now, kind)
-        ms = self.handler() * self.handler_scale
+        ms = (self.handler() + extra_ms) * self.handler_scale
         if kind == COLD:
             ms += self.cold()
             stats.cold_starts += 1
@@ -345,8 +382,35 @@ class LambdaFunction(Behaviour):
         if steps:
             inv.steps, inv.index = steps, 0
             self.sim.after(ms / 1000.0, inv.handler_done)
+            if self.waits_downstream:
+                self.watch(inv)
         else:
             self.sim.after(ms / 1000.0, inv.succeeded)
+
+    # -- timeouts during downstream calls ------------------------------------------------
+
+    def watch(self, inv: Invocation) -> None:
+        """Cut `inv` off at its timeout if it is still waiting then. One timer per function
+        (for the earliest deadline), not one per invocation: most end long before."""
+        self.watched.append(inv)
+        if not self.watch_armed:
+            self.watch_armed = True
+            self.sim.after(self.timeout_s, self.cut_off_overdue)
+
+    def cut_off_overdue(self, _event) -> None:
+        """End, with an error, every watched invocation whose timeout has come; then set the
+        timer for the next deadline."""
+        now = self.env.now
+        watched, timeout = self.watched, self.timeout_s
+        while watched:
+            inv = watched[0]
+            if not inv.over:
+                if inv.start + timeout > now + 1e-9:
+                    self.sim.after(inv.start + timeout - now, self.cut_off_overdue)
+                    return
+                self.complete_invocation(inv, ERROR)  # timed out in a downstream call
+            watched.popleft()
+        self.watch_armed = False
 
     def _expire(self, now: float) -> None:
         """Reclaim environments idle longer than idle_timeout_s, as of when they expired."""
@@ -356,6 +420,7 @@ class LambdaFunction(Behaviour):
             instances.down(idle.popleft() + timeout)  # recorded late: the level backdates it
 
     def complete_invocation(self, inv: Invocation, status: int) -> None:
+        inv.over = True
         now = self.env.now
         ms = (now - inv.start) * 1000.0
         if ms > self.timeout_ms:
@@ -422,9 +487,13 @@ class LambdaFunction(Behaviour):
             "with backoff 1 s doubling to 5 min for up to 6 h; errors retried max_retry_attempts "
             "times after 1 min and 2 min, then sent to on_failure edges.",
             "Lambda duration = cold start + handler time + synchronous downstream calls in edge "
-            "order; a failed downstream call fails the invocation; timeout_s is checked before "
-            "each downstream call and at the end (an invocation over it is an error billed at "
-            "timeout_s). Batches from SQS and streams take one handler time per invocation.",
+            "order; a failed downstream call fails the invocation; at timeout_s the invocation "
+            "ends with an error billed at timeout_s, even in the middle of a synchronous "
+            "downstream call (its environment is freed and the error returned then; the "
+            "service or function called runs on and is billed). A batch from SQS or a stream "
+            "takes one handler time plus per_record_ms per record (default 0). A synchronous "
+            "call throttled by another function is retried by the SDK (standard mode: 3 "
+            "attempts, backoff random(0,1) x 2^(n-1) s).",
             "Lambda memory: duration_ms is the handler time at the design's memory_mb; a scenario "
             "override of memory_mb scales it by min(design, 1769) / min(new, 1769) (CPU share "
             "proportional to memory up to one vCPU at 1,769 MB, CPU-bound handler).",

@@ -26,8 +26,10 @@ from exporters.deploy.resources import KINDS as DEPLOY_KINDS
 from exporters.deploy.resources import s3 as deploy_s3
 from exporters.terraform import render as tf_render
 from exporters.terraform import services as tf_services
-from importers.cloudformation import read as cfn_read
-from importers.terraform import read as tf_read
+from importers.cloudformation import nodes as cfn_nodes
+from importers.cloudformation import types as cfn_types
+from importers.terraform import nodes as tf_nodes
+from importers.terraform import types as tf_types
 from model.aws import asl, iam, wiring
 from model import catalogue
 from model.aws.naming import FIFO_SUFFIX, TEMPLATE_PREFIX_ROOM
@@ -82,10 +84,6 @@ def _writes_own_logs(service: str) -> bool:
 
 def _deploy_kinds_known(service: str) -> bool:
     return all(r.kind in DEPLOY_KINDS and r.kind in desired.KIND_RANK for r in _aws(service).resources)
-
-
-def _imported_by(node_types: dict, types: tuple[str, ...], service: str) -> bool:
-    return bool(types) and all(node_types.get(t) == service for t in types)
 
 
 def _record_is_consistent(service: str) -> bool:
@@ -152,11 +150,10 @@ SERVICE_NEEDS: tuple[Need, ...] = (
     Need("a log group prefix (its role writes its own logs)", "model/catalogue.py: AwsFacts(log_group_prefix=...)",
          lambda s: bool(_aws(s).log_group_prefix), _writes_own_logs),
     # The importers read these from their own tables today; the records declare them.
-    Need("a CloudFormation importer", "importers/cloudformation/read.py: CONFIG_READERS['{service}'] and NODE_TYPES",
-         lambda s: s in cfn_read.CONFIG_READERS
-         and _imported_by(cfn_read.NODE_TYPES, _aws(s).imports.cloudformation + _aws(s).imports.sam, s)),
-    Need("a Terraform importer", "importers/terraform/read.py: CONFIG_READERS['{service}'] and NODE_TYPES",
-         lambda s: s in tf_read.CONFIG_READERS and _imported_by(tf_read.NODE_TYPES, _aws(s).imports.terraform, s)),
+    Need("a CloudFormation importer", "importers/cloudformation/nodes.py: CONFIG_READERS['{service}']",
+         lambda s: s in cfn_nodes.CONFIG_READERS),
+    Need("a Terraform importer", "importers/terraform/nodes.py: CONFIG_READERS['{service}']",
+         lambda s: s in tf_nodes.CONFIG_READERS),
 )
 
 # Not required: a service without them simulates, exports and deploys, and is reported as
@@ -285,22 +282,34 @@ def test_the_checklist_catches_a_service_nobody_knows(monkeypatch):
                    "exporters/cloudformation/render.py: SERVICE_RENDERERS['fake']",
                    "exporters/terraform/render.py: SERVICE_RENDERERS['fake']",
                    "exporters/deploy/desired.py: NODE_BUILDERS['fake']",
-                   "importers/cloudformation/read.py: CONFIG_READERS['fake']",
+                   "importers/cloudformation/nodes.py: CONFIG_READERS['fake']",
                    "simulation/cost.py: SERVICE_PRICING['fake']"):
         assert needed in text, text
     assert todo("sqs") == []  # the same record under its own key needs nothing
 
 
-def test_the_records_declare_what_the_importers_read():
-    """The records declare every type and ARN service the importers map today (until the
-    importers read the records themselves), so switching them over loses nothing."""
+def test_each_imported_type_belongs_to_one_service():
+    """The importers build their type maps from the records: a resource type two records
+    claimed would silently import as whichever came last."""
+    claims: dict[str, list[str]] = {}
+    for service, spec in catalogue.SERVICES.items():
+        imports = spec.aws.imports
+        for rtype in imports.cloudformation + imports.sam + imports.terraform:
+            claims.setdefault(rtype, []).append(service)
+    assert {t: s for t, s in claims.items() if len(s) > 1} == {}
+
+
+def test_the_importers_read_their_types_from_the_records():
+    assert cfn_types.NODE_TYPES["AWS::Serverless::HttpApi"] == "api_gateway"
+    assert tf_types.NODE_TYPES["aws_sfn_state_machine"] == "step_functions"
+    for service, spec in catalogue.SERVICES.items():
+        assert spec.aws.main.cloudformation in cfn_types.NODE_TYPES, service
+        assert spec.aws.main.terraform in tf_types.NODE_TYPES, service
+
+
+def test_the_records_name_the_arn_services_the_importers_know():
     from importers import base as importer_base
 
-    declared_cfn = {t: s for s, spec in catalogue.SERVICES.items()
-                    for t in spec.aws.imports.cloudformation + spec.aws.imports.sam}
-    declared_tf = {t: s for s, spec in catalogue.SERVICES.items() for t in spec.aws.imports.terraform}
-    assert declared_cfn == cfn_read.NODE_TYPES
-    assert declared_tf == tf_read.NODE_TYPES
     by_arn_service = {spec.aws.arn_service: s for s, spec in catalogue.SERVICES.items()}
     for arn_service, service in importer_base.AWS_SERVICE_OF_ARN.items():
         assert by_arn_service.get(arn_service) == service, arn_service

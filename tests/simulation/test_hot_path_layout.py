@@ -4,7 +4,8 @@ CPython 3.11 stores an object's attributes in a compact "split" dict, read by sp
 fast instructions, only while a class's instances have at most about 30 of them; past
 that the dict is an ordinary one and every attribute read on the hot path is slower
 (case (b) of benchmarks/bench_simulation.py ran about 5 % slower with one attribute more
-on LambdaFunction). New state belongs in a small object held by one attribute.
+on LambdaFunction). A behaviour with much state keeps it in `__slots__` (as LambdaFunction
+does) or in a small object held by one attribute.
 """
 
 from __future__ import annotations

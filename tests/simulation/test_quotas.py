@@ -252,9 +252,11 @@ def test_a_new_on_demand_table_serves_4000_writes_per_second():
 @pytest.mark.parametrize("action, rate, partition", [("write", 2500, 1000), ("read", 6000, 3000)])
 def test_hot_key_partition_limit(action, rate, partition):
     # Every call to one item (hot_key_share 1): its partition serves 1,000 WCU or 3,000 RCU
-    # (1 KB items: 1 unit per call), 1 s of burst: partition + partition x 10 in 10 s.
+    # (1 KB items: 1 unit per call; reads strongly consistent, so a read is a whole RCU),
+    # 1 s of burst: partition + partition x 10 in 10 s.
+    edge = {"action": action, **({"consistency": "strong"} if action == "read" else {})}
     arch = design({"fn": function(duration_ms=1), "t": ("dynamodb", {"hot_key_share": 1.0, "latency_ms": 1})},
-                  edges=[("fn", "t", {"action": action})], loads=[("fn", "constant", {"rate_rps": rate})],
+                  edges=[("fn", "t", edge)], loads=[("fn", "constant", {"rate_rps": rate})],
                   duration_s=10, account_limit=10_000)
     result = simulate(arch)
     # calls in flight at the end (1 ms each) and one arrival either side: within 10
