@@ -121,12 +121,11 @@ class FifoMessages:
 
 
 class Batch:
-    __slots__ = ("poller", "messages", "received", "backoff", "held")
+    __slots__ = ("poller", "messages", "received", "backoff")
 
     def __init__(self, poller: "QueuePoller", messages: list, received: float) -> None:
         self.poller, self.messages, self.received = poller, messages, received
-        self.backoff = THROTTLE_RETRY_FIRST_S
-        self.held = False  # throttled at least once: its poller retries it
+        self.backoff = 0.0  # the wait before its next retry once throttled (0: never was)
 
     def invoke(self, _event=None) -> None:
         poller = self.poller
@@ -206,7 +205,9 @@ class QueuePoller:
                     batch = [messages.popleft() for _ in range(min(self.batch_size, len(messages)))]
                 self.active += 1
                 queue.received(batch, now)
-                Batch(self, batch, now).invoke()
+                per_record = self.per_record_ms
+                self.fn.invoke(batch[0].ctx, Batch(self, batch, now).result,
+                               len(batch) * per_record if per_record else 0.0)
         finally:
             self.busy = False
 
@@ -215,8 +216,8 @@ class QueuePoller:
         retries with backoff while its visibility timeout lasts, then lets it go."""
         # limits: the function's reserved (or the account's) concurrency throttled an SQS batch
         now = self.queue.env.now
-        if not batch.held:
-            batch.held = True
+        if not batch.backoff:  # its first refusal
+            batch.backoff = THROTTLE_RETRY_FIRST_S
             self.throttled_batches += 1
         visible_again = batch.received + self.queue.visibility_s
         if now + batch.backoff < visible_again:
