@@ -98,7 +98,7 @@ class Invocation:
     def __init__(self, fn: "LambdaFunction", ctx, done, start: float, kind: int) -> None:
         self.fn, self.ctx, self.done, self.start, self.kind = fn, ctx, done, start, kind
         self.epoch = fn.sim.epoch
-        self.over = False
+        # steps, index and over are set only for an invocation with downstream calls
 
     def handler_done(self, _event) -> None:
         """The handler's own time is over: make the downstream calls, if any."""
@@ -324,7 +324,9 @@ class LambdaFunction(Behaviour):
         pool.used += 1
         stats.concurrency.up(now)
         inv = Invocation(self, ctx, done, now, kind)
-        ms = (self.handler() + extra_ms) * self.handler_scale
+        ms = self.handler() * self.handler_scale
+        if extra_ms:
+            ms += extra_ms * self.handler_scale
         if kind == COLD:
             ms += self.cold()
             stats.cold_starts += 1
@@ -337,7 +339,7 @@ class LambdaFunction(Behaviour):
             rng = self.rng
             steps = [e for e in self.sync_edges for _ in range(e.repeats(rng))]
         if steps:
-            inv.steps, inv.index = steps, 0
+            inv.steps, inv.index, inv.over = steps, 0, False
             self.sim.after(ms / 1000.0, inv.handler_done)
             if self.waits_downstream:  # cut it off at its timeout if it still waits then
                 self.watched[inv] = None
@@ -374,8 +376,8 @@ class LambdaFunction(Behaviour):
             instances.down(idle.popleft() + timeout)  # recorded late: the level backdates it
 
     def complete_invocation(self, inv: Invocation, status: int) -> None:
-        inv.over = True
-        if self.waits_downstream:
+        if self.waits_downstream:  # a late answer to it must be ignored; no timeout to watch
+            inv.over = True
             self.watched.pop(inv, None)
         now = self.env.now
         ms = (now - inv.start) * 1000.0
