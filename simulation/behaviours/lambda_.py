@@ -141,13 +141,12 @@ class Invocation:
     the timeout is cut off (`LambdaFunction.cut_off_overdue`): its answer, when it comes,
     finds the invocation `over` and is ignored."""
 
-    __slots__ = ("fn", "ctx", "done", "start", "kind", "steps", "index", "epoch", "over", "attempt")
+    __slots__ = ("fn", "ctx", "done", "start", "kind", "steps", "index", "epoch", "over")
 
     def __init__(self, fn: "LambdaFunction", ctx, done, start: float, kind: int) -> None:
         self.fn, self.ctx, self.done, self.start, self.kind = fn, ctx, done, start, kind
         self.epoch = fn.sim.epoch
-        self.over = False
-        self.attempt = 1  # of the current downstream call
+        # steps, index and over are set only for an invocation with downstream calls
 
     def handler_done(self, _event) -> None:
         """The handler's own time is over: make the downstream calls, if any."""
@@ -160,14 +159,12 @@ class Invocation:
             return  # cut off at its timeout while this call ran
         fn = self.fn
         if status != OK:
-            if status == THROTTLED and self.attempt < SDK_MAX_ATTEMPTS:  # the SDK retries
+            if status == THROTTLED:  # the SDK retries the call
                 # limits: the callee's concurrency (or scaling rate) delayed this synchronous call
-                fn.sim.after(sdk_backoff_s(self.attempt, fn.rng), self.call_again)
-                self.attempt += 1
+                SdkRetry(self).after_attempt(1)
                 return
             fn.complete_invocation(self, ERROR)
             return
-        self.attempt = 1
         steps = self.steps
         while self.index < len(steps):
             if fn.env.now >= self.start + fn.timeout_s:
@@ -181,18 +178,45 @@ class Invocation:
             edge.target.call(self.ctx, None, edge)
         fn.complete_invocation(self, OK)
 
-    def call_again(self, _event) -> None:
-        """The SDK's retry of a throttled synchronous call (unless the timeout came first)."""
-        if not self.over:
-            edge = self.steps[self.index - 1]
-            edge.target.call(self.ctx, self.next_step, edge)
-
     def succeeded(self, _event) -> None:
         """The handler's time is over and there are no downstream calls to make."""
         self.fn.complete_invocation(self, OK)
 
     def timed_out(self, _event) -> None:
         self.fn.complete_invocation(self, ERROR)
+
+
+class SdkRetry:
+    """The SDK retrying a synchronous call that was throttled (standard mode: at most
+    SDK_MAX_ATTEMPTS attempts, jittered backoff); made only when a call is throttled."""
+
+    __slots__ = ("inv", "attempt")
+
+    def __init__(self, inv: Invocation) -> None:
+        self.inv = inv
+        self.attempt = 1
+
+    def after_attempt(self, attempt: int) -> None:
+        """Attempt `attempt` was throttled: try again after the backoff, or give up."""
+        inv = self.inv
+        fn = inv.fn
+        if attempt >= SDK_MAX_ATTEMPTS:
+            fn.complete_invocation(inv, ERROR)
+            return
+        self.attempt = attempt + 1
+        fn.sim.after(sdk_backoff_s(attempt, fn.rng), self.call_again)
+
+    def call_again(self, _event) -> None:
+        inv = self.inv
+        if not inv.over:  # unless the timeout came first
+            edge = inv.steps[inv.index - 1]
+            edge.target.call(inv.ctx, self.answer, edge)
+
+    def answer(self, status: int, t_end: float) -> None:
+        if status == THROTTLED and not self.inv.over:
+            self.after_attempt(self.attempt)
+        else:
+            self.inv.next_step(status, t_end)
 
 
 class AsyncEvent:
@@ -263,11 +287,11 @@ class LambdaFunction(Behaviour):
         self.sync_edges: list = []
         self.fixed_steps: tuple | None = ()  # the downstream calls when no `calls` is fractional
         self.failure_edges: list = []
-        # invocations that may wait on a downstream call at their timeout, in start order
-        # (so in deadline order: every one has the same timeout), and whether a timer is
-        # set for the first one's deadline
+        # running invocations that may wait on a downstream call at their timeout, in start
+        # order (so in deadline order: every one has the same timeout), and whether a timer
+        # is set for the first one's deadline
         self.waits_downstream = False
-        self.watched: deque[Invocation] = deque()
+        self.watched: dict[Invocation, None] = {}
         self.watch_armed = False
 
     def wired(self) -> None:
@@ -367,7 +391,9 @@ class LambdaFunction(Behaviour):
         pool.used += 1
         stats.concurrency.up(now)
         inv = Invocation(self, ctx, done, now, kind)
-        ms = (self.handler() + extra_ms) * self.handler_scale
+        ms = self.handler() * self.handler_scale
+        if extra_ms:
+            ms += extra_ms * self.handler_scale
         if kind == COLD:
             ms += self.cold()
             stats.cold_starts += 1
@@ -380,22 +406,21 @@ class LambdaFunction(Behaviour):
             rng = self.rng
             steps = [e for e in self.sync_edges for _ in range(e.repeats(rng))]
         if steps:
-            inv.steps, inv.index = steps, 0
+            inv.steps, inv.index, inv.over = steps, 0, False
             self.sim.after(ms / 1000.0, inv.handler_done)
-            if self.waits_downstream:
-                self.watch(inv)
+            if self.waits_downstream:  # cut it off at its timeout if it still waits then
+                self.watched[inv] = None
+                if not self.watch_armed:
+                    self.watch_armed = True
+                    self.sim.after(self.timeout_s, self.cut_off_overdue)
         else:
             self.sim.after(ms / 1000.0, inv.succeeded)
 
     # -- timeouts during downstream calls ------------------------------------------------
-
-    def watch(self, inv: Invocation) -> None:
-        """Cut `inv` off at its timeout if it is still waiting then. One timer per function
-        (for the earliest deadline), not one per invocation: most end long before."""
-        self.watched.append(inv)
-        if not self.watch_armed:
-            self.watch_armed = True
-            self.sim.after(self.timeout_s, self.cut_off_overdue)
+    # Running invocations that may wait on a downstream call at their timeout are `watched`
+    # (a dict: insertion-ordered, and an invocation leaves it as it ends, so none outlives
+    # its end, which would keep the garbage collector busy); one timer per function, for
+    # the earliest deadline, not one per invocation, as most end long before it.
 
     def cut_off_overdue(self, _event) -> None:
         """End, with an error, every watched invocation whose timeout has come; then set the
@@ -403,13 +428,11 @@ class LambdaFunction(Behaviour):
         now = self.env.now
         watched, timeout = self.watched, self.timeout_s
         while watched:
-            inv = watched[0]
-            if not inv.over:
-                if inv.start + timeout > now + 1e-9:
-                    self.sim.after(inv.start + timeout - now, self.cut_off_overdue)
-                    return
-                self.complete_invocation(inv, ERROR)  # timed out in a downstream call
-            watched.popleft()
+            inv = next(iter(watched))
+            if inv.start + timeout > now + 1e-9:
+                self.sim.after(inv.start + timeout - now, self.cut_off_overdue)
+                return
+            self.complete_invocation(inv, ERROR)  # timed out in a downstream call: leaves `watched`
         self.watch_armed = False
 
     def _expire(self, now: float) -> None:
@@ -420,7 +443,9 @@ class LambdaFunction(Behaviour):
             instances.down(idle.popleft() + timeout)  # recorded late: the level backdates it
 
     def complete_invocation(self, inv: Invocation, status: int) -> None:
-        inv.over = True
+        if self.waits_downstream:  # a late answer to it must be ignored; no timeout to watch
+            inv.over = True
+            self.watched.pop(inv, None)
         now = self.env.now
         ms = (now - inv.start) * 1000.0
         if ms > self.timeout_ms:

@@ -55,14 +55,24 @@ MAX_POLLERS = 1000
 
 
 class Message:
-    __slots__ = ("visible_since", "receives", "ctx", "epoch", "group")
+    __slots__ = ("visible_since", "receives", "ctx", "epoch")
+    group = 0  # its message group (FIFO queues): the only one, unless a GroupedMessage
 
-    def __init__(self, now: float, ctx, epoch: int, group: int = 0) -> None:
+    def __init__(self, now: float, ctx, epoch: int) -> None:
         self.visible_since = now
         self.receives = 0
         self.ctx = ctx
         self.epoch = epoch  # Sim.epoch when it arrived at this queue
-        self.group = group  # its message group (FIFO queues)
+
+
+class GroupedMessage(Message):
+    """A message of a FIFO queue with several message groups."""
+
+    __slots__ = ("group",)
+
+    def __init__(self, now: float, ctx, epoch: int, group: int) -> None:
+        super().__init__(now, ctx, epoch)
+        self.group = group
 
 
 class FifoMessages:
@@ -121,12 +131,11 @@ class FifoMessages:
 
 
 class Batch:
-    __slots__ = ("poller", "messages", "received", "backoff", "held")
+    __slots__ = ("poller", "messages", "received", "backoff")
 
     def __init__(self, poller: "QueuePoller", messages: list, received: float) -> None:
         self.poller, self.messages, self.received = poller, messages, received
-        self.backoff = THROTTLE_RETRY_FIRST_S
-        self.held = False  # throttled at least once: its poller retries it
+        self.backoff = 0.0  # the wait before its next retry once throttled (0: never was)
 
     def invoke(self, _event=None) -> None:
         poller = self.poller
@@ -168,7 +177,7 @@ class QueuePoller:
         self.per_record_ms = self.fn.per_record_ms  # handler time a record adds to a batch
         self.cap = min(int(cfg.get("max_concurrency") or MAX_POLLERS), MAX_POLLERS)
         self.limit = min(INITIAL_POLLERS, self.cap)
-        self.since = 0.0  # growth is accounted up to here
+        self.since = 0.0  # when the current starved interval began
         self.starved = False  # since `since`, messages have waited with every poller busy
         self.growth_armed = False  # a timer will add the next whole poller
         self.active = 0
@@ -183,40 +192,39 @@ class QueuePoller:
         queue = self.queue
         messages = queue.messages
         now = queue.env.now
-        if self.starved:
+        if self.starved:  # account for the pollers added since `since`
             # + 1e-9: a timer due at the next whole poller must find it whole, not 0.99999
             self.limit = min(self.cap, self.limit + (now - self.since) * POLLERS_ADDED_PER_S + 1e-9)
             self.starved = False
-        self.since = now
         if not messages:
             return
         self.busy = True
-        try:
-            while messages:
-                if self.active >= int(self.limit):
-                    self._starve(now)
-                    return
-                if self.window and self._should_wait(now):
-                    return
-                if queue.fifo:
-                    batch = messages.take(self.batch_size)
-                elif self.batch_size == 1:
-                    batch = [messages.popleft()]
-                else:
-                    batch = [messages.popleft() for _ in range(min(self.batch_size, len(messages)))]
-                self.active += 1
-                queue.received(batch, now)
-                Batch(self, batch, now).invoke()
-        finally:
-            self.busy = False
+        while messages:
+            if self.active >= int(self.limit):
+                self._starve(now)
+                break
+            if self.window and self._should_wait(now):
+                break
+            if queue.fifo:
+                batch = messages.take(self.batch_size)
+            elif self.batch_size == 1:
+                batch = [messages.popleft()]
+            else:
+                batch = [messages.popleft() for _ in range(min(self.batch_size, len(messages)))]
+            self.active += 1
+            queue.received(batch, now)
+            per_record = self.per_record_ms
+            self.fn.invoke(batch[0].ctx, Batch(self, batch, now).result,
+                           len(batch) * per_record if per_record else 0.0)
+        self.busy = False
 
     def throttled(self, batch: Batch) -> None:
         """The function refused the batch (its concurrency is full): the poller keeps it and
         retries with backoff while its visibility timeout lasts, then lets it go."""
         # limits: the function's reserved (or the account's) concurrency throttled an SQS batch
         now = self.queue.env.now
-        if not batch.held:
-            batch.held = True
+        if not batch.backoff:  # its first refusal
+            batch.backoff = THROTTLE_RETRY_FIRST_S
             self.throttled_batches += 1
         visible_again = batch.received + self.queue.visibility_s
         if now + batch.backoff < visible_again:
@@ -230,7 +238,7 @@ class QueuePoller:
         the function throttles the mapping's batches: Lambda backs off then)."""
         if self.limit >= self.cap or self.throttled_batches:
             return
-        self.starved = True
+        self.starved, self.since = True, now
         if not self.growth_armed:
             self.growth_armed = True
             next_whole = (math.floor(self.limit) + 1 - self.limit) / POLLERS_ADDED_PER_S
@@ -291,10 +299,10 @@ class Queue(Behaviour):
                 return
         self.stats.requests += 1
         self.usage["requests"] += self.send_chunks
-        group = 0
-        if self.groups > 1 and edge.kind not in FIXED_MESSAGE_GROUP_KINDS:
-            group = self.rng.randrange(self.groups)
-        self.enqueue(Message(self.env.now, ctx, self.sim.epoch, group))
+        if self.groups == 1 or edge.kind in FIXED_MESSAGE_GROUP_KINDS:
+            self.enqueue(Message(self.env.now, ctx, self.sim.epoch))
+        else:
+            self.enqueue(GroupedMessage(self.env.now, ctx, self.sim.epoch, self.rng.randrange(self.groups)))
         if done is not None:
             self.sim.after(self.latency_s(), Reply(done, self.env).ok)
 
