@@ -60,8 +60,8 @@ def _int(name, default, help, unit="", min=None, max=None, nullable=False) -> Fi
     return Field(name, "int", default, help, unit, min, max, nullable=nullable)
 
 
-def _float(name, default, help, unit="", min=None, max=None) -> Field:
-    return Field(name, "float", default, help, unit, min, max)
+def _float(name, default, help, unit="", min=None, max=None, nullable=False) -> Field:
+    return Field(name, "float", default, help, unit, min, max, nullable=nullable)
 
 
 def _choice(name, default, choices, help) -> Field:
@@ -486,6 +486,10 @@ _RW = _choice("action", "read", ("read", "write", "read_write"), "What the calle
 _CONSISTENCY = _choice("consistency", "eventual", ("eventual", "strong"),
                        "Reads: eventually consistent (half a read unit) or strongly consistent")
 _ORDER = _int("order", 1, "Position of this task in the workflow", "", 1, 1000)
+# A batch's handler time may grow with its size; the mapping can say so when the function
+# handles batches from several sources differently.
+_PER_RECORD_MS = _float("per_record_ms", None, "Handler time added per record of a batch from this "
+                        "source (empty: the function's per_record_ms)", "ms", 0, 60_000, nullable=True)
 _STREAM_SOURCE = (
     _int("batch_size", 100, "Records per invocation at most", "records", 1, 10_000),
     _int("parallelization_factor", 1, "Concurrent batches per shard", "", 1, 10),
@@ -496,6 +500,7 @@ _STREAM_SOURCE = (
     _int("max_record_age_s", -1, "Records older than this are discarded (-1: kept until the stream's "
          "retention ends; else 60..604800)", "s", -1, 604_800),
     _bool("bisect_on_error", False, "Split a failing batch in two and retry each half (uses no retry)"),
+    _PER_RECORD_MS,
 )
 
 
@@ -572,7 +577,8 @@ _EDGE_LIST = (
             (_int("batch_size", 10, "Messages per invocation at most", "messages", 1, 10_000),
              _int("max_concurrency", None, "Cap on concurrent invocations from this queue",
                   "", 2, 1000, nullable=True),
-             _float("batch_window_s", 0, "Wait this long to fill a batch", "s", 0, 300)),
+             _float("batch_window_s", 0, "Wait this long to fill a batch", "s", 0, 300),
+             _PER_RECORD_MS),
             synchronous=False)
     + _rule("kinesis", ["lambda"], "event_source", "Event source mapping (one reader per shard)",
             _STREAM_SOURCE, synchronous=False)

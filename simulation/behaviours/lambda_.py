@@ -160,7 +160,7 @@ class Invocation:
         fn = self.fn
         if status != OK:
             if status == THROTTLED:  # the SDK retries the call
-                # limits: the callee's concurrency (or scaling rate) delayed this synchronous call
+                # (the callee recorded which limit refused it: concurrency, scaling or invocation rate)
                 SdkRetry(self).after_attempt(1)
                 return
             fn.complete_invocation(self, ERROR)
@@ -318,6 +318,12 @@ class LambdaFunction(Behaviour):
             AsyncEvent(self, ctx, self.env.now).attempt()
         if done is not None:
             done(OK, self.env.now)  # 202 Accepted
+
+    def record_ms(self, mapping_config) -> float:
+        """Handler time each record adds to a batch from an event source mapping: the
+        mapping's `per_record_ms` when it sets one, else this function's."""
+        own = mapping_config.get("per_record_ms")
+        return self.per_record_ms if own is None else float(own)
 
     def invoke(self, ctx, done, extra_ms: float = 0.0, rate_limited: bool = False) -> None:
         """A synchronous invocation: by an event source mapping (not `rate_limited`: AWS

@@ -174,7 +174,7 @@ class QueuePoller:
         self.queue, self.fn = queue, edge.target
         self.batch_size = int(cfg.get("batch_size", 10))
         self.window = float(cfg.get("batch_window_s", 0))
-        self.per_record_ms = self.fn.per_record_ms  # handler time a record adds to a batch
+        self.per_record_ms = self.fn.record_ms(cfg)  # handler time a record adds to a batch
         self.cap = min(int(cfg.get("max_concurrency") or MAX_POLLERS), MAX_POLLERS)
         self.limit = min(INITIAL_POLLERS, self.cap)
         self.since = 0.0  # when the current starved interval began
@@ -221,7 +221,6 @@ class QueuePoller:
     def throttled(self, batch: Batch) -> None:
         """The function refused the batch (its concurrency is full): the poller keeps it and
         retries with backoff while its visibility timeout lasts, then lets it go."""
-        # limits: the function's reserved (or the account's) concurrency throttled an SQS batch
         now = self.queue.env.now
         if not batch.backoff:  # its first refusal
             batch.backoff = THROTTLE_RETRY_FIRST_S

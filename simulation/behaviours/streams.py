@@ -82,7 +82,7 @@ class StreamReader:
         max_age = float(cfg.get("max_record_age_s", -1))
         self.max_age_s = feed.retention_s if max_age < 0 else min(max_age, feed.retention_s)
         self.bisect = bool(cfg.get("bisect_on_error", False))
-        self.per_record_ms = self.fn.per_record_ms  # handler time a record adds to a batch
+        self.per_record_ms = self.fn.record_ms(cfg)  # handler time a record adds to a batch
         self.shards = [Shard() for _ in range(feed.shards)]
 
     def add(self, shard_index: int, now: float, ctx, epoch: int) -> None:
@@ -164,7 +164,7 @@ class StreamReader:
                 sb.invoke()  # splitting uses no retry
                 return
             sb.tries += 1
-        # limits: on THROTTLED the function's concurrency delayed this stream batch
+        # a THROTTLED batch was recorded as lambda_concurrency by the function; it retries without counting
         may_retry = status == THROTTLED or self.max_retries < 0 or sb.tries <= self.max_retries
         if may_retry and now + RETRY_DELAY_S - sb.batch[0][0] < self.max_age_s:
             self.feed.owner.sim.after(RETRY_DELAY_S, sb.invoke)

@@ -82,6 +82,7 @@ NOT_CARRIED_EDGE_FIELDS = {
     # A function's read consistency is in its code; an API's or a state machine's is in a
     # request template or task parameters (ConsistentRead), which the importers do not read.
     "consistency": "in code, or inside request templates and task parameters not read back",
+    "per_record_ms": "simulation only (how a batch's handler time grows with its size)",
 }
 REST_MAX_TIMEOUT_MS, HTTP_MAX_TIMEOUT_MS = 29_000, 30_000  # AWS limits the exporters apply
 

@@ -368,6 +368,22 @@ def test_function_per_record_ms_applies_to_stream_batches():
     assert simulate(arch).nodes["fn"].latency_ms.max == pytest.approx(10 + 2 * 100)
 
 
+def test_mapping_per_record_ms_overrides_the_function_s():
+    # One function fed by two queues whose records cost differently: 10 msg/s each, one
+    # message per batch (batch_size 1). The function sets 50 ms per record, the second
+    # mapping 500 ms. Invocations from the first take 100 + 50 = 150 ms, from the second
+    # 100 + 500 = 600 ms; with 600 of each in 60 s the mean latency is (150 + 600) / 2.
+    arch = design({"cheap": ("sqs", {"latency_ms": 0}), "dear": ("sqs", {"latency_ms": 0}),
+                   "fn": function(duration_ms=100, per_record_ms=50)},
+                  edges=[("cheap", "fn", {"batch_size": 1}),
+                         ("dear", "fn", {"batch_size": 1, "per_record_ms": 500})],
+                  loads=[("cheap", "constant", {"rate_rps": 10}), ("dear", "constant", {"rate_rps": 10})],
+                  duration_s=60)
+    fn = simulate(arch).nodes["fn"]
+    assert fn.latency_ms.max == pytest.approx(600)
+    assert fn.latency_ms.mean == pytest.approx((150 + 600) / 2, rel=0.02)
+
+
 def sync_invoke_under_throttle(tmp_path, callee_ms: float, second_at: float):
     # two requests (t = 0 and t = second_at) to a caller that invokes, synchronously, a
     # callee with reserved concurrency 1
