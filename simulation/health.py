@@ -4,8 +4,9 @@ A node's health level is one of:
 
 - `idle`: no request reached it;
 - `throttled`: more than 0.1 % of the attempts on it were refused;
-- `busy`: at 80 % of its capacity or more at its peak, or more than 1 % of its requests
-  failed;
+- `busy`: at 80 % of its capacity or more at its peak, more than 1 % of its requests
+  failed, or (a queue or stream) it ends the run with more than a minute of its arrivals
+  still waiting: it is backing up;
 - `ok`: none of these.
 
 Capacity (for utilisation) is a per-service rule in `CAPACITY`, not an if-chain: a
@@ -40,6 +41,7 @@ LEVELS = (OK, BUSY, THROTTLED, IDLE)
 BUSY_UTILISATION = 0.8
 THROTTLE_SHARE = 0.001  # more than 0.1 % of attempts refused counts as throttled
 ERROR_SHARE = 0.01
+BACKLOG_SECONDS = 60.0  # a queue ending the run with more than this much of its arrivals waiting is backing up
 
 
 # --------------------------------------------------------------------------------------
@@ -136,6 +138,10 @@ def node_health(arch: Architecture, result, node_id: str) -> Health:
     elif errors > ERROR_SHARE:
         level = BUSY
         reason = f"Erroring: {fmt_share(errors)} of the requests failed (more than {fmt_share(ERROR_SHARE)})"
+    elif _backing_up(result, stats, series):
+        level = BUSY
+        reason = (f"Backing up: {fmt_count(series['backlog'][-1])} messages still waiting at the end "
+                  f"of the run, more than {BACKLOG_SECONDS:.0f} s of its arrivals")
     elif (utilisation or 0) >= BUSY_UTILISATION:
         level = BUSY
         reason = (f"Busy: at its peak it used {fmt_share(utilisation)} of its capacity "
@@ -153,6 +159,16 @@ def node_health(arch: Architecture, result, node_id: str) -> Health:
     if stats.max_backlog:
         lines.append(f"peak backlog {fmt_count(stats.max_backlog)} messages")
     return Health(level, utilisation, share, "\n".join(lines), reason)
+
+
+def _backing_up(result, stats, series) -> bool:
+    """A queue or stream whose backlog at the end exceeds BACKLOG_SECONDS of its arrivals."""
+    backlog = series.get("backlog")
+    if stats.max_backlog is None or not backlog:
+        return False
+    measured = result.measured_s or result.duration_s
+    arrivals_per_s = stats.requests / measured if measured else 0.0
+    return backlog[-1] > max(1.0, BACKLOG_SECONDS * arrivals_per_s)
 
 
 def badge_text(stats) -> str:

@@ -183,7 +183,8 @@ def test_rest_integrations_and_mappings_are_wired_as_the_templates_are(endpoint,
         templates = [agw.get_integration(restApiId=api["id"], resourceId=resources[path], httpMethod=method)
                      ["requestTemplates"]["application/json"] for path, method in (("/orders", "POST"),
                                                                                    ("/orders/{order_id}", "GET"))]
-        assert f"MessageGroupId={wiring.FIFO_GROUP}" in templates[0]
+        # the example's orders keep their order per customer: the group is the body's customerId
+        assert "MessageGroupId=$util.urlEncode($input.path('$.customerId'))" in templates[0]
         assert "$input.params('order_id')" in templates[1]
 
         worker = physical_name(arch.name, "order_worker", kind="function")

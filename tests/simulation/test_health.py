@@ -68,6 +68,17 @@ def test_eighty_percent_of_capacity_or_one_percent_errors_is_busy(arch):
     assert node_health(arch, result({"fn": stats(errors=11)}), "fn").level == BUSY
 
 
+def test_a_queue_ending_with_more_than_a_minute_of_arrivals_waiting_is_backing_up(arch):
+    # 1,000 messages in 100 s: 10/s, so a minute of arrivals is 600 messages
+    def verdict(backlog_at_end):
+        series = {"queue": {"backlog": [0.0, 300.0, backlog_at_end]}}
+        return node_health(arch, result({"queue": stats("sqs", max_backlog=700)}, series), "queue")
+    assert verdict(600).level == OK  # a minute's worth: not more
+    backing_up = verdict(601)
+    assert backing_up.level == BUSY
+    assert backing_up.reason.startswith("Backing up: 601 messages still waiting")
+
+
 def test_throttling_outranks_being_busy(arch):
     assert node_health(arch, result({"fn": stats(throttled=50, max_concurrency=50)}), "fn").level == THROTTLED
 
