@@ -18,7 +18,7 @@ from typing import Any
 
 from model.architecture import Edge
 from model.aws import checkov_skips as skips
-from model.aws import iam, wiring
+from model.aws import autoscaling, iam, wiring
 from model.aws.asl import definition
 from model.aws.defaults import (ALIAS_NAME, DEAD_LETTER_RETENTION_S, PLACEHOLDER_HANDLERS, placeholder_family,
                                 provisioned)
@@ -158,6 +158,23 @@ def render_table(t: Template, node_id: str) -> None:
         properties["StreamSpecification"] = {"StreamViewType": view}
     t.add(t.id(node_id), t.resource_type(node_id), properties, skip=[skips.DYNAMODB_CMK])
     t.output(node_id, "TableName", ref(t.id(node_id)), f"Table {node_id}")
+    for dimension in autoscaling.table_scaling(cfg):
+        _table_scaling(t, node_id, dimension)
+
+
+def _table_scaling(t: Template, node_id: str, dim: autoscaling.ScalingDimension) -> None:
+    """A scalable target for one capacity of the table and its target tracking policy."""
+    role = dim.capacity.capitalize()
+    target_id = t.add(t.id(node_id, f"{role}ScalableTarget"), "AWS::ApplicationAutoScaling::ScalableTarget", {
+        "MaxCapacity": dim.max_capacity, "MinCapacity": dim.min_capacity,
+        "ResourceId": sub(dim.resource_id("${Table}"), Table=ref(t.id(node_id))),
+        "ScalableDimension": dim.dimension, "ServiceNamespace": autoscaling.SERVICE_NAMESPACE})
+    t.add(t.id(node_id, f"{role}ScalingPolicy"), "AWS::ApplicationAutoScaling::ScalingPolicy", {
+        "PolicyName": sub(t.physical_name(node_id) + f"-{dim.capacity}"),
+        "PolicyType": autoscaling.POLICY_TYPE, "ScalingTargetId": ref(target_id),
+        "TargetTrackingScalingPolicyConfiguration": {
+            "TargetValue": dim.target_percent,
+            "PredefinedMetricSpecification": {"PredefinedMetricType": dim.metric}}})
 
 
 # Notification target service -> (its configuration list, the ARN key in an entry).

@@ -14,7 +14,7 @@ import os
 import networkx as nx
 
 from model.architecture import Architecture, Edge, Node
-from model.aws import asl, iam, wiring
+from model.aws import asl, autoscaling, iam, wiring
 from model.aws.naming import deployed_name, fifo_suffix
 from model.aws.routes import routes_of
 from model.catalogue import SERVICES
@@ -91,8 +91,12 @@ def _function(b: _Builder, node: Node) -> None:
 
 def _table(b: _Builder, node: Node) -> None:
     cfg = node.effective_config()
-    b.add("table", node.id, {k: cfg[k] for k in ("billing_mode", "read_capacity", "write_capacity",
-                                                 "stream", "partition_key")}, name=b.node_name(node.id))
+    config = {k: cfg[k] for k in ("billing_mode", "read_capacity", "write_capacity", "stream", "partition_key")}
+    scaling = autoscaling.table_scaling(cfg)
+    if scaling:  # only then: a table deployed before auto scaling existed stays unchanged
+        config["scaling"] = [[d.dimension, d.metric, d.min_capacity, d.max_capacity, d.target_percent]
+                             for d in scaling]
+    b.add("table", node.id, config, name=b.node_name(node.id))
 
 
 def _queue(b: _Builder, node: Node) -> None:

@@ -7,7 +7,7 @@ import json
 from typing import Any
 
 from model.aws import checkov_skips as skips
-from model.aws import iam, wiring
+from model.aws import autoscaling, iam, wiring
 from model.aws.asl import definition
 from model.aws.defaults import (ALIAS_NAME, DEAD_LETTER_RETENTION_S, PLACEHOLDER_HANDLERS, placeholder_family,
                                 provisioned)
@@ -129,8 +129,32 @@ def render_table(c: Config, node_id: str) -> None:
     body["blocks"] = [Block("attribute", body={"name": key, "type": "S"}),
                       Block("server_side_encryption", body={"enabled": True}),
                       Block("point_in_time_recovery", body={"enabled": True})]
+    scaling = autoscaling.table_scaling(cfg)
+    if scaling:  # auto scaling moves the capacity: a later apply must not set it back
+        body["blocks"].append(Block("lifecycle", body={"ignore_changes": Expr("[read_capacity, write_capacity]")}))
     c.resource(c.resource_type(node_id), c.name(node_id), body, skip=skip)
     c.output(node_id, "table_name", c.ref(node_id, "name"), f"Table {node_id}")
+    for dimension in scaling:
+        _table_scaling(c, node_id, dimension)
+
+
+def _table_scaling(c: Config, node_id: str, dim: autoscaling.ScalingDimension) -> None:
+    """A scalable target for one capacity of the table and its target tracking policy."""
+    name = c.name(node_id, dim.capacity)
+    target = c.resource("aws_appautoscaling_target", name, {
+        "max_capacity": dim.max_capacity, "min_capacity": dim.min_capacity,
+        "resource_id": quoted(dim.resource_id("${" + c.address(node_id) + ".name}")),
+        "scalable_dimension": dim.dimension, "service_namespace": autoscaling.SERVICE_NAMESPACE,
+        "tags": c.tags()})
+    c.resource("aws_appautoscaling_policy", name, {
+        "name": quoted(c.physical_name(node_id) + f"-{dim.capacity}"),
+        "policy_type": autoscaling.POLICY_TYPE,
+        "resource_id": Expr(f"{target}.resource_id"),
+        "scalable_dimension": Expr(f"{target}.scalable_dimension"),
+        "service_namespace": Expr(f"{target}.service_namespace"),
+        "blocks": [Block("target_tracking_scaling_policy_configuration", body={
+            "target_value": dim.target_percent,
+            "blocks": [Block("predefined_metric_specification", body={"predefined_metric_type": dim.metric})]})]})
 
 
 def render_bucket(c: Config, node_id: str) -> None:

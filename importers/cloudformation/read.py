@@ -17,7 +17,7 @@ import os
 from typing import Callable
 
 from importers.base import ImportResult, read_text
-from importers.cloudformation import api, nodes, openapi, permissions, supporting, wiring
+from importers.cloudformation import api, nodes, openapi, permissions, scaling, supporting, wiring
 from importers.cloudformation.intrinsics import load_template
 from importers.cloudformation.prepare import source_extra
 from importers.cloudformation.state import TemplateImport
@@ -51,6 +51,7 @@ def _run(imp: TemplateImport) -> ImportResult:
     openapi.wire_openapi(imp)
     api.apply_throttling(imp)
     api.apply_api_timeouts(imp)
+    scaling.absorb_table_scaling(imp)
     nodes.classify_rest(imp)
     imp.note_unknowns()
     _note_undefined_references(imp)

@@ -17,7 +17,7 @@ import re
 from typing import Callable
 
 from importers.base import GraphBuilder, ImportResult
-from importers.terraform import api, nodes, supporting, wiring
+from importers.terraform import api, nodes, scaling, supporting, wiring
 from importers.terraform.modules import Configuration, Resource, tf_files
 from importers.terraform.state import TerraformImport
 from importers.terraform.types import NODE_TYPES
@@ -55,6 +55,7 @@ def _run(imp: TerraformImport, path: str) -> ImportResult:
             wire(imp, res)
     nodes.apply_provisioned(imp)
     api.apply_api_timeouts(imp)
+    scaling.absorb_table_scaling(imp)
     nodes.classify_rest(imp)
     return imp.b.finish()
 

@@ -10,6 +10,13 @@ _NEEDS = {
     ("event_source", "dynamodb"): {"stream": "new_and_old_images"},
 }
 
+# Config given to a target so that the exports' optional parts are covered too: a function's
+# table is provisioned with auto scaling (scalable targets and policies).
+_TARGET_NEEDS = {
+    ("lambda", "dynamodb"): {"billing_mode": "provisioned", "auto_scaling": True,
+                             "max_read_capacity": 100, "max_write_capacity": 200},
+}
+
 
 def every_edge_design(api_type: str = "rest") -> Architecture:
     """Fresh source and target nodes for each catalogue edge rule (no shared state between rules)."""
@@ -23,7 +30,7 @@ def every_edge_design(api_type: str = "rest") -> Architecture:
         if rule.source == "api_gateway":
             src_config["api_type"] = api_type
         arch.add_node(Node(src, rule.source, src_config))
-        arch.add_node(Node(dst, rule.target, {}))
+        arch.add_node(Node(dst, rule.target, dict(_TARGET_NEEDS.get((rule.source, rule.target), {}))))
         edge_config = {"method": "POST", "path": f"/r{index}"} if rule.source == "api_gateway" else {}
         if rule.kind == "task":
             edge_config["order"] = 1

@@ -30,7 +30,8 @@ FORMATS = ("cloudformation", "sam", "terraform")
 COMPARED_FIELDS = {
     "lambda": ("runtime", "architecture", "memory_mb", "timeout_s", "reserved_concurrency",
                "provisioned_concurrency", "handler", "max_retry_attempts"),
-    "dynamodb": ("billing_mode", "read_capacity", "write_capacity", "stream", "partition_key"),
+    "dynamodb": ("billing_mode", "read_capacity", "write_capacity", "stream", "partition_key", "auto_scaling",
+                 "max_read_capacity", "max_write_capacity", "target_utilization"),
     "sqs": ("fifo", "visibility_timeout_s", "retention_s", "max_receive_count"),
     "sns": ("fifo",),
     "kinesis": ("capacity_mode", "shards", "retention_hours"),
@@ -53,11 +54,6 @@ NOT_CARRIED_FIELDS = {
     "hot_key_share": "simulation only (how the traffic spreads over keys)",
     "warm_write_units": "simulation only (a table's warm throughput is an account state)",
     "warm_read_units": "simulation only (a table's warm throughput is an account state)",
-    # The exporters write a table's fixed capacity; auto scaling is simulated, not yet exported.
-    "auto_scaling": "simulated only: the exporters do not write auto scaling yet",
-    "target_utilization": "simulated only: the exporters do not write auto scaling yet",
-    "max_read_capacity": "simulated only: the exporters do not write auto scaling yet",
-    "max_write_capacity": "simulated only: the exporters do not write auto scaling yet",
     "message_groups": "simulation only (how many message groups the traffic uses)",
     "message_group_field": "written inside integration request templates and state machine "
                            "paths, which the importers do not read back",

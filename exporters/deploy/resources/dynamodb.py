@@ -1,6 +1,14 @@
-"""DynamoDB tables (with their optional change stream)."""
+"""DynamoDB tables (with their optional change stream and auto scaling).
+
+Auto scaling is Application Auto Scaling's: per capacity a scalable target and a target
+tracking policy (model.aws.autoscaling). Registering a target again updates it, so
+creating and updating are the same calls; a target no longer wanted is deregistered,
+which deletes its policies too.
+"""
 
 from __future__ import annotations
+
+from model.aws import autoscaling
 
 from ..core import Kind, tag_dict, tag_list
 
@@ -11,7 +19,7 @@ STREAM_VIEWS = {"keys_only": "KEYS_ONLY", "new_image": "NEW_IMAGE", "old_image":
 
 class Table(Kind):
     name = "table"
-    mutable = frozenset({"billing_mode", "read_capacity", "write_capacity", "stream"})
+    mutable = frozenset({"billing_mode", "read_capacity", "write_capacity", "stream", "scaling"})
 
     def find(self, ctx, res):
         ddb = ctx.client("dynamodb")
@@ -29,7 +37,9 @@ class Table(Kind):
             Tags=tag_list(ctx.tags), **_capacity(cfg), **_stream(cfg))["TableDescription"]
         outputs = {"arn": table["TableArn"], "name": res.name}
         record(outputs)
-        return self._wait(ddb, outputs)
+        outputs = self._wait(ddb, outputs)
+        _scale(ctx, res.name, cfg.get("scaling", []))
+        return outputs
 
     def update(self, ctx, res, outputs, changed):
         ddb, cfg = ctx.client("dynamodb"), res.config
@@ -45,7 +55,10 @@ class Table(Kind):
                 params.update(_stream(cfg))
         if params:
             ddb.update_table(TableName=res.name, **params)
-        return self._wait(ddb, outputs)
+        outputs = self._wait(ddb, outputs)
+        if "scaling" in changed:
+            _scale(ctx, res.name, cfg.get("scaling", []))
+        return outputs
 
     @staticmethod
     def _wait(ddb, outputs):
@@ -54,6 +67,7 @@ class Table(Kind):
         return {**outputs, "stream_arn": table.get("LatestStreamArn", "")}
 
     def delete(self, ctx, outputs):
+        _scale(ctx, outputs["name"], [])
         ctx.client("dynamodb").delete_table(TableName=outputs["name"])
 
     def exists(self, ctx, outputs):
@@ -82,3 +96,27 @@ def _stream(cfg: dict) -> dict:
     return {"StreamSpecification": {"StreamEnabled": True, "StreamViewType": STREAM_VIEWS[cfg["stream"]]}}
 
 
+
+
+def _scale(ctx, table_name: str, scaling: list) -> None:
+    """Make the table's scalable targets and policies those of `scaling` (the desired
+    config's [dimension, metric, min, max, target %] rows): register and put each, and
+    deregister the table's other targets."""
+    aas = ctx.client("application-autoscaling")
+    resource_id = autoscaling.ScalingDimension.resource_id(table_name)
+    wanted = {row[0] for row in scaling}
+    live = aas.describe_scalable_targets(ServiceNamespace=autoscaling.SERVICE_NAMESPACE,
+                                         ResourceIds=[resource_id])["ScalableTargets"]
+    for target in live:
+        if target["ScalableDimension"] not in wanted:
+            aas.deregister_scalable_target(ServiceNamespace=autoscaling.SERVICE_NAMESPACE, ResourceId=resource_id,
+                                           ScalableDimension=target["ScalableDimension"])
+    for dimension, metric, low, high, target_percent in scaling:
+        aas.register_scalable_target(ServiceNamespace=autoscaling.SERVICE_NAMESPACE, ResourceId=resource_id,
+                                     ScalableDimension=dimension, MinCapacity=low, MaxCapacity=high)
+        aas.put_scaling_policy(
+            PolicyName=f"{table_name}-{autoscaling.CAPACITY_OF_DIMENSION[dimension]}",
+            ServiceNamespace=autoscaling.SERVICE_NAMESPACE, ResourceId=resource_id, ScalableDimension=dimension,
+            PolicyType=autoscaling.POLICY_TYPE,
+            TargetTrackingScalingPolicyConfiguration={
+                "TargetValue": target_percent, "PredefinedMetricSpecification": {"PredefinedMetricType": metric}})

@@ -1,0 +1,45 @@
+"""Application Auto Scaling targets and policies of DynamoDB tables -> the tables' auto
+scaling fields (importers.table_scaling decides what the fields can say)."""
+
+from __future__ import annotations
+
+from importers import table_scaling
+from importers.base import tokens_in
+from importers.cloudformation.state import TemplateImport
+
+TARGET = "AWS::ApplicationAutoScaling::ScalableTarget"
+POLICY = "AWS::ApplicationAutoScaling::ScalingPolicy"
+# TargetTrackingScalingPolicyConfiguration keys the design can say; any other is a setting
+# (cooldowns, DisableScaleIn, a customized metric) that keeps the policy as written.
+PLAIN_TRACKING = {"TargetValue", "PredefinedMetricSpecification"}
+
+
+def absorb_table_scaling(imp: TemplateImport) -> None:
+    found: dict[str, table_scaling.FoundScaling] = {}
+    for key, props in imp.props.items():
+        if imp.types[key] == TARGET and props.get("ServiceNamespace") == "dynamodb":
+            found[key] = table_scaling.FoundScaling(
+                key, TARGET, imp.b.node_for(props.get("ResourceId"), "dynamodb"), str(props.get("ScalableDimension")),
+                props.get("MinCapacity"), props.get("MaxCapacity"))
+    for key, props in imp.props.items():
+        if imp.types[key] != POLICY:
+            continue
+        target = next((found[name] for name in _referenced(props.get("ScalingTargetId")) if name in found), None)
+        if target is not None:
+            target.policies.append((key, _settings(props)))
+    imp.absorbed_as.update(table_scaling.absorb(imp.b, list(found.values())))
+
+
+def _referenced(value) -> list[str]:
+    return [name.split(".")[0] for name in tokens_in(value)]
+
+
+def _settings(props: dict) -> dict:
+    tracking = props.get("TargetTrackingScalingPolicyConfiguration") or {}
+    settings = {"policy_type": props.get("PolicyType"), "target_value": tracking.get("TargetValue"),
+                "metric": (tracking.get("PredefinedMetricSpecification") or {}).get("PredefinedMetricType")}
+    extra = set(props) - {"PolicyName", "PolicyType", "ScalingTargetId", "TargetTrackingScalingPolicyConfiguration"}
+    extra |= set(tracking) - PLAIN_TRACKING
+    extra |= set(tracking.get("PredefinedMetricSpecification") or {}) - {"PredefinedMetricType"}
+    settings.update({name: True for name in extra})
+    return settings
