@@ -100,7 +100,7 @@ def create_application():
 
 def run_designer(path: str | None, screenshot: str | None = None, select: str | None = None,
                  simulate: str | None = None, duration: float | None = None, panel: str = "canvas",
-                 size: tuple[int, int] | None = None, presentation: bool = False) -> int:
+                 size: tuple[int, int] | None = None, presentation: bool = False, trace: str | None = None) -> int:
     """Open the designer (blocking), or with `screenshot` render it to a PNG and return."""
     if screenshot and not _has_display():
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -114,7 +114,7 @@ def run_designer(path: str | None, screenshot: str | None = None, select: str | 
     app = create_application()
     if screenshot:
         return _screenshot(path, screenshot, select, simulate, duration, panel, size or SCREENSHOT_SIZE,
-                           presentation)
+                           presentation, trace)
     from PySide6.QtCore import QTimer
 
     from .main_window import MainWindow
@@ -133,7 +133,7 @@ def run_designer(path: str | None, screenshot: str | None = None, select: str | 
 
 def _screenshot(path: str | None, out: str, select: str | None, simulate: str | None = None,
                 duration: float | None = None, panel: str = "canvas", size: tuple[int, int] = SCREENSHOT_SIZE,
-                presentation: bool = False) -> int:
+                presentation: bool = False, trace: str | None = None) -> int:
     """Render the window with `path` loaded at `size` (1400x900), offscreen, and save a PNG."""
     from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QApplication
@@ -166,7 +166,7 @@ def _screenshot(path: str | None, out: str, select: str | None, simulate: str | 
         if simulate:
             from .results_ui import run_for_screenshot
 
-            problem = run_for_screenshot(window, simulate, duration, panel, _settle, presentation)
+            problem = run_for_screenshot(window, simulate, duration, panel, _settle, presentation, trace)
             if problem:
                 print(f"error: --simulate {simulate}: {problem}", file=sys.stderr)
                 window.undo_stack.setClean()
@@ -176,7 +176,9 @@ def _screenshot(path: str | None, out: str, select: str | None, simulate: str | 
             window.select(("node", select))
         window.view.fit_to_view()
         _settle(QApplication)
-        pixmap = window.grab()
+        from .results_ui import grab_with_dialogs
+
+        pixmap = grab_with_dialogs(window)
         window.undo_stack.setClean()
         window.close()
         window.deleteLater()

@@ -151,10 +151,13 @@ class RunRequest:
 
     def __call__(self, progress, cancel):
         from simulation.engine import simulate
+        from simulation.traces import TEACHING_SHARE, TEACHING_TRACES
 
         started = time.perf_counter()
+        # denser journeys than the command line's, for the teaching replay (same statistics)
         result = simulate(self.arch, self.scenario, seed=self.seed, duration_s=self.duration_s,
-                          base_dir=self.base_dir, progress=progress, cancel=cancel)
+                          base_dir=self.base_dir, progress=progress, cancel=cancel,
+                          traces=TEACHING_TRACES, trace_share=TEACHING_SHARE)
         return RunOutcome(self.arch, self.scenario, result, time.perf_counter() - started)
 
 

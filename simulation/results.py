@@ -7,7 +7,9 @@
   instances are time averages within the bucket, max_backlog the bucket's maximum,
   throttled / cold_starts / errors counts per bucket.
 - each entry's "histogram": {"edges_ms", "counts"} (latency of succeeded requests, ~40
-  log-spaced bins), "usage" (billing counters per node) and "assumptions".
+  log-spaced bins), "usage" (billing counters per node) and "assumptions";
+- "traces": the sampled request journeys (simulation/traces.py), each span with its
+  "status" besides the contract's fields.
 """
 
 from __future__ import annotations
@@ -122,6 +124,7 @@ class Result:
     measured_s: float = 0.0
     warmup_s: float = 0.0
     extra: dict = field(default_factory=dict)
+    traces: tuple[dict, ...] = ()  # sampled request journeys, JSON-ready (DESIGN.md section 4)
 
     def to_json(self) -> dict:
         return {
@@ -133,6 +136,7 @@ class Result:
             "usage": {k: dict(v) for k, v in self.usage.items()},
             "timeseries": self.timeseries.to_json(),
             "assumptions": list(self.assumptions),
+            "traces": list(self.traces),
         }
 
     @classmethod
@@ -147,6 +151,7 @@ class Result:
             assumptions=tuple(data.get("assumptions", ())),
             measured_s=data.get("measured_s", data["duration_s"]),
             warmup_s=data.get("warmup_s", 0.0),
+            traces=tuple(data.get("traces", ())),
         )
 
 

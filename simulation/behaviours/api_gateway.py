@@ -12,6 +12,7 @@ on. Latency at API Gateway = response time of accepted requests (errors included
 
 from __future__ import annotations
 
+from ..traces import Traced
 from .base import ERROR, OK, THROTTLED, Behaviour, TokenBucket, sampler
 
 
@@ -84,6 +85,8 @@ class Api(Behaviour):
 
     def call(self, ctx, done, edge) -> None:
         now = self.env.now
+        if ctx.__class__ is Traced:
+            done = ctx.enter(self, done, now)
         stats = self.stats
         stats.requests += 1
         if not self.bucket.take(now):

@@ -32,6 +32,7 @@ from model.distributions import Exponential, Fixed, LogNormal, parse_distributio
 from ..cost import usage_counters
 from ..metrics import CountSeries, LatencyHistogram, SeriesSet, TimedLevel
 from ..simpy_compat import Environment
+from ..traces import Traced
 
 OK, ERROR, THROTTLED = 0, 1, 2
 Done = Callable[[int, float], None] | None
@@ -288,7 +289,7 @@ class Behaviour:
             if done is not None:
                 done(ERROR, self.env.now)
             return ctx, False
-        new = dict(ctx or {})
+        new = {} if ctx is None else ctx.copy()  # a traced context stays traced
         new[self.id] = visits
         return new, True
 
@@ -383,10 +384,13 @@ class SdkCall:
     __slots__ = ("owner", "ctx", "done", "ops", "index", "attempt", "start", "epoch")
 
     def __init__(self, owner: SdkService, ctx, done: Done, ops: tuple) -> None:
+        now = owner.env.now
+        if ctx.__class__ is Traced:
+            done = ctx.enter(owner, done, now)
         self.owner, self.ctx, self.done, self.ops = owner, ctx, done, ops
         self.index = 0
         self.attempt = 0
-        self.start = now = owner.env.now
+        self.start = now
         if owner.tracks_calls:
             owner.stats.concurrency.up(now)
 
@@ -402,7 +406,10 @@ class SdkCall:
             return
         if self.attempt < SDK_MAX_ATTEMPTS:
             owner.throttle(now)
-            owner.sim.after(latency_s + sdk_backoff_s(self.attempt, owner.rng), self.try_once)
+            backoff = sdk_backoff_s(self.attempt, owner.rng)
+            if self.ctx.__class__ is Traced:
+                self.done.retried(backoff)
+            owner.sim.after(latency_s + backoff, self.try_once)
         else:
             owner.sim.after(latency_s, self.failed)
 

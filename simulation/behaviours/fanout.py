@@ -12,6 +12,7 @@ Rules:
 
 from __future__ import annotations
 
+from ..traces import Traced
 from .base import Behaviour, Reply, chunks, sampler
 
 # Typical in-region response time of SNS Publish and EventBridge PutEvents (the delivery
@@ -37,6 +38,8 @@ class FanOut(Behaviour):
         if not go:
             return
         sim, now = self.sim, self.env.now
+        if ctx.__class__ is Traced:  # a caller waiting gets its answer later; else none is made
+            done = ctx.enter(self, done, now) if done is not None else ctx.mark(self.id, now)
         self.stats.requests += 1
         self.usage[self.publish_counter] += self.chunks
         epoch = sim.epoch

@@ -30,6 +30,7 @@ import math
 from collections import deque
 
 from ..metrics import TimedLevel
+from ..traces import Traced
 from .base import ERROR, OK, THROTTLED, Behaviour, TokenBucket, sampler
 
 PROVISIONED, WARM, COLD = 0, 1, 2
@@ -239,6 +240,8 @@ class LambdaFunction(Behaviour):
         its concurrency cap or may not create another environment yet."""
         stats = self.stats
         now = self.env.now
+        if ctx.__class__ is Traced:
+            done = ctx.enter(self, done, now)
         stats.requests += 1
         pool = self.pool
         if pool.used >= pool.limit:
@@ -271,6 +274,8 @@ class LambdaFunction(Behaviour):
             ms += self.cold()
             stats.cold_starts += 1
             stats.ts_cold.add(now)
+            if ctx.__class__ is Traced:
+                done.cold()
         if ms >= self.timeout_ms:
             self.sim.after(self.timeout_s, inv.timed_out)
             return

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 from collections import deque
 
+from ..traces import Traced, batch_context
 from .base import OK, Behaviour, Reply, chunks, sampler
 
 INITIAL_POLLERS = 5.0
@@ -105,8 +106,8 @@ class QueuePoller:
                 else:
                     batch = [messages.popleft() for _ in range(min(self.batch_size, len(messages)))]
                 self.active += 1
-                queue.received(batch, now)
-                self.fn.invoke(batch[0].ctx, Batch(self, batch, now).result)
+                ctx = queue.received(batch, now)
+                self.fn.invoke(ctx, Batch(self, batch, now).result)
         finally:
             self.busy = False
 
@@ -175,7 +176,8 @@ class Queue(Behaviour):
         if messages and messages[-1] is message:  # not taken at once: it waits
             self.stats.backlog.up(self.env.now)
 
-    def received(self, batch: list[Message], now: float) -> None:
+    def received(self, batch: list[Message], now: float):
+        """Count the receive of a batch; returns the context its consumer carries."""
         stats = self.stats
         n = len(batch)
         # the message being sent (always last: FIFO) was never counted in the backlog
@@ -189,10 +191,15 @@ class Queue(Behaviour):
         self.usage["requests"] += billed
         latency = stats.latency
         epoch = self.sim.epoch
+        traced = False
         for message in batch:
             message.receives += 1
             if message.epoch == epoch:
                 latency.add((now - message.visible_since) * 1000.0)
+            if message.ctx.__class__ is Traced:
+                message.ctx.waited(self.id, message.visible_since, now, message.receives)
+                traced = True
+        return batch_context(batch[0].ctx, [m.ctx for m in batch]) if traced else batch[0].ctx
 
     def batch_finished(self, batch: Batch, status: int) -> None:
         now = self.env.now

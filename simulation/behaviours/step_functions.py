@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 
+from ..traces import Traced
 from .base import sampler, ERROR, OK, Behaviour
 
 
@@ -66,6 +67,8 @@ class StateMachine(Behaviour):
 
     def call(self, ctx, done, edge) -> None:
         now = self.env.now
+        if ctx.__class__ is Traced:
+            done = ctx.enter(self, done, now)
         self.stats.requests += 1
         self.usage["executions"] += 1
         self.stats.concurrency.up(now)

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections import deque
 
+from ..traces import Traced, batch_context
 from .base import OK, Behaviour, SdkCall, SdkService, TokenBucket, chunks, sampler
 
 POLL_INTERVAL_S = 1.0
@@ -42,14 +43,20 @@ class Shard:
 
 
 class StreamBatch:
-    __slots__ = ("reader", "shard", "batch", "tries")
+    __slots__ = ("reader", "shard", "batch", "tries", "ctx")
 
-    def __init__(self, reader: "StreamReader", shard: Shard, batch: list) -> None:
+    def __init__(self, reader: "StreamReader", shard: Shard, batch: list, now: float) -> None:
         self.reader, self.shard, self.batch = reader, shard, batch
         self.tries = 0
+        traced = False
+        for t, ctx, _epoch in batch:  # traced records: their wait in the shard, and their journeys go on
+            if ctx.__class__ is Traced:
+                ctx.waited(reader.feed.owner.id, t, now)
+                traced = True
+        self.ctx = batch_context(batch[0][1], [record[1] for record in batch]) if traced else batch[0][1]
 
     def invoke(self, _event=None) -> None:
-        self.reader.fn.invoke(self.batch[0][1], self.result)
+        self.reader.fn.invoke(self.ctx, self.result)
 
     def result(self, status: int, t_end: float) -> None:
         self.reader.batch_result(self, status)
@@ -96,7 +103,7 @@ class StreamReader:
             batch = [shard.records.popleft() for _ in range(take)]
             self._observe(batch, now)
             shard.inflight += 1
-            StreamBatch(self, shard, batch).invoke()
+            StreamBatch(self, shard, batch, now).invoke()
 
     def _woken(self, shard: Shard) -> None:
         shard.poll_pending = False
