@@ -365,7 +365,7 @@ class Dashboard(QWidget):
             for col, (key, text, number) in enumerate(self._cells(result, node_id, stats)):
                 item = _SortItem(text)
                 item.setData(NUMERIC_ROLE, number)
-                if number:
+                if number is not None and number > 0:  # -1: a backlog the node cannot have
                     self.nonzero.add(key)
                 if key == "node":
                     item.setData(Qt.UserRole, node_id)

@@ -33,7 +33,7 @@ from simulation.health import (
     BUSY, IDLE, OK, THROTTLED, Health, badge_short, badge_text, edge_rates, node_health,
 )
 
-from . import style
+from . import style, theme
 from .canvas.node_item import H, W
 from .limits import describe, limit_words, limits_by_node, run_limits
 
@@ -164,7 +164,7 @@ class NodeResultItem(QGraphicsItem):
         if self.health.utilisation is not None:
             track = QRectF(style.NODE_PADDING, H - 7, W - 2 * style.NODE_PADDING, 3.5)
             painter.setPen(Qt.NoPen)
-            painter.setBrush(QColor("#E5E7EB"))
+            painter.setBrush(QColor(theme.current().grid))
             painter.drawRoundedRect(track, 1.75, 1.75)
             filled = QRectF(track.left(), track.top(), track.width() * min(1.0, self.health.utilisation),
                             track.height())
@@ -180,7 +180,8 @@ class NodeResultItem(QGraphicsItem):
             painter.drawText(flag, Qt.AlignCenter, "LIMIT")
         if self.text and not self._badge.isEmpty():
             painter.setPen(Qt.NoPen)
-            painter.setBrush(colour if self.health.level in (THROTTLED, BUSY) or self.stale else QColor("#1F2733"))
+            painter.setBrush(colour if self.health.level in (THROTTLED, BUSY) or self.stale
+                             else QColor(theme.current().badge))
             painter.drawRoundedRect(self._badge, self._badge.height() / 2, self._badge.height() / 2)
             painter.setPen(QColor("white"))
             painter.setFont(self._font)
@@ -255,6 +256,8 @@ class ResultsOverlay:
             self.banner.setObjectName("resultsBanner")
             self.banner.move(12, 10)
             self.banner.hide()
+        self._last_banner = ("", False)
+        theme.themes().changed.connect(self._retheme)
 
     def show(self, outcome) -> None:
         self.clear()
@@ -353,15 +356,23 @@ class ResultsOverlay:
             if shiboken6.isValid(item):
                 yield item
 
+    def _retheme(self, *_args) -> None:
+        if self.banner is not None and self.banner.isVisible():
+            self._banner(*self._last_banner)
+        for item in self._items():
+            item.update()
+
     def _banner(self, text: str, stale: bool) -> None:
         if self.banner is None:
             return
-        colours = ("#FEF3C7", "#92400E", "#F5C451") if stale else ("#FFFFFF", "#3D4654", "#D5DAE1")
+        self._last_banner = (text, stale)
+        t = theme.current()
+        colours = (t.note_fill, t.note_text, t.warning) if stale else (t.panel, t.chrome_text, t.border)
         self.banner.setStyleSheet(f"background: {colours[0]}; color: {colours[1]}; border: 1px solid {colours[2]};"
                                   " border-radius: 5px; padding: 5px 10px; font-weight: 600;")
         folded = (f" · {len(self.folded)} badge{'s' if len(self.folded) != 1 else ''} folded: hover the node"
                   if self.folded else "")
-        legend = ("" if stale else "<br><span style='font-weight:400; color:#5F6B7A'>ring: "
+        legend = ("" if stale else f"<br><span style='font-weight:400; color:{t.muted}'>ring: "
                   "<span style='color:#12B76A'>■</span> fine  <span style='color:#F79009'>■</span> busy or erroring  "
                   "<span style='color:#D92D20'>■</span> throttled · band width: requests/s · hover a node for its "
                   f"figures{folded}</span>")
