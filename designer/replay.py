@@ -32,7 +32,7 @@ from model.architecture import Architecture
 from simulation.health import fmt_ms
 from simulation.replay import (
     COLD, FAILED, RETRYING, THROTTLED, WAITING, WORKING, Dot, ReplayPlan, Trip, journey_ms, plan_replay,
-    plan_trips,
+    plan_trips, response_ms,
 )
 
 from .overlay import edge_path
@@ -299,15 +299,17 @@ class ReplayControls(QWidget):
         self.requests.setVisible(bool(traces))
         order = self.order_box.currentText()
         indexes = list(range(len(traces)))
-        if order == "slowest first":
-            indexes.sort(key=lambda i: -journey_ms(traces[i]))
+        if order == "slowest first":  # as its client waited (the report's order too)
+            indexes.sort(key=lambda i: -response_ms(traces[i]))
         elif order == "failed first":
             indexes.sort(key=lambda i: (traces[i]["outcome"] == "ok", traces[i]["start_s"]))
         for index in indexes:
             journey = traces[index]
             mark = "✓" if journey["outcome"] == "ok" else "✗"
-            item = QListWidgetItem(f"{mark} {fmt_ms(journey_ms(journey))} · {journey['outcome']} · "
-                                   f"at {journey['start_s']:,.1f} s · {len(journey['spans'])} spans")
+            answered, total = response_ms(journey), journey_ms(journey)
+            later = f" (work until {fmt_ms(total)})" if total > answered * 1.01 else ""
+            item = QListWidgetItem(f"{mark} {fmt_ms(answered)} · {journey['outcome']} · at {journey['start_s']:,.1f} s · "
+                                   f"{len(journey['spans'])} spans{later}")
             item.setData(Qt.UserRole, index)
             if journey["outcome"] != "ok":
                 item.setForeground(QBrush(THROTTLED_COLOUR))

@@ -248,6 +248,9 @@ class SimulationPanel(QWidget):
         form.setVerticalSpacing(6)
         self.scenario_box = QComboBox()
         self.scenario_box.setObjectName("scenarioBox")
+        # long scenario names are elided, not allowed to widen the panel past its dock
+        self.scenario_box.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+        self.scenario_box.setMinimumContentsLength(8)
         self.scenario_box.currentIndexChanged.connect(self._scenario_picked)
         edit = QPushButton("Edit…")
         edit.setToolTip("Edit this scenario's load and overrides in the inspector")

@@ -128,9 +128,16 @@ def qpalette(theme: Theme) -> QPalette:
     return palette
 
 
-def style_sheet(t: Theme) -> str:
-    """The application's style sheet: the toolbar, menus, docks, tabs and tooltips."""
-    return f"""
+BASE_POINTS = 9.0  # the application's font size (designer/app.py)
+_font_scale = [1.0]  # presentation mode enlarges every widget's text
+
+
+def style_sheet(t: Theme, font_scale: float = 1.0) -> str:
+    """The application's style sheet: the toolbar, menus, docks, tabs and tooltips; with a
+    font scale, a size for every widget's text (a style sheet reaches widgets a parent's
+    font does not)."""
+    sized = f"QWidget {{ font-size: {BASE_POINTS * font_scale:.1f}pt; }}\n" if font_scale != 1.0 else ""
+    return sized + f"""
 QMainWindow::separator {{ background: {t.border}; width: 1px; height: 1px; }}
 QDockWidget {{ font-weight: 600; color: {t.chrome_text}; }}
 QDockWidget::title {{ background: {t.chrome}; padding: 6px 8px; border-bottom: 1px solid {t.border}; }}
@@ -169,11 +176,18 @@ def system_scheme():
 def apply_theme(app, theme: Theme) -> None:
     """Palette, style sheet and canvas colours of `theme`; then the views redraw."""
     app.setPalette(qpalette(theme))
-    app.setStyleSheet(style_sheet(theme))
+    app.setStyleSheet(style_sheet(theme, _font_scale[0]))
     style.use_theme(theme.dark)
     set_theme(theme)
     for widget in app.topLevelWidgets():
         widget.update()
+
+
+def set_font_scale(app, scale: float) -> None:
+    """Every widget's text `scale` times its size (presentation mode), or back with 1."""
+    _font_scale[0] = scale
+    app.setStyleSheet(style_sheet(current(), scale))
+    themes().changed.emit(current())  # the views that style themselves restyle
 
 
 _following: list = []  # the application already followed (connected once)

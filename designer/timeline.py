@@ -39,7 +39,8 @@ class Waterfall(QWidget):
     def __init__(self, arch: Architecture, journey: dict, scale: float = 1.0, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.arch, self.journey, self.scale = arch, journey, scale
-        self.spans = sorted(journey.get("spans", ()), key=lambda s: (s["start_ms"], -s["end_ms"]))
+        # by start; at one instant in the order they were recorded (a cause before its effect)
+        self.spans = sorted(journey.get("spans", ()), key=lambda s: s["start_ms"])
         self.depths = span_depths(arch, self.spans)
         self.total_ms = max(journey_ms(journey), 1e-3)
         self.pieces = axis_pieces(self.spans, self.total_ms)

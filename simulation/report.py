@@ -292,7 +292,7 @@ def _journeys(view: _View) -> str:
 
 
 def _journey(view: _View, journey: Mapping[str, Any], kind: str) -> str:
-    spans = sorted(journey.get("spans", ()), key=lambda s: (s["start_ms"], -s["end_ms"]))
+    spans = sorted(journey.get("spans", ()), key=lambda s: s["start_ms"])  # ties: as recorded, cause first
     total = max(journey_ms(journey), 1e-3)
     pieces = axis_pieces(spans, total)
     widths = axis_widths(pieces)
