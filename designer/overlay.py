@@ -239,7 +239,7 @@ class ResultsOverlay(QObject):
     """Puts a run's results on a DiagramScene (and a banner on its view)."""
 
     def __init__(self, scene, view=None) -> None:
-        super().__init__()
+        super().__init__(view)  # dies with its view: its connections go with it
         self.scene, self.view = scene, view
         self.node_items: dict[str, NodeResultItem] = {}
         self.edge_items: dict[int, EdgeFlowItem] = {}
@@ -268,7 +268,7 @@ class ResultsOverlay(QObject):
                 view.zoom_changed.connect(self._place_banner)
 
     def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt override)
-        if event.type() == QEvent.Resize and self.banner is not None and self.banner.isVisible():
+        if event.type() == QEvent.Resize and self._banner_alive() and self.banner.isVisible():
             self._banner(*self._last_banner)
         return False
 
@@ -370,7 +370,7 @@ class ResultsOverlay(QObject):
                 yield item
 
     def _retheme(self, *_args) -> None:
-        if self.banner is not None and self.banner.isVisible():
+        if self._banner_alive() and self.banner.isVisible():
             self._banner(*self._last_banner)
         for item in self._items():
             item.update()
@@ -411,10 +411,13 @@ class ResultsOverlay(QObject):
         self._place_banner()
         self.banner.raise_()
 
+    def _banner_alive(self) -> bool:
+        return self.banner is not None and shiboken6.isValid(self.banner)
+
     def _place_banner(self, *_args) -> None:
         """Put the banner in the corner of the canvas where it covers the least of the
         nodes and their badges (the top left when it covers none there)."""
-        if self.banner is None or not self.banner.isVisible():
+        if not self._banner_alive() or not self.banner.isVisible():
             return
         viewport = self.view.viewport().geometry()
         size = self.banner.size()
