@@ -35,6 +35,7 @@ from simulation.compare import (
 
 from . import theme
 from .charts import Chart, axes, legend, short, title
+from .names import node_name
 from .simulation_panel import BackgroundJob
 
 COLOUR_A, COLOUR_B = "#9AA3AF", "#2F80ED"
@@ -282,7 +283,7 @@ class CompareDialog(QDialog):
         t = theme.current()
         self.table.setRowCount(len(self.rows))
         for i, row in enumerate(self.rows):
-            cells = (row.metric, row.interval_text("a"), row.interval_text("b"), row.change_text())
+            cells = (self._named(row.metric), row.interval_text("a"), row.interval_text("b"), row.change_text())
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 if col:
@@ -304,12 +305,18 @@ class CompareDialog(QDialog):
         durations = " and ".join(dict.fromkeys(f"{d:g} s" for d in lengths))
         self._status(f"A: {self.labels[0]}   ·   B: {self.labels[1]}   ·   {replications} × {durations}   ·   {verdict}")
 
+    def _named(self, metric: str) -> str:
+        """'create_order: p99 duration' -> 'Create order: p99 duration' (the canvas's names)."""
+        head, sep, rest = metric.partition(": ")
+        return f"{node_name(self.arch, head)}{sep}{rest}" if sep and head in self.arch.nodes else metric
+
     def _plot(self) -> None:
         picked = [r for r in self.rows if r.kind == "ms" and "p99" in r.metric][:6]
         if not picked:
             self.chart.empty("No latency to compare")
             return
-        self.chart.present(("p99", id(self.results)), lambda figure: _plot_p99(figure, picked))
+        labels = [self._named(r.metric) for r in picked]
+        self.chart.present(("p99", id(self.results)), lambda figure: _plot_p99(figure, picked, labels))
 
     def done(self, code: int) -> None:
         self.job.cancel()
@@ -327,7 +334,7 @@ def _change_tip(row: Row) -> str:
     return f"Within the noise: the intervals overlap ({interval})"
 
 
-def _plot_p99(figure, picked: list[Row]) -> int:
+def _plot_p99(figure, picked: list[Row], labels: list[str]) -> int:
     t = theme.current()
     ax = axes(figure)
     ys = range(len(picked))
@@ -341,7 +348,7 @@ def _plot_p99(figure, picked: list[Row]) -> int:
             xerr=errors(picked, "a"), ecolor=t.text, capsize=3)
     ax.barh([y - 0.2 for y in ys], [r.b for r in picked], height=0.38, color=COLOUR_B, label="B",
             xerr=errors(picked, "b"), ecolor=t.text, capsize=3)
-    ax.set_yticks(list(ys), [short(r.metric.replace(" latency", "").replace(" duration", ""), 26) for r in picked],
+    ax.set_yticks(list(ys), [short(label.replace(" latency", "").replace(" duration", ""), 26) for label in labels],
                   fontsize=8, color=t.text)
     ax.invert_yaxis()
     ax.set_xlabel("ms (bars: mean; whiskers: 95% interval)", fontsize=8.5, color=t.muted)

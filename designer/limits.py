@@ -25,11 +25,9 @@ WORDS = {"api": "API", "gateway": "Gateway", "lambda": "Lambda", "dynamodb": "Dy
 
 
 def run_limits(result) -> list[dict]:
-    """The run's `limits` list, first hit first. The field comes from the regional-quotas
-    work (issue 14), which was not on main when this was written: a Result without it
-    has none. Once every Result carries it, this reads `result.limits` directly."""
-    limits = getattr(result, "limits", None) or ()
-    return sorted((dict(limit) for limit in limits), key=lambda limit: float(limit.get("first_hit_s", 0.0)))
+    """The run's `limits` (simulation.results.LimitHit records) in their JSON form, first
+    hit first."""
+    return sorted((hit.to_json() for hit in result.limits), key=lambda limit: limit["first_hit_s"])
 
 
 def limit_words(limit_id: str) -> str:

@@ -21,6 +21,7 @@ from typing import Any, Iterable
 from importers.aws_documents import (
     AWS_SERVICE_OF_ARN, DYNAMODB_READ_ACTIONS, TASK_TARGET_PARAMS, access_from_actions, name_from_arn, walk_states,
 )
+from importers.loops import LOOP_SHARE, close_loops
 from model.architecture import Architecture, Edge, Node, Scenario, Load
 from model.catalogue import SERVICES, edge_rule
 from model.errors import StratusError
@@ -400,6 +401,11 @@ class GraphBuilder:
 
     def finish(self) -> "ImportResult":
         self.fold_destination_grants()
+        for edge, loop in close_loops(self.arch):
+            self.note("note", edge.source, "", f"{edge.source} -> {edge.target} closes the loop {loop}: imported "
+                      f"with calls {LOOP_SHARE} (a stated default, one request in {round(1 / LOOP_SHARE)} goes "
+                      "round again; the template does not say how often): set the real share on the edge",
+                      "warning")
         if self.extras:
             self.arch.extra["extras"] = self.extras
         if self.schedules:

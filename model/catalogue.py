@@ -6,7 +6,9 @@ what a service *is*. (Behaviour — how a service queues or throttles — lives 
 `simulation/`, and each exporter renders resources, but both look the service up here.)
 
 Three tables:
-- SERVICES: one `ServiceSpec` per service key, with its config fields.
+- SERVICES: one `ServiceSpec` per service key, with its config fields and its AWS facts
+  (`ServiceSpec.aws`: resource types, deploy kind, name limits, handle, principal, log
+  group, the types the importers read as it).
 - EDGE_RULES: which (source service, target service) pairs AWS really integrates, the
   edge's kind and its own config fields.
 - DISTRIBUTIONS and LOAD_PATTERNS: the parameter shapes the file format accepts.
@@ -83,6 +85,89 @@ def _lognormal(p50: float, p99: float) -> dict:
 
 
 # --------------------------------------------------------------------------------------
+# What each service is on AWS
+#
+# The AWS facts sit in the catalogue entry itself (ServiceSpec.aws) rather than in a table
+# of model/aws: model/aws reads the catalogue (edge rules, these records), so declaring
+# them here keeps the dependency pointing one way, and a new service is still one entry.
+# How a format *spells* these facts (CloudFormation's Fn::GetAtt names, Terraform's
+# arguments) stays with that format's renderers.
+
+# What a reference to a node's main resource may name. Each output has one table saying
+# how it writes each (CloudFormation Ref/Fn::GetAtt, Terraform attributes, the deployer's
+# recorded outputs); model.aws.wiring uses the same names.
+ARN, NAME, URL, STREAM_ARN, ID = "arn", "name", "url", "stream_arn", "id"
+
+
+@dataclass(frozen=True)
+class AwsResource:
+    """The AWS resource a node becomes, as each output names it."""
+
+    kind: str  # the live deployer's kind (exporters/deploy/resources), e.g. "queue"
+    cloudformation: str  # the type the CloudFormation and SAM exports write
+    terraform: str  # the Terraform resource type
+    name_limit: int  # the longest physical name AWS accepts (the deployer cuts names to it)
+    # Characters the node's part of the name may take in an exported template, once
+    # "${NamePrefix}-${Stage}-" (model.aws.naming.TEMPLATE_PREFIX_ROOM) and any suffix
+    # (".fifo", a bucket's account id) are added: it keeps the whole within name_limit.
+    template_name_room: int
+
+
+@dataclass(frozen=True)
+class ImportTypes:
+    """Every resource type the importers read as a node of this service."""
+
+    cloudformation: tuple[str, ...]
+    sam: tuple[str, ...] = ()
+    terraform: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class AwsFacts:
+    """One service's format-neutral AWS facts, read by the exporters, the deployer and
+    model.aws (the importers' type maps are declared here too).
+
+    A service whose main resource follows a config field (API Gateway's `api_type`) names
+    that field in `variant_field` and gives the resource of each value in `variants`;
+    `main` is then the resource of the field's default value.
+    """
+
+    main: AwsResource
+    imports: ImportTypes
+    handle: str  # what code is handed to call the node (environment, task parameters): ARN, NAME, URL, ID
+    arn_service: str  # the service part of its ARNs: arn:<partition>:<arn_service>:...
+    # The service principal it acts as: the role it runs as, and the principal that
+    # resource policies name when it delivers to a queue, topic or function. None: neither.
+    principal: str | None = None
+    # Edge kinds leaving a node of this service whose actions (model.aws.iam.ACTIONS) go
+    # on the node's own role.
+    role_edges: frozenset[str] = frozenset()
+    log_group_prefix: str = ""  # the CloudWatch log group its logs go to, before the resource's name
+    # (field, value): a node whose field has this value stands for what every account
+    # already has (the default event bus): used, never created or deleted.
+    account_owned_when: tuple[str, Any] | None = None
+    variant_field: str = ""
+    variants: Mapping[str, AwsResource] = field(default_factory=dict)
+
+    def resource(self, config: Mapping[str, Any]) -> AwsResource:
+        """The main resource a node with this (effective) config becomes."""
+        if self.variant_field:
+            return self.variants[config[self.variant_field]]
+        return self.main
+
+    def account_owned(self, config: Mapping[str, Any]) -> bool:
+        if self.account_owned_when is None:
+            return False
+        name, value = self.account_owned_when
+        return config.get(name, value) == value
+
+    @property
+    def resources(self) -> tuple[AwsResource, ...]:
+        """Every main resource a node of this service may become."""
+        return tuple(self.variants.values()) if self.variant_field else (self.main,)
+
+
+# --------------------------------------------------------------------------------------
 # Services
 
 
@@ -94,10 +179,8 @@ class ServiceSpec:
     icon: str  # file name under assets/icons/
     fields: tuple[Field, ...]
     entry: str  # who sends outside traffic here ("" = takes none)
-    cfn_type: str
-    sam_type: str  # the SAM resource type, or the CFN type when SAM adds none
-    tf_type: str
     summary: str
+    aws: AwsFacts
 
     def field(self, name: str) -> Field | None:
         return self.field_map.get(name)
@@ -129,6 +212,9 @@ LAMBDA_RUNTIMES = (
     "java21", "java17", "dotnet8", "ruby3.3", "provided.al2023",
 )
 
+# AwsResource(deploy kind, CloudFormation type, Terraform type, name limit, template name room)
+_REST_API = AwsResource("rest_api", "AWS::ApiGateway::RestApi", "aws_api_gateway_rest_api", 128, 100)
+
 _SERVICE_LIST = (
     ServiceSpec(
         key="api_gateway",
@@ -136,10 +222,21 @@ _SERVICE_LIST = (
         category="integration",
         icon="api_gateway.svg",
         entry="clients calling the API",
-        cfn_type="AWS::ApiGateway::RestApi",
-        sam_type="AWS::Serverless::Api",
-        tf_type="aws_api_gateway_rest_api",
         summary="HTTPS front door: throttles with a token bucket and forwards to its integrations.",
+        aws=AwsFacts(
+            main=_REST_API,
+            variant_field="api_type",
+            variants={"rest": _REST_API,
+                      "http": AwsResource("http_api", "AWS::ApiGatewayV2::Api", "aws_apigatewayv2_api", 128, 100)},
+            imports=ImportTypes(("AWS::ApiGateway::RestApi", "AWS::ApiGatewayV2::Api"),
+                                ("AWS::Serverless::Api", "AWS::Serverless::HttpApi"),
+                                ("aws_api_gateway_rest_api", "aws_apigatewayv2_api")),
+            handle=ID,
+            arn_service="execute-api",  # the ARN of its stages, methods and paths (what callers are granted)
+            principal="apigateway.amazonaws.com",
+            role_edges=frozenset({"integration"}),
+            log_group_prefix="/aws/apigateway/",
+        ),
         fields=(
             _choice("api_type", "rest", ("rest", "http"), "REST API (v1) or HTTP API (v2)"),
             _float("throttle_rate_rps", 10000, "Steady-state request rate the stage allows",
@@ -158,10 +255,17 @@ _SERVICE_LIST = (
         category="compute",
         icon="lambda.svg",
         entry="direct synchronous Invoke calls",
-        cfn_type="AWS::Lambda::Function",
-        sam_type="AWS::Serverless::Function",
-        tf_type="aws_lambda_function",
         summary="Function: one request per execution environment, cold starts, concurrency caps.",
+        aws=AwsFacts(
+            main=AwsResource("function", "AWS::Lambda::Function", "aws_lambda_function", 64, 38),
+            imports=ImportTypes(("AWS::Lambda::Function",), ("AWS::Serverless::Function",), ("aws_lambda_function",)),
+            handle=ARN,
+            arn_service="lambda",
+            principal="lambda.amazonaws.com",
+            role_edges=frozenset({"data_access", "send", "publish", "put_record", "put_events", "invoke",
+                                  "start_execution", "on_failure"}),
+            log_group_prefix="/aws/lambda/",
+        ),
         fields=(
             _choice("runtime", "python3.12", LAMBDA_RUNTIMES, "Language runtime"),
             _choice("architecture", "x86_64", ("x86_64", "arm64"), "Instruction set (arm64 is cheaper)"),
@@ -172,6 +276,8 @@ _SERVICE_LIST = (
             _int("provisioned_concurrency", 0, "Environments kept initialised: no cold starts",
                  "environments", 0, 100_000),
             _dist("duration_ms", _lognormal(50, 250), "Handler time, without downstream calls"),
+            _float("per_record_ms", 0, "Handler time added per record of a batch from a queue or stream",
+                   "ms", 0, 900_000),
             _dist("cold_start_ms", {"dist": "normal", "mean": 250, "stddev": 50},
                   "Extra time of an invocation that needs a new environment"),
             _int("idle_timeout_s", 600, "A warm environment is reclaimed after this long unused",
@@ -189,10 +295,14 @@ _SERVICE_LIST = (
         category="database",
         icon="dynamodb.svg",
         entry="clients writing items",
-        cfn_type="AWS::DynamoDB::Table",
-        sam_type="AWS::DynamoDB::Table",
-        tf_type="aws_dynamodb_table",
         summary="Key-value table: capacity in read/write units, optional change stream.",
+        aws=AwsFacts(
+            main=AwsResource("table", "AWS::DynamoDB::Table", "aws_dynamodb_table", 255, 200),
+            imports=ImportTypes(("AWS::DynamoDB::Table", "AWS::DynamoDB::GlobalTable"),
+                                ("AWS::Serverless::SimpleTable",), ("aws_dynamodb_table",)),
+            handle=NAME,
+            arn_service="dynamodb",
+        ),
         fields=(
             _choice("billing_mode", "on_demand", ("on_demand", "provisioned"), "How capacity is bought"),
             _int("read_capacity", 5, "Provisioned read capacity units (4 KB strongly consistent reads/s)",
@@ -204,6 +314,18 @@ _SERVICE_LIST = (
             _choice("stream", "none", ("none", "keys_only", "new_image", "old_image", "new_and_old_images"),
                     "Change stream view (needed to trigger a function)"),
             _str("partition_key", "pk", "Partition key attribute name"),
+            _float("hot_key_share", 0.0, "Share of calls that go to one hot item (its partition "
+                   "serves at most 1,000 WCU or 3,000 RCU)", "", 0, 1),
+            _int("warm_write_units", 4000, "On-demand: writes/s the table serves at once (a new "
+                 "table: 4,000; it later doubles its previous peak)", "WRU/s", 1, 1_000_000),
+            _int("warm_read_units", 12000, "On-demand: reads/s the table serves at once (a new "
+                 "table: 12,000)", "RRU/s", 1, 1_000_000),
+            _bool("auto_scaling", False, "Provisioned: scale capacity between read/write_capacity "
+                  "and the maximums to keep utilisation at the target"),
+            _int("max_read_capacity", 40000, "Provisioned with auto scaling: most RCU", "RCU", 1, 1_000_000),
+            _int("max_write_capacity", 40000, "Provisioned with auto scaling: most WCU", "WCU", 1, 1_000_000),
+            _float("target_utilization", 0.7, "Provisioned with auto scaling: consumed / provisioned "
+                   "capacity to keep", "", 0.2, 0.9),
         ),
     ),
     ServiceSpec(
@@ -212,10 +334,14 @@ _SERVICE_LIST = (
         category="storage",
         icon="s3.svg",
         entry="clients uploading objects",
-        cfn_type="AWS::S3::Bucket",
-        sam_type="AWS::S3::Bucket",
-        tf_type="aws_s3_bucket",
         summary="Object storage: per-prefix request rates, event notifications.",
+        aws=AwsFacts(
+            main=AwsResource("bucket", "AWS::S3::Bucket", "aws_s3_bucket", 63, 24),
+            imports=ImportTypes(("AWS::S3::Bucket",), (), ("aws_s3_bucket",)),
+            handle=NAME,
+            arn_service="s3",
+            principal="s3.amazonaws.com",
+        ),
         fields=(
             _float("object_kb", 256, "Average object size", "KB", 0.001, 5_000_000),
             _dist("latency_ms", _lognormal(20, 120), "Latency of one GET or PUT"),
@@ -229,12 +355,19 @@ _SERVICE_LIST = (
         category="integration",
         icon="sqs.svg",
         entry="producers sending messages",
-        cfn_type="AWS::SQS::Queue",
-        sam_type="AWS::SQS::Queue",
-        tf_type="aws_sqs_queue",
         summary="Queue: holds messages until a consumer deletes them; redrive to a dead-letter queue.",
+        aws=AwsFacts(
+            main=AwsResource("queue", "AWS::SQS::Queue", "aws_sqs_queue", 80, 48),
+            imports=ImportTypes(("AWS::SQS::Queue",), (), ("aws_sqs_queue",)),
+            handle=URL,
+            arn_service="sqs",
+        ),
         fields=(
             _bool("fifo", False, "First-in-first-out queue with exactly-once processing"),
+            _int("message_groups", 1, "FIFO only: distinct MessageGroupIds in the traffic (one batch "
+                 "of a group is processed at a time)", "groups", 1, 1_000_000),
+            _str("message_group_field", "groupId", "FIFO with more than one group: the message's "
+                 "JSON field holding its group id (what direct integrations send as MessageGroupId)"),
             _int("visibility_timeout_s", 30, "A received message is hidden this long before redelivery",
                  "s", 0, 43_200),
             _float("message_kb", 1.0, "Average message size", "KB", 0.001, 1024),
@@ -250,10 +383,14 @@ _SERVICE_LIST = (
         category="integration",
         icon="sns.svg",
         entry="publishers",
-        cfn_type="AWS::SNS::Topic",
-        sam_type="AWS::SNS::Topic",
-        tf_type="aws_sns_topic",
         summary="Topic: fans each message out to every subscription.",
+        aws=AwsFacts(
+            main=AwsResource("topic", "AWS::SNS::Topic", "aws_sns_topic", 256, 60),
+            imports=ImportTypes(("AWS::SNS::Topic",), (), ("aws_sns_topic",)),
+            handle=ARN,
+            arn_service="sns",
+            principal="sns.amazonaws.com",
+        ),
         fields=(
             _bool("fifo", False, "FIFO topic (only SQS FIFO queues may subscribe)"),
             _dist("latency_ms", _lognormal(30, 150), "Publish-to-delivery latency"),
@@ -266,10 +403,13 @@ _SERVICE_LIST = (
         category="analytics",
         icon="kinesis.svg",
         entry="producers putting records",
-        cfn_type="AWS::Kinesis::Stream",
-        sam_type="AWS::Kinesis::Stream",
-        tf_type="aws_kinesis_stream",
         summary="Sharded stream: 1 MB/s or 1000 records/s in per shard, ordered per shard.",
+        aws=AwsFacts(
+            main=AwsResource("stream", "AWS::Kinesis::Stream", "aws_kinesis_stream", 128, 100),
+            imports=ImportTypes(("AWS::Kinesis::Stream",), (), ("aws_kinesis_stream",)),
+            handle=NAME,
+            arn_service="kinesis",
+        ),
         fields=(
             _choice("capacity_mode", "provisioned", ("provisioned", "on_demand"), "How shards are managed"),
             _int("shards", 1, "Shards (provisioned mode)", "shards", 1, 10_000),
@@ -284,10 +424,16 @@ _SERVICE_LIST = (
         category="integration",
         icon="eventbridge.svg",
         entry="producers putting events (or a schedule)",
-        cfn_type="AWS::Events::EventBus",
-        sam_type="AWS::Events::EventBus",
-        tf_type="aws_cloudwatch_event_bus",
         summary="Event bus: rules match events and deliver them to targets.",
+        aws=AwsFacts(
+            main=AwsResource("event_bus", "AWS::Events::EventBus", "aws_cloudwatch_event_bus", 256, 200),
+            imports=ImportTypes(("AWS::Events::EventBus",), (), ("aws_cloudwatch_event_bus",)),
+            handle=NAME,
+            arn_service="events",
+            principal="events.amazonaws.com",
+            role_edges=frozenset({"rule_target"}),
+            account_owned_when=("bus_name", "default"),
+        ),
         fields=(
             _dist("latency_ms", _lognormal(60, 400), "Put-to-target delivery latency"),
             _str("bus_name", "default", "Event bus name ('default' uses the account's bus)"),
@@ -300,10 +446,17 @@ _SERVICE_LIST = (
         category="integration",
         icon="step_functions.svg",
         entry="executions started by clients",
-        cfn_type="AWS::StepFunctions::StateMachine",
-        sam_type="AWS::Serverless::StateMachine",
-        tf_type="aws_sfn_state_machine",
         summary="Workflow: runs its task edges in order, one state transition each.",
+        aws=AwsFacts(
+            main=AwsResource("state_machine", "AWS::StepFunctions::StateMachine", "aws_sfn_state_machine", 80, 54),
+            imports=ImportTypes(("AWS::StepFunctions::StateMachine",), ("AWS::Serverless::StateMachine",),
+                                ("aws_sfn_state_machine",)),
+            handle=ARN,
+            arn_service="states",
+            principal="states.amazonaws.com",
+            role_edges=frozenset({"task"}),
+            log_group_prefix="/aws/vendedlogs/states/",
+        ),
         fields=(
             _choice("workflow_type", "standard", ("standard", "express"), "Standard (durable) or Express (fast, cheap)"),
             _dist("transition_ms", 25, "Overhead of one state transition"),
@@ -317,19 +470,32 @@ SERVICES: Mapping[str, ServiceSpec] = MappingProxyType({s.key: s for s in _SERVI
 # --------------------------------------------------------------------------------------
 # Edges
 
+# Edge kinds whose sender writes one fixed MessageGroupId to a FIFO queue whatever its
+# message_groups: an EventBridge rule's SqsParameters take a constant id (PutTargets API,
+# SqsParameters.MessageGroupId). The exporters write Stratus's fixed group there; the
+# simulator puts those messages in one group; validation warns.
+FIXED_MESSAGE_GROUP_KINDS = frozenset({"rule_target"})
+
 CALLS = _float("calls", 1.0, "Mean calls per upstream request (below 1: a probability)", "", 0, 1000)
 _ROUTE = (
     _choice("method", "ANY", ("ANY", "GET", "POST", "PUT", "PATCH", "DELETE"), "HTTP method of the route"),
     _str("path", "/", "Route path"),
 )
 _RW = _choice("action", "read", ("read", "write", "read_write"), "What the caller does")
+# DynamoDB reads are eventually consistent unless asked (ConsistentRead): half a read unit.
+_CONSISTENCY = _choice("consistency", "eventual", ("eventual", "strong"),
+                       "Reads: eventually consistent (half a read unit) or strongly consistent")
 _ORDER = _int("order", 1, "Position of this task in the workflow", "", 1, 1000)
 _STREAM_SOURCE = (
     _int("batch_size", 100, "Records per invocation at most", "records", 1, 10_000),
     _int("parallelization_factor", 1, "Concurrent batches per shard", "", 1, 10),
     _float("batch_window_s", 0, "Wait this long to fill a batch", "s", 0, 300),
     _choice("starting_position", "LATEST", ("LATEST", "TRIM_HORIZON"), "Where reading starts"),
-    _int("max_retry_attempts", 10, "Retries of a failing batch before it is skipped", "", -1, 10_000),
+    _int("max_retry_attempts", -1, "Retries of a batch the function fails before it is discarded "
+         "(-1: until its records expire, blocking the shard)", "", -1, 10_000),
+    _int("max_record_age_s", -1, "Records older than this are discarded (-1: kept until the stream's "
+         "retention ends; else 60..604800)", "s", -1, 604_800),
+    _bool("bisect_on_error", False, "Split a failing batch in two and retry each half (uses no retry)"),
 )
 
 
@@ -380,9 +546,10 @@ _EDGE_LIST = (
     + _rule("api_gateway", ["kinesis"], "integration", "PutRecord integration", _ROUTE)
     + _rule("api_gateway", ["step_functions"], "integration", "StartExecution integration", _ROUTE)
     + _rule("api_gateway", ["dynamodb"], "integration", "GetItem/PutItem integration",
-            (_RW,) + _ROUTE)
+            (_RW, _CONSISTENCY) + _ROUTE)
     # Lambda's SDK calls.
-    + _rule("lambda", ["dynamodb", "s3"], "data_access", "SDK reads and writes", (_RW,))
+    + _rule("lambda", ["dynamodb"], "data_access", "SDK reads and writes", (_RW, _CONSISTENCY))
+    + _rule("lambda", ["s3"], "data_access", "SDK reads and writes", (_RW,))
     + _rule("lambda", ["sqs"], "send", "SendMessage")
     + _rule("lambda", ["sns"], "publish", "Publish")
     + _rule("lambda", ["kinesis"], "put_record", "PutRecord")
@@ -391,7 +558,8 @@ _EDGE_LIST = (
             (_choice("mode", "sync", ("sync", "async"), "RequestResponse (sync) or Event (async)"),))
     + _rule("lambda", ["step_functions"], "start_execution", "StartExecution")
     + _rule("lambda", ["sqs", "sns"], "on_failure",
-            "Destination for asynchronous invocations that failed every retry",
+            "Destination for asynchronous invocations that failed every retry, and for the "
+            "batches its stream event source mappings discard",
             synchronous=False)
     # S3 event notifications (asynchronous).
     + _rule("s3", ["lambda", "sqs", "sns", "eventbridge"], "notification", "Event notification",
@@ -425,7 +593,7 @@ _EDGE_LIST = (
             synchronous=False)
     # Step Functions tasks.
     + _rule("step_functions", ["lambda", "sqs", "sns"], "task", "Task state", (_ORDER,))
-    + _rule("step_functions", ["dynamodb"], "task", "Task state (GetItem/PutItem)", (_ORDER, _RW))
+    + _rule("step_functions", ["dynamodb"], "task", "Task state (GetItem/PutItem)", (_ORDER, _RW, _CONSISTENCY))
 )
 
 EDGE_RULES: tuple[EdgeRule, ...] = _EDGE_LIST

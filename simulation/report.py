@@ -24,6 +24,7 @@ from matplotlib.figure import Figure
 
 from model.catalogue import CATEGORY_COLOURS, SERVICES
 from model.designfile import atomic_write_text
+from model.quotas import LIMITS
 
 from .replay import axis_fraction, axis_pieces, axis_widths, journey_ms, response_ms, slowest_and_failed, span_depths
 
@@ -64,6 +65,9 @@ def render_report(result: Any, arch: Any) -> str:
         _kpis(view),
         section("Entry points", "End-to-end view of each load entry point.", _entries_table(view)),
         section("Nodes", "What each service saw during the measured window.", _nodes_table(view)),
+        section("Limits hit", "AWS limits that refused or delayed work in the measured window, the "
+                "first to bind first: the answer to \u201cwhich limit do we hit first, and when\u201d.",
+                _limits_table(view)),
         section("Charts", "", _plots(view)),
         section("Request journeys", _journeys_caption(view), _journeys(view)),
         section("Monthly cost", _cost_caption(view), _cost_table(view)),
@@ -332,6 +336,21 @@ def _journey(view: _View, journey: Mapping[str, Any], kind: str) -> str:
 
 def _ms_text(ms: float) -> str:
     return f"{ms / 1000:,.1f} s" if ms >= 10_000 else f"{ms:,.0f} ms" if ms >= 10 else f"{ms:,.1f} ms"
+
+
+def _limits_table(view: _View) -> str:
+    hits = view.data.get("limits", [])
+    if not hits:
+        return "<p class=\"empty\">None: no AWS limit refused or delayed work in this run.</p>"
+    rows = []
+    for hit in hits:
+        limit = LIMITS.get(hit.get("limit", ""))
+        scope = hit.get("scope", "")
+        rows.append([f"<code>{escape(hit.get('limit', ''))}</code>",
+                     escape(limit.title if limit else ""),
+                     "Account and region" if scope == "account" else _chip(view, scope),
+                     escape(f"{float(hit.get('first_hit_s', 0)):,.1f}"), _num(hit.get("throttled"))])
+    return html_table(["Limit", "What", "Scope", "First hit (s)", "Throttled or delayed"], rows, numeric_from=3)
 
 
 def _cost_caption(view: _View) -> str:

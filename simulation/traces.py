@@ -11,7 +11,9 @@ started and ended (ms from the journey's start), whether it was a cold start, ho
 it waited (in a queue or a stream before a consumer took it; in SDK back-off between
 retries), how many times the SDK retried it, and how it ended (ok, throttled, error,
 timeout). A span ends when the node answers its caller (the `done` callback is
-wrapped), or, for a queue or a stream, when a consumer receives the message. A batch of
+wrapped; a call to a quota-guarded API, base.QuotaCall, spans every attempt, and a publish
+nobody waits for ends when it is accepted, a Standard execution when it ends), or, for a
+queue or a stream, when a consumer receives the message. A batch of
 messages carries on the journeys of every traced message in it.
 The journey's `outcome` is what the client at the entry point got, as in `entries`.
 
@@ -101,13 +103,6 @@ class Traced(dict):
         instead of the caller's (it ends the span, then answers the caller)."""
         spans = [_open(journey, node.id, now) for journey in self.journeys if not journey.dropped]
         return SpanEnd(spans, done, getattr(node, "timeout_ms", None))
-
-    def mark(self, node_id: str, now: float) -> None:
-        """A node that passes the request on at once, nobody waiting (a publish)."""
-        for journey in self.journeys:
-            if not journey.dropped:
-                span = _open(journey, node_id, now)
-                span.end, span.status = now, "ok"
 
     def waited(self, node_id: str, since: float, now: float, receives: int = 1) -> None:
         """A message or record waited at `node_id` from `since` until a consumer took it now."""

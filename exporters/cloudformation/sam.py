@@ -11,19 +11,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import render as r
+from model.aws.defaults import ALIAS_NAME, provisioned
 
+from .template import PROVISIONED_CONDITION, Template
+
+SAM_FUNCTION = "AWS::Serverless::Function"
 # CloudFormation property -> how the SAM function spells it (None: same name).
 _RENAMED = {"TracingConfig": None, "Code": None, "DeadLetterConfig": None, "Tags": None}
 
 
-def to_sam(t: "r.Template") -> None:
+def to_sam(t: Template) -> None:
     for node_id, node in t.arch.nodes.items():
         if node.service == "lambda":
             _function(t, node_id)
 
 
-def _function(t: "r.Template", node_id: str) -> None:
+def _function(t: Template, node_id: str) -> None:
     resource = t.resources[t.id(node_id)]
     cfn = resource["Properties"]
     cfg = t.config(node_id)
@@ -33,17 +36,17 @@ def _function(t: "r.Template", node_id: str) -> None:
     props.update(_code(t, node_id, cfg, cfn["Code"]))
     if "DeadLetterConfig" in cfn:
         props["DeadLetterQueue"] = {"Type": "SQS", "TargetArn": cfn["DeadLetterConfig"]["TargetArn"]}
-    if r.provisioned(cfg):
-        props["AutoPublishAlias"] = r.ALIAS_NAME
+    if provisioned(cfg):
+        props["AutoPublishAlias"] = ALIAS_NAME
         props["ProvisionedConcurrencyConfig"] = {"Fn::If": [
-            r.PROVISIONED_CONDITION,
+            PROVISIONED_CONDITION,
             {"ProvisionedConcurrentExecutions": int(cfg["provisioned_concurrency"])},
             {"Ref": "AWS::NoValue"}]}
-    resource["Type"] = "AWS::Serverless::Function"
+    resource["Type"] = SAM_FUNCTION
     resource["Properties"] = props
 
 
-def _code(t: "r.Template", node_id: str, cfg: dict, cfn_code: dict) -> dict:
+def _code(t: Template, node_id: str, cfg: dict, cfn_code: dict) -> dict:
     if cfg.get("code") is not None:
         t.parameters.pop(t.id(node_id, "CodeKey"), None)
         if not any(k.endswith("CodeKey") for k in t.parameters):

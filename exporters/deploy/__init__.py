@@ -12,7 +12,7 @@ file lists what was created. See apply.py for the guarantees.
 
 from .apply import ApplyResult, DestroyResult, apply, destroy, plan
 from .events import Event, Message, ResourceEvent, StepFailed, StepFinished, StepStarted
-from .plan import Plan, PlannedResource
+from .planning import Plan, PlannedResource
 from .state import State, state_path_for
 
 __all__ = ["ApplyResult", "DestroyResult", "Event", "Message", "Plan", "PlannedResource",

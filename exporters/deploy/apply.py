@@ -25,7 +25,7 @@ from model.errors import StratusError
 
 from .core import Context, Resource, is_ours
 from .events import Event, Message, ResourceEvent, StepFailed, StepFinished, StepStarted, ignore
-from .plan import Plan, PlannedResource, make_plan
+from .planning import Plan, PlannedResource, make_plan
 from .resources import KINDS
 from .state import Record, State
 

@@ -17,7 +17,9 @@ from typing import Any, Callable
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-MARKER_DESIGN = "stratus:design"
+from model.aws.defaults import DESIGN_TAG
+
+MARKER_DESIGN = DESIGN_TAG  # the tag the exported templates put on every resource too
 MARKER_MANAGED = "stratus:managed"
 
 

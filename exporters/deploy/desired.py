@@ -1,8 +1,9 @@
 """What a design wants deployed: the list of Resources, in dependency order.
 
-Per-service and per-edge-kind facts are tables (NODE_KINDS, NODE_BUILDERS, EDGE_BUILDERS);
-how resources are wired together comes from model.aws.wiring and IAM from model.aws.iam,
-so the deployment is connected exactly as the exported templates are.
+Each node's main resource kind comes from its catalogue record (ServiceSpec.aws); the
+builders are tables per service and edge kind (NODE_BUILDERS, EDGE_BUILDERS). How
+resources are wired together comes from model.aws.wiring and IAM from model.aws.iam, so
+the deployment is connected exactly as the exported templates are.
 """
 
 from __future__ import annotations
@@ -12,27 +13,19 @@ import os
 
 import networkx as nx
 
-from model.aws import asl, iam, wiring
-from exporters.cloudformation.api import routes_of  # the routes every format uses
 from model.architecture import Architecture, Edge, Node
+from model.aws import asl, iam, wiring
+from model.aws.naming import deployed_name, fifo_suffix
+from model.aws.routes import routes_of
+from model.catalogue import SERVICES
 from model.errors import StratusError
 
 from .code import package
 from .core import Resource
-from .names import physical_name
 
-# service -> the kind of its main resource
-NODE_KINDS = {
-    "lambda": "function", "dynamodb": "table", "sqs": "queue", "sns": "topic",
-    "kinesis": "stream", "s3": "bucket", "step_functions": "state_machine",
-    "eventbridge": "event_bus",
-}
-API_KINDS = {"rest": "rest_api", "http": "http_api"}
 # service -> settings the templates export but the live deployer does not create (moto's
 # server, which the deployer is tested against, lacks their API): field -> what it is.
 NOT_DEPLOYED_LIVE = {"lambda": {"provisioned_concurrency": "provisioned concurrency"}}
-# Services whose resource kind follows their config: service -> kind from config.
-VARIANT_KINDS = {"api_gateway": lambda cfg: API_KINDS[cfg["api_type"]]}
 # Creation order among kinds that do not depend on one another (ties in the topological sort).
 KIND_RANK = {k: i for i, k in enumerate((
     "role", "table", "queue", "topic", "stream", "bucket", "event_bus", "role_policy",
@@ -45,12 +38,7 @@ def node_kind(node: Node) -> str | None:
     account's default event bus: used, never created or deleted)."""
     if wiring.account_owned(node):
         return None
-    variant = VARIANT_KINDS.get(node.service)
-    return variant(node.effective_config()) if variant else NODE_KINDS.get(node.service)
-
-
-def fifo_suffix(node: Node) -> str:
-    return ".fifo" if node.effective_config().get("fifo") else ""
+    return SERVICES[node.service].aws.resource(node.effective_config()).kind
 
 
 class _Builder:
@@ -65,11 +53,11 @@ class _Builder:
                 self.main[node.id] = f"{kind}:{node.id}"
 
     def name(self, *parts: str, kind: str, suffix: str = "") -> str:
-        return physical_name(self.arch.name, *parts, kind=kind, suffix=suffix)
+        return deployed_name(self.arch.name, *parts, kind=kind, suffix=suffix)
 
     def node_name(self, node_id: str) -> str:
         node = self.arch.nodes[node_id]
-        return self.name(node_id, kind=node_kind(node), suffix=fifo_suffix(node))
+        return self.name(node_id, kind=node_kind(node), suffix=fifo_suffix(node.effective_config()))
 
     def add(self, kind: str, ident: str, config: dict, refs: dict | None = None, name: str = "",
             node: str | None = None, **extra) -> Resource:
@@ -145,7 +133,7 @@ def _state_machine(b: _Builder, node: Node) -> None:
     for edge in asl.task_edges(b.arch, node.id):
         refs[f"task_{edge.target}"] = b.main[edge.target]
         # The ASL builder writes one reference per target; apply puts the real value there.
-        outputs[edge.target] = wiring.HANDLE[b.service(edge.target)]
+        outputs[edge.target] = wiring.handle(b.service(edge.target))
     template, _ = asl.definition(b.arch, node.id, lambda target: f"${{stratus:{target}}}", lambda target: None)
     b.add("state_machine", node.id, {"workflow_type": node.effective_config()["workflow_type"],
                                      "definition": template, "task_outputs": outputs},
@@ -154,7 +142,7 @@ def _state_machine(b: _Builder, node: Node) -> None:
 
 def _api(b: _Builder, node: Node) -> None:
     cfg = node.effective_config()
-    kind = API_KINDS[cfg["api_type"]]
+    kind = node_kind(node)
     routes, refs = [], {}
     for route in routes_of(b.arch, node.id):
         edge = route.edge
@@ -204,7 +192,7 @@ NODE_BUILDERS = {
 def _roles(b: _Builder) -> None:
     for node_id in iam.principals(b.arch):
         service = b.service(node_id)
-        b.add("role", node_id, {"principal": iam.SERVICE_PRINCIPALS[service]},
+        b.add("role", node_id, {"principal": iam.service_principal(service)},
               name=b.name(node_id, "role", kind="role"))
         statements, refs = [], {"role": f"role:{node_id}"}
         for stmt in iam.role_statements(b.arch, node_id):
@@ -214,7 +202,7 @@ def _roles(b: _Builder) -> None:
                 refs[f"node:{stmt.resource_node}"] = b.main[stmt.resource_node]
         config = {"statements": statements}
         if any(s["scope"] == iam.OWN_LOGS for s in statements):
-            config["log_group"] = wiring.LOG_GROUP_PREFIX[service] + b.node_name(node_id)
+            config["log_group"] = wiring.log_group_name(service, b.node_name(node_id))
         b.add("role_policy", node_id, config, refs)
 
 
@@ -262,14 +250,17 @@ def _sid(node_id: str) -> str:
 
 def _event_source(b: _Builder, edge: Edge, grants) -> None:
     source = wiring.event_source(b.arch, edge)
-    # With the fixed parameters the templates set (ReportBatchItemFailures for queues,
-    # BisectBatchOnFunctionError for streams), so a live mapping behaves as an exported one.
+    # With the fixed parameters the templates set (ReportBatchItemFailures for queues), so a
+    # live mapping behaves as an exported one.
     config = wiring.mapping_parameters(b.arch, edge, fixed=True)
     if source.stream:  # queues read the default output, as deployments before recorded it
         config["source_output"] = source.source_attribute
-    b.add("event_source_mapping", f"{edge.source}->{edge.target}", config,
-          {"function": b.main[edge.target], "source": b.main[edge.source],
-           "policy": f"role_policy:{edge.target}"}, node=edge.target)
+    refs = {"function": b.main[edge.target], "source": b.main[edge.source],
+            "policy": f"role_policy:{edge.target}"}
+    destination = wiring.mapping_failure_destination(b.arch, edge)
+    if destination:
+        refs["destination"] = b.main[destination]
+    b.add("event_source_mapping", f"{edge.source}->{edge.target}", config, refs, node=edge.target)
 
 
 def _subscription(b: _Builder, edge: Edge, grants) -> None:

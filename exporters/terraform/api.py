@@ -5,24 +5,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from model.aws import wiring
-from ..cloudformation.api import (ACCESS_LOG_FORMAT, API_SKIPS_REST, HTTP_ROUTE_SKIPS, STAGE_SKIPS_REST, Route,
-                                  routes_of)
-from ..serialize import Block, Expr, hcl_value
-from .render import ACCOUNT, PARTITION, REGION, Config, _q, log_group, role
+from model.aws import checkov_skips as skips
+from model.aws import iam, wiring
+from model.aws.defaults import ACCESS_LOG_FORMAT
+from model.aws.routes import Route, routes_of
 
-TF_STAGE_SKIPS = STAGE_SKIPS_REST
-TF_METHOD_SKIPS = API_SKIPS_REST + [
-    ("CKV2_AWS_53", "The design carries no request model to validate against; add a request validator with "
-                    "the API's models"),
-]
+from ..serialize import Block, Expr, hcl_value
+from .config import ACCOUNT, PARTITION, REGION, Config, log_group, quoted, role
 
 
 def render_api(c: Config, api_id: str) -> None:
     cfg = c.config(api_id)
     if api_id in c.principals:
-        role(c, api_id, "apigateway.amazonaws.com")
-    log_group(c, api_id, wiring.LOG_GROUP_PREFIX["api_gateway"] + c.physical_name(api_id, 100))
+        role(c, api_id)
+    log_group(c, api_id, wiring.log_group_name(c.service(api_id), c.physical_name(api_id)))
     if cfg["api_type"] == "http":
         url = _render_http(c, api_id, cfg)
     else:
@@ -31,7 +27,7 @@ def render_api(c: Config, api_id: str) -> None:
 
 
 def _parts_key(route: Route) -> list[str]:
-    return [p.strip("{}+") for p in route.parts] or ["root"]
+    return route.words or ["root"]
 
 
 # --------------------------------------------------------------------------------------
@@ -40,9 +36,9 @@ def _parts_key(route: Route) -> list[str]:
 
 def _render_rest(c: Config, api_id: str, cfg: dict) -> Expr:
     api = c.name(api_id)
-    api_ref = f"aws_api_gateway_rest_api.{api}"
-    c.resource("aws_api_gateway_rest_api", api, {
-        "name": _q(c.physical_name(api_id, 100)),
+    api_ref = c.address(api_id)
+    c.resource(c.resource_type(api_id), api, {
+        "name": quoted(c.physical_name(api_id)),
         "description": f"{c.arch.nodes[api_id].display_name} (Stratus design '{c.arch.name}')",
         "tags": c.tags(), "blocks": [Block("endpoint_configuration", body={"types": ["REGIONAL"]}),
                                      Block("lifecycle", body={"create_before_destroy": True})]})
@@ -67,7 +63,7 @@ def _render_rest(c: Config, api_id: str, cfg: dict) -> Expr:
         "blocks": [Block("access_log_settings", body={
             "destination_arn": Expr(f"aws_cloudwatch_log_group.{c.name(api_id, 'logs')}.arn"),
             "format": ACCESS_LOG_FORMAT})],
-        "depends_on": [Expr(account)]}, skip=TF_STAGE_SKIPS)
+        "depends_on": [Expr(account)]}, skip=skips.REST_STAGE)
     c.resource("aws_api_gateway_method_settings", stage, {
         "rest_api_id": Expr(f"{api_ref}.id"), "stage_name": Expr(f"aws_api_gateway_stage.{stage}.stage_name"),
         "method_path": "*/*", "blocks": [Block("settings", body={
@@ -75,12 +71,12 @@ def _render_rest(c: Config, api_id: str, cfg: dict) -> Expr:
             "caching_enabled": False,
             "throttling_rate_limit": float(cfg["throttle_rate_rps"]),
             "throttling_burst_limit": int(cfg["throttle_burst"])})]},
-        skip=[("CKV_AWS_225", "Caching is off on purpose: routes return per-request data")])
+        skip=skips.TF_REST_METHOD_SETTINGS)
     return Expr(f"aws_api_gateway_stage.{stage}.invoke_url")
 
 
 def _resource_for(c: Config, api_id: str, parts: list[str]) -> Expr:
-    api_ref = f"aws_api_gateway_rest_api.{c.name(api_id)}"
+    api_ref = c.address(api_id)
     if not parts:
         return Expr(f"{api_ref}.root_resource_id")
     parent = _resource_for(c, api_id, parts[:-1])
@@ -91,13 +87,13 @@ def _resource_for(c: Config, api_id: str, parts: list[str]) -> Expr:
 
 
 def _rest_method(c: Config, api_id: str, route: Route, resource: Expr, cfg: dict) -> list[str]:
-    api_ref = f"aws_api_gateway_rest_api.{c.name(api_id)}"
+    api_ref = c.address(api_id)
     name = c.name(api_id, route.method.lower(), *_parts_key(route))
     method = {"rest_api_id": Expr(f"{api_ref}.id"), "resource_id": resource, "http_method": route.method,
               "authorization": "NONE"}
     if route.path_params:
         method["request_parameters"] = {f"method.request.path.{p}": True for p in route.path_params}
-    c.resource("aws_api_gateway_method", name, method, skip=TF_METHOD_SKIPS)
+    c.resource("aws_api_gateway_method", name, method, skip=skips.TF_REST_METHOD)
     method_ref = f"aws_api_gateway_method.{name}"
     integration = {"rest_api_id": Expr(f"{api_ref}.id"), "resource_id": resource,
                    "http_method": Expr(f"{method_ref}.http_method"),
@@ -117,11 +113,12 @@ def _rest_method(c: Config, api_id: str, route: Route, resource: Expr, cfg: dict
 
 
 def _mock_method(c: Config, api_id: str) -> list[str]:
-    api_ref = f"aws_api_gateway_rest_api.{c.name(api_id)}"
+    api_ref = c.address(api_id)
     name = c.name(api_id, "health")
     root = Expr(f"{api_ref}.root_resource_id")
     c.resource("aws_api_gateway_method", name, {"rest_api_id": Expr(f"{api_ref}.id"), "resource_id": root,
-                                                "http_method": "GET", "authorization": "NONE"}, skip=TF_METHOD_SKIPS)
+                                                "http_method": "GET", "authorization": "NONE"},
+               skip=skips.TF_REST_METHOD)
     c.resource("aws_api_gateway_integration", name, {
         "rest_api_id": Expr(f"{api_ref}.id"), "resource_id": root,
         "http_method": Expr(f"aws_api_gateway_method.{name}.http_method"), "type": "MOCK",
@@ -133,10 +130,10 @@ def _integration(c: Config, api_id: str, route: Route) -> dict:
     """The method's integration: wiring's facts for the target in Terraform syntax."""
     target = route.edge.target
     wired = wiring.rest_integration(c.arch, route.edge, route.method, route.path_params)
-    uri = _q(f"arn:${{{PARTITION}}}:apigateway:${{{REGION}}}:" + _fill(c, target, wired.uri))
+    uri = quoted(f"arn:${{{PARTITION}}}:apigateway:${{{REGION}}}:" + _fill(c, target, wired.uri))
     if wired.proxy:
         return {"type": "AWS_PROXY", "integration_http_method": "POST", "uri": uri}
-    template = _q(_fill(c, target, wired.template)) if wired.template.variables else wired.template.text
+    template = quoted(_fill(c, target, wired.template)) if wired.template.variables else wired.template.text
     body: dict[str, Any] = {
         "type": "AWS", "integration_http_method": "POST", "uri": uri,
         "credentials": Expr(f"aws_iam_role.{c.name(api_id, 'role')}.arn"),
@@ -160,11 +157,11 @@ def _cloudwatch_account(c: Config) -> str:
     role_name = c.names.name("api_gateway", "cloudwatch")
     c.resource("aws_iam_role", role_name, {"name_prefix": "apigw-cloudwatch-", "assume_role_policy": Expr(
         "jsonencode(" + hcl_value({"Version": "2012-10-17", "Statement": [{
-            "Effect": "Allow", "Principal": {"Service": "apigateway.amazonaws.com"},
+            "Effect": "Allow", "Principal": {"Service": iam.service_principal("api_gateway")},
             "Action": "sts:AssumeRole"}]}, 1) + ")")})
     c.resource("aws_iam_role_policy_attachment", role_name, {
         "role": Expr(f"aws_iam_role.{role_name}.name"),
-        "policy_arn": _q("arn:${" + PARTITION + "}:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs")})
+        "policy_arn": quoted("arn:${" + PARTITION + "}:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs")})
     return c.resource("aws_api_gateway_account", name, {
         "cloudwatch_role_arn": Expr(f"aws_iam_role.{role_name}.arn"),
         "depends_on": [Expr(f"aws_iam_role_policy_attachment.{role_name}")]})
@@ -176,18 +173,17 @@ def _cloudwatch_account(c: Config) -> str:
 
 def _render_http(c: Config, api_id: str, cfg: dict) -> Expr:
     api = c.name(api_id)
-    api_ref = f"aws_apigatewayv2_api.{api}"
-    c.resource("aws_apigatewayv2_api", api, {
-        "name": _q(c.physical_name(api_id, 100)), "protocol_type": "HTTP",
+    api_ref = c.address(api_id)
+    c.resource(c.resource_type(api_id), api, {
+        "name": quoted(c.physical_name(api_id)), "protocol_type": "HTTP",
         "description": f"{c.arch.nodes[api_id].display_name} (Stratus design '{c.arch.name}')", "tags": c.tags()})
     for route in routes_of(c.arch, api_id):
         integration = c.name(api_id, "integration", route.edge.target)
         c.resource("aws_apigatewayv2_integration", integration, _http_integration(c, api_id, route, cfg))
-        route_key = "$default" if route.method == "ANY" and route.path == "/" else f"{route.method} {route.path}"
         c.resource("aws_apigatewayv2_route", c.name(api_id, "route", route.method.lower(), *_parts_key(route)), {
-            "api_id": Expr(f"{api_ref}.id"), "route_key": route_key, "authorization_type": "NONE",
-            "target": _q("integrations/${aws_apigatewayv2_integration." + integration + ".id}")},
-            skip=HTTP_ROUTE_SKIPS)
+            "api_id": Expr(f"{api_ref}.id"), "route_key": route.http_route_key, "authorization_type": "NONE",
+            "target": quoted("integrations/${aws_apigatewayv2_integration." + integration + ".id}")},
+            skip=skips.HTTP_ROUTE)
     stage = c.name(api_id, "stage")
     c.resource("aws_apigatewayv2_stage", stage, {
         "api_id": Expr(f"{api_ref}.id"), "name": Expr("var.stage"), "auto_deploy": True, "tags": c.tags(),
@@ -203,7 +199,7 @@ def _render_http(c: Config, api_id: str, cfg: dict) -> Expr:
 def _http_integration(c: Config, api_id: str, route: Route, cfg: dict) -> dict:
     target = route.edge.target
     wired = wiring.http_integration(c.arch, route.edge)
-    api_ref = f"aws_apigatewayv2_api.{c.name(api_id)}"
+    api_ref = c.address(api_id)
     timeout = wiring.integration_timeout_ms(cfg)
     if wired.subtype is None:
         return {"api_id": Expr(f"{api_ref}.id"), "integration_type": "AWS_PROXY",

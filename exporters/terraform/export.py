@@ -23,17 +23,22 @@ def config_files(arch: Architecture, code_path=None) -> dict[str, str]:
 def export_terraform(arch: Architecture, out_dir: str, design_dir: str | None = None) -> list[str]:
     """Write the .tf files into `out_dir` (created if needed); returns the paths written."""
     os.makedirs(out_dir, exist_ok=True)
-    code_path = None
-    if design_dir is not None:
-        absolute_out = os.path.abspath(out_dir)
-
-        def code_path(code: str) -> str:
-            target = os.path.normpath(os.path.join(design_dir, code))
-            return os.path.relpath(target, absolute_out).replace(os.sep, "/")
-
     written = []
-    for name, text in config_files(arch, code_path).items():
+    for name, text in config_files(arch, _code_path_from(design_dir, out_dir)).items():
         path = os.path.join(out_dir, name)
         atomic_write_text(path, text)
         written.append(path)
     return written
+
+
+def _code_path_from(design_dir: str | None, out_dir: str):
+    """`code` is relative to the design file; source_dir is relative to the folder written."""
+    if design_dir is None:
+        return None
+    absolute_out = os.path.abspath(out_dir)
+
+    def code_path(code: str) -> str:
+        target = os.path.normpath(os.path.join(design_dir, code))
+        return os.path.relpath(target, absolute_out).replace(os.sep, "/")
+
+    return code_path

@@ -73,9 +73,7 @@ def add_integration_edge(imp: TemplateImport, key: str, api: str, uri: Any, inte
             imp.b.warn(key, rtype, f"{origin}{route['method']} {route['path']}: integration "
                        f"{text or integration.get('Type')} reaches no node of the design")
         return
-    for role in tokens_in(integration.get("Credentials") or integration.get("CredentialsArn")):
-        if imp.types.get(role.split(".")[0]) == "AWS::IAM::Role":
-            imp.used_roles.add(role.split(".")[0])
+    imp.use_roles(integration.get("Credentials") or integration.get("CredentialsArn"), api)
     _api_timeout(imp, api, integration.get("TimeoutInMillis"), key)
     imp.b.add_edge(api, target, None, config, f"{origin}{route['method']} {route['path']} integration",
                    key, rtype)
@@ -137,9 +135,7 @@ def add_subtype_integration_edge(imp: TemplateImport, key: str, api: str, props:
         where = f"{origin}{route['method']} {route['path']}: " if origin else ""
         imp.b.warn(key, imp.types[key], f"{where}{subtype} integration reaches no node of the design")
         return
-    for role in tokens_in(props.get("CredentialsArn") or props.get("Credentials")):
-        if imp.types.get(role.split(".")[0]) == "AWS::IAM::Role":
-            imp.used_roles.add(role.split(".")[0])
+    imp.use_roles(props.get("CredentialsArn") or props.get("Credentials"), api)
     _api_timeout(imp, api, props.get("TimeoutInMillis"), key)
     why = f"{origin}{route['method']} {route['path']}: {subtype} integration" if origin else f"{subtype} integration"
     imp.b.add_edge(api, target, None, route, why, key, imp.types[key])

@@ -19,7 +19,7 @@ from typing import Any
 
 import yaml
 
-from importers.base import strip_tokens, token
+from importers.base import TOKEN_RE, strip_tokens, token, tokens_in
 from model.errors import StratusError
 
 MAX_YAML_NODES = 500_000  # with aliases expanded: a real template has a few thousand
@@ -124,6 +124,7 @@ class Resolver:
         self.conditions: dict[str, bool] = {}
         self._evaluating: list[str] = []
         self.unresolved: set[str] = set()  # references to nothing the template defines
+        self.unknowns: list[str] = []  # values that cannot be computed offline, said how they were kept
 
     def _parameter_defaults(self, params: dict) -> dict[str, Any]:
         values = {}
@@ -233,17 +234,32 @@ class Resolver:
         return self.resolve(arg[1] if self.condition(arg[0]) else arg[2])
 
     def select(self, arg: Any) -> Any:
+        if not isinstance(arg, list) or len(arg) != 2:
+            raise StratusError(f"{self.source}: Fn::Select needs [index, list], got {arg!r}")
         index, items = self.resolve(arg[0]), self.resolve(arg[1])
         try:
             return items[int(index)]
         except (ValueError, TypeError, IndexError, KeyError):
-            raise StratusError(f"{self.source}: Fn::Select index {index!r} is outside {items!r}") from None
+            shown = json.dumps(items, ensure_ascii=False) if isinstance(items, (list, dict)) else _text(items)
+            return self.unknown(f"Fn::Select {_text(index)} of {strip_tokens(shown)}", items)
 
     def split(self, arg: Any) -> Any:
-        delimiter, text = self.resolve(arg[0]), self.resolve(arg[1])
-        return _text(text).split(str(delimiter))
+        """Fn::Split; a reference token is never cut (its value is not known offline)."""
+        if not isinstance(arg, list) or len(arg) != 2:
+            raise StratusError(f"{self.source}: Fn::Split needs [delimiter, text], got {arg!r}")
+        delimiter, text = str(self.resolve(arg[0])), _text(self.resolve(arg[1]))
+        if not delimiter:
+            return [text]
+        kept = TOKEN_RE.findall(text)
+        placeholder = "\x00"
+        masked = TOKEN_RE.sub(placeholder, text)
+        parts = masked.split(delimiter)
+        restore = iter(kept)
+        return [re.sub(placeholder, lambda _m: token(next(restore)), part) for part in parts]
 
     def find_in_map(self, arg: Any) -> Any:
+        if not isinstance(arg, list) or len(arg) < 3:
+            raise StratusError(f"{self.source}: Fn::FindInMap needs [map, key, key], got {arg!r}")
         values = [self.resolve(a) for a in arg]
         name, first, second = (_text(v) for v in values[:3])
         try:
@@ -251,7 +267,18 @@ class Resolver:
         except (KeyError, TypeError):
             if len(values) > 3 and isinstance(values[3], dict) and "DefaultValue" in values[3]:
                 return values[3]["DefaultValue"]
-            raise StratusError(f"{self.source}: Fn::FindInMap: no {name}/{first}/{second} in Mappings") from None
+            return self.unknown(f"Fn::FindInMap {strip_tokens(name)}/{strip_tokens(first)}/{strip_tokens(second)} "
+                                "(not in Mappings with the parameters' defaults)", values[:3])
+
+    def unknown(self, what: str, inputs: Any) -> str:
+        """A value that cannot be computed offline (an index into an ARN, a mapping key that
+        is a parameter without a default...): the reference tokens it was computed from, so
+        that whatever it names is still found, or an unknown token; noted for the report."""
+        found = tokens_in(inputs)
+        value = "".join(token(key) for key in found) if found else token(f"unknown:{what.split()[0]}")
+        self.unknowns.append(f"{what} cannot be evaluated offline; kept as "
+                             f"{'a reference to ' + ', '.join(found) if found else 'an unknown value'}")
+        return value
 
     def equals(self, arg: Any) -> bool:
         a, b = (self.resolve(x) for x in arg)

@@ -13,10 +13,10 @@ import re
 from typing import Any, Callable
 
 from importers.base import as_bool, as_int, as_list, strip_tokens, tokens_in
-from importers.cloudformation.prepare import inline_parameters
+from importers.cloudformation import supporting
 from importers.cloudformation.properties import throttle_config
 from importers.cloudformation.state import TemplateImport
-from importers.cloudformation.types import ABSORBED_TYPES, IAM_TYPES, NAME_PROPERTIES
+from importers.cloudformation.types import ABSORBED_TYPES, IAM_TYPES, NAME_PROPERTIES, NODE_TYPES
 from model.catalogue import LAMBDA_RUNTIMES
 
 
@@ -191,17 +191,55 @@ def _set_provisioned(imp: TemplateImport, fn: str, counts: list[tuple[str, int]]
 
 
 def classify_rest(imp: TemplateImport) -> None:
+    """Every resource that is not a node: absorbed, mapped into edges, or kept under extras
+    (see `supporting` for what is kept whole so that the exporters lose nothing)."""
+    supporting.record_parts(imp)
+    kept: dict[str, str] = {}
     for key, rtype in imp.types.items():
+        if key in imp.skipped and not (rtype in NODE_TYPES or rtype in ABSORBED_TYPES or rtype in IAM_TYPES):
+            kept[key] = f"kept with its condition '{imp.raw[key]['Condition']}' (false with the parameters' defaults)"
+            continue
         if key in imp.b.node_of or key in imp.skipped:
             continue
-        if key in imp.absorbed_as:
+        why = supporting.kept_whole(imp, key)
+        if why:
+            kept[key] = why
+        elif not (key in imp.absorbed_as or rtype in ABSORBED_TYPES or rtype in IAM_TYPES and _iam_used(imp, key)):
+            kept[key] = "not one of the nine services; kept under extras"
+    _keep_what_extras_refer_to(imp, kept)
+    for key, rtype in imp.types.items():
+        if key in imp.skipped and key not in kept:
+            imp.b.note("note", key, rtype, f"not imported: condition '{imp.raw[key]['Condition']}' is false "
+                       "with the parameters' defaults", "warning")
+            continue
+        if key in imp.b.node_of:
+            continue
+        if key in kept:
+            _keep_extra(imp, key, rtype, kept[key])
+        elif key in imp.absorbed_as:
             imp.b.note("absorbed", key, rtype, imp.absorbed_as[key])
         elif rtype in ABSORBED_TYPES:
             imp.b.note("absorbed", key, rtype, ABSORBED_TYPES[rtype])
-        elif rtype in IAM_TYPES and _iam_used(imp, key):
-            imp.b.note("mapped_into_edges", key, rtype, "permissions are derived from the design's edges")
         else:
-            _keep_extra(imp, key, rtype)
+            imp.b.note("mapped_into_edges", key, rtype, "permissions are derived from the design's edges")
+    if imp.parts:
+        imp.b.arch.extra["imported_from"]["parts"] = dict(sorted(imp.parts.items()))
+
+
+def _keep_what_extras_refer_to(imp: TemplateImport, kept: dict[str, str]) -> None:
+    """An IAM resource or an absorbed one that a kept resource's properties refer to, and
+    that no named part of a node stands for (a role several functions share, an API path a
+    kept method hangs on), is kept too."""
+    todo = list(kept)
+    while todo:
+        key = todo.pop()
+        for name in supporting.property_references(imp.raw[key]):
+            other = name.split(".")[0]
+            named = [p for p in (imp.parts.get(name), imp.parts.get(other)) if p and len(p) > 1]
+            if other in imp.types and other not in kept and other not in imp.b.node_of and \
+                    other not in imp.skipped and not named:
+                kept[other] = f"{key} (kept) refers to it; kept as written"
+                todo.append(other)
 
 
 def _iam_used(imp: TemplateImport, key: str) -> bool:
@@ -211,16 +249,21 @@ def _iam_used(imp: TemplateImport, key: str) -> bool:
     return bool(roles & imp.used_roles)
 
 
-def _keep_extra(imp: TemplateImport, key: str, rtype: str) -> None:
+def _keep_extra(imp: TemplateImport, key: str, rtype: str, why: str) -> None:
+    """The resource as written (its references to parameters, conditions and other
+    resources included: the exporters write those again)."""
     resource = imp.raw[key]
-    properties = inline_parameters(copy.deepcopy(resource.get("Properties") or {}), imp.resolver.parameters)
+    properties = copy.deepcopy(resource.get("Properties") or {})
+    if key in imp.outside_targets:  # the targets that are nodes are edges, written by the exporter
+        properties["Targets"] = [t for t in as_list(properties.get("Targets"))
+                                 if imp.b.node_for(imp.resolver.resolve((t or {}).get("Arn"))) is None]
     entry = {"logical_id": key, "type": rtype, "properties": properties}
     for attribute in ("Condition", "DependsOn", "DeletionPolicy", "UpdateReplacePolicy", "Metadata"):
         if attribute in resource:
             entry[attribute[0].lower() + re.sub(r"([A-Z])", r"_\1", attribute[1:]).lower()] = \
                 copy.deepcopy(resource[attribute])
     imp.b.extras.append(entry)
-    imp.b.note("extra", key, rtype, "not one of the nine services; kept under extras")
+    imp.b.note("extra", key, rtype, why)
 
 
 # service -> the reader of a node's config from the resource's properties

@@ -49,7 +49,7 @@ def _policy_template(imp: TemplateImport, key: str, fn: str, name: str, params: 
 def _role_statements(imp: TemplateImport, key: str, fn: str, role: str) -> None:
     if imp.types.get(role) != "AWS::IAM::Role" or role not in imp.props:
         return
-    imp.used_roles.add(role)
+    imp.use_roles(token(role), fn)
     for policy in imp.props[role].get("Policies") or []:
         if isinstance(policy, dict):
             document = policy.get("PolicyDocument") or {}

@@ -1,15 +1,15 @@
 """Template preparation, before any resource is read: the Resources section checked (every
-resource typed, no circular references), SAM Globals merged under each resource's own
-properties, the template sections a design keeps, and template parameters inlined into the
-resources kept as extras (the exported template does not declare the imported one's
-parameters). Conditions are evaluated, and properties resolved, by `state.TemplateImport`.
+resource typed; references that go round noted, or refused where CloudFormation refuses
+them), SAM Globals merged under each resource's own properties, and the template sections
+a design keeps (the exporters declare again the Parameters, Conditions and Mappings that
+kept resources use). Conditions are evaluated, and properties resolved, by
+`state.TemplateImport`.
 """
 
 from __future__ import annotations
 
 import copy
 import os
-import re
 from typing import Any
 
 import networkx as nx
@@ -21,7 +21,7 @@ from model.errors import StratusError
 
 
 def checked_resources(template: dict, path: str) -> dict:
-    """The template's Resources, refused clearly when empty, untyped or circular."""
+    """The template's Resources, refused clearly when empty or untyped."""
     resources = template.get("Resources")
     if not isinstance(resources, dict) or not resources:
         raise StratusError(f"{path}: the Resources section is empty or missing: nothing to import")
@@ -29,8 +29,41 @@ def checked_resources(template: dict, path: str) -> dict:
     if bad:
         raise StratusError(f"{path}: resource{'s' if len(bad) > 1 else ''} {', '.join(map(str, bad))} "
                            "has no Type")
-    _check_cycles(resources, path)
     return resources
+
+
+def circular_references(template: dict, path: str) -> list[str]:
+    """What the import should say about references that go round: a resource whose
+    properties refer to itself, and (in a SAM template) a cycle between resources. Neither
+    stops the import (references are kept as tokens, never followed). A cycle in a plain
+    CloudFormation template is refused: CloudFormation refuses it too, while SAM's transform
+    splits resources (a GraphQL API's resolvers, a function's event sources) and can break it."""
+    resources = template["Resources"]
+    graph = nx.DiGraph()
+    found = []
+    for key, resource in resources.items():
+        graph.add_node(key)
+        properties = _dependency_properties(resource)
+        depends_on = set(as_list(resource.get("DependsOn")))
+        if key in depends_on:
+            raise StratusError(f"{path}: resource {key} depends on itself (DependsOn)")
+        if key in references(properties):
+            found.append(f"{key} refers to itself in its properties; the reference is kept as written")
+        deps = references(properties) | depends_on
+        graph.add_edges_from((key, d) for d in deps if d in resources and d != key)
+    try:
+        cycle = nx.find_cycle(graph)
+    except nx.NetworkXNoCycle:
+        return found
+    chain = " -> ".join([u for u, _ in cycle] + [cycle[0][0]])
+    if not is_sam(template):
+        raise StratusError(f"{path}: circular reference between resources: {chain}")
+    return found + [f"circular reference between resources: {chain} (SAM's transform may split it; "
+                    "the references are kept as written)"]
+
+
+def is_sam(template: dict) -> bool:
+    return any(str(t).startswith("AWS::Serverless") for t in as_list(template.get("Transform")))
 
 
 def source_extra(template: dict, path: str) -> dict:
@@ -64,23 +97,6 @@ def _merge(base: Any, override: Any) -> Any:
     return override
 
 
-def _check_cycles(resources: dict, path: str) -> None:
-    graph = nx.DiGraph()
-    for key, resource in resources.items():
-        graph.add_node(key)
-        properties = _dependency_properties(resource)
-        deps = references(properties) | set(as_list(resource.get("DependsOn")))
-        graph.add_edges_from((key, d) for d in deps if d in resources and d != key)
-        if key in as_list(resource.get("DependsOn")) or (key in references(properties)):
-            raise StratusError(f"{path}: resource {key} refers to itself")
-    try:
-        cycle = nx.find_cycle(graph)
-    except nx.NetworkXNoCycle:
-        return
-    chain = " -> ".join([u for u, _ in cycle] + [cycle[0][0]])
-    raise StratusError(f"{path}: circular reference between resources: {chain}")
-
-
 def _dependency_properties(resource: dict) -> dict:
     """The properties a resource depends on. SAM turns a function's (or state machine's)
     Events into resources of their own (permissions, mappings, rules), so an API whose
@@ -91,27 +107,3 @@ def _dependency_properties(resource: dict) -> dict:
             and isinstance(properties, dict) and "Events" in properties:
         return {k: v for k, v in properties.items() if k != "Events"}
     return properties
-
-
-def inline_parameters(value: Any, parameters: dict) -> Any:
-    """Refs to template parameters replaced by their defaults, so an extra stands on its own
-    (the exported template does not declare the imported template's parameters)."""
-    if isinstance(value, dict):
-        if set(value) == {"Ref"} and isinstance(value["Ref"], str) and value["Ref"] in parameters:
-            return copy.deepcopy(parameters[value["Ref"]])
-        if set(value) == {"Fn::Sub"}:
-            arg = value["Fn::Sub"]
-            text, local = (arg[0], arg[1] if len(arg) > 1 else {}) if isinstance(arg, list) else (arg, {})
-            if isinstance(text, str):
-                text = _SUB_PARAM.sub(lambda m: str(parameters[m.group(1)])
-                                      if m.group(1) in parameters and m.group(1) not in (local or {})
-                                      and isinstance(parameters[m.group(1)], (str, int, float)) else m.group(0), text)
-                local = inline_parameters(local, parameters)
-                return {"Fn::Sub": [text, local] if local else text}
-        return {k: inline_parameters(v, parameters) for k, v in value.items()}
-    if isinstance(value, list):
-        return [inline_parameters(v, parameters) for v in value]
-    return value
-
-
-_SUB_PARAM = re.compile(r"\$\{([A-Za-z0-9_]+)\}")

@@ -17,7 +17,7 @@ import os
 from typing import Callable
 
 from importers.base import ImportResult, read_text
-from importers.cloudformation import api, nodes, openapi, permissions, wiring
+from importers.cloudformation import api, nodes, openapi, permissions, supporting, wiring
 from importers.cloudformation.intrinsics import load_template
 from importers.cloudformation.prepare import source_extra
 from importers.cloudformation.state import TemplateImport
@@ -36,13 +36,14 @@ def import_cloudformation(path: str | os.PathLike) -> ImportResult:
 def _run(imp: TemplateImport) -> ImportResult:
     imp.b.arch.extra["imported_from"] = source_extra(imp.template, imp.path)
     imp.resolve_properties()
+    imp.websocket = supporting.websocket_keys(imp)
     for key, props in imp.props.items():
         service = NODE_TYPES.get(imp.types[key])
-        if service:
+        if service and key not in imp.websocket:
             nodes.add_node(imp, key, service, props)
     nodes.link_aliases(imp)
     for key, props in imp.props.items():
-        wire = WIRING.get(imp.types[key])
+        wire = WIRING.get(imp.types[key]) if key not in imp.websocket else None
         if wire:
             wire(imp, key, props)
         if isinstance(imp.raw[key].get("Connectors"), dict):
@@ -51,13 +52,14 @@ def _run(imp: TemplateImport) -> ImportResult:
     api.apply_throttling(imp)
     api.apply_api_timeouts(imp)
     nodes.classify_rest(imp)
+    imp.note_unknowns()
     _note_undefined_references(imp)
     return imp.b.finish()
 
 
 def _note_undefined_references(imp: TemplateImport) -> None:
     for name in sorted(imp.resolver.unresolved):
-        if not name.startswith(("Serverless", "AWS::")) and name not in imp.b.alias_of:
+        if not name.startswith(("Serverless", "AWS::")) and name not in imp.b.alias_of and name not in imp.parts:
             imp.b.note("note", name, "", "is referenced but not defined in the template "
                        "(a SAM-generated or outside resource)", "warning")
 

@@ -12,9 +12,9 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from importers.base import GraphBuilder, read_text
+from importers.base import GraphBuilder, read_text, tokens_in
 from importers.cloudformation.intrinsics import Resolver, load_data
-from importers.cloudformation.prepare import checked_resources, with_globals
+from importers.cloudformation.prepare import checked_resources, circular_references, with_globals
 from model.errors import StratusError
 
 
@@ -24,33 +24,61 @@ class TemplateImport:
         self.base_dir = os.path.dirname(os.path.abspath(path))
         self.template = template
         resources = checked_resources(template, path)
+        circular = circular_references(template, path)
         self.raw = {k: with_globals(v, template.get("Globals") or {}) for k, v in resources.items()}
         self.resolver = Resolver(template, path)
         name = os.path.splitext(os.path.basename(path))[0]
         if name in ("template", "main"):
             name = os.path.basename(self.base_dir) or name
         self.b = GraphBuilder(name, "cloudformation")
+        for message in circular:
+            self.b.note("note", "", "", message, "warning")
         self.props: dict[str, dict] = {}
         self.types: dict[str, str] = {k: v["Type"] for k, v in resources.items()}
         self.skipped: set[str] = set()
-        self.used_roles: set[str] = set()
+        self.role_users: dict[str, set[str]] = {}  # IAM role -> the nodes whose permissions it holds
+        # Absorbed or SAM-generated logical id -> what it is in the design: [node id, part,
+        # other node] (a stage, a role, a rule to a target...), so that an extra that refers
+        # to it can be pointed at what the exporter writes in its place.
+        self.parts: dict[str, list[str]] = {}
+        self.websocket: set[str] = set()  # WebSocket APIs and their resources: kept whole
+        self.outside_targets: dict[str, list[str]] = {}  # rule -> its targets that are not nodes
         self.absorbed_as: dict[str, str] = {}  # logical id -> what it became (for the report)
         self.api_timeouts: dict[str, tuple[int, str]] = {}  # API node -> (longest timeout, source)
         # (API node, method, path) of SAM Api/HttpApi events: SAM writes their OpenAPI integration.
         self.event_routes: set[tuple[str, str, str]] = set()
+        self._unknowns_noted = 0
 
     def resolve_properties(self) -> None:
         """Every resource's properties with intrinsics resolved; a resource whose Condition is
-        false with the parameters' defaults is skipped, with a warning."""
+        false with the parameters' defaults is skipped (`classify_rest` keeps it as written
+        if it is not a node or part of one, and says which)."""
         for key, resource in self.raw.items():
             condition = resource.get("Condition")
             if isinstance(condition, str) and not self.resolver.condition(condition):
                 self.skipped.add(key)
-                self.b.note("note", key, resource["Type"], f"not imported: condition '{condition}' is false "
-                            "with the parameters' defaults", "warning")
                 continue
             props = self.resolver.resolve(resource.get("Properties") or {})
             self.props[key] = props if isinstance(props, dict) else {}
+            self.note_unknowns(key)
+
+    def use_roles(self, value: Any, node: str) -> None:
+        """The IAM roles `value` refers to hold `node`'s permissions (mapped into its edges)."""
+        for key in tokens_in(value):
+            role = key.split(".")[0]
+            if self.types.get(role) == "AWS::IAM::Role":
+                self.role_users.setdefault(role, set()).add(node)
+
+    @property
+    def used_roles(self) -> set[str]:
+        return set(self.role_users)
+
+    def note_unknowns(self, key: str = "") -> None:
+        """The values resolution could not compute since the last call, noted under `key`
+        (the resource whose properties held them)."""
+        for message in self.resolver.unknowns[self._unknowns_noted:]:
+            self.b.note("note", key, self.types.get(key, ""), message)
+        self._unknowns_noted = len(self.resolver.unknowns)
 
     def definition_file(self, key: str, uri: str, prop: str = "DefinitionUri",
                          what: str = "state machine definition", lost: str = "no task edges") -> Any:

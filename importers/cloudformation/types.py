@@ -3,23 +3,16 @@ become nodes of which service, which are absorbed into nodes and edges, which ar
 which SAM policy templates grant what, where an API keeps its OpenAPI document, and the
 implicit APIs and Globals sections of SAM.
 
-Kept apart from the reading code so that these per-service facts can move into the
-catalogue's service records without touching how a template is read.
+Which types become nodes is read from the catalogue's service records (ServiceSpec.aws.imports).
 """
 
 from __future__ import annotations
 
-# Resource type -> service key for the node it becomes.
-NODE_TYPES = {
-    "AWS::Serverless::Function": "lambda", "AWS::Lambda::Function": "lambda",
-    "AWS::DynamoDB::Table": "dynamodb", "AWS::Serverless::SimpleTable": "dynamodb",
-    "AWS::DynamoDB::GlobalTable": "dynamodb",
-    "AWS::SQS::Queue": "sqs", "AWS::SNS::Topic": "sns", "AWS::Kinesis::Stream": "kinesis",
-    "AWS::S3::Bucket": "s3", "AWS::Events::EventBus": "eventbridge",
-    "AWS::Serverless::StateMachine": "step_functions", "AWS::StepFunctions::StateMachine": "step_functions",
-    "AWS::Serverless::Api": "api_gateway", "AWS::Serverless::HttpApi": "api_gateway",
-    "AWS::ApiGateway::RestApi": "api_gateway", "AWS::ApiGatewayV2::Api": "api_gateway",
-}
+from model.catalogue import SERVICES
+
+# Resource type -> service key for the node it becomes: each service's catalogue record
+# declares the CloudFormation/SAM types that import as it.
+NODE_TYPES = {rtype: key for key, spec in SERVICES.items() for rtype in spec.aws.imports.cloudformation + spec.aws.imports.sam}
 # Properties holding a resource's physical name (matched by policies and ARNs).
 NAME_PROPERTIES = ("FunctionName", "TableName", "QueueName", "TopicName", "BucketName", "Name",
                    "StateMachineName")

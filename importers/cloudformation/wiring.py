@@ -11,7 +11,7 @@ import json
 import re
 from typing import Any
 
-from importers.base import as_bool, as_int, as_list, strip_tokens, tokens_in
+from importers.base import as_bool, as_int, as_list, strip_tokens
 from importers.cloudformation.events import add_schedule, add_source_edge, bus_node, wire_event
 from importers.cloudformation.permissions import function_policies
 from importers.cloudformation.properties import notification_config, stream_config
@@ -169,15 +169,16 @@ def wire_rule(imp: TemplateImport, key: str, props: dict) -> None:
         if not isinstance(target, dict):
             continue
         node = imp.b.node_for(target.get("Arn"))
-        if node is None:
-            imp.b.warn(key, imp.types[key], f"target {strip_tokens(str(target.get('Arn')))} is not a node")
+        if node is None:  # kept under extras with the rule's pattern (see supporting)
+            imp.outside_targets.setdefault(key, []).append(strip_tokens(str(target.get("Arn"))))
             continue
         if schedule:
             add_schedule(imp, key, node, str(schedule), "scheduled rule")
             continue
         config = {"pattern": json.dumps(pattern, sort_keys=True)} if isinstance(pattern, dict) else {}
-        imp.b.add_edge(bus_node(imp, props.get("EventBusName")), node, "rule_target", config,
-                       "rule", key, imp.types[key])
+        bus = bus_node(imp, props.get("EventBusName"))
+        if imp.b.add_edge(bus, node, "rule_target", config, "rule", key, imp.types[key]) and key not in imp.parts:
+            imp.parts[key] = [bus, "rule", node]
 
 
 def wire_state_machine(imp: TemplateImport, key: str, props: dict) -> None:
@@ -187,9 +188,7 @@ def wire_state_machine(imp: TemplateImport, key: str, props: dict) -> None:
         imp.b.task_edges(sm, definition, key, imp.types[key])
     for name, event in (props.get("Events") or {}).items():
         wire_event(imp, key, sm, name, event)
-    for role_key in tokens_in(props.get("Role") or props.get("RoleArn")):
-        if imp.types.get(role_key.split(".")[0]) == "AWS::IAM::Role":
-            imp.used_roles.add(role_key.split(".")[0])
+    imp.use_roles(props.get("Role") or props.get("RoleArn"), sm)
 
 
 def _definition(imp: TemplateImport, key: str, props: dict) -> Any:

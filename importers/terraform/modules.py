@@ -36,7 +36,7 @@ def parse_hcl(path: str) -> dict:
     """A .tf file's blocks; a syntax error as a StratusError naming the file and line."""
     import hcl2  # here, not at the top: python-hcl2 is needed only when a Terraform file is read
 
-    text = read_text(path, "Terraform file")
+    text = heredocs_normalised(read_text(path, "Terraform file"))
     options = hcl2.SerializationOptions(with_comments=False, preserve_heredocs=False, strip_string_quotes=True)
     try:
         return hcl2.loads(text, serialization_options=options)
@@ -45,6 +45,39 @@ def parse_hcl(path: str) -> dict:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         where = f":{line}" if isinstance(line, int) and line > 0 else ""
         raise StratusError(f"{path}{where}: not valid HCL: {first}") from None
+
+
+HEREDOC_START = re.compile(r"<<(-?)([A-Za-z_][A-Za-z0-9_-]*)[ \t]*\r?$")
+
+
+def heredocs_normalised(text: str) -> str:
+    """Heredocs rewritten into the plain form python-hcl2 reads as Terraform does: an end
+    marker followed by blanks (`POLICY  `, which Terraform accepts and python-hcl2's
+    grammar does not) trimmed, and an indented heredoc (`<<-EOT`, whose quotes
+    python-hcl2 returns escaped) dedented by its smallest indentation, as Terraform does,
+    and written as `<<EOT`."""
+    lines = text.split("\n")
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        opened = HEREDOC_START.search(lines[i])
+        end = _heredoc_end(lines, i + 1, opened.group(2)) if opened else None
+        if end is None:
+            out.append(lines[i])
+            i += 1
+            continue
+        body = lines[i + 1:end]
+        if opened.group(1):
+            indent = min((len(b) - len(b.lstrip(" \t")) for b in body if b.strip()), default=0)
+            body = [b[indent:] for b in body]
+        out.append(lines[i][:opened.start()] + "<<" + opened.group(2))
+        out += body + [opened.group(2)]
+        i = end + 1
+    return "\n".join(out)
+
+
+def _heredoc_end(lines: list[str], start: int, marker: str) -> int | None:
+    return next((j for j in range(start, len(lines)) if lines[j].strip() == marker), None)
 
 
 class Resource:

@@ -11,6 +11,7 @@ import re
 from typing import Any, Callable
 
 from importers.base import as_bool, as_int, strip_tokens, tokens_in
+from importers.terraform import supporting
 from importers.terraform.hcl_values import decoded_json
 from importers.terraform.modules import Resource, address_of, first_block
 from importers.terraform.state import TerraformImport
@@ -141,7 +142,11 @@ def classify_rest(imp: TerraformImport) -> None:
     for address, res in imp.resources.items():
         if address in imp.b.node_of:
             continue
-        if address in imp.absorbed_as:
+        why = supporting.kept_whole(imp, res)
+        if why:
+            imp.b.extras.append({"address": address, "tf_type": res.tf_type, "body": res.plain_body()})
+            imp.b.note("extra", address, res.tf_type, why)
+        elif address in imp.absorbed_as:
             imp.b.note("absorbed", address, res.tf_type, imp.absorbed_as[address])
         elif res.tf_type in ABSORBED_TYPES:
             imp.b.note("absorbed", address, res.tf_type, ABSORBED_TYPES[res.tf_type])

@@ -17,7 +17,7 @@ import re
 from typing import Callable
 
 from importers.base import GraphBuilder, ImportResult
-from importers.terraform import api, nodes, wiring
+from importers.terraform import api, nodes, supporting, wiring
 from importers.terraform.modules import Configuration, Resource, tf_files
 from importers.terraform.state import TerraformImport
 from importers.terraform.types import NODE_TYPES
@@ -43,13 +43,14 @@ def import_terraform(dir_or_file: str | os.PathLike) -> ImportResult:
 def _run(imp: TerraformImport, path: str) -> ImportResult:
     imp.b.arch.extra["imported_from"] = {"format": "terraform", "path": os.path.basename(os.path.abspath(path))}
     _read_region(imp)
+    imp.websocket = supporting.websocket_addresses(imp)
     for res in imp.resources.values():
         service = NODE_TYPES.get(res.tf_type)
-        if service:
+        if service and res.address not in imp.websocket:
             nodes.add_node(imp, res, service)
     nodes.link_aliases(imp)
     for res in imp.resources.values():
-        wire = WIRING.get(res.tf_type)
+        wire = WIRING.get(res.tf_type) if res.address not in imp.websocket else None
         if wire:
             wire(imp, res)
     nodes.apply_provisioned(imp)

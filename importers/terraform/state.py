@@ -21,3 +21,6 @@ class TerraformImport:
         self.absorbed_as: dict[str, str] = {}  # address -> what it became (for the report)
         self.provisioned: dict[str, list[tuple[str, int]]] = {}  # function node -> (address, count)
         self.api_timeouts: dict[str, tuple[int, Resource]] = {}  # API node -> (longest timeout, source)
+        self.websocket: set[str] = set()  # WebSocket APIs and their resources: kept whole
+        self.outside_targets: dict[str, str] = {}  # event target -> its target outside the design
+        self.rules_with_outside_targets: set[str] = set()

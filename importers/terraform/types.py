@@ -1,19 +1,16 @@
 """What the Terraform reader knows about resource types, as tables: which types become
 nodes of which service, which are absorbed into nodes and edges, which are IAM.
 
-Kept apart from the reading code so that these per-service facts can move into the
-catalogue's service records without touching how a configuration is read.
+Which types become nodes is read from the catalogue's service records (ServiceSpec.aws.imports).
 """
 
 from __future__ import annotations
 
-# Resource type -> service key for the node it becomes.
-NODE_TYPES = {
-    "aws_lambda_function": "lambda", "aws_dynamodb_table": "dynamodb", "aws_sqs_queue": "sqs",
-    "aws_sns_topic": "sns", "aws_kinesis_stream": "kinesis", "aws_s3_bucket": "s3",
-    "aws_cloudwatch_event_bus": "eventbridge", "aws_sfn_state_machine": "step_functions",
-    "aws_api_gateway_rest_api": "api_gateway", "aws_apigatewayv2_api": "api_gateway",
-}
+from model.catalogue import SERVICES
+
+# Resource type -> service key for the node it becomes: each service's catalogue record
+# declares the Terraform types that import as it.
+NODE_TYPES = {rtype: key for key, spec in SERVICES.items() for rtype in spec.aws.imports.terraform}
 # Supporting resources that are part of a node or an edge.
 ABSORBED_TYPES = {
     "aws_lambda_permission": "invoke permission (derived from edges)",

@@ -143,7 +143,9 @@ def wire_event_source_mapping(imp: TerraformImport, res: Resource) -> None:
         config.update({"parallelization_factor": as_int(v.get("parallelization_factor")),
                        "starting_position": v.get("starting_position") if v.get("starting_position") in
                        ("LATEST", "TRIM_HORIZON") else None,
-                       "max_retry_attempts": as_int(v.get("maximum_retry_attempts"))})
+                       "max_retry_attempts": as_int(v.get("maximum_retry_attempts")),
+                       "max_record_age_s": as_int(v.get("maximum_record_age_in_seconds")),
+                       "bisect_on_error": as_bool(v.get("bisect_batch_on_function_error"))})
     imp.b.add_edge(source, fn, "event_source", config, "event source mapping", res.address, res.tf_type)
 
 
@@ -183,8 +185,10 @@ def wire_event_target(imp: TerraformImport, res: Resource) -> None:
     rule = imp.resources.get(address_of(tokens_in(v.get("rule"))[0])) if tokens_in(v.get("rule")) else None
     rule_values = rule.values if rule else {}
     target = imp.b.node_for(v.get("arn"))
-    if target is None:
-        imp.b.warn(res.address, res.tf_type, f"target {strip_tokens(str(v.get('arn')))} is not a node")
+    if target is None:  # kept under extras, with its rule (see supporting)
+        imp.outside_targets[res.address] = strip_tokens(str(v.get("arn")))
+        if rule is not None:
+            imp.rules_with_outside_targets.add(rule.address)
         return
     schedule = rule_values.get("schedule_expression")
     if schedule:

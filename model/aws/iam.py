@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Iterable, Mapping
 
 from model.architecture import Architecture, Edge
+from model.catalogue import SERVICES, edge_rule
 
 # Statement scopes: what the resource of a statement is.
 NODE = "node"  # the ARN of resource_node (+ resource_suffix)
@@ -134,23 +135,14 @@ RESOURCE_POLICY_KINDS: Mapping[tuple[str, str], tuple[str, tuple[str, ...]]] = {
     ("rule_target", "sns"): ("sns_topic_policy", ("sns:Publish",)),
 }
 
-SERVICE_PRINCIPALS: Mapping[str, str] = {
-    "api_gateway": "apigateway.amazonaws.com",
-    "s3": "s3.amazonaws.com",
-    "sns": "sns.amazonaws.com",
-    "eventbridge": "events.amazonaws.com",
-    "lambda": "lambda.amazonaws.com",
-    "step_functions": "states.amazonaws.com",
-}
+# Who needs a role, and as which principal, is in each service's catalogue record
+# (ServiceSpec.aws: `principal`, `role_edges`).
 
-# Which edge kinds, leaving a node of this service, its role carries.
-_ROLE_EDGE_KINDS: Mapping[str, frozenset[str]] = {
-    "lambda": frozenset({"data_access", "send", "publish", "put_record", "put_events",
-                         "invoke", "start_execution", "on_failure"}),
-    "step_functions": frozenset({"task"}),
-    "api_gateway": frozenset({"integration"}),
-    "eventbridge": frozenset({"rule_target"}),
-}
+
+def service_principal(service: str) -> str | None:
+    """The principal a service acts as ("lambda.amazonaws.com"), or None."""
+    return SERVICES[service].aws.principal
+
 
 _XRAY = ("xray:PutTraceSegments", "xray:PutTelemetryRecords")
 _LAMBDA_LOGS = ("logs:CreateLogStream", "logs:PutLogEvents")
@@ -208,8 +200,6 @@ def indexed(arch: Architecture) -> Architecture:
 
 def edge_action(arch: Architecture, edge: Edge) -> str | None:
     """The edge's read/write/read_write, defaulting as the catalogue does; None if it has none."""
-    from model.catalogue import edge_rule
-
     src, dst = arch.nodes[edge.source], arch.nodes[edge.target]
     rule = edge_rule(src.service, dst.service, arch.edge_kind(edge))
     field = rule.field("action") if rule else None
@@ -231,7 +221,7 @@ def principals(arch: Architecture) -> list[str]:
 def _needs_role(arch: Architecture, node_id: str, service: str) -> bool:
     if service in _BASE:  # functions and state machines always run as a role
         return True
-    kinds = _ROLE_EDGE_KINDS.get(service)
+    kinds = SERVICES[service].aws.role_edges
     return bool(kinds) and any(arch.edge_kind(e) in kinds and edge_grants(arch, e)
                                for e in arch.edges_from(node_id))
 
@@ -248,7 +238,7 @@ def role_statements(arch: Architecture, principal_node_id: str,
         grants[(None, "", OWN_DLQ)] = {"sqs:SendMessage"}
     for stmt in _BASE.get(node.service, ()):
         grants.setdefault((stmt.resource_node, stmt.resource_suffix, stmt.scope), set()).update(stmt.actions)
-    own_kinds = _ROLE_EDGE_KINDS.get(node.service, frozenset())
+    own_kinds = SERVICES[node.service].aws.role_edges
     for edge in arch.edges_from(principal_node_id):
         if arch.edge_kind(edge) in own_kinds:
             for actions, suffix in edge_grants(arch, edge):
@@ -312,7 +302,7 @@ def resource_policies(arch: Architecture) -> list[ResourcePolicyGrant]:
     for edge in arch.edges:
         src, dst = arch.nodes[edge.source], arch.nodes[edge.target]
         policy = RESOURCE_POLICY_KINDS.get((arch.edge_kind(edge), dst.service))
-        principal = SERVICE_PRINCIPALS.get(src.service)
+        principal = service_principal(src.service)
         # Lambda -> Lambda invoke is an IAM call on the caller's role, not a permission.
         if policy is None or principal is None or src.service == "lambda":
             continue

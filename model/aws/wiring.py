@@ -1,8 +1,10 @@
 """How the services are wired to one another: the facts every output format shares.
 
 The CloudFormation and Terraform renderers and the live deployer each write these facts in
-their own syntax; none of them decides per service or per edge kind on its own. Adding a
-service means adding rows here (and its resource renderers), not branches in each format.
+their own syntax; none of them decides per service or per edge kind on its own. A
+service's own facts (its handle, log group, whether the account already owns it) are in
+its catalogue record (model.catalogue, ServiceSpec.aws); the tables here say how it
+connects to other services, keyed by the service at either end of an edge.
 
 References name an *attribute* of a node's main resource, never a format's spelling of it:
 ARN, NAME, URL, STREAM_ARN, ID. Each format has one table that says how it writes each
@@ -21,12 +23,16 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
+from model import catalogue
 from model.architecture import Architecture, Edge, Node
+from model.catalogue import SERVICES, edge_rule
 from model.errors import StratusError
 
 from . import iam
 
-ARN, NAME, URL, STREAM_ARN, ID = "arn", "name", "url", "stream_arn", "id"
+# The attributes a reference may name, declared with the catalogue's records (whose
+# `handle` is one of them).
+ARN, NAME, URL, STREAM_ARN, ID = catalogue.ARN, catalogue.NAME, catalogue.URL, catalogue.STREAM_ARN, catalogue.ID
 
 # API Gateway's longest integration timeout: 29 s for REST APIs, 30 s for HTTP APIs
 # (https://docs.aws.amazon.com/apigateway/latest/developerguide/limits.html).
@@ -37,46 +43,100 @@ def integration_timeout_ms(cfg: Mapping[str, Any]) -> int:
     """Every route's integration timeout: an API node's timeout_ms within its kind's limit."""
     return min(int(cfg["timeout_ms"]), MAX_INTEGRATION_TIMEOUT_MS[cfg["api_type"]])
 
-# What code is handed to call a node (a function's environment variable, a state
-# machine's task parameter): the attribute its SDK call takes.
-HANDLE: Mapping[str, str] = {
-    "lambda": ARN, "dynamodb": NAME, "s3": NAME, "sqs": URL, "sns": ARN, "kinesis": NAME,
-    "eventbridge": NAME, "step_functions": ARN, "api_gateway": ID,
-}
 
-# Where each service writes its logs (CloudWatch log group name, before the resource's name).
-LOG_GROUP_PREFIX: Mapping[str, str] = {
-    "lambda": "/aws/lambda/", "step_functions": "/aws/vendedlogs/states/", "api_gateway": "/aws/apigateway/",
-}
+def handle(service: str) -> str:
+    """What code is handed to call a node (a function's environment variable, a state
+    machine's task parameter): the attribute its SDK call takes."""
+    return SERVICES[service].aws.handle
 
-# Message group of everything Stratus's wiring sends to a FIFO queue (rules, integrations, tasks).
+
+def log_group_name(service: str, resource_name: str) -> str:
+    """The CloudWatch log group a service writes a resource's logs to."""
+    return SERVICES[service].aws.log_group_prefix + resource_name
+
+
+# Message group of everything Stratus's wiring sends to a FIFO queue of one message group
+# (rules, integrations, tasks). With more groups (`message_groups` > 1) the integrations and
+# tasks take each message's group id from its `message_group_field`; EventBridge rules take
+# only a constant id and still write this one (catalogue.FIXED_MESSAGE_GROUP_KINDS), which
+# is what the simulator assumes too.
 FIFO_GROUP = "stratus"
-DEFAULT_BUS = "default"
+
+
+def message_group_field(queue_config: Mapping[str, Any]) -> str | None:
+    """The message field a FIFO queue's integrations and tasks read the MessageGroupId from,
+    or None when they write FIFO_GROUP (a queue of one message group)."""
+    if queue_config.get("message_groups", 1) > 1:
+        return queue_config.get("message_group_field", "groupId")
+    return None
+DEFAULT_BUS = "default"  # the name of every account's own event bus
 
 
 def custom_bus(config: Mapping[str, Any]) -> bool:
     """An event bus node is either the account's default bus (there already, never created
-    or deleted) or a bus of its own."""
-    return config.get("bus_name", DEFAULT_BUS) != DEFAULT_BUS
-
-
-# service -> does this node stand for something every account already has?
-ACCOUNT_OWNED: Mapping[str, Callable[[Mapping[str, Any]], bool]] = {
-    "eventbridge": lambda cfg: not custom_bus(cfg),
-}
+    or deleted: its catalogue record says when) or a bus of its own."""
+    return not SERVICES["eventbridge"].aws.account_owned(config)
 
 
 def account_owned(node: Node) -> bool:
-    test = ACCOUNT_OWNED.get(node.service)
-    return bool(test and test(node.effective_config()))
+    """Does this node stand for something every account already has (the default bus)?"""
+    return SERVICES[node.service].aws.account_owned(node.effective_config())
 
 
 def edge_settings(arch: Architecture, edge: Edge) -> dict:
     """The edge's config over the catalogue's defaults for its rule."""
-    from model.catalogue import edge_rule
-
     rule = edge_rule(arch.nodes[edge.source].service, arch.nodes[edge.target].service, arch.edge_kind(edge))
     return {**{f.name: f.default for f in (rule.fields if rule else ())}, **edge.config}
+
+
+# --------------------------------------------------------------------------------------
+# Settings of a node's own resource that follow from its edges (each format spells them)
+
+
+def environment(arch: Architecture, node_id: str) -> dict[str, str]:
+    """A function's environment: one variable per node it calls, named after that node
+    (ORDERS=<the orders table's handle>): variable -> node id."""
+    return {edge.target.upper(): edge.target for edge in arch.edges_from(node_id)
+            # Lambda delivers failures itself; the code never calls the destination.
+            if arch.edge_kind(edge) != "on_failure"}
+
+
+def visibility_timeout(arch: Architecture, node_id: str) -> int:
+    """A queue's visibility timeout: at least its consuming functions' timeout (Lambda
+    refuses the event source mapping otherwise)."""
+    consumers = [int(arch.nodes[e.target].effective_config()["timeout_s"])
+                 for e in arch.edges_from(node_id) if arch.edge_kind(e) == "event_source"]
+    return max([int(arch.nodes[node_id].effective_config()["visibility_timeout_s"])] + consumers)
+
+
+def stream_view(arch: Architecture, node_id: str) -> str | None:
+    """A table's stream view type (API spelling: NEW_AND_OLD_IMAGES), if it has a stream:
+    its own setting, or new and old images when a function reads the stream."""
+    view = arch.nodes[node_id].effective_config().get("stream", "none")
+    if view == "none" and any(arch.edge_kind(e) == "event_source" for e in arch.edges_from(node_id)):
+        view = "new_and_old_images"
+    return None if view == "none" else view.upper()
+
+
+AWS_MANAGED_SNS_KEY = "alias/aws/sns"
+
+
+@dataclass(frozen=True)
+class TopicSettings:
+    fifo: bool
+    kms_key: str | None  # None: left unencrypted, see topic_settings
+
+
+def topic_settings(arch: Architecture, node_id: str,
+                   grants: list[iam.ResourcePolicyGrant] | None = None) -> TopicSettings:
+    """FIFO or not, and its encryption key. S3 and EventBridge cannot use the AWS-managed
+    aws/sns key (its key policy cannot grant them), so a topic they publish to (through
+    its topic policy) stays unencrypted: encrypting it would silently drop their messages.
+    `grants`: iam.resource_policies(arch), when the caller has it already."""
+    grants = iam.resource_policies(arch) if grants is None else grants
+    service_publishers = [g for g in grants if g.target_node == node_id and g.kind == "sns_topic_policy"]
+    return TopicSettings(fifo=bool(arch.nodes[node_id].effective_config().get("fifo")),
+                         kms_key=None if service_publishers else AWS_MANAGED_SNS_KEY)
 
 
 # --------------------------------------------------------------------------------------
@@ -96,22 +156,32 @@ class EventSource:
 
 
 _STREAM_SETTINGS = (("starting_position", "StartingPosition"), ("parallelization_factor", "ParallelizationFactor"),
-                    ("max_retry_attempts", "MaximumRetryAttempts"))
-# A failing record splits its batch until the bad record is alone (streams retry in order).
-_STREAM_FIXED = {"BisectBatchOnFunctionError": True}
+                    ("max_retry_attempts", "MaximumRetryAttempts"),
+                    ("max_record_age_s", "MaximumRecordAgeInSeconds"),
+                    ("bisect_on_error", "BisectBatchOnFunctionError"))
 
 EVENT_SOURCES: Mapping[str, EventSource] = {
     # The handler reports the failed messages of a batch; the rest are deleted.
     "sqs": EventSource(ARN, False, optional=(("max_concurrency", "ScalingConfig.MaximumConcurrency"),),
                        fixed={"FunctionResponseTypes": ["ReportBatchItemFailures"]}),
-    "kinesis": EventSource(ARN, True, required=_STREAM_SETTINGS, fixed=_STREAM_FIXED),
+    "kinesis": EventSource(ARN, True, required=_STREAM_SETTINGS),
     # A table's mapping reads its stream, not the table.
-    "dynamodb": EventSource(STREAM_ARN, True, required=_STREAM_SETTINGS, fixed=_STREAM_FIXED),
+    "dynamodb": EventSource(STREAM_ARN, True, required=_STREAM_SETTINGS),
 }
 
 
 def event_source(arch: Architecture, edge: Edge) -> EventSource:
     return EVENT_SOURCES[arch.nodes[edge.source].service]
+
+
+def mapping_failure_destination(arch: Architecture, edge: Edge) -> str | None:
+    """The node a stream mapping sends the batches it discards to (its DestinationConfig
+    OnFailure): the function's own on_failure destination, as the simulator does; None for
+    queues (they have a dead-letter queue instead) or a function without one."""
+    if not event_source(arch, edge).stream:
+        return None
+    failures = [e.target for e in arch.edges_from(edge.target) if arch.edge_kind(e) == "on_failure"]
+    return failures[0] if failures else None
 
 
 def mapping_parameters(arch: Architecture, edge: Edge, fixed: bool = True) -> dict[str, Any]:
@@ -135,7 +205,7 @@ def _put(params: dict, parameter: str, value: Any) -> None:
     *outer, inner = parameter.split(".")
     for key in outer:
         params = params.setdefault(key, {})
-    params[inner] = value if isinstance(value, str) else int(value)
+    params[inner] = value if isinstance(value, (str, bool)) else int(value)
 
 
 # --------------------------------------------------------------------------------------
@@ -268,8 +338,11 @@ def _rest_lambda(arch, edge, method, path_params):
 
 def _rest_sqs(arch, edge, method, path_params):
     body = "Action=SendMessage&MessageBody=$util.urlEncode($input.body)"
-    if arch.nodes[edge.target].effective_config().get("fifo"):
-        body += f"&MessageGroupId={FIFO_GROUP}&MessageDeduplicationId=$context.requestId"
+    queue = arch.nodes[edge.target].effective_config()
+    if queue.get("fifo"):
+        field_name = message_group_field(queue)
+        group = f"$util.urlEncode($input.path('$.{field_name}'))" if field_name else FIFO_GROUP
+        body += f"&MessageGroupId={group}&MessageDeduplicationId=$context.requestId"
     return RestIntegration(False, Text("sqs:path/${AWS::AccountId}/${Queue}", {"Queue": NAME}), Text(body),
                            "application/x-www-form-urlencoded")
 
@@ -292,8 +365,11 @@ def _rest_dynamodb(arch, edge, method, path_params):
     action = iam.edge_action(arch, edge)
     if action == "read" or (action == "read_write" and method in ("GET", "HEAD")):
         source = f"$input.params('{path_params[-1] if path_params else key}')"
+        # GetItem is eventually consistent unless the edge asks for strong reads
+        consistent = ', "ConsistentRead": true' if edge_settings(arch, edge).get("consistency") == "strong" else ""
         return RestIntegration(False, Text("dynamodb:action/GetItem"), Text(
-            '{"TableName": "${Table}", "Key": {"' + key + '": {"S": "' + source + '"}}}', {"Table": NAME}))
+            '{"TableName": "${Table}", "Key": {"' + key + '": {"S": "' + source + '"}}' + consistent + '}',
+            {"Table": NAME}))
     return RestIntegration(False, Text("dynamodb:action/PutItem"), Text(
         '{"TableName": "${Table}", "Item": {"' + key + '": {"S": "$context.requestId"}, '
         '"body": {"S": "$util.escapeJavaScript($input.body)"}}}', {"Table": NAME}))
@@ -324,11 +400,18 @@ class HttpIntegration:
 
 
 _HTTP_LAMBDA = HttpIntegration(None, "2.0")
+
+
+def _http_message_group(queue_config: Mapping[str, Any]) -> str:
+    field_name = message_group_field(queue_config)
+    return f"$request.body.{field_name}" if field_name else FIFO_GROUP
+
+
 HTTP_INTEGRATIONS: Mapping[str, Callable[[Mapping[str, Any]], HttpIntegration]] = {
     "lambda": lambda cfg: _HTTP_LAMBDA,
     "sqs": lambda cfg: HttpIntegration("SQS-SendMessage", "1.0", {
         "QueueUrl": Attribute(URL), "MessageBody": "$request.body",
-        **({"MessageGroupId": FIFO_GROUP} if cfg.get("fifo") else {})}),
+        **({"MessageGroupId": _http_message_group(cfg)} if cfg.get("fifo") else {})}),
     "kinesis": lambda cfg: HttpIntegration("Kinesis-PutRecord", "1.0", {
         "StreamName": Attribute(NAME), "Data": "$request.body", "PartitionKey": "$context.requestId"}),
     "step_functions": lambda cfg: HttpIntegration("StepFunctions-StartExecution", "1.0", {

@@ -87,16 +87,17 @@ def test_compare_dialog_shows_differences_of_two_configs(qtbot, arch):
     # the table shows the same rows, means ± their intervals, the change coloured only when clear
     table = dialog.table
     cells = {table.item(i, 0).text(): [table.item(i, c) for c in range(1, 4)] for i in range(table.rowCount())}
-    assert cells["get_order: throttled"][2].text() == throttled.change_text()
-    assert cells["get_order: throttled"][2].text().startswith("−")
-    assert cells["get_order: throttled"][0].text() == throttled.interval_text("a")
+    assert cells["Get order: throttled"][2].text() == throttled.change_text()
+    assert cells["Get order: throttled"][2].text().startswith("−")
+    assert cells["Get order: throttled"][0].text() == throttled.interval_text("a")
     assert " ± " in throttled.interval_text("a")
-    assert cells["get_order: throttled"][2].foreground().color().name() == "#067647"
-    for metric, (_a, _b, change) in cells.items():
+    assert cells["Get order: throttled"][2].foreground().color().name() == "#067647"
+    by_label = {dialog._named(metric): row for metric, row in rows.items()}
+    for label, (_a, _b, change) in cells.items():
         coloured = change.foreground().style() != Qt.NoBrush
-        assert coloured == (rows[metric].better() is not None), metric
-        assert ("do not overlap" in change.toolTip()) == (rows[metric].better() is not None)
-    assert "orders_api: p99 latency" in cells
+        assert coloured == (by_label[label].better() is not None), label
+        assert ("do not overlap" in change.toolTip()) == (by_label[label].better() is not None)
+    assert "Orders API: p99 latency" in cells and "orders_api: p99 latency" not in cells
     assert dialog.chart.figure.axes
     assert "3 × 6 s" in dialog.status.text() and "differ clearly" in dialog.status.text()
 

@@ -1,22 +1,23 @@
 """Limits hit (DESIGN.md section 4, `limits`): which AWS limit refused work, where and
 first when, in the dashboard and on the canvas.
 
-The `limits` field of a Result comes from the regional-quotas work (issue 14); until it
-is on every Result, these tests give a real run's Result the CONTRACT's list themselves."""
+The tests give a real run's Result a known list of limits, so what is shown can be
+checked figure by figure."""
 
 import pytest
 from PySide6.QtWidgets import QApplication
 
 from designer.limits import describe, limit_words, run_limits
 from model.designfile import load_design
+from simulation.results import LimitHit
 from tests.conftest import EXAMPLES_DIR
 
 pytestmark = pytest.mark.gui
 
-LIMITS = [
-    {"limit": "lambda_concurrency", "scope": "get_order", "first_hit_s": 121.4, "throttled": 2210},
-    {"limit": "api_gateway_account_rps", "scope": "account", "first_hit_s": 61.2, "throttled": 1234},
-]
+LIMITS = (
+    LimitHit("lambda_concurrency", "get_order", 121.4, 2210),
+    LimitHit("api_gateway_account_rps", "account", 61.2, 1234),
+)
 
 
 @pytest.fixture
@@ -29,23 +30,20 @@ def limited(qtbot, make_window):
     with qtbot.waitSignal(ui.panel.run_finished, timeout=30000) as blocker:
         ui.panel.run(6)
     outcome = blocker.args[0]
-    object.__setattr__(outcome.result, "limits", [dict(limit) for limit in LIMITS])  # as issue 14 will fill it
+    object.__setattr__(outcome.result, "limits", LIMITS)
     ui.session.set_outcome(outcome)
     QApplication.processEvents()
     return win, outcome
 
 
-def test_a_result_without_limits_has_none():
-    class Bare:
-        pass
-
-    assert run_limits(Bare()) == []
+def test_limits_are_listed_first_hit_first():
+    assert run_limits(type("R", (), {"limits": ()})()) == []
     assert [limit["first_hit_s"] for limit in run_limits(type("R", (), {"limits": LIMITS})())] == [61.2, 121.4]
 
 
 def test_limits_are_written_in_words():
     assert limit_words("api_gateway_account_rps") == "API Gateway account requests/s"
-    assert describe(LIMITS[0], {"get_order": "Get order"}) == (
+    assert describe(LIMITS[0].to_json(), {"get_order": "Get order"}) == (
         "Lambda concurrency, at Get order: first hit at 121.4 s, 2,210 refused or delayed")
 
 

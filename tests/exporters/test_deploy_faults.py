@@ -10,7 +10,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from exporters.deploy import apply, destroy, plan, sandbox
-from exporters.deploy.names import NAME_LIMITS, physical_name
+from model.aws.naming import NAME_LIMITS, deployed_name as physical_name
 from model.architecture import Node
 from model.designfile import load_design
 from model.errors import StratusError

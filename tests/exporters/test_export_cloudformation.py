@@ -51,7 +51,7 @@ def test_every_node_becomes_its_resource_type():
     for node_id, node in arch.nodes.items():
         if node.service == "eventbridge":
             continue  # the default bus is not a resource
-        expected = SERVICES[node.service].cfn_type
+        expected = SERVICES[node.service].aws.resource(node.effective_config()).cloudformation
         assert expected in types, node.service
     for kind_type in ("AWS::Lambda::EventSourceMapping", "AWS::SNS::Subscription", "AWS::Events::Rule",
                       "AWS::Lambda::Permission", "AWS::SQS::QueuePolicy", "AWS::SNS::TopicPolicy",
@@ -87,6 +87,17 @@ def test_event_source_mapping_settings_come_from_the_edge():
     assert stream_esm["Properties"]["StartingPosition"] == "TRIM_HORIZON"
     # Lambda refuses a mapping whose queue hides messages for less than the function runs.
     assert doc["Resources"]["Q"]["Properties"]["VisibilityTimeout"] == 40
+
+
+def test_stream_mapping_error_handling_and_on_failure_destination():
+    arch = _design(("s", "kinesis", {}), ("g", "lambda", {}), ("lost", "sqs", {}),
+                   edges=[("s", "g", {"bisect_on_error": True, "max_record_age_s": 600})])
+    arch.add_edge(Edge("g", "lost", {}, kind="on_failure"))
+    (esm,) = _resources_of(build_template(arch), "AWS::Lambda::EventSourceMapping")
+    props = esm["Properties"]
+    assert (props["BisectBatchOnFunctionError"], props["MaximumRecordAgeInSeconds"],
+            props["MaximumRetryAttempts"]) == (True, 600, -1)
+    assert props["DestinationConfig"] == {"OnFailure": {"Destination": {"Fn::GetAtt": ["Lost", "Arn"]}}}
 
 
 def test_dead_letter_edge_sets_redrive_from_the_source_queue():

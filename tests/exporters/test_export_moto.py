@@ -24,7 +24,8 @@ import zipfile
 import pytest
 
 from exporters.cloudformation import build_template
-from exporters.cloudformation.render import Template, default_prefix
+from exporters.cloudformation.template import Template
+from model.aws.naming import default_prefix
 from model.aws.naming import kebab
 from model.architecture import Architecture
 from tests.exporters.designs import every_edge_design

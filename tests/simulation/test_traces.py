@@ -122,6 +122,33 @@ def test_spans_show_cold_starts_queue_waits_and_sdk_retries():
         pytest.fail("no journey went through the queue to its worker")
 
 
+def test_quota_retries_and_queue_semantics_keep_statistics_and_show_in_spans():
+    # Issue 14's paths under tracing: StartExecution and PutEvents refused by their account
+    # quotas and retried by the SDK (base.QuotaCall), an SQS batch throttled by a reserved
+    # function and retried by its poller, a FIFO queue, a stream batch bisected on errors.
+    arch = design({"api": ("api_gateway", {}), "fn": function(duration_ms=5),
+                   "flow": ("step_functions", {}), "bus": ("eventbridge", {}),
+                   "queue": ("sqs", {"latency_ms": 10}), "worker": function(reserved_concurrency=1, duration_ms=50),
+                   "fifo": ("sqs", {"fifo": True, "message_groups": 3}), "fifo_fn": function(duration_ms=20),
+                   "stream": ("kinesis", {}), "reader": function(duration_ms=5, error_rate=0.3)},
+                  edges=[("api", "fn", {}), ("fn", "flow", {}), ("fn", "bus", {}), ("bus", "queue", {}),
+                         ("queue", "worker", {"batch_size": 1}), ("fn", "fifo", {}),
+                         ("fifo", "fifo_fn", {"batch_size": 2}), ("fn", "stream", {}),
+                         ("stream", "reader", {"batch_size": 10, "bisect_on_error": True, "max_retry_attempts": 1})],
+                  loads=[("api", "constant", {"rate_rps": 700})], duration_s=8)
+    arch.region = "ap-south-1"  # PutEvents: 600/s
+    arch.account["quotas"] = {"step_functions_start_rps": 50, "step_functions_start_burst": 100}
+    traced = simulate(arch, traces=2000, trace_share=0.5)
+    assert without_traces(traced) == without_traces(simulate(arch, traces=0))
+    assert {hit.limit for hit in traced.limits} >= {"step_functions_start_execution", "eventbridge_put_events"}
+    spans = [s for j in traced.traces for s in j["spans"]]
+    for node in ("flow", "bus"):  # refused, backed off, tried again: one span with its retries
+        retried = [s for s in spans if s["node"] == node and s["retries"]]
+        assert retried and all(s["wait_ms"] > 0 for s in retried), node
+    assert any(s["node"] == "worker" and s["status"] == "throttled" for s in spans)
+    assert any(s["node"] == "fifo_fn" for s in spans) and any(s["node"] == "reader" for s in spans)
+
+
 def test_outcomes_say_what_the_client_got():
     throttled = simulate(design({"api": ("api_gateway", {"throttle_rate_rps": 5, "throttle_burst": 5}),
                                  "fn": function()}, edges=[("api", "fn", {})],

@@ -16,8 +16,8 @@ from datetime import datetime, timedelta, timezone
 import boto3
 
 from exporters.deploy import apply
-from exporters.deploy.desired import fifo_suffix, node_kind
-from exporters.deploy.names import physical_name
+from exporters.deploy.desired import node_kind
+from model.aws.naming import deployed_name, fifo_suffix
 from model.architecture import Architecture
 from model.catalogue import SERVICES, edge_rule
 from model.designfile import load_design
@@ -51,7 +51,7 @@ def resource_name(arch: Architecture, node_id: str) -> str:
     kind = node_kind(node)
     if kind is None:
         return node.effective_config()["bus_name"]
-    return physical_name(arch.name, node_id, kind=kind, suffix=fifo_suffix(node))
+    return deployed_name(arch.name, node_id, kind=kind, suffix=fifo_suffix(node.effective_config()))
 
 
 def own_ms(index: int) -> float:
