@@ -21,6 +21,8 @@ def register(sub) -> None:
     parser.add_argument("--size", type=_size, metavar="WxH", help="with --screenshot: the window's size (1400x900)")
     parser.add_argument("--presentation", action="store_true",
                         help="with --simulate: in presentation mode (larger fonts and cards, no toolbar)")
+    parser.add_argument("--trace", metavar="N|slowest|failed",
+                        help="with --simulate: replay to that sampled request and open its timeline")
     parser.set_defaults(func=run)
 
 
@@ -37,4 +39,4 @@ def run(args) -> int:
     return run_designer(args.design, screenshot=args.screenshot, select=getattr(args, "select", None),
                         simulate=getattr(args, "simulate", None), duration=getattr(args, "duration", None),
                         panel=getattr(args, "panel", "canvas"), size=getattr(args, "size", None),
-                        presentation=getattr(args, "presentation", False))
+                        presentation=getattr(args, "presentation", False), trace=getattr(args, "trace", None))

@@ -18,65 +18,23 @@ def _has_display() -> bool:
     return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")) or sys.platform in ("win32", "darwin")
 
 
-def light_palette():
-    from PySide6.QtGui import QColor, QPalette
-
-    palette = QPalette()
-    colours = {
-        QPalette.Window: "#F3F4F6", QPalette.WindowText: "#1F2733",
-        QPalette.Base: "#FFFFFF", QPalette.AlternateBase: "#F7F8FA",
-        QPalette.ToolTipBase: "#1F2733", QPalette.ToolTipText: "#FFFFFF",
-        QPalette.PlaceholderText: "#9AA3AF", QPalette.Text: "#1F2733",
-        QPalette.Button: "#FFFFFF", QPalette.ButtonText: "#1F2733",
-        QPalette.BrightText: "#FFFFFF", QPalette.Light: "#FFFFFF", QPalette.Midlight: "#E5E7EB",
-        QPalette.Mid: "#C9CED6", QPalette.Dark: "#9AA3AF", QPalette.Shadow: "#6B7380",
-        QPalette.Highlight: "#2F80ED", QPalette.HighlightedText: "#FFFFFF",
-        QPalette.Link: "#1F6FD1",
-    }
-    for role, colour in colours.items():
-        palette.setColor(role, QColor(colour))
-    for role in (QPalette.Text, QPalette.WindowText, QPalette.ButtonText):
-        palette.setColor(QPalette.Disabled, role, QColor("#A0A7B1"))
-    return palette
-
-
-STYLE_SHEET = """
-QMainWindow::separator { background: #E1E5EA; width: 1px; height: 1px; }
-QDockWidget { font-weight: 600; color: #3D4654; }
-QDockWidget::title { background: #EEF0F3; padding: 6px 8px; border-bottom: 1px solid #E1E5EA; }
-QToolBar { background: #FFFFFF; border: none; border-bottom: 1px solid #E1E5EA; padding: 3px 6px; spacing: 2px; }
-QToolBar QToolButton { padding: 4px 9px; border-radius: 5px; color: #1F2733; }
-QToolBar QToolButton:hover { background: #EEF2F8; }
-QToolBar QToolButton:pressed { background: #DCE6F5; }
-QToolBar QToolButton:disabled { color: #A0A7B1; }
-QToolBar::separator { background: #E1E5EA; width: 1px; margin: 5px 6px; }
-QStatusBar { background: #FFFFFF; border-top: 1px solid #E1E5EA; color: #3D4654; }
-QMenuBar { background: #FFFFFF; border-bottom: 1px solid #EEF0F3; }
-QMenuBar::item { padding: 4px 10px; }
-QMenuBar::item:selected { background: #EEF2F8; border-radius: 4px; }
-QTabWidget::pane { border: none; border-top: 1px solid #E1E5EA; }
-QTabBar::tab { background: transparent; border: none; border-bottom: 2px solid transparent;
-               padding: 7px 14px; color: #5F6B7A; }
-QTabBar::tab:selected { color: #1F2733; border-bottom: 2px solid #2F80ED; font-weight: 600; }
-QTabBar::tab:hover:!selected { color: #1F2733; }
-QToolTip { color: #FFFFFF; background: #1F2733; border: none; padding: 4px 6px; }
-"""
-
-
 def configure_application(app) -> None:
-    """Name (for QSettings and the app-data folder), Fusion style, light palette, font."""
+    """Name (for QSettings and the app-data folder), Fusion style, the light or dark theme
+    the system asks for (designer/theme.py: palette and style sheet), font."""
     from PySide6.QtGui import QFont
+
+    from .theme import apply_theme, follow_system, system_theme
 
     app.setApplicationName(APP_NAME)
     app.setApplicationDisplayName(APP_NAME)
     app.setOrganizationName(ORGANISATION)
     app.setStyle("Fusion")
-    app.setPalette(light_palette())
     font = QFont()
     font.setFamilies(["Inter", "Segoe UI", "Helvetica Neue", "Noto Sans", "DejaVu Sans", "Arial"])
     font.setPointSizeF(9.0)
     app.setFont(font)
-    app.setStyleSheet(STYLE_SHEET)
+    apply_theme(app, system_theme())
+    follow_system(app)
 
 
 # Qt platform chatter that says nothing to a user (the offscreen plugin has no window manager).
@@ -100,7 +58,7 @@ def create_application():
 
 def run_designer(path: str | None, screenshot: str | None = None, select: str | None = None,
                  simulate: str | None = None, duration: float | None = None, panel: str = "canvas",
-                 size: tuple[int, int] | None = None, presentation: bool = False) -> int:
+                 size: tuple[int, int] | None = None, presentation: bool = False, trace: str | None = None) -> int:
     """Open the designer (blocking), or with `screenshot` render it to a PNG and return."""
     if screenshot and not _has_display():
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -114,7 +72,7 @@ def run_designer(path: str | None, screenshot: str | None = None, select: str | 
     app = create_application()
     if screenshot:
         return _screenshot(path, screenshot, select, simulate, duration, panel, size or SCREENSHOT_SIZE,
-                           presentation)
+                           presentation, trace)
     from PySide6.QtCore import QTimer
 
     from .main_window import MainWindow
@@ -133,7 +91,7 @@ def run_designer(path: str | None, screenshot: str | None = None, select: str | 
 
 def _screenshot(path: str | None, out: str, select: str | None, simulate: str | None = None,
                 duration: float | None = None, panel: str = "canvas", size: tuple[int, int] = SCREENSHOT_SIZE,
-                presentation: bool = False) -> int:
+                presentation: bool = False, trace: str | None = None) -> int:
     """Render the window with `path` loaded at `size` (1400x900), offscreen, and save a PNG."""
     from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QApplication
@@ -166,7 +124,7 @@ def _screenshot(path: str | None, out: str, select: str | None, simulate: str | 
         if simulate:
             from .results_ui import run_for_screenshot
 
-            problem = run_for_screenshot(window, simulate, duration, panel, _settle, presentation)
+            problem = run_for_screenshot(window, simulate, duration, panel, _settle, presentation, trace)
             if problem:
                 print(f"error: --simulate {simulate}: {problem}", file=sys.stderr)
                 window.undo_stack.setClean()
@@ -176,7 +134,9 @@ def _screenshot(path: str | None, out: str, select: str | None, simulate: str | 
             window.select(("node", select))
         window.view.fit_to_view()
         _settle(QApplication)
-        pixmap = window.grab()
+        from .results_ui import grab_with_dialogs
+
+        pixmap = grab_with_dialogs(window)
         window.undo_stack.setClean()
         window.close()
         window.deleteLater()

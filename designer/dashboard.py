@@ -22,7 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QBrush, QColor, QFontMetrics
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics
 from PySide6.QtWidgets import (
     QAbstractItemView, QComboBox, QFrame, QHBoxLayout, QHeaderView, QLabel, QMenu,
     QSplitter, QTableWidget, QTableWidgetItem, QTabWidget, QVBoxLayout, QWidget,
@@ -204,11 +204,19 @@ class Dashboard(QWidget):
     def restyle(self, *_args) -> None:
         t = theme.current()
         self.node_label.setStyleSheet(f"color: {t.muted};")
+        # Fonts set on the widgets, not in the style sheet: a header section's style sheet
+        # font would not be the header's font(), which the column widths are measured with.
         self.table.setStyleSheet(
             f"QTableWidget {{ border: 1px solid {t.border}; background: {t.panel}; color: {t.text};"
-            f" alternate-background-color: {t.alternate}; font-size: {9 * self.scale:.1f}pt; }}"
+            f" alternate-background-color: {t.alternate}; }}"
             f"QHeaderView::section {{ background: {t.header}; border: none; border-bottom: 1px solid {t.border};"
-            f" padding: 4px 6px; color: {t.muted}; font-weight: 600; font-size: {9 * self.scale:.1f}pt; }}")
+            f" padding: 4px 6px; color: {t.muted}; }}")
+        cell_font = QFont(self.font())
+        cell_font.setPointSizeF(9 * self.scale)
+        self.table.setFont(cell_font)
+        header_font = QFont(cell_font)
+        header_font.setBold(True)
+        self.table.horizontalHeader().setFont(header_font)
         self.stale_note.setStyleSheet(f"background: {t.note_fill}; color: {t.note_text}; padding: 4px 8px;"
                                       " border-radius: 4px;")
         for card in self.headlines.values():
@@ -365,7 +373,7 @@ class Dashboard(QWidget):
             for col, (key, text, number) in enumerate(self._cells(result, node_id, stats)):
                 item = _SortItem(text)
                 item.setData(NUMERIC_ROLE, number)
-                if number:
+                if number is not None and number > 0:  # -1: a backlog the node cannot have
                     self.nonzero.add(key)
                 if key == "node":
                     item.setData(Qt.UserRole, node_id)
@@ -407,6 +415,8 @@ class Dashboard(QWidget):
     def _measure_columns(self) -> None:
         """The width each column needs to show its header and every cell whole."""
         table = self.table
+        table.ensurePolished()  # the fonts as the style sheets leave them
+        table.horizontalHeader().ensurePolished()
         cells = QFontMetrics(table.font())
         bold = table.font()
         bold.setBold(True)
@@ -417,9 +427,8 @@ class Dashboard(QWidget):
             metrics = names if column.key == "node" else cells
             widest = max((metrics.horizontalAdvance(table.item(r, col).text()) for r in range(table.rowCount())),
                          default=0)
-            # the header is bold in the style sheet (the header's font is not), and the
-            # sorted column shows an arrow
-            head = int(header_metrics.horizontalAdvance(column.header) * 1.1) + HEADER_PADDING
+            # the sorted column shows an arrow
+            head = header_metrics.horizontalAdvance(column.header) + HEADER_PADDING
             if header.sortIndicatorSection() == col:
                 head += SORT_ARROW
             self.needed[column.key] = max(widest + CELL_PADDING, head)

@@ -399,9 +399,12 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(f"{len(subjects)} items selected", 3000)
 
     def select(self, subject: tuple) -> None:
-        """Select a node or edge on the canvas and show it in the inspector."""
+        """Select a node or edge on the canvas and show it in the inspector (once: the
+        selection's change has shown it already, unless it was selected before)."""
         self.scene.select_subject(subject)
-        self.inspector.show_subject(subject)
+        kind, value = self.inspector.subject
+        if kind != subject[0] or not (value is subject[1] or isinstance(value, str) and value == subject[1]):
+            self.inspector.show_subject(subject)
 
     def show_problem(self, problem: Problem) -> None:
         kind, value = problem.target

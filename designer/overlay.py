@@ -25,7 +25,7 @@ import math
 from typing import Callable
 
 import shiboken6
-from PySide6.QtCore import QPoint, QPointF, QRectF, QSizeF, Qt
+from PySide6.QtCore import QEvent, QObject, QPoint, QPointF, QRect, QRectF, QSizeF, Qt
 from PySide6.QtGui import QColor, QFontMetricsF, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsItem, QLabel
 
@@ -33,7 +33,7 @@ from simulation.health import (
     BUSY, IDLE, OK, THROTTLED, Health, badge_short, badge_text, edge_rates, node_health,
 )
 
-from . import style
+from . import style, theme
 from .canvas.node_item import H, W
 from .limits import describe, limit_words, limits_by_node, run_limits
 
@@ -164,7 +164,7 @@ class NodeResultItem(QGraphicsItem):
         if self.health.utilisation is not None:
             track = QRectF(style.NODE_PADDING, H - 7, W - 2 * style.NODE_PADDING, 3.5)
             painter.setPen(Qt.NoPen)
-            painter.setBrush(QColor("#E5E7EB"))
+            painter.setBrush(QColor(theme.current().grid))
             painter.drawRoundedRect(track, 1.75, 1.75)
             filled = QRectF(track.left(), track.top(), track.width() * min(1.0, self.health.utilisation),
                             track.height())
@@ -180,7 +180,8 @@ class NodeResultItem(QGraphicsItem):
             painter.drawText(flag, Qt.AlignCenter, "LIMIT")
         if self.text and not self._badge.isEmpty():
             painter.setPen(Qt.NoPen)
-            painter.setBrush(colour if self.health.level in (THROTTLED, BUSY) or self.stale else QColor("#1F2733"))
+            painter.setBrush(colour if self.health.level in (THROTTLED, BUSY) or self.stale
+                             else QColor(theme.current().badge))
             painter.drawRoundedRect(self._badge, self._badge.height() / 2, self._badge.height() / 2)
             painter.setPen(QColor("white"))
             painter.setFont(self._font)
@@ -234,10 +235,11 @@ class EdgeFlowItem(QGraphicsItem):
 # The overlay
 
 
-class ResultsOverlay:
+class ResultsOverlay(QObject):
     """Puts a run's results on a DiagramScene (and a banner on its view)."""
 
     def __init__(self, scene, view=None) -> None:
+        super().__init__(view)  # dies with its view: its connections go with it
         self.scene, self.view = scene, view
         self.node_items: dict[str, NodeResultItem] = {}
         self.edge_items: dict[int, EdgeFlowItem] = {}
@@ -255,6 +257,20 @@ class ResultsOverlay:
             self.banner.setObjectName("resultsBanner")
             self.banner.move(12, 10)
             self.banner.hide()
+        self._last_banner = ("", False)
+        theme.themes().changed.connect(self._retheme)
+        if view is not None:
+            view.viewport().installEventFilter(self)  # a narrower canvas re-wraps the banner
+            # the banner moves to the corner where it hides no node, as the view pans and zooms
+            view.horizontalScrollBar().valueChanged.connect(self._place_banner)
+            view.verticalScrollBar().valueChanged.connect(self._place_banner)
+            if hasattr(view, "zoom_changed"):
+                view.zoom_changed.connect(self._place_banner)
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt override)
+        if event.type() == QEvent.Resize and self._banner_alive() and self.banner.isVisible():
+            self._banner(*self._last_banner)
+        return False
 
     def show(self, outcome) -> None:
         self.clear()
@@ -353,23 +369,70 @@ class ResultsOverlay:
             if shiboken6.isValid(item):
                 yield item
 
+    def _retheme(self, *_args) -> None:
+        if self._banner_alive() and self.banner.isVisible():
+            self._banner(*self._last_banner)
+        for item in self._items():
+            item.update()
+
     def _banner(self, text: str, stale: bool) -> None:
         if self.banner is None:
             return
-        colours = ("#FEF3C7", "#92400E", "#F5C451") if stale else ("#FFFFFF", "#3D4654", "#D5DAE1")
-        self.banner.setStyleSheet(f"background: {colours[0]}; color: {colours[1]}; border: 1px solid {colours[2]};"
-                                  " border-radius: 5px; padding: 5px 10px; font-weight: 600;")
-        folded = (f" · {len(self.folded)} badge{'s' if len(self.folded) != 1 else ''} folded: hover the node"
-                  if self.folded else "")
-        legend = ("" if stale else "<br><span style='font-weight:400; color:#5F6B7A'>ring: "
-                  "<span style='color:#12B76A'>■</span> fine  <span style='color:#F79009'>■</span> busy or erroring  "
-                  "<span style='color:#D92D20'>■</span> throttled · band width: requests/s · hover a node for its "
-                  f"figures{folded}</span>")
+        self._last_banner = (text, stale)
+        t = theme.current()
+        colours = (t.note_fill, t.note_text, t.warning) if stale else (t.panel, t.chrome_text, t.border)
+        fill = QColor(colours[0])
+        fill.setAlpha(225)  # the diagram shows through where the banner lies over it
+        self.banner.setStyleSheet(f"background: rgba({fill.red()}, {fill.green()}, {fill.blue()}, {fill.alpha()});"
+                                  f" color: {colours[1]}; border: 1px solid {colours[2]};"
+                                  " border-radius: 5px; padding: 3px 8px; font-weight: 600;"
+                                  " font-size: 9pt;")  # the canvas's scale, as its cards (not presentation's)
+        folded = (f" · {len(self.folded)} badge{'s' if len(self.folded) != 1 else ''} folded" if self.folded else "")
+        legend = ("" if stale else f"&nbsp;&nbsp;<span style='font-weight:400; color:{t.muted}'>"
+                  "<span style='color:#12B76A'>■</span> fine <span style='color:#F79009'>■</span> busy "
+                  f"<span style='color:#D92D20'>■</span> throttled{folded}</span>")
+        self.banner.setToolTip("Ring colour: green fine, amber busy (80% of its capacity or more) or erroring, red "
+                               "throttled, grey no traffic. The band along an edge is as wide as its requests per "
+                               "second. Hover a node for its figures and why its ring has its colour.")
         self.banner.setText(("⚠  " if stale else "●  ") + text + legend)
+        # never wider than the canvas: it wraps instead (large fonts in presentation mode)
+        self.banner.setWordWrap(False)
         self.banner.adjustSize()
-        self.banner.move(self.view.viewport().geometry().topLeft() + QPoint(12, 10))
+        room = self.view.viewport().width() - 24
+        if self.banner.width() > room > 100:
+            self.banner.setWordWrap(True)
+            self.banner.setFixedWidth(room)
+            self.banner.setFixedHeight(self.banner.heightForWidth(room))
+        else:
+            self.banner.setMinimumSize(0, 0)
+            self.banner.setMaximumSize(16777215, 16777215)
+            self.banner.adjustSize()
         self.banner.show()
+        self._place_banner()
         self.banner.raise_()
+
+    def _banner_alive(self) -> bool:
+        return self.banner is not None and shiboken6.isValid(self.banner)
+
+    def _place_banner(self, *_args) -> None:
+        """Put the banner in the corner of the canvas where it covers the least of the
+        nodes and their badges (the top left when it covers none there)."""
+        if not self._banner_alive() or not self.banner.isVisible():
+            return
+        viewport = self.view.viewport().geometry()
+        size = self.banner.size()
+        left, right = viewport.left() + 12, viewport.right() - size.width() - 12
+        top, bottom = viewport.top() + 10, viewport.bottom() - size.height() - 10
+        covered = [self.view.mapFromScene(item.sceneBoundingRect()).boundingRect().translated(viewport.topLeft())
+                   for item in list(self.scene.node_items()) + list(self._items()) if shiboken6.isValid(item)]
+
+        def overlap(corner: QPoint) -> int:
+            banner = QRect(corner, size)
+            return sum(banner.intersected(rect).width() * banner.intersected(rect).height() for rect in covered
+                       if banner.intersects(rect))
+
+        corners = [QPoint(left, top), QPoint(left, bottom), QPoint(max(left, right), top), QPoint(max(left, right), bottom)]
+        self.banner.move(min(corners, key=overlap))
 
     def legend(self) -> str:
         return "green: fine · amber: ≥80 % of capacity or errors · red: throttled · band width: requests/s"

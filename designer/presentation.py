@@ -10,6 +10,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import QApplication, QMenu
 
+from . import theme
+
 SCALE = 1.4
 
 
@@ -36,9 +38,11 @@ class PresentationMode:
         if self.active:
             return
         w, app = self.window, QApplication.instance()
+        right = [dock for dock in (w.inspector_dock, w.results.simulation_dock) if dock.isVisible()]
         self._saved = {
             "font": w.font(), "full_screen": w.isFullScreen(), "maximized": w.isMaximized(),
             "hidden": [widget for widget in (w.toolbar, w.palette_dock, w.statusBar()) if widget.isVisible()],
+            "right": (right, [dock.width() for dock in right]),
         }
         self.active = True
         if not self.action.isChecked():
@@ -50,8 +54,12 @@ class PresentationMode:
             widget.hide()
         font = QFont(app.font())
         font.setPointSizeF(font.pointSizeF() * SCALE)
-        w.setFont(font)  # every child without a font of its own follows
+        w.setFont(font)
+        theme.set_font_scale(app, SCALE)  # and the widgets a parent's font does not reach
         self.dashboard.set_scale(SCALE)
+        docks, widths = self._saved["right"]
+        if docks:  # the side panels' text grew: so do they
+            w.resizeDocks(docks, [int(width * SCALE) for width in widths], Qt.Horizontal)
         if full_screen:
             w.showFullScreen()
         w.view.fit_to_view()
@@ -61,6 +69,7 @@ class PresentationMode:
             return
         w = self.window
         self.active = False
+        theme.set_font_scale(QApplication.instance(), 1.0)
         if self.action.isChecked():
             self.action.blockSignals(True)
             self.action.setChecked(False)
@@ -70,6 +79,9 @@ class PresentationMode:
         self.dashboard.set_scale(1.0)
         for widget in self._saved["hidden"]:
             widget.show()
+        docks, widths = self._saved["right"]
+        if docks:
+            w.resizeDocks(docks, widths, Qt.Horizontal)
         if not self._saved["full_screen"]:
             w.showMaximized() if self._saved["maximized"] else w.showNormal()
         w.view.fit_to_view()

@@ -98,6 +98,7 @@ class ResultsUI:
         self.session.stale_changed.connect(self._stale)
         w.scene.subjects_selected.connect(self._selection)
         self.dashboard.node_activated.connect(lambda node_id: w.select(("node", node_id)))
+        self.replay.timeline_requested.connect(self.show_timeline)
         self.dashboard.title_changed.connect(
             lambda text: self.dashboard_dock.setWindowTitle(f"Results — {text}"))
 
@@ -143,6 +144,19 @@ class ResultsUI:
         self.overlay.show(outcome)
         self.replay.set_outcome(outcome)
         self.show_dashboard()
+
+    def show_timeline(self, index: int):
+        """Open the timeline of the current result's journey number `index`."""
+        from .timeline import TimelineDialog  # the waterfall is only needed when asked for
+
+        outcome = self.session.outcome
+        if outcome is None or not 0 <= index < len(outcome.result.traces):
+            return None
+        dialog = TimelineDialog(outcome.arch, outcome.result.traces[index], self.dashboard.scale, self.window)
+        dialog.setAttribute(Qt.WA_DeleteOnClose)
+        dialog.show()
+        self.timeline = dialog
+        return dialog
 
     def _stale(self, stale: bool) -> None:
         self.overlay.set_stale(stale)
@@ -232,10 +246,12 @@ def install(window) -> ResultsUI:
 
 
 def run_for_screenshot(window, scenario: str, duration: float | None, panel: str, settle,
-                       presentation: bool = False) -> str | None:
+                       presentation: bool = False, trace: str | None = None) -> str | None:
     """`gui --screenshot --simulate`: run a scenario through the panel (on its worker
     thread, as a user would), wait for it, and arrange the docks; returns an error or None.
-    `presentation`: in presentation mode (not full screen: the picture keeps its size)."""
+    `presentation`: in presentation mode (not full screen: the picture keeps its size).
+    `trace`: a sampled request (its index, or "slowest" or "failed"): the replay is put
+    at its middle and its timeline opened."""
     import time
 
     from model.errors import StratusError
@@ -267,4 +283,50 @@ def run_for_screenshot(window, scenario: str, duration: float | None, panel: str
         ui.dashboard_dock.hide()  # the canvas and its overlay get the room
         window.problems_dock.hide()
     settle(QApplication)
+    if trace is not None:
+        return _open_trace(window, trace, settle)
     return None
+
+
+def _open_trace(window, which: str, settle) -> str | None:
+    from PySide6.QtWidgets import QApplication
+
+    from simulation.replay import slowest_and_failed
+
+    ui: ResultsUI = window.results
+    traces = ui.session.outcome.result.traces
+    slow, failed = slowest_and_failed(traces, 1)
+    picks = {"slowest": slow, "failed": failed}
+    if which in picks:
+        if not picks[which]:
+            return f"--trace {which}: this run has no such request among its {len(traces)} sampled"
+        index = picks[which][0]
+    elif which.isdigit() and int(which) < len(traces):
+        index = int(which)
+    else:
+        return f"--trace {which}: give slowest, failed or a number below {len(traces)}"
+    window.view.fit_to_view()
+    settle(QApplication)
+    journey = traces[index]
+    ui.replay.seek(journey["start_s"] + max(s["end_ms"] for s in journey["spans"]) / 2000.0)
+    dialog = ui.show_timeline(index)
+    dialog.resize(int(window.width() * 0.62), dialog.height())
+    settle(QApplication)
+    return None
+
+
+def grab_with_dialogs(window):
+    """The window as a picture, with an open request timeline drawn over its lower right
+    (a screenshot of what a user sees; dialogs are windows of their own)."""
+    from PySide6.QtGui import QPainter
+
+    pixmap = window.grab()
+    dialog = getattr(window.results, "timeline", None)
+    if dialog is not None and dialog.isVisible():
+        shot = dialog.grab()
+        painter = QPainter(pixmap)
+        x, y = pixmap.width() - shot.width() - 24, pixmap.height() - shot.height() - 24
+        painter.fillRect(x - 1, y - 1, shot.width() + 2, shot.height() + 2, Qt.darkGray)
+        painter.drawPixmap(x, y, shot)
+        painter.end()
+    return pixmap

@@ -18,6 +18,7 @@ import time
 from typing import Any, Callable
 
 from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QComboBox, QDoubleSpinBox, QFormLayout, QFrame, QHBoxLayout, QLabel, QProgressBar,
     QPushButton, QSpinBox, QVBoxLayout, QWidget,
@@ -25,6 +26,8 @@ from PySide6.QtWidgets import (
 
 from model.architecture import Architecture, Change, Scenario
 from model.errors import StratusError
+
+from . import theme
 
 # --------------------------------------------------------------------------------------
 # Background jobs
@@ -151,10 +154,13 @@ class RunRequest:
 
     def __call__(self, progress, cancel):
         from simulation.engine import simulate
+        from simulation.traces import TEACHING_SHARE, TEACHING_TRACES
 
         started = time.perf_counter()
+        # denser journeys than the command line's, for the teaching replay (same statistics)
         result = simulate(self.arch, self.scenario, seed=self.seed, duration_s=self.duration_s,
-                          base_dir=self.base_dir, progress=progress, cancel=cancel)
+                          base_dir=self.base_dir, progress=progress, cancel=cancel,
+                          traces=TEACHING_TRACES, trace_share=TEACHING_SHARE)
         return RunOutcome(self.arch, self.scenario, result, time.perf_counter() - started)
 
 
@@ -242,6 +248,9 @@ class SimulationPanel(QWidget):
         form.setVerticalSpacing(6)
         self.scenario_box = QComboBox()
         self.scenario_box.setObjectName("scenarioBox")
+        # long scenario names are elided, not allowed to widen the panel past its dock
+        self.scenario_box.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+        self.scenario_box.setMinimumContentsLength(8)
         self.scenario_box.currentIndexChanged.connect(self._scenario_picked)
         edit = QPushButton("Edit…")
         edit.setToolTip("Edit this scenario's load and overrides in the inspector")
@@ -264,7 +273,6 @@ class SimulationPanel(QWidget):
         form.addRow("Seed", self.seed_box)
         self.load_label = QLabel()
         self.load_label.setWordWrap(True)
-        self.load_label.setStyleSheet("color: #5F6B7A;")
         form.addRow("Load", self.load_label)
         layout.addLayout(form)
 
@@ -272,11 +280,6 @@ class SimulationPanel(QWidget):
         self.run_button = QPushButton("▶  Run simulation")
         self.run_button.setObjectName("runButton")
         self.run_button.setDefault(True)
-        self.run_button.setStyleSheet(
-            "QPushButton { background: #2F80ED; color: white; font-weight: 600; border: none;"
-            " border-radius: 5px; padding: 6px 14px; }"
-            "QPushButton:hover { background: #1F6FD1; }"
-            "QPushButton:disabled { background: #B8C7DC; }")
         self.run_button.clicked.connect(self.run)
         self.cancel_button = QPushButton("Cancel")
         self.cancel_button.setObjectName("cancelButton")
@@ -288,23 +291,36 @@ class SimulationPanel(QWidget):
         self.progress_bar.setRange(0, 1000)
         self.progress_bar.setTextVisible(False)
         self.progress_bar.setFixedHeight(6)
-        self.progress_bar.setStyleSheet(
-            "QProgressBar { background: #E5E7EB; border: none; border-radius: 3px; }"
-            "QProgressBar::chunk { background: #2F80ED; border-radius: 3px; }")
         layout.addWidget(self.progress_bar)
         self.status = QLabel("Pick a scenario and run it.")
         self.status.setObjectName("simulationStatus")
         self.status.setWordWrap(True)
-        self.status.setStyleSheet("color: #3D4654;")
         layout.addWidget(self.status)
         self.extra_area = QVBoxLayout()  # the replay controls go here
         self.extra_area.setSpacing(6)
         line = QFrame()
         line.setFrameShape(QFrame.HLine)
-        line.setStyleSheet("color: #E1E5EA;")
+        self.line = line
         layout.addWidget(line)
         layout.addLayout(self.extra_area)
         layout.addStretch(1)
+        self._error = False
+        self.restyle()
+        theme.themes().changed.connect(self.restyle)
+
+    def restyle(self, *_args) -> None:
+        t = theme.current()
+        self.load_label.setStyleSheet(f"color: {t.muted};")
+        self.run_button.setStyleSheet(
+            f"QPushButton {{ background: {t.accent}; color: white; font-weight: 600; border: none;"
+            " border-radius: 5px; padding: 6px 14px; }"
+            f"QPushButton:hover {{ background: {QColor(t.accent).darker(115).name()}; }}"
+            f"QPushButton:disabled {{ background: {t.disabled}; }}")
+        self.progress_bar.setStyleSheet(
+            f"QProgressBar {{ background: {t.grid}; border: none; border-radius: 3px; }}"
+            f"QProgressBar::chunk {{ background: {t.accent}; border-radius: 3px; }}")
+        self.status.setStyleSheet(f"color: {t.bad if self._error else t.chrome_text};")
+        self.line.setStyleSheet(f"color: {t.border};")
 
     # -- scenarios -------------------------------------------------------------------------
 
@@ -399,7 +415,9 @@ class SimulationPanel(QWidget):
 
     def _report(self, text: str, error: bool = False) -> None:
         self.status.setText(text)
-        self.status.setStyleSheet(f"color: {'#D92D20' if error else '#3D4654'};")
+        self._error = error
+        t = theme.current()
+        self.status.setStyleSheet(f"color: {t.bad if error else t.chrome_text};")
 
 
 def describe_load(scenario: Scenario) -> str:

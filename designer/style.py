@@ -1,4 +1,9 @@
-"""Colours, fonts and sizes shared by the GUI, so every panel looks like one product."""
+"""Colours, fonts and sizes shared by the GUI, so every panel looks like one product.
+
+The canvas's colours exist once each, as QColor objects the canvas reads when it paints;
+`use_theme(dark)` changes them in place (designer/theme.py calls it), so a switch to the
+dark theme repaints the canvas in its colours without the canvas knowing about themes.
+"""
 
 from __future__ import annotations
 
@@ -77,6 +82,28 @@ def edge_label_font() -> QFont:
 # category colour, edges as plain lines, one item for the whole drawing) because card
 # text is under 4 pt and unreadable anyway. The examples fit the window at 0.45 and more.
 OVERVIEW_ZOOM = 0.4
+
+
+# The canvas in each theme: the colours above, light (as they are) and dark.
+_CANVAS_COLOURS = {
+    "CANVAS_BACKGROUND": ("#F7F8FA", "#14171C"), "GRID_DOT": ("#C9CED6", "#2E3540"),
+    "NODE_FILL": ("#FFFFFF", "#222831"), "NODE_BORDER": ("#D5DAE1", "#3A424F"),
+    "NODE_TITLE": ("#1F2733", "#E6E9EE"), "NODE_SUBTITLE": ("#6B7380", "#9AA3AF"),
+    "EDGE_COLOUR": ("#6B7585", "#8A94A6"), "EDGE_LABEL_TEXT": ("#4B5563", "#C9CED6"),
+    "HOVER_BORDER": ("#93B8EE", "#4F7FC4"),
+}
+_CANVAS_ALPHAS = {"NODE_SHADOW": ((16, 24, 40, 28), (0, 0, 0, 90)), "EDGE_LABEL_FILL": ((255, 255, 255, 235),
+                                                                                        (30, 35, 43, 235))}
+
+
+def use_theme(dark: bool) -> None:
+    """Set the canvas's colours (in place: whoever holds them sees the change)."""
+    module = globals()
+    for name, (light, dark_colour) in _CANVAS_COLOURS.items():
+        module[name].setRgba(QColor(dark_colour if dark else light).rgba())
+    for name, (light, dark_rgba) in _CANVAS_ALPHAS.items():
+        module[name].setRgb(*(dark_rgba if dark else light))
+
 
 # Groups and notes (canvas annotations)
 GROUP_COLOURS = (  # (name, colour): the frames' choices, in the order new groups take them

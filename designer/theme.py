@@ -1,16 +1,24 @@
-"""The colours of the results views (dashboard, charts, overlay, compare, timeline), light
-and dark, in one place.
+"""Light and dark: the window's colours in one place, following the system's setting.
 
-`current()` is the theme in force; `designer/app.py` picks it from the system's colour
-scheme at start-up and follows it when the system switches (see `follow_system`). Views
-read `current()` when they draw, and listen to `changed` to redraw.
+A `Theme` names the colours the window and the results views use. `apply_theme(app, t)`
+sets the application's palette (so every standard widget, the Services palette among
+them, follows), its style sheet (toolbar, menus, docks, tabs), the canvas's colours
+(designer/style.py) and tells every view that listens to `themes().changed` (the
+dashboard, its charts...) to redraw; views read `current()` when they draw.
+`system_theme()` is dark when the system's colour scheme is (Qt's style hints), or
+whatever STRATUS_THEME says (light, dark); `follow_system(app)` switches when the
+system does. designer/app.py calls both at start-up.
 """
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtGui import QColor, QGuiApplication, QPalette
+
+from . import style
 
 
 @dataclass(frozen=True)
@@ -32,21 +40,47 @@ class Theme:
     cold: str  # cold starts in charts and timelines
     note_fill: str  # the stale note and the limits strip
     note_text: str
+    chrome: str  # dock title bars
+    chrome_text: str  # dock titles, the status bar
+    tab_text: str
+    hover: str
+    pressed: str
+    disabled: str
+    tooltip_fill: str
+    tooltip_text: str
+    badge: str  # a canvas badge of a node that is fine
 
 
 LIGHT = Theme(
     name="light", dark=False, window="#F3F4F6", panel="#FFFFFF", alternate="#F7F8FA", text="#1F2733",
     muted="#6B7380", border="#E1E5EA", header="#F3F4F6", grid="#E5E7EB", accent="#2F80ED",
     good="#067647", warning="#B54708", bad="#D92D20", cold="#2F80ED", note_fill="#FEF3C7",
-    note_text="#92400E",
+    note_text="#92400E", chrome="#EEF0F3", chrome_text="#3D4654", tab_text="#5F6B7A", hover="#EEF2F8",
+    pressed="#DCE6F5", disabled="#A0A7B1", tooltip_fill="#1F2733", tooltip_text="#FFFFFF", badge="#1F2733",
 )
 
 DARK = Theme(
     name="dark", dark=True, window="#16191F", panel="#1E232B", alternate="#232933", text="#E6E9EE",
     muted="#9AA3AF", border="#343B46", header="#262C36", grid="#333A45", accent="#5B9BF0",
     good="#3CCB7F", warning="#F5B041", bad="#F0605A", cold="#5B9BF0", note_fill="#3A2F12",
-    note_text="#F5D28A",
+    note_text="#F5D28A", chrome="#1B2028", chrome_text="#C9CED6", tab_text="#9AA3AF", hover="#2A3340",
+    pressed="#33415A", disabled="#5F6875", tooltip_fill="#2B323D", tooltip_text="#E6E9EE", badge="#3A4352",
 )
+
+# The application palette's roles, per theme (the light one as the designer always had it).
+PALETTES = {
+    "light": {"Window": "#F3F4F6", "WindowText": "#1F2733", "Base": "#FFFFFF", "AlternateBase": "#F7F8FA",
+              "ToolTipBase": "#1F2733", "ToolTipText": "#FFFFFF", "PlaceholderText": "#9AA3AF", "Text": "#1F2733",
+              "Button": "#FFFFFF", "ButtonText": "#1F2733", "BrightText": "#FFFFFF", "Light": "#FFFFFF",
+              "Midlight": "#E5E7EB", "Mid": "#C9CED6", "Dark": "#9AA3AF", "Shadow": "#6B7380",
+              "Highlight": "#2F80ED", "HighlightedText": "#FFFFFF", "Link": "#1F6FD1"},
+    "dark": {"Window": "#16191F", "WindowText": "#E6E9EE", "Base": "#1E232B", "AlternateBase": "#232933",
+             "ToolTipBase": "#2B323D", "ToolTipText": "#E6E9EE", "PlaceholderText": "#6B7380", "Text": "#E6E9EE",
+             "Button": "#262C36", "ButtonText": "#E6E9EE", "BrightText": "#FFFFFF", "Light": "#3A424F",
+             "Midlight": "#2B323D", "Mid": "#3A424F", "Dark": "#0E1014", "Shadow": "#000000",
+             "Highlight": "#3B7DDD", "HighlightedText": "#FFFFFF", "Link": "#7FB0F5"},
+}
+THEMES = {"light": LIGHT, "dark": DARK}
 
 
 class _Themes(QObject):
@@ -79,3 +113,89 @@ def current() -> Theme:
 
 def set_theme(theme: Theme) -> None:
     themes().set(theme)
+
+
+# --------------------------------------------------------------------------------------
+# Applying a theme to the application
+
+
+def qpalette(theme: Theme) -> QPalette:
+    palette = QPalette()
+    for role, colour in PALETTES[theme.name].items():
+        palette.setColor(getattr(QPalette, role), QColor(colour))
+    for role in (QPalette.Text, QPalette.WindowText, QPalette.ButtonText):
+        palette.setColor(QPalette.Disabled, role, QColor(theme.disabled))
+    return palette
+
+
+BASE_POINTS = 9.0  # the application's font size (designer/app.py)
+_font_scale = [1.0]  # presentation mode enlarges every widget's text
+
+
+def style_sheet(t: Theme, font_scale: float = 1.0) -> str:
+    """The application's style sheet: the toolbar, menus, docks, tabs and tooltips; with a
+    font scale, a size for every widget's text (a style sheet reaches widgets a parent's
+    font does not)."""
+    sized = f"QWidget {{ font-size: {BASE_POINTS * font_scale:.1f}pt; }}\n" if font_scale != 1.0 else ""
+    return sized + f"""
+QMainWindow::separator {{ background: {t.border}; width: 1px; height: 1px; }}
+QDockWidget {{ font-weight: 600; color: {t.chrome_text}; }}
+QDockWidget::title {{ background: {t.chrome}; padding: 6px 8px; border-bottom: 1px solid {t.border}; }}
+QToolBar {{ background: {t.panel}; border: none; border-bottom: 1px solid {t.border}; padding: 3px 6px; spacing: 2px; }}
+QToolBar QToolButton {{ padding: 4px 9px; border-radius: 5px; color: {t.text}; }}
+QToolBar QToolButton:hover {{ background: {t.hover}; }}
+QToolBar QToolButton:pressed {{ background: {t.pressed}; }}
+QToolBar QToolButton:disabled {{ color: {t.disabled}; }}
+QToolBar::separator {{ background: {t.border}; width: 1px; margin: 5px 6px; }}
+QStatusBar {{ background: {t.panel}; border-top: 1px solid {t.border}; color: {t.chrome_text}; }}
+QMenuBar {{ background: {t.panel}; border-bottom: 1px solid {t.chrome}; }}
+QMenuBar::item {{ padding: 4px 10px; }}
+QMenuBar::item:selected {{ background: {t.hover}; border-radius: 4px; }}
+QTabWidget::pane {{ border: none; border-top: 1px solid {t.border}; }}
+QTabBar::tab {{ background: transparent; border: none; border-bottom: 2px solid transparent;
+               padding: 7px 14px; color: {t.tab_text}; }}
+QTabBar::tab:selected {{ color: {t.text}; border-bottom: 2px solid {t.accent}; font-weight: 600; }}
+QTabBar::tab:hover:!selected {{ color: {t.text}; }}
+QToolTip {{ color: {t.tooltip_text}; background: {t.tooltip_fill}; border: none; padding: 4px 6px; }}
+"""
+
+
+def system_theme() -> Theme:
+    """STRATUS_THEME (light or dark) if set, else the system's colour scheme."""
+    wanted = os.environ.get("STRATUS_THEME", "").strip().lower()
+    if wanted in THEMES:
+        return THEMES[wanted]
+    return DARK if system_scheme() == Qt.ColorScheme.Dark else LIGHT
+
+
+def system_scheme():
+    """The system's colour scheme as Qt reports it (Unknown on platforms without one)."""
+    return QGuiApplication.styleHints().colorScheme()
+
+
+def apply_theme(app, theme: Theme) -> None:
+    """Palette, style sheet and canvas colours of `theme`; then the views redraw."""
+    app.setPalette(qpalette(theme))
+    app.setStyleSheet(style_sheet(theme, _font_scale[0]))
+    style.use_theme(theme.dark)
+    set_theme(theme)
+    for widget in app.topLevelWidgets():
+        widget.update()
+
+
+def set_font_scale(app, scale: float) -> None:
+    """Every widget's text `scale` times its size (presentation mode), or back with 1."""
+    _font_scale[0] = scale
+    app.setStyleSheet(style_sheet(current(), scale))
+    themes().changed.emit(current())  # the views that style themselves restyle
+
+
+_following: list = []  # the application already followed (connected once)
+
+
+def follow_system(app) -> None:
+    """Switch theme when the system's colour scheme changes (unless STRATUS_THEME says)."""
+    if app in _following:
+        return
+    _following.append(app)
+    QGuiApplication.styleHints().colorSchemeChanged.connect(lambda _scheme: apply_theme(app, system_theme()))

@@ -128,7 +128,8 @@ def replicate_variants(prepared: Sequence[tuple[Architecture, Scenario]], replic
     """Simulate each prepared (design, scenario) `replications` times, replication i of
     every variant with the same seed (derived from the first scenario's as sweep does);
     `duration_s` None runs each scenario for its own duration. `progress` hears the
-    fraction of the whole comparison done. Returns, per variant, its Results."""
+    fraction of the whole comparison done. Returns, per variant, its Results (without
+    request journeys: a comparison shows figures, and tracing changes none of them)."""
     if not prepared:
         return []
     if replications < 1:
@@ -142,7 +143,7 @@ def replicate_variants(prepared: Sequence[tuple[Architecture, Scenario]], replic
             done = v * replications + r
             step = None if progress is None else (lambda f, done=done: progress((done + f) / total))
             runs.append(simulate(design, scenario, seed=seed, duration_s=duration_s, base_dir=base_dir,
-                                 progress=step, cancel=cancel))
+                                 progress=step, cancel=cancel, traces=0))  # nobody looks at journeys here
         out.append(runs)
     return out
 

@@ -28,6 +28,7 @@ from .cost import estimate_cost
 from .metrics import SERIES_CAP, LatencyHistogram, SeriesSet
 from .results import EntryStats, Latency, LimitHit, NodeStats, Result, TimeSeries
 from .simpy_compat import StopSimulation
+from .traces import MAX_TRACES, SHARE, Recorder
 from .workloads import arrivals
 
 # The engine steps SimPy's event loop itself, CHECK_EVERY_EVENTS events at a time, then:
@@ -73,14 +74,17 @@ class Cancelled(Exception):
 def simulate(arch: Architecture, scenario: str | Scenario | None = None, seed: int | None = None,
              duration_s: float | None = None, *, base_dir: str | None = None, free_tier: bool = False,
              progress: Callable[[float], None] | None = None,
-             cancel: Callable[[], bool] | None = None) -> Result:
-    """Run one scenario of a design and return its Result (see DESIGN.md section 4)."""
+             cancel: Callable[[], bool] | None = None, traces: int = MAX_TRACES,
+             trace_share: float = SHARE) -> Result:
+    """Run one scenario of a design and return its Result (see DESIGN.md section 4).
+    `traces`: how many request journeys to keep at most, and `trace_share` the share of
+    the arrivals aimed at (simulation/traces.py; traces=0: none)."""
     chosen = _pick_scenario(arch, scenario)
     design = _design_for(arch, chosen)
     _check(design, chosen, base_dir, duration_s)
     run_seed = chosen.seed if seed is None else int(seed)
     duration = float(chosen.duration_s if duration_s is None else duration_s)
-    run = Run(design, arch, chosen, run_seed, duration, base_dir)
+    run = Run(design, arch, chosen, run_seed, duration, base_dir, traces, trace_share)
     run.execute(progress, cancel)
     return run.result(free_tier)
 
@@ -130,18 +134,31 @@ def _initial_width(duration: float) -> float:
 
 
 class EntryPoint:
-    """The end-to-end view of one load entry node."""
+    """The end-to-end view of one load entry node. With a trace recorder, the arrival
+    numbered `trace_at` (counted in `requests`) starts a traced journey."""
 
-    def __init__(self, behaviour: Behaviour) -> None:
+    def __init__(self, behaviour: Behaviour, recorder: Recorder | None = None) -> None:
         self.behaviour = behaviour
         self.edge = entry_edge(behaviour)
         self.requests = self.succeeded = self.failed = 0
+        self.before_warmup = 0  # arrivals counted before the end of warm-up
         self.latency = LatencyHistogram()
+        self.recorder = recorder
+        self.trace_at, self.trace_p = (math.inf, 0.0) if recorder is None else recorder.gap()
 
     def restart(self) -> None:
         """End of warm-up (Sim.epoch already moved on: older requests are ignored)."""
+        self.trace_at -= self.requests  # arrivals are counted afresh
+        self.before_warmup += self.requests
         self.requests = self.succeeded = self.failed = 0
         self.latency = LatencyHistogram()
+
+    def traced(self, now: float, done):
+        """The arrival to trace is here: (its context, its done); and the next one drawn."""
+        ctx, done = self.recorder.begin(self.behaviour.id, now, self.trace_p, done)
+        gap, self.trace_p = self.recorder.gap()
+        self.trace_at = self.requests + gap
+        return ctx, done
 
     def stats(self) -> EntryStats:
         edges, counts = self.latency.coarse()
@@ -183,7 +200,10 @@ class LoadDriver:
     def arrive(self, _event) -> None:
         entry, now = self.entry, self.env.now
         entry.requests += 1
-        entry.behaviour.call(None, _EntryRequest(entry, now, self.sim.epoch).done, entry.edge)
+        if entry.requests < entry.trace_at:  # the one check an untraced arrival pays
+            entry.behaviour.call(None, _EntryRequest(entry, now, self.sim.epoch).done, entry.edge)
+        else:
+            entry.behaviour.call(*entry.traced(now, _EntryRequest(entry, now, self.sim.epoch).done), entry.edge)
         t = next(self.times, None)  # then as schedule_next
         if t is not None:
             self.sim.after(max(0.0, t - self.env.now), self.arrive)
@@ -193,8 +213,10 @@ class Run:
     """One simulation run: the network, its loads, and the result collection."""
 
     def __init__(self, design: Architecture, original: Architecture, scenario: Scenario, seed: int,
-                 duration: float, base_dir: str | None) -> None:
+                 duration: float, base_dir: str | None, traces: int = MAX_TRACES,
+                 trace_share: float = SHARE) -> None:
         self.design, self.scenario, self.seed, self.duration = design, scenario, seed, duration
+        self.recorder = Recorder(seed, duration, self._arrivals, traces, trace_share) if traces > 0 else None
         self.warmup = float(scenario.warmup_s or 0.0)
         self.sim = Sim(seed, duration, SeriesSet(width=_initial_width(duration)))
         self.nodes = self._build_nodes(original)
@@ -238,11 +260,15 @@ class Run:
                 looping = len(component) > 1 or graph.has_edge(node_id, node_id)
                 self.nodes[node_id].in_cycle = looping and self.nodes[node_id].counts_loops_for
 
+    def _arrivals(self) -> int:
+        """Arrivals at every entry point so far (the trace recorder's projection)."""
+        return sum(entry.before_warmup + entry.requests for entry in self.entries.values())
+
     def _start_loads(self, base_dir: str | None) -> None:
         for index, load in enumerate(self.scenario.load):
             entry = self.entries.get(load.entry)
             if entry is None:
-                entry = self.entries[load.entry] = EntryPoint(self.nodes[load.entry])
+                entry = self.entries[load.entry] = EntryPoint(self.nodes[load.entry], self.recorder)
             rng = self.sim.rng_for(f"load:{index}:{load.entry}")
             times = arrivals(load.pattern, load.params, self.duration, rng, base_dir)
             LoadDriver(self.sim, times, entry).schedule_next()
@@ -325,7 +351,8 @@ class Run:
             cost=estimate_cost(self.design, usage, measured, free_tier=free_tier), usage=usage,
             timeseries=timeseries,
             assumptions=self._assumptions(), measured_s=measured, warmup_s=self.warmup,
-            limits=tuple(LimitHit(*hit) for hit in self.sim.limits.hits()))
+            limits=tuple(LimitHit(*hit) for hit in self.sim.limits.hits()),
+            traces=self.recorder.export(self.duration) if self.recorder is not None else ())
 
     def _assumptions(self) -> tuple[str, ...]:
         seen: list[str] = list(ENGINE_ASSUMPTIONS)

@@ -2,7 +2,8 @@
 
 `write_report(result, arch, path)` works from `result.to_json()` (the contract JSON of
 DESIGN.md section 4 plus `histogram`, `timeseries` and `assumptions`), so it can be fed a
-plain dict as well. Everything the page needs is inside it: inline CSS, and matplotlib
+plain dict as well. From the run's `traces` it shows a few of the slowest and a few of
+the failed request journeys, each as a waterfall of its spans (plain HTML and CSS). Everything the page needs is inside it: inline CSS, and matplotlib
 figures embedded as inline SVG. No external fonts, scripts or images; every piece of text
 that comes from the user (design, node and scenario names) is escaped.
 
@@ -24,6 +25,8 @@ from matplotlib.figure import Figure
 from model.catalogue import CATEGORY_COLOURS, SERVICES
 from model.designfile import atomic_write_text
 from model.quotas import LIMITS
+
+from .replay import axis_fraction, axis_pieces, axis_widths, journey_ms, response_ms, slowest_and_failed, span_depths
 
 # Series given as counts per bucket (shown as a rate per second); the others (throughput,
 # a rate already, and the time-averaged levels) are plotted as they are.
@@ -66,6 +69,7 @@ def render_report(result: Any, arch: Any) -> str:
                 "first to bind first: the answer to \u201cwhich limit do we hit first, and when\u201d.",
                 _limits_table(view)),
         section("Charts", "", _plots(view)),
+        section("Request journeys", _journeys_caption(view), _journeys(view)),
         section("Monthly cost", _cost_caption(view), _cost_table(view)),
         section("Assumptions", "What this run and its cost estimate took for granted.", _assumptions(view)),
     ])
@@ -261,6 +265,77 @@ def _nodes_table(view: _View) -> str:
                      _usd(by_node.get(node_id, 0))])
     return html_table(["Node", "Service", "Requests", "Throttled", "Errors", "Cold starts", "p50 (ms)", "p99 (ms)",
                    "Max concurrency", "Max backlog (msgs)", "Cost ($/month)"], rows, numeric_from=2)
+
+
+JOURNEYS_SHOWN = 3  # slowest, and failed, each
+OUTCOME_WORDS = {"ok": "succeeded", "throttled": "throttled", "error": "failed", "timeout": "timed out"}
+FAILED_COLOUR = "#D13212"
+
+
+def _journeys_caption(view: _View) -> str:
+    traces = view.data.get("traces") or []
+    if not traces:
+        return ""
+    arrived = sum(float(e.get("requests", 0)) for e in view.entries.values())
+    return (f"{len(traces):,} of the run's {arrived:,.0f} requests were followed span by span (a seeded sample); "
+            f"here the {JOURNEYS_SHOWN} slowest that succeeded and the first {JOURNEYS_SHOWN} that failed. "
+            "Bars: when each service had the request, from its arrival; hatched: waiting in a queue or stream, "
+            "or backing off before a retry; red: throttled or failed.")
+
+
+def _journeys(view: _View) -> str:
+    traces = view.data.get("traces") or []
+    if not traces:
+        return "<p class=\"empty\">This result has no request journeys.</p>"
+    slow, failed = slowest_and_failed(traces, JOURNEYS_SHOWN)
+    blocks = [_journey(view, traces[i], "Slowest") for i in slow]
+    blocks += [_journey(view, traces[i], "Failed") for i in failed]
+    if not failed:
+        blocks.append("<p class=\"empty\">No sampled request failed.</p>")
+    return "<div class=\"journeys\">" + "\n".join(blocks) + "</div>"
+
+
+def _journey(view: _View, journey: Mapping[str, Any], kind: str) -> str:
+    spans = sorted(journey.get("spans", ()), key=lambda s: s["start_ms"])  # ties: as recorded, cause first
+    total = max(journey_ms(journey), 1e-3)
+    pieces = axis_pieces(spans, total)
+    widths = axis_widths(pieces)
+    depths = span_depths(view.arch, spans) if hasattr(view.arch, "edges") else [0] * len(spans)
+    answered = response_ms(journey)
+    later = f", its work went on until {_ms_text(total)}" if total > answered * 1.01 else ""
+    heading = (f"{kind}: into {view.label(journey['entry'])} at {float(journey['start_s']):,.3f} s, "
+               f"{OUTCOME_WORDS.get(journey['outcome'], journey['outcome'])} after {_ms_text(answered)}{later}")
+    rows = []
+    for span, depth in zip(spans, depths):
+        left = 100 * axis_fraction(pieces, widths, span["start_ms"])
+        width = max(0.4, 100 * axis_fraction(pieces, widths, span["end_ms"]) - left)
+        failed = span.get("status") in ("throttled", "error", "timeout")
+        colour = FAILED_COLOUR if failed else view.colour(span["node"])
+        wait = ""
+        if span.get("wait_ms"):
+            waited = 100 * axis_fraction(pieces, widths, span["start_ms"] + span["wait_ms"]) - left
+            wait = f"<span class=\"wf-wait\" style=\"left:{left:.2f}%;width:{max(0.4, waited):.2f}%\"></span>"
+        notes = [_ms_text(span["end_ms"] - span["start_ms"])]
+        if span.get("cold_start"):
+            notes.append("cold start")
+        if span.get("retries"):
+            notes.append(f"{span['retries']} retr{'y' if span['retries'] == 1 else 'ies'}")
+        if span.get("wait_ms"):
+            notes.append(f"waited {_ms_text(span['wait_ms'])}")
+        if span.get("status", "ok") != "ok":
+            notes.append(escape(span["status"]))
+        rows.append(f"<div class=\"wf-row\"><span class=\"wf-name\" style=\"padding-left:{8 + 14 * depth}px\">"
+                    f"{escape(view.label(span['node']))}</span><span class=\"wf-track\">"
+                    f"<span class=\"wf-bar\" style=\"left:{left:.2f}%;width:{width:.2f}%;background:{colour}\"></span>"
+                    f"{wait}</span><span class=\"wf-note\">{' · '.join(notes)}</span></div>")
+    cuts = [f"+{_ms_text(end - start)} quiet, cut from the axis" for start, end, cut in pieces if cut]
+    cut_note = f"<p class=\"wf-cut\">{escape('; '.join(cuts))}</p>" if cuts else ""
+    return (f"<article class=\"journey\"><h3>{escape(heading)}</h3>{cut_note}<div class=\"wf\">"
+            + "".join(rows) + "</div></article>")
+
+
+def _ms_text(ms: float) -> str:
+    return f"{ms / 1000:,.1f} s" if ms >= 10_000 else f"{ms:,.0f} ms" if ms >= 10 else f"{ms:,.1f} ms"
 
 
 def _limits_table(view: _View) -> str:
@@ -514,6 +589,18 @@ figcaption { margin-bottom: 6px; }
 svg.chart { width: 100%; height: auto; max-width: 980px; display: block; }
 .empty { color: var(--muted); font-style: italic; }
 .total { font-size: 16px; margin: 4px 0 12px; }
+.journeys { display: grid; gap: 18px; }
+.journey h3 { margin: 0 0 6px; font-size: 14px; font-weight: 600; }
+.wf { border-top: 1px solid var(--line); }
+.wf-row { display: grid; grid-template-columns: 220px 1fr 220px; align-items: center; min-height: 24px;
+          border-bottom: 1px solid var(--line); font-size: 13px; }
+.wf-name { white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+.wf-track { position: relative; height: 14px; }
+.wf-bar, .wf-wait { position: absolute; top: 0; height: 14px; border-radius: 3px; min-width: 2px; }
+.wf-wait { background: repeating-linear-gradient(45deg, #fff 0 3px, rgba(0, 0, 0, 0.25) 3px 5px); }
+.wf-note { color: var(--muted); padding-left: 10px; font-variant-numeric: tabular-nums; white-space: nowrap;
+           overflow: hidden; text-overflow: ellipsis; }
+.wf-cut { color: var(--muted); font-size: 12px; margin: 0 0 4px; }
 .assumptions { margin: 0; padding-left: 20px; color: var(--ink); }
 .assumptions li { margin: 4px 0; }
 footer { color: var(--muted); font-size: 12px; text-align: center; }

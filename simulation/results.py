@@ -7,9 +7,11 @@
   instances are time averages within the bucket, max_backlog the bucket's maximum,
   throttled / cold_starts / errors counts per bucket.
 - each entry's "histogram": {"edges_ms", "counts"} (latency of succeeded requests, ~40
-  log-spaced bins), "usage" (billing counters per node) and "assumptions".
+  log-spaced bins), "usage" (billing counters per node) and "assumptions";
 - "limits": [{"limit", "scope", "first_hit_s", "throttled"}], every AWS limit that refused
-  or delayed work in the measured window, earliest first (names: model.quotas.LIMITS).
+  or delayed work in the measured window, earliest first (names: model.quotas.LIMITS);
+- "traces": the sampled request journeys (simulation/traces.py), each span with its
+  "status" besides the contract's fields.
 """
 
 from __future__ import annotations
@@ -145,6 +147,7 @@ class Result:
     warmup_s: float = 0.0
     extra: dict = field(default_factory=dict)
     limits: tuple[LimitHit, ...] = ()
+    traces: tuple[dict, ...] = ()  # sampled request journeys, JSON-ready (DESIGN.md section 4)
 
     def to_json(self) -> dict:
         return {
@@ -157,6 +160,7 @@ class Result:
             "timeseries": self.timeseries.to_json(),
             "assumptions": list(self.assumptions),
             "limits": [hit.to_json() for hit in self.limits],
+            "traces": list(self.traces),
         }
 
     @classmethod
@@ -172,6 +176,7 @@ class Result:
             measured_s=data.get("measured_s", data["duration_s"]),
             warmup_s=data.get("warmup_s", 0.0),
             limits=tuple(LimitHit.from_json(hit) for hit in data.get("limits", ())),
+            traces=tuple(data.get("traces", ())),
         )
 
 

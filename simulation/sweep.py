@@ -144,7 +144,7 @@ def replicate(design: Architecture, scenario: Scenario, seed: int, duration_s: f
     exception, so it crosses process and network boundaries like any other result."""
     try:
         result = simulate(design, scenario, seed=seed, duration_s=duration_s, base_dir=base_dir,
-                          free_tier=free_tier)
+                          free_tier=free_tier, traces=0)  # a sweep keeps figures, not journeys
     except Exception as exc:  # noqa: BLE001 (reported with the run's parameters)
         return {"error": _describe(exc)}
     return {"metrics": flatten_metrics(result.to_json())}
@@ -258,7 +258,7 @@ def _run_serially(_executor, runs, tasks, seeds, duration_s, base_dir, free_tier
         run = runs[r]
         try:
             result = simulate(run.design, run.scenario, seed=seeds[i], duration_s=duration_s,
-                              base_dir=base_dir, free_tier=free_tier, cancel=cancel)
+                              base_dir=base_dir, free_tier=free_tier, cancel=cancel, traces=0)
             outcomes[(r, i)] = {"metrics": flatten_metrics(result.to_json())}
         except Cancelled:
             raise

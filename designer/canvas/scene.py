@@ -20,7 +20,7 @@ from __future__ import annotations
 import copy
 from typing import Any, Iterable
 
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QPointF, QRectF, QSignalBlocker, Qt, Signal
 from PySide6.QtGui import QColor, QPen, QUndoStack
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsLineItem, QGraphicsScene
 
@@ -135,9 +135,18 @@ class DiagramScene(QGraphicsScene):
             if isinstance(value, int) and 0 <= value < len(self.arch.edges):
                 value = self.arch.edges[value]
             item = self._edges.get(id(value))
+        # One selectionChanged for the whole swap, and none when nothing changes: clearing
+        # first would announce an empty selection (the Inspector built the design's form,
+        # then the node's: twice the work of a click).
+        before = self.selectedItems()
+        blocker = QSignalBlocker(self)
         self.clearSelection()
         if item is not None:
             item.setSelected(True)
+        blocker.unblock()
+        if self.selectedItems() != before:
+            self.selectionChanged.emit()
+        if item is not None:
             for view in self.views():
                 view.ensureVisible(item, 60, 60)
 

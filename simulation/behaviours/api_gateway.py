@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from model.aws.wiring import integration_timeout_ms
 
+from ..traces import Traced
 from .base import ERROR, OK, THROTTLED, Behaviour, TokenBucket, sampler
 
 
@@ -106,6 +107,8 @@ class Api(Behaviour):
 
     def call(self, ctx, done, edge) -> None:
         now = self.env.now
+        if ctx.__class__ is Traced:
+            done = ctx.enter(self, done, now)
         stats = self.stats
         stats.requests += 1
         if not self.bucket.take(now):

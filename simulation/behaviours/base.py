@@ -34,6 +34,7 @@ from ..cost import usage_counters
 from ..limits import LimitLog
 from ..metrics import CountSeries, LatencyHistogram, SeriesSet, TimedLevel
 from ..simpy_compat import Environment
+from ..traces import SpanEnd, Traced
 
 OK, ERROR, THROTTLED = 0, 1, 2
 Done = Callable[[int, float], None] | None
@@ -313,7 +314,7 @@ class Behaviour:
             if done is not None:
                 done(ERROR, self.env.now)
             return ctx, False
-        new = dict(ctx or {})
+        new = {} if ctx is None else ctx.copy()  # a traced context stays traced
         new[self.id] = visits
         return new, True
 
@@ -415,10 +416,13 @@ class SdkCall:
     __slots__ = ("owner", "ctx", "done", "ops", "index", "attempt", "start", "epoch")
 
     def __init__(self, owner: SdkService, ctx, done: Done, ops: tuple) -> None:
+        now = owner.env.now
+        if ctx.__class__ is Traced:
+            done = ctx.enter(owner, done, now)
         self.owner, self.ctx, self.done, self.ops = owner, ctx, done, ops
         self.index = 0
         self.attempt = 0
-        self.start = now = owner.env.now
+        self.start = now
         if owner.tracks_calls:
             owner.stats.concurrency.up(now)
 
@@ -435,7 +439,10 @@ class SdkCall:
         owner.refused(now)
         if self.attempt < SDK_MAX_ATTEMPTS:
             owner.throttle(now)
-            owner.sim.after(latency_s + sdk_backoff_s(self.attempt, owner.rng), self.try_once)
+            backoff = sdk_backoff_s(self.attempt, owner.rng)
+            if self.ctx.__class__ is Traced:
+                self.done.retried(backoff)
+            owner.sim.after(latency_s + backoff, self.try_once)
         else:
             owner.sim.after(latency_s, self.failed)
 
@@ -495,6 +502,8 @@ class QuotaCall:
     def __init__(self, owner: Behaviour, bucket: TokenBucket, refused: Callable[[float], None],
                  proceed: Callable, ctx, done: Done, edge: OutEdge) -> None:
         self.owner, self.bucket, self.refused, self.proceed = owner, bucket, refused, proceed
+        if ctx.__class__ is Traced:  # its span covers every attempt (a caller waits or not)
+            done = ctx.enter(owner, done, owner.env.now)
         self.ctx, self.done = ctx, done
         self.retried = edge.kind not in NOT_RETRIED_KINDS
         self.attempt = 0
@@ -510,7 +519,10 @@ class QuotaCall:
         self.refused(now)
         if self.retried and self.attempt < SDK_MAX_ATTEMPTS:
             owner.throttle(now)
-            owner.sim.after(sdk_backoff_s(self.attempt, owner.rng), self.try_once)
+            backoff = sdk_backoff_s(self.attempt, owner.rng)
+            if self.done.__class__ is SpanEnd:
+                self.done.retried(backoff)
+            owner.sim.after(backoff, self.try_once)
             return
         if self.retried:
             owner.error(now)  # the SDK gave up: the last refusal is the call's error

@@ -16,7 +16,8 @@ Rules:
 
 from __future__ import annotations
 
-from .base import Behaviour, QuotaCall, Reply, TokenBucket, chunks, sampler
+from ..traces import SpanEnd, Traced
+from .base import OK, Behaviour, QuotaCall, Reply, TokenBucket, chunks, sampler
 
 # Typical in-region response time of SNS Publish and EventBridge PutEvents (the delivery
 # latency is the node's latency_ms; this is only the caller's wait).
@@ -40,6 +41,8 @@ class FanOut(Behaviour):
         ctx, go = self.enter_loop(ctx, done)
         if not go:
             return
+        if ctx.__class__ is Traced:
+            done = ctx.enter(self, done, self.env.now)
         self.stats.requests += 1
         self.publish(ctx, done)
 
@@ -55,7 +58,10 @@ class FanOut(Behaviour):
         self.stats.completed += 1
         self.stats.ts_throughput.add(now)
         if done is not None:
-            sim.after(PUBLISH_CALL_MS / 1000.0, Reply(done, self.env).ok)
+            if done.__class__ is SpanEnd and done.done is None:  # traced, nobody waits: no answer
+                done(OK, now)  # is made (no event more), the span ends with the publish
+            else:
+                sim.after(PUBLISH_CALL_MS / 1000.0, Reply(done, self.env).ok)
 
     def deliveries(self, edge) -> int:
         return edge.repeats(self.rng)

@@ -44,6 +44,7 @@ from collections import deque
 from itertools import count
 
 from ..metrics import TimedLevel
+from ..traces import Traced
 from .base import ERROR, OK, SDK_MAX_ATTEMPTS, THROTTLED, Behaviour, TokenBucket, sampler, sdk_backoff_s
 
 PROVISIONED, WARM, COLD = 0, 1, 2
@@ -363,6 +364,8 @@ class LambdaFunction(Behaviour):
         time (a batch's per-record time)."""
         stats = self.stats
         now = self.env.now
+        if ctx.__class__ is Traced:
+            done = ctx.enter(self, done, now)
         stats.requests += 1
         pool = self.pool
         if pool.used >= pool.limit:
@@ -404,6 +407,8 @@ class LambdaFunction(Behaviour):
             ms += self.cold()
             stats.cold_starts += 1
             stats.ts_cold.add(now)
+            if ctx.__class__ is Traced:
+                done.cold()
         if ms >= self.timeout_ms:
             self.sim.after(self.timeout_s, inv.timed_out)
             return

@@ -44,6 +44,7 @@ from collections import deque
 
 from model.catalogue import FIXED_MESSAGE_GROUP_KINDS
 
+from ..traces import Traced, batch_context
 from .base import OK, THROTTLED, Behaviour, Reply, chunks, sampler
 
 # A batch the function throttles is retried after 1 s, then 2 s, 4 s, ... until its
@@ -131,15 +132,16 @@ class FifoMessages:
 
 
 class Batch:
-    __slots__ = ("poller", "messages", "received", "backoff")
+    __slots__ = ("poller", "messages", "received", "backoff", "ctx")
 
-    def __init__(self, poller: "QueuePoller", messages: list, received: float) -> None:
+    def __init__(self, poller: "QueuePoller", messages: list, received: float, ctx) -> None:
         self.poller, self.messages, self.received = poller, messages, received
         self.backoff = 0.0  # the wait before its next retry once throttled (0: never was)
+        self.ctx = ctx  # the context its invocations carry (Queue.received)
 
     def invoke(self, _event=None) -> None:
         poller = self.poller
-        poller.fn.invoke(self.messages[0].ctx, self.result, len(self.messages) * poller.per_record_ms)
+        poller.fn.invoke(self.ctx, self.result, len(self.messages) * poller.per_record_ms)
 
     def result(self, status: int, t_end: float) -> None:
         poller = self.poller
@@ -212,9 +214,9 @@ class QueuePoller:
             else:
                 batch = [messages.popleft() for _ in range(min(self.batch_size, len(messages)))]
             self.active += 1
-            queue.received(batch, now)
+            ctx = queue.received(batch, now)
             per_record = self.per_record_ms
-            self.fn.invoke(batch[0].ctx, Batch(self, batch, now).result,
+            self.fn.invoke(ctx, Batch(self, batch, now, ctx).result,
                            len(batch) * per_record if per_record else 0.0)
         self.busy = False
 
@@ -317,7 +319,9 @@ class Queue(Behaviour):
         if not message.receives:  # not taken at once: it waits
             self.stats.backlog.up(self.env.now)
 
-    def received(self, batch: list[Message], now: float) -> None:
+    def received(self, batch: list[Message], now: float):
+        """Count the receive of a batch; returns the context its consumer carries (the first
+        message's, joined by the journeys of every traced message in it)."""
         stats = self.stats
         n = len(batch)
         stats.concurrency.up(now)
@@ -328,14 +332,19 @@ class Queue(Behaviour):
         latency = stats.latency
         epoch, arriving = self.sim.epoch, self.arriving
         waited = n
+        traced = False
         for message in batch:
             message.receives += 1
             if message is arriving:
                 waited -= 1  # the message being sent, taken at once: never in the backlog
             if message.epoch == epoch:
                 latency.add((now - message.visible_since) * 1000.0)
+            if message.ctx.__class__ is Traced:
+                message.ctx.waited(self.id, message.visible_since, now, message.receives)
+                traced = True
         if waited:
             stats.backlog.move(now, -waited)
+        return batch_context(batch[0].ctx, [m.ctx for m in batch]) if traced else batch[0].ctx
 
     def batch_finished(self, batch: Batch, status: int) -> None:
         now = self.env.now

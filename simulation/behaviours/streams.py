@@ -30,6 +30,7 @@ from __future__ import annotations
 
 from collections import deque
 
+from ..traces import Traced, batch_context
 from .base import OK, THROTTLED, Behaviour, SdkCall, SdkService, TokenBucket, chunks, sampler
 
 POLL_INTERVAL_S = 1.0
@@ -52,18 +53,26 @@ class Shard:
 
 class StreamBatch:
     """The batch a shard slot works on: `batch` is the records being tried now; after a
-    bisection, `halves` holds the parts still to try (the next one last)."""
+    bisection, `halves` holds the parts still to try (the next one last). `traced`: some
+    record carries a journey (each invocation then carries the journeys of its records)."""
 
-    __slots__ = ("reader", "shard", "batch", "tries", "halves")
+    __slots__ = ("reader", "shard", "batch", "tries", "halves", "traced")
 
-    def __init__(self, reader: "StreamReader", shard: Shard, batch: list) -> None:
+    def __init__(self, reader: "StreamReader", shard: Shard, batch: list, now: float) -> None:
         self.reader, self.shard, self.batch = reader, shard, batch
         self.tries = 0
         self.halves: list[list] = []
+        traced = False
+        for t, ctx, _epoch in batch:  # traced records: their wait in the shard, and their journeys go on
+            if ctx.__class__ is Traced:
+                ctx.waited(reader.feed.owner.id, t, now)
+                traced = True
+        self.traced = traced
 
     def invoke(self, _event=None) -> None:
-        reader = self.reader
-        reader.fn.invoke(self.batch[0][1], self.result, len(self.batch) * reader.per_record_ms)
+        reader, batch = self.reader, self.batch
+        ctx = batch_context(batch[0][1], [record[1] for record in batch]) if self.traced else batch[0][1]
+        reader.fn.invoke(ctx, self.result, len(batch) * reader.per_record_ms)
 
     def result(self, status: int, t_end: float) -> None:
         self.reader.batch_result(self, status)
@@ -117,7 +126,7 @@ class StreamReader:
             batch = [shard.records.popleft() for _ in range(take)]
             self._observe(batch, now)
             shard.inflight += 1
-            StreamBatch(self, shard, batch).invoke()
+            StreamBatch(self, shard, batch, now).invoke()
 
     def _woken(self, shard: Shard) -> None:
         shard.poll_pending = False

@@ -223,9 +223,19 @@ def test_node_clicks_swap_cached_charts_instead_of_redrawing(qtbot, make_window,
     calls = []
     original = dash.show_node
     dash.show_node = lambda node_id: (calls.append(node_id), original(node_id))
+    forms = []
+    inspector = win.inspector
+    set_form = inspector._set_form
+    inspector._set_form = lambda subject, form: (forms.append(subject), set_form(subject, form))
     win.select(("node", "orders"))
     qtbot.waitUntil(lambda: dash.focus == "orders", timeout=2000)
     assert calls == ["orders"]
+    # the Inspector is built once per click too (not the design's form, then the node's twice)
+    assert forms == [("node", "orders")]
+    forms.clear()
+    win.scene.select_subject(("node", "get_order"))
+    win.select(("node", "get_order"))  # already selected and shown: nothing to rebuild
+    assert forms == [("node", "get_order")]
 
 
 def test_without_prefetch_a_revisit_is_still_a_swap(qtbot, make_window, throttled_orders):

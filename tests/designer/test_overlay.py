@@ -61,20 +61,25 @@ def test_design_change_makes_results_stale_and_clear_removes(simulated):
     assert not any(type(i).__name__ == "NodeResultItem" for i in win.scene.items())
 
 
-def test_replay_moves_dots_along_edges(simulated):
+def test_a_result_without_traces_replays_from_its_rates(simulated):
+    import dataclasses
+
     win, outcome = simulated
-    plan = plan_replay(outcome.arch, outcome.result)
-    assert plan.dots and plan == plan_replay(outcome.arch, outcome.result)  # seeded
+    bare = dataclasses.replace(outcome.result, traces=())  # as read back from older JSON
+    plan = plan_replay(outcome.arch, bare)
+    assert plan.dots and plan == plan_replay(outcome.arch, bare)  # seeded
     assert any(d.throttled for d in plan.dots)
     assert all(0 <= d.t_s <= outcome.result.duration_s for d in plan.dots)
     controls = win.results.replay
+    controls.set_outcome(type(outcome)(outcome.arch, outcome.scenario, bare, outcome.seconds))
+    assert not controls.requests.isVisibleTo(controls) and "per-edge rates" in controls.label.text()
     controls.play()
     shown = controls.advance(2.0)
     assert shown > 0
-    dots = [i for i in win.scene.items() if type(i).__name__ == "QGraphicsEllipseItem" and i.isVisible()]
+    dots = [i for i in win.scene.items() if type(i).__name__ == "TripDot" and i.isVisible()]
     assert len(dots) == shown
     controls.stop()
-    assert not [i for i in win.scene.items() if type(i).__name__ == "QGraphicsEllipseItem"]
+    assert not [i for i in win.scene.items() if type(i).__name__ == "TripDot"]
 
 
 # -- badges without overlap, the rest in hover cards -------------------------------------------

@@ -14,7 +14,7 @@ from model.errors import StratusError
 from simulation.confidence import estimate, t_cdf, t_quantile
 from simulation.engine import Cancelled, simulate
 from simulation.executors import local_executor
-from simulation.sweep import flatten_metrics, plan_runs, replication_seed, run_sweep
+from simulation.sweep import flatten_metrics, plan_runs, replicate, replication_seed, run_sweep
 from simulation.targets import TargetError, coerce_value, split_vary
 
 DESIGN = """\
@@ -204,6 +204,23 @@ def test_first_replication_is_the_scenario_seed_and_common_to_every_run(arch):
     scenario.overrides = {"fn": {"memory_mb": 512}}
     direct = flatten_metrics(simulate(arch, scenario).to_json())
     assert {k: e.mean for k, e in single.items()} == direct
+
+
+def test_sweep_runs_record_no_request_journeys(arch, monkeypatch):
+    # journeys cost time and nobody looks at a sweep's: serially and in a worker alike
+    seen = []
+    real = simulate
+
+    def spy(*args, **kwargs):
+        result = real(*args, **kwargs)
+        seen.append(result.traces)
+        return result
+
+    monkeypatch.setattr("simulation.sweep.simulate", spy)
+    run_sweep(arch, None, {"fn.memory_mb": [256]}, replications=2)
+    replicate(arch, arch.scenarios[0], 11, None, None, False)
+    assert len(seen) == 3 and seen == [(), (), ()]
+    assert simulate(arch).traces  # a run of its own has them
 
 
 def test_flattened_metrics_cover_the_contract_and_skip_series(arch):
