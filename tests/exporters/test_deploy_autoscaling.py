@@ -7,28 +7,17 @@ from __future__ import annotations
 import pytest
 
 from exporters.deploy import apply, destroy, plan, sandbox
-from model.architecture import Architecture, Edge, Node
+from model.architecture import Architecture
 from model.aws.naming import deployed_name
+from tests.exporters.test_export_autoscaling import SCALED, design
 from tests.moto_sandbox import client, moto_server
 
 pytestmark = pytest.mark.slow
-
-SCALED = {"billing_mode": "provisioned", "read_capacity": 10, "write_capacity": 20, "auto_scaling": True,
-          "max_read_capacity": 500, "max_write_capacity": 800, "target_utilization": 0.6}
-
 
 @pytest.fixture(scope="module")
 def endpoint():
     with moto_server() as url:
         yield url
-
-
-def design(table_config: dict) -> Architecture:
-    arch = Architecture("Scaled table", "us-east-1")
-    arch.add_node(Node("writer", "lambda"))
-    arch.add_node(Node("orders", "dynamodb", table_config))
-    arch.add_edge(Edge("writer", "orders", {"action": "write"}))
-    return arch
 
 
 def live_scaling(url: str, arch: Architecture) -> dict[str, tuple]:
