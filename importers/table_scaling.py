@@ -53,20 +53,29 @@ def absorb(b: GraphBuilder, found: list[FoundScaling]) -> dict[str, str]:
         if item.table is not None:
             by_table.setdefault(item.table, []).append(item)
     for table, items in by_table.items():
-        why_not = _why_not_representable(b.arch.nodes[table].effective_config(), items)
+        config, why_not = scaling_config(b.arch.nodes[table].effective_config(), items)
         if why_not:
             for item in items:
                 b.note("note", item.key, item.rtype, f"auto scaling of '{table}' kept as written: {why_not}")
             continue
-        config: dict = {"auto_scaling": True, "target_utilization": items[0].target_value() / 100.0}
-        for item in items:
-            config.update(autoscaling.scaling_fields(item.dimension, item.max_capacity, None))
         b.arch.nodes[table].config.update(config)
         for item in items:
             absorbed[item.key] = f"auto scaling of table '{table}' (its {item.dimension.rsplit(':', 1)[-1]})"
             for key, _ in item.policies:
                 absorbed[key] = f"target tracking policy of table '{table}'"
     return absorbed
+
+
+def scaling_config(table_config: dict, items: list[FoundScaling]) -> tuple[dict, str]:
+    """(the table's auto scaling fields, "") when they say exactly what `items` do, else
+    ({}, why not)."""
+    why_not = _why_not_representable(table_config, items)
+    if why_not:
+        return {}, why_not
+    config: dict = {"auto_scaling": True, "target_utilization": items[0].target_value() / 100.0}
+    for item in items:
+        config.update(autoscaling.scaling_fields(item.dimension, item.max_capacity, None))
+    return config, ""
 
 
 def _why_not_representable(table_config: dict, items: list[FoundScaling]) -> str:

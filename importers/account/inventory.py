@@ -220,6 +220,21 @@ def _table_details(r: AccountReader, rec: Record) -> None:
     got = r.call("dynamodb", "describe_table", rec.name, "its capacity and stream not read", TableName=rec.name)
     rec.details["table"] = (got or {}).get("Table", {})
     rec.arn = rec.details["table"].get("TableArn", rec.arn)
+    if rec.details["table"].get("BillingModeSummary", {}).get("BillingMode") != "PAY_PER_REQUEST":
+        _table_scaling(r, rec)
+
+
+def _table_scaling(r: AccountReader, rec: Record) -> None:
+    """A provisioned table's Application Auto Scaling targets and policies: without them a
+    what-if would hold the table at today's capacity."""
+    missed = "its auto scaling not read (the table is simulated at its current capacity)"
+    resource = f"table/{rec.name}"
+    targets = r.call("application-autoscaling", "describe_scalable_targets", rec.name, missed,
+                     ServiceNamespace="dynamodb", ResourceIds=[resource])
+    policies = r.call("application-autoscaling", "describe_scaling_policies", rec.name, missed,
+                      ServiceNamespace="dynamodb", ResourceId=resource) if targets else None
+    rec.details["scaling"] = {"targets": (targets or {}).get("ScalableTargets", []),
+                              "policies": (policies or {}).get("ScalingPolicies", [])}
 
 
 def _stream_details(r: AccountReader, rec: Record) -> None:

@@ -16,6 +16,8 @@ import json
 import re
 from typing import Any, Callable
 
+from importers import table_scaling
+
 from .inventory import KINDS, Record
 from .shared import (
     AWS_SERVICE_OF_ARN, BUCKET_WIDE_NOTIFICATIONS, DEFAULT_BUS, EVENT_SOURCES, HTTP_INTEGRATIONS,
@@ -143,7 +145,38 @@ def _table_config(rec: Record) -> tuple[dict, list[str]]:
     key = next((k["AttributeName"] for k in table.get("KeySchema", []) if k.get("KeyType") == "HASH"), None)
     if key:
         config["partition_key"] = key
-    return config, []
+    return config, _table_scaling(rec, config)
+
+
+def _table_scaling(rec: Record, config: dict) -> list[str]:
+    """Add the table's auto scaling fields to `config`; a note when its scaling is one the
+    fields cannot say (the table is then simulated at its current capacity)."""
+    scaling = rec.details.get("scaling") or {}
+    found = []
+    for target in scaling.get("targets", []):
+        item = table_scaling.FoundScaling(target.get("ResourceId", ""), "scalable target", rec.name,
+                                          target.get("ScalableDimension", ""), target.get("MinCapacity"),
+                                          target.get("MaxCapacity"))
+        item.policies = [(p.get("PolicyName", ""), _policy_settings(p)) for p in scaling.get("policies", [])
+                         if p.get("ScalableDimension") == item.dimension]
+        found.append(item)
+    if not found:
+        return []
+    fields, why_not = table_scaling.scaling_config(config, found)
+    config.update(fields)
+    return [f"auto scaling not carried over: {why_not}; simulated at its current capacity"] if why_not else []
+
+
+def _policy_settings(policy: dict) -> dict:
+    """A live policy as importers.table_scaling reads one: anything beyond a plain target
+    tracking policy on the predefined metric (cooldowns, scale-in off...) named; settings at
+    their zero value (DisableScaleIn false, a 0 s cooldown) change nothing and are left out."""
+    tracking = policy.get("TargetTrackingScalingPolicyConfiguration") or {}
+    settings = {"policy_type": policy.get("PolicyType"), "target_value": tracking.get("TargetValue"),
+                "metric": (tracking.get("PredefinedMetricSpecification") or {}).get("PredefinedMetricType")}
+    settings.update({name: value for name, value in tracking.items()
+                     if name not in ("TargetValue", "PredefinedMetricSpecification") and value})
+    return settings
 
 
 def _stream_config(rec: Record) -> tuple[dict, list[str]]:

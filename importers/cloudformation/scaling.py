@@ -38,8 +38,10 @@ def _settings(props: dict) -> dict:
     tracking = props.get("TargetTrackingScalingPolicyConfiguration") or {}
     settings = {"policy_type": props.get("PolicyType"), "target_value": tracking.get("TargetValue"),
                 "metric": (tracking.get("PredefinedMetricSpecification") or {}).get("PredefinedMetricType")}
-    extra = set(props) - {"PolicyName", "PolicyType", "ScalingTargetId", "TargetTrackingScalingPolicyConfiguration"}
-    extra |= set(tracking) - PLAIN_TRACKING
-    extra |= set(tracking.get("PredefinedMetricSpecification") or {}) - {"PredefinedMetricType"}
-    settings.update({name: True for name in extra})
+    plain_policy = {"PolicyName", "PolicyType", "ScalingTargetId", "TargetTrackingScalingPolicyConfiguration"}
+    metric = tracking.get("PredefinedMetricSpecification") or {}
+    # a setting at its zero value (DisableScaleIn false, a 0 s cooldown) changes nothing
+    settings.update({name: value for part, plain in ((props, plain_policy), (tracking, PLAIN_TRACKING),
+                                                     (metric, {"PredefinedMetricType"}))
+                     for name, value in part.items() if name not in plain and value})
     return settings

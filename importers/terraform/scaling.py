@@ -45,9 +45,11 @@ def _settings(values: dict) -> dict:
     metric = _single_block(tracking.get("predefined_metric_specification"))
     settings = {"policy_type": values.get("policy_type"), "target_value": tracking.get("target_value"),
                 "metric": metric.get("predefined_metric_type")}
-    extra = (set(values) - PLAIN_POLICY) | (set(tracking) - {"target_value", "predefined_metric_specification"})
-    extra |= set(metric) - {"predefined_metric_type"}
-    settings.update({name: True for name in extra})
+    # a setting at its zero value (disable_scale_in false, a 0 s cooldown) changes nothing
+    settings.update({name: value for part, plain in ((values, PLAIN_POLICY),
+                                                     (tracking, {"target_value", "predefined_metric_specification"}),
+                                                     (metric, {"predefined_metric_type"}))
+                     for name, value in part.items() if name not in plain and value})
     return settings
 
 
