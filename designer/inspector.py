@@ -26,6 +26,7 @@ from model.catalogue import ACCOUNT_FIELDS, SERVICES, edge_rule, rules_between
 from . import commands, style
 from .form_parts import FieldRows, Header, heading, new_form, plain_label, replace_widget
 from .inspector_widgets import compact
+from .quota_form import QuotaSection
 from .scenario_editor import ScenariosPage
 
 REGIONS = (
@@ -281,6 +282,8 @@ class DesignForm(QWidget):
         for fdef in ACCOUNT_FIELDS:
             self.rows.add(form, fdef, f"account.{fdef.name}")
         layout.addLayout(form)
+        self.quotas = QuotaSection(arch, stack)
+        layout.addWidget(self.quotas)
         hint = QLabel("Select a node or an edge on the canvas to edit it. "
                       "Drag services from the palette; drag from a node's handle to connect.")
         hint.setWordWrap(True)
@@ -321,6 +324,7 @@ class DesignForm(QWidget):
             self.region.setCurrentText(self.arch.region)
             self.region.blockSignals(False)
         self.rows.refresh()
+        self.quotas.refresh()
 
 
 class NoteText(QPlainTextEdit):

@@ -18,7 +18,7 @@ from typing import Any, Callable
 
 from .catalogue import ACCOUNT_FIELDS, SERVICES, edge_rule
 from .errors import StratusError
-from .quotas import QUOTAS, quota_value
+from .quotas import QUOTAS, quota_overrides, quota_value
 
 
 @dataclass
@@ -450,8 +450,20 @@ class Architecture:
         self._notify("scenario_changed", scenario.name, name)
 
     def set_property(self, key: str, value: Any) -> None:
-        """Design-level settings: name, region, or `account.<field>`."""
-        if key.startswith("account."):
+        """Design-level settings: name, region, `account.<field>` or `account.quotas.<quota>`
+        (None removes the setting: the default applies again)."""
+        if key.startswith("account.quotas."):
+            quotas = dict(quota_overrides(self.account))
+            quota = key.split(".", 2)[2]
+            if value is None:
+                quotas.pop(quota, None)
+            else:
+                quotas[quota] = value
+            if quotas:
+                self.account["quotas"] = quotas
+            else:
+                self.account.pop("quotas", None)
+        elif key.startswith("account."):
             field_name = key.split(".", 1)[1]
             if value is None:
                 self.account.pop(field_name, None)

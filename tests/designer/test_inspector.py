@@ -2,8 +2,10 @@
 
 import pytest
 from PySide6.QtGui import QUndoStack
-from PySide6.QtWidgets import QLabel
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QWidget
 
+from designer import commands
 from designer.inspector import EdgeForm, Inspector, NodeForm
 from designer.inspector_widgets import DistributionEditor, FloatEditor, IntEditor
 from model.catalogue import EDGE_RULES, LOAD_PATTERNS, SERVICES
@@ -156,6 +158,27 @@ def test_design_form_when_nothing_selected(inspector):
     assert design.name == "Renamed"
     stack.undo()
     assert design.name == "Canvas test" and widget.form.name_edit.text() == "Canvas test"
+
+
+def test_regional_quotas_fold_out_show_the_region_s_default_and_override_it(inspector, qtbot):
+    widget, design, stack = inspector
+    widget.show_design()
+    section = widget.form.quotas
+    assert not section.body.isVisible() and "AWS defaults" in section.toggle.text()
+    qtbot.mouseClick(section.toggle, Qt.LeftButton)
+    assert section.body.isVisible()
+    spin = section.findChild(QWidget, "quota_api_gateway_rps").spin
+    assert spin.text() == "AWS default: 10,000"  # us-east-1
+    spin.lineEdit().selectAll()
+    qtbot.keyClicks(spin.lineEdit(), "20000")
+    qtbot.keyClick(spin.lineEdit(), Qt.Key_Return)
+    assert design.account["quotas"] == {"api_gateway_rps": 20000}
+    assert design.account_setting("api_gateway_rps") == 20000
+    assert "1 changed" in section.toggle.text()
+    stack.undo()
+    assert "quotas" not in design.account and spin.text() == "AWS default: 10,000"
+    stack.push(commands.SetPropertyCommand(design, "region", "af-south-1"))  # a smaller region
+    assert spin.text() == "AWS default: 2,500"
 
 
 def test_removing_the_shown_node_falls_back_to_the_design(inspector):
