@@ -39,10 +39,11 @@ def served_routes(arch: Architecture, api_id: str) -> set[tuple[str, str]]:
 
 
 def free_route(arch: Architecture, api_id: str, target_id: str) -> str:
-    """A route the API does not serve yet: "ANY /" for its first edge, then a path named
-    after the target ("ANY /get-item", "ANY /get-item-2", ...)."""
+    """A route the API does not serve yet: "ANY /" for its first route (every request),
+    then a path named after the target ("ANY /get-item", "ANY /get-item-2", ...): a
+    second route is meant for something in particular."""
     taken = served_routes(arch, api_id)
-    if ("ANY", "/") not in taken:
+    if not taken:
         return "ANY /"
     stem = "/" + kebab_case(target_id)
     path, n = stem, 2

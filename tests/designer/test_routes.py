@@ -231,3 +231,11 @@ def test_routed_edges_of_the_example_are_labelled_clear_of_the_cards(make_window
             words = label.adjusted(1 + _LABEL_PAD_X, 1 + _LABEL_PAD_Y, -1 - _LABEL_PAD_X, -1 - _LABEL_PAD_Y)
             assert not any(words.intersects(card) for card in cards), (edge, label)
     assert scene.edge_item(arch.find_edge("items_api", "get_item")).label == "GET /items/{id}\nPUT /items/{id}"
+
+
+def test_another_route_for_an_api_with_routes_is_named_after_its_target(active):
+    window = active
+    edge = window.arch.edges[0]
+    window.arch.set_edge_config(edge, "routes", ["GET /items"])  # no catch-all: ANY / is free
+    connect_by_mouse(window, "api", "handler")
+    assert routes_of(edge) == ["GET /items", "ANY /handler"]
