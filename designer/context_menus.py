@@ -17,7 +17,7 @@ from model.catalogue import SERVICES, rules_between
 
 from . import icons, style
 from .canvas.connecting import connection_choices, kind_name
-from .routes import route_edge
+from .routes import carries_routes, route_edge
 from .palette import CATEGORY_TITLES
 
 
@@ -95,6 +95,9 @@ def _edge_menu(window, menu: QMenu, edge, scene_pos: QPointF) -> None:
                                      scene.set_edge_kind(edge, None if k == d else k))
             group.addAction(action)
             kinds.addAction(action)
+        menu.addSeparator()
+    if carries_routes(arch, edge):  # an API's edge: another route to the same target
+        menu.addAction("Add Route", lambda: scene.add_route(edge))
         menu.addSeparator()
     if src is not None:
         menu.addAction(f"Select Source ({src.display_name})", lambda: window.select(("node", edge.source)))
