@@ -239,3 +239,19 @@ def test_another_route_for_an_api_with_routes_is_named_after_its_target(active):
     window.arch.set_edge_config(edge, "routes", ["GET /items"])  # no catch-all: ANY / is free
     connect_by_mouse(window, "api", "handler")
     assert routes_of(edge) == ["GET /items", "ANY /handler"]
+
+
+def test_ctrl_z_in_a_route_path_undoes_the_design(active):
+    window = active
+    edge = window.arch.edges[0]
+    window.select(("edge", edge))
+    click(window, QPushButton, "route_add")
+    path = QApplication.focusWidget()
+    QTest.keyClicks(path, "/items")  # typed, not yet handed in
+    QTest.keyClick(path, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert routes_of(edge) == ["ANY /", "ANY /handler"]  # the typing went in, then was undone
+    QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert routes_of(edge) == ["ANY /"]
+    assert len(window.inspector.form.routes.rows) == 1
+    QTest.keyClick(QApplication.focusWidget() or window, Qt.Key.Key_Y, Qt.KeyboardModifier.ControlModifier)
+    assert routes_of(edge) == ["ANY /", "ANY /handler"]
