@@ -562,18 +562,20 @@ class DiagramScene(QGraphicsScene):
         edge = route_edge(self.arch, source_id, target_id)
         if edge is None or (kind is not None and self.arch.edge_kind(edge) != kind):
             return None
-        self.add_route(edge)
+        self.add_route(edge, f"{node_name(self.arch, source_id)} already reaches {node_name(self.arch, target_id)}: ")
         return edge
 
-    def add_route(self, edge: Edge) -> None:
+    def add_route(self, edge: Edge, why: str = "") -> None:
         """Give an API edge one more route, one its API does not serve yet (one undo
-        entry); the edge is selected and `route_added` asks for the route to be edited."""
+        entry); the edge is selected and `route_added` asks for the route to be edited.
+        `why` starts the status bar's message."""
         route = free_route(self.arch, edge.source, edge.target)
         routes = route_texts(edge) + [route]
         self.undo_stack.push(commands.SetEdgeRoutesCommand(self.arch, edge, routes, f"Add route {route}"))
         self.select_subject(("edge", edge))
-        self.message.emit(f"{node_name(self.arch, edge.source)} already reaches {node_name(self.arch, edge.target)}: "
-                          f"its edge now also serves {route} (edit the route in the inspector)")
+        subject = f"{why}its edge" if why else \
+            f"The edge {node_name(self.arch, edge.source)} → {node_name(self.arch, edge.target)}"
+        self.message.emit(f"{subject} now also serves {route} (edit the route in the inspector)")
         self.route_added.emit(edge, len(routes) - 1)
 
     def set_edge_kind(self, edge: Edge, kind: str | None) -> None:

@@ -145,6 +145,7 @@ def test_an_api_edge_menu_adds_a_route_ready_to_edit(active, qtbot):
     menu = right_click(window, edge_point(window, edge))
     choose(menu, "Add Route")
     assert [f"{m} {p}" for m, p in edge.routes] == ["ANY /", "ANY /handler"]
+    assert window.statusBar().currentMessage().startswith("The edge Public API → handler now also serves ANY /handler")
     path = window.inspector.form.findChild(QLineEdit, "route_path_1")
     qtbot.waitUntil(lambda: QApplication.focusWidget() is path)
     window.undo_stack.undo()
