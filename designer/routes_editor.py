@@ -116,8 +116,15 @@ class RoutesEditor(QWidget):
         row.method.activated.connect(lambda _i, r=row: self._row_edited(r))
         row.path.editingFinished.connect(lambda r=row: self._row_edited(r))
         row.remove.clicked.connect(lambda _checked=False, r=row: self._remove(r))
-        self.rows.append(row)
         self._rows_box.addWidget(row)
+        row.show()  # at once (a layout shows a new child later): the keyboard may go to it now
+        # Tab runs through the rows in order, then to Add Route (made before any row).
+        if self.rows:
+            QWidget.setTabOrder(self.rows[-1].remove, row.method)
+        QWidget.setTabOrder(row.method, row.path)
+        QWidget.setTabOrder(row.path, row.remove)
+        QWidget.setTabOrder(row.remove, self.add_button)
+        self.rows.append(row)
 
     def _show_message(self, text: str = "") -> None:
         """Why the last edit was refused; "" hides it (the next edit that goes through)."""

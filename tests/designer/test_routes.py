@@ -255,3 +255,17 @@ def test_ctrl_z_in_a_route_path_undoes_the_design(active):
     assert len(window.inspector.form.routes.rows) == 1
     QTest.keyClick(QApplication.focusWidget() or window, Qt.Key.Key_Y, Qt.KeyboardModifier.ControlModifier)
     assert routes_of(edge) == ["ANY /", "ANY /handler"]
+
+
+def test_tab_runs_through_the_routes_in_order_then_to_add_route(active):
+    window = active
+    window.select(("edge", window.arch.edges[0]))
+    click(window, QPushButton, "route_add")
+    form_widget(window, QComboBox, "route_method_0").setFocus()
+    order = []
+    for _ in range(7):
+        widget = QApplication.focusWidget()
+        order.append(widget.objectName())
+        QTest.keyClick(widget, Qt.Key.Key_Tab)
+    assert order == ["route_method_0", "route_path_0", "route_remove_0", "route_method_1", "route_path_1",
+                     "route_remove_1", "route_add"]
