@@ -7,7 +7,7 @@ A source is *clean* when it imports, its design validates (warnings allowed), it
 to CloudFormation (and, for a Terraform source, to Terraform too), cfn-lint finds no
 error in the export that it does not also find in the source template itself (Terraform
 sources have no CloudFormation source to compare with: every error counts), the
-Terraform export parses with python-hcl2, and nothing is lost on the way (see `LOSSES`).
+Terraform export parses with python-hcl2, and nothing is lost on the way (see `losses`).
 A failing source is classified by its first problem, in that order; the table of causes
 counts them.
 
@@ -226,8 +226,39 @@ def _new_lint_errors(text: str, source_errors: list[list[str]]) -> list[list[str
 
 def losses(result, text: str, fmt: str) -> list[str]:
     """What the round trip loses, each as "kind: what": what the import said it could not
-    map (its 'unmapped' section)."""
-    return [f"unmapped {_shape(_unnamed(n.message))}: {n.format()}" for n in result.notes("unmapped")]
+    map (its 'unmapped' section), and what the exports do not hold again: a kept resource
+    missing from the CloudFormation export (or, for a Terraform source, from the Terraform
+    export), a schedule without a scheduled rule or schedule in the export."""
+    from importers.cloudformation.intrinsics import load_template
+
+    found = [f"unmapped {_shape(_unnamed(n.message))}: {n.format()}" for n in result.notes("unmapped")]
+    arch = result.architecture
+    resources = load_template(text, "export").get("Resources") or {}
+    types = {r.get("Type") for r in resources.values()}
+    for extra in arch.extra.get("extras") or []:
+        if "logical_id" in extra and extra["logical_id"] not in resources and not \
+                (extra["type"] == "AWS::S3::BucketPolicy" and extra["type"] in types):  # merged into the bucket's
+            found.append(f"extra not exported: {extra['logical_id']} ({extra['type']})")
+    if fmt == "terraform":
+        found += _terraform_extras_lost(arch)
+    loads = sum(len(s.load) for s in arch.scenarios if s.name == "imported schedules")
+    schedules = sum(1 for r in resources.values() if r.get("Type") == "AWS::Scheduler::Schedule"
+                    or "ScheduleExpression" in (r.get("Properties") or {}))
+    if fmt == "cloudformation" and schedules < loads:
+        found.append(f"schedule not exported: {loads} schedules imported, {schedules} in the export")
+    return found
+
+
+def _terraform_extras_lost(arch) -> list[str]:
+    import hcl2
+
+    from exporters.terraform import config_files
+
+    main = hcl2.loads(config_files(arch)["main.tf"])
+    written = {f"{t}.{n}".replace('"', "") for block in main.get("resource", []) for t, named in block.items()
+               for n in named}
+    return [f"extra not exported: {e['address']}" for e in arch.extra.get("extras") or []
+            if "tf_type" in e and f"{e['tf_type']}.{str(e['address']).split('.')[-1]}" not in written]
 
 
 def _unnamed(message: str) -> str:

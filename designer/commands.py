@@ -325,6 +325,29 @@ class SetEdgeConfigCommand(QUndoCommand):
         self.arch.set_edge_config(self.edge, self.key, None if self.old is _MISSING else self.old)
 
 
+class SetEdgeRoutesCommand(QUndoCommand):
+    """An API edge's list of routes after one route was added, removed or changed: one
+    undo step each (never merged with the next). It writes the `routes` list and drops
+    the older single `method` + `path`, which the list replaces."""
+
+    _KEYS = ("routes", "method", "path")
+
+    def __init__(self, arch: Architecture, edge: Edge, routes: list[str], text: str,
+                 parent: QUndoCommand | None = None) -> None:
+        super().__init__(text, parent)
+        self.arch, self.edge, self.routes = arch, edge, list(routes)
+        self.old = {key: copy.deepcopy(edge.config[key]) for key in self._KEYS if key in edge.config}
+
+    def redo(self) -> None:
+        self.arch.set_edge_config(self.edge, "method", None)
+        self.arch.set_edge_config(self.edge, "path", None)
+        self.arch.set_edge_config(self.edge, "routes", self.routes)
+
+    def undo(self) -> None:
+        for key in self._KEYS:
+            self.arch.set_edge_config(self.edge, key, self.old.get(key))
+
+
 class SetEdgeKindCommand(QUndoCommand):
     def __init__(self, arch: Architecture, edge: Edge, kind: str | None, parent: QUndoCommand | None = None) -> None:
         super().__init__(f"Make the edge {(kind or 'default').replace('_', ' ')}", parent)

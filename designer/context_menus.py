@@ -17,6 +17,7 @@ from model.catalogue import SERVICES, rules_between
 
 from . import icons, style
 from .canvas.connecting import connection_choices, kind_name
+from .routes import carries_routes, route_edge
 from .palette import CATEGORY_TITLES
 
 
@@ -65,7 +66,9 @@ def connect_menu(window, node_id: str, parent: QMenu | None = None) -> QMenu:
     for target, rule in sorted(choices, key=lambda c: (arch.nodes[c[0]].display_name.lower(), c[0])):
         node = arch.nodes[target]
         text = node.display_name if node.label is None else f"{node.label} ({target})"
-        if target in several:
+        if route_edge(arch, node_id, target) is not None:  # the API reaches it already
+            text += " — another route"
+        elif target in several:
             text += f" — {kind_name(rule.kind)}"
         action = menu.addAction(icons.service_icon(node.service), text,
                                 lambda t=target, k=rule.kind: scene.connect_nodes(node_id, t, k))
@@ -92,6 +95,9 @@ def _edge_menu(window, menu: QMenu, edge, scene_pos: QPointF) -> None:
                                      scene.set_edge_kind(edge, None if k == d else k))
             group.addAction(action)
             kinds.addAction(action)
+        menu.addSeparator()
+    if carries_routes(arch, edge):  # an API's edge: another route to the same target
+        menu.addAction("Add Route", lambda: scene.add_route(edge))
         menu.addSeparator()
     if src is not None:
         menu.addAction(f"Select Source ({src.display_name})", lambda: window.select(("node", edge.source)))

@@ -22,12 +22,19 @@ from PySide6.QtWidgets import (
 
 from model.architecture import Architecture, Change, Edge
 from model.catalogue import ACCOUNT_FIELDS, SERVICES, edge_rule, rules_between
+from model.errors import Problem
 
 from . import commands, style
 from .form_parts import FieldRows, Header, heading, new_form, plain_label, replace_widget
 from .inspector_widgets import compact
 from .quota_form import QuotaSection
+from .routes import free_route, route_texts
+from .routes_editor import RoutesEditor
 from .scenario_editor import ScenariosPage
+
+# An API edge's route fields: the routes editor shows them (`method` and `path` are the
+# older form of one route, which the editor's list replaces).
+ROUTE_FIELDS = ("routes", "method", "path")
 
 REGIONS = (
     "us-east-1", "us-east-2", "us-west-1", "us-west-2", "ca-central-1", "eu-west-1",
@@ -200,6 +207,12 @@ class EdgeForm(QWidget):
         title = f"{src.display_name if src else edge.source} → {dst.display_name if dst else edge.target}"
         subtitle = rule.help if rule else "AWS offers no integration between these services"
         layout.addWidget(Header(title, subtitle))
+        self.problems = QLabel()  # the validator's words about this edge
+        self.problems.setObjectName("edge_problems")
+        self.problems.setWordWrap(True)
+        self.problems.setStyleSheet("color: #D92D20;")
+        self.problems.hide()
+        layout.addWidget(self.problems)
         form = new_form()
         kinds = rules_between(src.service, dst.service) if src and dst else []
         if len(kinds) > 1:
@@ -212,11 +225,19 @@ class EdgeForm(QWidget):
         if rule is not None:
             mode = "synchronous (caller waits)" if rule.is_synchronous(edge.config) else "asynchronous"
             form.addRow(plain_label("Delivery"), QLabel(mode))
+        self.routes: RoutesEditor | None = None
+        if rule is not None and rule.field("routes") is not None:  # an API's edge: its routes list
+            form.addRow(heading("Routes"))
+            self.routes = RoutesEditor(lambda: free_route(arch, edge.source, edge.target))
+            self.routes.set_routes(route_texts(edge))
+            self.routes.edited.connect(self._set_routes)
+            form.addRow(self.routes)
         self.rows = FieldRows(self._value, self._set)
         if rule is not None:
             form.addRow(heading("Settings"))
             for fdef in rule.all_fields:
-                self.rows.add(form, fdef)
+                if self.routes is None or fdef.name not in ROUTE_FIELDS:
+                    self.rows.add(form, fdef)
         layout.addLayout(form)
         layout.addStretch(1)
 
@@ -250,7 +271,19 @@ class EdgeForm(QWidget):
     def _set(self, key: str, value: Any) -> None:
         self.stack.push(commands.SetEdgeConfigCommand(self.arch, self.edge, key, value))
 
+    def _set_routes(self, routes: list[str], text: str) -> None:
+        self.stack.push(commands.SetEdgeRoutesCommand(self.arch, self.edge, routes, text))
+
+    def show_problems(self, problems: list[Problem]) -> None:
+        """The validator's problems with this edge (a route another edge serves...)."""
+        index = next((i for i, e in enumerate(self.arch.edges) if e is self.edge), None)
+        mine = [p for p in problems if index is not None and tuple(p.target or ())[:2] == ("edge", index)]
+        self.problems.setText("\n".join(f"{p.message[:1].upper()}{p.message[1:]}" for p in mine))
+        self.problems.setVisible(bool(mine))
+
     def refresh(self) -> None:
+        if self.routes is not None:
+            self.routes.set_routes(route_texts(self.edge))
         self.rows.refresh()
 
 
@@ -475,6 +508,7 @@ class Inspector(QWidget):
         self.tabs.addTab(self.scenarios, "Scenarios")
         self.subject: tuple = ("design", None)
         self.form: QWidget | None = None
+        self.problems: list[Problem] = []  # the latest validation's
         arch.subscribe(self._on_change)
         self.show_design()
 
@@ -511,9 +545,25 @@ class Inspector(QWidget):
     def show_design(self) -> None:
         self.show_subject(("design", None))
 
+    def edit_route(self, edge: Edge, index: int) -> None:
+        """Show an API edge and put the keyboard in one of its routes' path."""
+        if self.subject[0] != "edge" or self.subject[1] is not edge:
+            self.show_subject(("edge", edge))
+        if isinstance(self.form, EdgeForm) and self.form.routes is not None:
+            self.form.show()  # (a hidden widget cannot take the focus)
+            self.form.routes.edit_route(index)
+
+    def set_problems(self, problems: list[Problem]) -> None:
+        """The validator's latest problems: an edge's form shows its own."""
+        self.problems = list(problems)
+        if isinstance(self.form, EdgeForm):
+            self.form.show_problems(self.problems)
+
     def _set_form(self, subject: tuple, form: QWidget) -> None:
         self.subject = subject
         self.form = form
+        if isinstance(form, EdgeForm):
+            form.show_problems(self.problems)
         form.setContentsMargins(12, 12, 12, 12)
         form.setSizePolicy(QSizePolicy.Preferred, QSizePolicy.Preferred)
         replace_widget(self.scroll, form)

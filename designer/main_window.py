@@ -320,6 +320,7 @@ class MainWindow(QMainWindow):
         self.documents.recent_changed.connect(self._fill_recent_menu)
         self.arch.subscribe(self._on_model_change)
         self.scene.connection_refused.connect(self._connection_refused)
+        self.scene.route_added.connect(self.inspector.edit_route)
         self.scene.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self.view.context_menu_requested.connect(self.show_context_menu)
         self.scene.subjects_selected.connect(self._selection_changed)
@@ -370,6 +371,7 @@ class MainWindow(QMainWindow):
         self.problems_list = problems
         self.problems.set_problems(problems)
         self.scene.set_problems(problems)
+        self.inspector.set_problems(problems)
         n_errors, n_warnings = self.problems.counts()
         if n_errors:
             text, colour = f"● {n_errors} error{'s' if n_errors != 1 else ''}", "#D92D20"

@@ -22,13 +22,14 @@ from importers.aws_documents import (
     AWS_SERVICE_OF_ARN, DYNAMODB_READ_ACTIONS, TASK_TARGET_PARAMS, access_from_actions, name_from_arn, walk_states,
 )
 from importers.loops import LOOP_SHARE, close_loops
-from model.architecture import Architecture, Edge, Node, Scenario, Load
+from model.architecture import Architecture, Edge, Node, Scenario, Load, route_text
 from model.catalogue import SERVICES, edge_rule
 from model.errors import StratusError
 from model.layout import layered_layout
 from model.validation import field_problem
 
 MAX_TEMPLATE_BYTES = 5 * 1024 * 1024
+SCHEDULES_KEY = "default bus schedules"  # the builder's key of the node scheduled rules come from
 
 # --------------------------------------------------------------------------------------
 # Result and report
@@ -160,6 +161,16 @@ def as_list(value: Any) -> list:
     if value is None:
         return []
     return value if isinstance(value, list) else [value]
+
+
+def rule_rate(expression: str) -> str:
+    """A schedule expression as an EventBridge rule takes it: EventBridge Scheduler accepts
+    rate(5 minute), a rule wants the unit singular for 1 and plural above."""
+    match = re.fullmatch(r"\s*rate\(\s*(\d+)\s+(minute|hour|day)s?\s*\)\s*", expression or "")
+    if not match:
+        return expression.strip() if isinstance(expression, str) else expression
+    count, unit = int(match.group(1)), match.group(2)
+    return f"rate({count} {unit}{'' if count == 1 else 's'})"
 
 
 def parse_rate(expression: str) -> float | None:
@@ -314,6 +325,37 @@ class GraphBuilder:
     def has_edge_between(self, source: str, target: str) -> bool:
         return any(e.source == source and e.target == target for e in self.arch.edges)
 
+    # -- schedules ------------------------------------------------------------------------
+
+    def schedules_node(self, target: str) -> str:
+        """The node a scheduled rule to `target` comes from: the default event bus, as a node
+        of its own (a target may have a pattern rule from the default bus too), and one more
+        such node for each further schedule of one target (one rule edge per pair)."""
+        n = 1
+        while True:
+            key = SCHEDULES_KEY if n == 1 else f"{SCHEDULES_KEY} {n}"
+            if key not in self.node_of:
+                self.add_node(key, "implicit", "eventbridge", {"bus_name": "default"}, "Schedules",
+                              {self.format_key: {"implicit": True}})
+            if self.arch.find_edge(self.node_of[key], target, "rule_target") is None:
+                return self.node_of[key]
+            n += 1
+
+    @property
+    def format_key(self) -> str:
+        return "cfn" if self.format == "cloudformation" else self.format
+
+    def schedule_load(self, target: str, expression: str) -> float:
+        """A schedule load at `target` for the scenario 'imported schedules': seconds between
+        runs (a cron() expression, which has no one interval, runs hourly, with a warning)."""
+        every = parse_rate(expression)
+        if every is None:
+            every = 3600.0
+            self.note("note", target, "", f"schedule '{expression}' is not a rate(); the scenario runs it hourly",
+                      "warning")
+        self.schedules.append((target, every, expression))
+        return every
+
     # -- IAM ------------------------------------------------------------------------------
 
     def edges_from_statements(self, fn_id: str, statements: Any, key: str, rtype: str, why: str) -> None:
@@ -417,6 +459,11 @@ class GraphBuilder:
         return ImportResult(self.arch, list(self.notes))
 
 
+def route_config(route: dict) -> dict:
+    """An API edge's config for one route ({"method", "path"} as a reader finds it)."""
+    return {"routes": [route_text(route["method"], route["path"])]}
+
+
 def _is_call_resource(resource: Any) -> bool:
     return isinstance(resource, str) and (":states:::" in resource or ":function:" in resource
                                           or TOKEN_RE.search(resource) is not None)
@@ -429,7 +476,9 @@ def _merge_edge_config(existing: dict, new: dict) -> None:
     for k, v in new.items():
         if k == "action":
             existing.setdefault(k, v)
-        elif k in ("method", "path") and existing.get(k) not in (None, v):
+        elif k == "routes":  # every route to the same target is kept, in order
+            existing[k] = list(dict.fromkeys(list(existing.get(k) or []) + list(v)))
+        elif k in ("method", "path") and existing.get(k) not in (None, v):  # the older single route
             existing["method"] = "ANY" if k == "method" else existing["method"]
         elif k == "events" and existing.get(k) not in (None, v):
             existing[k] = "all"  # created and removed: one configuration each

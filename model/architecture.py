@@ -42,6 +42,27 @@ class Node:
         return merged
 
 
+# The HTTP methods an API route may have (ANY: every method).
+ROUTE_METHODS = ("ANY", "GET", "POST", "PUT", "PATCH", "DELETE")
+
+
+def route_text(method: str, path: str) -> str:
+    """One route as the design file writes it: "GET /items/{id}"."""
+    return f"{str(method).upper()} /{str(path).strip().strip('/')}"
+
+
+def parse_route(text: Any) -> tuple[str, str] | None:
+    """("GET", "/items") from "GET /items" (method upper-cased, path with one leading slash
+    and no trailing one); None when the text is not a route."""
+    if not isinstance(text, str):
+        return None
+    method, _, path = text.strip().partition(" ")
+    path = path.strip()
+    if method.upper() not in ROUTE_METHODS or not path.startswith("/") or any(c.isspace() for c in path):
+        return None
+    return method.upper(), "/" + path.strip("/")
+
+
 @dataclass
 class Edge:
     source: str
@@ -56,6 +77,20 @@ class Edge:
 
     def describe(self) -> str:
         return f"edge {self.source} -> {self.target}"
+
+    @property
+    def routes(self) -> list[tuple[str, str]]:
+        """An API edge's routes as (method, path): its `routes` list ("GET /items", a list or
+        one text of routes separated by commas), or the older single `method` + `path`.
+        Entries that are not routes are left out (the validator names them)."""
+        listed = self.config.get("routes")
+        if isinstance(listed, str):
+            listed = [part for part in listed.split(",") if part.strip()]
+        if isinstance(listed, list) and listed:
+            found = [parse_route(text) for text in listed]
+            return list(dict.fromkeys(r for r in found if r is not None))
+        return [parse_route(route_text(self.config.get("method", "ANY"), self.config.get("path", "/")))
+                or ("ANY", "/")]
 
 
 @dataclass

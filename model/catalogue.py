@@ -28,7 +28,9 @@ from typing import Any, Mapping
 class Field:
     """One config field: enough to validate a value and to build an inspector widget.
 
-    kind is one of: int, float, bool, choice, str, dist (a latency distribution), path.
+    kind is one of: int, float, bool, choice, str, dist (a latency distribution), path,
+    list (of numbers), routes (of an API edge: "GET /items", as a list or one text
+    separated by commas).
     """
 
     name: str
@@ -478,6 +480,9 @@ FIXED_MESSAGE_GROUP_KINDS = frozenset({"rule_target"})
 
 CALLS = _float("calls", 1.0, "Mean calls per upstream request (below 1: a probability)", "", 0, 1000)
 _ROUTE = (
+    Field("routes", "routes", None, 'Routes this edge serves: "GET /items", "POST /items" (empty: method and path)',
+          nullable=True),
+    # The older form of one route per edge, still read: `routes` wins when both are set.
     _choice("method", "ANY", ("ANY", "GET", "POST", "PUT", "PATCH", "DELETE"), "HTTP method of the route"),
     _str("path", "/", "Route path"),
 )
@@ -534,6 +539,8 @@ class EdgeRule:
         return self.synchronous
 
     def is_triggering(self, config: Mapping[str, Any]) -> bool:
+        if self.field("fraction") is not None and config.get("fraction") == 0:
+            return False  # a rule that matches no events (a scheduled rule) passes none on
         if self.field("action") is not None:
             action = config.get("action", self.field("action").default)
             return self.triggers and action != "read"
@@ -595,7 +602,9 @@ _EDGE_LIST = (
     + _rule("eventbridge", ["lambda", "sqs", "sns", "step_functions", "kinesis"], "rule_target",
             "Rule with this target",
             (_float("fraction", 1.0, "Share of events the rule's pattern matches", "", 0, 1),
-             _str("pattern", '{"source": ["stratus.app"]}', "Event pattern (JSON)")),
+             _str("pattern", '{"source": ["stratus.app"]}', "Event pattern (JSON)"),
+             _str("schedule", "", "Schedule expression, rate(...) or cron(...): a scheduled rule on the "
+                                  "default bus instead of a pattern (it matches no events: set fraction 0)")),
             synchronous=False)
     # Step Functions tasks.
     + _rule("step_functions", ["lambda", "sqs", "sns"], "task", "Task state", (_ORDER,))

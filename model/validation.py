@@ -15,7 +15,7 @@ from typing import Any, Callable, Iterable
 
 import networkx as nx
 
-from .architecture import Architecture, Edge, Node, Scenario
+from .architecture import ROUTE_METHODS, Architecture, Edge, Node, Scenario, parse_route
 from .catalogue import (
     ACCOUNT_FIELDS, FIXED_MESSAGE_GROUP_KINDS, LOAD_PATTERNS, MAX_EDGES, MAX_NODES, MAX_SCENARIOS,
     SERVICES, STRICTLY_POSITIVE, Field, allowed_targets, edge_rule, rules_between,
@@ -46,6 +46,7 @@ def validate(arch: Architecture, base_dir: str | None = None) -> list[Problem]:
     for index, edge in enumerate(arch.edges):
         problems += _check_edge(arch, index, edge, seen_edges)
     problems += _check_dead_letter_queues(arch)
+    problems += _check_routes(arch)
     names: set[str] = set()
     for scenario in arch.scenarios:
         problems += _check_scenario(arch, scenario, names, base_dir)
@@ -80,6 +81,8 @@ def field_problem(fdef: Field, value: Any) -> str | None:
         return f"{fdef.name} must be text, got {value!r}"
     if kind == "choice" and value not in fdef.choices:
         return f"{fdef.name} must be one of {', '.join(fdef.choices)}; got {value!r}"
+    if kind == "routes":
+        return _routes_problem(fdef, value)
     if kind == "dist":
         found = distribution_problems(value)
         return f"{fdef.name}: {'; '.join(found)}" if found else None
@@ -88,6 +91,17 @@ def field_problem(fdef: Field, value: Any) -> str | None:
         high_bad = fdef.max is not None and value > fdef.max
         if low_bad or high_bad:
             return f"{fdef.name} {value} is out of range {fdef.describe_range()}"
+    return None
+
+
+def _routes_problem(fdef: Field, value: Any) -> str | None:
+    entries = [part for part in value.split(",") if part.strip()] if isinstance(value, str) else value
+    if not isinstance(entries, list) or not entries:
+        return f'{fdef.name} must be a list of routes such as ["GET /items"], got {value!r}'
+    bad = [entry for entry in entries if parse_route(entry) is None]
+    if bad:
+        return (f"{fdef.name}: {', '.join(map(repr, bad))} is not a route: write the method "
+                f"({', '.join(ROUTE_METHODS)}) and the path, as in \"GET /items/{{id}}\"")
     return None
 
 
@@ -290,6 +304,9 @@ def _edge_specific(arch, edge, kind, subject, line, target) -> list[Problem]:
     src, dst = arch.nodes[edge.source].effective_config(), arch.nodes[edge.target].effective_config()
     src_service, dst_service = arch.nodes[edge.source].service, arch.nodes[edge.target].service
     out = []
+    if kind == "rule_target" and edge.config.get("schedule"):
+        out += [Problem(subject, message, line=line, target=target)
+                for message in _schedule_problems(edge, SERVICES[src_service].aws.account_owned(src))]
     if kind == "event_source" and src_service == "dynamodb" and src["stream"] == "none":
         out.append(Problem(subject, f"table '{edge.source}' has no stream; set its 'stream' to trigger "
                                     "a function", line=line, target=target))
@@ -322,6 +339,28 @@ def _edge_specific(arch, edge, kind, subject, line, target) -> list[Problem]:
     return out
 
 
+RATE_EXPRESSION = re.compile(r"^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$")
+CRON_EXPRESSION = re.compile(r"^cron\((\S+ ){5}\S+\)$")
+
+
+def _schedule_problems(edge: Edge, on_default_bus: bool) -> list[str]:
+    """A scheduled rule: EventBridge's expression syntax (rate(1 minute), rate(5 minutes):
+    singular for 1, plural above; cron with six fields), on the default bus only."""
+    expression = edge.config["schedule"]
+    out = []
+    rate = RATE_EXPRESSION.match(expression.strip()) if isinstance(expression, str) else None
+    if rate and int(rate.group(1)) < 1 or rate and (int(rate.group(1)) == 1) != (not rate.group(2).endswith("s")):
+        out.append(f"schedule {expression!r}: a rate is at least 1, its unit singular for 1 and plural above "
+                   "(rate(1 minute), rate(5 minutes))")
+    elif not rate and not (isinstance(expression, str) and CRON_EXPRESSION.match(expression.strip())):
+        out.append(f"schedule {expression!r} is not a schedule expression: write rate(5 minutes) or "
+                   "cron(0 12 * * ? *)")
+    if not on_default_bus:
+        out.append(f"a scheduled rule runs on the default event bus only: connect '{edge.target}' to a "
+                   "node with bus_name 'default'")
+    return out
+
+
 def _sqs_batching_problems(config: dict, fifo: bool) -> list[str]:
     """AWS's rules for SQS event source batching (Lambda developer guide, CreateEventSourceMapping)."""
     batch, window = config.get("batch_size", 10), config.get("batch_window_s", 0)
@@ -336,14 +375,60 @@ def _sqs_batching_problems(config: dict, fifo: bool) -> list[str]:
     return []
 
 
+# Edges of an API that carry routes (a Lambda proxy or a direct service integration).
+ROUTE_EDGE_KINDS = ("invoke", "integration")
+
+
+def _check_routes(arch: Architecture) -> list[Problem]:
+    """Two edges of one API may not serve the same route: no export or deployment could
+    write both (exporters and the deployer refuse the design otherwise)."""
+    problems = []
+    for api in (n for n in arch.nodes.values() if n.service == "api_gateway"):
+        taken: dict[tuple[str, str], str] = {}
+        edges = [(i, e) for i, e in enumerate(arch.edges) if e.source == api.id and e.target in arch.nodes
+                 and arch.edge_kind(e) in ROUTE_EDGE_KINDS]
+        used = {route for _, e in edges for route in e.routes}
+        for index, edge in edges:
+            for method, path in edge.routes:
+                if (method, path) not in taken:
+                    taken[(method, path)] = edge.target
+                    continue
+                free = _free_route(method, edge.target, used)
+                used.add(free)
+                problems.append(Problem(
+                    edge.describe(), f"route {method} {path} is also served by the edge to "
+                    f"'{taken[(method, path)]}': API '{api.id}' can send a route to one target only; give this "
+                    f"edge a route of its own, e.g. routes: [\"{free[0]} {free[1]}\"]",
+                    line=arch.source_map.get(("edge", index)), target=("edge", index)))
+    return problems
+
+
+def _free_route(method: str, target: str, used: set) -> tuple[str, str]:
+    path, n = f"/{target}", 2
+    while (method, path) in used:
+        path, n = f"/{target}{n}", n + 1
+    return method, path
+
+
 def _check_dead_letter_queues(arch: Architecture) -> list[Problem]:
     count: dict[str, int] = {}
+    redrive = nx.DiGraph()
     for edge in arch.edges:
         if edge.source in arch.nodes and edge.target in arch.nodes and arch.edge_kind(edge) == "dead_letter":
             count[edge.source] = count.get(edge.source, 0) + 1
-    return [Problem(f"node '{queue}'", f"has {n} dead-letter queues; a queue has at most one",
-                    line=arch.source_map.get(("node", queue)), target=("node", queue))
-            for queue, n in count.items() if n > 1]
+            redrive.add_edge(edge.source, edge.target)
+    problems = [Problem(f"node '{queue}'", f"has {n} dead-letter queues; a queue has at most one",
+                        line=arch.source_map.get(("node", queue)), target=("node", queue))
+                for queue, n in count.items() if n > 1]
+    order = {node_id: i for i, node_id in enumerate(arch.nodes)}
+    for cycle in nx.simple_cycles(redrive):
+        start = min(range(len(cycle)), key=lambda i: order[cycle[i]])  # told from the design's first node
+        cycle = cycle[start:] + cycle[:start]
+        path = " -> ".join(cycle + [cycle[0]])
+        problems.append(Problem(f"node '{cycle[0]}'", f"dead-letter queues go round: {path}; a queue's "
+                                "dead-letter queue must be another queue that does not redrive back to it",
+                                line=arch.source_map.get(("node", cycle[0])), target=("node", cycle[0])))
+    return problems
 
 
 # --------------------------------------------------------------------------------------

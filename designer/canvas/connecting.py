@@ -6,6 +6,10 @@ over a card it snaps to that card's input and both line and card border turn blu
 edge may be drawn) or red (refused). On release the scene adds the edge as one undoable
 command, or tells the user why not. `connection_problem` is that rule, in the
 validator's words so the user reads one explanation; it reads only the model.
+
+An API may reach one function through several routes (GET /items and GET /items/{id}):
+they are one edge with a list of routes, so connecting an API to a target it already
+reaches is allowed, and adds a route to that edge (the scene does it).
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from model.architecture import Architecture, Edge
 from model.catalogue import SERVICES, EdgeRule, allowed_targets, edge_rule, rules_between
 
 from .. import style
+from ..routes import free_route, route_edge
 from .node_item import NodeItem
 
 _LINE_WIDTH = 1.6
@@ -112,7 +117,7 @@ def connection_problem(arch: Architecture, source_id: str, target_id: str) -> st
         allowed = ", ".join(SERVICES[t].name for t in allowed_targets(src.service)) or "nothing"
         return (f"{src_spec.name} cannot send to {dst_spec.name}: AWS has no such integration "
                 f"({src_spec.name} connects to {allowed})")
-    if not free_kinds(arch, source_id, target_id):
+    if not free_kinds(arch, source_id, target_id) and route_edge(arch, source_id, target_id) is None:
         kinds = " and ".join(with_article(kind_name(r.kind)) for r in rules)
         return (f"{src.display_name} already has {kinds} edge to {dst.display_name} "
                 "(use 'calls' for more than one call)")
@@ -130,10 +135,17 @@ def free_kinds(arch: Architecture, source_id: str, target_id: str) -> list[EdgeR
 
 
 def connection_choices(arch: Architecture, source_id: str) -> list[tuple[str, EdgeRule]]:
-    """Every (target id, kind) a new edge from this node may have: what Connect To offers."""
+    """Every (target id, kind) a connection from this node may make: what Connect To
+    offers (a target the API already reaches: its edge's kind, for another route)."""
     return [(target_id, rule) for target_id in arch.nodes if target_id != source_id
             and connection_problem(arch, source_id, target_id) is None
-            for rule in free_kinds(arch, source_id, target_id)]
+            for rule in free_kinds(arch, source_id, target_id) or [_route_rule(arch, source_id, target_id)]]
+
+
+def _route_rule(arch: Architecture, source_id: str, target_id: str) -> EdgeRule:
+    """The rule of the edge by which an API already reaches this target."""
+    edge = route_edge(arch, source_id, target_id)
+    return edge_rule(arch.nodes[source_id].service, arch.nodes[target_id].service, edge.kind)
 
 
 class EdgeChoices:
@@ -165,6 +177,9 @@ class EdgeChoices:
             return None
         src, dst = arch.nodes[source_id], arch.nodes[target_id]
         config = copy.deepcopy(self._made.get((src.service, dst.service, rule.kind), {}))
+        if rule.field("routes") is not None:  # an API's edge: a route no other edge of the API has
+            config = {k: v for k, v in config.items() if k not in ("method", "path")}
+            config["routes"] = [free_route(arch, source_id, target_id)]
         default = edge_rule(src.service, dst.service).kind
         return Edge(source_id, target_id, config, kind=None if rule.kind == default else rule.kind)
 

@@ -22,9 +22,11 @@ from model.catalogue import edge_rule
 
 from .. import style
 from ..names import node_name
+from ..routes import carries_routes, route_texts
 from .node_item import H, W
 
 _LABEL_PAD_X, _LABEL_PAD_Y = 5.0, 2.0
+_LABEL_RADIUS = 9.0
 _LABEL_MIN_ZOOM = 0.55
 _ARROW_DX, _ARROW_DY = style.ARROW_SIZE * math.cos(0.42), style.ARROW_SIZE * math.sin(0.42)
 _LABEL_MAX_COVER = 0.6  # share of a label's area that may lie over cards
@@ -34,27 +36,21 @@ _OVERVIEW_WEIGHTS = tuple(((1 - t) ** 3, 3 * (1 - t) ** 2 * t, 3 * (1 - t) * t *
                           for t in (0.25, 0.5, 0.75))
 
 
-def edge_routes(edge: Edge) -> list[str]:
-    """The API routes an edge carries ("GET /items"): its `routes` list, or the older
-    single `method` and `path`; [] when it names none."""
-    routes = edge.config.get("routes")
-    if isinstance(routes, list):
-        return [str(route) for route in routes]
-    method, path = edge.config.get("method"), edge.config.get("path")
-    return [f"{method or 'ANY'} {path or '/'}"] if (method or path) else []
+_LABEL_MAX_LINES = 3  # an edge with more routes shows the first ones and "+N more"
 
 
 def edge_label(arch: Architecture, edge: Edge) -> str:
-    """What the canvas writes on an edge: an API edge's route ("GET /items", "+1" for each
-    more), the action for reads/writes, else its kind."""
+    """What the canvas writes on an edge: an API edge's routes, one a line ("GET /items",
+    "+2 more" past three), the action for reads/writes, else its kind."""
     src, dst = arch.nodes.get(edge.source), arch.nodes.get(edge.target)
     rule = edge_rule(src.service, dst.service, edge.kind) if src and dst else None
     if rule is None:
         return (edge.kind or "not allowed").replace("_", " ")
-    carries_routes = rule.field("routes") is not None or rule.field("path") is not None  # an API's edge
-    routes = edge_routes(edge) if carries_routes else []
-    if routes:
-        return routes[0] + (f"  +{len(routes) - 1}" if len(routes) > 1 else "")
+    if carries_routes(arch, edge):
+        routes = route_texts(edge)
+        if len(routes) > _LABEL_MAX_LINES:
+            routes = routes[:_LABEL_MAX_LINES - 1] + [f"+{len(routes) - _LABEL_MAX_LINES + 1} more"]
+        return "\n".join(routes)
     action_field = rule.field("action")
     if action_field is not None:
         return str(edge.config.get("action", action_field.default)).replace("_", "/")
@@ -183,7 +179,8 @@ class EdgeLabelItem(QGraphicsItem):
         painter.setPen(_label_border_pen(colour if edge.isSelected() else style.NODE_BORDER))
         painter.setBrush(style.EDGE_LABEL_FILL)
         rect = self._rect
-        painter.drawRoundedRect(rect, rect.height() / 2, rect.height() / 2)
+        radius = min(rect.height() / 2, _LABEL_RADIUS)  # a pill, or a rounded box for several routes
+        painter.drawRoundedRect(rect, radius, radius)
         painter.setFont(_label_font())
         painter.setPen(colour if colour != style.EDGE_COLOUR else style.EDGE_LABEL_TEXT)
         painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, edge.label)
@@ -257,15 +254,17 @@ class EdgeItem(QGraphicsItem):
     def refresh(self, arch: Architecture) -> None:
         self.label = edge_label(arch, self.edge)
         metrics = self._metrics()
-        self._label_size = (metrics.horizontalAdvance(self.label) + 2 * _LABEL_PAD_X,
-                            metrics.height() + 2 * _LABEL_PAD_Y)
+        lines = self.label.split("\n")
+        self._label_size = (max(metrics.horizontalAdvance(line) for line in lines) + 2 * _LABEL_PAD_X,
+                            metrics.height() * len(lines) + 2 * _LABEL_PAD_Y)
         self.dashed = edge_is_async(arch, self.edge)
         src, dst = arch.nodes.get(self.edge.source), arch.nodes.get(self.edge.target)
         self.allowed = bool(src and dst and edge_rule(src.service, dst.service, self.edge.kind))
-        tip = f"{node_name(arch, self.edge.source)} → {node_name(arch, self.edge.target)}: {self.label}"
-        routes = edge_routes(self.edge)
+        tip = f"{node_name(arch, self.edge.source)} → {node_name(arch, self.edge.target)}: {lines[0]}"
+        routes = route_texts(self.edge) if carries_routes(arch, self.edge) else []
         if len(routes) > 1:
-            tip += "\nRoutes: " + ", ".join(routes)
+            tip = (f"{node_name(arch, self.edge.source)} → {node_name(arch, self.edge.target)}\n"
+                   "Routes: " + ", ".join(routes))
         self.setToolTip(tip)
         self.update()
         self.label_item.update()

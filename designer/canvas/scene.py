@@ -29,6 +29,8 @@ from model.architecture import Architecture, Change, Edge, Node
 from model.catalogue import SERVICES
 
 from .. import commands, style
+from ..names import node_name
+from ..routes import free_route, route_edge, route_texts
 from .annotation_items import GroupItem, NoteItem
 from .annotations import AnnotationLayer
 from .arrange import align, distribute, smart_guides
@@ -51,6 +53,7 @@ class DiagramScene(QGraphicsScene):
     subjects_selected = Signal(list)  # [("node", id) | ("edge", Edge) | ("note", id) | ("group", id)]
     edit_requested = Signal(object)  # ("node" | "note" | "group", id): edit its text in place
     message = Signal(str)  # for the status bar: what an action did besides the obvious
+    route_added = Signal(object, int)  # (Edge, index): connecting again added this route to the edge
 
     def __init__(self, arch: Architecture, undo_stack: QUndoStack, parent=None) -> None:
         super().__init__(parent)
@@ -559,11 +562,30 @@ class DiagramScene(QGraphicsScene):
 
     def connect_nodes(self, source_id: str, target_id: str, kind: str | None = None) -> Edge | None:
         """Add an edge (one undo entry): of this kind, or the pair's first kind not drawn
-        yet; it starts with the choices last made on an edge like it."""
+        yet; it starts with the choices last made on an edge like it. An API connected
+        again to a target it already reaches gets another route on that edge instead."""
         edge = self._edge_choices.new_edge(self.arch, source_id, target_id, kind)
         if edge is not None:
             self.undo_stack.push(commands.AddEdgeCommand(self.arch, edge))
+            return edge
+        edge = route_edge(self.arch, source_id, target_id)
+        if edge is None or (kind is not None and self.arch.edge_kind(edge) != kind):
+            return None
+        self.add_route(edge, f"{node_name(self.arch, source_id)} already reaches {node_name(self.arch, target_id)}: ")
         return edge
+
+    def add_route(self, edge: Edge, why: str = "") -> None:
+        """Give an API edge one more route, one its API does not serve yet (one undo
+        entry); the edge is selected and `route_added` asks for the route to be edited.
+        `why` starts the status bar's message."""
+        route = free_route(self.arch, edge.source, edge.target)
+        routes = route_texts(edge) + [route]
+        self.undo_stack.push(commands.SetEdgeRoutesCommand(self.arch, edge, routes, f"Add route {route}"))
+        self.select_subject(("edge", edge))
+        subject = f"{why}its edge" if why else \
+            f"The edge {node_name(self.arch, edge.source)} → {node_name(self.arch, edge.target)}"
+        self.message.emit(f"{subject} now also serves {route} (edit the route in the inspector)")
+        self.route_added.emit(edge, len(routes) - 1)
 
     def set_edge_kind(self, edge: Edge, kind: str | None) -> None:
         if kind != edge.kind:

@@ -43,7 +43,7 @@ def render_subscription(t: Template, edge: Edge) -> None:
 
 
 def render_rule_target(t: Template, edge: Edge) -> None:
-    pattern = wiring.event_pattern(t.arch, edge)
+    schedule = wiring.rule_schedule(edge)
     target: dict[str, Any] = {"Id": fit(camel(edge.target), RULE_TARGET_ID_LIMIT), "Arn": t.arn(edge.target)}
     if wiring.rule_target_needs_role(t.arch, edge):
         target["RoleArn"] = getatt(t.id(edge.source, "Role"), "Arn")
@@ -51,7 +51,7 @@ def render_rule_target(t: Template, edge: Edge) -> None:
     properties = {
         "Description": f"{edge.source} -> {edge.target}",
         "EventBusName": bus_name(t, edge.source),
-        "EventPattern": pattern,
+        **({"ScheduleExpression": schedule} if schedule else {"EventPattern": wiring.event_pattern(t.arch, edge)}),
         "State": "ENABLED",
         "Targets": [target],
     }

@@ -3,7 +3,7 @@ lost: the resources outside the nine services (`extras`: {logical_id, type, prop
 condition, depends_on, deletion_policy, update_replace_policy, metadata}, written by
 importers/cloudformation), and the parts of the source template they use: its
 Parameters, Conditions and Mappings, and the SAM transform when a kept resource is a SAM
-type.
+type (with AWS::LanguageExtensions when the source declared it).
 
 Kept and generated resources merge, never collide: the kept resources' logical ids are
 reserved before any generated one is named (template.py), a node keeps the logical id
@@ -35,6 +35,8 @@ PART_ROLES = {"stage": ("Stage",), "deployment": ("Deployment",), "role": ("Role
               "policy": ("Policy",)}
 SUB_VARIABLE = re.compile(r"\$\{([^}!][^}]*)\}")
 SAM_PREFIX = "AWS::Serverless::"
+SAM_TRANSFORM = "AWS::Serverless-2016-10-31"
+LANGUAGE_EXTENSIONS = "AWS::LanguageExtensions"
 
 
 def render_kept(t: Template) -> None:
@@ -59,9 +61,12 @@ def render_kept(t: Template) -> None:
                 resource["DependsOn"] = depends
             else:
                 del resource["DependsOn"]
-    _sections(t, written)
+    _sections(t, list(t.resources.values()))  # merged statements may use them too
     if any(e["type"].startswith(SAM_PREFIX) for e in kept):
-        t.transform = True
+        t.transforms.add(SAM_TRANSFORM)
+    source_transforms = (t.arch.extra.get("imported_from") or {}).get("transform")
+    if kept and LANGUAGE_EXTENSIONS in (source_transforms if isinstance(source_transforms, list) else [source_transforms]):
+        t.transforms.add(LANGUAGE_EXTENSIONS)  # Fn::ToJsonString, Fn::Length... in what was kept
     unwritten = [f"{e.get('address')} ({e.get('tf_type')})" for e in t.arch.extra.get("extras") or []
                  if isinstance(e, dict) and "tf_type" in e]
     if unwritten:

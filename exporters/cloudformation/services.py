@@ -45,6 +45,7 @@ def render_function(t: Template, node_id: str) -> None:
         "TracingConfig": {"Mode": "Active"},
         "LoggingConfig": {"LogGroup": ref(t.id(node_id, "LogGroup"))},
         "Tags": tags(t),
+        **t.loop_name(node_id),
     }
     properties.update(_function_code(t, node_id, cfg))
     if cfg.get("reserved_concurrency") is not None:
@@ -301,6 +302,7 @@ def render_state_machine(t: Template, node_id: str) -> None:
         },
         "TracingConfiguration": {"Enabled": True},
         "Tags": tags(t),
+        **t.loop_name(node_id),
     }
     t.add(t.id(node_id), t.resource_type(node_id), properties)
     t.output(node_id, "StateMachineArn", ref(t.id(node_id)), f"State machine {node_id}")

@@ -22,6 +22,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+import networkx as nx
+
 from model.architecture import Architecture, Edge, Node
 from model.aws import checkov_skips as skips
 from model.aws import iam, wiring
@@ -61,7 +63,7 @@ class Template:
     conditions: dict[str, Any] = field(default_factory=dict)
     mappings: dict[str, Any] = field(default_factory=dict)  # kept from an import (kept.py)
     metadata: dict[str, Any] = field(default_factory=dict)
-    transform: bool = False  # a kept resource is a SAM type: the template needs SAM's transform
+    transforms: set[str] = field(default_factory=set)  # macros kept resources need (kept.py)
     code_path: Callable[[str], str] = None  # type: ignore[assignment]  # design-relative -> template-relative
 
     def __post_init__(self) -> None:
@@ -77,6 +79,7 @@ class Template:
         self.kept_ids = kept_logical_ids(self.arch, FIXED_NAMES)
         for fixed in FIXED_NAMES + tuple(self.kept_ids.values()):
             self.names.reserve(fixed)
+        self.loop_nodes = nodes_in_reference_loops(self.arch)
         for node_id in self.arch.nodes:  # the ids SAM derives from a function's id
             self.names.reserve(self.alias_id(node_id))
 
@@ -127,6 +130,8 @@ class Template:
     def attribute(self, node_id: str, attribute: str) -> Any:
         """A node's attribute (wiring.ARN, NAME, URL...) as Ref, Fn::GetAtt or Fn::Sub."""
         service = self.node(node_id).service
+        if node_id in self.loop_nodes and (service, attribute) in LOOP_ATTRIBUTES:
+            return LOOP_ATTRIBUTES[(service, attribute)](self, node_id)
         computed = COMPUTED_ATTRIBUTES.get((service, attribute))
         if computed is not None:
             return computed(self, node_id)
@@ -151,11 +156,19 @@ class Template:
 
     def function_target(self, node_id: str) -> Any:
         """The ARN triggers invoke: the `live` alias when it has provisioned concurrency."""
-        unqualified = getatt(self.id(node_id), "Arn")
+        if node_id in self.loop_nodes:
+            unqualified, alias = _built_arn(self, node_id), _built_arn(self, node_id, ":" + ALIAS_NAME)
+        else:
+            unqualified, alias = getatt(self.id(node_id), "Arn"), ref(self.alias_id(node_id))
         if provisioned(self.config(node_id)):
             self.use_provisioned_switch()
-            return {"Fn::If": [PROVISIONED_CONDITION, ref(self.alias_id(node_id)), unqualified]}
+            return {"Fn::If": [PROVISIONED_CONDITION, alias, unqualified]}
         return unqualified
+
+    def loop_name(self, node_id: str) -> dict:
+        """The explicit physical name of a node in a reference loop (see LOOP_NAMES), else {}."""
+        prop = LOOP_NAMES.get(self.node(node_id).service) if node_id in self.loop_nodes else None
+        return {prop: sub(self.physical_name(node_id))} if prop else {}
 
     def alias_id(self, node_id: str) -> str:
         """`<Fn>Aliaslive`: the logical id SAM's AutoPublishAlias gives, kept in plain CFN too."""
@@ -215,6 +228,41 @@ COMPUTED_ATTRIBUTES: dict[tuple[str, str], Callable[[Template, str], Any]] = {
     ("api_gateway", wiring.ARN): _arn_from_text,
     ("eventbridge", wiring.ARN): lambda t, n: _bus_arn(t, n),
     ("eventbridge", wiring.NAME): lambda t, n: bus_name(t, n),
+}
+
+
+# Functions and state machines whose resources would refer to each other round a loop (a
+# function invoking itself; a function starting a workflow whose task calls it back; two
+# functions invoking each other): CloudFormation refuses circular references, so these get
+# an explicit physical name and everything refers to them by an ARN built from that name.
+# service -> (the property naming it, the ARN text after "arn:${AWS::Partition}:")
+LOOP_NAMES = {"lambda": "FunctionName", "step_functions": "StateMachineName"}
+LOOP_ARNS = {"lambda": "lambda:${AWS::Region}:${AWS::AccountId}:function:",
+             "step_functions": "states:${AWS::Region}:${AWS::AccountId}:stateMachine:"}
+
+
+def nodes_in_reference_loops(arch: Architecture) -> frozenset[str]:
+    """The functions and state machines on a loop of references: every edge from a node of
+    theirs is a reference in its resources (environment, role policy, definition)."""
+    graph = nx.DiGraph()
+    graph.add_edges_from((e.source, e.target) for e in arch.edges
+                         if e.source in arch.nodes and e.target in arch.nodes
+                         and arch.nodes[e.source].service in LOOP_NAMES)
+    looped = set()
+    for component in nx.strongly_connected_components(graph):
+        if len(component) > 1 or any(graph.has_edge(n, n) for n in component):
+            looped |= {n for n in component if arch.nodes[n].service in LOOP_NAMES}
+    return frozenset(looped)
+
+
+def _built_arn(t: Template, node_id: str, suffix: str = "") -> dict:
+    return sub("arn:${AWS::Partition}:" + LOOP_ARNS[t.node(node_id).service] + t.physical_name(node_id) + suffix)
+
+
+LOOP_ATTRIBUTES: dict[tuple[str, str], Callable[[Template, str], Any]] = {
+    ("lambda", wiring.NAME): lambda t, n: sub(t.physical_name(n)),
+    ("step_functions", wiring.ARN): _built_arn,
+    ("step_functions", wiring.NAME): lambda t, n: sub(t.physical_name(n)),
 }
 
 

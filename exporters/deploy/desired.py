@@ -278,7 +278,9 @@ def _subscription(b: _Builder, edge: Edge, grants) -> None:
 
 
 def _rule_target(b: _Builder, edge: Edge, grants) -> None:
-    pattern = json.dumps(wiring.event_pattern(b.arch, edge), sort_keys=True)
+    schedule = wiring.rule_schedule(edge)
+    matching = {"schedule": schedule} if schedule else \
+        {"pattern": json.dumps(wiring.event_pattern(b.arch, edge), sort_keys=True)}
     refs = {"target": b.main[edge.target]}
     if edge.source in b.main:
         refs["bus"] = b.main[edge.source]
@@ -286,7 +288,7 @@ def _rule_target(b: _Builder, edge: Edge, grants) -> None:
         refs.update(role=f"role:{edge.source}", policy=f"role_policy:{edge.source}")
     params = wiring.rule_target_parameters(b.arch, edge)
     bus = b.node_name(edge.source) if edge.source in b.main else wiring.DEFAULT_BUS
-    b.add("rule", f"{edge.source}->{edge.target}", {"pattern": pattern, "target": params, "bus": bus}, refs,
+    b.add("rule", f"{edge.source}->{edge.target}", {**matching, "target": params, "bus": bus}, refs,
           b.name(edge.source, edge.target, kind="rule"), node=edge.source)
 
 

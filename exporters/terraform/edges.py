@@ -47,13 +47,15 @@ RULE_TARGET_BLOCKS = {"KinesisParameters": "kinesis_target", "SqsParameters": "s
 
 
 def render_rule_target(c: Config, edge: Edge) -> None:
-    pattern = wiring.event_pattern(c.arch, edge)
+    schedule = wiring.rule_schedule(edge)
     name = c.rule_name(edge.source, edge.target)
     bus = c.handle(edge.source)
     c.resource("aws_cloudwatch_event_rule", name, {
         "name": quoted(fit(c.physical_name(edge.source, RULE_SOURCE_ROOM) + "-" + kebab(edge.target), RULE_NAME_LIMIT)),
         "description": f"{edge.source} -> {edge.target}", "event_bus_name": bus,
-        "event_pattern": Expr("jsonencode(" + hcl_value(pattern, 1) + ")"), "tags": c.tags()})
+        **({"schedule_expression": schedule} if schedule else
+           {"event_pattern": Expr("jsonencode(" + hcl_value(wiring.event_pattern(c.arch, edge), 1) + ")")}),
+        "tags": c.tags()})
     target: dict[str, Any] = {"rule": Expr(f"aws_cloudwatch_event_rule.{name}.name"), "event_bus_name": bus,
                               "target_id": fit(kebab(edge.target), RULE_TARGET_ID_LIMIT), "arn": c.arn(edge.target)}
     if wiring.rule_target_needs_role(c.arch, edge):

@@ -12,7 +12,7 @@ import json
 import re
 from typing import Any
 
-from importers.base import as_int, as_list, strip_tokens, token, tokens_in
+from importers.base import as_int, as_list, route_config, strip_tokens, token, tokens_in
 from importers.cloudformation.properties import throttle_config
 from importers.cloudformation.state import TemplateImport
 from importers.cloudformation.types import HTTP_METHODS, SUBTYPE_SERVICES
@@ -61,7 +61,7 @@ def add_integration_edge(imp: TemplateImport, key: str, api: str, uri: Any, inte
     rtype = imp.types[key]
     target = imp.b.node_for(uri, ("lambda", "step_functions", "sqs", "kinesis", "dynamodb")) if uri else None
     text = strip_tokens(str(uri or ""))
-    config = dict(route)
+    config = route_config(route)
     match = re.search(r":apigateway:[^:]*:([a-z]+):(action|path)/(.+)$", text)
     if target is None and match:
         service, action = match.group(1), match.group(3)
@@ -138,7 +138,7 @@ def add_subtype_integration_edge(imp: TemplateImport, key: str, api: str, props:
     imp.use_roles(props.get("CredentialsArn") or props.get("Credentials"), api)
     _api_timeout(imp, api, props.get("TimeoutInMillis"), key)
     why = f"{origin}{route['method']} {route['path']}: {subtype} integration" if origin else f"{subtype} integration"
-    imp.b.add_edge(api, target, None, route, why, key, imp.types[key])
+    imp.b.add_edge(api, target, None, route_config(route), why, key, imp.types[key])
 
 
 def _route_of(imp: TemplateImport, integration_key: str) -> dict:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any, Callable
 
-from importers.base import as_int, as_list, parse_rate, strip_tokens
+from importers.base import as_int, as_list, route_config, rule_rate, strip_tokens
 from importers.cloudformation.properties import notification_config, stream_config, throttle_config
 from importers.cloudformation.state import TemplateImport
 from importers.cloudformation.types import HTTP_METHODS, IMPLICIT_APIS
@@ -37,7 +37,7 @@ def _api_event(imp: TemplateImport, key, target, name, props, kind=None) -> None
     method = str(props.get("Method", "ANY")).upper()
     route = {"method": method if method in HTTP_METHODS else "ANY", "path": props.get("Path", "/")}
     imp.event_routes.add((api, route["method"], str(route["path"])))
-    imp.b.add_edge(api, target, None, route, f"{kind} event {name}", key, imp.types[key])
+    imp.b.add_edge(api, target, None, route_config(route), f"{kind} event {name}", key, imp.types[key])
 
 
 def _event_kind(imp: TemplateImport, key: str, name: str) -> str:
@@ -112,14 +112,15 @@ def _schedule_event(imp: TemplateImport, key, target, name, props) -> None:
 
 
 def add_schedule(imp: TemplateImport, key: str, target: str, expression: str, why: str) -> None:
-    every = parse_rate(expression)
-    if every is None:
-        every = 3600.0
-        imp.b.note("note", key, imp.types[key], f"{why}: '{expression}' is not a rate(); "
-                   "the scenario runs it hourly", "warning")
-    imp.b.schedules.append((target, every, expression))
-    imp.b.note("note", key, imp.types[key], f"{why} ({expression}) -> a schedule load every {every:g} s "
-               f"at '{target}' in scenario 'imported schedules'")
+    """A schedule: a scheduled rule on the default bus (an edge the exporters write again,
+    matching no events: fraction 0) and a schedule load at its target."""
+    rtype = imp.types.get(key, "")
+    bus = imp.b.schedules_node(target)
+    if imp.b.add_edge(bus, target, "rule_target", {"schedule": rule_rate(expression), "fraction": 0}, why, key, rtype):
+        imp.parts.setdefault(key, [bus, "rule", target])
+    every = imp.b.schedule_load(target, expression)
+    imp.b.note("note", key, rtype, f"{why} ({expression}) -> a scheduled rule to '{target}' and a schedule load "
+               f"every {every:g} s in scenario 'imported schedules'")
 
 
 def bus_node(imp: TemplateImport, ref: Any) -> str:

@@ -222,6 +222,10 @@ def classify_rest(imp: TemplateImport) -> None:
             imp.b.note("absorbed", key, rtype, ABSORBED_TYPES[rtype])
         else:
             imp.b.note("mapped_into_edges", key, rtype, "permissions are derived from the design's edges")
+    for entry in supporting.sam_function_urls(imp):
+        imp.b.extras.append(entry)
+        imp.b.note("extra", entry["logical_id"], entry["type"], "made by SAM from the function's FunctionUrlConfig; "
+                   "kept as SAM writes it")
     if imp.parts:
         imp.b.arch.extra["imported_from"]["parts"] = dict(sorted(imp.parts.items()))
 

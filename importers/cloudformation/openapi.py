@@ -149,27 +149,12 @@ def _openapi_operation(imp: TemplateImport, key: str, definition: dict, path: st
         imp.b.note("note", key, rtype, f"{route_text}: HTTP method {method} is not one Stratus models; "
                    "the route is imported as ANY", "warning")
     route = {"method": method if method in HTTP_METHODS else "ANY", "path": path}
-    reported = len(imp.b.notes)
     if cfn.get("IntegrationSubtype"):
         add_subtype_integration_edge(imp, key, api, cfn, route, f"{where}: ")
     elif not cfn.get("Uri"):
         imp.b.warn(key, rtype, f"{route_text}: {kind.lower()} integration without a uri; no edge")
-        return
     else:
         add_integration_edge(imp, key, api, cfn["Uri"], cfn, route, f"{where}: ")
-    _note_folded_route(imp, key, api, route, route_text, reported)
-
-
-def _note_folded_route(imp: TemplateImport, key: str, api: str, route: dict, route_text: str, reported: int) -> None:
-    """A design has one edge per API and target: a second route to the same target
-    folds into the first edge. Say so, rather than lose the route without a word."""
-    if any(n.category == "unmapped" for n in imp.b.notes[reported:]):
-        return  # no edge, already reported
-    if any(e.config.get("path") == route["path"] and e.config.get("method") in (route["method"], "ANY")
-           for e in imp.b.arch.edges_from(api)):
-        return
-    imp.b.note("note", key, imp.types[key], f"{route_text}: same target as another route of this API; "
-               "Stratus keeps one edge per API and target, so the route is folded into that edge")
 
 
 def _s3_text(location: Any) -> str:

@@ -77,4 +77,5 @@ WIRING: dict[str, Callable[[TemplateImport, str, dict], None]] = {
     "AWS::ApiGatewayV2::Integration": api.wire_v2_integration,
     "AWS::Lambda::EventInvokeConfig": wiring.wire_event_invoke_config,
     "AWS::Serverless::Connector": permissions.wire_connector,
+    "AWS::Scheduler::Schedule": wiring.wire_scheduler_schedule,
 }

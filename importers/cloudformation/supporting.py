@@ -16,6 +16,7 @@ exporter would not write again and so are kept whole under `extras`.
 
 from __future__ import annotations
 
+import copy
 import re
 
 from importers.base import as_list, strip_tokens, tokens_in
@@ -46,6 +47,9 @@ PART_OF = {
     "AWS::SNS::Subscription": ("TopicArn", ""),
 }
 LAMBDA_LOG_PREFIX = "/aws/lambda/"
+# SAM's `!Ref Name.Attribute` / `${Name.Attribute}` forms: service -> (attribute, part)
+SAM_ATTRIBUTES = {"api_gateway": (("Stage", "stage"), ("Deployment", "deployment")),
+                  "lambda": (("Alias", ""), ("Version", ""))}
 # SAM-generated logical ids: pattern over "<node id><rest>" -> the part it names
 SAM_GENERATED = (
     (re.compile(r"\.Stage|[A-Za-z0-9]*Stage"), "api_gateway", "stage"),
@@ -106,6 +110,9 @@ def record_parts(imp: TemplateImport) -> None:
     for key, rtype in imp.types.items():
         if rtype == "AWS::Logs::LogGroup" and key in imp.props:
             _function_log_group(imp, key, imp.props[key])
+    for key, node_id in imp.b.node_of.items():  # SAM's Name.Attribute forms, wherever written
+        for attribute, part in SAM_ATTRIBUTES.get(imp.b.arch.nodes[node_id].service, ()):
+            imp.parts.setdefault(f"{key}.{attribute}", [node_id, part] if part else [node_id])
     undefined = set(imp.resolver.unresolved) | {str(d) for r in imp.raw.values() for d in as_list(r.get("DependsOn"))
                                                 if str(d) not in imp.types}
     for name in undefined:
@@ -129,6 +136,24 @@ def _function_log_group(imp: TemplateImport, key: str, props: dict) -> None:
         imp.b.arch.nodes[fn].extra.setdefault("cfn", {})["log_retention_days"] = retention
         kept = f", retention {retention} days kept"
     imp.absorbed_as[key] = f"log group of function '{fn}' (the exporter writes it{kept})"
+
+
+def sam_function_urls(imp: TemplateImport) -> list[dict]:
+    """A SAM function's FunctionUrlConfig, which the design does not model, as the resources
+    SAM makes of it (`<Fn>Url`, and `<Fn>UrlPublicPermissions` when anyone may call it):
+    kept, so that what refers to `<Fn>Url` still finds it."""
+    kept = []
+    for key, node_id in imp.b.node_of.items():
+        config = (imp.raw.get(key, {}).get("Properties") or {}).get("FunctionUrlConfig")
+        if imp.types.get(key) != "AWS::Serverless::Function" or not isinstance(config, dict):
+            continue
+        url = {"TargetFunctionArn": {"Ref": key}, **copy.deepcopy(config)}
+        kept.append({"logical_id": f"{key}Url", "type": "AWS::Lambda::Url", "properties": url})
+        if config.get("AuthType") == "NONE":
+            kept.append({"logical_id": f"{key}UrlPublicPermissions", "type": "AWS::Lambda::Permission",
+                         "properties": {"Action": "lambda:InvokeFunctionUrl", "FunctionName": {"Ref": key},
+                                        "FunctionUrlAuthType": "NONE", "Principal": "*"}})
+    return [k for k in kept if k["logical_id"] not in imp.types]
 
 
 def _sam_generated(imp: TemplateImport, name: str) -> list[str] | None:

@@ -181,6 +181,18 @@ def wire_rule(imp: TemplateImport, key: str, props: dict) -> None:
             imp.parts[key] = [bus, "rule", node]
 
 
+def wire_scheduler_schedule(imp: TemplateImport, key: str, props: dict) -> None:
+    """An EventBridge Scheduler schedule is kept as written (under extras); its target, when
+    a node, gets the schedule's load in the scenario 'imported schedules'."""
+    target = imp.b.node_for((props.get("Target") or {}).get("Arn"))
+    expression = props.get("ScheduleExpression")
+    if target is None or not isinstance(expression, str):
+        return
+    every = imp.b.schedule_load(target, expression)
+    imp.b.note("note", key, imp.types[key], f"schedule ({expression}) -> a schedule load every {every:g} s at "
+               f"'{target}' in scenario 'imported schedules'")
+
+
 def wire_state_machine(imp: TemplateImport, key: str, props: dict) -> None:
     sm = imp.b.node_of[key]
     definition = _definition(imp, key, props)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from importers.base import as_int, strip_tokens, token, tokens_in
+from importers.base import as_int, route_config, strip_tokens, token, tokens_in
 from importers.terraform.modules import Resource, address_of, first_block
 from importers.terraform.state import TerraformImport
 from importers.terraform.types import HTTP_METHODS
@@ -50,7 +50,7 @@ def _path(imp: TerraformImport, ref: Any) -> str:
 
 def _integrate(imp: TerraformImport, res: Resource, api: str, uri: Any, v: dict, route: dict) -> None:
     target = imp.b.node_for(uri, ("lambda", "step_functions", "sqs", "kinesis", "dynamodb")) if uri else None
-    config = dict(route)
+    config = route_config(route)
     text = strip_tokens(str(uri or ""))
     match = re.search(r":apigateway:[^:]*:([a-z]+):(action|path)/(.+)$", text)
     if target is None and match:
@@ -97,7 +97,7 @@ def wire_v2_integration(imp: TerraformImport, res: Resource) -> None:
         for role in tokens_in(v.get("credentials_arn")):
             imp.used_roles.add(address_of(role))
         _api_timeout(imp, api, v.get("timeout_milliseconds"), res)
-        imp.b.add_edge(api, target, None, route, f"{subtype} integration", res.address, res.tf_type)
+        imp.b.add_edge(api, target, None, route_config(route), f"{subtype} integration", res.address, res.tf_type)
         return
     _integrate(imp, res, api, v.get("integration_uri"), v, route)
 

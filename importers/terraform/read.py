@@ -81,4 +81,5 @@ WIRING: dict[str, Callable[[TerraformImport, Resource], None]] = {
     "aws_sfn_state_machine": wiring.wire_state_machine, "aws_api_gateway_integration": api.wire_v1_integration,
     "aws_apigatewayv2_api": api.wire_v2_api, "aws_apigatewayv2_integration": api.wire_v2_integration,
     "aws_api_gateway_method_settings": api.wire_throttling, "aws_apigatewayv2_stage": api.wire_throttling,
+    "aws_scheduler_schedule": wiring.wire_scheduler_schedule,
 }

@@ -1,7 +1,8 @@
 """Edges between the services' own resources: a function's role policies, dead-letter queue
 and environment references, asynchronous invoke settings and provisioned concurrency, queue
 redrive, SNS subscriptions, event source mappings, bucket notifications, EventBridge rule
-targets (a scheduled rule becomes a schedule load), and a state machine's Task states.
+targets (a scheduled rule becomes a rule edge carrying its schedule, and a schedule load),
+and a state machine's Task states.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from importers.base import as_bool, as_int, as_list, parse_rate, strip_tokens, tokens_in
+from importers.base import as_bool, as_int, as_list, rule_rate, strip_tokens, tokens_in
 from importers.terraform.hcl_values import decoded_json
 from importers.terraform.modules import Resource, address_of, first_block
 from importers.terraform.state import TerraformImport
@@ -192,10 +193,7 @@ def wire_event_target(imp: TerraformImport, res: Resource) -> None:
         return
     schedule = rule_values.get("schedule_expression")
     if schedule:
-        every = parse_rate(str(schedule)) or 3600.0
-        imp.b.schedules.append((target, every, str(schedule)))
-        imp.b.note("note", res.address, res.tf_type, f"scheduled rule ({schedule}) -> a schedule load every "
-                   f"{every:g} s at '{target}' in scenario 'imported schedules'")
+        _scheduled_rule(imp, res, target, str(schedule))
         return
     bus_ref = v.get("event_bus_name") or rule_values.get("event_bus_name")
     bus = imp.b.node_for(bus_ref, "eventbridge") if bus_ref not in (None, "default") else None
@@ -203,6 +201,28 @@ def wire_event_target(imp: TerraformImport, res: Resource) -> None:
     config = {"pattern": json.dumps(pattern, sort_keys=True)} if isinstance(pattern, dict) else {}
     imp.b.add_edge(bus or _default_bus(imp), target, "rule_target", config, "rule target",
                    res.address, res.tf_type)
+
+
+def _scheduled_rule(imp: TerraformImport, res: Resource, target: str, expression: str) -> None:
+    """A scheduled rule: an edge from the default bus that matches no events (fraction 0)
+    and carries the schedule, which the exporters write again, and a schedule load."""
+    imp.b.add_edge(imp.b.schedules_node(target), target, "rule_target", {"schedule": rule_rate(expression), "fraction": 0},
+                   "scheduled rule", res.address, res.tf_type)
+    every = imp.b.schedule_load(target, expression)
+    imp.b.note("note", res.address, res.tf_type, f"scheduled rule ({expression}) -> a scheduled rule to '{target}' "
+               f"and a schedule load every {every:g} s in scenario 'imported schedules'")
+
+
+def wire_scheduler_schedule(imp: TerraformImport, res: Resource) -> None:
+    """An EventBridge Scheduler schedule is kept as written (under extras); its target, when
+    a node, gets the schedule's load in the scenario 'imported schedules'."""
+    target = imp.b.node_for(first_block(res.values.get("target")).get("arn"))
+    expression = res.values.get("schedule_expression")
+    if target is None or not isinstance(expression, str):
+        return
+    every = imp.b.schedule_load(target, expression)
+    imp.b.note("note", res.address, res.tf_type, f"schedule ({expression}) -> a schedule load every {every:g} s "
+               f"at '{target}' in scenario 'imported schedules'")
 
 
 def wire_state_machine(imp: TerraformImport, res: Resource) -> None:

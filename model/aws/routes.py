@@ -38,17 +38,18 @@ class Route:
 
 
 def routes_of(arch: Architecture, api_id: str) -> list[Route]:
-    """The API's routes (method, path, target edge); a clear error when two clash."""
+    """The API's routes (method, path, target edge), every route of every edge (an edge's
+    `routes` list, or its older method + path); a clear error when two clash (the validator
+    refuses such a design first)."""
     seen: dict[tuple[str, str], str] = {}
     out = []
     for edge in arch.edges_from(api_id):
         if arch.edge_kind(edge) not in ROUTE_EDGE_KINDS:
             continue
-        method = str(edge.config.get("method", "ANY")).upper()
-        path = "/" + str(edge.config.get("path", "/")).strip().strip("/")
-        if (method, path) in seen:
-            raise StratusError(f"{edge.describe()}: route {method} {path} is also taken by the edge to "
-                               f"'{seen[(method, path)]}'; give each route its own method or path")
-        seen[(method, path)] = edge.target
-        out.append(Route(edge, method, path))
+        for method, path in edge.routes:
+            if (method, path) in seen:
+                raise StratusError(f"{edge.describe()}: route {method} {path} is also taken by the edge to "
+                                   f"'{seen[(method, path)]}'; give each route its own method or path")
+            seen[(method, path)] = edge.target
+            out.append(Route(edge, method, path))
     return out

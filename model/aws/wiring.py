@@ -240,6 +240,12 @@ def rule_target_needs_role(arch: Architecture, edge: Edge) -> bool:
     return bool(iam.edge_grants(arch, edge))
 
 
+def rule_schedule(edge: Edge) -> str | None:
+    """A scheduled rule's expression (rate(...) or cron(...)), or None for a pattern rule."""
+    schedule = edge.config.get("schedule")
+    return schedule.strip() if isinstance(schedule, str) and schedule.strip() else None
+
+
 def event_pattern(arch: Architecture, edge: Edge) -> Any:
     """The rule's event pattern (the catalogue's default when the edge gives none), parsed."""
     text = edge.config.get("pattern") or edge_settings(arch, edge)["pattern"]

@@ -122,10 +122,10 @@ def test_a_forbidden_connection_is_refused_with_the_reason(qtbot, canvas, undo_s
 
 def test_a_duplicate_connection_is_refused(qtbot, canvas):
     scene, view = canvas
-    source, target = scene.node_item("api"), scene.node_item("handler")
+    source, target = scene.node_item("queue"), scene.node_item("worker")  # an API's would add a route
     with qtbot.waitSignal(scene.connection_refused, timeout=1000) as signal:
         drag(view, view_point(view, source, source.handle_centre()), card_centre(view, target))
-    assert "already has" in signal.args[0]
+    assert "already has an event source edge" in signal.args[0]
 
 
 def test_dragging_several_nodes_is_one_undo_entry_and_snaps(canvas, undo_stack):

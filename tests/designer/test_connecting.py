@@ -30,9 +30,15 @@ def test_a_pair_aws_cannot_integrate_is_refused_in_the_validators_words(arch):
 
 
 def test_a_second_edge_of_the_same_kind_is_refused_in_good_english(arch):
-    assert connection_problem(arch, "api", "fn") == (
-        "api already has an invoke edge to fn (use 'calls' for more than one call)")
+    arch.add_node(Node("fn2", "lambda"))
+    arch.add_edge(Edge("fn", "fn2"))
+    assert connection_problem(arch, "fn", "fn2") == (
+        "fn already has an invoke edge to fn2 (use 'calls' for more than one call)")
     assert connection_problem(arch, "fn", "api") is not None  # and a Lambda cannot call an API back
+
+
+def test_an_api_may_connect_again_to_a_function_it_reaches_for_another_route(arch):
+    assert connection_problem(arch, "api", "fn") is None  # the scene adds a route to the edge
 
 
 def test_a_pair_with_several_kinds_takes_the_next_free_one(arch):

@@ -135,3 +135,18 @@ def test_the_empty_canvas_menu_adds_a_service_or_a_note_where_clicked_and_pastes
     choose(right_click(window, window.view.mapFromScene(QPointF(1200, 200))), "Paste Here")
     pasted = list(window.arch.nodes)[-1]
     assert pasted.startswith("bucket") and window.arch.nodes[pasted].at == (1200.0, 200.0)
+
+
+def test_an_api_edge_menu_adds_a_route_ready_to_edit(active, qtbot):
+    from PySide6.QtWidgets import QLineEdit
+
+    window = active
+    edge = window.arch.edges[0]  # api -> handler: ANY /
+    menu = right_click(window, edge_point(window, edge))
+    choose(menu, "Add Route")
+    assert [f"{m} {p}" for m, p in edge.routes] == ["ANY /", "ANY /handler"]
+    assert window.statusBar().currentMessage().startswith("The edge Public API → handler now also serves ANY /handler")
+    path = window.inspector.form.findChild(QLineEdit, "route_path_1")
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is path)
+    window.undo_stack.undo()
+    assert "routes" not in edge.config

@@ -51,7 +51,7 @@ def test_problems_and_tooltips_name_nodes_by_their_labels(active):
     window.problems.set_problems([problem])
     assert window.problems.list.item(0).text() == "node Order worker (worker): timeout is too long"
     edge_tip = window.scene.edge_item(window.arch.edges[0]).toolTip()
-    assert edge_tip == "Public API → handler: invoke"
+    assert edge_tip == "Public API → handler: ANY /"  # its route
     assert "Order worker" in window.scene.node_item("worker").toolTip()
 
 

@@ -34,7 +34,10 @@ def test_sam_every_event_type_policy_templates_and_connectors():
         ("Handler", "Outbox", "send"), ("Handler", "OutBus", "put_events"),
         ("Handler", "Workflow", "start_execution"), ("Handler", "Archive", "data_access"),
         ("Reporter", "Archive", "data_access"), ("Reporter", "Jobs", "send"),
+        ("Schedules", "Handler", "rule_target"), ("Schedules_2", "Handler", "rule_target"),
     })
+    assert {arch.find_edge(s, "Handler").config["schedule"] for s in ("Schedules", "Schedules_2")} == {
+        "rate(5 minutes)", "rate(1 hour)"}
     handler = arch.nodes["Handler"].config
     assert (handler["memory_mb"], handler["timeout_s"], handler["reserved_concurrency"],
             handler["provisioned_concurrency"], handler["architecture"]) == (1024, 10, 20, 5, "arm64")
@@ -71,7 +74,7 @@ def test_cfn_conditions_mappings_intrinsics_and_plain_wiring():
     })
     assert [arch.find_edge("Flow", t).config["order"] for t in ("Worker", "Notifier", "Inbox")] == [1, 2, 3]
     assert arch.find_edge("Stream", "Worker").config["batch_size"] == 200
-    assert arch.find_edge("Api", "Inbox").config["path"] == "/messages"
+    assert arch.find_edge("Api", "Inbox").routes == [("POST", "/messages")]
     assert {e["logical_id"] for e in arch.extra["extras"]} == {"Logs", "Vpc"}
     assert arch.nodes["Table"].extra["cfn"]["logical_id"] == "Table"
     assert not errors(validate(arch))
@@ -80,8 +83,11 @@ def test_cfn_conditions_mappings_intrinsics_and_plain_wiring():
 def test_terraform_local_module_followed_remote_reported():
     result = import_template(FIXTURES / "tf_module")
     arch = result.architecture
-    assert {n.id: n.service for n in arch.nodes.values()} == {"orders": "dynamodb", "jobs": "sqs", "worker_fn": "lambda"}
-    assert _edges(arch) == Counter({("worker_fn", "orders", "data_access"), ("jobs", "worker_fn", "event_source")})
+    assert {n.id: n.service for n in arch.nodes.values()} == {"orders": "dynamodb", "jobs": "sqs", "worker_fn": "lambda",
+                                                              "Schedules": "eventbridge"}
+    assert _edges(arch) == Counter({("worker_fn", "orders", "data_access"), ("jobs", "worker_fn", "event_source"),
+                                    ("Schedules", "jobs", "rule_target")})
+    assert arch.find_edge("Schedules", "jobs").config == {"schedule": "rate(5 minutes)", "fraction": 0}
     assert arch.find_edge("worker_fn", "orders").config["action"] == "write"
     assert arch.find_edge("jobs", "worker_fn").config == {"batch_size": 5, "max_concurrency": 4}
     assert arch.nodes["worker_fn"].config["memory_mb"] == 512

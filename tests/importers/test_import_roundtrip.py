@@ -64,11 +64,13 @@ NOT_CARRIED_FIELDS = {
     "code": "not used by the examples; CFN carries an S3 key, not the folder",
 }
 # Edge config a template carries: compared (with catalogue defaults filled in).
-COMPARED_EDGE_FIELDS = ("method", "path", "action", "batch_size", "max_concurrency", "batch_window_s",
+COMPARED_EDGE_FIELDS = ("routes", "action", "batch_size", "max_concurrency", "batch_window_s",
                         "parallelization_factor", "starting_position", "max_retry_attempts",
                         "max_record_age_s", "bisect_on_error", "events",
-                        "prefix", "suffix", "raw_message_delivery", "pattern", "order")
+                        "prefix", "suffix", "raw_message_delivery", "pattern", "schedule", "order")
 NOT_CARRIED_EDGE_FIELDS = {
+    "method": "the older one-route form: compared through `routes` (Edge.routes reads both)",
+    "path": "the older one-route form: compared through `routes` (Edge.routes reads both)",
     "calls": "the share of requests taking an edge is workload, not wiring",
     "fraction": "the share of events a rule matches is workload, not wiring",
     # Lambda -> Lambda: the template only grants lambda:InvokeFunction; whether the caller
@@ -186,6 +188,8 @@ def _edge_view(arch: Architecture, edge, rename: dict[str, str]) -> tuple:
     config = {f.name: f.default for f in rule.fields}
     config.update(edge.config)
     carried = {k: v for k, v in config.items() if k in COMPARED_EDGE_FIELDS and k != "order"}
+    if rule.kind in ("invoke", "integration") and rule.source == "api_gateway":
+        carried["routes"] = sorted(edge.routes)
     if "pattern" in carried:
         carried["pattern"] = json.loads(carried["pattern"])  # key order is not meaning
     return rename.get(edge.source, edge.source), rename.get(edge.target, edge.target), rule.kind, \
@@ -257,7 +261,7 @@ def test_alias_integration_and_provisioned_concurrency_come_back(tmp_path: Path)
         matched = _match(original, back, fmt)
         api, fn = matched["orders_api"], matched["create_order"]
         edge = back.find_edge(api, fn, "invoke")
-        assert edge is not None and (edge.config["method"], edge.config["path"]) == ("POST", "/orders"), fmt
+        assert edge is not None and edge.routes == [("POST", "/orders")], fmt
         assert back.nodes[fn].config["provisioned_concurrency"] == 10, fmt
         assert not result.notes("unmapped"), fmt
         if fmt != "sam":  # SAM makes the alias itself (AutoPublishAlias): no resource to report

@@ -96,6 +96,14 @@ def test_loops_are_closed_with_a_stated_share_and_the_design_validates():
     assert any("repeats with some probability" in p.message for p in problems)
 
 
+def test_an_imported_self_invoking_function_exports_without_a_circular_reference():
+    arch = import_template(FIXTURES / "real" / "loops.yaml").architecture
+    for sam in (False, True):
+        resources = _export(arch, sam)["Resources"]  # cfn-lint: no E3004 circular dependency
+        assert resources["Poller"]["Properties"]["FunctionName"] == {"Fn::Sub": "${NamePrefix}-${Stage}-poller"}
+        assert "FunctionName" not in resources["Worker"]["Properties"]  # not on a loop of references
+
+
 def test_an_imported_loop_is_simulated_with_geometric_amplification():
     from model.architecture import Load, Scenario
     from simulation.engine import simulate
@@ -170,7 +178,9 @@ def test_kept_resources_point_at_what_the_export_writes_for_absorbed_and_sam_gen
     arch = result.architecture
     assert arch.extra["imported_from"]["parts"]["ordersApi.Stage"] == ["ordersApi", "stage"]
     kept = {e["logical_id"]: e for e in arch.extra["extras"]}
-    assert set(kept) == {"Plan", "Key", "PlanKey", "Audit", "Nightly", "BalancerPermission"}
+    assert set(kept) == {"Plan", "Key", "PlanKey", "Audit", "Nightly", "BalancerPermission", "Firewall", "UrlParameter",
+                         "HandlerUrl", "HandlerUrlPublicPermissions"}
+    assert kept["HandlerUrl"]["properties"] == {"TargetFunctionArn": {"Ref": "Handler"}, "AuthType": "NONE"}
     assert [t["Id"] for t in kept["Nightly"]["properties"]["Targets"]] == ["audit"]  # the other one is an edge
     assert _edges(arch)[("DefaultEventBus", "Handler", "rule_target")] == 1
     template = _export(arch)
@@ -181,6 +191,10 @@ def test_kept_resources_point_at_what_the_export_writes_for_absorbed_and_sam_gen
     assert resources["Plan"]["DependsOn"] == [stage] and resources["Key"]["DependsOn"] == [stage]
     assert resources["BalancerPermission"]["Properties"]["Principal"] == "elasticloadbalancing.amazonaws.com"
     assert resources["Nightly"]["Properties"]["Targets"] == [{"Id": "audit", "Arn": {"Fn::GetAtt": ["Audit", "Arn"]}}]
+    assert resources["Firewall"]["Properties"]["ResourceArn"] == {
+        "Fn::Sub": "arn:aws:apigateway:${AWS::Region}::/restapis/${ordersApi}/stages/${" + stage + "}"}
+    assert resources["UrlParameter"]["Properties"]["Value"] == {"Fn::GetAtt": ["HandlerUrl", "FunctionUrl"]}
+    assert resources["HandlerUrl"]["Type"] == "AWS::Lambda::Url"
 
 
 # -- cause 6: generated and kept resources merge ------------------------------------------------
@@ -246,3 +260,44 @@ def test_terraform_websocket_api_and_outside_rule_targets_are_kept_and_the_cloud
     template = _export(arch)
     said = template["Metadata"]["Stratus"]["NotWritten"]
     assert [line.split(" ")[0] for line in said] == kept
+
+
+# -- cause 5: schedules --------------------------------------------------------------------------
+
+
+def _schedules(arch) -> set:
+    return {(e.source, e.target, e.config["schedule"]) for e in arch.edges if e.config.get("schedule")}
+
+
+def test_schedules_become_scheduled_rules_that_export_again_and_keep_their_load(tmp_path):
+    from exporters.cloudformation import template_text
+    from exporters.terraform import config_files
+
+    arch = import_template(FIXTURES / "real" / "schedules.yaml").architecture
+    assert _schedules(arch) == {("Schedules", "Report", "rate(1 hour)"), ("Schedules_2", "Report", "cron(0 2 * * ? *)"),
+                                ("Schedules", "Cleanup", "rate(15 minutes)")}
+    assert all(e.config["fraction"] == 0 for e in arch.edges if e.config.get("schedule"))  # no bus events
+    assert sorted(ld.params["every_s"] for ld in arch.scenarios[0].load) == [900, 3600, 3600]
+    assert not _problems(arch)
+    template = _export(arch)
+    rules = [r["Properties"] for r in template["Resources"].values() if r["Type"] == "AWS::Events::Rule"]
+    assert sorted(r["ScheduleExpression"] for r in rules) == ["cron(0 2 * * ? *)", "rate(1 hour)", "rate(15 minutes)"]
+    assert not any("EventPattern" in r for r in rules)
+    assert config_files(arch)["main.tf"].count("schedule_expression") == 3
+    # and back: the exported template imports to the same schedules
+    (tmp_path / "template.yaml").write_text(template_text(arch))
+    again = import_template(tmp_path / "template.yaml").architecture
+    assert {(t, s) for _, t, s in _schedules(again)} == {(t, s) for _, t, s in _schedules(arch)}
+
+
+def test_a_schedule_must_be_an_expression_on_the_default_bus():
+    from model.architecture import Architecture, Edge, Node
+
+    arch = Architecture("s")
+    arch.add_node(Node("orders_bus", "eventbridge", {"bus_name": "orders"}))
+    arch.add_node(Node("fn", "lambda", {}))
+    arch.add_edge(Edge("orders_bus", "fn", {"schedule": "every 5 minutes", "fraction": 0}))
+    messages = [p.message for p in errors(validate(arch))]
+    assert any("is not a schedule expression: write rate(5 minutes)" in m for m in messages)
+    assert any("runs on the default event bus only" in m for m in messages)
+

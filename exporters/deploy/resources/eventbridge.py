@@ -41,7 +41,7 @@ class Rule(Kind):
     """One rule per edge, with the edge's target; the bus is the account's default or ours."""
 
     name = "rule"
-    mutable = frozenset({"pattern", "target"})
+    mutable = frozenset({"pattern", "schedule", "target"})
     TARGET_ID = "stratus-target"
 
     def _bus(self, ctx, res) -> str:
@@ -58,7 +58,7 @@ class Rule(Kind):
     def create(self, ctx, res, record):
         bus = self._bus(ctx, res)
         arn = ctx.client("events").put_rule(
-            Name=res.name, EventBusName=bus, EventPattern=res.config["pattern"], State="ENABLED",
+            Name=res.name, EventBusName=bus, **_matching(res.config), State="ENABLED",
             Description=f"Stratus: {res.node}", Tags=tag_list(ctx.tags))["RuleArn"]
         outputs = {"arn": arn, "name": res.name, "bus": bus}
         record(outputs)
@@ -67,9 +67,9 @@ class Rule(Kind):
 
     def update(self, ctx, res, outputs, changed):
         events = ctx.client("events")
-        if "pattern" in changed:
-            events.put_rule(Name=outputs["name"], EventBusName=outputs["bus"],
-                            EventPattern=res.config["pattern"], State="ENABLED")
+        if changed & {"pattern", "schedule"}:
+            events.put_rule(Name=outputs["name"], EventBusName=outputs["bus"], **_matching(res.config),
+                            State="ENABLED")
         self._put_target(ctx, res, outputs)
         return outputs
 
@@ -98,3 +98,10 @@ class Rule(Kind):
 
     def live_tags(self, ctx, outputs):
         return tag_dict(ctx.client("events").list_tags_for_resource(ResourceARN=outputs["arn"])["Tags"])
+
+
+def _matching(config: dict) -> dict:
+    """A scheduled rule's ScheduleExpression, else the rule's EventPattern."""
+    if config.get("schedule"):
+        return {"ScheduleExpression": config["schedule"]}
+    return {"EventPattern": config["pattern"]}

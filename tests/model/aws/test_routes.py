@@ -29,3 +29,10 @@ def test_routes_normalise_method_and_path_and_name_their_parameters():
 def test_two_edges_on_one_route_are_refused_by_name():
     with pytest.raises(StratusError, match="route POST /orders is also taken by the edge to 'fn0'"):
         routes_of(_api(("POST", "/orders"), ("post", "orders/")), "api")
+
+
+def test_an_edge_with_a_list_of_routes_gives_one_route_each():
+    arch = _api(("GET", "/items"))
+    arch.edges[0].config = {"routes": ["GET /items", "POST /items", "GET /items/{id}"]}
+    assert [(r.method, r.path, r.edge.target) for r in routes_of(arch, "api")] == [
+        ("GET", "/items", "fn0"), ("POST", "/items", "fn0"), ("GET", "/items/{id}", "fn0")]
