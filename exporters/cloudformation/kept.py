@@ -61,6 +61,7 @@ def render_kept(t: Template) -> None:
                 resource["DependsOn"] = depends
             else:
                 del resource["DependsOn"]
+    _deployed_with_their_api(t)
     _sections(t, list(t.resources.values()))  # merged statements may use them too
     if any(e["type"].startswith(SAM_PREFIX) for e in kept):
         t.transforms.add(SAM_TRANSFORM)
@@ -173,6 +174,19 @@ def _merged_bucket_policy(t: Template, extra: dict, names: dict[str, str]) -> bo
     generated["Properties"]["PolicyDocument"]["Statement"] += statements if isinstance(statements, list) else [statements]
     names[extra["logical_id"]] = t.id(node_id, *PART_ROLES["policy"])
     return True
+
+
+def _deployed_with_their_api(t: Template) -> None:
+    """A kept method of a REST API node (an integration the design does not model): the
+    API's deployment waits for it, or the stage would be deployed without it."""
+    for logical_id, resource in list(t.resources.items()):
+        if resource.get("Type") != "AWS::ApiGateway::Method" or logical_id not in t.kept_ids.values():
+            continue
+        api = (resource.get("Properties") or {}).get("RestApiId")
+        node_id = next((n for n in t.arch.nodes if api == {"Ref": t.id(n)} and t.node(n).service == "api_gateway"), None)
+        deployment = t.resources.get(t.id(node_id, "Deployment")) if node_id else None
+        if deployment is not None:
+            deployment["DependsOn"] = sorted(set(deployment.get("DependsOn") or []) | {logical_id})
 
 
 # --------------------------------------------------------------------------------------

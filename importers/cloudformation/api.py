@@ -16,6 +16,7 @@ from importers.base import as_int, as_list, route_config, strip_tokens, token, t
 from importers.cloudformation.properties import throttle_config
 from importers.cloudformation.state import TemplateImport
 from importers.cloudformation.types import HTTP_METHODS, SUBTYPE_SERVICES
+from model.catalogue import edge_rule
 
 
 def wire_method(imp: TemplateImport, key: str, props: dict) -> None:
@@ -68,10 +69,13 @@ def add_integration_edge(imp: TemplateImport, key: str, api: str, uri: Any, inte
         target = _service_integration_target(imp, service, action, integration, text)
         if service == "dynamodb":
             config["action"] = "read" if action.lower() in ("getitem", "query", "scan", "batchgetitem") else "write"
+    what = f"{origin}{route['method']} {route['path']}: integration {text or integration.get('Type')}"
+    if (target is None or not _allowed(imp, target)) and rtype in RESOURCE_INTEGRATIONS:
+        imp.kept_as_written[key] = f"{what} reaches nothing the design models: kept as written"
+        return
     if target is None:
         if integration.get("Type") not in ("MOCK", "HTTP", "HTTP_PROXY", None):
-            imp.b.warn(key, rtype, f"{origin}{route['method']} {route['path']}: integration "
-                       f"{text or integration.get('Type')} reaches no node of the design")
+            imp.b.warn(key, rtype, f"{what} reaches no node of the design")
         return
     imp.use_roles(integration.get("Credentials") or integration.get("CredentialsArn"), api)
     _api_timeout(imp, api, integration.get("TimeoutInMillis"), key)
@@ -131,14 +135,26 @@ def add_subtype_integration_edge(imp: TemplateImport, key: str, api: str, props:
     target = None
     for value in (params.values() if isinstance(params, dict) and service else ()):
         target = target or imp.b.node_for(value, service)
+    where = f"{origin}{route['method']} {route['path']}: " if origin else ""
+    if (target is None or not _allowed(imp, target)) and imp.types[key] in RESOURCE_INTEGRATIONS:
+        imp.kept_as_written[key] = f"{where}{subtype} integration reaches nothing the design models: kept as written"
+        return
     if target is None:
-        where = f"{origin}{route['method']} {route['path']}: " if origin else ""
         imp.b.warn(key, imp.types[key], f"{where}{subtype} integration reaches no node of the design")
         return
     imp.use_roles(props.get("CredentialsArn") or props.get("Credentials"), api)
     _api_timeout(imp, api, props.get("TimeoutInMillis"), key)
     why = f"{origin}{route['method']} {route['path']}: {subtype} integration" if origin else f"{subtype} integration"
     imp.b.add_edge(api, target, None, route_config(route), why, key, imp.types[key])
+
+
+# Integrations that are resources of their own (not operations of an OpenAPI document):
+# one that reaches nothing the design models is kept as written, with its route.
+RESOURCE_INTEGRATIONS = ("AWS::ApiGateway::Method", "AWS::ApiGatewayV2::Integration")
+
+
+def _allowed(imp: TemplateImport, target: str) -> bool:
+    return edge_rule("api_gateway", imp.b.arch.nodes[target].service) is not None
 
 
 def _route_of(imp: TemplateImport, integration_key: str) -> dict:

@@ -16,6 +16,7 @@ from importers.cloudformation.events import add_schedule, add_source_edge, bus_n
 from importers.cloudformation.permissions import function_policies
 from importers.cloudformation.properties import notification_config, stream_config
 from importers.cloudformation.state import TemplateImport
+from model.catalogue import edge_rule
 
 
 def wire_function(imp: TemplateImport, key: str, props: dict) -> None:
@@ -97,15 +98,23 @@ def wire_queue(imp: TemplateImport, key: str, props: dict) -> None:
 
 
 def wire_topic(imp: TemplateImport, key: str, props: dict) -> None:
-    for sub in as_list(props.get("Subscription")):
-        if isinstance(sub, dict):
-            _subscribe(imp, key, imp.b.node_of[key], sub.get("Endpoint"), sub.get("Protocol"), {}, "inline subscription")
+    for index, sub in enumerate(as_list(props.get("Subscription"))):
+        if not isinstance(sub, dict):
+            continue
+        if imp.b.node_for(sub.get("Endpoint"), ("sqs", "lambda")) is None:  # e-mail, HTTPS, Firehose...
+            imp.inline_subscriptions.append((key, index, f"{sub.get('Protocol')} {strip_tokens(str(sub.get('Endpoint')))}"))
+            continue
+        _subscribe(imp, key, imp.b.node_of[key], sub.get("Endpoint"), sub.get("Protocol"), {}, "inline subscription")
 
 
 def wire_subscription(imp: TemplateImport, key: str, props: dict) -> None:
     topic = imp.b.node_for(props.get("TopicArn"), "sns")
     if topic is None:
         imp.b.warn(key, imp.types[key], "topic is not in the template")
+        return
+    if imp.b.node_for(props.get("Endpoint"), ("sqs", "lambda")) is None:
+        imp.kept_as_written[key] = f"{props.get('Protocol')} subscription to " \
+                                   f"{strip_tokens(str(props.get('Endpoint')))}, outside the design: kept as written"
         return
     raw = as_bool(props.get("RawMessageDelivery"))
     _subscribe(imp, key, topic, props.get("Endpoint"), props.get("Protocol"),
@@ -169,7 +178,8 @@ def wire_rule(imp: TemplateImport, key: str, props: dict) -> None:
         if not isinstance(target, dict):
             continue
         node = imp.b.node_for(target.get("Arn"))
-        if node is None:  # kept under extras with the rule's pattern (see supporting)
+        if node is None or edge_rule("eventbridge", imp.b.arch.nodes[node].service, "rule_target") is None:
+            # kept under extras with the rule's pattern (see supporting)
             imp.outside_targets.setdefault(key, []).append(strip_tokens(str(target.get("Arn"))))
             continue
         if schedule:
