@@ -25,6 +25,8 @@ import copy
 import re
 from typing import Any
 
+from model.aws.asl import task_edges
+
 from .imported import imported_logical_ids, kept_resources
 from .template import FIXED_NAMES, Template
 
@@ -74,6 +76,19 @@ def render_kept(t: Template) -> None:
         t.metadata.setdefault("Stratus", {})["NotWritten"] = [
             f"{what}: a Terraform resource kept from the import, with no CloudFormation form here"
             for what in unwritten]
+
+
+def kept_definition(t: Template, node_id: str) -> dict:
+    """The source's definition properties of an imported state machine whose tasks call
+    what the design does not model (importers/cloudformation/wiring.py), references
+    renamed; {} once its task edges differ from the imported ones (the design then says
+    what the workflow does, and the definition is written from its edges)."""
+    cfn = t.node(node_id).extra.get("cfn")
+    kept = cfn.get("kept_definition") if isinstance(cfn, dict) else None
+    if not isinstance(kept, dict) or not isinstance(kept.get("properties"), dict) or \
+            kept.get("task_targets") != [e.target for e in task_edges(t.arch, node_id)]:
+        return {}
+    return renamed(copy.deepcopy(kept["properties"]), _renames(t)[0])
 
 
 # --------------------------------------------------------------------------------------

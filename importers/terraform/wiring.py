@@ -240,4 +240,5 @@ def wire_state_machine(imp: TerraformImport, res: Resource) -> None:
         imp.b.warn(res.address, res.tf_type, "definition could not be evaluated (an unsupported function?); "
                    "no task edges")
         return
-    imp.b.task_edges(imp.b.node_of[res.address], definition, res.address, res.tf_type)
+    outside = imp.b.task_edges(imp.b.node_of[res.address], definition, res.address, res.tf_type)
+    imp.b.outside_tasks_lost(res.address, res.tf_type, outside)

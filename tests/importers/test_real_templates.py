@@ -301,3 +301,52 @@ def test_a_schedule_must_be_an_expression_on_the_default_bus():
     assert any("is not a schedule expression: write rate(5 minutes)" in m for m in messages)
     assert any("runs on the default event bus only" in m for m in messages)
 
+
+
+# -- a state machine whose tasks call what the design does not model -------------------------
+
+
+def test_a_definition_calling_outside_the_design_is_kept_as_written_while_its_task_edges_stand():
+    from model.architecture import Edge, Node
+
+    result = import_template(FIXTURES / "real" / "outside_tasks.yaml")
+    arch = result.architecture
+    assert _edges(arch) == Counter({("Flow", "Worker", "task")})
+    assert not result.notes("unmapped")
+    assert any("ecs:runTask.sync" in n.message and "kept as written" in n.message for n in result.notes("note"))
+    assert not _problems(arch)
+    machine = _export(arch)["Resources"]["Flow"]["Properties"]
+    assert "DefinitionString" not in machine
+    assert machine["Definition"]["States"]["RunTask"]["Resource"] == "arn:aws:states:::ecs:runTask.sync"
+    assert machine["DefinitionSubstitutions"]["WorkerArn"] == {"Fn::GetAtt": ["Worker", "Arn"]}
+    # once the design's tasks change, the definition is written from its task edges again
+    arch.add_node(Node("Second", "lambda", {}))
+    arch.add_edge(Edge("Flow", "Second", {"order": 2}))
+    machine = _export(arch)["Resources"]["Flow"]["Properties"]
+    assert "Definition" not in machine and "ecs:runTask" not in str(machine["DefinitionString"])
+
+
+# -- SAM events from sources the design does not model ------------------------------------------
+
+
+def test_events_from_sources_outside_the_design_are_kept_as_the_resources_sam_makes():
+    result = import_template(FIXTURES / "real" / "outside_events.yaml")
+    arch = result.architecture
+    assert set(arch.nodes) == {"Consumer"} and not arch.edges
+    assert not result.notes("unmapped")
+    assert {e["logical_id"]: e["type"] for e in arch.extra["extras"]} == {
+        "ConsumerOrders": "AWS::Lambda::EventSourceMapping", "ConsumerOrdersPolicy": "AWS::IAM::Policy",
+        "ConsumerThings": "AWS::IoT::TopicRule", "ConsumerThingsPermission": "AWS::Lambda::Permission"}
+    assert not _problems(arch)
+    resources = _export(arch)["Resources"]
+    mapping = resources["ConsumerOrders"]["Properties"]
+    assert mapping["EventSourceArn"] == {"Ref": "BrokerArn"} and mapping["Queues"] == ["orders"]
+    assert mapping["FunctionName"] == {"Ref": "Consumer"} and "SecretsManagerKmsKeyId" not in mapping
+    # the poller's grants go on the role the exporter writes for the function
+    roles = resources["ConsumerOrdersPolicy"]["Properties"]["Roles"]
+    assert [resources[r["Ref"]]["Type"] for r in roles] == ["AWS::IAM::Role"]
+    assert "mq:DescribeBroker" in resources["ConsumerOrdersPolicy"]["Properties"]["PolicyDocument"]["Statement"][0][
+        "Action"]
+    rule = resources["ConsumerThings"]["Properties"]["TopicRulePayload"]
+    assert rule["Actions"] == [{"Lambda": {"FunctionArn": {"Fn::GetAtt": ["Consumer", "Arn"]}}}]
+    assert resources["ConsumerThingsPermission"]["Properties"]["Principal"] == "iot.amazonaws.com"
