@@ -47,6 +47,7 @@ class TemplateImport:
         # integrating Comprehend, an e-mail subscription): kept whole, with why.
         self.kept_as_written: dict[str, str] = {}
         self.inline_subscriptions: list[tuple[str, int, str]] = []  # (topic, index, endpoint) outside the design
+        self.outside_events: list[tuple[str, str, str]] = []  # (function, event name, type) of unmodelled sources
         self.absorbed_as: dict[str, str] = {}  # logical id -> what it became (for the report)
         self.api_timeouts: dict[str, tuple[int, str]] = {}  # API node -> (longest timeout, source)
         # (API node, method, path) of SAM Api/HttpApi events: SAM writes their OpenAPI integration.
