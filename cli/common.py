@@ -1,9 +1,13 @@
-"""Helpers shared by commands: load a design and refuse it, with every problem, if invalid."""
+"""Helpers shared by commands: load a design and refuse it, with every problem, if invalid;
+let Ctrl-C ask a long command to stop at its next safe point."""
 
 from __future__ import annotations
 
 import os
+import signal
 import sys
+import threading
+from contextlib import contextmanager
 
 from model.architecture import Architecture
 from model.designfile import load_design
@@ -58,3 +62,25 @@ def write_output(path: str, text: str) -> None:
 
 def plural(count: int, noun: str) -> str:
     return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
+@contextmanager
+def ctrl_c_cancels(message: str):
+    """While the block runs, Ctrl-C sets the yielded event (and prints `message`) instead of
+    raising KeyboardInterrupt, so the work stops where it is safe to; the old handler is
+    restored after."""
+    requested = threading.Event()
+
+    def on_sigint(_signum, _frame) -> None:
+        requested.set()
+        print(message, file=sys.stderr, flush=True)
+
+    try:
+        previous = signal.signal(signal.SIGINT, on_sigint)
+    except ValueError:  # not the main thread: no signals here, nothing to install
+        yield requested
+        return
+    try:
+        yield requested
+    finally:
+        signal.signal(signal.SIGINT, previous)

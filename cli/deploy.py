@@ -9,14 +9,17 @@ only (it forgets everything when the command ends, so its state file is temporar
 from __future__ import annotations
 
 import os
-import signal
 import sys
 import tempfile
-import threading
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+from cli.common import ctrl_c_cancels
 from model.errors import StratusError
+
+# Ctrl-C stops a deploy or destroy between resources, never inside one: stopping there could
+# leave a resource half made and unrecorded.
+CANCELLING = "Cancelling after the current resource…"
 
 
 def _target_options(parser) -> None:
@@ -75,7 +78,7 @@ def _deploy(arch, target: _Target, design_dir: str, plan_only: bool) -> int:
     if not the_plan.changes:
         print("Nothing to do: everything is as designed.")
         return 0
-    with _ctrl_c_cancels() as cancel:
+    with ctrl_c_cancels(CANCELLING) as cancel:
         result = apply(arch, target.session, target.state_path, _print_event,
                        endpoint_url=target.endpoint_url, design_dir=design_dir, cancel=cancel.is_set)
     if result.cancelled:
@@ -93,7 +96,7 @@ def _deploy(arch, target: _Target, design_dir: str, plan_only: bool) -> int:
 def _destroy(arch, target: _Target) -> int:
     from exporters.deploy import destroy
 
-    with _ctrl_c_cancels() as cancel:
+    with ctrl_c_cancels(CANCELLING) as cancel:
         result = destroy(arch, target.session, target.state_path, _print_event,
                          endpoint_url=target.endpoint_url, cancel=cancel.is_set)
     if result.refused:
@@ -106,27 +109,6 @@ def _destroy(arch, target: _Target) -> int:
     print(f"Destroyed {len(result.deleted)} resource(s) of '{arch.name}' in {result.seconds:.1f} s"
           + (f"; {len(result.already_gone)} were already gone" if result.already_gone else ""))
     return 0
-
-
-@contextmanager
-def _ctrl_c_cancels():
-    """While applying or destroying, Ctrl-C asks to stop after the current resource (stopping
-    inside one could leave it half made and unrecorded); the old handler is restored after."""
-    requested = threading.Event()
-
-    def on_sigint(_signum, _frame) -> None:
-        requested.set()
-        print("Cancelling after the current resource…", file=sys.stderr, flush=True)
-
-    try:
-        previous = signal.signal(signal.SIGINT, on_sigint)
-    except ValueError:  # not the main thread: no signals here, nothing to install
-        yield requested
-        return
-    try:
-        yield requested
-    finally:
-        signal.signal(signal.SIGINT, previous)
 
 
 def _print_event(event) -> None:

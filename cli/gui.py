@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import argparse
+
 
 def register(sub) -> None:
     parser = sub.add_parser("gui", help="open the designer (the default)")
@@ -16,7 +18,17 @@ def register(sub) -> None:
                         help="with --simulate: simulated seconds (default: the scenario's)")
     parser.add_argument("--panel", choices=("canvas", "dashboard"), default="canvas",
                         help="with --simulate: give the room to the canvas overlay or the dashboard")
+    parser.add_argument("--size", type=_size, metavar="WxH", help="with --screenshot: the window's size (1400x900)")
+    parser.add_argument("--presentation", action="store_true",
+                        help="with --simulate: in presentation mode (larger fonts and cards, no toolbar)")
     parser.set_defaults(func=run)
+
+
+def _size(text: str) -> tuple[int, int]:
+    width, _, height = text.lower().partition("x")
+    if not (width.isdigit() and height.isdigit() and 640 <= int(width) <= 4000 and 480 <= int(height) <= 3000):
+        raise argparse.ArgumentTypeError(f"'{text}' is not WIDTHxHEIGHT from 640x480 to 4000x3000, e.g. 1280x720")
+    return int(width), int(height)
 
 
 def run(args) -> int:
@@ -24,4 +36,5 @@ def run(args) -> int:
 
     return run_designer(args.design, screenshot=args.screenshot, select=getattr(args, "select", None),
                         simulate=getattr(args, "simulate", None), duration=getattr(args, "duration", None),
-                        panel=getattr(args, "panel", "canvas"))
+                        panel=getattr(args, "panel", "canvas"), size=getattr(args, "size", None),
+                        presentation=getattr(args, "presentation", False))

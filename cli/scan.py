@@ -11,12 +11,9 @@ from __future__ import annotations
 
 import argparse
 import os
-import signal
 import sys
-import threading
-from contextlib import contextmanager
 
-from cli.common import check_writable, plural
+from cli.common import check_writable, ctrl_c_cancels, plural
 
 
 def register(sub) -> None:
@@ -64,7 +61,7 @@ def run(args) -> int:
     session, region = session_for(args.profile, args.region, args.endpoint_url)
     print(f"Scanning {scope.describe(region)}" + (f" at {args.endpoint_url}" if args.endpoint_url else ""),
           file=sys.stderr, flush=True)
-    with _ctrl_c_cancels() as cancel:
+    with ctrl_c_cancels("Cancelling the scan…") as cancel:
         scan = scan_account(session, region, scope=scope, endpoint_url=args.endpoint_url,
                             since_hours=args.since or DEFAULT_SINCE_HOURS,
                             trace_prefix=trace_prefix_for(args.output), progress=_print_progress,
@@ -80,27 +77,6 @@ def run(args) -> int:
         print("\n".join(f"  {os.path.relpath(path)}" for path in written[:-1]))
     _validation(arch, args.output)
     return 0
-
-
-@contextmanager
-def _ctrl_c_cancels():
-    """While scanning, Ctrl-C asks the scanner to stop at its next call (it then raises
-    ScanCancelled, exit 1, nothing written); the old handler is restored after."""
-    requested = threading.Event()
-
-    def on_sigint(_signum, _frame) -> None:
-        requested.set()
-        print("Cancelling the scan…", file=sys.stderr, flush=True)
-
-    try:
-        previous = signal.signal(signal.SIGINT, on_sigint)
-    except ValueError:  # not the main thread: no signals here
-        yield requested
-        return
-    try:
-        yield requested
-    finally:
-        signal.signal(signal.SIGINT, previous)
 
 
 def _print_progress(progress) -> None:

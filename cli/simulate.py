@@ -112,6 +112,12 @@ def format_summary(data: Mapping[str, Any], arch, wall_s: float | None = None) -
                   _int(n.get("max_concurrency")), _int(n.get("max_backlog")) if "max_backlog" in n else "-",
                   f"{float(by_node.get(nid, 0)):,.2f}"]
                  for nid, n in data.get("nodes", {}).items()]
+    limit_rows = [[hit.get("limit", ""), "account" if hit.get("scope") == "account" else label(hit.get("scope", "")),
+                   f"{float(hit.get('first_hit_s', 0)):,.1f}", _int(hit.get("throttled"))]
+                  for hit in data.get("limits", [])]
+    limits = ("Limits hit (AWS limits that refused or delayed work, earliest first)\n" + format_table(
+        ["Limit", "Scope", "First hit (s)", "Throttled"], limit_rows, text_columns=2)
+        if limit_rows else "Limits hit: none")
     free = "with" if cost.get("free_tier") else "without"
     total = (f"Monthly cost: ${float(cost.get('monthly_usd', 0)):,.2f} "
              f"(us-east-1 list prices, usage scaled to a 730-hour month, {free} the free tier)")
@@ -122,6 +128,7 @@ def format_summary(data: Mapping[str, Any], arch, wall_s: float | None = None) -
         "Nodes\n" + format_table(
             ["Node", "Service", "Requests", "Throttled", "Errors", "Cold starts", "p99 (ms)",
              "Max conc.", "Max backlog (msgs)", "Cost ($/month)"], node_rows, text_columns=2),
+        limits,
         total,
     ])
 

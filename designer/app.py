@@ -99,7 +99,8 @@ def create_application():
 
 
 def run_designer(path: str | None, screenshot: str | None = None, select: str | None = None,
-                 simulate: str | None = None, duration: float | None = None, panel: str = "canvas") -> int:
+                 simulate: str | None = None, duration: float | None = None, panel: str = "canvas",
+                 size: tuple[int, int] | None = None, presentation: bool = False) -> int:
     """Open the designer (blocking), or with `screenshot` render it to a PNG and return."""
     if screenshot and not _has_display():
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -112,7 +113,8 @@ def run_designer(path: str | None, screenshot: str | None = None, select: str | 
                                "run it on a desktop, or render a picture with --screenshot OUT.png")
     app = create_application()
     if screenshot:
-        return _screenshot(path, screenshot, select, simulate, duration, panel)
+        return _screenshot(path, screenshot, select, simulate, duration, panel, size or SCREENSHOT_SIZE,
+                           presentation)
     from PySide6.QtCore import QTimer
 
     from .main_window import MainWindow
@@ -130,8 +132,9 @@ def run_designer(path: str | None, screenshot: str | None = None, select: str | 
 
 
 def _screenshot(path: str | None, out: str, select: str | None, simulate: str | None = None,
-                duration: float | None = None, panel: str = "canvas") -> int:
-    """Render the window with `path` loaded at 1400x900, offscreen, and save a PNG."""
+                duration: float | None = None, panel: str = "canvas", size: tuple[int, int] = SCREENSHOT_SIZE,
+                presentation: bool = False) -> int:
+    """Render the window with `path` loaded at `size` (1400x900), offscreen, and save a PNG."""
     from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QApplication
 
@@ -154,7 +157,7 @@ def _screenshot(path: str | None, out: str, select: str | None, simulate: str | 
         window.documents.autosave_timer.stop()
         if arch is not None:
             window.documents.show_design(arch, path)
-        window.resize(*SCREENSHOT_SIZE)
+        window.resize(*size)
         window.show()
         _settle(QApplication)
         window.size_docks()
@@ -163,7 +166,7 @@ def _screenshot(path: str | None, out: str, select: str | None, simulate: str | 
         if simulate:
             from .results_ui import run_for_screenshot
 
-            problem = run_for_screenshot(window, simulate, duration, panel, _settle)
+            problem = run_for_screenshot(window, simulate, duration, panel, _settle, presentation)
             if problem:
                 print(f"error: --simulate {simulate}: {problem}", file=sys.stderr)
                 window.undo_stack.setClean()

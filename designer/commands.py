@@ -12,11 +12,12 @@ never mutating the model itself first.
 from __future__ import annotations
 
 import copy
+import re
 from typing import Any
 
 from PySide6.QtGui import QUndoCommand
 
-from model.architecture import Architecture, Edge, Node, Scenario
+from model.architecture import Architecture, Edge, Group, Node, Note, Scenario, id_from_text
 from model.catalogue import SERVICES
 
 _MISSING = object()  # "the key was not set", distinct from a stored None
@@ -27,6 +28,7 @@ _MERGE_EDGE_CONFIG = 2
 _MERGE_PROPERTY = 3
 _MERGE_LABEL = 4
 _MERGE_SCENARIO = 5
+_MERGE_NODES_CONFIG = 6
 
 
 def _service_name(arch: Architecture, node_id: str) -> str:
@@ -66,58 +68,95 @@ class AddEdgeCommand(QUndoCommand):
 
 
 class RemoveItemsCommand(QUndoCommand):
-    """Delete edges, then nodes (with their remaining edges); undo puts every item back
-    at its former index, so the saved file is byte-identical after undo."""
+    """Delete edges, then nodes (with their remaining edges, and out of their groups), then
+    notes and groups (a group's nodes stay); undo puts every item back at its former index,
+    so the saved file is byte-identical after undo."""
 
-    def __init__(self, arch: Architecture, node_ids, edges, parent: QUndoCommand | None = None) -> None:
+    def __init__(self, arch: Architecture, node_ids, edges, parent: QUndoCommand | None = None,
+                 note_ids=(), group_ids=()) -> None:
         self.arch = arch
         self.node_ids = [n for n in dict.fromkeys(node_ids) if n in arch.nodes]
         node_set = set(self.node_ids)
         # Edges attached to a removed node go with it (remove_node records them).
         self.edges = [e for e in edges if e.source not in node_set and e.target not in node_set]
+        self.note_ids = [n for n in dict.fromkeys(note_ids) if arch.note(n) is not None]
+        self.group_ids = [g for g in dict.fromkeys(group_ids) if arch.group(g) is not None]
         self._removed_edges: list[tuple[int, Edge]] = []
         self._removed_nodes: list[tuple[Node, int, list[tuple[int, Edge]]]] = []
+        self._memberships: list[tuple[str, list[str]]] = []  # groups that lost members: (id, members before)
+        self._removed_notes: list[tuple[Note, int]] = []
+        self._removed_groups: list[tuple[Group, int]] = []
         super().__init__(self._describe(), parent)
 
     def _describe(self) -> str:
-        parts = []
-        if self.node_ids:
-            parts.append(_count(len(self.node_ids), "node"))
-        if self.edges:
-            parts.append(_count(len(self.edges), "edge"))
+        parts = [_count(len(items), noun) for items, noun in (
+            (self.node_ids, "node"), (self.edges, "edge"), (self.note_ids, "note"), (self.group_ids, "group"))
+            if items]
+        if len(parts) > 2:
+            parts = [", ".join(parts[:-1]), parts[-1]]
         return "Delete " + (" and ".join(parts) or "nothing")
 
     def redo(self) -> None:
-        self._removed_edges = [(self.arch.remove_edge(e), e) for e in self.edges]
-        self._removed_nodes = [self.arch.remove_node(n) for n in self.node_ids]
+        arch, node_set = self.arch, set(self.node_ids)
+        self._removed_edges = [(arch.remove_edge(e), e) for e in self.edges]
+        self._memberships = [(g.id, list(g.nodes)) for g in arch.groups
+                             if g.id not in self.group_ids and node_set & set(g.nodes)]
+        for group_id, members in self._memberships:
+            arch.update_group(group_id, nodes=[m for m in members if m not in node_set])
+        self._removed_nodes = [arch.remove_node(n) for n in self.node_ids]
+        self._removed_notes = [arch.remove_note(n) for n in self.note_ids]
+        self._removed_groups = [arch.remove_group(g) for g in self.group_ids]
 
     def undo(self) -> None:
+        arch = self.arch
+        for group, index in reversed(self._removed_groups):
+            arch.add_group(group, index)
+        for note, index in reversed(self._removed_notes):
+            arch.add_note(note, index)
         for node, index, edges in reversed(self._removed_nodes):
-            self.arch.restore_node(node, index, edges)
+            arch.restore_node(node, index, edges)
+        for group_id, members in reversed(self._memberships):
+            arch.update_group(group_id, nodes=members)
         for index, edge in reversed(self._removed_edges):
-            self.arch.add_edge(edge, index)
+            arch.add_edge(edge, index)
         self._removed_nodes, self._removed_edges = [], []
+        self._removed_notes, self._removed_groups, self._memberships = [], [], []
 
 
 class MoveNodesCommand(QUndoCommand):
-    """Positions before and after: a whole drag of a selection is one entry."""
+    """Positions before and after: a whole drag of a selection (nodes, and the notes
+    selected with them) is one entry."""
 
     def __init__(self, arch: Architecture, old_positions: dict, new_positions: dict,
-                 parent: QUndoCommand | None = None, text: str | None = None) -> None:
+                 parent: QUndoCommand | None = None, text: str | None = None,
+                 old_notes: dict | None = None, new_notes: dict | None = None) -> None:
         self.arch = arch
-        self.old = dict(old_positions)
-        self.new = dict(new_positions)
+        self.old, self.new = dict(old_positions), dict(new_positions)
+        self.old_notes, self.new_notes = dict(old_notes or {}), dict(new_notes or {})
         if text is None:
-            text = f"Move {next(iter(self.new))}" if len(self.new) == 1 else f"Move {len(self.new)} nodes"
+            text = self._describe()
         super().__init__(text, parent)
-        if self.old == self.new:
+        if self.old == self.new and self.old_notes == self.new_notes:
             self.setObsolete(True)
 
+    def _describe(self) -> str:
+        if not self.new_notes:
+            return f"Move {next(iter(self.new))}" if len(self.new) == 1 else f"Move {len(self.new)} nodes"
+        if not self.new:
+            return "Move note" if len(self.new_notes) == 1 else f"Move {len(self.new_notes)} notes"
+        return f"Move {len(self.new) + len(self.new_notes)} items"
+
     def redo(self) -> None:
-        self.arch.move_nodes(self.new)
+        self._apply(self.new, self.new_notes)
 
     def undo(self) -> None:
-        self.arch.move_nodes(self.old)
+        self._apply(self.old, self.old_notes)
+
+    def _apply(self, nodes: dict, notes: dict) -> None:
+        if nodes:
+            self.arch.move_nodes(nodes)
+        if notes:
+            self.arch.move_notes(notes)
 
 
 class AutoLayoutCommand(MoveNodesCommand):
@@ -153,6 +192,37 @@ class SetNodeConfigCommand(QUndoCommand):
         self.arch.replace_node_config(self.node_id, self.old_config)
 
 
+class SetNodesConfigCommand(QUndoCommand):
+    """One config field set on several nodes at once (multi-select editing); consecutive
+    edits of the same field on the same nodes merge (typing)."""
+
+    def __init__(self, arch: Architecture, node_ids, key: str, value: Any,
+                 parent: QUndoCommand | None = None) -> None:
+        self.node_ids = list(node_ids)
+        super().__init__(f"Set {key} on {_count(len(self.node_ids), 'node')}", parent)
+        self.arch, self.key = arch, key
+        self.value = copy.deepcopy(value)
+        self.old_configs = {n: copy.deepcopy(arch.nodes[n].config) for n in self.node_ids}
+
+    def id(self) -> int:
+        return _MERGE_NODES_CONFIG
+
+    def mergeWith(self, other: QUndoCommand) -> bool:
+        if (not isinstance(other, SetNodesConfigCommand) or other.node_ids != self.node_ids
+                or other.key != self.key):
+            return False
+        self.value = other.value
+        return True
+
+    def redo(self) -> None:
+        for node_id in self.node_ids:
+            self.arch.set_node_config(node_id, self.key, self.value)
+
+    def undo(self) -> None:
+        for node_id in self.node_ids:
+            self.arch.replace_node_config(node_id, self.old_configs[node_id])
+
+
 class SetNodeLabelCommand(QUndoCommand):
     def __init__(self, arch: Architecture, node_id: str, label: str | None,
                  parent: QUndoCommand | None = None) -> None:
@@ -177,6 +247,59 @@ class SetNodeLabelCommand(QUndoCommand):
         self.arch.set_node_label(self.node_id, self.old)
 
 
+class RenameNodeCommand(QUndoCommand):
+    """A new id for a node; its edges, loads and overrides follow (Architecture.rename_node).
+    The caller checks `arch.node_id_problem` first: an invalid id raises."""
+
+    def __init__(self, arch: Architecture, old_id: str, new_id: str, parent: QUndoCommand | None = None) -> None:
+        super().__init__(f"Rename id {old_id} to {new_id}", parent)
+        self.arch, self.old_id, self.new_id = arch, old_id, new_id
+
+    def redo(self) -> None:
+        self.arch.rename_node(self.old_id, self.new_id)
+
+    def undo(self) -> None:
+        self.arch.rename_node(self.new_id, self.old_id)
+
+
+def has_automatic_id(node: Node) -> bool:
+    """True while a node keeps the id it got when added ('lambda', 'lambda_2'): nobody
+    has chosen one yet, so it may follow the label."""
+    return re.fullmatch(rf"{re.escape(node.service)}(_\d+)?", node.id) is not None
+
+
+def relabel_node(arch: Architecture, node_id: str, label: str | None) -> QUndoCommand:
+    """The command for a new label (one undo step). A node whose id is still the automatic
+    one takes an id spelled after the label too ('Create order' -> create_order), so
+    exports get meaningful names without a separate rename."""
+    label = (label or "").strip() or None
+    node = arch.nodes[node_id]
+    if label and has_automatic_id(node):
+        wanted = id_from_text(label)
+        new_id = wanted if wanted == node_id else arch.unique_id(wanted)
+        if new_id != node_id and arch.node_id_problem(new_id, node_id) is None:
+            return StepsCommand(f"Rename {node.display_name} to {label} (id {new_id})",
+                                [SetNodeLabelCommand(arch, node_id, label), RenameNodeCommand(arch, node_id, new_id)])
+    return SetNodeLabelCommand(arch, node_id, label)
+
+
+class StepsCommand(QUndoCommand):
+    """Several commands as one undo entry, done in order and undone in reverse. (Not Qt's
+    child commands: their Python objects would have to be kept alive by hand anyway.)"""
+
+    def __init__(self, text: str, steps: list[QUndoCommand], parent: QUndoCommand | None = None) -> None:
+        super().__init__(text, parent)
+        self.steps = list(steps)
+
+    def redo(self) -> None:
+        for step in self.steps:
+            step.redo()
+
+    def undo(self) -> None:
+        for step in reversed(self.steps):
+            step.undo()
+
+
 class SetEdgeConfigCommand(QUndoCommand):
     def __init__(self, arch: Architecture, edge: Edge, key: str, value: Any,
                  parent: QUndoCommand | None = None) -> None:
@@ -199,6 +322,18 @@ class SetEdgeConfigCommand(QUndoCommand):
 
     def undo(self) -> None:
         self.arch.set_edge_config(self.edge, self.key, None if self.old is _MISSING else self.old)
+
+
+class SetEdgeKindCommand(QUndoCommand):
+    def __init__(self, arch: Architecture, edge: Edge, kind: str | None, parent: QUndoCommand | None = None) -> None:
+        super().__init__(f"Make the edge {(kind or 'default').replace('_', ' ')}", parent)
+        self.arch, self.edge, self.kind, self.old = arch, edge, kind, edge.kind
+
+    def redo(self) -> None:
+        self.arch.set_edge_kind(self.edge, self.kind)
+
+    def undo(self) -> None:
+        self.arch.set_edge_kind(self.edge, self.old)
 
 
 class AddScenarioCommand(QUndoCommand):
@@ -304,3 +439,67 @@ class PasteCommand(QUndoCommand):
             self.arch.remove_edge(edge)
         for node in reversed(self.nodes):
             self.arch.remove_node(node.id)
+
+
+# --------------------------------------------------------------------------------------
+# Annotations: notes and groups
+
+
+class AddNoteCommand(QUndoCommand):
+    def __init__(self, arch: Architecture, note: Note, parent: QUndoCommand | None = None) -> None:
+        super().__init__("Add note", parent)
+        self.arch, self.note = arch, note
+
+    def redo(self) -> None:
+        self.arch.add_note(self.note)
+
+    def undo(self) -> None:
+        self.arch.remove_note(self.note.id)
+
+
+class UpdateNoteCommand(QUndoCommand):
+    """A note's text, position or size."""
+
+    def __init__(self, arch: Architecture, note_id: str, description: str, parent: QUndoCommand | None = None,
+                 **values: Any) -> None:
+        super().__init__(description, parent)
+        note = arch.note(note_id)
+        self.arch, self.note_id = arch, note_id
+        self.new = copy.deepcopy(values)
+        self.old = {key: copy.deepcopy(getattr(note, key)) for key in values}
+
+    def redo(self) -> None:
+        self.arch.update_note(self.note_id, **self.new)
+
+    def undo(self) -> None:
+        self.arch.update_note(self.note_id, **self.old)
+
+
+class AddGroupCommand(QUndoCommand):
+    def __init__(self, arch: Architecture, group: Group, parent: QUndoCommand | None = None) -> None:
+        super().__init__(f"Group {_count(len(group.nodes), 'node')}", parent)
+        self.arch, self.group = arch, group
+
+    def redo(self) -> None:
+        self.arch.add_group(self.group)
+
+    def undo(self) -> None:
+        self.arch.remove_group(self.group.id)
+
+
+class UpdateGroupCommand(QUndoCommand):
+    """A group's label, colour or members."""
+
+    def __init__(self, arch: Architecture, group_id: str, description: str, parent: QUndoCommand | None = None,
+                 **values: Any) -> None:
+        super().__init__(description, parent)
+        group = arch.group(group_id)
+        self.arch, self.group_id = arch, group_id
+        self.new = copy.deepcopy(values)
+        self.old = {key: copy.deepcopy(getattr(group, key)) for key in values}
+
+    def redo(self) -> None:
+        self.arch.update_group(self.group_id, **self.new)
+
+    def undo(self) -> None:
+        self.arch.update_group(self.group_id, **self.old)

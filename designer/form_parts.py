@@ -94,9 +94,14 @@ class Header(QWidget):
 class FieldRows:
     """Editors bound to model values: `getter(key)` reads, `setter(key, value)` pushes."""
 
-    def __init__(self, getter: Callable[[str], Any], setter: Callable[[str, Any], None]) -> None:
+    def __init__(self, getter: Callable[[str], Any], setter: Callable[[str, Any], None],
+                 is_change: Callable[[str, Any], bool] | None = None) -> None:
+        """`is_change(key, value)` says whether an edited value changes anything (by
+        default: it differs from `getter(key)`)."""
         self.getter, self.setter = getter, setter
+        self.is_change = is_change or (lambda key, value: value != self.getter(key))
         self.editors: dict[str, FieldEditor] = {}
+        self.labels: dict[str, QLabel] = {}
 
     def add(self, form: QFormLayout, fdef: Field, key: str | None = None) -> FieldEditor:
         key = key or fdef.name
@@ -104,12 +109,14 @@ class FieldRows:
         editor.setObjectName(f"field_{key}")
         editor.set_value(self.getter(key))
         editor.edited.connect(lambda value, k=key: self._edited(k, value))
-        form.addRow(row_label(fdef), editor)
+        label = row_label(fdef)
+        form.addRow(label, editor)
         self.editors[key] = editor
+        self.labels[key] = label
         return editor
 
     def _edited(self, key: str, value: Any) -> None:
-        if value != self.getter(key):
+        if self.is_change(key, value):
             self.setter(key, value)
 
     def refresh(self) -> None:

@@ -1,7 +1,8 @@
 """The inspector: a form generated from the catalogue for what is selected.
 
 A node shows its id, label and its service's config fields; an edge its kind and the
-edge rule's fields (with `calls`); nothing selected shows the design's own settings. The
+edge rule's fields (with `calls`); a note its text, a group its name, colour and nodes;
+nothing selected shows the design's own settings. The
 Scenarios tab edits load scenarios (designer/scenario_editor.py). Every edit is pushed as
 a command from `designer.commands`, so it is undoable; the form listens to the model and
 refreshes its values in place when an undo changes them (it is rebuilt only when its
@@ -13,15 +14,16 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QUndoStack
+from PySide6.QtGui import QColor, QIcon, QPixmap, QUndoStack
 from PySide6.QtWidgets import (
-    QComboBox, QFrame, QLabel, QLineEdit, QScrollArea, QSizePolicy, QTabWidget, QVBoxLayout, QWidget,
+    QComboBox, QFrame, QLabel, QLineEdit, QPlainTextEdit, QScrollArea, QSizePolicy, QTabWidget, QVBoxLayout,
+    QWidget,
 )
 
 from model.architecture import Architecture, Change, Edge
-from model.catalogue import ACCOUNT_FIELDS, SERVICES, edge_rule
+from model.catalogue import ACCOUNT_FIELDS, SERVICES, edge_rule, rules_between
 
-from . import commands
+from . import commands, style
 from .form_parts import FieldRows, Header, heading, new_form, plain_label, replace_widget
 from .inspector_widgets import compact
 from .scenario_editor import ScenariosPage
@@ -50,17 +52,25 @@ class NodeForm(QWidget):
         layout.addWidget(Header(node.display_name, subtitle,
                                 icon_for(node.service) if icon_for else None))
         form = new_form()
-        self.id_edit = QLineEdit(node_id)
-        self.id_edit.setReadOnly(True)
-        self.id_edit.setToolTip("The node's id: exporters derive resource names from it")
-        self.id_edit.setStyleSheet("color: #5f6b7a; background: #f1f3f6;")
-        form.addRow(plain_label("Id"), compact(self.id_edit))
         self.label_edit = QLineEdit(node.label or "")
         self.label_edit.setObjectName("field_label")
         self.label_edit.setPlaceholderText(node_id)
-        self.label_edit.setToolTip("Display name on the canvas (optional)")
+        self.label_edit.setToolTip("Display name on the canvas (optional; F2 or a double-click "
+                                   "edits it on the card)")
         self.label_edit.editingFinished.connect(self._label_edited)
         form.addRow(plain_label("Label"), compact(self.label_edit))
+        self.id_edit = QLineEdit(node_id)
+        self.id_edit.setObjectName("field_id")
+        self.id_edit.setToolTip("The node's id: exporters name its resources after it. Renaming "
+                                "it renames it in edges, loads and overrides too.")
+        self.id_edit.editingFinished.connect(self._id_edited)
+        form.addRow(plain_label("Id"), compact(self.id_edit))
+        self.id_problem = QLabel()
+        self.id_problem.setObjectName("id_problem")
+        self.id_problem.setWordWrap(True)
+        self.id_problem.setStyleSheet("color: #D92D20;")
+        self.id_problem.hide()
+        form.addRow(self.id_problem)
         form.addRow(heading("Configuration"))
         self.rows = FieldRows(self._value, self._set)
         for fdef in spec.fields if spec else ():
@@ -77,14 +87,102 @@ class NodeForm(QWidget):
     def _label_edited(self) -> None:
         text = self.label_edit.text().strip() or None
         if text != self.arch.nodes[self.node_id].label:
-            self.stack.push(commands.SetNodeLabelCommand(self.arch, self.node_id, text))
+            self.stack.push(commands.relabel_node(self.arch, self.node_id, text))
+
+    def _id_edited(self) -> None:
+        new_id = self.id_edit.text().strip()
+        problem = self.arch.node_id_problem(new_id, self.node_id)
+        self.id_problem.setText(problem[:1].upper() + problem[1:] + "." if problem else "")
+        self.id_problem.setVisible(bool(problem))
+        if problem is None and new_id != self.node_id:
+            self.stack.push(commands.RenameNodeCommand(self.arch, self.node_id, new_id))
 
     def refresh(self) -> None:
         node = self.arch.nodes[self.node_id]
-        if self.label_edit.text() != (node.label or "") and not self.label_edit.hasFocus():
+        # Even with the focus in it: the window's Undo commits a field before undoing.
+        if self.label_edit.text() != (node.label or ""):
             self.label_edit.setText(node.label or "")
         self.findChild(Header).title.setText(node.display_name)
         self.rows.refresh()
+
+
+class MultiNodeForm(QWidget):
+    """Several nodes of one service: a field edited here is set on all of them (one undo
+    step); a field whose values differ says so until it is set."""
+
+    def __init__(self, arch: Architecture, stack: QUndoStack, node_ids: list[str], icon_for) -> None:
+        super().__init__()
+        self.arch, self.stack, self.node_ids = arch, stack, list(node_ids)
+        service = arch.nodes[node_ids[0]].service
+        spec = SERVICES.get(service)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(6)
+        names = ", ".join(arch.nodes[n].display_name for n in node_ids)
+        layout.addWidget(Header(f"{len(node_ids)} × {spec.name if spec else service}",
+                                f"{names}. A field set here is set on all of them.",
+                                icon_for(service) if icon_for else None))
+        form = new_form()
+        form.addRow(heading("Shared configuration"))
+        self.rows = FieldRows(self._value, self._set, self._is_change)
+        for fdef in spec.fields if spec else ():
+            self.rows.add(form, fdef)
+        self._label_texts = {key: (label.text(), label.toolTip()) for key, label in self.rows.labels.items()}
+        layout.addLayout(form)
+        layout.addStretch(1)
+        self.refresh()
+
+    def _values(self, key: str) -> list[Any]:
+        return [self.arch.nodes[n].effective_config().get(key) for n in self.node_ids]
+
+    def _value(self, key: str) -> Any:
+        return self._values(key)[0]
+
+    def _set(self, key: str, value: Any) -> None:
+        self.stack.push(commands.SetNodesConfigCommand(self.arch, self.node_ids, key, value))
+
+    def _is_change(self, key: str, value: Any) -> bool:
+        return any(v != value for v in self._values(key))
+
+    def refresh(self) -> None:
+        self.rows.refresh()
+        for key, label in self.rows.labels.items():
+            values = self._values(key)
+            text, tip = self._label_texts[key]
+            if any(v != values[0] for v in values[1:]):
+                label.setText(f"{text} · differs")
+                label.setToolTip("\n".join(f"{self.arch.nodes[n].display_name}: {v}"
+                                           for n, v in zip(self.node_ids, values)))
+            else:
+                label.setText(text)
+                label.setToolTip(tip)
+
+
+class SelectionForm(QWidget):
+    """Several items of different kinds or services: what is selected, and how to edit it."""
+
+    def __init__(self, arch: Architecture, subjects: list) -> None:
+        super().__init__()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        counts: dict[str, int] = {}
+        for kind, value in subjects:
+            name = kind
+            if kind == "node":
+                spec = SERVICES.get(arch.nodes[value].service)
+                name = spec.name if spec else arch.nodes[value].service
+            counts[name] = counts.get(name, 0) + 1
+        summary = ", ".join(f"{n} {name}" for name, n in counts.items())
+        layout.addWidget(Header(f"{len(subjects)} items selected", summary))
+        hint = QLabel("Select nodes of one service to edit a field they share; Arrange aligns and "
+                      "distributes the selected cards.")
+        hint.setWordWrap(True)
+        hint.setStyleSheet("color: #8a93a0; padding-top: 12px;")
+        layout.addWidget(hint)
+        layout.addStretch(1)
+
+    def refresh(self) -> None:
+        pass
 
 
 class EdgeForm(QWidget):
@@ -102,10 +200,14 @@ class EdgeForm(QWidget):
         subtitle = rule.help if rule else "AWS offers no integration between these services"
         layout.addWidget(Header(title, subtitle))
         form = new_form()
-        kind_label = QLabel(kind.replace("_", " "))
-        kind_label.setObjectName("edge_kind")
-        kind_label.setStyleSheet("font-weight: 600;")
-        form.addRow(plain_label("Kind"), kind_label)
+        kinds = rules_between(src.service, dst.service) if src and dst else []
+        if len(kinds) > 1:
+            form.addRow(plain_label("Kind"), compact(self._kind_choice(kinds, kind)))
+        else:
+            kind_label = QLabel(kind.replace("_", " "))
+            kind_label.setObjectName("edge_kind")
+            kind_label.setStyleSheet("font-weight: 600;")
+            form.addRow(plain_label("Kind"), kind_label)
         if rule is not None:
             mode = "synchronous (caller waits)" if rule.is_synchronous(edge.config) else "asynchronous"
             form.addRow(plain_label("Delivery"), QLabel(mode))
@@ -116,6 +218,29 @@ class EdgeForm(QWidget):
                 self.rows.add(form, fdef)
         layout.addLayout(form)
         layout.addStretch(1)
+
+    def _kind_choice(self, rules, current: str) -> QComboBox:
+        """The kinds this pair may have (Lambda -> SQS: send or on-failure destination);
+        those another edge of the pair already has are greyed out."""
+        combo = QComboBox()
+        combo.setObjectName("edge_kind_choice")
+        taken = {self.arch.edge_kind(e) for e in self.arch.edges
+                 if e is not self.edge and (e.source, e.target) == (self.edge.source, self.edge.target)}
+        for rule in rules:
+            combo.addItem(f"{rule.kind.replace('_', ' ')} — {rule.help}", rule.kind)
+            combo.setItemData(combo.count() - 1, rule.help, Qt.ToolTipRole)
+            if rule.kind in taken:
+                combo.model().item(combo.count() - 1).setEnabled(False)
+        combo.setCurrentIndex(max(0, combo.findData(current)))
+        combo.setToolTip("What this edge does: AWS offers more than one integration between these services")
+        default = rules[0].kind
+        combo.currentIndexChanged.connect(
+            lambda i: self._set_kind(None if combo.itemData(i) == default else combo.itemData(i)))
+        return combo
+
+    def _set_kind(self, kind: str | None) -> None:
+        if kind != self.edge.kind:
+            self.stack.push(commands.SetEdgeKindCommand(self.arch, self.edge, kind))
 
     def _value(self, key: str) -> Any:
         fdef = self._rule.field(key) if self._rule else None
@@ -189,13 +314,133 @@ class DesignForm(QWidget):
     def refresh(self) -> None:
         self.header.title.setText(self.arch.name)
         self.header.subtitle.setText(self._summary())
-        if self.name_edit.text() != self.arch.name and not self.name_edit.hasFocus():
+        if self.name_edit.text() != self.arch.name:
             self.name_edit.setText(self.arch.name)
         if self.region.currentText() != self.arch.region:
             self.region.blockSignals(True)
             self.region.setCurrentText(self.arch.region)
             self.region.blockSignals(False)
         self.rows.refresh()
+
+
+class NoteText(QPlainTextEdit):
+    """A note's text: handed in when the focus leaves it or on Ctrl+Enter (not per key)."""
+
+    editing_finished = Signal()
+
+    def commit(self) -> None:
+        self.editing_finished.emit()
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        if event.key() in (Qt.Key_Return, Qt.Key_Enter) and event.modifiers() & Qt.ControlModifier:
+            self.commit()
+            return
+        super().keyPressEvent(event)
+
+    def focusOutEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        super().focusOutEvent(event)
+        self.commit()
+
+
+class NoteForm(QWidget):
+    def __init__(self, arch: Architecture, stack: QUndoStack, note_id: str) -> None:
+        super().__init__()
+        self.arch, self.stack, self.note_id = arch, stack, note_id
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(6)
+        layout.addWidget(Header("Note", "Free text on the canvas, saved with the design; the simulator "
+                                        "and the exporters ignore it."))
+        layout.addWidget(plain_label("Text"))
+        self.text = NoteText(arch.note(note_id).text)
+        self.text.setObjectName("note_text")
+        self.text.setToolTip("Ctrl+Enter or leaving the box keeps the text; a double-click on the note "
+                             "edits it on the canvas")
+        self.text.editing_finished.connect(self._text_edited)
+        layout.addWidget(self.text, 1)
+
+    def _text_edited(self) -> None:
+        note = self.arch.note(self.note_id)
+        if note is not None and self.text.toPlainText() != note.text:
+            self.stack.push(commands.UpdateNoteCommand(self.arch, self.note_id, "Edit note",
+                                                       text=self.text.toPlainText()))
+
+    def refresh(self) -> None:
+        note = self.arch.note(self.note_id)
+        if note is not None and self.text.toPlainText() != note.text:
+            self.text.setPlainText(note.text)
+
+
+def _swatch(colour: str) -> QIcon:
+    pixmap = QPixmap(14, 14)
+    pixmap.fill(QColor(colour))
+    return QIcon(pixmap)
+
+
+class GroupForm(QWidget):
+    def __init__(self, arch: Architecture, stack: QUndoStack, group_id: str) -> None:
+        super().__init__()
+        self.arch, self.stack, self.group_id = arch, stack, group_id
+        group = arch.group(group_id)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(6)
+        self.header = Header(group.label or "Group", "A frame around nodes (an account, a bounded "
+                                                     "context); it moves with them.")
+        layout.addWidget(self.header)
+        form = new_form()
+        self.label_edit = QLineEdit(group.label)
+        self.label_edit.setObjectName("field_group_label")
+        self.label_edit.editingFinished.connect(self._label_edited)
+        form.addRow(plain_label("Name"), compact(self.label_edit))
+        self.colour = QComboBox()
+        self.colour.setObjectName("field_group_colour")
+        for name, value in style.GROUP_COLOURS:
+            self.colour.addItem(_swatch(value), name, value)
+        self.colour.currentIndexChanged.connect(self._colour_chosen)
+        form.addRow(plain_label("Colour"), compact(self.colour))
+        form.addRow(heading("Nodes"))
+        self.members = QLabel()
+        self.members.setObjectName("group_members")
+        self.members.setWordWrap(True)
+        form.addRow(self.members)
+        layout.addLayout(form)
+        hint = QLabel("Right-click a node to add it to a group or take it out.")
+        hint.setWordWrap(True)
+        hint.setStyleSheet("color: #8a93a0; padding-top: 12px;")
+        layout.addWidget(hint)
+        layout.addStretch(1)
+        self.refresh()
+
+    def _label_edited(self) -> None:
+        label = self.label_edit.text().strip()
+        group = self.arch.group(self.group_id)
+        if group is not None and label and label != group.label:
+            self.stack.push(commands.UpdateGroupCommand(self.arch, self.group_id, f"Rename group to {label}",
+                                                        label=label))
+
+    def _colour_chosen(self, index: int) -> None:
+        value = self.colour.itemData(index)
+        group = self.arch.group(self.group_id)
+        if group is not None and value and value != group.colour:
+            self.stack.push(commands.UpdateGroupCommand(self.arch, self.group_id, "Colour group", colour=value))
+
+    def refresh(self) -> None:
+        group = self.arch.group(self.group_id)
+        if group is None:
+            return
+        self.header.title.setText(group.label or "Group")
+        if self.label_edit.text() != group.label:
+            self.label_edit.setText(group.label)
+        self.colour.blockSignals(True)
+        index = self.colour.findData(group.colour)
+        if index < 0 and group.colour:  # a colour from the file that is not one of ours: kept
+            self.colour.addItem(_swatch(group.colour), group.colour, group.colour)
+            index = self.colour.count() - 1
+        self.colour.setCurrentIndex(max(0, index))
+        self.colour.blockSignals(False)
+        names = [self.arch.nodes[n].display_name for n in group.nodes if n in self.arch.nodes]
+        self.members.setText(", ".join(names) or "none")
 
 
 # --------------------------------------------------------------------------------------
@@ -238,6 +483,19 @@ class Inspector(QWidget):
             self._set_form(("node", value), NodeForm(self.arch, self.stack, value, self.icon_for))
         elif kind == "edge" and any(e is value for e in self.arch.edges):
             self._set_form(("edge", value), EdgeForm(self.arch, self.stack, value))
+        elif kind == "nodes" and value and all(n in self.arch.nodes for n in value):
+            services = {self.arch.nodes[n].service for n in value}
+            if len(services) == 1:
+                self._set_form(("nodes", list(value)), MultiNodeForm(self.arch, self.stack, value, self.icon_for))
+            else:
+                self._set_form(("selection", [("node", n) for n in value]),
+                               SelectionForm(self.arch, [("node", n) for n in value]))
+        elif kind == "selection" and value:
+            self._set_form(("selection", list(value)), SelectionForm(self.arch, value))
+        elif kind == "note" and self.arch.note(value) is not None:
+            self._set_form(("note", value), NoteForm(self.arch, self.stack, value))
+        elif kind == "group" and self.arch.group(value) is not None:
+            self._set_form(("group", value), GroupForm(self.arch, self.stack, value))
         elif kind == "scenario" and self.arch.scenario(value) is not None:
             self.tabs.setCurrentWidget(self.scenarios)
             self.scenarios.rebuild(select=value)
@@ -269,10 +527,30 @@ class Inspector(QWidget):
             self.show_design()
         elif kind == "node" and what == "node_changed" and change.subject == value:
             self.form.refresh()
+        elif kind == "node" and what == "node_renamed" and change.subject == value:
+            typing_id = self.form.id_edit.hasFocus()
+            self.show_subject(("node", change.detail))
+            if typing_id:  # renamed from this form: the keyboard stays in the id field
+                self.form.show()  # (a hidden widget cannot take the focus)
+                self.form.id_edit.setFocus()
         elif kind == "edge" and what == "edge_removed" and change.subject is value:
             self.show_design()
         elif kind == "edge" and what == "edge_changed" and change.subject is value:
+            if change.detail == "kind":  # other fields: another form
+                self.show_subject(("edge", value))
+            else:
+                self.form.refresh()
+        elif kind == "nodes" and what == "node_changed" and change.subject in value:
             self.form.refresh()
+        elif kind == "nodes" and what in ("node_removed", "node_renamed") and change.subject in value:
+            ids = [change.detail if n == change.subject else n for n in value]
+            self.show_subject(("nodes", [n for n in ids if n in self.arch.nodes]))
+        elif kind in ("note", "group") and what == f"{kind}_removed" and change.subject == value:
+            self.show_design()
+        elif kind in ("note", "group") and what == f"{kind}_changed" and change.subject == value:
+            self.form.refresh()
+        elif kind == "group" and what in ("node_changed", "node_renamed"):
+            self.form.refresh()  # its member list names the nodes
         elif kind == "design" and what in ("properties_changed", "node_added", "node_removed",
                                            "edge_added", "edge_removed", "scenario_added",
                                            "scenario_removed"):

@@ -144,10 +144,16 @@ class IntEditor(FieldEditor):
 
 
 class FloatEditor(FieldEditor):
+    """A spin box; a nullable field gets one step below its minimum shown as 'unset'."""
+
     def __init__(self, fdef: Field, parent: QWidget | None = None) -> None:
         super().__init__(fdef, parent)
         self.spin = CompactDoubleSpinBox()
-        self.spin.setRange(*_float_range(fdef))
+        low, high = _float_range(fdef)
+        if fdef.nullable:
+            low -= _step_for(fdef)
+            self.spin.setSpecialValueText(UNSET_TEXT)
+        self.spin.setRange(low, high)
         self.spin.setSuffix(_suffix(fdef.unit))
         self.spin.setSingleStep(_step_for(fdef))
         self.spin.setAccelerated(True)
@@ -155,12 +161,17 @@ class FloatEditor(FieldEditor):
         self.layout().addWidget(compact(self.spin))
         self.spin.valueChanged.connect(lambda _v: self.edited.emit(self.value()))
 
-    def value(self) -> float | int:
+    def value(self) -> float | int | None:
         value = self.spin.value()
+        if self.fdef.nullable and value == self.spin.minimum():
+            return None
         return int(value) if float(value).is_integer() and not _is_fraction_field(self.fdef) else value
 
     def set_value(self, value: Any) -> None:
-        target = float(value if value is not None else (self.fdef.default or 0))
+        if value is None and self.fdef.nullable:
+            target = self.spin.minimum()
+        else:
+            target = float(value if value is not None else (self.fdef.default or 0))
         if not math.isclose(self.spin.value(), target, rel_tol=0, abs_tol=1e-9):
             self.spin.blockSignals(True)
             self.spin.setValue(target)

@@ -13,21 +13,27 @@ from pathlib import Path
 from PySide6.QtCore import QSettings, QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
-    QApplication, QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox, QToolBar,
+    QApplication, QDockWidget, QFileDialog, QLabel, QMainWindow, QMenu, QMessageBox, QToolBar,
     QWidget,
 )
 
 from assets import EXAMPLES_DIR
 from model import clipboard
 from model.architecture import Architecture, Change, Edge, Node
-from model.errors import Problem
+from model.designfile import loads_design
+from model.errors import Problem, StratusError
 from model.validation import validate
 
 from . import icons
 from .canvas import image_export
 from .canvas.scene import DiagramScene
 from .canvas.view import CanvasView
+from .context_menus import build_menu, connect_menu
+from .help import quick_start_dialog, shortcuts_dialog
+from .design_undo import DesignUndo
 from .documents import DocumentController, Prompter
+from .empty_state import EmptyCanvasHint
+from .names import node_name
 from .inspector import Inspector
 from .palette import Palette
 from .problems import ProblemsPanel
@@ -35,6 +41,28 @@ from .toolbar_icons import TOOLBAR_ICONS, line_icon
 
 VALIDATION_DELAY_MS = 300
 PALETTE_WIDTH, INSPECTOR_WIDTH, PROBLEMS_HEIGHT = 220, 320, 120
+
+
+def key_sequences(*keys) -> list[QKeySequence]:
+    """Key sequences from strings and standard keys (all of a standard key's bindings),
+    in order, each once."""
+    found: list[QKeySequence] = []
+    for key in keys:
+        options = QKeySequence.keyBindings(key) if isinstance(key, QKeySequence.StandardKey) else [QKeySequence(key)]
+        found += [seq for seq in options if not seq.isEmpty() and seq not in found]
+    return found
+
+
+def _copied_corner(text: str) -> tuple[float, float] | None:
+    """The top left position of the nodes in copied YAML (None: the text is no design)."""
+    try:
+        part = loads_design(text, "clipboard")
+    except (StratusError, ValueError, TypeError):
+        return None
+    spots = [node.at for node in part.nodes.values() if node.at is not None]
+    if not part.nodes:
+        return None
+    return (min(x for x, _ in spots), min(y for _, y in spots)) if spots else (0.0, 0.0)
 
 
 def as_subject(item) -> tuple:
@@ -62,11 +90,15 @@ class MainWindow(QMainWindow):
         self.documents = DocumentController(self, self.arch, self.undo_stack, settings, prompter,
                                             autosave_interval_s)
         self._paste_count = 0
+        self.context_menu: QMenu | None = None  # the last right-click menu
         self._build_docks()
         self._build_actions()
         self._build_menus()
         self._build_toolbar()
         self._build_status_bar()
+        self.empty_hint = EmptyCanvasHint(self.view.viewport(), [
+            ("Open an Example…", self.act_new_example), ("Quick Start", self.act_quick_start),
+            ("Open a Design…", self.act_open)])
         self._connect()
         from .results_ui import install as install_results  # simulation, results, export, deploy
         self.results = install_results(self)
@@ -81,6 +113,7 @@ class MainWindow(QMainWindow):
         self.resize(1400, 900)
         self.size_docks()
         self._update_title()
+        self._update_empty_hint()
         self.run_validation()
 
     # -- construction --------------------------------------------------------------------
@@ -99,7 +132,7 @@ class MainWindow(QMainWindow):
         self.palette_dock = self._dock("Services", "palette", self.palette, Qt.LeftDockWidgetArea)
         self.inspector = Inspector(self.arch, self.undo_stack, icon_for=self._inspector_icon)
         self.inspector_dock = self._dock("Inspector", "inspector", self.inspector, Qt.RightDockWidgetArea)
-        self.problems = ProblemsPanel()
+        self.problems = ProblemsPanel(name_of=self._problem_subject)
         self.problems_dock = self._dock("Problems", "problems", self.problems, Qt.BottomDockWidgetArea)
 
     def size_docks(self) -> None:
@@ -138,10 +171,14 @@ class MainWindow(QMainWindow):
         self.act_export_svg = a("Export Canvas as S&VG…", self.export_svg_dialog, None,
                                 "Save the diagram as a scalable vector drawing")
         self.act_quit = a("&Quit", self.close, K.Quit, "Close the designer")
-        self.act_undo = self.undo_stack.createUndoAction(self, "&Undo")
-        self.act_undo.setShortcut(QKeySequence(K.Undo))
-        self.act_redo = self.undo_stack.createRedoAction(self, "&Redo")
-        self.act_redo.setShortcuts([QKeySequence(K.Redo), QKeySequence("Ctrl+Y")])
+        # The design's undo, even from inside a text field (see design_undo).
+        self.design_undo = DesignUndo(self, self.undo_stack)
+        self.act_undo, self.act_redo = self.design_undo.undo_action, self.design_undo.redo_action
+        self.act_undo.setShortcuts(key_sequences("Ctrl+Z", K.Undo))
+        # QKeySequence(K.Redo) is only the platform's first redo key (Ctrl+Y here): list
+        # both usual keys, then the platform's others, each once (a key bound twice is
+        # an "ambiguous shortcut" and does nothing).
+        self.act_redo.setShortcuts(key_sequences("Ctrl+Shift+Z", "Ctrl+Y", K.Redo))
         self.act_cut = a("Cu&t", self.cut, K.Cut, "Cut the selection")
         self.act_copy = a("&Copy", self.copy, K.Copy, "Copy the selection")
         self.act_paste = a("&Paste", self.paste, K.Paste, "Paste nodes")
@@ -149,6 +186,35 @@ class MainWindow(QMainWindow):
                                "Duplicate the selection")
         self.act_delete = a("&Delete", self.scene.delete_selection, [K.Delete, "Backspace"],
                             "Delete the selection")
+        # Delete acts on what has the focus: its keys work only on the canvas (a list,
+        # a table or a field elsewhere has its own Delete, or none).
+        self.act_delete.setShortcutContext(Qt.WidgetWithChildrenShortcut)
+        self.view.addAction(self.act_delete)
+        self.act_rename = a("&Rename", self.view.edit_selection, "F2",
+                            "Edit the name of the selected node or group (or a note's text) on the canvas")
+        self.act_group = a("&Group", self.group_selection, "Ctrl+G",
+                           "Frame the selected nodes as a named, coloured group")
+        self.act_ungroup = a("U&ngroup", self.scene.ungroup_selection, "Ctrl+Shift+G",
+                             "Remove the selected group's frame (its nodes stay)")
+        self.act_add_note = a("Add &Note", lambda: self.add_note(), "Ctrl+Shift+M", "Add a text note to the canvas")
+        self.act_align = {how: a(f"Align {title}", lambda _=False, h=how: self.scene.align_selection(h), None,
+                                 f"Line the selected cards up: {title.lower()}")
+                          for how, title in (("left", "Left Edges"), ("centre", "Centres"),
+                                             ("right", "Right Edges"), ("top", "Top Edges"),
+                                             ("middle", "Middles"), ("bottom", "Bottom Edges"))}
+        self.act_distribute = {axis: a(f"Distribute {axis.title()}ly",
+                                       lambda _=False, x=axis: self.scene.distribute_selection(x), None,
+                                       f"Equal {axis} gaps between the selected cards")
+                               for axis in ("horizontal", "vertical")}
+        self.act_connect = a("&Connect To…", self.connect_selected, "Ctrl+K",
+                             "Connect the selected card to another, chosen from a list")
+        self.act_selection_menu = a("Selection &Menu", self.view.show_selection_menu, "Shift+F10",
+                                    "What can be done with the selection")
+        # Canvas actions: their keys work while the canvas has the focus.
+        for action in (self.act_rename, self.act_group, self.act_ungroup, self.act_add_note,
+                       self.act_connect, self.act_selection_menu):
+            action.setShortcutContext(Qt.WidgetWithChildrenShortcut)
+            self.view.addAction(action)
         self.act_select_all = a("Select &All", self.select_all, K.SelectAll, "Select every node")
         self.act_zoom_in = a("Zoom &In", self.view.zoom_in, [K.ZoomIn, "Ctrl+="], "Zoom in")
         self.act_zoom_out = a("Zoom &Out", self.view.zoom_out, K.ZoomOut, "Zoom out")
@@ -158,6 +224,9 @@ class MainWindow(QMainWindow):
         self.act_layout = a("Auto-&Layout", self.scene.auto_layout, "Ctrl+Shift+L",
                             "Arrange the nodes left to right along the flow")
         self.act_about = a("&About Stratus", self.about, None, "About Stratus")
+        self.act_quick_start = a("&Quick Start", self.quick_start, "F1", "How to make a first design")
+        self.act_shortcuts = a("&Keyboard Shortcuts", self.keyboard_shortcuts, "Ctrl+/",
+                               "Every key the designer knows")
         for action in (self.act_undo, self.act_redo):
             action.setStatusTip(action.text())
 
@@ -177,9 +246,15 @@ class MainWindow(QMainWindow):
         edit.addActions([self.act_undo, self.act_redo])
         edit.addSeparator()
         edit.addActions([self.act_cut, self.act_copy, self.act_paste, self.act_duplicate,
-                         self.act_delete])
+                         self.act_delete, self.act_rename, self.act_connect])
+        edit.addSeparator()
+        edit.addActions([self.act_group, self.act_ungroup, self.act_add_note])
         edit.addSeparator()
         edit.addAction(self.act_select_all)
+        arrange = bar.addMenu("&Arrange")
+        self.fill_arrange_menu(arrange)
+        arrange.addSeparator()
+        arrange.addAction(self.act_layout)
         view = bar.addMenu("&View")
         view.addActions([self.act_zoom_in, self.act_zoom_out, self.act_zoom_reset, self.act_fit])
         view.addSeparator()
@@ -188,8 +263,16 @@ class MainWindow(QMainWindow):
         for dock in (self.palette_dock, self.inspector_dock, self.problems_dock):
             view.addAction(dock.toggleViewAction())
         help_menu = bar.addMenu("&Help")
+        help_menu.addActions([self.act_quick_start, self.act_shortcuts])
+        help_menu.addSeparator()
         help_menu.addAction(self.act_about)
         self._fill_recent_menu()
+
+    def fill_arrange_menu(self, menu) -> None:
+        """Align and distribute entries (the Arrange menu, and a card's context menu)."""
+        menu.addActions(list(self.act_align.values()))
+        menu.addSeparator()
+        menu.addActions(list(self.act_distribute.values()))
 
     def _build_toolbar(self) -> None:
         bar = QToolBar("Main toolbar", self)
@@ -237,6 +320,8 @@ class MainWindow(QMainWindow):
         self.documents.recent_changed.connect(self._fill_recent_menu)
         self.arch.subscribe(self._on_model_change)
         self.scene.connection_refused.connect(self._connection_refused)
+        self.scene.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        self.view.context_menu_requested.connect(self.show_context_menu)
         self.scene.subjects_selected.connect(self._selection_changed)
         self.palette.service_activated.connect(self.add_service)
         self.problems.problem_activated.connect(self.show_problem)
@@ -257,11 +342,27 @@ class MainWindow(QMainWindow):
             self._paste_count = 0
         self.validation_timer.start()
         self._update_counts()
+        self._update_empty_hint()
+
+    def _update_empty_hint(self) -> None:
+        self.empty_hint.set_shown(not self.arch.nodes and not self.arch.notes)
 
     def _update_counts(self) -> None:
         a = self.arch
         self.counts_label.setText(f"{len(a.nodes)} nodes · {len(a.edges)} edges · "
                                   f"{len(a.scenarios)} scenarios")
+
+    def _problem_subject(self, problem: Problem) -> str | None:
+        """A problem's node or edge as the canvas names it (labels, with the id the
+        message may use), or None for the validator's own words."""
+        kind, value = (problem.target or (None, None))[:2]
+        arch = self.arch
+        if kind == "node" and value in arch.nodes and arch.nodes[value].label:
+            return f"node {node_name(arch, value, with_id=True)}"
+        if kind == "edge" and isinstance(value, int) and 0 <= value < len(arch.edges):
+            edge = arch.edges[value]
+            return f"edge {node_name(arch, edge.source)} → {node_name(arch, edge.target)}"
+        return None
 
     def run_validation(self) -> list[Problem]:
         self.validation_timer.stop()
@@ -290,7 +391,11 @@ class MainWindow(QMainWindow):
         elif not subjects:
             self.inspector.show_design()
         else:
-            self.inspector.show_design()
+            nodes = [v for k, v in subjects if k == "node"]
+            if len(nodes) == len(subjects):  # nodes only: fields they share, if one service
+                self.inspector.show_subject(("nodes", nodes))
+            else:
+                self.inspector.show_subject(("selection", list(subjects)))
             self.statusBar().showMessage(f"{len(subjects)} items selected", 3000)
 
     def select(self, subject: tuple) -> None:
@@ -328,9 +433,30 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"Connection refused: {reason}", 8000)
 
     def add_service(self, key: str) -> None:
-        """Palette double-click/Enter: add at the centre of what the canvas shows."""
+        """Palette double-click/Enter: add near the centre of what the canvas shows, where
+        no card is yet."""
         centre = self.view.mapToScene(self.view.viewport().rect().center())
-        self.scene.add_service_at(key, centre)
+        node_id = self.scene.add_service_at(key, centre, avoid_cards=True)
+        if node_id is not None:
+            self.view.ensureVisible(self.scene.node_item(node_id), 40, 40)
+
+    def group_selection(self) -> None:
+        group_id = self.scene.group_selection()
+        if group_id is not None:
+            self.view.edit_subject(("group", group_id))  # name it right away
+        else:
+            self.statusBar().showMessage("Select the nodes to group first", 4000)
+
+    def add_note(self, scene_pos=None) -> str:
+        """A note where asked (context menu) or near the middle of the view; its text is
+        typed at once."""
+        if scene_pos is None:
+            centre = self.view.mapToScene(self.view.viewport().rect().center())
+            note_id = self.scene.add_note_at(centre, avoid_cards=True)
+        else:
+            note_id = self.scene.add_note_at(scene_pos)
+        self.view.edit_subject(("note", note_id))
+        return note_id
 
     # -- edit actions --------------------------------------------------------------------
 
@@ -355,6 +481,33 @@ class MainWindow(QMainWindow):
         self._paste_count += 1
         self.scene.paste(text, clipboard.paste_offset(self._paste_count))
 
+    def can_paste(self) -> bool:
+        return bool(QApplication.clipboard().text())
+
+    def paste_at(self, scene_pos) -> list[str]:
+        """Paste with the copied nodes' top left corner here (context menu)."""
+        text = QApplication.clipboard().text()
+        corner = _copied_corner(text) if text else None
+        if corner is None:
+            return []
+        return self.scene.paste(text, (scene_pos.x() - corner[0], scene_pos.y() - corner[1]))
+
+    def connect_selected(self) -> None:
+        """Ctrl+K: a list of what the selected card may connect to, at the card."""
+        nodes = [v for k, v in self.scene.selected_subjects() if k == "node"]
+        if len(nodes) != 1:
+            self.statusBar().showMessage("Select one card to connect it", 4000)
+            return
+        item = self.scene.node_item(nodes[0])
+        self.view.ensureVisible(item, 40, 40)
+        self.context_menu = connect_menu(self, nodes[0])
+        anchor = self.view.mapFromScene(item.mapToScene(item.handle_centre()))
+        self.context_menu.popup(self.view.viewport().mapToGlobal(anchor))
+
+    def show_context_menu(self, subject, scene_pos, global_pos) -> None:
+        self.context_menu = build_menu(self, subject, scene_pos)
+        self.context_menu.popup(global_pos)
+
     def select_all(self) -> None:
         for item in self.scene.items():
             if item.flags() & item.GraphicsItemFlag.ItemIsSelectable:
@@ -363,7 +516,8 @@ class MainWindow(QMainWindow):
     # -- files ---------------------------------------------------------------------------
 
     def new_design(self) -> None:
-        self.documents.new()
+        if self.documents.new():
+            self.view.fit_to_view()
 
     def new_from_example(self) -> None:
         from .gallery import GalleryDialog
@@ -429,6 +583,16 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(f"Exported {path}", 5000)
         else:
             self.documents.prompter.error(self, "Export failed", f"Could not write {path}")
+
+    def quick_start(self):
+        dialog = quick_start_dialog(self)
+        dialog.show()
+        return dialog
+
+    def keyboard_shortcuts(self):
+        dialog = shortcuts_dialog(self)
+        dialog.show()
+        return dialog
 
     def about(self) -> None:
         QMessageBox.about(

@@ -1,7 +1,7 @@
 """The service palette: every catalogue service, grouped by category, searchable.
 
 Drag a service onto the canvas (MIME type application/x-stratus-service holding the
-service key) or double-click it to add it (`service_activated`).
+service key), or double-click it or press Enter on it to add it (`service_activated`).
 """
 
 from __future__ import annotations
@@ -27,6 +27,8 @@ _KEY_ROLE = Qt.ItemDataRole.UserRole
 
 
 class _ServiceTree(QTreeWidget):
+    enter_pressed = Signal(QTreeWidgetItem)  # Return or Enter on the current item
+
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self.setHeaderHidden(True)
@@ -38,6 +40,15 @@ class _ServiceTree(QTreeWidget):
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.setUniformRowHeights(False)
         self.setFrameShape(QTreeWidget.Shape.NoFrame)
+
+    def keyPressEvent(self, event) -> None:
+        # Not itemActivated: on platforms that activate on a single click, that would add
+        # a node each time a user only meant to pick one up for dragging.
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentItem() is not None:
+            self.enter_pressed.emit(self.currentItem())
+            event.accept()
+            return
+        super().keyPressEvent(event)
 
     def mimeTypes(self) -> list[str]:
         return [SERVICE_MIME_TYPE]
@@ -82,6 +93,7 @@ class Palette(QWidget):
         self._populate()
         self.search.textChanged.connect(self.filter)
         self.tree.itemDoubleClicked.connect(self._activated)
+        self.tree.enter_pressed.connect(self._activated)
 
     def sizeHint(self) -> QSize:
         return QSize(style.PALETTE_WIDTH, 480)
@@ -104,7 +116,7 @@ class Palette(QWidget):
                 item = QTreeWidgetItem(header, [spec.name])
                 item.setIcon(0, icons.service_icon(spec.key))
                 item.setData(0, _KEY_ROLE, spec.key)
-                item.setToolTip(0, f"{spec.name} — {spec.summary}\nDrag onto the canvas, or double-click.")
+                item.setToolTip(0, f"{spec.name} — {spec.summary}\nDrag onto the canvas, or double-click (or press Enter) to add it.")
                 item.setFont(0, style.ui_font(9.5))
                 item.setSizeHint(0, QSize(0, 36))
                 item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable

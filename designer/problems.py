@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Callable
+
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QIcon, QPainter, QPainterPath, QPen, QPixmap
 from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
@@ -63,8 +65,12 @@ class ProblemsPanel(QWidget):
 
     problem_activated = Signal(object)  # Problem
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None,
+                 name_of: Callable[[Problem], str | None] | None = None) -> None:
+        """`name_of(problem)`: how to name what a problem is about (a node by its label and
+        id), or None to keep the validator's subject."""
         super().__init__(parent)
+        self.name_of = name_of or (lambda problem: None)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
@@ -91,8 +97,9 @@ class ProblemsPanel(QWidget):
         ordered = sorted(self.problems, key=lambda p: 0 if p.is_error else 1)
         self.list.clear()
         for problem in ordered:
+            subject = self.name_of(problem) or problem.subject
             item = QListWidgetItem(severity_icon("error" if problem.is_error else "warning"),
-                                   f"{problem.subject}: {problem.message}")
+                                   f"{subject}: {problem.message}")
             item.setData(PROBLEM_ROLE, problem)
             item.setToolTip(problem.format())
             self.list.addItem(item)

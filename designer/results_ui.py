@@ -5,15 +5,19 @@ once; everything here only constructs and connects (the logic lives in each modu
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QFrame, QScrollArea
 
 from .dashboard import Dashboard
 from .overlay import ResultsOverlay
+from .presentation import PresentationMode
 from .replay import ReplayControls
 from .simulation_panel import ResultsSession, SimulationPanel
 from .toolbar_icons import run_icon
 
-SIMULATION_WIDTH, DASHBOARD_HEIGHT = 320, 330
+SIMULATION_WIDTH = 320
+DASHBOARD_SHARE = 0.5  # of the window's height, when results arrive
+DASHBOARD_MIN_HEIGHT = 300
 
 
 class ResultsUI:
@@ -25,7 +29,8 @@ class ResultsUI:
         self.overlay = ResultsOverlay(window.scene, window.view)
         self.replay = ReplayControls(window.scene)
         self.panel.extra_area.addWidget(self.replay)
-        self.simulation_dock = window._dock("Simulation", "simulation", self.panel, Qt.RightDockWidgetArea)
+        # In a scroll area: the panel's full height must not decide how low the results may start.
+        self.simulation_dock = window._dock("Simulation", "simulation", scrollable(self.panel), Qt.RightDockWidgetArea)
         self.dashboard_dock = window._dock("Results", "results", self.dashboard, Qt.BottomDockWidgetArea)
         window.tabifyDockWidget(window.inspector_dock, self.simulation_dock)
         window.inspector_dock.raise_()
@@ -33,7 +38,14 @@ class ResultsUI:
         # tabified before that, Qt leaves stray tab bars at the old dock position.
         self.dashboard_dock.hide()
         self._tabified = False
+        # A click on a node clears the selection, then selects: two signals, one update.
+        self._pending_focus: str | None = None
+        self._focus_timer = QTimer(window)
+        self._focus_timer.setSingleShot(True)
+        self._focus_timer.setInterval(0)
+        self._focus_timer.timeout.connect(self._apply_focus)
         self._actions()
+        self.presentation = PresentationMode(window, self.dashboard)
         self._connect()
 
     # -- actions and menus -----------------------------------------------------------------
@@ -86,6 +98,8 @@ class ResultsUI:
         self.session.stale_changed.connect(self._stale)
         w.scene.subjects_selected.connect(self._selection)
         self.dashboard.node_activated.connect(lambda node_id: w.select(("node", node_id)))
+        self.dashboard.title_changed.connect(
+            lambda text: self.dashboard_dock.setWindowTitle(f"Results — {text}"))
 
     # -- behaviour -------------------------------------------------------------------------
 
@@ -104,11 +118,20 @@ class ResultsUI:
 
     def show_dashboard(self) -> None:
         w = self.window
-        if not self._tabified:
+        first = not self._tabified
+        if first:
             self._tabified = True
             w.tabifyDockWidget(w.problems_dock, self.dashboard_dock)
+            # The results span the window's width (the side panels stop above them): the
+            # table and the charts side by side need it on a 1280-pixel projector.
+            w.setCorner(Qt.BottomLeftCorner, Qt.BottomDockWidgetArea)
+            w.setCorner(Qt.BottomRightCorner, Qt.BottomDockWidgetArea)
         self.dashboard_dock.show()
         self.dashboard_dock.raise_()
+        if first or self.dashboard_dock.height() < DASHBOARD_MIN_HEIGHT:
+            # the charts need room: most of a 720-pixel projector's height below the canvas
+            height = max(DASHBOARD_MIN_HEIGHT, int(w.height() * DASHBOARD_SHARE))
+            w.resizeDocks([self.dashboard_dock], [height], Qt.Vertical)
 
     def _show_outcome(self, outcome) -> None:
         self.replay.stop()
@@ -128,10 +151,24 @@ class ResultsUI:
             self.replay.stop()
 
     def _selection(self, subjects: list) -> None:
+        nodes = [v for k, v in subjects if k == "node"]
+        if len(subjects) == 1 and nodes:
+            self._bring_back_inspector()
         if self.session.outcome is None:
             return
-        nodes = [v for k, v in subjects if k == "node"]
-        self.dashboard.show_node(nodes[0] if len(nodes) == 1 and not self.session.stale else None)
+        self._pending_focus = nodes[0] if len(nodes) == 1 and not self.session.stale else None
+        self._focus_timer.start()
+
+    def _apply_focus(self) -> None:
+        if self.session.outcome is not None:
+            self.dashboard.show_node(self._pending_focus)
+
+    def _bring_back_inspector(self) -> None:
+        """A node was clicked: its settings are what the user wants to see, so the
+        Inspector comes back in front of the Simulation panel it shares a tab group with."""
+        dock = self.window.inspector_dock
+        if dock.toggleViewAction().isChecked():  # not closed by the user: only behind a tab
+            dock.raise_()
 
     def _edit_scenario(self, name: str) -> None:
         self.window.scene.clearSelection()
@@ -175,17 +212,30 @@ class ResultsUI:
 
     def shutdown(self) -> None:
         self.replay.stop()
+        self.presentation.leave()
+        self.overlay.detach()
         self.panel.detach()
         self.session.detach()
+
+
+def scrollable(widget):
+    area = QScrollArea()
+    area.setWidget(widget)
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.NoFrame)
+    area.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+    return area
 
 
 def install(window) -> ResultsUI:
     return ResultsUI(window)
 
 
-def run_for_screenshot(window, scenario: str, duration: float | None, panel: str, settle) -> str | None:
+def run_for_screenshot(window, scenario: str, duration: float | None, panel: str, settle,
+                       presentation: bool = False) -> str | None:
     """`gui --screenshot --simulate`: run a scenario through the panel (on its worker
-    thread, as a user would), wait for it, and arrange the docks; returns an error or None."""
+    thread, as a user would), wait for it, and arrange the docks; returns an error or None.
+    `presentation`: in presentation mode (not full screen: the picture keeps its size)."""
     import time
 
     from model.errors import StratusError
@@ -207,12 +257,14 @@ def run_for_screenshot(window, scenario: str, duration: float | None, panel: str
     ui.simulation_dock.show()
     ui.simulation_dock.raise_()
     window.palette_dock.hide()  # results, not the palette, are the subject of this picture
+    if presentation:
+        ui.presentation.enter(full_screen=False)
+        settle(QApplication)
     if panel == "dashboard":
-        window.resizeDocks([ui.dashboard_dock], [470], Qt.Vertical)
+        ui.dashboard.tabs.setCurrentIndex(1)
+        window.resizeDocks([ui.dashboard_dock], [int(window.height() * 0.55)], Qt.Vertical)
     else:
         ui.dashboard_dock.hide()  # the canvas and its overlay get the room
         window.problems_dock.hide()
     settle(QApplication)
-    if panel == "dashboard":
-        ui.dashboard.tabs.setCurrentIndex(1)
     return None

@@ -15,7 +15,7 @@ from typing import Any, Callable
 
 import yaml
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QUndoStack
+from PySide6.QtGui import QAction, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
     QAbstractItemView, QComboBox, QFrame, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
     QListWidget, QListWidgetItem, QPushButton, QScrollArea, QTableWidget, QTableWidgetItem,
@@ -28,6 +28,7 @@ from model.catalogue import LOAD_PATTERNS, SCENARIO_FIELDS, SERVICES
 from . import commands
 from .form_parts import FieldRows, heading, new_form, plain_label, replace_widget
 from .inspector_widgets import compact
+from .names import node_name
 
 
 def _entry_nodes(arch: Architecture) -> list[str]:
@@ -48,14 +49,16 @@ class LoadRow(QFrame):
         self.setLayout(layout)
         top = QHBoxLayout()
         self.entry = QComboBox()
+        self.entry.setObjectName("load_entry")
         self.entry.setToolTip("Node the traffic enters at")
         entries = _entry_nodes(form.arch)
         if load.entry not in entries:
             entries.append(load.entry)
-        self.entry.addItems(entries)
-        self.entry.setCurrentText(load.entry)
-        self.entry.currentTextChanged.connect(
-            lambda t: form.edit(lambda s: setattr(s.load[index], "entry", t)))
+        for node_id in entries:  # named as on the canvas; the id is the item's data
+            self.entry.addItem(node_name(form.arch, node_id, with_id=True), node_id)
+        self.entry.setCurrentIndex(entries.index(load.entry))
+        self.entry.currentIndexChanged.connect(
+            lambda i: form.edit(lambda s: setattr(s.load[index], "entry", self.entry.itemData(i))))
         top.addWidget(compact(self.entry), 1)
         remove = QToolButton()
         remove.setText("✕")
@@ -145,6 +148,8 @@ class OverridesTable(QWidget):
             text = yaml.safe_dump(value, default_flow_style=True).strip().removesuffix("...").strip()
             for c, cell in enumerate((node_id, key, text)):
                 self.table.setItem(r, c, QTableWidgetItem(cell))
+            # The cell holds the id (typed, and written to the file); the label is a hover away.
+            self.table.item(r, 0).setToolTip(node_name(self.form.arch, node_id, with_id=True))
         self.table.blockSignals(False)
 
     def _table_overrides(self) -> dict[str, dict[str, Any]]:
@@ -267,7 +272,7 @@ class ScenarioForm(QWidget):
         self.edit(lambda s: s.load.append(load))
 
     def refresh(self) -> None:
-        if self.name_edit.text() != self.name and not self.name_edit.hasFocus():
+        if self.name_edit.text() != self.name:
             self.name_edit.setText(self.name)
         self.rows.refresh()
         for row in self.load_rows:
@@ -288,6 +293,12 @@ class ScenariosPage(QWidget):
         self.list.setObjectName("scenario_list")
         self.list.setMaximumHeight(96)
         self.list.currentTextChanged.connect(self._chosen)
+        # Delete in the list removes the scenario chosen there (and nothing on the canvas).
+        delete = QAction("Remove scenario", self.list)
+        delete.setShortcuts([QKeySequence(QKeySequence.StandardKey.Delete), QKeySequence("Backspace")])
+        delete.setShortcutContext(Qt.WidgetShortcut)
+        delete.triggered.connect(self.remove_scenario)
+        self.list.addAction(delete)
         layout.addWidget(self.list)
         buttons = QHBoxLayout()
         self.add_button = QPushButton("Add scenario")
@@ -352,7 +363,7 @@ class ScenariosPage(QWidget):
             select = change.subject if change.what == "scenario_added" else None
             self.form = None if change.what == "reset" else self.form
             self.rebuild(select=select)
-        elif change.what in ("node_added", "node_removed") and self.form is not None:
+        elif change.what in ("node_added", "node_removed", "node_renamed") and self.form is not None:
             self._rebuild_form()
 
     def _rebuild_form(self) -> None:

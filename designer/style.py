@@ -77,3 +77,26 @@ def edge_label_font() -> QFont:
 # category colour, edges as plain lines, one item for the whole drawing) because card
 # text is under 4 pt and unreadable anyway. The examples fit the window at 0.45 and more.
 OVERVIEW_ZOOM = 0.4
+
+# Groups and notes (canvas annotations)
+GROUP_COLOURS = (  # (name, colour): the frames' choices, in the order new groups take them
+    ("Blue", "#2F80ED"), ("Green", "#12B76A"), ("Orange", "#F79009"), ("Purple", "#7A5AF8"),
+    ("Pink", "#DD2590"), ("Teal", "#0E9384"), ("Grey", "#667085"),
+)
+GROUP_FILL_ALPHA = 20  # of 255: a tint that leaves cards and edges readable
+NOTE_FILL = QColor("#FFF6D5")
+NOTE_BORDER = QColor("#E8CF7A")
+NOTE_TEXT = QColor("#4A3F1C")
+
+
+def group_colour(value: str | None) -> QColor:
+    colour = QColor(value or GROUP_COLOURS[0][1])
+    return colour if colour.isValid() else QColor(GROUP_COLOURS[0][1])
+
+
+def note_font() -> QFont:
+    return ui_font(9.0)
+
+
+def group_label_font() -> QFont:
+    return ui_font(9.0, bold=True)

@@ -11,11 +11,14 @@ Unknown keys read from a file are kept in each object's `extra` mapping and writ
 from __future__ import annotations
 
 import copy
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from .catalogue import ACCOUNT_FIELDS, SERVICES, edge_rule
 from .errors import StratusError
+from .quotas import QUOTAS, quota_value
 
 
 @dataclass
@@ -108,6 +111,29 @@ class Scenario:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+@dataclass
+class Note:
+    """A free text on the canvas (DESIGN.md section 3, `annotations.notes`)."""
+
+    id: str
+    text: str = ""
+    at: tuple[float, float] = (0.0, 0.0)
+    size: tuple[float, float] = (220.0, 100.0)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Group:
+    """A named, coloured frame around nodes (`annotations.groups`): an account, a bounded
+    context. It has no position of its own: it is drawn around its nodes."""
+
+    id: str
+    label: str = ""
+    nodes: list[str] = field(default_factory=list)
+    colour: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
 @dataclass(frozen=True)
 class Change:
     """What changed, for listeners. `what` is one of the names in CHANGE_KINDS."""
@@ -117,10 +143,26 @@ class Change:
     detail: Any = None
 
 
+# A node id (DESIGN.md section 3): exporters derive CloudFormation and Terraform names from it.
+NODE_ID_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+
+
+def id_from_text(text: str) -> str:
+    """A node id spelled after a display name: 'Create order' -> 'create_order'
+    (ASCII letters, digits and _, starting with a letter; 'node' when nothing is left)."""
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    stem = re.sub(r"[^A-Za-z0-9]+", "_", plain).strip("_").lower()
+    if not stem:
+        return "node"
+    return stem if stem[0].isalpha() else f"n_{stem}"
+
+
 CHANGE_KINDS = (
-    "node_added", "node_removed", "node_changed", "node_moved",
+    "node_added", "node_removed", "node_changed", "node_moved", "node_renamed",
     "edge_added", "edge_removed", "edge_changed",
     "scenario_added", "scenario_removed", "scenario_changed",
+    "note_added", "note_removed", "note_changed", "notes_moved",
+    "group_added", "group_removed", "group_changed",
     "properties_changed", "reset",
 )
 
@@ -137,6 +179,10 @@ class Architecture:
         self.nodes: dict[str, Node] = {}  # insertion order is file order
         self.edges: list[Edge] = []
         self.scenarios: list[Scenario] = []
+        # Canvas-only annotations (ignored by the simulator and the exporters).
+        self.notes: list[Note] = []
+        self.groups: list[Group] = []
+        self.annotations_extra: dict[str, Any] = {}  # unknown keys under `annotations`
         self.extra: dict[str, Any] = {}
         self.source_map: dict[tuple, int] = {}  # ("node", id) -> line in the file read
         self.file_problems: list = []  # parts of the file read too malformed to keep
@@ -180,6 +226,23 @@ class Architecture:
         rule = edge_rule(src.service, dst.service) if src and dst else None
         return rule.kind if rule else None
 
+    def note(self, note_id: str) -> Note | None:
+        return next((n for n in self.notes if n.id == note_id), None)
+
+    def group(self, group_id: str) -> Group | None:
+        return next((g for g in self.groups if g.id == group_id), None)
+
+    def groups_of(self, node_id: str) -> list[Group]:
+        return [g for g in self.groups if node_id in g.nodes]
+
+    def unique_annotation_id(self, stem: str) -> str:
+        """An id for a new note or group (`note_1`, `group_2`...) that no annotation has."""
+        taken = {n.id for n in self.notes} | {g.id for g in self.groups}
+        n = 1
+        while f"{stem}_{n}" in taken:
+            n += 1
+        return f"{stem}_{n}"
+
     def scenario(self, name: str) -> Scenario | None:
         return next((s for s in self.scenarios if s.name == name), None)
 
@@ -197,12 +260,16 @@ class Architecture:
         return found
 
     def account_setting(self, name: str) -> Any:
+        """An account field (`concurrency_limit`), or a regional quota of model.quotas: its
+        `account.quotas` override, else AWS's default for the design's region."""
+        if name in QUOTAS:
+            return quota_value(name, self.region, self.account, self.account_setting("concurrency_limit"))
         default = next(f.default for f in ACCOUNT_FIELDS if f.name == name)
         return self.account.get(name, default)
 
     def unique_id(self, base: str) -> str:
         """A node id not yet used, derived from `base` (for new and pasted nodes)."""
-        stem = "".join(c if c.isalnum() or c == "_" else "_" for c in base) or "node"
+        stem = "".join(c if (c.isascii() and c.isalnum()) or c == "_" else "_" for c in base) or "node"
         if not stem[0].isalpha():
             stem = "n_" + stem
         if stem not in self.nodes:
@@ -211,6 +278,39 @@ class Architecture:
         while f"{stem}_{n}" in self.nodes:
             n += 1
         return f"{stem}_{n}"
+
+    def node_id_problem(self, new_id: str, old_id: str | None = None) -> str | None:
+        """Why `new_id` cannot be a node's id (the node `old_id` being renamed), or None."""
+        if new_id == old_id:
+            return None
+        if not new_id:
+            return "a node id cannot be empty"
+        if not NODE_ID_PATTERN.match(new_id):
+            return (f"'{new_id}' is not a valid node id: it must start with a letter and hold only "
+                    "letters, digits and _ (exporters make resource names from it)")
+        if new_id in self.nodes:
+            other = self.nodes[new_id]
+            named = f" ({other.label})" if other.label else ""
+            return f"'{new_id}' is already the id of another node{named}"
+        user = self._mentions(new_id)
+        if user:
+            # Taking it would join those leftovers to this node, and a rename back could
+            # not tell them apart: refused rather than guessed.
+            return f"'{new_id}' is still named by {user}, although no node has that id"
+        return None
+
+    def _mentions(self, node_id: str) -> str | None:
+        """Where a design still names a node id (an edge, a load, an override, a group)."""
+        for edge in self.edges:
+            if node_id in (edge.source, edge.target):
+                return edge.describe()
+        for scenario in self.scenarios:
+            if node_id in scenario.overrides or any(load.entry == node_id for load in scenario.load):
+                return f"scenario '{scenario.name}'"
+        for group in self.groups:
+            if node_id in group.nodes:
+                return f"group '{group.label or group.id}'"
+        return None
 
     # -- node mutations ----------------------------------------------------------------
 
@@ -260,6 +360,33 @@ class Architecture:
         self.nodes[node_id].label = label or None
         self._notify("node_changed", node_id, "label")
 
+    def rename_node(self, old_id: str, new_id: str) -> None:
+        """Give a node another id; its edges, the scenarios' loads and overrides follow.
+        StratusError (with the reason) if the id is invalid or taken. Renaming back
+        restores the design exactly."""
+        problem = self.node_id_problem(new_id, old_id)
+        if problem:
+            raise StratusError(problem)
+        if new_id == old_id:
+            return
+        self.nodes = {(new_id if key == old_id else key): node for key, node in self.nodes.items()}
+        self.nodes[new_id].id = new_id
+        for edge in self.edges:
+            if edge.source == old_id:
+                edge.source = new_id
+            if edge.target == old_id:
+                edge.target = new_id
+        for scenario in self.scenarios:
+            for load in scenario.load:
+                if load.entry == old_id:
+                    load.entry = new_id
+            if old_id in scenario.overrides:
+                scenario.overrides = {(new_id if key == old_id else key): value
+                                      for key, value in scenario.overrides.items()}
+        for group in self.groups:
+            group.nodes = [new_id if member == old_id else member for member in group.nodes]
+        self._notify("node_renamed", old_id, new_id)
+
     def move_nodes(self, positions: dict[str, tuple[float, float] | None]) -> None:
         """Move many nodes as one change (a drag of a selection is one undo entry)."""
         for node_id, at in positions.items():
@@ -279,12 +406,66 @@ class Architecture:
         self._notify("edge_removed", edge)
         return index
 
+    def set_edge_kind(self, edge: Edge, kind: str | None) -> None:
+        """Another kind for a pair that has several (Lambda -> SQS: send or on_failure);
+        None is the pair's default kind."""
+        edge.kind = kind
+        self._notify("edge_changed", edge, "kind")
+
     def set_edge_config(self, edge: Edge, key: str, value: Any) -> None:
         if value is None:
             edge.config.pop(key, None)
         else:
             edge.config[key] = copy.deepcopy(value)
         self._notify("edge_changed", edge, key)
+
+    # -- annotations: notes and groups -------------------------------------------------
+
+    def add_note(self, note: Note, index: int | None = None) -> Note:
+        self.notes.insert(len(self.notes) if index is None else index, note)
+        self._notify("note_added", note.id)
+        return note
+
+    def remove_note(self, note_id: str) -> tuple[Note, int]:
+        index = next(i for i, n in enumerate(self.notes) if n.id == note_id)
+        note = self.notes.pop(index)
+        self._notify("note_removed", note_id)
+        return note, index
+
+    def update_note(self, note_id: str, **values: Any) -> None:
+        """Set `text`, `at` and/or `size` of a note."""
+        note = self.note(note_id)
+        for key, value in values.items():
+            if key not in ("text", "at", "size"):
+                raise KeyError(key)
+            setattr(note, key, value if key == "text" else (float(value[0]), float(value[1])))
+        self._notify("note_changed", note_id, tuple(values))
+
+    def move_notes(self, positions: dict[str, tuple[float, float]]) -> None:
+        """Move many notes as one change (they move with the nodes of a selection)."""
+        for note_id, at in positions.items():
+            self.note(note_id).at = (float(at[0]), float(at[1]))
+        self._notify("notes_moved", tuple(positions))
+
+    def add_group(self, group: Group, index: int | None = None) -> Group:
+        self.groups.insert(len(self.groups) if index is None else index, group)
+        self._notify("group_added", group.id)
+        return group
+
+    def remove_group(self, group_id: str) -> tuple[Group, int]:
+        index = next(i for i, g in enumerate(self.groups) if g.id == group_id)
+        group = self.groups.pop(index)
+        self._notify("group_removed", group_id)
+        return group, index
+
+    def update_group(self, group_id: str, **values: Any) -> None:
+        """Set `label`, `colour` and/or `nodes` (its members) of a group."""
+        group = self.group(group_id)
+        for key, value in values.items():
+            if key not in ("label", "colour", "nodes"):
+                raise KeyError(key)
+            setattr(group, key, list(value) if key == "nodes" else value)
+        self._notify("group_changed", group_id, tuple(values))
 
     # -- scenarios and properties ------------------------------------------------------
 

@@ -62,8 +62,8 @@ def _int(name, default, help, unit="", min=None, max=None, nullable=False) -> Fi
     return Field(name, "int", default, help, unit, min, max, nullable=nullable)
 
 
-def _float(name, default, help, unit="", min=None, max=None) -> Field:
-    return Field(name, "float", default, help, unit, min, max)
+def _float(name, default, help, unit="", min=None, max=None, nullable=False) -> Field:
+    return Field(name, "float", default, help, unit, min, max, nullable=nullable)
 
 
 def _choice(name, default, choices, help) -> Field:
@@ -278,6 +278,8 @@ _SERVICE_LIST = (
             _int("provisioned_concurrency", 0, "Environments kept initialised: no cold starts",
                  "environments", 0, 100_000),
             _dist("duration_ms", _lognormal(50, 250), "Handler time, without downstream calls"),
+            _float("per_record_ms", 0, "Handler time added per record of a batch from a queue or stream",
+                   "ms", 0, 900_000),
             _dist("cold_start_ms", {"dist": "normal", "mean": 250, "stddev": 50},
                   "Extra time of an invocation that needs a new environment"),
             _int("idle_timeout_s", 600, "A warm environment is reclaimed after this long unused",
@@ -314,6 +316,18 @@ _SERVICE_LIST = (
             _choice("stream", "none", ("none", "keys_only", "new_image", "old_image", "new_and_old_images"),
                     "Change stream view (needed to trigger a function)"),
             _str("partition_key", "pk", "Partition key attribute name"),
+            _float("hot_key_share", 0.0, "Share of calls that go to one hot item (its partition "
+                   "serves at most 1,000 WCU or 3,000 RCU)", "", 0, 1),
+            _int("warm_write_units", 4000, "On-demand: writes/s the table serves at once (a new "
+                 "table: 4,000; it later doubles its previous peak)", "WRU/s", 1, 1_000_000),
+            _int("warm_read_units", 12000, "On-demand: reads/s the table serves at once (a new "
+                 "table: 12,000)", "RRU/s", 1, 1_000_000),
+            _bool("auto_scaling", False, "Provisioned: scale capacity between read/write_capacity "
+                  "and the maximums to keep utilisation at the target"),
+            _int("max_read_capacity", 40000, "Provisioned with auto scaling: most RCU", "RCU", 1, 1_000_000),
+            _int("max_write_capacity", 40000, "Provisioned with auto scaling: most WCU", "WCU", 1, 1_000_000),
+            _float("target_utilization", 0.7, "Provisioned with auto scaling: consumed / provisioned "
+                   "capacity to keep", "", 0.2, 0.9),
         ),
     ),
     ServiceSpec(
@@ -352,6 +366,10 @@ _SERVICE_LIST = (
         ),
         fields=(
             _bool("fifo", False, "First-in-first-out queue with exactly-once processing"),
+            _int("message_groups", 1, "FIFO only: distinct MessageGroupIds in the traffic (one batch "
+                 "of a group is processed at a time)", "groups", 1, 1_000_000),
+            _str("message_group_field", "groupId", "FIFO with more than one group: the message's "
+                 "JSON field holding its group id (what direct integrations send as MessageGroupId)"),
             _int("visibility_timeout_s", 30, "A received message is hidden this long before redelivery",
                  "s", 0, 43_200),
             _float("message_kb", 1.0, "Average message size", "KB", 0.001, 1024),
@@ -454,6 +472,12 @@ SERVICES: Mapping[str, ServiceSpec] = MappingProxyType({s.key: s for s in _SERVI
 # --------------------------------------------------------------------------------------
 # Edges
 
+# Edge kinds whose sender writes one fixed MessageGroupId to a FIFO queue whatever its
+# message_groups: an EventBridge rule's SqsParameters take a constant id (PutTargets API,
+# SqsParameters.MessageGroupId). The exporters write Stratus's fixed group there; the
+# simulator puts those messages in one group; validation warns.
+FIXED_MESSAGE_GROUP_KINDS = frozenset({"rule_target"})
+
 CALLS = _float("calls", 1.0, "Mean calls per upstream request (below 1: a probability)", "", 0, 1000)
 _ROUTE = (
     Field("routes", "routes", None, 'Routes this edge serves: "GET /items", "POST /items" (empty: method and path)',
@@ -463,13 +487,25 @@ _ROUTE = (
     _str("path", "/", "Route path"),
 )
 _RW = _choice("action", "read", ("read", "write", "read_write"), "What the caller does")
+# DynamoDB reads are eventually consistent unless asked (ConsistentRead): half a read unit.
+_CONSISTENCY = _choice("consistency", "eventual", ("eventual", "strong"),
+                       "Reads: eventually consistent (half a read unit) or strongly consistent")
 _ORDER = _int("order", 1, "Position of this task in the workflow", "", 1, 1000)
+# A batch's handler time may grow with its size; the mapping can say so when the function
+# handles batches from several sources differently.
+_PER_RECORD_MS = _float("per_record_ms", None, "Handler time added per record of a batch from this "
+                        "source (empty: the function's per_record_ms)", "ms", 0, 60_000, nullable=True)
 _STREAM_SOURCE = (
     _int("batch_size", 100, "Records per invocation at most", "records", 1, 10_000),
     _int("parallelization_factor", 1, "Concurrent batches per shard", "", 1, 10),
     _float("batch_window_s", 0, "Wait this long to fill a batch", "s", 0, 300),
     _choice("starting_position", "LATEST", ("LATEST", "TRIM_HORIZON"), "Where reading starts"),
-    _int("max_retry_attempts", 10, "Retries of a failing batch before it is skipped", "", -1, 10_000),
+    _int("max_retry_attempts", -1, "Retries of a batch the function fails before it is discarded "
+         "(-1: until its records expire, blocking the shard)", "", -1, 10_000),
+    _int("max_record_age_s", -1, "Records older than this are discarded (-1: kept until the stream's "
+         "retention ends; else 60..604800)", "s", -1, 604_800),
+    _bool("bisect_on_error", False, "Split a failing batch in two and retry each half (uses no retry)"),
+    _PER_RECORD_MS,
 )
 
 
@@ -522,9 +558,10 @@ _EDGE_LIST = (
     + _rule("api_gateway", ["kinesis"], "integration", "PutRecord integration", _ROUTE)
     + _rule("api_gateway", ["step_functions"], "integration", "StartExecution integration", _ROUTE)
     + _rule("api_gateway", ["dynamodb"], "integration", "GetItem/PutItem integration",
-            (_RW,) + _ROUTE)
+            (_RW, _CONSISTENCY) + _ROUTE)
     # Lambda's SDK calls.
-    + _rule("lambda", ["dynamodb", "s3"], "data_access", "SDK reads and writes", (_RW,))
+    + _rule("lambda", ["dynamodb"], "data_access", "SDK reads and writes", (_RW, _CONSISTENCY))
+    + _rule("lambda", ["s3"], "data_access", "SDK reads and writes", (_RW,))
     + _rule("lambda", ["sqs"], "send", "SendMessage")
     + _rule("lambda", ["sns"], "publish", "Publish")
     + _rule("lambda", ["kinesis"], "put_record", "PutRecord")
@@ -533,7 +570,8 @@ _EDGE_LIST = (
             (_choice("mode", "sync", ("sync", "async"), "RequestResponse (sync) or Event (async)"),))
     + _rule("lambda", ["step_functions"], "start_execution", "StartExecution")
     + _rule("lambda", ["sqs", "sns"], "on_failure",
-            "Destination for asynchronous invocations that failed every retry",
+            "Destination for asynchronous invocations that failed every retry, and for the "
+            "batches its stream event source mappings discard",
             synchronous=False)
     # S3 event notifications (asynchronous).
     + _rule("s3", ["lambda", "sqs", "sns", "eventbridge"], "notification", "Event notification",
@@ -546,7 +584,8 @@ _EDGE_LIST = (
             (_int("batch_size", 10, "Messages per invocation at most", "messages", 1, 10_000),
              _int("max_concurrency", None, "Cap on concurrent invocations from this queue",
                   "", 2, 1000, nullable=True),
-             _float("batch_window_s", 0, "Wait this long to fill a batch", "s", 0, 300)),
+             _float("batch_window_s", 0, "Wait this long to fill a batch", "s", 0, 300),
+             _PER_RECORD_MS),
             synchronous=False)
     + _rule("kinesis", ["lambda"], "event_source", "Event source mapping (one reader per shard)",
             _STREAM_SOURCE, synchronous=False)
@@ -569,7 +608,7 @@ _EDGE_LIST = (
             synchronous=False)
     # Step Functions tasks.
     + _rule("step_functions", ["lambda", "sqs", "sns"], "task", "Task state", (_ORDER,))
-    + _rule("step_functions", ["dynamodb"], "task", "Task state (GetItem/PutItem)", (_ORDER, _RW))
+    + _rule("step_functions", ["dynamodb"], "task", "Task state (GetItem/PutItem)", (_ORDER, _RW, _CONSISTENCY))
 )
 
 EDGE_RULES: tuple[EdgeRule, ...] = _EDGE_LIST

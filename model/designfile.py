@@ -15,7 +15,7 @@ from typing import Any, Callable
 
 import yaml
 
-from .architecture import Architecture, Edge, Load, Node, Scenario
+from .architecture import Architecture, Edge, Group, Load, Node, Note, Scenario
 from .catalogue import SERVICES
 from .errors import DesignFileError, Problem
 
@@ -32,7 +32,10 @@ MIGRATIONS: dict[int, Callable[[dict], dict]] = {}
 NODE_KEYS = ("id", "service", "label", "at", "config")
 EDGE_KEYS = ("from", "to", "kind")
 SCENARIO_KEYS = ("name", "duration_s", "seed", "warmup_s", "load", "overrides")
-TOP_KEYS = ("stratus", "name", "region", "account", "nodes", "edges", "scenarios")
+TOP_KEYS = ("stratus", "name", "region", "account", "nodes", "edges", "scenarios", "annotations")
+ANNOTATION_KEYS = ("notes", "groups")
+NOTE_KEYS = ("id", "text", "at", "size")
+GROUP_KEYS = ("id", "label", "nodes", "colour")
 
 
 # --------------------------------------------------------------------------------------
@@ -207,8 +210,79 @@ def _build(raw: dict, source: str, lines: dict[tuple, int]) -> Architecture:
         scenario = _build_scenario(item, i, problems, lines)
         if scenario is not None:
             arch.scenarios.append(scenario)
+    _build_annotations(raw, arch, problems, lines.get(("key", "annotations")))
     arch.file_problems = problems
     return arch
+
+
+def _build_annotations(raw: dict, arch: Architecture, problems: list[Problem], line: int | None) -> None:
+    """Notes and groups (canvas-only). What cannot be read is named as a warning and,
+    where it can be, kept as it was for the next save."""
+    value = raw.get("annotations")
+    if value is None:
+        return
+    if not isinstance(value, dict):
+        problems.append(Problem("annotations", "must be a mapping with 'notes' and 'groups'; kept as it is",
+                                "warning", line))
+        arch.extra["annotations"] = value
+        return
+    arch.annotations_extra = {k: v for k, v in value.items() if k not in ANNOTATION_KEYS}
+    for kind, build, into in (("notes", _build_note, arch.notes), ("groups", _build_group, arch.groups)):
+        items = value.get(kind) or []
+        if not isinstance(items, list):
+            problems.append(Problem("annotations", f"'{kind}' must be a list; dropped", "warning", line))
+            continue
+        for i, item in enumerate(items):
+            subject = f"annotations.{kind}[{i}]"
+            if not isinstance(item, dict):
+                problems.append(Problem(subject, "must be a mapping; dropped", "warning", line))
+                continue
+            annotation = build(item, problems, subject, line)
+            taken = {n.id for n in arch.notes} | {g.id for g in arch.groups}
+            if not annotation.id or annotation.id in taken:
+                fresh = arch.unique_annotation_id(kind[:-1])
+                if annotation.id:
+                    problems.append(Problem(subject, f"id '{annotation.id}' is used twice; this one is now "
+                                                     f"'{fresh}'", "warning", line))
+                annotation.id = fresh
+            into.append(annotation)
+
+
+def _pair(item: dict, key: str, default: tuple[float, float], problems: list[Problem], subject: str,
+          line: int | None) -> tuple[float, float]:
+    value = item.get(key)
+    if value is None:
+        return default
+    if (isinstance(value, list) and len(value) == 2
+            and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value)):
+        return float(value[0]), float(value[1])
+    problems.append(Problem(subject, f"'{key}' must be [x, y]; {list(default)} is used", "warning", line))
+    return default
+
+
+def _build_note(item: dict, problems: list[Problem], subject: str, line: int | None) -> Note:
+    return Note(
+        id=str(item.get("id") or ""),
+        text=str(item.get("text") or ""),
+        at=_pair(item, "at", (0.0, 0.0), problems, subject, line),
+        size=_pair(item, "size", (220.0, 100.0), problems, subject, line),
+        extra={k: v for k, v in item.items() if k not in NOTE_KEYS},
+    )
+
+
+def _build_group(item: dict, problems: list[Problem], subject: str, line: int | None) -> Group:
+    members = item.get("nodes") or []
+    if not isinstance(members, list):
+        problems.append(Problem(subject, "'nodes' must be a list of node ids", "warning", line))
+        members = []
+    colour = item.get("colour")
+    return Group(
+        id=str(item.get("id") or ""),
+        label=str(item.get("label") or ""),
+        nodes=[str(m) for m in members],
+        colour=None if colour is None else str(colour),
+        extra={k: v for k, v in item.items() if k not in GROUP_KEYS},
+    )
 
 
 def _as_list(raw: dict, key: str, problems: list[Problem], lines: dict) -> list:
@@ -361,6 +435,10 @@ class _FlowList(list):
     pass
 
 
+class _Block(str):
+    """A string of several lines, written as a literal block (`|`)."""
+
+
 class _Dumper(yaml.SafeDumper):
     def increase_indent(self, flow: bool = False, indentless: bool = False):
         # Indent list items under their key, as the documented examples do.
@@ -370,6 +448,7 @@ class _Dumper(yaml.SafeDumper):
 _Dumper.add_representer(_Flow, lambda d, v: d.represent_mapping("tag:yaml.org,2002:map", v.items(), flow_style=True))
 _Dumper.add_representer(_FlowList, lambda d, v: d.represent_sequence("tag:yaml.org,2002:seq", v, flow_style=True))
 _Dumper.add_representer(tuple, lambda d, v: d.represent_sequence("tag:yaml.org,2002:seq", v, flow_style=True))
+_Dumper.add_representer(_Block, lambda d, v: d.represent_scalar("tag:yaml.org,2002:str", str(v), style="|"))
 
 
 def _ordered(mapping: dict, first: tuple[str, ...] = ()) -> dict:
@@ -396,6 +475,9 @@ def design_to_data(arch: Architecture) -> dict:
     data["nodes"] = [_node_data(n) for n in arch.nodes.values()]
     data["edges"] = [_edge_data(e) for e in arch.edges]
     data["scenarios"] = [_scenario_data(s) for s in arch.scenarios]
+    annotations = _annotations_data(arch)
+    if annotations:
+        data["annotations"] = annotations
     for key, value in arch.extra.items():
         if not key.startswith("_") and key not in data:
             data[key] = value
@@ -434,6 +516,36 @@ def _scenario_data(s: Scenario) -> dict:
         out["overrides"] = {node: _Flow(cfg) for node, cfg in s.overrides.items()}
     out.update((k, v) for k, v in s.extra.items() if k not in out)
     return out
+
+
+def _annotations_data(arch: Architecture) -> dict:
+    out: dict[str, Any] = {}
+    if arch.notes:
+        out["notes"] = [_note_data(n) for n in arch.notes]
+    if arch.groups:
+        out["groups"] = [_group_data(g) for g in arch.groups]
+    out.update((k, v) for k, v in arch.annotations_extra.items() if k not in out)
+    return out
+
+
+def _note_data(note: Note) -> dict:
+    # A text of several lines (without trailing spaces, which a block cannot hold) is
+    # written as a block: readable, and diffs line by line.
+    lines = note.text.split("\n")
+    block = "\n" in note.text and not any(line != line.rstrip() for line in lines)
+    out: dict[str, Any] = {"id": note.id, "text": _Block(note.text) if block else note.text,
+                           "at": _FlowList(_round(v) for v in note.at),
+                           "size": _FlowList(_round(v) for v in note.size)}
+    out.update((k, v) for k, v in note.extra.items() if k not in out)
+    return out
+
+
+def _group_data(group: Group) -> dict:
+    out: dict[str, Any] = {"id": group.id, "label": group.label, "nodes": list(group.nodes)}
+    if group.colour is not None:
+        out["colour"] = group.colour
+    out.update((k, v) for k, v in group.extra.items() if k not in out)
+    return _Flow(out)
 
 
 def dump_design(arch: Architecture) -> str:

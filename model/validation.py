@@ -7,6 +7,7 @@ other, or to the account, are in SERVICE_RULES, one small function per rule.
 
 from __future__ import annotations
 
+import difflib
 import math
 import os
 import re
@@ -16,14 +17,19 @@ import networkx as nx
 
 from .architecture import ROUTE_METHODS, Architecture, Edge, Node, Scenario, parse_route
 from .catalogue import (
-    ACCOUNT_FIELDS, LOAD_PATTERNS, MAX_EDGES, MAX_NODES, MAX_SCENARIOS, SERVICES,
-    STRICTLY_POSITIVE, Field, allowed_targets, edge_rule, rules_between,
+    ACCOUNT_FIELDS, FIXED_MESSAGE_GROUP_KINDS, LOAD_PATTERNS, MAX_EDGES, MAX_NODES, MAX_SCENARIOS,
+    SERVICES, STRICTLY_POSITIVE, Field, allowed_targets, edge_rule, rules_between,
 )
+from .aws.wiring import MAX_INTEGRATION_TIMEOUT_MS
 from .distributions import distribution_problems
 from .errors import Problem
 from .graph import trigger_graph
+from .quotas import QUOTAS
 
 ID_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+GROUP_FIELD_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+# A stream event source mapping's MaximumRecordAgeInSeconds: -1, or at least this.
+MIN_RECORD_AGE_S = 60
 # Lambda keeps this much of the account's concurrency unreserved.
 UNRESERVED_MINIMUM = 100
 
@@ -129,8 +135,35 @@ def _check_size(arch: Architecture) -> list[Problem]:
 
 def _check_account(arch: Architecture) -> list[Problem]:
     fields = {f.name: f for f in ACCOUNT_FIELDS}
-    return _check_fields(fields, arch.account, "account",
-                         lambda _: arch.source_map.get(("key", "account")), ("design", None), "account")
+    settings = {k: v for k, v in arch.account.items() if k != "quotas"}
+    return (_check_fields(fields, settings, "account",
+                          lambda _: arch.source_map.get(("key", "account")), ("design", None), "account")
+            + _check_quotas(arch))
+
+
+def _check_quotas(arch: Architecture) -> list[Problem]:
+    """`account.quotas`: a mapping of model.quotas keys to positive numbers. An unknown key
+    is kept with a warning that names the closest known one (a misspelt quota would
+    otherwise be silently ignored)."""
+    if "quotas" not in arch.account:
+        return []
+    quotas, line = arch.account["quotas"], arch.source_map.get(("key", "account"))
+    if not isinstance(quotas, dict):
+        return [Problem("account", f"quotas must be a mapping of quota name to value, got {quotas!r}",
+                        line=line, target=("design", None))]
+    problems = []
+    for key, value in quotas.items():
+        quota = QUOTAS.get(key)
+        if quota is None:
+            close = difflib.get_close_matches(str(key), QUOTAS, n=1)
+            hint = f"did you mean '{close[0]}'? " if close else ""
+            problems.append(Problem("account", f"unknown quota '{key}' (kept, not used; {hint}known: "
+                                               f"{', '.join(QUOTAS)})", "warning", line, ("design", None)))
+        elif not (_is_number(value) and value > 0):
+            problems.append(Problem("account", f"quota {key} must be a positive number ({quota.unit}; "
+                                               f"AWS's default here: {quota.describe_default(arch.region)}), "
+                                               f"got {value!r}", line=line, target=("design", None)))
+    return problems
 
 
 def _check_node(arch: Architecture, node: Node) -> list[Problem]:
@@ -173,8 +206,46 @@ def _lambda_reserved_within_account(arch: Architecture, config: dict) -> str | N
     return None
 
 
+def _sqs_group_field_is_a_name(arch: Architecture, config: dict) -> str | None:
+    """The exporters write it into mapping templates and state machine paths ($.NAME)."""
+    if not GROUP_FIELD_PATTERN.match(config["message_group_field"]):
+        return (f"message_group_field {config['message_group_field']!r} must be a JSON field name "
+                "(letters, digits and underscores, not starting with a digit)")
+    return None
+
+
+def _dynamodb_capacity_within_quota(arch: Architecture, config: dict) -> str | None:
+    """AWS refuses to provision (or auto-scale to) more than the per-table quota."""
+    if config["billing_mode"] != "provisioned":
+        return None
+    scaled = config["auto_scaling"]
+    for kind, unit in (("read", "rru"), ("write", "wru")):
+        quota_key = f"dynamodb_table_max_{unit}"
+        quota = arch.account_setting(quota_key)
+        field_name = f"max_{kind}_capacity" if scaled else f"{kind}_capacity"
+        if config[field_name] > quota:
+            return (f"{field_name} {config[field_name]} exceeds the per-table quota of {quota:,.0f} "
+                    f"(raise account.quotas.{quota_key} if AWS raised it for the account)")
+        if scaled and config[f"max_{kind}_capacity"] < config[f"{kind}_capacity"]:
+            return (f"max_{kind}_capacity {config[f'max_{kind}_capacity']} is below {kind}_capacity "
+                    f"{config[f'{kind}_capacity']} (the auto scaling minimum)")
+    return None
+
+
+def _http_api_timeout_within_30_s(arch: Architecture, config: dict) -> str | None:
+    """An HTTP API's integration timeout cannot be raised (a REST API's 29 s can, on request:
+    the exporters write 29 s and the simulator uses it)."""
+    limit = MAX_INTEGRATION_TIMEOUT_MS["http"]
+    if config["api_type"] == "http" and config["timeout_ms"] > limit:
+        return f"timeout_ms {config['timeout_ms']}: an HTTP API's integration timeout is at most {limit:,} ms"
+    return None
+
+
 SERVICE_RULES: dict[str, tuple[Callable[[Architecture, dict], str | None], ...]] = {
     "lambda": (_lambda_provisioned_within_reserved, _lambda_reserved_within_account),
+    "sqs": (_sqs_group_field_is_a_name,),
+    "dynamodb": (_dynamodb_capacity_within_quota,),
+    "api_gateway": (_http_api_timeout_within_30_s,),
 }
 
 
@@ -247,6 +318,15 @@ def _edge_specific(arch, edge, kind, subject, line, target) -> list[Problem]:
     if kind == "integration" and src.get("api_type") == "http" and dst_service == "dynamodb":
         out.append(Problem(subject, "an HTTP API has no direct DynamoDB integration; use a REST API "
                                     "or a function", line=line, target=target))
+    if kind in FIXED_MESSAGE_GROUP_KINDS and dst_service == "sqs" and dst["fifo"] and dst["message_groups"] != 1:
+        out.append(Problem(subject, f"{SERVICES[src_service].name} sends every message to FIFO queue "
+                                    f"'{edge.target}' with one fixed message group id, so its messages "
+                                    f"share one group whatever message_groups ({dst['message_groups']}) says",
+                           "warning", line, target))
+    age = edge.config.get("max_record_age_s", -1)
+    if kind == "event_source" and _is_number(age) and 0 <= age < MIN_RECORD_AGE_S:
+        out.append(Problem(subject, f"max_record_age_s {age}: AWS takes -1 (no limit) or "
+                                    f"{MIN_RECORD_AGE_S}..604800", line=line, target=target))
     if kind == "event_source" and src_service == "sqs":
         out += [Problem(subject, message, line=line, target=target)
                 for message in _sqs_batching_problems(edge.config, src["fifo"])]

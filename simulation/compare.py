@@ -7,10 +7,19 @@ of `sweep --vary` (its parser, checks and messages, from simulation/targets.py):
 `prepare_variant` applies them to copies of the design and scenario, each resolved,
 typed and checked exactly as a sweep run is; the user's design is never touched.
 
-`run_variants` simulates the variants one after the other with one seed (common random
-numbers: differences come from the change, not from luck), and `compare_results` lists
-what a reader compares: end-to-end latency, failures, throttling, cold starts, errors
-and cost, every one of them better when lower.
+`replicate_variants` simulates each variant several times, replication i of every
+variant with the same seed (common random numbers, as `sweep` does: differences come
+from the change, not from luck; replication 0 is the scenario's own seed, so one
+replication is exactly the Run button's result). `compare_runs` lists what a reader
+compares, each figure as its mean over the replications with a 95% confidence interval
+(simulation/confidence.py): end-to-end latency, failures, throttling, cold starts,
+errors and cost, every one of them better when lower. A difference counts (`Row.better`
+is not None) only when the two intervals do not overlap: with one replication there is
+no interval, and nothing is called better or worse.
+
+`settable_targets`, `settable_fields` and `suggested_values` list what the dialog's
+pickers offer (nodes by name, the scenario's loads, the account; each one's fields; a
+few values around the current one), so nobody has to know ids to write a target.
 
 Qt-free: the designer's What-if dialog runs these on its worker thread; scripts and tests
 call them directly.
@@ -23,12 +32,17 @@ from dataclasses import dataclass
 from typing import Callable, Sequence
 
 from model.architecture import Architecture, Scenario
-from model.catalogue import ACCOUNT_FIELDS, LOAD_PATTERNS, SERVICES
+from model.catalogue import ACCOUNT_FIELDS, LOAD_PATTERNS, SERVICES, Field
 from model.errors import StratusError
 
+from .confidence import Estimate, estimate
 from .engine import simulate
 from .health import fmt_count, fmt_ms, fmt_usd
-from .targets import apply_setting, split_vary
+from .sweep import replication_seed
+from .targets import apply_setting, resolve_target, split_vary
+
+DEFAULT_REPLICATIONS = 5
+SETTABLE_KINDS = ("int", "float", "bool", "choice", "dist")  # a value typed in one word
 
 
 @dataclass(frozen=True)
@@ -102,33 +116,53 @@ def example_overrides(arch: Architecture) -> str:
 def run_variants(prepared: Sequence[tuple[Architecture, Scenario]], duration_s: float | None = None,
                  base_dir: str | None = None, progress: Callable[[float], None] | None = None,
                  cancel: Callable[[], bool] | None = None) -> list:
-    """Simulate each prepared (design, scenario) in turn, all with the first scenario's
-    seed; `progress` hears the fraction of the whole comparison done. Returns the Results."""
+    """Simulate each prepared (design, scenario) once, all with the first scenario's seed;
+    returns their Results (one replication of `replicate_variants`)."""
+    return [runs[0] for runs in replicate_variants(prepared, 1, duration_s, base_dir, progress, cancel)]
+
+
+def replicate_variants(prepared: Sequence[tuple[Architecture, Scenario]], replications: int = DEFAULT_REPLICATIONS,
+                       duration_s: float | None = None, base_dir: str | None = None,
+                       progress: Callable[[float], None] | None = None,
+                       cancel: Callable[[], bool] | None = None) -> list[list]:
+    """Simulate each prepared (design, scenario) `replications` times, replication i of
+    every variant with the same seed (derived from the first scenario's as sweep does);
+    `duration_s` None runs each scenario for its own duration. `progress` hears the
+    fraction of the whole comparison done. Returns, per variant, its Results."""
     if not prepared:
         return []
-    seed = prepared[0][1].seed
-    count = len(prepared)
-    results = []
-    for i, (design, scenario) in enumerate(prepared):
-        step = None if progress is None else (lambda f, i=i: progress((i + f) / count))
-        results.append(simulate(design, scenario, seed=seed, duration_s=duration_s, base_dir=base_dir,
-                                progress=step, cancel=cancel))
-    return results
+    if replications < 1:
+        raise StratusError(f"replications must be 1 or more, got {replications}")
+    seeds = [replication_seed(prepared[0][1].seed, i) for i in range(replications)]
+    total = len(prepared) * replications
+    out = []
+    for v, (design, scenario) in enumerate(prepared):
+        runs = []
+        for r, seed in enumerate(seeds):
+            done = v * replications + r
+            step = None if progress is None else (lambda f, done=done: progress((done + f) / total))
+            runs.append(simulate(design, scenario, seed=seed, duration_s=duration_s, base_dir=base_dir,
+                                 progress=step, cancel=cancel))
+        out.append(runs)
+    return out
 
 
 # --------------------------------------------------------------------------------------
 # What changed
 
 
-_FORMATS = {"ms": lambda v: f"{fmt_ms(v)} ms", "usd": fmt_usd, "count": fmt_count}
+_FORMATS = {"ms": fmt_ms, "usd": fmt_usd, "count": fmt_count}
+ALWAYS, IF_ANY, IF_DIFFERENT = "always", "if any", "if different"  # when a figure gets a row
 
 
 @dataclass(frozen=True)
 class Row:
     metric: str
-    a: float
+    a: float  # mean over A's replications
     b: float
     kind: str  # ms, count, usd
+    a_ci: tuple[float, float] | None = None  # 95% interval of the mean (None: one replication)
+    b_ci: tuple[float, float] | None = None
 
     @property
     def delta(self) -> float:
@@ -138,6 +172,13 @@ class Row:
         """A value of this row's metric, written with its unit."""
         return _FORMATS[self.kind](value)
 
+    def interval_text(self, side: str) -> str:
+        """'205 ms ± 12 ms' (mean and the half-width of its interval), or the value alone."""
+        mean, ci = (self.a, self.a_ci) if side == "a" else (self.b, self.b_ci)
+        if ci is None or ci[1] - ci[0] <= 0:
+            return self.value_text(mean)
+        return f"{self.value_text(mean)} ± {self.value_text((ci[1] - ci[0]) / 2)}"
+
     def change_text(self) -> str:
         if self.a == self.b:
             return "no change"
@@ -145,35 +186,140 @@ class Row:
         pct = f" ({self.delta / self.a:+.0%})" if self.a else ""
         return f"{sign}{self.value_text(abs(self.delta))}{pct}"
 
+    def significant(self) -> bool | None:
+        """Do the two 95% intervals not overlap? None with one replication (no interval)."""
+        if self.a_ci is None or self.b_ci is None:
+            return None
+        return self.a_ci[1] < self.b_ci[0] or self.b_ci[1] < self.a_ci[0]
+
     def better(self) -> bool | None:
-        """Every metric here is better lower."""
-        return None if self.a == self.b else self.b < self.a
+        """Every metric here is better lower; None unless the difference is significant."""
+        return self.b < self.a if self.significant() else None
+
+
+def _figures(result) -> dict[str, tuple[float, str, str]]:
+    """Every figure a comparison may show: name -> (value, kind, when it gets a row)."""
+    out: dict[str, tuple[float, str, str]] = {}
+    for entry, stats in result.entries.items():
+        for key in ("p50", "p95", "p99"):
+            out[f"{entry}: {key} latency"] = (getattr(stats.latency_ms, key), "ms", ALWAYS)
+        out[f"{entry}: failed requests"] = (stats.failed, "count", ALWAYS)
+    for name, attr in (("throttled", "throttled"), ("cold starts", "cold_starts"), ("errors", "errors")):
+        out[f"all nodes: {name}"] = (sum(getattr(s, attr) for s in result.nodes.values()), "count", ALWAYS)
+    for node_id, stats in result.nodes.items():
+        out[f"{node_id}: throttled"] = (stats.throttled, "count", IF_ANY)
+        if stats.service == "lambda":
+            out[f"{node_id}: p99 duration"] = (stats.latency_ms.p99, "ms", IF_DIFFERENT)
+    if result.cost is not None:
+        out["cost per month"] = (result.cost.monthly_usd, "usd", ALWAYS)
+        for node_id, usd in result.cost.by_node.items():
+            out[f"{node_id}: cost per month"] = (usd, "usd", IF_DIFFERENT)
+    return out
+
+
+def compare_runs(a_runs: Sequence, b_runs: Sequence) -> list[Row]:
+    """Two variants' replications side by side: each figure's mean and 95% interval,
+    per entry, totals, per node where it matters (throttled at all, or different)."""
+    a_figures, b_figures = [_figures(r) for r in a_runs], [_figures(r) for r in b_runs]
+    names = list(dict.fromkeys(name for figures in a_figures + b_figures for name in figures))
+    both = [name for name in names if all(name in f for f in a_figures + b_figures)]
+    rows = []
+    for name in both:
+        kind, when = a_figures[0][name][1], a_figures[0][name][2]
+        a_values = [float(f[name][0]) for f in a_figures]
+        b_values = [float(f[name][0]) for f in b_figures]
+        if when == IF_ANY and not any(a_values + b_values):
+            continue
+        if when == IF_DIFFERENT and a_values == b_values:
+            continue
+        a_est, b_est = estimate(a_values), estimate(b_values)
+        rows.append(Row(name, a_est.mean, b_est.mean, kind, _interval(a_est), _interval(b_est)))
+    return rows
+
+
+def _interval(value: Estimate) -> tuple[float, float] | None:
+    return None if value.n < 2 else (value.low, value.high)
 
 
 def compare_results(a, b) -> list[Row]:
-    """The figures of two Results side by side: per entry, per node where they differ, totals."""
-    rows: list[Row] = []
-    for entry in a.entries:
-        if entry in b.entries:
-            ea, eb = a.entries[entry].latency_ms, b.entries[entry].latency_ms
-            for key in ("p50", "p95", "p99"):
-                rows.append(Row(f"{entry}: {key} latency", getattr(ea, key), getattr(eb, key), "ms"))
-            rows.append(Row(f"{entry}: failed requests", a.entries[entry].failed, b.entries[entry].failed, "count"))
-    for name, attr in (("throttled", "throttled"), ("cold starts", "cold_starts"), ("errors", "errors")):
-        rows.append(Row(f"all nodes: {name}", sum(getattr(s, attr) for s in a.nodes.values()),
-                        sum(getattr(s, attr) for s in b.nodes.values()), "count"))
-    for node_id, sa in a.nodes.items():
-        sb = b.nodes.get(node_id)
-        if sb is None:
+    """The figures of two single Results side by side (no intervals: nothing is called
+    better or worse; replicate to tell)."""
+    return compare_runs([a], [b])
+
+
+# --------------------------------------------------------------------------------------
+# What can be set: the dialog's pickers
+
+
+def settable_targets(arch: Architecture, scenario: Scenario) -> list[tuple[str, str]]:
+    """(target prefix, label) for every node (by its name), every load of the scenario and
+    the account: `create_order` "Create order (Lambda)", `load.orders_api` "Load at
+    Orders API (spike)", `account` "Account"."""
+    out = []
+    for node in arch.nodes.values():
+        spec = SERVICES.get(node.service)
+        out.append((node.id, f"{node.display_name} ({spec.name if spec else node.service})"))
+    for index, load in enumerate(scenario.load):
+        which = load.entry if sum(each.entry == load.entry for each in scenario.load) == 1 else str(index)
+        entry = arch.nodes[load.entry].display_name if load.entry in arch.nodes else load.entry
+        out.append((f"load.{which}", f"Load at {entry} ({load.pattern})"))
+    out.append(("account", "Account"))
+    return out
+
+
+def settable_fields(arch: Architecture, scenario: Scenario, prefix: str) -> list[Field]:
+    """The fields of a target prefix a value of one word can set (numbers, choices,
+    switches, a fixed time for a latency)."""
+    if prefix in arch.nodes:  # a node named `load` or `account` wins, as in targets
+        fields = list(SERVICES[arch.nodes[prefix].service].fields)
+    elif prefix == "account":
+        fields = list(ACCOUNT_FIELDS)
+    else:
+        target = resolve_target(arch, scenario, _first_param(scenario, prefix))
+        fields = list(LOAD_PATTERNS[scenario.load[int(target.subject)].pattern].fields)
+    return [f for f in fields if f.kind in SETTABLE_KINDS]
+
+
+def _first_param(scenario: Scenario, prefix: str) -> str:
+    """A load target naming the load's first parameter (to find which load a prefix means)."""
+    which = prefix.split(".", 1)[1]
+    load = scenario.load[int(which)] if which.isdigit() else next(x for x in scenario.load if x.entry == which)
+    return f"{prefix}.{LOAD_PATTERNS[load.pattern].fields[0].name}"
+
+
+def current_value(arch: Architecture, scenario: Scenario, key: str):
+    """What a target is set to now (the scenario's override, the load's parameter, the
+    account's setting, or the field's default)."""
+    target = resolve_target(arch, scenario, key)
+    if target.where == "node":
+        overrides = scenario.overrides.get(target.subject, {})
+        config = arch.nodes[target.subject].effective_config()
+        return overrides.get(target.field.name, config.get(target.field.name, target.field.default))
+    if target.where == "load":
+        return scenario.load[int(target.subject)].params.get(target.field.name, target.field.default)
+    return arch.account.get(target.field.name, target.field.default)
+
+
+def suggested_values(field: Field, current) -> list[str]:
+    """A few values to try, as text: the choices, true/false, or half, double and
+    four times the current number (within the field's range)."""
+    if field.kind == "choice":
+        return [c for c in field.choices if c != current] + ([str(current)] if current in field.choices else [])
+    if field.kind == "bool":
+        return ["false", "true"] if current else ["true", "false"]
+    base = current if isinstance(current, (int, float)) and not isinstance(current, bool) else field.default
+    if not isinstance(base, (int, float)) or isinstance(base, bool) or base <= 0:
+        base = field.min if field.min and field.min > 0 else 10
+    out = []
+    for factor in (0.5, 2, 4, 0.25):
+        value = base * factor
+        if field.kind == "int":
+            value = round(value)
+        if (field.min is not None and value < field.min) or (field.max is not None and value > field.max):
             continue
-        if sa.throttled or sb.throttled:
-            rows.append(Row(f"{node_id}: throttled", sa.throttled, sb.throttled, "count"))
-        if sa.latency_ms.p99 != sb.latency_ms.p99 and sa.service == "lambda":
-            rows.append(Row(f"{node_id}: p99 duration", sa.latency_ms.p99, sb.latency_ms.p99, "ms"))
-    if a.cost is not None and b.cost is not None:
-        rows.append(Row("cost per month", a.cost.monthly_usd, b.cost.monthly_usd, "usd"))
-        for node_id in a.cost.by_node:
-            ca, cb = a.cost.by_node.get(node_id, 0.0), b.cost.by_node.get(node_id, 0.0)
-            if ca != cb:
-                rows.append(Row(f"{node_id}: cost per month", ca, cb, "usd"))
-    return rows
+        text = f"{value:g}"
+        if text not in out and value != current:
+            out.append(text)
+    if field.nullable and current is not None:
+        out.append("null")
+    return out

@@ -252,12 +252,16 @@ def _dynamodb_on_demand(node_id: str, cfg: dict, use: _Usage, p: _Prices) -> lis
 
 
 def _dynamodb_provisioned(node_id: str, cfg: dict, use: _Usage, p: _Prices) -> list[_Meter]:
-    # Capacity is paid for every hour it is provisioned, used or not: from config, not usage.
+    # Capacity is paid for every hour it is provisioned, used or not: from config, not usage,
+    # unless auto scaling moved it (then the capacity-hours the simulation measured).
     hours = p.hours_per_month
+    scaled = cfg.get("auto_scaling", False)
+    rcu_hours = use("read_capacity_hours") if scaled else float(cfg["read_capacity"]) * hours
+    wcu_hours = use("write_capacity_hours") if scaled else float(cfg["write_capacity"]) * hours
     return [
-        _Meter(node_id, "provisioned_read_capacity", float(cfg["read_capacity"]) * hours, "RCU-hours",
+        _Meter(node_id, "provisioned_read_capacity", rcu_hours, "RCU-hours",
                p.flat("dynamodb.provisioned_rcu_hour"), "dynamodb.provisioned_rcu"),
-        _Meter(node_id, "provisioned_write_capacity", float(cfg["write_capacity"]) * hours, "WCU-hours",
+        _Meter(node_id, "provisioned_write_capacity", wcu_hours, "WCU-hours",
                p.flat("dynamodb.provisioned_wcu_hour"), "dynamodb.provisioned_wcu"),
     ]
 
@@ -382,7 +386,8 @@ SERVICE_PRICING: dict[str, PriceModel] = {
     "lambda": PriceModel(_lambda, ("requests", "duration_gb_s", "provisioned_duration_gb_s", "provisioned_gb_s"),
                          supplied=("ephemeral_storage_gb_s",)),
     "api_gateway": PriceModel(_api_gateway, ("requests",), supplied=("data_transfer_out_gb",)),
-    "dynamodb": PriceModel(_dynamodb, ("read_units", "write_units", "stream_read_requests")),
+    "dynamodb": PriceModel(_dynamodb, ("read_units", "write_units", "stream_read_requests",
+                                       "read_capacity_hours", "write_capacity_hours")),
     "s3": PriceModel(_s3, ("put_requests", "get_requests")),
     "sqs": PriceModel(_sqs, ("requests",)),
     "sns": PriceModel(_sns, ("publishes", "deliveries_lambda", "deliveries_sqs")),

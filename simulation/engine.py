@@ -26,7 +26,7 @@ from .behaviours import REGISTRY
 from .behaviours.base import OK, Behaviour, OutEdge, Sim, entry_edge
 from .cost import estimate_cost
 from .metrics import SERIES_CAP, LatencyHistogram, SeriesSet
-from .results import EntryStats, Latency, NodeStats, Result, TimeSeries
+from .results import EntryStats, Latency, LimitHit, NodeStats, Result, TimeSeries
 from .simpy_compat import StopSimulation
 from .workloads import arrivals
 
@@ -58,6 +58,11 @@ ENGINE_ASSUMPTIONS = (
     "Entries: end-to-end view of each load entry point; succeeded = the whole synchronous chain "
     "succeeded; latency = response time of succeeded requests.",
     "Edge calls: the integer part is made every time, the fraction is a probability.",
+    "Limits hit: every AWS limit that refused or delayed work in the measured window, with the "
+    "time it first did and how often: refused attempts (each SDK retry and a last attempt the "
+    "SDK gave up on count), event source batches that waited for Lambda concurrency, Step "
+    "Functions transitions that waited for their quota. Regional quotas are AWS's published "
+    "defaults for the design's region unless account.quotas overrides them.",
 )
 
 
@@ -291,6 +296,7 @@ class Run:
             behaviour.stats.fold(now)
         for entry in self.entries.values():
             entry.latency.fold()
+        self.sim.limits.fold()
 
     def _end_warmup(self, _event) -> None:
         now = self.sim.now
@@ -299,6 +305,7 @@ class Run:
             behaviour.restart(now)
         for entry in self.entries.values():
             entry.restart()
+        self.sim.limits.restart()
 
     # -- collecting ----------------------------------------------------------------------
 
@@ -317,7 +324,8 @@ class Run:
             entries={n: e.stats() for n, e in self.entries.items()},
             cost=estimate_cost(self.design, usage, measured, free_tier=free_tier), usage=usage,
             timeseries=timeseries,
-            assumptions=self._assumptions(), measured_s=measured, warmup_s=self.warmup)
+            assumptions=self._assumptions(), measured_s=measured, warmup_s=self.warmup,
+            limits=tuple(LimitHit(*hit) for hit in self.sim.limits.hits()))
 
     def _assumptions(self) -> tuple[str, ...]:
         seen: list[str] = list(ENGINE_ASSUMPTIONS)

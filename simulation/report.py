@@ -23,6 +23,7 @@ from matplotlib.figure import Figure
 
 from model.catalogue import CATEGORY_COLOURS, SERVICES
 from model.designfile import atomic_write_text
+from model.quotas import LIMITS
 
 # Series given as counts per bucket (shown as a rate per second); the others (throughput,
 # a rate already, and the time-averaged levels) are plotted as they are.
@@ -61,6 +62,9 @@ def render_report(result: Any, arch: Any) -> str:
         _kpis(view),
         section("Entry points", "End-to-end view of each load entry point.", _entries_table(view)),
         section("Nodes", "What each service saw during the measured window.", _nodes_table(view)),
+        section("Limits hit", "AWS limits that refused or delayed work in the measured window, the "
+                "first to bind first: the answer to \u201cwhich limit do we hit first, and when\u201d.",
+                _limits_table(view)),
         section("Charts", "", _plots(view)),
         section("Monthly cost", _cost_caption(view), _cost_table(view)),
         section("Assumptions", "What this run and its cost estimate took for granted.", _assumptions(view)),
@@ -257,6 +261,21 @@ def _nodes_table(view: _View) -> str:
                      _usd(by_node.get(node_id, 0))])
     return html_table(["Node", "Service", "Requests", "Throttled", "Errors", "Cold starts", "p50 (ms)", "p99 (ms)",
                    "Max concurrency", "Max backlog (msgs)", "Cost ($/month)"], rows, numeric_from=2)
+
+
+def _limits_table(view: _View) -> str:
+    hits = view.data.get("limits", [])
+    if not hits:
+        return "<p class=\"empty\">None: no AWS limit refused or delayed work in this run.</p>"
+    rows = []
+    for hit in hits:
+        limit = LIMITS.get(hit.get("limit", ""))
+        scope = hit.get("scope", "")
+        rows.append([f"<code>{escape(hit.get('limit', ''))}</code>",
+                     escape(limit.title if limit else ""),
+                     "Account and region" if scope == "account" else _chip(view, scope),
+                     escape(f"{float(hit.get('first_hit_s', 0)):,.1f}"), _num(hit.get("throttled"))])
+    return html_table(["Limit", "What", "Scope", "First hit (s)", "Throttled or delayed"], rows, numeric_from=3)
 
 
 def _cost_caption(view: _View) -> str:

@@ -8,6 +8,8 @@
   throttled / cold_starts / errors counts per bucket.
 - each entry's "histogram": {"edges_ms", "counts"} (latency of succeeded requests, ~40
   log-spaced bins), "usage" (billing counters per node) and "assumptions".
+- "limits": [{"limit", "scope", "first_hit_s", "throttled"}], every AWS limit that refused
+  or delayed work in the measured window, earliest first (names: model.quotas.LIMITS).
 """
 
 from __future__ import annotations
@@ -109,6 +111,26 @@ class TimeSeries:
 
 
 @dataclass(frozen=True)
+class LimitHit:
+    """An AWS limit that refused or delayed work: `scope` is "account" or a node id,
+    `first_hit_s` the run time it first did, `throttled` how many times (attempts the
+    SDK retried included)."""
+
+    limit: str
+    scope: str
+    first_hit_s: float
+    throttled: int
+
+    def to_json(self) -> dict:
+        return {"limit": self.limit, "scope": self.scope, "first_hit_s": self.first_hit_s,
+                "throttled": self.throttled}
+
+    @classmethod
+    def from_json(cls, data: dict) -> "LimitHit":
+        return cls(data["limit"], data["scope"], float(data["first_hit_s"]), int(data["throttled"]))
+
+
+@dataclass(frozen=True)
 class Result:
     scenario: str
     seed: int
@@ -122,6 +144,7 @@ class Result:
     measured_s: float = 0.0
     warmup_s: float = 0.0
     extra: dict = field(default_factory=dict)
+    limits: tuple[LimitHit, ...] = ()
 
     def to_json(self) -> dict:
         return {
@@ -133,6 +156,7 @@ class Result:
             "usage": {k: dict(v) for k, v in self.usage.items()},
             "timeseries": self.timeseries.to_json(),
             "assumptions": list(self.assumptions),
+            "limits": [hit.to_json() for hit in self.limits],
         }
 
     @classmethod
@@ -147,6 +171,7 @@ class Result:
             assumptions=tuple(data.get("assumptions", ())),
             measured_s=data.get("measured_s", data["duration_s"]),
             warmup_s=data.get("warmup_s", 0.0),
+            limits=tuple(LimitHit.from_json(hit) for hit in data.get("limits", ())),
         )
 
 

@@ -91,10 +91,10 @@ def sigint_not_blocked():
 
 
 def test_the_ctrl_c_handler_is_installed_only_while_applying(sigint_not_blocked):
-    from cli.deploy import _ctrl_c_cancels
+    from cli.common import ctrl_c_cancels
 
     before = signal.getsignal(signal.SIGINT)  # default, or SIG_IGN under `trap '' INT`: both work
-    with _ctrl_c_cancels() as cancel:
+    with ctrl_c_cancels("Cancelling…") as cancel:
         assert signal.getsignal(signal.SIGINT) is not before
         signal.raise_signal(signal.SIGINT)  # a KeyboardInterrupt here would fail the test
         assert cancel.is_set()

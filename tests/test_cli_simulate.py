@@ -187,6 +187,24 @@ def test_json_follows_the_contract_and_the_report_is_written(tiny, tmp_path):
     # the table on stdout: aligned, with units in the headers and the monthly total
     assert "p99 (ms)" in done.stdout and "Cost ($/month)" in done.stdout and "Monthly cost: $" in done.stdout
     assert f"Report written to {report}" in done.stdout
+    assert data["limits"] == [] and "Limits hit: none" in done.stdout
+
+
+def test_summary_lists_the_limits_hit_earliest_first():
+    from cli.simulate import format_summary
+    from model.architecture import Architecture, Node
+
+    arch = Architecture("Limits")
+    arch.add_node(Node("fn", "lambda", {}, label="Checkout"))
+    data = {"scenario": "s", "seed": 1, "duration_s": 60, "nodes": {}, "entries": {}, "cost": {},
+            "limits": [{"limit": "api_gateway_account_rps", "scope": "account", "first_hit_s": 0.8333,
+                        "throttled": 25000},
+                       {"limit": "lambda_concurrency", "scope": "fn", "first_hit_s": 12.25, "throttled": 7}]}
+    text = format_summary(data, arch)
+    table = text.split("Limits hit")[1].splitlines()
+    assert table[1].split() == ["Limit", "Scope", "First", "hit", "(s)", "Throttled"]
+    assert table[3].split() == ["api_gateway_account_rps", "account", "0.8", "25,000"]
+    assert table[4].split() == ["lambda_concurrency", "Checkout", "12.2", "7"]
 
 
 @needs_engine

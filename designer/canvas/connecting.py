@@ -14,8 +14,11 @@ from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsPathItem
 
-from model.architecture import Architecture
-from model.catalogue import SERVICES, allowed_targets, edge_rule
+import copy
+from typing import Any
+
+from model.architecture import Architecture, Edge
+from model.catalogue import SERVICES, EdgeRule, allowed_targets, edge_rule, rules_between
 
 from .. import style
 from .node_item import NodeItem
@@ -104,13 +107,72 @@ def connection_problem(arch: Architecture, source_id: str, target_id: str) -> st
         return f"'{src.id if src_spec is None else dst.id}' has an unknown service"
     if source_id == target_id:
         return f"{src.display_name} cannot connect to itself: that would be an endless loop"
-    rule = edge_rule(src.service, dst.service)
-    if rule is None:
+    rules = rules_between(src.service, dst.service)
+    if not rules:
         allowed = ", ".join(SERVICES[t].name for t in allowed_targets(src.service)) or "nothing"
         return (f"{src_spec.name} cannot send to {dst_spec.name}: AWS has no such integration "
                 f"({src_spec.name} connects to {allowed})")
-    for edge in arch.edges:
-        if edge.source == source_id and edge.target == target_id and arch.edge_kind(edge) == rule.kind:
-            return (f"{src.display_name} already has a {rule.kind.replace('_', ' ')} edge to "
-                    f"{dst.display_name} (use 'calls' for more than one call)")
+    if not free_kinds(arch, source_id, target_id):
+        kinds = " and ".join(with_article(kind_name(r.kind)) for r in rules)
+        return (f"{src.display_name} already has {kinds} edge to {dst.display_name} "
+                "(use 'calls' for more than one call)")
     return None
+
+
+def free_kinds(arch: Architecture, source_id: str, target_id: str) -> list[EdgeRule]:
+    """The kinds of edge from one node to another that are not drawn yet, the pair's
+    default first (Lambda -> SQS: send, then on-failure destination)."""
+    src, dst = arch.nodes.get(source_id), arch.nodes.get(target_id)
+    if src is None or dst is None:
+        return []
+    used = {arch.edge_kind(e) for e in arch.edges if e.source == source_id and e.target == target_id}
+    return [r for r in rules_between(src.service, dst.service) if r.kind not in used]
+
+
+def connection_choices(arch: Architecture, source_id: str) -> list[tuple[str, EdgeRule]]:
+    """Every (target id, kind) a new edge from this node may have: what Connect To offers."""
+    return [(target_id, rule) for target_id in arch.nodes if target_id != source_id
+            and connection_problem(arch, source_id, target_id) is None
+            for rule in free_kinds(arch, source_id, target_id)]
+
+
+class EdgeChoices:
+    """The choices (choice fields: `action`, `mode`...) last made on an edge of each
+    (source service, target service, kind): a new edge of that kind starts with them, so a
+    Lambda -> DynamoDB edge writes when the last one was set to write."""
+
+    def __init__(self) -> None:
+        self._made: dict[tuple[str, str, str], dict[str, Any]] = {}
+
+    def remember(self, arch: Architecture, edge: Edge, key: str | None) -> None:
+        """An edge's field changed (from edge_changed): keep it if it is a choice."""
+        src, dst = arch.nodes.get(edge.source), arch.nodes.get(edge.target)
+        rule = edge_rule(src.service, dst.service, edge.kind) if src and dst else None
+        fdef = rule.field(key) if rule and key else None
+        if fdef is None or fdef.kind != "choice":
+            return
+        made = self._made.setdefault((src.service, dst.service, rule.kind), {})
+        if key in edge.config:
+            made[key] = copy.deepcopy(edge.config[key])
+        else:
+            made.pop(key, None)
+
+    def new_edge(self, arch: Architecture, source_id: str, target_id: str, kind: str | None = None) -> Edge | None:
+        """An edge of this kind (or the pair's first kind not drawn yet) with the choices
+        last made on one like it; None if it may not be drawn."""
+        rule = next((r for r in free_kinds(arch, source_id, target_id) if kind is None or r.kind == kind), None)
+        if rule is None or connection_problem(arch, source_id, target_id) is not None:
+            return None
+        src, dst = arch.nodes[source_id], arch.nodes[target_id]
+        config = copy.deepcopy(self._made.get((src.service, dst.service, rule.kind), {}))
+        default = edge_rule(src.service, dst.service).kind
+        return Edge(source_id, target_id, config, kind=None if rule.kind == default else rule.kind)
+
+
+def kind_name(kind: str) -> str:
+    """'on_failure' -> 'on failure'."""
+    return kind.replace("_", " ")
+
+
+def with_article(words: str) -> str:
+    return f"{'an' if words[:1].lower() in 'aeiou' else 'a'} {words}"

@@ -1,5 +1,5 @@
-"""An edge on the canvas: a curved arrow from the source's right side to the target's left
-side, with a small label naming its kind ("event source", "write", ...).
+"""An edge on the canvas: a curved arrow between the facing sides of its two cards (the
+router picks them), with a small label naming its kind ("event source", "write", ...).
 
 Asynchronous edges (queues, notifications, subscriptions) are dashed, synchronous calls
 solid, so the picture shows where a caller waits. Geometry is computed when an end moves
@@ -21,6 +21,7 @@ from model.architecture import Architecture, Edge
 from model.catalogue import edge_rule
 
 from .. import style
+from ..names import node_name
 from .node_item import H, W
 
 _LABEL_PAD_X, _LABEL_PAD_Y = 5.0, 2.0
@@ -33,12 +34,27 @@ _OVERVIEW_WEIGHTS = tuple(((1 - t) ** 3, 3 * (1 - t) ** 2 * t, 3 * (1 - t) * t *
                           for t in (0.25, 0.5, 0.75))
 
 
+def edge_routes(edge: Edge) -> list[str]:
+    """The API routes an edge carries ("GET /items"): its `routes` list, or the older
+    single `method` and `path`; [] when it names none."""
+    routes = edge.config.get("routes")
+    if isinstance(routes, list):
+        return [str(route) for route in routes]
+    method, path = edge.config.get("method"), edge.config.get("path")
+    return [f"{method or 'ANY'} {path or '/'}"] if (method or path) else []
+
+
 def edge_label(arch: Architecture, edge: Edge) -> str:
-    """What the canvas writes on an edge: the action for reads/writes, else its kind."""
+    """What the canvas writes on an edge: an API edge's route ("GET /items", "+1" for each
+    more), the action for reads/writes, else its kind."""
     src, dst = arch.nodes.get(edge.source), arch.nodes.get(edge.target)
     rule = edge_rule(src.service, dst.service, edge.kind) if src and dst else None
     if rule is None:
         return (edge.kind or "not allowed").replace("_", " ")
+    carries_routes = rule.field("routes") is not None or rule.field("path") is not None  # an API's edge
+    routes = edge_routes(edge) if carries_routes else []
+    if routes:
+        return routes[0] + (f"  +{len(routes) - 1}" if len(routes) > 1 else "")
     action_field = rule.field("action")
     if action_field is not None:
         return str(edge.config.get("action", action_field.default)).replace("_", "/")
@@ -191,7 +207,8 @@ class EdgeItem(QGraphicsItem):
         self._curve: tuple | None = None  # (sx, sy, c1x, c1y, c2x, c2y, ex, ey); None for a self loop
         self.label_stale = False
         self._label_pending = False  # routed while labels were hidden: its rect is old
-        self.port_out = self.port_in = 0.0  # where it leaves / enters its cards (the scene spreads them)
+        self.port_out = self.port_in = 0.0  # where it leaves / enters its cards (the router spreads them)
+        self.side_out, self.side_in = 0, 1  # which side of each card (routing.RIGHT, LEFT, BOTTOM, TOP)
         self._arrow: QPolygonF | None = QPolygonF()  # None: make it from _arrow_from
         self._arrow_from: tuple = ((0.0, 0.0), 0.0, 0.0)
         self._label_rect = QRectF()
@@ -245,7 +262,11 @@ class EdgeItem(QGraphicsItem):
         self.dashed = edge_is_async(arch, self.edge)
         src, dst = arch.nodes.get(self.edge.source), arch.nodes.get(self.edge.target)
         self.allowed = bool(src and dst and edge_rule(src.service, dst.service, self.edge.kind))
-        self.setToolTip(f"{self.edge.source} → {self.edge.target}: {self.label}")
+        tip = f"{node_name(arch, self.edge.source)} → {node_name(arch, self.edge.target)}: {self.label}"
+        routes = edge_routes(self.edge)
+        if len(routes) > 1:
+            tip += "\nRoutes: " + ", ".join(routes)
+        self.setToolTip(tip)
         self.update()
         self.label_item.update()
 
@@ -258,8 +279,11 @@ class EdgeItem(QGraphicsItem):
     # -- geometry ----------------------------------------------------------------------
 
     def update_path(self, sx: float, sy: float, ex: float, ey: float, lane: float = 0.0,
-                    overlap=None, place_label: bool = True) -> None:
-        """Route from (sx, sy) on the source's right side to (ex, ey) on the target's left.
+                    overlap=None, place_label: bool = True,
+                    out_dir: tuple[float, float] = (1.0, 0.0), in_dir: tuple[float, float] = (-1.0, 0.0)) -> None:
+        """Route from (sx, sy) on a side of the source to (ex, ey) on a side of the target;
+        `out_dir` and `in_dir` point out of those sides (by default the source's right
+        and the target's left).
 
         `lane` bends parallel edges between the same two nodes apart so their labels
         do not sit on top of each other. `overlap(x0, y0, x1, y1)` tells how much of a
@@ -278,15 +302,22 @@ class EdgeItem(QGraphicsItem):
             left, top, right, bottom = bounds.left(), bounds.top(), bounds.right(), bounds.bottom()
             towards = (ex - 50.0, ey)
         else:
-            dx = ex - sx
-            if dx > 0:
-                reach, bend = max(40.0, dx * 0.5), 0.0
+            (ox, oy), (ix, iy) = out_dir, in_dir
+            horizontal = oy == 0.0
+            # How far the curve runs straight out of its sides: half the distance between
+            # the ends along the way it leaves.
+            span = (ex - sx) * ox if horizontal else (ey - sy) * oy
+            if span > 0:
+                reach, bend = max(40.0, span * 0.5), 0.0
             else:
-                # Backwards (target left of source): swing below (or above) both cards
-                # instead of cutting back through them.
-                reach = max(80.0, min(240.0, -dx * 0.5 + 60))
+                # The sides do not face each other (overlapping cards): swing below (or
+                # above) both cards instead of cutting back through them.
+                reach = max(80.0, min(240.0, -span * 0.5 + 60))
                 bend = _BACK_BEND if ey >= sy - 1 else -_BACK_BEND
-            c1x, c1y, c2x, c2y = sx + reach, sy + lane + bend, ex - reach, ey + lane + bend
+            # Parallel edges' lanes bend across the way the edge runs.
+            lane_x, lane_y = (0.0, lane + bend) if horizontal else (lane, bend)
+            c1x, c1y = sx + ox * reach + lane_x, sy + oy * reach + lane_y
+            c2x, c2y = ex + ix * reach + lane_x, ey + iy * reach + lane_y
             self._curve = (sx, sy, c1x, c1y, c2x, c2y, ex, ey)
             self._qpath = None
             middle = self._label_spot(self._curve, overlap) if place_label else None
@@ -294,18 +325,9 @@ class EdgeItem(QGraphicsItem):
             # middle until the view scrolls to it: see place_label.
             self.label_stale = overlap is None and bool(self.label)
             towards = (c2x, c2y)
-            # The control points' bounds, from floats (what controlPointRect would say;
-            # reach > 0, so c1 lies right of the start and c2 left of the end).
-            left, right = (sx if sx < c2x else c2x), (ex if ex > c1x else c1x)
-            top, bottom = (sy if sy < ey else ey), (sy if sy > ey else ey)
-            if c1y < top:
-                top = c1y
-            elif c1y > bottom:
-                bottom = c1y
-            if c2y < top:
-                top = c2y
-            elif c2y > bottom:
-                bottom = c2y
+            # The control points' bounds, from floats (what controlPointRect would say).
+            left, right = min(sx, ex, c1x, c2x), max(sx, ex, c1x, c2x)
+            top, bottom = min(sy, ey, c1y, c2y), max(sy, ey, c1y, c2y)
         # Derived shapes are made on demand: a move of hundreds of nodes only pays for
         # the control points, and an edge never painted never flattens its curve.
         self._polylines = None

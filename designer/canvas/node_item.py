@@ -44,6 +44,28 @@ def snap(value: float) -> float:
     return round(value / style.GRID_SIZE) * style.GRID_SIZE
 
 
+def wrap_lines(text: str, metrics: QFontMetricsF, width: float, most: int) -> list[str]:
+    """`text` broken at spaces into at most `most` lines of `width`; a word longer than a
+    line is broken where it must, and what does not fit ends the last line with '…'."""
+    lines: list[str] = []
+    rest = text.split()
+    while rest and len(lines) < most:
+        if len(lines) == most - 1:
+            lines.append(metrics.elidedText(" ".join(rest), Qt.TextElideMode.ElideRight, width))
+            break
+        line = rest.pop(0)
+        while metrics.horizontalAdvance(line) > width:  # one long word: break it
+            cut = len(line) - 1
+            while cut > 1 and metrics.horizontalAdvance(line[:cut]) > width:
+                cut -= 1
+            rest.insert(0, line[cut:])
+            line = line[:cut]
+        while rest and metrics.horizontalAdvance(f"{line} {rest[0]}") <= width:
+            line = f"{line} {rest.pop(0)}"
+        lines.append(line)
+    return lines or [""]
+
+
 class NodeItem(QGraphicsItem):
     Type = QGraphicsItem.UserType + 1
 
@@ -53,7 +75,8 @@ class NodeItem(QGraphicsItem):
         super().__init__()
         self.node_id = node.id
         self.service = node.service
-        self.title = ""
+        self.title = ""  # the whole label, shown on one or two lines (title_lines)
+        self.title_lines: list[str] = []
         self.title_font = None
         self.subtitle = ""
         self.tooltip_base = ""
@@ -83,12 +106,11 @@ class NodeItem(QGraphicsItem):
         (title_font, title_metrics), (compact_font, compact_metrics), (_, sub_metrics) = self._text_styles()
         width = _TEXT_WIDTH
         name = node.display_name
+        self.title = name
         if title_metrics.horizontalAdvance(name) <= width:
-            self.title_font = title_font
-            self.title = name
-        else:
-            self.title_font = compact_font
-            self.title = compact_metrics.elidedText(name, Qt.TextElideMode.ElideRight, width)
+            self.title_font, self.title_lines = title_font, [name]
+        else:  # a long name wraps onto a second line rather than being cut short
+            self.title_font, self.title_lines = compact_font, wrap_lines(name, compact_metrics, width, 2)
         self.subtitle = sub_metrics.elidedText(service_name, Qt.TextElideMode.ElideRight, width)
         self.tooltip_base = f"{node.display_name} ({service_name}, id {node.id})"
         if spec:
@@ -133,6 +155,10 @@ class NodeItem(QGraphicsItem):
 
     def card_rect(self) -> QRectF:
         return QRectF(0, 0, W, H)
+
+    def title_rect(self) -> QRectF:
+        """Where the label is typed when it is edited in place."""
+        return QRectF(_TEXT_LEFT - 5, (H - 26) / 2, W - _TEXT_LEFT, 26)
 
     def handle_centre(self) -> QPointF:
         return QPointF(W, H / 2)
@@ -202,14 +228,21 @@ class NodeItem(QGraphicsItem):
 
     def _paint_text(self, painter: QPainter) -> None:
         left, width = _TEXT_LEFT, _TEXT_WIDTH
+        align = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
         painter.setFont(self.title_font)
         painter.setPen(style.NODE_TITLE)
-        painter.drawText(QRectF(left, 9, width, 20), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-                         self.title)
+        if len(self.title_lines) == 1:
+            painter.drawText(QRectF(left, 9, width, 20), align, self.title_lines[0])
+            subtitle_top = 29.0
+        else:  # two lines of the smaller title font, the service name under them
+            line = self._text_styles()[1][1].height()
+            top = (H - 2 * line - 15) / 2
+            for i, text in enumerate(self.title_lines):
+                painter.drawText(QRectF(left, top + i * line, width, line), align, text)
+            subtitle_top = top + 2 * line - 1
         painter.setFont(self._text_styles()[2][0])
         painter.setPen(style.NODE_SUBTITLE)
-        painter.drawText(QRectF(left, 29, width, 18), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-                         self.subtitle)
+        painter.drawText(QRectF(left, subtitle_top, width, 18), align, self.subtitle)
 
     def _paint_handle(self, painter: QPainter) -> None:
         painter.setPen(_HANDLE_PEN)
@@ -255,6 +288,13 @@ class NodeItem(QGraphicsItem):
         super().mousePressEvent(event)
         if event.button() == Qt.MouseButton.LeftButton:
             scene.begin_move()
+
+    def mouseDoubleClickEvent(self, event) -> None:
+        if event.button() == Qt.MouseButton.LeftButton and not self.on_handle(event.pos()):
+            self.scene().edit_requested.emit(("node", self.node_id))
+            event.accept()
+            return
+        super().mouseDoubleClickEvent(event)
 
     def mouseMoveEvent(self, event) -> None:
         scene = self.scene()

@@ -1,10 +1,12 @@
 """Edge routing: where each edge leaves and enters its cards, and where its label sits.
 
-Every edge runs from its source card's right side to its target card's left side. When
-several edges share a side they are spread over it (ports), ordered by the height of the
-card at their other end, so arrows neither pile up on one point nor cross each other;
-parallel edges joining the same two cards bend apart (lanes); a label looks for a spot
-along its curve that no card covers.
+An edge leaves and enters its cards on the sides that face each other (`facing_sides`):
+right to left when the target lies to the right, left to right when it lies to the left
+(so a backward edge does not loop around its card), bottom to top or top to bottom when
+the cards sit in one column. When several edges share a side they are spread over it
+(ports), ordered by where the card at their other end is along that side, so arrows
+neither pile up on one point nor cross each other; parallel edges joining the same two
+cards bend apart (lanes); a label looks for a spot along its curve that no card covers.
 
 The `EdgeRouter` keeps the bookkeeping this needs (which edges touch which card, how many
 join each pair, labels still waiting for a spot) and re-routes what a change touched. It
@@ -27,11 +29,17 @@ from PySide6.QtCore import QRectF
 from .edge_item import EdgeItem
 from .node_item import H, W, NodeItem
 
-PORT_SPACING = 10.0  # vertical distance between edge ends sharing one side of a card
+PORT_SPACING = 10.0  # distance between edge ends sharing one side of a card
 PORT_MARGIN = 8.0  # spread ports keep this far from a card's top and bottom
 LANE_SPACING = 26.0  # bend between parallel edges joining the same two nodes
 GRID_CELL = 240.0  # bucket size of the card lookup used to keep labels off cards
 EAGER_LABELS = 200  # edges routed at once beyond which off-screen labels are placed later
+MIN_SIDE_GAP = 20.0  # a horizontal gap at least this wide joins side to side, else top to bottom
+
+# The sides of a card, and for each the outward direction and whether its ports spread
+# along x (top, bottom) or y (left, right).
+RIGHT, LEFT, BOTTOM, TOP = 0, 1, 2, 3
+SIDE_DIRECTION = {RIGHT: (1.0, 0.0), LEFT: (-1.0, 0.0), BOTTOM: (0.0, 1.0), TOP: (0.0, -1.0)}
 
 Overlap = Callable[[float, float, float, float], float]
 
@@ -51,7 +59,6 @@ class EdgeRouter:
         self._nodes, self._edges = nodes, edges
         self._edges_of: dict[str, list[EdgeItem]] = {}
         self._pair_count: Counter = Counter()  # edges per (source, target): parallel ones bend apart
-        self._sides: dict[str, tuple[list, list]] = {}  # node id -> its edges by side (_split_sides)
         self._stale_labels: dict[int, EdgeItem] = {}  # labels waiting for a spot (place_stale_labels)
 
     # -- what there is -------------------------------------------------------------------
@@ -65,7 +72,12 @@ class EdgeRouter:
 
     def remove_node(self, node_id: str) -> None:
         self._edges_of.pop(node_id, None)
-        self._sides.pop(node_id, None)
+
+    def rename_node(self, old_id: str, new_id: str) -> None:
+        """A node's id changed (its edges already name the new one)."""
+        self._edges_of[new_id] = self._edges_of.pop(old_id, [])
+        self._pair_count = Counter({(new_id if s == old_id else s, new_id if t == old_id else t): n
+                                    for (s, t), n in self._pair_count.items()})
 
     def add_edge(self, item: EdgeItem) -> None:
         """Count in an edge whose two ends are on the canvas (it is routed by the next
@@ -73,8 +85,6 @@ class EdgeRouter:
         source, target = item.edge.source, item.edge.target
         self._edges_of[source].append(item)
         self._pair_count[(source, target)] += 1
-        self._sides.pop(source, None)
-        self._sides.pop(target, None)
         if target != source:
             self._edges_of[target].append(item)
 
@@ -86,8 +96,6 @@ class EdgeRouter:
             if items and item in items:
                 items.remove(item)
         self._pair_count[(source, target)] -= 1
-        self._sides.pop(source, None)
-        self._sides.pop(target, None)
 
     # -- routing -------------------------------------------------------------------------
 
@@ -135,10 +143,9 @@ class EdgeRouter:
         pos = {}
         for node_id in neighbours:
             item = nodes[node_id]
-            pos[node_id] = (item.y(), item.x())
+            pos[node_id] = (item.x(), item.y())
         for node_id in ends:  # every edge in `items` has both its ends here
             self._port_offsets(node_id, pos)
-        half = H / 2
         # Labels look for a free spot (off the cards) only where they can be seen: all of
         # them in a small change, those near the screen in a big one (undo of a large
         # move, open), none while zoomed out too far to show labels. The others wait
@@ -153,16 +160,17 @@ class EdgeRouter:
         stale = self._stale_labels
         for item, source, target in ends_of:
             key = id(item)
-            sy, sx = pos[source]
-            ty, tx = pos[target]
             # Where the edge or its label was in view, the label is placed now; elsewhere
             # it waits (see place_stale_labels), and so does every label while hidden.
             eager = shown and (visible is None or visible.intersects(item._bounds)
                                or visible.intersects(item.label_item._bounds))
-            item.update_path(sx + W, sy + half + item.port_out,
-                             tx, ty + half + item.port_in,
+            side_out, side_in = item.side_out, item.side_in
+            sx, sy = anchor(pos[source], side_out, item.port_out)
+            ex, ey = anchor(pos[target], side_in, item.port_in)
+            item.update_path(sx, sy, ex, ey,
                              self._lane(item) if pairs[(source, target)] > 1 else 0.0,
-                             overlap if eager else None, eager)
+                             overlap if eager else None, eager,
+                             SIDE_DIRECTION[side_out], SIDE_DIRECTION[side_in])
             if shown and not eager and visible.intersects(item._bounds):
                 item.place_label(overlap)  # moved into view
             if item.label_stale:
@@ -209,36 +217,32 @@ class EdgeRouter:
         return card_overlap_function(positions)
 
     def _port_offsets(self, node_id: str, pos: dict) -> None:
-        """Spread the ends of edges on each side of a card, ordered by the other end's
-        (y, x), ties in the order the edges were added; sets each edge's port_out (at its
-        source) or port_in (at its target)."""
-        sides = self._sides.get(node_id)
-        if sides is None:
-            sides = self._sides[node_id] = self._split_sides(node_id)
-        outgoing, incoming = sides
-        for side, is_out in ((outgoing, True), (incoming, False)):
-            if not side:
-                continue
-            order = sorted([(pos[other], k) for k, (other, _) in enumerate(side)])
-            for offset, (_, k) in zip(port_spread(len(side)), order):
-                if is_out:
-                    side[k][1].port_out = offset
-                else:
-                    side[k][1].port_in = offset
-
-    def _split_sides(self, node_id: str) -> tuple[list, list]:
-        """[(target, edge item)] leaving the card and [(source, edge item)] arriving,
-        in the order the edges were added (self loops have no port)."""
-        outgoing, incoming = [], []
-        for item in self._edges_of.get(node_id, ()):
+        """Choose the side of this card each of its edges uses (the side facing the other
+        end) and spread the edge ends sharing a side along it, ordered by where the other
+        end lies along that side (ties in the order the edges were added): sets each
+        edge's side_out and port_out (at its source) or side_in and port_in (at its target)."""
+        here = pos[node_id]
+        on_side: tuple[list, list, list, list] = ([], [], [], [])  # per side: (sort key, k, item, leaving?)
+        for k, item in enumerate(self._edges_of.get(node_id, ())):
             source, target = item.edge.source, item.edge.target
             if source == target:
+                continue  # a self loop has no port
+            leaving = source == node_id
+            there = pos[target if leaving else source]
+            side_out, side_in = facing_sides(here, there) if leaving else facing_sides(there, here)
+            side = side_out if leaving else side_in
+            # Along a left or right side by the other end's y (then x); along a top or bottom by x.
+            along = (there[1], there[0]) if side in (RIGHT, LEFT) else there
+            on_side[side].append((along, k, item, leaving))
+        for side, ends in enumerate(on_side):
+            if not ends:
                 continue
-            if source == node_id:
-                outgoing.append((target, item))
-            else:
-                incoming.append((source, item))
-        return outgoing, incoming
+            ends.sort(key=lambda end: (end[0], end[1]))
+            for offset, (_, _, item, leaving) in zip(port_spread(len(ends), H if side in (RIGHT, LEFT) else W), ends):
+                if leaving:
+                    item.side_out, item.port_out = side, offset
+                else:
+                    item.side_in, item.port_in = side, offset
 
     def _lane(self, item: EdgeItem) -> float:
         """Bend for edges sharing both ends (e.g. a Lambda that sends to and fails over
@@ -250,6 +254,36 @@ class EdgeRouter:
 
 # --------------------------------------------------------------------------------------
 # Geometry (plain numbers)
+
+
+def facing_sides(source: tuple[float, float], target: tuple[float, float]) -> tuple[int, int]:
+    """(side of the source card, side of the target card) an edge between cards at these
+    top left corners uses: the sides that face each other. Side by side (a horizontal gap
+    of MIN_SIDE_GAP or more) they join right to left, or left to right for a target on
+    the left; in one column, bottom to top or top to bottom; overlapping, right to left."""
+    (sx, sy), (tx, ty) = source, target
+    if tx - (sx + W) >= MIN_SIDE_GAP:
+        return RIGHT, LEFT
+    if sx - (tx + W) >= MIN_SIDE_GAP:
+        return LEFT, RIGHT
+    if ty >= sy + H:
+        return BOTTOM, TOP
+    if sy >= ty + H:
+        return TOP, BOTTOM
+    return RIGHT, LEFT
+
+
+def anchor(corner: tuple[float, float], side: int, offset: float) -> tuple[float, float]:
+    """Where an edge meets a card (top left corner `corner`) on `side`, `offset` along it
+    from the side's middle."""
+    x, y = corner
+    if side == RIGHT:
+        return x + W, y + H / 2 + offset
+    if side == LEFT:
+        return x, y + H / 2 + offset
+    if side == BOTTOM:
+        return x + W / 2 + offset, y + H
+    return x + W / 2 + offset, y
 
 
 def port_spread(count: int, height: float = H) -> list[float]:

@@ -5,10 +5,11 @@ from __future__ import annotations
 import math
 
 from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QPainter, QPen, QPolygonF
+from PySide6.QtGui import QContextMenuEvent, QPainter, QPen, QPolygonF
 from PySide6.QtWidgets import QFrame, QGraphicsView
 
 from .. import style
+from .in_place import LineEditor, TextEditor
 from .scene import DiagramScene
 
 SERVICE_MIME_TYPE = "application/x-stratus-service"
@@ -20,6 +21,9 @@ ZOOM_STEP = 1.2
 
 class CanvasView(QGraphicsView):
     zoom_changed = Signal(float)
+    # A right-click or the menu key: (subject as in DiagramScene.subject_at, scene point,
+    # global point); the window shows the menu (designer/context_menus.py).
+    context_menu_requested = Signal(object, QPointF, QPoint)
 
     def __init__(self, scene: DiagramScene, parent=None) -> None:
         super().__init__(scene, parent)
@@ -40,6 +44,8 @@ class CanvasView(QGraphicsView):
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self._space_held = False
         self._panning_from: QPoint | None = None
+        self._editor = None  # the in-place text editor, while one is open
+        scene.edit_requested.connect(self.edit_subject)
 
     def diagram(self) -> DiagramScene:
         return self.scene()
@@ -80,7 +86,10 @@ class CanvasView(QGraphicsView):
         """Show the whole drawing, never magnified above 100 %."""
         drawing = self.diagram().drawing_rect()
         if drawing.isEmpty():
+            # Nothing drawn yet: 100 %, the origin near the top left, where new cards go.
             self.reset_zoom()
+            viewport = self.viewport().rect()
+            self.centerOn(viewport.width() / 2 - 40, viewport.height() / 2 - 40)
             return
         bounds = drawing.adjusted(-40, -40, 40, 40)
         self.fitInView(bounds, Qt.AspectRatioMode.KeepAspectRatio)
@@ -92,6 +101,7 @@ class CanvasView(QGraphicsView):
         self._zoomed()
 
     def _zoomed(self) -> None:
+        self.finish_editing()  # an editor does not follow a zoom
         if isinstance(self.scene(), DiagramScene):
             self.scene().set_zoom_detail(self.zoom())
         self._place_visible_labels()
@@ -135,7 +145,40 @@ class CanvasView(QGraphicsView):
         if nudge is not None and self.diagram().nudge_selection(*nudge):
             event.accept()
             return
+        if event.key() == Qt.Key.Key_Tab and event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+            super().focusNextPrevChild(True)  # leave the canvas (plain Tab moves between cards)
+            event.accept()
+            return
+        if event.key() == Qt.Key.Key_Escape and self.diagram().selectedItems():
+            self.diagram().clearSelection()
+            event.accept()
+            return
         super().keyPressEvent(event)
+
+    def show_selection_menu(self) -> None:
+        """Shift+F10 or the menu key: the context menu of the selection."""
+        centre = self.viewport().rect().center()
+        event = QContextMenuEvent(QContextMenuEvent.Reason.Keyboard, centre, self.viewport().mapToGlobal(centre))
+        self.contextMenuEvent(event)
+
+    def focusNextPrevChild(self, forward: bool) -> bool:  # noqa: N802 (Qt override)
+        """Tab and Shift+Tab move between the cards (Ctrl+Tab leaves the canvas)."""
+        return self.select_next_node(forward) or super().focusNextPrevChild(forward)
+
+    def select_next_node(self, forward: bool = True) -> bool:
+        """Select the card after (or before) the selected one, left to right along the
+        flow and top to bottom within a column; False when there is no card."""
+        scene = self.diagram()
+        order = sorted(scene.node_items(), key=lambda item: (item.x(), item.y(), item.node_id))
+        if not order:
+            return False
+        selected = [i for i, item in enumerate(order) if item.isSelected()]
+        if not selected:
+            index = 0 if forward else len(order) - 1
+        else:
+            index = (selected[-1] + 1) % len(order) if forward else (selected[0] - 1) % len(order)
+        scene.select_subject(("node", order[index].node_id))
+        return True
 
     def keyReleaseEvent(self, event) -> None:
         if event.key() == Qt.Key.Key_Space and not event.isAutoRepeat():
@@ -178,6 +221,32 @@ class CanvasView(QGraphicsView):
             return
         super().mouseReleaseEvent(event)
 
+    # -- context menus -----------------------------------------------------------------
+
+    def contextMenuEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        scene = self.diagram()
+        if event.reason() == event.Reason.Keyboard:
+            # The menu key: about the selection, shown at its first item.
+            selected = scene.selected_subjects()
+            subject = selected[0] if selected else ("canvas", None)
+            item = scene.item_for(subject) if selected else None
+            scene_pos = (item.sceneBoundingRect().center() if item is not None
+                         else self.mapToScene(self.viewport().rect().center()))
+            position = self.viewport().mapToGlobal(self.mapFromScene(scene_pos))
+        else:
+            scene_pos = self.mapToScene(event.pos())
+            subject = scene.subject_at(scene_pos)
+            position = event.globalPos()
+            item = scene.item_for(subject)
+            # As in any editor: a right-click on something unselected selects just it.
+            if item is None:
+                scene.clearSelection()
+            elif not item.isSelected():
+                scene.clearSelection()
+                item.setSelected(True)
+        self.context_menu_requested.emit(subject, scene_pos, position)
+        event.accept()
+
     # -- drops from the palette --------------------------------------------------------
 
     def dragEnterEvent(self, event) -> None:
@@ -204,6 +273,67 @@ class CanvasView(QGraphicsView):
             return
         event.acceptProposedAction()
         self.setFocus()
+
+    # -- editing text in place -----------------------------------------------------------
+
+    def edit_selection(self) -> bool:
+        """F2: edit the text of the one selected node, group or note in place."""
+        subjects = self.diagram().selected_subjects()
+        if len(subjects) != 1:
+            return False
+        return self.edit_subject(subjects[0])
+
+    def edit_subject(self, subject) -> bool:
+        kind, value = subject
+        scene = self.diagram()
+        if kind == "node" and scene.node_item(value) is not None:
+            item, node = scene.node_item(value), scene.arch.nodes[value]
+            self.ensureVisible(item, 40, 40)
+            self._open_editor(LineEditor(node.display_name, self.viewport()),
+                              item.mapRectToScene(item.title_rect()), style.title_font(),
+                              lambda text: scene.set_node_label(item.node_id, text))
+            return True
+        if kind == "group" and scene.group_item(value) is not None:
+            item, group = scene.group_item(value), scene.arch.group(value)
+            self.ensureVisible(item.label_rect(), 40, 40)
+            self._open_editor(LineEditor(group.label, self.viewport()), item.label_rect(),
+                              style.group_label_font(), lambda text: scene.annotations.set_group_label(value, text))
+            return True
+        if kind == "note" and scene.note_item(value) is not None:
+            item, note = scene.note_item(value), scene.arch.note(value)
+            self.ensureVisible(item, 40, 40)
+            self._open_editor(TextEditor(note.text, self.viewport()), item.mapRectToScene(item.card_rect()),
+                              style.note_font(), lambda text: scene.annotations.set_note_text(value, text))
+            return True
+        return False
+
+    def editor(self):
+        return self._editor
+
+    def finish_editing(self) -> None:
+        if self._editor is not None:
+            self._editor._finish(True)
+
+    def _open_editor(self, editor, scene_rect: QRectF, font, on_commit) -> None:
+        self.finish_editing()
+        font.setPointSizeF(font.pointSizeF() * self.zoom())
+        editor.setFont(font)
+        editor.setGeometry(self.mapFromScene(scene_rect).boundingRect())
+        editor.committed.connect(lambda text: self._editor_closed(editor, on_commit, text))
+        editor.cancelled.connect(lambda: self._editor_closed(editor, None, None))
+        self._editor = editor
+        editor.show()
+        editor.setFocus()
+
+    def _editor_closed(self, editor, on_commit, text) -> None:
+        if self._editor is editor:
+            self._editor = None
+        if editor.hasFocus():  # closed by a key: the canvas keeps the keyboard
+            self.setFocus()
+        editor.hide()
+        editor.deleteLater()
+        if on_commit is not None:
+            on_commit(text)
 
     # -- background --------------------------------------------------------------------
 

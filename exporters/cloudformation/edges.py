@@ -23,6 +23,9 @@ def render_event_source(t: Template, edge: Edge) -> None:
         "Enabled": True,
         **wiring.mapping_parameters(t.arch, edge),
     }
+    destination = wiring.mapping_failure_destination(t.arch, edge)
+    if destination:
+        properties["DestinationConfig"] = {"OnFailure": {"Destination": t.arn(destination)}}
     depends = [t.id(edge.target, "Role")]
     t.add(t.id(edge.target, "EventSource", edge.source), "AWS::Lambda::EventSourceMapping", properties,
           depends_on=depends)

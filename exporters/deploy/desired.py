@@ -250,14 +250,17 @@ def _sid(node_id: str) -> str:
 
 def _event_source(b: _Builder, edge: Edge, grants) -> None:
     source = wiring.event_source(b.arch, edge)
-    # With the fixed parameters the templates set (ReportBatchItemFailures for queues,
-    # BisectBatchOnFunctionError for streams), so a live mapping behaves as an exported one.
+    # With the fixed parameters the templates set (ReportBatchItemFailures for queues), so a
+    # live mapping behaves as an exported one.
     config = wiring.mapping_parameters(b.arch, edge, fixed=True)
     if source.stream:  # queues read the default output, as deployments before recorded it
         config["source_output"] = source.source_attribute
-    b.add("event_source_mapping", f"{edge.source}->{edge.target}", config,
-          {"function": b.main[edge.target], "source": b.main[edge.source],
-           "policy": f"role_policy:{edge.target}"}, node=edge.target)
+    refs = {"function": b.main[edge.target], "source": b.main[edge.source],
+            "policy": f"role_policy:{edge.target}"}
+    destination = wiring.mapping_failure_destination(b.arch, edge)
+    if destination:
+        refs["destination"] = b.main[destination]
+    b.add("event_source_mapping", f"{edge.source}->{edge.target}", config, refs, node=edge.target)
 
 
 def _subscription(b: _Builder, edge: Edge, grants) -> None:

@@ -14,7 +14,7 @@ from model.aws import iam, wiring
 from model.aws.defaults import ALIAS_NAME, provisioned
 from model.aws.naming import RULE_NAME_LIMIT, RULE_SOURCE_ROOM, RULE_TARGET_ID_LIMIT, fit, kebab
 
-from ..serialize import Expr, hcl_value
+from ..serialize import Block, Expr, hcl_value
 from .config import ACCOUNT, POLICY_RESOURCES, Config, arguments, quoted
 
 
@@ -24,6 +24,10 @@ def render_event_source(c: Config, edge: Edge) -> None:
         "function_name": c.function_target(edge.target),
         **arguments(wiring.mapping_parameters(c.arch, edge)),
     }
+    destination = wiring.mapping_failure_destination(c.arch, edge)
+    if destination:
+        body.setdefault("blocks", []).append(Block("destination_config", body={"blocks": [
+            Block("on_failure", body={"destination_arn": c.arn(destination)})]}))
     body["depends_on"] = [Expr(f"aws_iam_role_policy.{c.name(edge.target, 'role')}")]
     c.resource("aws_lambda_event_source_mapping", c.name(edge.target, "source", edge.source), body)
 

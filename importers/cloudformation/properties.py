@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from importers.base import as_int, as_list
+from importers.base import as_bool, as_int, as_list
 
 
 def stream_config(props: dict) -> dict:
@@ -17,7 +17,9 @@ def stream_config(props: dict) -> dict:
             "batch_window_s": as_int(props.get("MaximumBatchingWindowInSeconds")),
             "starting_position": props.get("StartingPosition") if props.get("StartingPosition") in
             ("LATEST", "TRIM_HORIZON") else None,
-            "max_retry_attempts": as_int(props.get("MaximumRetryAttempts"))}
+            "max_retry_attempts": as_int(props.get("MaximumRetryAttempts")),
+            "max_record_age_s": as_int(props.get("MaximumRecordAgeInSeconds")),
+            "bisect_on_error": as_bool(props.get("BisectBatchOnFunctionError"))}
 
 
 def notification_config(events: Any, filter_: Any) -> dict:

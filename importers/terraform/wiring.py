@@ -152,7 +152,9 @@ def wire_event_source_mapping(imp: TerraformImport, res: Resource) -> None:
         config.update({"parallelization_factor": as_int(v.get("parallelization_factor")),
                        "starting_position": v.get("starting_position") if v.get("starting_position") in
                        ("LATEST", "TRIM_HORIZON") else None,
-                       "max_retry_attempts": as_int(v.get("maximum_retry_attempts"))})
+                       "max_retry_attempts": as_int(v.get("maximum_retry_attempts")),
+                       "max_record_age_s": as_int(v.get("maximum_record_age_in_seconds")),
+                       "bisect_on_error": as_bool(v.get("bisect_batch_on_function_error"))})
     imp.b.add_edge(source, fn, "event_source", config, "event source mapping", res.address, res.tf_type)
 
 

@@ -13,37 +13,46 @@ from typing import Any, Callable
 
 from model.architecture import Architecture, Edge
 
+from .wiring import FIFO_GROUP, message_group_field
+
 # The items a DynamoDB task reads or writes are keyed by the execution's name: a value every
 # execution has, so the generated workflow runs as it is.
 _EXECUTION_KEY = {"S.$": "$$.Execution.Name"}
 _RETRY = [{"ErrorEquals": ["States.TaskFailed"], "IntervalSeconds": 1, "MaxAttempts": 3, "BackoffRate": 2}]
 
 
-def _lambda_task(arch, target, ref, action):
+def _lambda_task(arch, edge, ref, action):
     return {"Resource": "arn:aws:states:::lambda:invoke",
             "Parameters": {"FunctionName": ref, "Payload.$": "$"},
             "ResultSelector": {"Payload.$": "$.Payload"}}
 
 
-def _sqs_task(arch, target, ref, action):
+def _sqs_task(arch, edge, ref, action):
     params: dict[str, Any] = {"QueueUrl": ref, "MessageBody.$": "$"}
-    if arch.nodes[target].effective_config().get("fifo"):
-        params["MessageGroupId"] = "stratus"
+    queue = arch.nodes[edge.target].effective_config()
+    if queue.get("fifo"):
+        field_name = message_group_field(queue)
+        if field_name:
+            params["MessageGroupId.$"] = f"$.{field_name}"  # the execution input's field
+        else:
+            params["MessageGroupId"] = FIFO_GROUP
     return {"Resource": "arn:aws:states:::sqs:sendMessage", "Parameters": params}
 
 
-def _sns_task(arch, target, ref, action):
+def _sns_task(arch, edge, ref, action):
     return {"Resource": "arn:aws:states:::sns:publish", "Parameters": {"TopicArn": ref, "Message.$": "$"}}
 
 
-def _dynamodb_task(arch, target, ref, action):
-    key = arch.nodes[target].effective_config().get("partition_key") or "pk"
+def _dynamodb_task(arch, edge, ref, action):
+    key = arch.nodes[edge.target].effective_config().get("partition_key") or "pk"
     if action == "write":
         return {"Resource": "arn:aws:states:::dynamodb:putItem",
                 "Parameters": {"TableName": ref, "Item": {key: _EXECUTION_KEY,
                                                           "input": {"S.$": "States.JsonToString($)"}}}}
-    return {"Resource": "arn:aws:states:::dynamodb:getItem",
-            "Parameters": {"TableName": ref, "Key": {key: _EXECUTION_KEY}}}
+    params: dict[str, Any] = {"TableName": ref, "Key": {key: _EXECUTION_KEY}}
+    if edge.config.get("consistency") == "strong":  # GetItem is eventually consistent unless asked
+        params["ConsistentRead"] = True
+    return {"Resource": "arn:aws:states:::dynamodb:getItem", "Parameters": params}
 
 
 TASKS: dict[str, Callable] = {"lambda": _lambda_task, "sqs": _sqs_task, "sns": _sns_task,
@@ -74,7 +83,7 @@ def definition(arch: Architecture, node_id: str, placeholder: Callable[[str], st
         target_service = arch.nodes[edge.target].service
         name = f"Step{index}_{edge.target}" + (f"_{action}" if action else "")
         names.append(name)
-        state = {"Type": "Task", **TASKS[target_service](arch, edge.target, placeholder(edge.target), action),
+        state = {"Type": "Task", **TASKS[target_service](arch, edge, placeholder(edge.target), action),
                  "ResultPath": f"$.results.{name}", "Retry": _RETRY}
         states[name] = state
         var = variable(edge.target)

@@ -55,8 +55,20 @@ def log_group_name(service: str, resource_name: str) -> str:
     return SERVICES[service].aws.log_group_prefix + resource_name
 
 
-# Message group of everything Stratus's wiring sends to a FIFO queue (rules, integrations, tasks).
+# Message group of everything Stratus's wiring sends to a FIFO queue of one message group
+# (rules, integrations, tasks). With more groups (`message_groups` > 1) the integrations and
+# tasks take each message's group id from its `message_group_field`; EventBridge rules take
+# only a constant id and still write this one (catalogue.FIXED_MESSAGE_GROUP_KINDS), which
+# is what the simulator assumes too.
 FIFO_GROUP = "stratus"
+
+
+def message_group_field(queue_config: Mapping[str, Any]) -> str | None:
+    """The message field a FIFO queue's integrations and tasks read the MessageGroupId from,
+    or None when they write FIFO_GROUP (a queue of one message group)."""
+    if queue_config.get("message_groups", 1) > 1:
+        return queue_config.get("message_group_field", "groupId")
+    return None
 DEFAULT_BUS = "default"  # the name of every account's own event bus
 
 
@@ -144,22 +156,32 @@ class EventSource:
 
 
 _STREAM_SETTINGS = (("starting_position", "StartingPosition"), ("parallelization_factor", "ParallelizationFactor"),
-                    ("max_retry_attempts", "MaximumRetryAttempts"))
-# A failing record splits its batch until the bad record is alone (streams retry in order).
-_STREAM_FIXED = {"BisectBatchOnFunctionError": True}
+                    ("max_retry_attempts", "MaximumRetryAttempts"),
+                    ("max_record_age_s", "MaximumRecordAgeInSeconds"),
+                    ("bisect_on_error", "BisectBatchOnFunctionError"))
 
 EVENT_SOURCES: Mapping[str, EventSource] = {
     # The handler reports the failed messages of a batch; the rest are deleted.
     "sqs": EventSource(ARN, False, optional=(("max_concurrency", "ScalingConfig.MaximumConcurrency"),),
                        fixed={"FunctionResponseTypes": ["ReportBatchItemFailures"]}),
-    "kinesis": EventSource(ARN, True, required=_STREAM_SETTINGS, fixed=_STREAM_FIXED),
+    "kinesis": EventSource(ARN, True, required=_STREAM_SETTINGS),
     # A table's mapping reads its stream, not the table.
-    "dynamodb": EventSource(STREAM_ARN, True, required=_STREAM_SETTINGS, fixed=_STREAM_FIXED),
+    "dynamodb": EventSource(STREAM_ARN, True, required=_STREAM_SETTINGS),
 }
 
 
 def event_source(arch: Architecture, edge: Edge) -> EventSource:
     return EVENT_SOURCES[arch.nodes[edge.source].service]
+
+
+def mapping_failure_destination(arch: Architecture, edge: Edge) -> str | None:
+    """The node a stream mapping sends the batches it discards to (its DestinationConfig
+    OnFailure): the function's own on_failure destination, as the simulator does; None for
+    queues (they have a dead-letter queue instead) or a function without one."""
+    if not event_source(arch, edge).stream:
+        return None
+    failures = [e.target for e in arch.edges_from(edge.target) if arch.edge_kind(e) == "on_failure"]
+    return failures[0] if failures else None
 
 
 def mapping_parameters(arch: Architecture, edge: Edge, fixed: bool = True) -> dict[str, Any]:
@@ -183,7 +205,7 @@ def _put(params: dict, parameter: str, value: Any) -> None:
     *outer, inner = parameter.split(".")
     for key in outer:
         params = params.setdefault(key, {})
-    params[inner] = value if isinstance(value, str) else int(value)
+    params[inner] = value if isinstance(value, (str, bool)) else int(value)
 
 
 # --------------------------------------------------------------------------------------
@@ -322,8 +344,11 @@ def _rest_lambda(arch, edge, method, path_params):
 
 def _rest_sqs(arch, edge, method, path_params):
     body = "Action=SendMessage&MessageBody=$util.urlEncode($input.body)"
-    if arch.nodes[edge.target].effective_config().get("fifo"):
-        body += f"&MessageGroupId={FIFO_GROUP}&MessageDeduplicationId=$context.requestId"
+    queue = arch.nodes[edge.target].effective_config()
+    if queue.get("fifo"):
+        field_name = message_group_field(queue)
+        group = f"$util.urlEncode($input.path('$.{field_name}'))" if field_name else FIFO_GROUP
+        body += f"&MessageGroupId={group}&MessageDeduplicationId=$context.requestId"
     return RestIntegration(False, Text("sqs:path/${AWS::AccountId}/${Queue}", {"Queue": NAME}), Text(body),
                            "application/x-www-form-urlencoded")
 
@@ -346,8 +371,11 @@ def _rest_dynamodb(arch, edge, method, path_params):
     action = iam.edge_action(arch, edge)
     if action == "read" or (action == "read_write" and method in ("GET", "HEAD")):
         source = f"$input.params('{path_params[-1] if path_params else key}')"
+        # GetItem is eventually consistent unless the edge asks for strong reads
+        consistent = ', "ConsistentRead": true' if edge_settings(arch, edge).get("consistency") == "strong" else ""
         return RestIntegration(False, Text("dynamodb:action/GetItem"), Text(
-            '{"TableName": "${Table}", "Key": {"' + key + '": {"S": "' + source + '"}}}', {"Table": NAME}))
+            '{"TableName": "${Table}", "Key": {"' + key + '": {"S": "' + source + '"}}' + consistent + '}',
+            {"Table": NAME}))
     return RestIntegration(False, Text("dynamodb:action/PutItem"), Text(
         '{"TableName": "${Table}", "Item": {"' + key + '": {"S": "$context.requestId"}, '
         '"body": {"S": "$util.escapeJavaScript($input.body)"}}}', {"Table": NAME}))
@@ -378,11 +406,18 @@ class HttpIntegration:
 
 
 _HTTP_LAMBDA = HttpIntegration(None, "2.0")
+
+
+def _http_message_group(queue_config: Mapping[str, Any]) -> str:
+    field_name = message_group_field(queue_config)
+    return f"$request.body.{field_name}" if field_name else FIFO_GROUP
+
+
 HTTP_INTEGRATIONS: Mapping[str, Callable[[Mapping[str, Any]], HttpIntegration]] = {
     "lambda": lambda cfg: _HTTP_LAMBDA,
     "sqs": lambda cfg: HttpIntegration("SQS-SendMessage", "1.0", {
         "QueueUrl": Attribute(URL), "MessageBody": "$request.body",
-        **({"MessageGroupId": FIFO_GROUP} if cfg.get("fifo") else {})}),
+        **({"MessageGroupId": _http_message_group(cfg)} if cfg.get("fifo") else {})}),
     "kinesis": lambda cfg: HttpIntegration("Kinesis-PutRecord", "1.0", {
         "StreamName": Attribute(NAME), "Data": "$request.body", "PartitionKey": "$context.requestId"}),
     "step_functions": lambda cfg: HttpIntegration("StepFunctions-StartExecution", "1.0", {

@@ -28,8 +28,10 @@ from typing import Any, Callable
 import numpy as np
 
 from model.distributions import Exponential, Fixed, LogNormal, parse_distribution
+from model.quotas import SDK_CALL_LIMITS
 
 from ..cost import usage_counters
+from ..limits import LimitLog
 from ..metrics import CountSeries, LatencyHistogram, SeriesSet, TimedLevel
 from ..simpy_compat import Environment
 
@@ -55,6 +57,7 @@ class Sim:
         self.seed = seed
         self.duration_s = duration_s
         self.series = series
+        self.limits = LimitLog()  # which AWS limits refused or delayed work, and when
         self.epoch = 0  # 1 once warm-up is over: outcomes of older requests are not recorded
 
     @property
@@ -84,6 +87,7 @@ class OutEdge:
         self.chance = self.calls - self.whole
         self.waits = self.synchronous and self.target.caller_waits
         self.action = self.config.get("action", "read")
+        self.strong = self.config.get("consistency") == "strong"  # reads of a table
 
     def repeats(self, rng: random.Random) -> int:
         """How many times this edge is used by one upstream request (fractions: a chance)."""
@@ -191,6 +195,21 @@ class TokenBucket:
         self.tokens = tokens
         return False
 
+    def reserve(self, now: float, amount: float = 1.0) -> float:
+        """Take `amount` now even if it is not there yet (the bucket goes into debt): the
+        seconds until it is. Callers that reserve in turn are served in order, at `rate`
+        once the bucket is empty, like a queue."""
+        tokens = self.tokens + (now - self.since) * self.rate
+        if tokens > self.size:
+            tokens = self.size
+        self.since = now
+        self.tokens = tokens = tokens - amount
+        return 0.0 if tokens >= -1e-9 else -tokens / self.rate
+
+    def give_back(self, amount: float) -> None:
+        """Return what a take() took (the work was refused by a later check)."""
+        self.tokens += amount
+
 
 # AWS SDK "standard" retry mode (boto3 `retries={'mode': 'standard'}`, the default of the
 # newer SDKs): at most 3 attempts; before attempt n+1 wait random(0, 1) x 2^(n-1) s, capped
@@ -274,6 +293,12 @@ class Behaviour:
     def count(self, counter: str, amount: float = 1.0) -> None:
         self.usage[counter] += amount
 
+    def limit(self, name: str, scope: str | None = None) -> Callable[[float], None]:
+        """The recorder of AWS limit `name` (model.quotas.LIMITS) at `scope` ("account", or
+        by default this node): call it with the time whenever the limit refuses or delays
+        work. Ask once (set-up); calling it is a list append."""
+        return self.sim.limits.recorder(name, scope or self.id).hit
+
     # -- loops -------------------------------------------------------------------------
 
     def enter_loop(self, ctx, done: Done):
@@ -355,9 +380,16 @@ class SdkService(Behaviour):
     an operation `succeeded`."""
 
     latency_s: Callable[[], float]  # one attempt's latency in seconds (a sampler, set in setup)
+    refused: Callable[[float], None]  # records the limit that refused the last attempt
+
+    def __init__(self, sim: Sim, node_id: str, service: str, config: dict[str, Any]) -> None:
+        super().__init__(sim, node_id, service, config)
+        if not hasattr(self, "refused"):  # a service whose admit() names no finer limit
+            self.refused = self.limit(SDK_CALL_LIMITS[service])
 
     def admit(self, op, now: float) -> bool:
-        """Is there capacity for operation `op` now? (False: the attempt is refused.)"""
+        """Is there capacity for operation `op` now? (False: the attempt is refused; an
+        owner with several limits points `refused` at the one that refused it.)"""
         raise NotImplementedError
 
     def succeeded(self, op, ctx, now: float, epoch: int) -> None:
@@ -400,6 +432,7 @@ class SdkCall:
         if owner.admit(self.ops[self.index], now):
             owner.sim.after(latency_s, self.op_done)
             return
+        owner.refused(now)
         if self.attempt < SDK_MAX_ATTEMPTS:
             owner.throttle(now)
             owner.sim.after(latency_s + sdk_backoff_s(self.attempt, owner.rng), self.try_once)
@@ -442,3 +475,46 @@ class SdkCall:
 
 
 ACTION_OPS = {"read": ("read",), "write": ("write",), "read_write": ("read", "write")}
+
+
+# Edge kinds whose caller passes a refusal straight back instead of retrying it: API
+# Gateway's direct service integrations answer their client with the error. Every other
+# caller of an AWS API (SDK code, producers, AWS services delivering events) retries.
+NOT_RETRIED_KINDS = frozenset({"integration"})
+
+
+class QuotaCall:
+    """One call to an API an account quota guards (a token bucket shared by the account):
+    each attempt is one request at the node; an admitted one goes on with `proceed(ctx,
+    done)`; a refused one is recorded as the quota's, then retried as the SDK's standard
+    mode does (counted throttled) until the last attempt fails the call (an error), or, for
+    a caller that does not retry, answered THROTTLED at once."""
+
+    __slots__ = ("owner", "bucket", "refused", "proceed", "ctx", "done", "retried", "attempt")
+
+    def __init__(self, owner: Behaviour, bucket: TokenBucket, refused: Callable[[float], None],
+                 proceed: Callable, ctx, done: Done, edge: OutEdge) -> None:
+        self.owner, self.bucket, self.refused, self.proceed = owner, bucket, refused, proceed
+        self.ctx, self.done = ctx, done
+        self.retried = edge.kind not in NOT_RETRIED_KINDS
+        self.attempt = 0
+
+    def try_once(self, _event=None) -> None:
+        owner = self.owner
+        now = owner.env.now
+        owner.stats.requests += 1
+        self.attempt += 1
+        if self.bucket.take(now):
+            self.proceed(self.ctx, self.done)
+            return
+        self.refused(now)
+        if self.retried and self.attempt < SDK_MAX_ATTEMPTS:
+            owner.throttle(now)
+            owner.sim.after(sdk_backoff_s(self.attempt, owner.rng), self.try_once)
+            return
+        if self.retried:
+            owner.error(now)  # the SDK gave up: the last refusal is the call's error
+        else:
+            owner.throttle(now)
+        if self.done is not None:
+            self.done(ERROR if self.retried else THROTTLED, now)

@@ -7,12 +7,16 @@ Rules:
 - EventBridge (eb-rules.html): each rule target receives a published event with the
   probability `fraction` (the share of events its pattern matches), `latency_ms` later.
 - The Publish / PutEvents call itself returns to the caller after PUBLISH_CALL_MS.
+- EventBridge PutEvents calls (from code and producers; S3's event notifications are not
+  PutEvents) share the account's quota, `eventbridge_put_events_rps` (10,000/s in
+  us-east-1, as low as 400/s in smaller regions; eb-quota.html), a token bucket holding
+  1 s of it; a refused call is retried by the caller's SDK (base.QuotaCall).
 - Billing usage: publishes / events in 64 KB chunks; deliveries counted per target type.
 """
 
 from __future__ import annotations
 
-from .base import Behaviour, Reply, chunks, sampler
+from .base import Behaviour, QuotaCall, Reply, TokenBucket, chunks, sampler
 
 # Typical in-region response time of SNS Publish and EventBridge PutEvents (the delivery
 # latency is the node's latency_ms; this is only the caller's wait).
@@ -36,8 +40,12 @@ class FanOut(Behaviour):
         ctx, go = self.enter_loop(ctx, done)
         if not go:
             return
-        sim, now = self.sim, self.env.now
         self.stats.requests += 1
+        self.publish(ctx, done)
+
+    def publish(self, ctx, done) -> None:
+        """The message is accepted: deliver it to every target."""
+        sim, now = self.sim, self.env.now
         self.usage[self.publish_counter] += self.chunks
         epoch = sim.epoch
         for target in self.targets:
@@ -77,10 +85,30 @@ class Topic(FanOut):
                 f"returns after {PUBLISH_CALL_MS:g} ms; FIFO topics are not ordered."]
 
 
+# Callers that use the PutEvents API: code (a Lambda edge) and outside producers.
+PUT_EVENTS_KINDS = frozenset({"put_events", "entry"})
+
+
 class EventBus(FanOut):
     edge_kind = "rule_target"
     size_field = "event_kb"
     publish_counter = "events"
+
+    @classmethod
+    def share_account(cls, buses, account_setting) -> None:
+        rate = float(account_setting("eventbridge_put_events_rps"))
+        quota = TokenBucket(rate, rate)  # AWS gives a rate; one second of it is the burst
+        refused = buses[0].limit("eventbridge_put_events", "account")
+        for bus in buses:
+            bus.quota, bus.quota_refused = quota, refused
+
+    def call(self, ctx, done, edge) -> None:
+        if edge.kind not in PUT_EVENTS_KINDS:  # an AWS service's own events: no PutEvents
+            super().call(ctx, done, edge)
+            return
+        ctx, go = self.enter_loop(ctx, done)
+        if go:
+            QuotaCall(self, self.quota, self.quota_refused, self.publish, ctx, done, edge).try_once()
 
     def deliveries(self, edge) -> int:
         fraction = float(edge.config.get("fraction", 1.0))
@@ -94,4 +122,8 @@ class EventBus(FanOut):
     def assumptions(self) -> list[str]:
         return ["EventBridge: each rule target receives an event with probability `fraction` "
                 "(x its calls) latency_ms after PutEvents; targets are invoked asynchronously; "
-                f"PutEvents returns after {PUBLISH_CALL_MS:g} ms."]
+                f"PutEvents returns after {PUBLISH_CALL_MS:g} ms.",
+                "EventBridge PutEvents (from code and producers, not S3 notifications) shares the "
+                "account quota eventbridge_put_events_rps (10,000/s in us-east-1, 400-2,400/s in "
+                "most other regions), a token bucket holding 1 s of it; a refused call is retried "
+                "by the SDK (3 attempts, then an error)."]

@@ -25,6 +25,8 @@ class Bucket(SdkService):
         self.latency_s = sampler(self.config["latency_ms"], self.rng, 0.001)
         self.prefixes = int(self.config["prefixes"])
         self.limits: dict[tuple[str, int], TokenBucket] = {}  # created when first used
+        self.refusals = {"read": self.limit("s3_prefix_get_rps"), "write": self.limit("s3_prefix_put_rps")}
+        self.refused = self.refusals["write"]  # admit() points it at the limit of the refused op
         self.notifications: list = []
 
     def wired(self) -> None:
@@ -40,7 +42,10 @@ class Bucket(SdkService):
         if bucket is None:
             rate = OP_RATES[op]
             bucket = self.limits[key] = TokenBucket(rate, rate, now)
-        return bucket.take(now)
+        if bucket.take(now):
+            return True
+        self.refused = self.refusals[op]
+        return False
 
     def succeeded(self, op: str, ctx, now: float, epoch: int) -> None:
         self.usage[OP_COUNTERS[op]] += 1

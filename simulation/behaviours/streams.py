@@ -11,9 +11,17 @@ Rules (Kinesis Developer Guide, Lambda with Kinesis / DynamoDB Streams):
   a batch while records wait; it reads up to `batch_size` records, waits up to
   `batch_window_s` to fill a batch, and keeps at most `parallelization_factor` batches
   per shard in flight (ordering within a partition key is not tracked).
-- A failed or throttled batch blocks its slot and is retried after 1 s, up to
-  `max_retry_attempts` times (-1: until it succeeds), then skipped: each skipped record's
-  write turns from completed into an error at the stream (or table).
+- A failing batch blocks its slot (kinesis-on-failure-destination.html): a function error
+  is retried 1 s later, up to `max_retry_attempts` times (default -1: no limit); a
+  throttle is retried 1 s later without counting. Either way the batch is given up once
+  its oldest record would be `max_record_age_s` old at the next try (default -1: until the
+  stream's retention ends, 24 h for DynamoDB streams), so by default a bad batch blocks its
+  shard until its records expire. With `bisect_on_error` a failing batch of more than one
+  record is split in two and the halves are tried in order at once, which uses no retry.
+  Records already too old when read are discarded unread.
+- A discarded batch goes to the function's `on_failure` edges (one message per batch, as
+  the mapping's on-failure destination sends one record of the batch's metadata), and
+  each of its records' writes turns from completed into an error at the stream (or table).
 - Iterator age = time now minus the arrival of the oldest record read, observed at each
   read and at the end of the run for records still unread.
 """
@@ -22,10 +30,11 @@ from __future__ import annotations
 
 from collections import deque
 
-from .base import OK, Behaviour, SdkCall, SdkService, TokenBucket, chunks, sampler
+from .base import OK, THROTTLED, Behaviour, SdkCall, SdkService, TokenBucket, chunks, sampler
 
 POLL_INTERVAL_S = 1.0
 RETRY_DELAY_S = 1.0
+DYNAMODB_STREAM_RETENTION_S = 24 * 3600.0
 SHARD_RECORDS_PER_S = 1000.0
 SHARD_KB_PER_S = 1024.0
 ON_DEMAND_SHARDS = 4
@@ -42,14 +51,19 @@ class Shard:
 
 
 class StreamBatch:
-    __slots__ = ("reader", "shard", "batch", "tries")
+    """The batch a shard slot works on: `batch` is the records being tried now; after a
+    bisection, `halves` holds the parts still to try (the next one last)."""
+
+    __slots__ = ("reader", "shard", "batch", "tries", "halves")
 
     def __init__(self, reader: "StreamReader", shard: Shard, batch: list) -> None:
         self.reader, self.shard, self.batch = reader, shard, batch
         self.tries = 0
+        self.halves: list[list] = []
 
     def invoke(self, _event=None) -> None:
-        self.reader.fn.invoke(self.batch[0][1], self.result)
+        reader = self.reader
+        reader.fn.invoke(self.batch[0][1], self.result, len(self.batch) * reader.per_record_ms)
 
     def result(self, status: int, t_end: float) -> None:
         self.reader.batch_result(self, status)
@@ -64,7 +78,11 @@ class StreamReader:
         self.batch_size = int(cfg.get("batch_size", 100))
         self.parallel = int(cfg.get("parallelization_factor", 1))
         self.window = float(cfg.get("batch_window_s", 0))
-        self.max_retries = int(cfg.get("max_retry_attempts", 10))
+        self.max_retries = int(cfg.get("max_retry_attempts", -1))
+        max_age = float(cfg.get("max_record_age_s", -1))
+        self.max_age_s = feed.retention_s if max_age < 0 else min(max_age, feed.retention_s)
+        self.bisect = bool(cfg.get("bisect_on_error", False))
+        self.per_record_ms = self.fn.record_ms(cfg)  # handler time a record adds to a batch
         self.shards = [Shard() for _ in range(feed.shards)]
 
     def add(self, shard_index: int, now: float, ctx, epoch: int) -> None:
@@ -88,6 +106,9 @@ class StreamReader:
         shard.poll_pending = False
         shard.last_poll = now
         while shard.records and shard.inflight < self.parallel:
+            if now - shard.records[0][0] >= self.max_age_s:
+                self._drop_expired(shard, now)
+                continue
             if not self.fn.has_capacity():
                 shard.poll_pending = True
                 self.fn.pool.wait(lambda s=shard: self._woken(s))
@@ -102,14 +123,15 @@ class StreamReader:
         shard.poll_pending = False
         self.poll(shard)
 
-    def _observe(self, batch: list, now: float) -> None:
+    def _observe(self, batch: list, now: float, slot: bool = True) -> None:
+        """Records read (`slot`: into a batch that takes a slot of the shard)."""
         owner = self.feed.owner
         self.feed.count_read(len(batch))
         if not self.primary:
             return
         stats = owner.stats
         stats.backlog.move(now, -len(batch))
-        if not owner.tracks_calls:  # a table's concurrency counts its SDK calls instead
+        if slot and not owner.tracks_calls:  # a table's concurrency counts its SDK calls instead
             stats.concurrency.up(now)
         age = (now - batch[0][0]) * 1000.0
         if age > stats.max_iterator_age_ms:
@@ -120,21 +142,56 @@ class StreamReader:
                 if stamp == epoch:
                     stats.latency.add((now - t) * 1000.0)
 
+    def _drop_expired(self, shard: Shard, now: float) -> None:
+        """Records too old to send when read: discarded unread, a batch at a time."""
+        records = shard.records
+        expired = []
+        while records and len(expired) < self.batch_size and now - records[0][0] >= self.max_age_s:
+            expired.append(records.popleft())
+        self._observe(expired, now, slot=False)
+        self._discard(expired, now)
+
     def batch_result(self, sb: StreamBatch, status: int) -> None:
-        owner = self.feed.owner
-        now = owner.env.now
-        if status != OK:
-            sb.tries += 1
-            if self.max_retries < 0 or sb.tries <= self.max_retries:
-                owner.sim.after(RETRY_DELAY_S, sb.invoke)
+        now = self.feed.owner.env.now
+        if status == OK:
+            self._next_part(sb, now)
+            return
+        if status != THROTTLED:  # a function error (a throttle never reached the handler)
+            if self.bisect and len(sb.batch) > 1:
+                half = len(sb.batch) // 2
+                sb.halves.append(sb.batch[half:])
+                sb.batch, sb.tries = sb.batch[:half], 0
+                sb.invoke()  # splitting uses no retry
                 return
-            if self.primary:
-                self._skipped(sb.batch, now)
+            sb.tries += 1
+        # a THROTTLED batch was recorded as lambda_concurrency by the function; it retries without counting
+        may_retry = status == THROTTLED or self.max_retries < 0 or sb.tries <= self.max_retries
+        if may_retry and now + RETRY_DELAY_S - sb.batch[0][0] < self.max_age_s:
+            self.feed.owner.sim.after(RETRY_DELAY_S, sb.invoke)
+            return
+        self._discard(sb.batch, now)
+        self._next_part(sb, now)
+
+    def _next_part(self, sb: StreamBatch, now: float) -> None:
+        """The records being tried are done with: the next half, or the slot is free."""
+        if sb.halves:
+            sb.batch, sb.tries = sb.halves.pop(), 0
+            sb.invoke()
+            return
+        owner = self.feed.owner
         if self.primary and not owner.tracks_calls:
             owner.stats.concurrency.down(now)
         sb.shard.inflight -= 1
         if sb.shard.records and not sb.shard.poll_pending:
             self.poll(sb.shard)
+
+    def _discard(self, batch: list, now: float) -> None:
+        """Give up on these records: their writes become errors (primary reader), and the
+        function's on-failure destinations get one message for the batch."""
+        if self.primary:
+            self._skipped(batch, now)
+        for edge in self.fn.failure_edges:
+            edge.target.call(batch[0][1], None, edge)
 
     def _skipped(self, batch: list, now: float) -> None:
         """Records the reader gave up on: each one's write (put / table write) turns from
@@ -154,8 +211,9 @@ class StreamReader:
 class StreamFeed:
     """The shards of one stream and the readers (event source mappings) on it."""
 
-    def __init__(self, owner: Behaviour, shards: int, read_counter: str, per_batch: bool) -> None:
-        self.owner, self.shards = owner, shards
+    def __init__(self, owner: Behaviour, shards: int, read_counter: str, per_batch: bool,
+                 retention_s: float) -> None:
+        self.owner, self.shards, self.retention_s = owner, shards, retention_s
         self.read_counter, self.per_batch = read_counter, per_batch
         self.readers: list[StreamReader] = []
 
@@ -195,7 +253,8 @@ class KinesisStream(SdkService):
         self.latency_s = sampler(c["latency_ms"], self.rng, 0.001)
         self.record_buckets = [TokenBucket(SHARD_RECORDS_PER_S, SHARD_RECORDS_PER_S) for _ in range(self.shard_count)]
         self.kb_buckets = [TokenBucket(SHARD_KB_PER_S, SHARD_KB_PER_S) for _ in range(self.shard_count)]
-        self.feed = StreamFeed(self, self.shard_count, "records_read", per_batch=False)
+        self.feed = StreamFeed(self, self.shard_count, "records_read", per_batch=False,
+                               retention_s=float(c["retention_hours"]) * 3600.0)
         self.payload_units = chunks(self.record_kb, 25.0)
         self.pending_shard = 0
 
@@ -236,7 +295,12 @@ class KinesisStream(SdkService):
             "4 MB/s), without automatic growth.",
             "Stream event source mappings: each shard polled once per second when idle and at "
             "once after a batch while records wait; up to parallelization_factor batches per "
-            "shard in flight; a failing batch blocks its slot and is retried every 1 s up to "
-            "max_retry_attempts times, then skipped (its records' writes become errors); latency at a stream = time a record waited "
+            "shard in flight; a failing batch blocks its slot: retried 1 s after each failure "
+            "(throttles without counting) up to max_retry_attempts times (default -1: no "
+            "limit) and while its oldest record stays younger than max_record_age_s (default: "
+            "the stream's retention), so by default a bad batch blocks its shard until its "
+            "records expire; bisect_on_error splits a failing batch in two (no retry used); a "
+            "discarded batch's records' writes become errors and the function's on_failure "
+            "edges get one message per batch; latency at a stream = time a record waited "
             "before it was read; iterator age observed at each read and at the end.",
         ]

@@ -6,7 +6,7 @@ from PySide6.QtWidgets import QLabel
 
 from designer.inspector import EdgeForm, Inspector, NodeForm
 from designer.inspector_widgets import DistributionEditor, FloatEditor, IntEditor
-from model.catalogue import LOAD_PATTERNS, SERVICES
+from model.catalogue import EDGE_RULES, LOAD_PATTERNS, SERVICES
 from model.designfile import dump_design
 
 pytestmark = pytest.mark.gui
@@ -84,6 +84,20 @@ def test_nullable_field_can_be_unset(inspector):
     reserved.spin.setValue(reserved.spin.minimum())
     assert reserved.spin.text() == "unset"
     assert design.nodes["handler"].config.get("reserved_concurrency") is None
+
+
+def test_nullable_float_field_shows_unset_and_takes_a_value(qtbot):
+    # an event source mapping's per_record_ms: empty means "the function's"
+    fdef = next(r for r in EDGE_RULES if r.source == "sqs" and r.target == "lambda").field("per_record_ms")
+    widget = FloatEditor(fdef)
+    qtbot.addWidget(widget)
+    widget.set_value(None)
+    assert widget.spin.text() == "unset" and widget.value() is None
+    edited = []
+    widget.edited.connect(edited.append)
+    widget.spin.setValue(25)
+    widget.spin.setValue(widget.spin.minimum())
+    assert edited == [25, None]
 
 
 def test_distribution_editor_switches_shape_and_edits_parameters(inspector):

@@ -107,3 +107,52 @@ def test_labels_sit_off_the_cards(fan_scene):
     for edge in arch.edges:
         rect = scene.edge_item(edge).label_item.sceneBoundingRect()
         assert overlap(rect.left(), rect.top(), rect.right(), rect.bottom()) < 0.6 * rect.width() * rect.height()
+
+
+# -- facing sides ----------------------------------------------------------------------------
+
+
+def test_facing_sides_join_the_sides_that_face_each_other():
+    from designer.canvas.routing import BOTTOM, LEFT, MIN_SIDE_GAP, RIGHT, TOP, facing_sides
+
+    assert facing_sides((0, 0), (W + MIN_SIDE_GAP, 300)) == (RIGHT, LEFT)  # to the right, even far below
+    assert facing_sides((400, 0), (0, 0)) == (LEFT, RIGHT)  # a backward edge
+    assert facing_sides((0, 0), (30, H + 40)) == (BOTTOM, TOP)  # one column, going down
+    assert facing_sides((0, 200), (-10, 0)) == (TOP, BOTTOM)  # one column, going up
+    assert facing_sides((0, 0), (10, 10)) == (RIGHT, LEFT)  # overlapping cards
+
+
+def test_a_backward_edge_dragged_by_the_user_leaves_and_enters_facing_sides(qtbot, canvas):
+    """Missing 9: a target dragged to the left of its source made the edge loop around the
+    source card (out of its right side, back under it, into the target's left side)."""
+    from PySide6.QtCore import QPoint, Qt
+    from PySide6.QtTest import QTest
+
+    scene, view = canvas
+    worker = scene.node_item("worker")
+    viewport = view.viewport()
+    start = view.mapFromScene(worker.mapToScene(worker.card_rect().center()))
+    end = start + QPoint(-(520 - 40), 0)  # worker from x 520 to x 40: left of the queue at 280
+    QTest.mouseMove(viewport, start)
+    QTest.mousePress(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, start)
+    for i in range(1, 7):
+        QTest.mouseMove(viewport, start + (end - start) * (i / 6))
+    QTest.mouseRelease(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, end)
+    assert scene.arch.nodes["worker"].at == (40.0, 200.0)
+    edge = scene.edge_item(next(e for e in scene.arch.edges if (e.source, e.target) == ("queue", "worker")))
+    points = edge.overview_points()
+    assert points[0] == (280.0, 200.0 + H / 2)  # the queue's left side
+    assert points[-1] == (40.0 + W, 200.0 + H / 2)  # the worker's right side
+    curve = edge.curve_rect()
+    assert curve.left() >= 40 + W - 1 and curve.right() <= 280 + 1  # between the cards: no loop
+
+
+def test_cards_in_one_column_join_bottom_to_top(fan_scene):
+    arch, scene = fan_scene
+    arch.move_nodes({"queue": (0.0, 400.0)})  # right under fn (0, 200)
+    edges = [scene.edge_item(e) for e in arch.edges if e.target == "queue"]
+    for item in edges:
+        points = item.overview_points()
+        assert points[0][1] == 200.0 + H and points[-1][1] == 400.0  # fn's bottom, queue's top
+        assert 0 < points[0][0] < W and 0 < points[-1][0] < W
+    assert edges[0].overview_points()[0][0] != edges[1].overview_points()[0][0]  # spread along the side

@@ -40,15 +40,18 @@ def test_short_run_fills_dashboard(qtbot, orders_window):
         assert dash.cell_text(node_id, "cost") == fmt_usd(result.cost.by_node.get(node_id, 0.0))
     assert result.nodes["get_order"].requests > 0
     assert dash.headlines["cost"].value.text() == fmt_usd(result.cost.monthly_usd)
-    # every chart drew something from this run
+    # every chart draws something from this run, when its tab is shown
+    for index in range(dash.tabs.count()):
+        dash.tabs.setCurrentIndex(index)
     assert dash.drawn["latency"] == sum(1 for s in result.nodes.values() if s.latency_ms.p99 > 0)
     assert dash.drawn["throughput"] > 0 and dash.drawn["cost"] > 0
+    dash.tabs.setCurrentIndex(1)
     lines = dash.charts["throughput"].figure.axes[0].get_lines()
     series = result.to_json()["timeseries"]["nodes"]
     assert any(list(line.get_ydata()) == series[n]["throughput"] for line in lines for n in series)
     # clicking a node narrows the charts to it
     orders_window.select(("node", "create_order"))
-    assert dash.focus == "create_order"
+    qtbot.waitUntil(lambda: dash.focus == "create_order", timeout=2000)
     assert dash.drawn["throughput"] == 1
     assert "Create order" in dash.charts["throughput"].figure.axes[0].get_title(loc="left")
 

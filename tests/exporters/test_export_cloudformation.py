@@ -89,6 +89,17 @@ def test_event_source_mapping_settings_come_from_the_edge():
     assert doc["Resources"]["Q"]["Properties"]["VisibilityTimeout"] == 40
 
 
+def test_stream_mapping_error_handling_and_on_failure_destination():
+    arch = _design(("s", "kinesis", {}), ("g", "lambda", {}), ("lost", "sqs", {}),
+                   edges=[("s", "g", {"bisect_on_error": True, "max_record_age_s": 600})])
+    arch.add_edge(Edge("g", "lost", {}, kind="on_failure"))
+    (esm,) = _resources_of(build_template(arch), "AWS::Lambda::EventSourceMapping")
+    props = esm["Properties"]
+    assert (props["BisectBatchOnFunctionError"], props["MaximumRecordAgeInSeconds"],
+            props["MaximumRetryAttempts"]) == (True, 600, -1)
+    assert props["DestinationConfig"] == {"OnFailure": {"Destination": {"Fn::GetAtt": ["Lost", "Arn"]}}}
+
+
 def test_dead_letter_edge_sets_redrive_from_the_source_queue():
     arch = _design(("work", "sqs", {"max_receive_count": 3}), ("dlq", "sqs", {}),
                    edges=[("work", "dlq", {})])

@@ -178,6 +178,17 @@ def test_function_settings_code_and_provisioned_alias():
     assert "handlers/fn" in archive["source_dir"]
 
 
+def test_stream_mapping_on_failure_destination():
+    arch = _design(("s", "kinesis", {}), ("g", "lambda", {}), ("lost", "sqs", {}),
+                   edges=[("s", "g", {"bisect_on_error": True})])
+    arch.add_edge(Edge("g", "lost", {}, kind="on_failure"))
+    _, parsed = _parse_all(arch)
+    esm = _resource(parsed["main.tf"], "aws_lambda_event_source_mapping", "g_source_s")
+    assert esm["bisect_batch_on_function_error"] is True and esm["maximum_retry_attempts"] == -1
+    on_failure = esm["destination_config"][0]["on_failure"][0]
+    assert on_failure["destination_arn"] == "${aws_sqs_queue.lost.arn}"
+
+
 def test_state_machine_definition_is_json_with_live_references():
     arch = _design(("flow", "step_functions", {}), ("a", "lambda", {}), ("q", "sqs", {}),
                    edges=[("flow", "q", {"order": 2}), ("flow", "a", {"order": 1})])

@@ -44,11 +44,23 @@ NOT_CARRIED_FIELDS = {
     # Simulation inputs: how long handlers run, how often they fail, how big items are and
     # how fast a service answers are measurements of the workload, not resource settings.
     "duration_ms": "simulation only", "cold_start_ms": "simulation only", "error_rate": "simulation only",
+    "per_record_ms": "simulation only",
     "idle_timeout_s": "simulation only (AWS decides when to reclaim an environment)",
     "latency_ms": "simulation only", "overhead_ms": "simulation only", "transition_ms": "simulation only",
     "item_kb": "simulation only", "message_kb": "simulation only", "object_kb": "simulation only",
     "record_kb": "simulation only", "event_kb": "simulation only",
     "prefixes": "simulation only (how the load spreads over key prefixes)",
+    "hot_key_share": "simulation only (how the traffic spreads over keys)",
+    "warm_write_units": "simulation only (a table's warm throughput is an account state)",
+    "warm_read_units": "simulation only (a table's warm throughput is an account state)",
+    # The exporters write a table's fixed capacity; auto scaling is simulated, not yet exported.
+    "auto_scaling": "simulated only: the exporters do not write auto scaling yet",
+    "target_utilization": "simulated only: the exporters do not write auto scaling yet",
+    "max_read_capacity": "simulated only: the exporters do not write auto scaling yet",
+    "max_write_capacity": "simulated only: the exporters do not write auto scaling yet",
+    "message_groups": "simulation only (how many message groups the traffic uses)",
+    "message_group_field": "written inside integration request templates and state machine "
+                           "paths, which the importers do not read back",
     # Express workflows bill by memory, but no template property sets it.
     "memory_mb@step_functions": "billing estimate only; no template property",
     # The examples have no code folders; the CFN flavour ships code as CodeBucket/CodeKey
@@ -57,7 +69,8 @@ NOT_CARRIED_FIELDS = {
 }
 # Edge config a template carries: compared (with catalogue defaults filled in).
 COMPARED_EDGE_FIELDS = ("routes", "action", "batch_size", "max_concurrency", "batch_window_s",
-                        "parallelization_factor", "starting_position", "max_retry_attempts", "events",
+                        "parallelization_factor", "starting_position", "max_retry_attempts",
+                        "max_record_age_s", "bisect_on_error", "events",
                         "prefix", "suffix", "raw_message_delivery", "pattern", "schedule", "order")
 NOT_CARRIED_EDGE_FIELDS = {
     "method": "the older one-route form: compared through `routes` (Edge.routes reads both)",
@@ -68,6 +81,10 @@ NOT_CARRIED_EDGE_FIELDS = {
     # waits (RequestResponse) or not (Event) is in the caller's code. The exporter could
     # carry it (e.g. an environment variable); until it does, it is lost.
     "mode": "not emitted by the exporters (only the invoke permission is)",
+    # A function's read consistency is in its code; an API's or a state machine's is in a
+    # request template or task parameters (ConsistentRead), which the importers do not read.
+    "consistency": "in code, or inside request templates and task parameters not read back",
+    "per_record_ms": "simulation only (how a batch's handler time grows with its size)",
 }
 REST_MAX_TIMEOUT_MS, HTTP_MAX_TIMEOUT_MS = 29_000, 30_000  # AWS limits the exporters apply
 

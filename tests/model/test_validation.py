@@ -267,6 +267,50 @@ def test_dead_letter_queue_type_must_match():
     assert "dead-letter queue must be FIFO too" in only_message(text)
 
 
+def test_fifo_message_groups_an_eventbridge_rule_cannot_write_and_a_bad_group_field():
+    text = """\
+    stratus: 1
+    name: Groups
+    nodes:
+      - {id: bus, service: eventbridge}
+      - {id: q, service: sqs, config: {fifo: true, message_groups: 8}}
+    edges:
+      - {from: bus, to: q}
+    """
+    (warning,) = messages(text, "warning")
+    assert "one fixed message group id" in warning and "(8)" in warning
+    assert messages(text.replace("message_groups: 8", "message_groups: 1"), "warning") == []
+    bad = text.replace("message_groups: 8", "message_group_field: \"a'b\"")
+    assert "message_group_field \"a'b\" must be a JSON field name" in only_message(bad)
+
+
+def test_stream_max_record_age_is_minus_one_or_at_least_60_s():
+    text = """\
+    stratus: 1
+    name: Ages
+    nodes:
+      - {id: s, service: kinesis}
+      - {id: fn, service: lambda}
+    edges:
+      - {from: s, to: fn, max_record_age_s: 30}
+    """
+    assert "max_record_age_s 30: AWS takes -1 (no limit) or 60..604800" in only_message(text)
+    for fine in ("-1", "60", "604800"):
+        assert validate(design(text.replace("max_record_age_s: 30", f"max_record_age_s: {fine}"))) == []
+
+
+def test_http_api_integration_timeout_is_at_most_30_s():
+    text = """\
+    stratus: 1
+    name: Slow
+    nodes:
+      - {id: api, service: api_gateway, config: {api_type: http, timeout_ms: 31000}}
+    """
+    assert "timeout_ms 31000: an HTTP API's integration timeout is at most 30,000 ms" in only_message(text)
+    assert validate(design(text.replace("31000", "30000"))) == []
+    assert validate(design(text.replace("http", "rest"))) == []  # raised on request; exported as 29 s
+
+
 def test_sqs_batching_rules():
     text = """\
     stratus: 1

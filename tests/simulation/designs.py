@@ -9,13 +9,14 @@ from model.architecture import Architecture, Edge, Load, Node, Scenario
 
 def design(nodes: dict[str, tuple[str, dict]], edges=(), loads=(), duration_s=100.0, seed=1,
            warmup_s=0.0, account_limit=1000, overrides=None) -> Architecture:
-    """nodes: id -> (service, config); edges: (src, dst, config); loads: (entry, pattern, params)."""
+    """nodes: id -> (service, config); edges: (src, dst, config) or (src, dst, config, kind);
+    loads: (entry, pattern, params)."""
     arch = Architecture("test")
     arch.account["concurrency_limit"] = account_limit
     for node_id, (service, config) in nodes.items():
         arch.add_node(Node(node_id, service, dict(config)))
-    for src, dst, config in edges:
-        arch.add_edge(Edge(src, dst, dict(config)))
+    for src, dst, config, *kind in edges:
+        arch.add_edge(Edge(src, dst, dict(config), kind=kind[0] if kind else None))
     arch.add_scenario(Scenario("s", duration_s, seed, [Load(e, p, dict(params)) for e, p, params in loads],
                                overrides or {}, warmup_s))
     return arch

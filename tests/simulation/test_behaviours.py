@@ -73,9 +73,10 @@ def test_sqs_backlog_counts_only_messages_that_waited():
     idle = run(design({"q": ("sqs", {}), "fn": function(duration_ms=10)}, edges=[("q", "fn", {"batch_size": 1})],
                       loads=[("q", "constant", {"rate_rps": 1})], duration_s=20)).nodes["q"]
     assert idle.completed >= 19 and idle.max_backlog == 0 and idle.mean_concurrency > 0
-    # a consumer capped at 1 and twice too slow: the backlog grows by ~1 message every 2 s
-    slow = run(design({"q": ("sqs", {}), "fn": function(duration_ms=2000, reserved_concurrency=1)},
-                      edges=[("q", "fn", {"batch_size": 1})],
+    # two consumers (max_concurrency = reserved concurrency, so none is throttled), twice
+    # too slow: the backlog grows by ~1 message every 2 s
+    slow = run(design({"q": ("sqs", {}), "fn": function(duration_ms=4000, reserved_concurrency=2)},
+                      edges=[("q", "fn", {"batch_size": 1, "max_concurrency": 2})],
                       loads=[("q", "constant", {"rate_rps": 1})], duration_s=40)).nodes["q"]
     assert 18 <= slow.max_backlog <= 21 and slow.latency_ms.max >= 18_000  # message k waits ~k s
 
@@ -85,7 +86,7 @@ def test_queue_batches_in_flight_never_exceed_the_consumer_cap():
     (the function releases its slot before the batch's end reaches the queue); the queue
     never counts both batches at once."""
     node = run(design({"q": ("sqs", {}), "fn": function(duration_ms=50, reserved_concurrency=2)},
-                      edges=[("q", "fn", {"batch_size": 1})],
+                      edges=[("q", "fn", {"batch_size": 1, "max_concurrency": 2})],
                       loads=[("q", "poisson", {"rate_rps": 100})], duration_s=20)).nodes["q"]
     assert node.max_backlog > 100  # the consumer is far too slow: always busy
     assert node.max_concurrency == 2

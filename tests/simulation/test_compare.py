@@ -8,11 +8,12 @@ import pytest
 from model.designfile import load_design
 from model.errors import StratusError
 from simulation.compare import (
-    Row, Variant, compare_results, example_overrides, parse_overrides, prepare_variant, run_variants,
+    Row, Variant, compare_results, compare_runs, current_value, example_overrides, parse_overrides, prepare_variant,
+    replicate_variants, run_variants, settable_fields, settable_targets, suggested_values,
 )
 from simulation.engine import Cancelled, simulate
 from simulation.results import EntryStats, Latency, NodeStats, Result, TimeSeries
-from simulation.sweep import plan_runs
+from simulation.sweep import plan_runs, replication_seed
 from tests.conftest import EXAMPLES_DIR, example_paths
 
 
@@ -115,11 +116,62 @@ def test_rows_compare_latency_failures_throttles_and_cost():
     rows = {r.metric: r for r in compare_results(_result(200, 8, 12.5), _result(150, 0, 14.0, cold=3))}
     assert list(rows)[:4] == ["api: p50 latency", "api: p95 latency", "api: p99 latency", "api: failed requests"]
     assert (rows["api: p99 latency"].a, rows["api: p99 latency"].b) == (205, 155)
-    assert rows["fn: throttled"].better() is True and rows["all nodes: cold starts"].better() is False
     assert rows["fn: p99 duration"].b == 150
-    assert rows["cost per month"].change_text() == "+$1.50 (+12%)" and rows["cost per month"].better() is False
+    assert rows["cost per month"].change_text() == "+$1.50 (+12%)"
     assert rows["api: p50 latency"].change_text() == "no change"
     assert rows["fn: throttled"].change_text() == "−8 (-100%)"
+    # one run each: no interval, so nothing is called better or worse
+    assert all(row.significant() is None and row.better() is None for row in rows.values())
+
+
+def test_only_differences_whose_intervals_do_not_overlap_count():
+    a = [_result(200 + d, 8 + d, 12.5 + d / 10) for d in (-2, 0, 2, 1)]
+    b = [_result(150 + d, 0, 12.52 + d / 10, cold=3) for d in (-2, 0, 2, 1)]
+    rows = {r.metric: r for r in compare_runs(a, b)}
+    p99 = rows["api: p99 latency"]
+    assert (p99.a, p99.b) == (205.25, 155.25) and p99.a_ci[0] < 205.25 < p99.a_ci[1]
+    assert p99.significant() is True and p99.better() is True
+    assert rows["fn: throttled"].better() is True and rows["all nodes: cold starts"].better() is False
+    cost = rows["cost per month"]  # +$0.02 on $12.5 a month, well within the run-to-run spread
+    assert cost.change_text() == "+$0.02 (+0%)"
+    assert cost.significant() is False and cost.better() is None
+    assert cost.interval_text("a") == "$12.53 ± $0.27"
+
+
+def test_replications_share_seeds_across_variants_and_the_first_is_the_scenarios(orders):
+    prepared = [prepare_variant(orders, Variant("flash-sale", ())),
+                prepare_variant(orders, Variant("flash-sale", parse_overrides("get_order.memory_mb=1024")))]
+    a_runs, b_runs = replicate_variants(prepared, 3, duration_s=4)
+    assert [r.seed for r in a_runs] == [r.seed for r in b_runs] == [replication_seed(7, i) for i in range(3)]
+    assert a_runs[0].seed == orders.scenario("flash-sale").seed
+    assert a_runs[0].to_json() == simulate(*prepared[0], duration_s=4).to_json()
+    assert len({r.entries["orders_api"].requests for r in a_runs}) > 1  # different seeds, different runs
+
+
+def test_without_a_duration_each_scenario_runs_its_own(orders):
+    orders.scenario("flash-sale").duration_s = 6
+    orders.scenario("normal-day").duration_s = 70
+    prepared = [prepare_variant(orders, Variant("flash-sale", ())), prepare_variant(orders, Variant("normal-day", ()))]
+    (a,), (b,) = replicate_variants(prepared, 1)
+    assert (a.duration_s, b.duration_s) == (6, 70)
+    assert a.cost.monthly_usd == simulate(orders, "flash-sale").cost.monthly_usd  # what Run shows
+
+
+def test_what_the_pickers_offer(orders):
+    scenario = orders.scenario("flash-sale")
+    targets = dict(settable_targets(orders, scenario))
+    assert targets["create_order"] == "Create order (Lambda)"
+    assert targets["load.orders_api"] == "Load at Orders API (spike)" and targets["account"] == "Account"
+    fields = [f.name for f in settable_fields(orders, scenario, "create_order")]
+    assert {"memory_mb", "reserved_concurrency", "duration_ms", "error_rate"} <= set(fields)
+    assert "runtime" in fields  # a choice
+    assert [f.name for f in settable_fields(orders, scenario, "load.orders_api")] == ["rate_rps", "spike_rps",
+                                                                                       "at_s", "length_s"]
+    memory = next(f for f in settable_fields(orders, scenario, "create_order") if f.name == "memory_mb")
+    assert current_value(orders, scenario, "create_order.memory_mb") == 512
+    assert suggested_values(memory, 512) == ["256", "1024", "2048", "128"]
+    for text in suggested_values(memory, 512):  # every suggestion is a value sweep accepts
+        prepare_variant(orders, Variant("flash-sale", parse_overrides(f"create_order.memory_mb={text}")))
 
 
 def test_quiet_nodes_and_missing_costs_add_no_rows():

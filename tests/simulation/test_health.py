@@ -7,9 +7,10 @@ from model.architecture import Architecture, Edge, Node
 from model.designfile import load_design
 from simulation.engine import simulate
 from simulation.health import (
-    BUSY, IDLE, OK, THROTTLED, badge_text, edge_rates, fmt_count, fmt_ms, fmt_usd, node_health,
+    BUSY, IDLE, OK, THROTTLED, badge_short, badge_text, edge_rates, fmt_count, fmt_ms, fmt_share, fmt_usd,
+    headline, node_health,
 )
-from simulation.results import Latency, NodeStats, Result, TimeSeries
+from simulation.results import EntryStats, Latency, NodeStats, Result, TimeSeries
 from tests.conftest import EXAMPLES_DIR
 
 
@@ -67,6 +68,17 @@ def test_eighty_percent_of_capacity_or_one_percent_errors_is_busy(arch):
     assert node_health(arch, result({"fn": stats(errors=11)}), "fn").level == BUSY
 
 
+def test_a_queue_ending_with_more_than_a_minute_of_arrivals_waiting_is_backing_up(arch):
+    # 1,000 messages in 100 s: 10/s, so a minute of arrivals is 600 messages
+    def verdict(backlog_at_end):
+        series = {"queue": {"backlog": [0.0, 300.0, backlog_at_end]}}
+        return node_health(arch, result({"queue": stats("sqs", max_backlog=700)}, series), "queue")
+    assert verdict(600).level == OK  # a minute's worth: not more
+    backing_up = verdict(601)
+    assert backing_up.level == BUSY
+    assert backing_up.reason.startswith("Backing up: 601 messages still waiting")
+
+
 def test_throttling_outranks_being_busy(arch):
     assert node_health(arch, result({"fn": stats(throttled=50, max_concurrency=50)}), "fn").level == THROTTLED
 
@@ -105,6 +117,7 @@ def test_summary_lists_the_figures_that_matter(arch):
     summary = node_health(arch, result({"fn": stats(requests=12000, throttled=30, errors=5, cold=7,
                                                      max_concurrency=10)}), "fn").summary
     assert summary.splitlines() == [
+        "Throttled: 0.3% of the attempts were refused for capacity (more than 0.1%)",
         "12,000 requests, 30 throttled (0.2%), 5 errors",
         "peak utilisation 20% of capacity",
         "latency p50 20 ms · p99 80 ms",
@@ -112,17 +125,54 @@ def test_summary_lists_the_figures_that_matter(arch):
     ]
 
 
+@pytest.mark.parametrize("figures, level, reason", [
+    ({"errors": 130}, BUSY, "Erroring: 13% of the requests failed (more than 1%)"),
+    ({"max_concurrency": 43}, BUSY, "Busy: at its peak it used 86% of its capacity (80% or more)"),
+    ({"throttled": 42}, THROTTLED, "Throttled: 4.2% of the attempts were refused for capacity (more than 0.1%)"),
+    ({}, OK, ""),
+])
+def test_an_amber_or_red_verdict_says_why_first(arch, figures, level, reason):
+    health = node_health(arch, result({"fn": stats(**figures)}), "fn")
+    assert (health.level, health.reason) == (level, reason)
+    assert health.summary.splitlines()[0] == reason or not reason
+
+
 def test_badge_shows_p99_then_only_what_happened():
     assert badge_text(stats()) == "p99 80 ms"
     busy = stats(cold=3, throttled=1200, max_backlog=40.0)
     assert badge_text(busy) == "p99 80 ms · 3 cold · 1,200 throttled · backlog 40"
     assert badge_text(stats(p99=0.0, throttled=2)) == "2 throttled"
+    assert badge_text(stats(errors=7, p99=12_345)) == "p99 12.3 s · 7 errors"
 
 
-@pytest.mark.parametrize("value, text", [(0.25, "0.2"), (9.96, "10.0"), (12.4, "12"), (2500, "2,500"),
-                                         (12_345, "12.3 s")])
-def test_milliseconds_are_written_to_a_sensible_precision(value, text):
-    assert fmt_ms(value) == text
+def test_a_short_badge_gives_the_most_telling_figure():
+    assert badge_short(stats(cold=3, throttled=1200, errors=4, max_backlog=40.0)) == "1,200 throttled"
+    assert badge_short(stats(errors=4, max_backlog=40.0)) == "4 errors"
+    assert badge_short(stats(max_backlog=1830.0)) == "backlog 1,830"
+    assert badge_short(stats()) == "p99 80 ms"
+    assert badge_short(stats(p99=0.0)) == ""
+
+
+@pytest.mark.parametrize("value, text", [(0.25, "0.2 ms"), (9.96, "10.0 ms"), (12.4, "12 ms"),
+                                         (2500, "2,500 ms"), (12_345, "12.3 s")])
+def test_milliseconds_are_written_to_a_sensible_precision_with_their_unit(value, text):
+    assert fmt_ms(value) == text  # once "12.3 s ms": the unit is fmt_ms's, never the caller's
+
+
+@pytest.mark.parametrize("share, text", [(0.0, "0%"), (0.13, "13%"), (0.042, "4.2%"), (0.992, "99.2%"),
+                                         (0.9999, "99.9%"), (0.00004, "0.01%"), (1.0, "100%")])
+def test_shares_are_never_rounded_to_all_or_nothing(share, text):
+    assert fmt_share(share) == text
+
+
+def test_headline_counts_failures_and_the_success_rate_of_ended_requests():
+    entries = {"api": EntryStats(1000, 850, 130, Latency(p99=290.0)), "job": EntryStats(10, 10, 0, Latency(p99=900.0))}
+    run = Result("s", 1, 100.0, {"fn": stats(throttled=5, cold=3)}, entries, None, {},
+                 TimeSeries(1.0, (0.0,), {}), measured_s=100.0)
+    figures = headline(run)
+    assert (figures.requests, figures.succeeded, figures.failed) == (1010, 860, 130)
+    assert figures.success_rate == pytest.approx(860 / 990)  # 20 still in flight at the end
+    assert (figures.p99_ms, figures.throttled, figures.cold_starts, figures.monthly_usd) == (900.0, 5, 3, None)
 
 
 def test_counts_and_dollars():

@@ -55,6 +55,9 @@ def _result(arch: Architecture) -> dict:
         "cost": estimate_cost(arch, usage, 60).to_json(),
         "timeseries": {"bucket_s": 1.0, "t_s": t, "nodes": series},
         "assumptions": ["Lambda CPU share grows with memory_mb."],
+        "limits": [{"limit": "api_gateway_account_rps", "scope": "account", "first_hit_s": 0.83,
+                    "throttled": 25000},
+                   {"limit": "lambda_concurrency", "scope": "fn", "first_hit_s": 12.5, "throttled": 7}],
     }
 
 
@@ -146,3 +149,19 @@ def test_write_report_accepts_a_result_object_and_is_deterministic(tmp_path):
     write_report(data, arch, str(second))
     assert first.read_text(encoding="utf-8") == second.read_text(encoding="utf-8")
     assert first.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+
+
+def test_limits_hit_name_the_limit_its_scope_and_when(page):
+    section = page.split("<h2>Limits hit</h2>")[1].split("</section>")[0]
+    rows = re.findall(r"<tr>(.*?)</tr>", section, re.S)[1:]
+    assert len(rows) == 2
+    assert "<code>api_gateway_account_rps</code>" in rows[0] and "Account and region" in rows[0]
+    assert "API Gateway account throttle" in rows[0] and "0.8" in rows[0] and "25,000" in rows[0]
+    assert "lambda_concurrency" in rows[1] and "&lt;script&gt;alert(" in rows[1] and "12.5" in rows[1]
+
+
+def test_no_limit_hit_says_so():
+    arch = _arch()
+    data = _result(arch)
+    data["limits"] = []
+    assert "None: no AWS limit refused or delayed work in this run." in render_report(data, arch)

@@ -46,12 +46,13 @@ def test_erlang_c_queue_wait():
     arch = design({"q": ("sqs", {"latency_ms": 0}),
                    "fn": function(reserved_concurrency=c, provisioned_concurrency=c,
                                   duration_ms={"dist": "exponential", "mean": mean_s * 1000})},
-                  edges=[("q", "fn", {"batch_size": 1})],
+                  edges=[("q", "fn", {"batch_size": 1, "max_concurrency": c})],
                   loads=[("q", "poisson", {"rate_rps": rate})], duration_s=500, warmup_s=20)
     waits = [simulate(arch, seed=seed).nodes["q"].latency_ms.mean for seed in SEEDS]
     a, mu = rate * mean_s, 1 / mean_s
     wq_ms = erlang_c(c, a) / (c * mu - rate) * 1000.0
-    # 5 pollers from the start >= c, so no ramp; allowance 1 ms for the finite run.
+    # max_concurrency = c: c pollers from the start, never more than the function runs (5
+    # pollers would throttle the fifth batch); allowance 1 ms for the finite run.
     within(waits, wq_ms, 1.0)
 
 

@@ -78,12 +78,15 @@ class EventSourceMapping(Kind):
     name = "event_source_mapping"
     taggable = False
     mutable = frozenset({"BatchSize", "MaximumBatchingWindowInSeconds", "ParallelizationFactor",
-                         "MaximumRetryAttempts", "ScalingConfig"})
+                         "MaximumRetryAttempts", "MaximumRecordAgeInSeconds", "BisectBatchOnFunctionError",
+                         "ScalingConfig"})
 
     def create(self, ctx, res, record):
         lam = ctx.client("lambda")
         source = ctx.out(res.refs["source"], res.config.get("source_output", "arn"))
         params = {k: v for k, v in res.config.items() if k != "source_output"}
+        if "destination" in res.refs:  # a stream's discarded batches
+            params["DestinationConfig"] = {"OnFailure": {"Destination": ctx.out(res.refs["destination"])}}
         mapping = retry_while(lambda: lam.create_event_source_mapping(
             EventSourceArn=source, FunctionName=ctx.out(res.refs["function"], "name"), **params),
             _ROLE_NOT_READY)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from exporters.terraform.config import arguments
 from model.architecture import Architecture, Edge, Node
-from model.aws import wiring
+from model.aws import asl, wiring
 
 
 def _design() -> tuple[Architecture, Edge, Edge]:
@@ -27,7 +27,9 @@ def test_mapping_parameters_use_api_names_and_terraform_arguments_follow():
         "FunctionResponseTypes": ["ReportBatchItemFailures"]}
     assert "FunctionResponseTypes" not in wiring.mapping_parameters(arch, queue, fixed=False)
     params = wiring.mapping_parameters(arch, stream)
-    assert params["MaximumBatchingWindowInSeconds"] == 3 and params["BisectBatchOnFunctionError"] is True
+    assert params["MaximumBatchingWindowInSeconds"] == 3 and params["BisectBatchOnFunctionError"] is False
+    # AWS's defaults for a failing stream batch, as simulated: retry until the records expire
+    assert params["MaximumRetryAttempts"] == -1 and params["MaximumRecordAgeInSeconds"] == -1
     assert params["StartingPosition"] == "TRIM_HORIZON" and "ScalingConfig" not in params
     body = arguments(wiring.mapping_parameters(arch, queue))
     assert body["batch_size"] == 7 and body["function_response_types"] == ["ReportBatchItemFailures"]
@@ -79,3 +81,63 @@ def test_the_default_event_bus_is_the_accounts_and_a_named_one_is_ours():
     assert not wiring.account_owned(Node("bus", "eventbridge", {"bus_name": "orders"}))
     assert not wiring.account_owned(Node("queue", "sqs", {}))
     assert wiring.handle("sqs") == wiring.URL and wiring.log_group_name("lambda", "f") == "/aws/lambda/f"
+
+
+def _fifo_producers(groups: int) -> Architecture:
+    """A FIFO queue fed by a REST API, an HTTP API, a state machine and an EventBridge rule."""
+    arch = Architecture("fifo", "us-east-1")
+    arch.add_node(Node("q", "sqs", {"fifo": True, "message_groups": groups, "message_group_field": "customer"}))
+    for node_id, service, config in (("rest", "api_gateway", {"api_type": "rest"}),
+                                     ("http", "api_gateway", {"api_type": "http"}),
+                                     ("flow", "step_functions", {}), ("bus", "eventbridge", {})):
+        arch.add_node(Node(node_id, service, config))
+        arch.add_edge(Edge(node_id, "q", {}))
+    return arch
+
+
+def test_fifo_group_ids_are_fixed_for_one_group_and_read_from_the_message_for_more():
+    for groups, rest, http, task in (
+            (1, "MessageGroupId=stratus&", "stratus", {"MessageGroupId": "stratus"}),
+            (4, "MessageGroupId=$util.urlEncode($input.path('$.customer'))&", "$request.body.customer",
+             {"MessageGroupId.$": "$.customer"})):
+        arch = _fifo_producers(groups)
+        rest_edge, http_edge = arch.edges[0], arch.edges[1]
+        assert rest in wiring.rest_integration(arch, rest_edge, "POST", []).template.text
+        assert wiring.http_integration(arch, http_edge).parameters["MessageGroupId"] == http
+        workflow, _ = asl.definition(arch, "flow", lambda target: "${Q}", lambda target: None)
+        (state,) = workflow["States"].values()
+        assert {k: v for k, v in state["Parameters"].items() if k.startswith("MessageGroupId")} == task
+        # an EventBridge rule's SqsParameters take only a constant id, whatever the groups
+        assert wiring.rule_target_parameters(arch, arch.edges[3]) == {"SqsParameters": {"MessageGroupId": "stratus"}}
+
+
+def test_a_stream_mapping_sends_discarded_batches_to_the_functions_on_failure_destination():
+    arch, queue, stream = _design()
+    stream.config.update(bisect_on_error=True, max_record_age_s=3600, max_retry_attempts=5)
+    params = wiring.mapping_parameters(arch, stream)
+    assert (params["BisectBatchOnFunctionError"], params["MaximumRecordAgeInSeconds"],
+            params["MaximumRetryAttempts"]) == (True, 3600, 5)
+    assert wiring.mapping_failure_destination(arch, stream) is None
+    arch.add_node(Node("dlq", "sqs", {}))
+    arch.add_edge(Edge("f", "dlq", {}, kind="on_failure"))
+    assert wiring.mapping_failure_destination(arch, stream) == "dlq"
+    assert wiring.mapping_failure_destination(arch, queue) is None  # a queue has its dead-letter queue
+
+
+def test_strongly_consistent_reads_are_asked_for_and_eventual_ones_are_the_default():
+    arch = Architecture("reads", "us-east-1")
+    for node_id, service in (("api", "api_gateway"), ("flow", "step_functions"), ("t", "dynamodb")):
+        arch.add_node(Node(node_id, service, {}))
+    route, task = Edge("api", "t", {"action": "read"}), Edge("flow", "t", {"action": "read"})
+    arch.add_edge(route)
+    arch.add_edge(task)
+
+    def asked() -> tuple[bool, bool]:
+        template = wiring.rest_integration(arch, route, "GET", ["id"]).template.text
+        workflow, _ = asl.definition(arch, "flow", lambda target: "${T}", lambda target: None)
+        (state,) = workflow["States"].values()
+        return '"ConsistentRead": true' in template, state["Parameters"].get("ConsistentRead", False)
+
+    assert asked() == (False, False)
+    route.config["consistency"] = task.config["consistency"] = "strong"
+    assert asked() == (True, True)

@@ -1,0 +1,88 @@
+"""Editing a text where it is drawn: a card's label, a group's name, a note's text.
+
+The view puts one of these editors over the text (F2 or a double-click); Enter (a note:
+Ctrl+Enter) or leaving it commits, Escape gives up. The editor only reports the text:
+the view's caller turns it into an undo command, so the model changes the usual way.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QLineEdit, QPlainTextEdit, QWidget
+
+_STYLE = ("border: 2px solid #2F80ED; border-radius: 4px; background: white; color: #1F2733; "
+          "selection-background-color: #BBD3F8; selection-color: #1F2733;")
+
+
+class _Finishing:
+    """Commit once, on Enter or when the focus leaves; Escape cancels."""
+
+    committed: Signal
+    cancelled: Signal
+
+    def _finish(self, commit: bool) -> None:
+        if getattr(self, "_done", False):
+            return
+        self._done = True
+        if commit:
+            self.committed.emit(self.text_value())
+        else:
+            self.cancelled.emit()
+
+    def text_value(self) -> str:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+
+class LineEditor(_Finishing, QLineEdit):
+    committed = Signal(str)
+    cancelled = Signal()
+
+    def __init__(self, text: str, parent: QWidget) -> None:
+        QLineEdit.__init__(self, text, parent)
+        self.setObjectName("inPlaceEditor")
+        self.setStyleSheet(_STYLE)
+        self.selectAll()
+
+    def text_value(self) -> str:
+        return self.text()
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self._finish(True)
+        elif event.key() == Qt.Key.Key_Escape:
+            self._finish(False)
+        else:
+            super().keyPressEvent(event)
+
+    def focusOutEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        super().focusOutEvent(event)
+        self._finish(True)
+
+
+class TextEditor(_Finishing, QPlainTextEdit):
+    """Several lines (a note): Enter starts a new line, Ctrl+Enter commits."""
+
+    committed = Signal(str)
+    cancelled = Signal()
+
+    def __init__(self, text: str, parent: QWidget) -> None:
+        QPlainTextEdit.__init__(self, text, parent)
+        self.setObjectName("inPlaceEditor")
+        self.setStyleSheet(_STYLE)
+        self.selectAll()
+
+    def text_value(self) -> str:
+        return self.toPlainText()
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        ctrl = event.modifiers() & Qt.KeyboardModifier.ControlModifier
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and ctrl:
+            self._finish(True)
+        elif event.key() == Qt.Key.Key_Escape:
+            self._finish(False)
+        else:
+            super().keyPressEvent(event)
+
+    def focusOutEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        super().focusOutEvent(event)
+        self._finish(True)
