@@ -88,7 +88,12 @@ def kept_definition(t: Template, node_id: str) -> dict:
     if not isinstance(kept, dict) or not isinstance(kept.get("properties"), dict) or \
             kept.get("task_targets") != [e.target for e in task_edges(t.arch, node_id)]:
         return {}
-    return renamed(copy.deepcopy(kept["properties"]), _renames(t)[0])
+    return renamed(copy.deepcopy(kept["properties"]), source_names(t))
+
+
+def source_names(t: Template) -> dict[str, str]:
+    """Source logical id -> what the export writes in its place (see `_renames`)."""
+    return _renames(t)[0]
 
 
 # --------------------------------------------------------------------------------------

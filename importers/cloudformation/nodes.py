@@ -13,7 +13,7 @@ import re
 from typing import Any, Callable
 
 from importers.base import as_bool, as_int, as_list, strip_tokens, tokens_in
-from importers.cloudformation import outside_events, supporting
+from importers.cloudformation import outside_events, permissions, supporting
 from importers.cloudformation.properties import throttle_config
 from importers.cloudformation.state import TemplateImport
 from importers.cloudformation.types import ABSORBED_TYPES, IAM_TYPES, NAME_PROPERTIES
@@ -227,7 +227,7 @@ def classify_rest(imp: TemplateImport) -> None:
         imp.b.extras.append(entry)
         imp.b.note("extra", entry["logical_id"], entry["type"], f"inline subscription of '{topic}' to {endpoint}, "
                    "outside the design: kept as a subscription of its own")
-    for entry, why in outside_events.kept_resources(imp):
+    for entry, why in outside_events.kept_resources(imp) + permissions.outside_grants(imp):
         imp.b.extras.append(entry)
         imp.b.note("extra", entry["logical_id"], entry["type"], why)
     if imp.parts:

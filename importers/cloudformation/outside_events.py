@@ -74,7 +74,8 @@ def _mapping(imp: TemplateImport, key: str, name: str, kind: str, props: dict) -
             place = place.setdefault(step, {})
         place[last] = value
     # The function's role as the exporter writes it (the SAM-generated name points there).
-    imp.parts.setdefault(f"{key}Role", [imp.b.node_of[key], "role"])
+    if f"{key}Role" not in imp.types:  # else that role, kept or absorbed, is the one
+        imp.parts.setdefault(f"{key}Role", [imp.b.node_of[key], "role"])
     policy = {"PolicyName": f"{key}{name}Poller", "Roles": [{"Ref": f"{key}Role"}],
               "PolicyDocument": {"Version": "2012-10-17", "Statement": [
                   {"Effect": "Allow", "Action": POLLER_ACTIONS[kind], "Resource": "*"}]}}
