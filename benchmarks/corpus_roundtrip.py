@@ -229,14 +229,17 @@ def losses(result, text: str, fmt: str) -> list[str]:
     map (its 'unmapped' section), and what the exports do not hold again: a kept resource
     missing from the CloudFormation export (or, for a Terraform source, from the Terraform
     export), a schedule without a scheduled rule or schedule in the export."""
+    from exporters.cloudformation.imported import kept_logical_ids
+    from exporters.cloudformation.template import FIXED_NAMES
     from importers.cloudformation.intrinsics import load_template
 
     found = [f"unmapped {_shape(_unnamed(n.message))}: {n.format()}" for n in result.notes("unmapped")]
     arch = result.architecture
     resources = load_template(text, "export").get("Resources") or {}
     types = {r.get("Type") for r in resources.values()}
+    written_as = kept_logical_ids(arch, FIXED_NAMES)  # `Stage` is written as `StageResource`
     for extra in arch.extra.get("extras") or []:
-        if "logical_id" in extra and extra["logical_id"] not in resources and not \
+        if "logical_id" in extra and written_as.get(extra["logical_id"], extra["logical_id"]) not in resources and not \
                 (extra["type"] == "AWS::S3::BucketPolicy" and extra["type"] in types):  # merged into the bucket's
             found.append(f"extra not exported: {extra['logical_id']} ({extra['type']})")
     if fmt == "terraform":

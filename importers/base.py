@@ -375,19 +375,20 @@ class GraphBuilder:
 
     # -- state machines --------------------------------------------------------------------
 
-    def task_edges(self, sm_id: str, definition: Any, key: str, rtype: str) -> None:
-        """`task` edges for the Task states of an ASL definition, in execution order."""
+    def task_edges(self, sm_id: str, definition: Any, key: str, rtype: str) -> list[str]:
+        """`task` edges for the Task states of an ASL definition, in execution order. Returns
+        the task states that call what is not a node ("'State' calls arn:..."): the caller
+        keeps the definition as written for them, or reports them lost."""
         if not isinstance(definition, dict):
             self.warn(key, rtype, "state machine definition is not a JSON object; no task edges")
-            return
-        order = 0
+            return []
+        order, outside = 0, []
         for state_name, state in walk_states(definition):
             target, config = self._task_target(state)
             if target is None:
                 resource = state.get("Resource", "")
                 if _is_call_resource(resource):
-                    self.warn(key, rtype, f"task state '{state_name}' calls {strip_tokens(str(resource))}, "
-                              "which is not a node of this design; no edge")
+                    outside.append(f"task state '{state_name}' calls {strip_tokens(str(resource))}")
                 continue
             existing = self.arch.find_edge(sm_id, target, "task")
             if existing is not None:
@@ -400,6 +401,11 @@ class GraphBuilder:
             order += 1
             self.add_edge(sm_id, target, "task", {"order": order, **config},
                           f"task state '{state_name}'", key, rtype)
+        return outside
+
+    def outside_tasks_lost(self, key: str, rtype: str, outside: list[str]) -> None:
+        for call in outside:
+            self.warn(key, rtype, f"{call}, which is not a node of this design; no edge")
 
     def _task_target(self, state: dict) -> tuple[str | None, dict]:
         resource = state.get("Resource")

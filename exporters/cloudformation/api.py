@@ -16,6 +16,8 @@ from model.aws.defaults import ACCESS_LOG_FORMAT
 from model.aws.routes import Route, routes_of
 
 from . import template as tpl
+from .imported import imported_logical_ids, kept_resources
+from .kept import renamed, source_names
 
 
 def render_api(t: tpl.Template, api_id: str) -> None:
@@ -47,7 +49,9 @@ def _render_rest(t: tpl.Template, api_id: str, cfg: dict) -> None:
     for route in routes_of(t.arch, api_id):
         resource = _resource_for(t, api_id, route.parts)
         methods.append(_rest_method(t, api_id, route, resource, cfg))
-    if not methods:  # a deployment needs at least one method: a mock health check
+    for kept in kept_operations(t, api_id):
+        methods.append(_kept_rest_method(t, api_id, kept))
+    if not methods and not _kept_resource_methods(t, api_id):  # a deployment needs a method: a mock health check
         methods.append(_mock_method(t, api_id))
     deployment = t.id(api_id, "Deployment")
     t.add(deployment, "AWS::ApiGateway::Deployment", {"RestApiId": tpl.ref(api), "Description": "Stratus export"},
@@ -96,6 +100,14 @@ def _rest_method(t: tpl.Template, api_id: str, route: Route, resource: Any, cfg:
         properties["MethodResponses"] = [{"StatusCode": "200"}]
     t.add(logical_id, "AWS::ApiGateway::Method", properties, skip=skips.REST_METHOD)
     return logical_id
+
+
+def _kept_resource_methods(t: tpl.Template, api_id: str) -> bool:
+    """Whether methods an import kept as written (kept.py) hang on this API."""
+    source = imported_logical_ids(t.arch).get(api_id)
+    return source is not None and any(
+        e["type"] == "AWS::ApiGateway::Method" and (e.get("properties") or {}).get("RestApiId") == {"Ref": source}
+        for e in kept_resources(t.arch))
 
 
 def _mock_method(t: tpl.Template, api_id: str) -> str:
@@ -173,6 +185,8 @@ def _render_http(t: tpl.Template, api_id: str, cfg: dict) -> None:
                   "ApiId": tpl.ref(api), "RouteKey": route.http_route_key, "AuthorizationType": "NONE",
                   "Target": tpl.sub("integrations/${Integration}", Integration=tpl.ref(integration))},
               skip=skips.HTTP_ROUTE)
+    for kept in kept_operations(t, api_id):
+        _kept_http_route(t, api_id, kept)
     t.add(t.id(api_id, "Stage"), "AWS::ApiGatewayV2::Stage", {
         "ApiId": tpl.ref(api), "StageName": tpl.ref("Stage"), "AutoDeploy": True,
         "AccessLogSettings": {"DestinationArn": tpl.getatt(t.id(api_id, "LogGroup"), "Arn"),
@@ -196,3 +210,81 @@ def _http_integration(t: tpl.Template, api_id: str, route: Route, cfg: dict) -> 
     return {"ApiId": tpl.ref(t.id(api_id)), "IntegrationType": "AWS_PROXY", "IntegrationSubtype": wired.subtype,
             "CredentialsArn": tpl.getatt(t.id(api_id, "Role"), "Arn"), "PayloadFormatVersion": wired.payload_format,
             "RequestParameters": params, "TimeoutInMillis": timeout}
+
+
+# --------------------------------------------------------------------------------------
+# OpenAPI operations an import kept (integrations with services outside the design)
+
+# x-amazon-apigateway-integration key -> the REST Method's Integration property
+KEPT_REST_INTEGRATION = {"type": "Type", "uri": "Uri", "httpMethod": "IntegrationHttpMethod",
+                         "credentials": "Credentials", "requestParameters": "RequestParameters",
+                         "requestTemplates": "RequestTemplates", "passthroughBehavior": "PassthroughBehavior",
+                         "timeoutInMillis": "TimeoutInMillis", "contentHandling": "ContentHandling",
+                         "cacheKeyParameters": "CacheKeyParameters"}
+# ... -> the HTTP API's Integration property
+KEPT_HTTP_INTEGRATION = {"type": "IntegrationType", "uri": "IntegrationUri", "httpMethod": "IntegrationMethod",
+                         "credentials": "CredentialsArn", "requestParameters": "RequestParameters",
+                         "integrationSubtype": "IntegrationSubtype", "payloadFormatVersion": "PayloadFormatVersion",
+                         "timeoutInMillis": "TimeoutInMillis", "connectionType": "ConnectionType"}
+UPPER_CASE_VALUES = ("Type", "IntegrationType", "PassthroughBehavior", "ContentHandling", "ConnectionType")
+PARAMETER_PLACES = {"path": "path", "query": "querystring", "header": "header"}
+
+
+def kept_operations(t: tpl.Template, api_id: str) -> list[Route]:
+    """The operations an import kept on this API (importers/cloudformation/openapi.py),
+    as routes without an edge, their OpenAPI operation renamed to the export's ids."""
+    cfn = t.node(api_id).extra.get("cfn")
+    kept = cfn.get("kept_operations") if isinstance(cfn, dict) else None
+    out = []
+    for item in kept if isinstance(kept, list) else []:
+        if isinstance(item, dict) and isinstance(item.get("operation"), dict):
+            operation = renamed(item["operation"], source_names(t))
+            out.append((Route(None, str(item.get("method")), str(item.get("path"))), operation))
+    return out
+
+
+def _kept_integration(operation: dict, keys: dict[str, str]) -> dict:
+    written = operation.get("x-amazon-apigateway-integration") or {}
+    out = {keys[k]: v for k, v in written.items() if k in keys}
+    for name in UPPER_CASE_VALUES:
+        if isinstance(out.get(name), str):
+            out[name] = out[name].upper()
+    for name, value in out.items():  # ${AWS::Region} in a document's text: a substitution (as the import read it)
+        if isinstance(value, str) and "${" in value:
+            out[name] = {"Fn::Sub": value}
+    return out
+
+
+def _kept_rest_method(t: tpl.Template, api_id: str, kept: tuple[Route, dict]) -> str:
+    route, operation = kept
+    integration = _kept_integration(operation, KEPT_REST_INTEGRATION)
+    responses = (operation.get("x-amazon-apigateway-integration") or {}).get("responses") or {}
+    integration["IntegrationResponses"] = [
+        {"StatusCode": str(r.get("statusCode", "200")), **({"SelectionPattern": p} if p != "default" else {}),
+         **({"ResponseTemplates": r["responseTemplates"]} if r.get("responseTemplates") else {}),
+         **({"ResponseParameters": r["responseParameters"]} if r.get("responseParameters") else {})}
+        for p, r in responses.items() if isinstance(r, dict)]
+    properties: dict[str, Any] = {
+        "RestApiId": tpl.ref(t.id(api_id)), "ResourceId": _resource_for(t, api_id, route.parts),
+        "HttpMethod": route.method, "AuthorizationType": "NONE", "Integration": integration,
+        "MethodResponses": [{"StatusCode": str(code)} for code in operation.get("responses") or {}
+                            if str(code).isdigit()],
+    }
+    parameters = {f"method.request.{PARAMETER_PLACES[p['in']]}.{p['name']}": bool(p.get("required"))
+                  for p in operation.get("parameters") or [] if isinstance(p, dict) and p.get("in") in PARAMETER_PLACES}
+    parameters.update({f"method.request.path.{p}": True for p in route.path_params})
+    if parameters:
+        properties["RequestParameters"] = parameters
+    logical_id = t.id(api_id, "Method", route.method, *route.words or ["Root"])
+    t.add(logical_id, "AWS::ApiGateway::Method", properties, skip=skips.REST_METHOD)
+    return logical_id
+
+
+def _kept_http_route(t: tpl.Template, api_id: str, kept: tuple[Route, dict]) -> None:
+    route, operation = kept
+    integration = t.id(api_id, "Integration", route.method, *route.words or ["Root"])
+    t.add(integration, "AWS::ApiGatewayV2::Integration",
+          {"ApiId": tpl.ref(t.id(api_id)), **_kept_integration(operation, KEPT_HTTP_INTEGRATION)})
+    t.add(t.id(api_id, "Route", route.method, *route.words or ["Root"]), "AWS::ApiGatewayV2::Route", {
+        "ApiId": tpl.ref(t.id(api_id)), "RouteKey": route.http_route_key, "AuthorizationType": "NONE",
+        "Target": tpl.sub("integrations/${Integration}", Integration=tpl.ref(integration))}, skip=skips.HTTP_ROUTE)

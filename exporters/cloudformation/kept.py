@@ -25,6 +25,8 @@ import copy
 import re
 from typing import Any
 
+from model.aws.asl import task_edges
+
 from .imported import imported_logical_ids, kept_resources
 from .template import FIXED_NAMES, Template
 
@@ -61,6 +63,7 @@ def render_kept(t: Template) -> None:
                 resource["DependsOn"] = depends
             else:
                 del resource["DependsOn"]
+    _deployed_with_their_api(t)
     _sections(t, list(t.resources.values()))  # merged statements may use them too
     if any(e["type"].startswith(SAM_PREFIX) for e in kept):
         t.transforms.add(SAM_TRANSFORM)
@@ -73,6 +76,24 @@ def render_kept(t: Template) -> None:
         t.metadata.setdefault("Stratus", {})["NotWritten"] = [
             f"{what}: a Terraform resource kept from the import, with no CloudFormation form here"
             for what in unwritten]
+
+
+def kept_definition(t: Template, node_id: str) -> dict:
+    """The source's definition properties of an imported state machine whose tasks call
+    what the design does not model (importers/cloudformation/wiring.py), references
+    renamed; {} once its task edges differ from the imported ones (the design then says
+    what the workflow does, and the definition is written from its edges)."""
+    cfn = t.node(node_id).extra.get("cfn")
+    kept = cfn.get("kept_definition") if isinstance(cfn, dict) else None
+    if not isinstance(kept, dict) or not isinstance(kept.get("properties"), dict) or \
+            kept.get("task_targets") != [e.target for e in task_edges(t.arch, node_id)]:
+        return {}
+    return renamed(copy.deepcopy(kept["properties"]), source_names(t))
+
+
+def source_names(t: Template) -> dict[str, str]:
+    """Source logical id -> what the export writes in its place (see `_renames`)."""
+    return _renames(t)[0]
 
 
 # --------------------------------------------------------------------------------------
@@ -173,6 +194,19 @@ def _merged_bucket_policy(t: Template, extra: dict, names: dict[str, str]) -> bo
     generated["Properties"]["PolicyDocument"]["Statement"] += statements if isinstance(statements, list) else [statements]
     names[extra["logical_id"]] = t.id(node_id, *PART_ROLES["policy"])
     return True
+
+
+def _deployed_with_their_api(t: Template) -> None:
+    """A kept method of a REST API node (an integration the design does not model): the
+    API's deployment waits for it, or the stage would be deployed without it."""
+    for logical_id, resource in list(t.resources.items()):
+        if resource.get("Type") != "AWS::ApiGateway::Method" or logical_id not in t.kept_ids.values():
+            continue
+        api = (resource.get("Properties") or {}).get("RestApiId")
+        node_id = next((n for n in t.arch.nodes if api == {"Ref": t.id(n)} and t.node(n).service == "api_gateway"), None)
+        deployment = t.resources.get(t.id(node_id, "Deployment")) if node_id else None
+        if deployment is not None:
+            deployment["DependsOn"] = sorted(set(deployment.get("DependsOn") or []) | {logical_id})
 
 
 # --------------------------------------------------------------------------------------

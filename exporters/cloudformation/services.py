@@ -25,6 +25,7 @@ from model.aws.defaults import (ALIAS_NAME, DEAD_LETTER_RETENTION_S, PLACEHOLDER
 from model.aws.naming import FIFO_SUFFIX, LOG_GROUP_NAME_ROOM, kebab, short_hash
 
 from ..serialize import compact_json
+from .kept import kept_definition
 from .template import (PROVISIONED_CONDITION, Template, bus_name, custom_bus, getatt, log_group, ref, role, sub,
                        tags)
 
@@ -294,8 +295,9 @@ def render_state_machine(t: Template, node_id: str) -> None:
     properties: dict[str, Any] = {
         "StateMachineType": cfg["workflow_type"].upper(),
         "RoleArn": getatt(t.id(node_id, "Role"), "Arn"),
-        "DefinitionString": {"Fn::Sub": [json.dumps(definition, indent=2, sort_keys=True), substitutions]}
-        if substitutions else json.dumps(definition, indent=2, sort_keys=True),
+        **(kept_definition(t, node_id) or {
+            "DefinitionString": {"Fn::Sub": [json.dumps(definition, indent=2, sort_keys=True), substitutions]}
+            if substitutions else json.dumps(definition, indent=2, sort_keys=True)}),
         "LoggingConfiguration": {
             "Level": "ERROR", "IncludeExecutionData": False,
             "Destinations": [{"CloudWatchLogsLogGroup": {"LogGroupArn": getatt(t.id(node_id, "LogGroup"), "Arn")}}],

@@ -439,7 +439,8 @@ def _wire_state_machine(b: GraphBuilder, rec: Record) -> None:
     except json.JSONDecodeError as exc:
         b.warn(rec.name, KINDS["state_machine"].cfn_type, f"definition is not JSON ({exc.msg}); no task edges")
         return
-    b.task_edges(rec.node, definition, rec.name, KINDS["state_machine"].cfn_type)
+    b.outside_tasks_lost(rec.name, KINDS["state_machine"].cfn_type,
+                         b.task_edges(rec.node, definition, rec.name, KINDS["state_machine"].cfn_type))
 
 
 # --------------------------------------------------------------------------------------

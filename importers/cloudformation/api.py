@@ -15,7 +15,8 @@ from typing import Any
 from importers.base import as_int, as_list, route_config, strip_tokens, token, tokens_in
 from importers.cloudformation.properties import throttle_config
 from importers.cloudformation.state import TemplateImport
-from importers.cloudformation.types import HTTP_METHODS, SUBTYPE_SERVICES
+from importers.cloudformation.types import HTTP_METHODS, OPENAPI_SOURCES, SUBTYPE_SERVICES
+from model.catalogue import edge_rule
 
 
 def wire_method(imp: TemplateImport, key: str, props: dict) -> None:
@@ -55,9 +56,10 @@ def _path(imp: TemplateImport, resource_ref: Any) -> str:
 
 
 def add_integration_edge(imp: TemplateImport, key: str, api: str, uri: Any, integration: dict, route: dict,
-                         origin: str = "") -> None:
+                         origin: str = "") -> bool:
     """The edge an API integration makes (Lambda proxy or a direct service action),
-    whether it comes from a Method, a V2 Integration or an OpenAPI definition."""
+    whether it comes from a Method, a V2 Integration or an OpenAPI definition. False when
+    an OpenAPI operation reaches nothing the design models (the caller keeps it whole)."""
     rtype = imp.types[key]
     target = imp.b.node_for(uri, ("lambda", "step_functions", "sqs", "kinesis", "dynamodb")) if uri else None
     text = strip_tokens(str(uri or ""))
@@ -68,15 +70,22 @@ def add_integration_edge(imp: TemplateImport, key: str, api: str, uri: Any, inte
         target = _service_integration_target(imp, service, action, integration, text)
         if service == "dynamodb":
             config["action"] = "read" if action.lower() in ("getitem", "query", "scan", "batchgetitem") else "write"
+    what = f"{origin}{route['method']} {route['path']}: integration {text or integration.get('Type')}"
+    if (target is None or not _allowed(imp, target)) and rtype in RESOURCE_INTEGRATIONS:
+        imp.kept_as_written[key] = f"{what} reaches nothing the design models: kept as written"
+        return True
+    if (target is None or not _allowed(imp, target)) and rtype in OPENAPI_SOURCES \
+            and integration.get("Type") not in ("MOCK", "HTTP", "HTTP_PROXY", None):
+        return False
     if target is None:
         if integration.get("Type") not in ("MOCK", "HTTP", "HTTP_PROXY", None):
-            imp.b.warn(key, rtype, f"{origin}{route['method']} {route['path']}: integration "
-                       f"{text or integration.get('Type')} reaches no node of the design")
-        return
+            imp.b.warn(key, rtype, f"{what} reaches no node of the design")
+        return True
     imp.use_roles(integration.get("Credentials") or integration.get("CredentialsArn"), api)
     _api_timeout(imp, api, integration.get("TimeoutInMillis"), key)
     imp.b.add_edge(api, target, None, config, f"{origin}{route['method']} {route['path']} integration",
                    key, rtype)
+    return True
 
 
 def _service_integration_target(imp: TemplateImport, service: str, action: str, integration: dict,
@@ -123,22 +132,38 @@ def wire_v2_integration(imp: TemplateImport, key: str, props: dict) -> None:
 
 
 def add_subtype_integration_edge(imp: TemplateImport, key: str, api: str, props: dict, route: dict,
-                                 origin: str = "") -> None:
-    """An HTTP API's direct service integration (IntegrationSubtype SQS-SendMessage...)."""
+                                 origin: str = "") -> bool:
+    """An HTTP API's direct service integration (IntegrationSubtype SQS-SendMessage...).
+    False when an OpenAPI operation reaches nothing the design models."""
     subtype = str(props["IntegrationSubtype"])
     params = props.get("RequestParameters")
     service = SUBTYPE_SERVICES.get(subtype.split("-")[0])
     target = None
     for value in (params.values() if isinstance(params, dict) and service else ()):
         target = target or imp.b.node_for(value, service)
+    where = f"{origin}{route['method']} {route['path']}: " if origin else ""
+    if (target is None or not _allowed(imp, target)) and imp.types[key] in RESOURCE_INTEGRATIONS:
+        imp.kept_as_written[key] = f"{where}{subtype} integration reaches nothing the design models: kept as written"
+        return True
+    if (target is None or not _allowed(imp, target)) and imp.types[key] in OPENAPI_SOURCES:
+        return False
     if target is None:
-        where = f"{origin}{route['method']} {route['path']}: " if origin else ""
         imp.b.warn(key, imp.types[key], f"{where}{subtype} integration reaches no node of the design")
-        return
+        return True
     imp.use_roles(props.get("CredentialsArn") or props.get("Credentials"), api)
     _api_timeout(imp, api, props.get("TimeoutInMillis"), key)
     why = f"{origin}{route['method']} {route['path']}: {subtype} integration" if origin else f"{subtype} integration"
     imp.b.add_edge(api, target, None, route_config(route), why, key, imp.types[key])
+    return True
+
+
+# Integrations that are resources of their own (not operations of an OpenAPI document):
+# one that reaches nothing the design models is kept as written, with its route.
+RESOURCE_INTEGRATIONS = ("AWS::ApiGateway::Method", "AWS::ApiGatewayV2::Integration")
+
+
+def _allowed(imp: TemplateImport, target: str) -> bool:
+    return edge_rule("api_gateway", imp.b.arch.nodes[target].service) is not None
 
 
 def _route_of(imp: TemplateImport, integration_key: str) -> dict:

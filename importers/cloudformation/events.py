@@ -10,6 +10,7 @@ import json
 from typing import Any, Callable
 
 from importers.base import as_int, as_list, route_config, rule_rate, strip_tokens
+from importers.cloudformation import outside_events
 from importers.cloudformation.properties import notification_config, stream_config, throttle_config
 from importers.cloudformation.state import TemplateImport
 from importers.cloudformation.types import HTTP_METHODS, IMPLICIT_APIS
@@ -21,6 +22,8 @@ def wire_event(imp: TemplateImport, key: str, target: str, name: str, event: Any
         return
     kind, props = event.get("Type"), event.get("Properties") or {}
     handler = EVENT_HANDLERS.get(kind)
+    if handler is None and outside_events.keep_event(imp, key, name, kind):
+        return  # written back as the resources SAM makes of it (see outside_events)
     if handler is None:
         imp.b.warn(f"{key}.Events.{name}", rtype, f"event type {kind} is not one Stratus models; not mapped")
         return

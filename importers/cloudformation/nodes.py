@@ -13,10 +13,10 @@ import re
 from typing import Any, Callable
 
 from importers.base import as_bool, as_int, as_list, strip_tokens, tokens_in
-from importers.cloudformation import supporting
+from importers.cloudformation import outside_events, permissions, supporting
 from importers.cloudformation.properties import throttle_config
 from importers.cloudformation.state import TemplateImport
-from importers.cloudformation.types import ABSORBED_TYPES, IAM_TYPES, NAME_PROPERTIES, NODE_TYPES
+from importers.cloudformation.types import ABSORBED_TYPES, IAM_TYPES, NAME_PROPERTIES
 from model.catalogue import LAMBDA_RUNTIMES
 
 
@@ -196,8 +196,9 @@ def classify_rest(imp: TemplateImport) -> None:
     supporting.record_parts(imp)
     kept: dict[str, str] = {}
     for key, rtype in imp.types.items():
-        if key in imp.skipped and not (rtype in NODE_TYPES or rtype in ABSORBED_TYPES or rtype in IAM_TYPES):
-            kept[key] = f"kept with its condition '{imp.raw[key]['Condition']}' (false with the parameters' defaults)"
+        if key in imp.skipped:  # not in the design, but written back: its condition keeps it off
+            kept[key] = f"condition '{imp.raw[key]['Condition']}' is false with the parameters' defaults: not in " \
+                        "the design, kept as written with its condition"
             continue
         if key in imp.b.node_of or key in imp.skipped:
             continue
@@ -208,10 +209,6 @@ def classify_rest(imp: TemplateImport) -> None:
             kept[key] = "not one of the nine services; kept under extras"
     _keep_what_extras_refer_to(imp, kept)
     for key, rtype in imp.types.items():
-        if key in imp.skipped and key not in kept:
-            imp.b.note("note", key, rtype, f"not imported: condition '{imp.raw[key]['Condition']}' is false "
-                       "with the parameters' defaults", "warning")
-            continue
         if key in imp.b.node_of:
             continue
         if key in kept:
@@ -226,6 +223,13 @@ def classify_rest(imp: TemplateImport) -> None:
         imp.b.extras.append(entry)
         imp.b.note("extra", entry["logical_id"], entry["type"], "made by SAM from the function's FunctionUrlConfig; "
                    "kept as SAM writes it")
+    for entry, (topic, _, endpoint) in zip(supporting.inline_subscriptions(imp), imp.inline_subscriptions):
+        imp.b.extras.append(entry)
+        imp.b.note("extra", entry["logical_id"], entry["type"], f"inline subscription of '{topic}' to {endpoint}, "
+                   "outside the design: kept as a subscription of its own")
+    for entry, why in outside_events.kept_resources(imp) + permissions.outside_grants(imp):
+        imp.b.extras.append(entry)
+        imp.b.note("extra", entry["logical_id"], entry["type"], why)
     if imp.parts:
         imp.b.arch.extra["imported_from"]["parts"] = dict(sorted(imp.parts.items()))
 
@@ -260,7 +264,7 @@ def _keep_extra(imp: TemplateImport, key: str, rtype: str, why: str) -> None:
     properties = copy.deepcopy(resource.get("Properties") or {})
     if key in imp.outside_targets:  # the targets that are nodes are edges, written by the exporter
         properties["Targets"] = [t for t in as_list(properties.get("Targets"))
-                                 if imp.b.node_for(imp.resolver.resolve((t or {}).get("Arn"))) is None]
+                                 if not supporting.is_rule_edge(imp, (t or {}).get("Arn"))]
     entry = {"logical_id": key, "type": rtype, "properties": properties}
     for attribute in ("Condition", "DependsOn", "DeletionPolicy", "UpdateReplacePolicy", "Metadata"):
         if attribute in resource:

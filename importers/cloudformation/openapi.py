@@ -7,6 +7,7 @@ be read offline and is reported.
 
 from __future__ import annotations
 
+import copy
 import json
 from typing import Any
 
@@ -37,10 +38,14 @@ def wire_openapi(imp: TemplateImport) -> None:
             found = _openapi_definition(imp, key, *OPENAPI_SOURCES[rtype])
             if found is not None:
                 _openapi_routes(imp, key, *found)
+    for api, operations in imp.kept_operations.items():
+        imp.b.arch.nodes[api].extra["cfn"]["kept_operations"] = operations
 
 
-def _openapi_definition(imp: TemplateImport, key: str, body_prop: str, location_prop: str) -> tuple[Any, str] | None:
-    """(definition, where it came from), or None (nothing to read, or reported)."""
+def _openapi_definition(imp: TemplateImport, key: str, body_prop: str,
+                        location_prop: str) -> tuple[Any, str, Any] | None:
+    """(definition, where it came from, the definition as written), or None (nothing to
+    read, or reported)."""
     rtype, lost = imp.types[key], "its routes are not imported"
     body = (imp.raw[key].get("Properties") or {}).get(body_prop)
     if body is not None:
@@ -53,7 +58,7 @@ def _openapi_definition(imp: TemplateImport, key: str, body_prop: str, location_
             except ValueError as exc:
                 imp.b.warn(key, rtype, f"{body_prop} is text but not JSON ({exc}); {lost}")
                 return None
-        return _resolve_definition(imp, key, body, body_prop), body_prop
+        return _resolve_definition(imp, key, body, body_prop), body_prop, body
     location = imp.props[key].get(location_prop)
     if location is None:
         return None
@@ -61,7 +66,7 @@ def _openapi_definition(imp: TemplateImport, key: str, body_prop: str, location_
         definition = imp.definition_file(key, location, location_prop, "OpenAPI definition", lost)
         if definition is None:
             return None
-        return _resolve_definition(imp, key, definition, location), location
+        return _resolve_definition(imp, key, definition, location), location, definition
     imp.b.warn(key, rtype, f"{location_prop} {_s3_text(location)}: the OpenAPI definition is in S3, which "
                f"cannot be read offline; {lost}")
     return None
@@ -100,7 +105,7 @@ def _resolve_definition(imp: TemplateImport, key: str, definition: Any, where: s
         return definition
 
 
-def _openapi_routes(imp: TemplateImport, key: str, definition: Any, where: str) -> None:
+def _openapi_routes(imp: TemplateImport, key: str, definition: Any, where: str, written: Any) -> None:
     rtype = imp.types[key]
     paths = definition.get("paths") if isinstance(definition, dict) else None
     if not isinstance(paths, dict):
@@ -114,12 +119,15 @@ def _openapi_routes(imp: TemplateImport, key: str, definition: Any, where: str) 
             continue
         for name, operation in item.items():
             method = OPENAPI_METHODS.get(str(name).lower())
-            if method is not None:
-                _openapi_operation(imp, key, definition, str(path), method, operation, where)
+            if method is not None and not _openapi_operation(imp, key, definition, str(path), method, operation,
+                                                             where):
+                _keep_operation(imp, key, written, path, name, method, where)
 
 
 def _openapi_operation(imp: TemplateImport, key: str, definition: dict, path: str, method: str, operation: Any,
-                       where: str) -> None:
+                       where: str) -> bool:
+    """The edge of one operation; False when its integration reaches nothing the design
+    models (a service action on S3, SES, EventBridge...), so that it is kept whole."""
     rtype, api = imp.types[key], imp.b.node_of[key]
     route_text = f"{where}: {method} {path}"
     integration = operation.get("x-amazon-apigateway-integration") if isinstance(operation, dict) else None
@@ -127,10 +135,10 @@ def _openapi_operation(imp: TemplateImport, key: str, definition: dict, path: st
     if integration is None:
         if (api, method, path) not in imp.event_routes:  # SAM fills those in from the function's event
             imp.b.warn(key, rtype, f"{route_text}: no x-amazon-apigateway-integration; no edge")
-        return
+        return True
     if not isinstance(integration, dict):
         imp.b.warn(key, rtype, f"{route_text}: x-amazon-apigateway-integration is not a mapping; no edge")
-        return
+        return True
     cfn = {OPENAPI_INTEGRATION_KEYS[k]: v for k, v in integration.items() if k in OPENAPI_INTEGRATION_KEYS}
     kind = str(cfn.get("Type", "")).upper()
     cfn["Type"] = kind
@@ -139,22 +147,45 @@ def _openapi_operation(imp: TemplateImport, key: str, definition: dict, path: st
     if kind not in ("AWS", "AWS_PROXY", "HTTP", "HTTP_PROXY", "MOCK"):
         imp.b.warn(key, rtype, f"{route_text}: integration type {integration.get('type')!r} is not one "
                    "API Gateway knows; no edge")
-        return
+        return True
     if kind in ("HTTP", "HTTP_PROXY", "MOCK"):
         backend = "answered by API Gateway itself" if kind == "MOCK" else \
             f"an HTTP backend outside the design ({strip_tokens(str(cfn.get('Uri')))})"
         imp.b.note("note", key, rtype, f"{route_text}: {kind.lower()} integration, {backend}; no edge")
-        return
+        return True
     if method not in HTTP_METHODS:
         imp.b.note("note", key, rtype, f"{route_text}: HTTP method {method} is not one Stratus models; "
                    "the route is imported as ANY", "warning")
     route = {"method": method if method in HTTP_METHODS else "ANY", "path": path}
     if cfn.get("IntegrationSubtype"):
-        add_subtype_integration_edge(imp, key, api, cfn, route, f"{where}: ")
-    elif not cfn.get("Uri"):
+        return add_subtype_integration_edge(imp, key, api, cfn, route, f"{where}: ")
+    if not cfn.get("Uri"):
         imp.b.warn(key, rtype, f"{route_text}: {kind.lower()} integration without a uri; no edge")
-    else:
-        add_integration_edge(imp, key, api, cfn["Uri"], cfn, route, f"{where}: ")
+        return True
+    return add_integration_edge(imp, key, api, cfn["Uri"], cfn, route, f"{where}: ")
+
+
+def _keep_operation(imp: TemplateImport, key: str, written: Any, path: Any, name: str, method: str,
+                    where: str) -> None:
+    """An operation whose integration is a service action outside the design, kept on the
+    API node as written (its x-amazon-apigateway-integration's `$ref` followed): the
+    exporter writes it beside the routes of the API's edges."""
+    operation = ((written.get("paths") or {}).get(path) or {}).get(name) if isinstance(written, dict) else None
+    if not isinstance(operation, dict):
+        imp.b.warn(key, imp.types[key], f"{where}: {method} {path}: the operation could not be kept as written")
+        return
+    operation = dict(operation)
+    integration = _follow_ref(written, operation.get("x-amazon-apigateway-integration"))
+    integration = integration if isinstance(integration, dict) else {}
+    operation["x-amazon-apigateway-integration"] = integration
+    api = imp.b.node_of[key]
+    imp.kept_operations.setdefault(api, []).append({"path": str(path), "method": method,
+                                                    "operation": copy.deepcopy(operation)})
+    target = integration.get("uri") or integration.get("integrationSubtype")
+    if isinstance(target, dict) and isinstance(target.get("Fn::Sub"), str):
+        target = target["Fn::Sub"]
+    imp.b.note("note", key, imp.types[key], f"{where}: {method} {path}: integration {strip_tokens(str(target))} "
+               "reaches nothing the design models: the operation is kept as written", "warning")
 
 
 def _s3_text(location: Any) -> str:

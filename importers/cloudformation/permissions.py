@@ -10,7 +10,8 @@ from typing import Any
 
 from importers.base import as_list, strip_tokens, token, tokens_in
 from importers.cloudformation.state import TemplateImport
-from importers.cloudformation.types import EVIDENCE_POLICIES, POLICY_TEMPLATES
+from importers.cloudformation.types import EVIDENCE_POLICIES, POLICY_TEMPLATE_ARNS, POLICY_TEMPLATES
+from model.aws import iam
 
 
 def function_policies(imp: TemplateImport, key: str, fn: str, props: dict) -> None:
@@ -40,6 +41,11 @@ def _policy_template(imp: TemplateImport, key: str, fn: str, name: str, params: 
     param, service, kind, action = spec
     value = params.get(param) if isinstance(params, dict) else None
     target = imp.b.node_for(value, service)
+    if target is None and value is not None:  # a resource outside the design: the grant is kept (below)
+        imp.outside_grants.append((key, name))
+        imp.b.note("note", key, rtype, f"policy template {name}: {param} {strip_tokens(str(value))} is not a node; "
+                   "its grant is kept as a policy on the function's role")
+        return
     if target is None:
         imp.b.warn(key, rtype, f"policy template {name}: {param} {strip_tokens(str(value))} is not a node")
         return
@@ -95,3 +101,28 @@ def _connect(imp: TemplateImport, key: str, source: str | None, destination: Any
         imp.b.note("note", key, rtype, "read-only connector: no event flows, no edge")
         return
     imp.b.add_edge(source, target, None, config, "connector", key, rtype)
+
+
+def outside_grants(imp: TemplateImport) -> list[tuple[dict, str]]:
+    """(extra, why): each policy template on a resource outside the design, as the policy
+    SAM would make of it (the template's actions on the resource it names, its parameter
+    as written), on the function's role as the exporter writes it."""
+    kept = []
+    for index, (key, name) in enumerate(imp.outside_grants, start=1):
+        param, service, kind, action = POLICY_TEMPLATES[name]
+        written = next((p[name] for p in as_list((imp.raw[key].get("Properties") or {}).get("Policies"))
+                        if isinstance(p, dict) and isinstance(p.get(name), dict)), {})
+        arn = {"Fn::Sub": [POLICY_TEMPLATE_ARNS[service], {"Name": written.get(param)}]}
+        statements = [{"Effect": "Allow", "Action": list(actions),
+                       "Resource": {"Fn::Sub": [POLICY_TEMPLATE_ARNS[service] + suffix, {"Name": written.get(param)}]}
+                       if suffix else arn}
+                      for actions, suffix in iam.ACTIONS[(kind, service, action)]]
+        if f"{key}Role" not in imp.types:  # else that role, kept or absorbed, is the one
+            imp.parts.setdefault(f"{key}Role", [imp.b.node_of[key], "role"])
+        policy = {"PolicyName": f"{key}{name}", "Roles": [{"Ref": f"{key}Role"}],
+                  "PolicyDocument": {"Version": "2012-10-17", "Statement": statements}}
+        logical_id = f"{key}{name}{index}"
+        if logical_id not in imp.types:
+            kept.append(({"logical_id": logical_id, "type": "AWS::IAM::Policy", "properties": policy},
+                         f"policy template {name} of '{key}' on a resource outside the design, kept as its grant"))
+    return kept

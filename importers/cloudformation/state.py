@@ -43,6 +43,13 @@ class TemplateImport:
         self.parts: dict[str, list[str]] = {}
         self.websocket: set[str] = set()  # WebSocket APIs and their resources: kept whole
         self.outside_targets: dict[str, list[str]] = {}  # rule -> its targets that are not nodes
+        # A resource of the template that wires something outside the design (a method
+        # integrating Comprehend, an e-mail subscription): kept whole, with why.
+        self.kept_as_written: dict[str, str] = {}
+        self.inline_subscriptions: list[tuple[str, int, str]] = []  # (topic, index, endpoint) outside the design
+        self.kept_operations: dict[str, list[dict]] = {}  # API node -> OpenAPI operations outside the design
+        self.outside_grants: list[tuple[str, str]] = []  # (function, SAM policy template) on resources outside
+        self.outside_events: list[tuple[str, str, str]] = []  # (function, event name, type) of unmodelled sources
         self.absorbed_as: dict[str, str] = {}  # logical id -> what it became (for the report)
         self.api_timeouts: dict[str, tuple[int, str]] = {}  # API node -> (longest timeout, source)
         # (API node, method, path) of SAM Api/HttpApi events: SAM writes their OpenAPI integration.

@@ -23,6 +23,7 @@ from importers.base import as_list, strip_tokens, tokens_in
 from importers.cloudformation.intrinsics import references
 from importers.cloudformation.state import TemplateImport
 from model.aws.defaults import LOG_RETENTION_CHOICES
+from model.catalogue import edge_rule
 
 WEBSOCKET_PARTS = ("AWS::ApiGatewayV2::Route", "AWS::ApiGatewayV2::Integration", "AWS::ApiGatewayV2::Stage",
                    "AWS::ApiGatewayV2::Deployment", "AWS::ApiGatewayV2::RouteResponse",
@@ -81,6 +82,11 @@ def kept_whole(imp: TemplateImport, key: str) -> str | None:
         return f"invoke permission for {principal}, which is no node's edge: kept as written"
     if key in imp.outside_targets:
         return "rule targets outside the design kept as written: " + ", ".join(imp.outside_targets[key])
+    if key in imp.kept_as_written:
+        return imp.kept_as_written[key]
+    if imp.types[key] == "AWS::ApiGatewayV2::Route" and \
+            {t.split(".")[0] for t in tokens_in(imp.props.get(key, {}).get("Target"))} & set(imp.kept_as_written):
+        return "the route of an integration kept as written"
     return None
 
 
@@ -154,6 +160,27 @@ def sam_function_urls(imp: TemplateImport) -> list[dict]:
                          "properties": {"Action": "lambda:InvokeFunctionUrl", "FunctionName": {"Ref": key},
                                         "FunctionUrlAuthType": "NONE", "Principal": "*"}})
     return [k for k in kept if k["logical_id"] not in imp.types]
+
+
+def is_rule_edge(imp: TemplateImport, arn: object) -> bool:
+    """A rule target that is an edge of the design (a node a rule may target)."""
+    node = imp.b.node_for(imp.resolver.resolve(arn))
+    return node is not None and edge_rule("eventbridge", imp.b.arch.nodes[node].service, "rule_target") is not None
+
+
+def inline_subscriptions(imp: TemplateImport) -> list[dict]:
+    """A topic's inline subscriptions to endpoints outside the design (e-mail, HTTPS,
+    Firehose...), as subscriptions of their own: the exporter writes the topic without them."""
+    kept, taken = [], set(imp.types)
+    for topic, index, _ in imp.inline_subscriptions:
+        raw = as_list((imp.raw[topic].get("Properties") or {}).get("Subscription"))[index]
+        name, n = f"{topic}Subscription{index + 1}", 2
+        while name in taken:
+            name, n = f"{topic}Subscription{index + 1}x{n}", n + 1
+        taken.add(name)
+        kept.append({"logical_id": name, "type": "AWS::SNS::Subscription",
+                     "properties": {"TopicArn": {"Ref": topic}, **copy.deepcopy(raw)}})
+    return kept
 
 
 def _sam_generated(imp: TemplateImport, name: str) -> list[str] | None:

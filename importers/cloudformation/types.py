@@ -51,6 +51,18 @@ POLICY_TEMPLATES = {
     "StepFunctionsExecutionPolicy": ("StateMachineName", "step_functions", "start_execution", None),
     "LambdaInvokePolicy": ("FunctionName", "lambda", "invoke", None),
 }
+# The ARN a policy template builds from its parameter (${Name}), by the service it grants on:
+# what a template naming a resource outside the design is kept as (see permissions.py).
+POLICY_TEMPLATE_ARNS = {
+    "dynamodb": "arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/${Name}",
+    "sqs": "arn:${AWS::Partition}:sqs:${AWS::Region}:${AWS::AccountId}:${Name}",
+    "sns": "arn:${AWS::Partition}:sns:${AWS::Region}:${AWS::AccountId}:${Name}",
+    "s3": "arn:${AWS::Partition}:s3:::${Name}",
+    "kinesis": "arn:${AWS::Partition}:kinesis:${AWS::Region}:${AWS::AccountId}:stream/${Name}",
+    "eventbridge": "arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:event-bus/${Name}",
+    "step_functions": "arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:stateMachine:${Name}",
+    "lambda": "arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:${Name}",
+}
 # Policy templates that only let a function be triggered (the event edge says it all).
 EVIDENCE_POLICIES = {"SQSPollerPolicy", "KinesisStreamReadPolicy", "DynamoDBStreamReadPolicy"}
 

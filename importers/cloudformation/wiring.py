@@ -2,11 +2,13 @@
 and environment references (its SAM events and policies through `events` and
 `permissions`), queue redrive, SNS subscriptions, S3 notifications, event source
 mappings, EventBridge rules, and a state machine's Task states (its definition read
-inline, from a string, or from a file next to the template).
+inline, from a string, or from a file next to the template; kept as written when a task
+calls what the design does not model).
 """
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 from typing import Any
@@ -16,6 +18,8 @@ from importers.cloudformation.events import add_schedule, add_source_edge, bus_n
 from importers.cloudformation.permissions import function_policies
 from importers.cloudformation.properties import notification_config, stream_config
 from importers.cloudformation.state import TemplateImport
+from model.aws.asl import task_edges
+from model.catalogue import edge_rule
 
 
 def wire_function(imp: TemplateImport, key: str, props: dict) -> None:
@@ -97,15 +101,23 @@ def wire_queue(imp: TemplateImport, key: str, props: dict) -> None:
 
 
 def wire_topic(imp: TemplateImport, key: str, props: dict) -> None:
-    for sub in as_list(props.get("Subscription")):
-        if isinstance(sub, dict):
-            _subscribe(imp, key, imp.b.node_of[key], sub.get("Endpoint"), sub.get("Protocol"), {}, "inline subscription")
+    for index, sub in enumerate(as_list(props.get("Subscription"))):
+        if not isinstance(sub, dict):
+            continue
+        if imp.b.node_for(sub.get("Endpoint"), ("sqs", "lambda")) is None:  # e-mail, HTTPS, Firehose...
+            imp.inline_subscriptions.append((key, index, f"{sub.get('Protocol')} {strip_tokens(str(sub.get('Endpoint')))}"))
+            continue
+        _subscribe(imp, key, imp.b.node_of[key], sub.get("Endpoint"), sub.get("Protocol"), {}, "inline subscription")
 
 
 def wire_subscription(imp: TemplateImport, key: str, props: dict) -> None:
     topic = imp.b.node_for(props.get("TopicArn"), "sns")
     if topic is None:
         imp.b.warn(key, imp.types[key], "topic is not in the template")
+        return
+    if imp.b.node_for(props.get("Endpoint"), ("sqs", "lambda")) is None:
+        imp.kept_as_written[key] = f"{props.get('Protocol')} subscription to " \
+                                   f"{strip_tokens(str(props.get('Endpoint')))}, outside the design: kept as written"
         return
     raw = as_bool(props.get("RawMessageDelivery"))
     _subscribe(imp, key, topic, props.get("Endpoint"), props.get("Protocol"),
@@ -169,7 +181,8 @@ def wire_rule(imp: TemplateImport, key: str, props: dict) -> None:
         if not isinstance(target, dict):
             continue
         node = imp.b.node_for(target.get("Arn"))
-        if node is None:  # kept under extras with the rule's pattern (see supporting)
+        if node is None or edge_rule("eventbridge", imp.b.arch.nodes[node].service, "rule_target") is None:
+            # kept under extras with the rule's pattern (see supporting)
             imp.outside_targets.setdefault(key, []).append(strip_tokens(str(target.get("Arn"))))
             continue
         if schedule:
@@ -197,7 +210,9 @@ def wire_state_machine(imp: TemplateImport, key: str, props: dict) -> None:
     sm = imp.b.node_of[key]
     definition = _definition(imp, key, props)
     if definition is not None:
-        imp.b.task_edges(sm, definition, key, imp.types[key])
+        outside = imp.b.task_edges(sm, definition, key, imp.types[key])
+        if outside:
+            _keep_definition(imp, key, sm, outside)
     for name, event in (props.get("Events") or {}).items():
         wire_event(imp, key, sm, name, event)
     imp.use_roles(props.get("Role") or props.get("RoleArn"), sm)
@@ -220,6 +235,22 @@ def _definition(imp: TemplateImport, key: str, props: dict) -> Any:
         return None
     substitutions = props.get("DefinitionSubstitutions") or {}
     return _substitute(definition, substitutions) if definition is not None else None
+
+
+def _keep_definition(imp: TemplateImport, key: str, sm: str, outside: list[str]) -> None:
+    """A definition with tasks outside the design (ECS, Bedrock, an SDK call) cannot be
+    written again from the task edges: the node keeps the source's definition, which the
+    exporter writes as long as the task edges are the imported ones."""
+    raw = imp.raw[key].get("Properties") or {}
+    kept = {name: copy.deepcopy(raw[name]) for name in ("Definition", "DefinitionString", "DefinitionSubstitutions")
+            if name in raw}
+    if "Definition" not in kept and "DefinitionString" not in kept:  # SAM's DefinitionUri: a local file
+        kept["Definition"] = imp.definition_file(key, raw["DefinitionUri"])
+    node = imp.b.arch.nodes[sm]
+    node.extra["cfn"]["kept_definition"] = {"properties": kept,
+                                            "task_targets": [e.target for e in task_edges(imp.b.arch, sm)]}
+    imp.b.note("note", key, imp.types[key], "; ".join(outside) + ": outside the design, so the definition is kept "
+               "as written (the simulation runs the task edges only)", "warning")
 
 
 def _substitute(value: Any, substitutions: dict) -> Any:

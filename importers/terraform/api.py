@@ -14,6 +14,7 @@ from importers.base import as_int, route_config, strip_tokens, token, tokens_in
 from importers.terraform.modules import Resource, address_of, first_block
 from importers.terraform.state import TerraformImport
 from importers.terraform.types import HTTP_METHODS
+from model.catalogue import edge_rule
 
 
 def wire_v1_integration(imp: TerraformImport, res: Resource) -> None:
@@ -62,9 +63,9 @@ def _integrate(imp: TerraformImport, res: Resource, api: str, uri: Any, v: dict,
     for role in tokens_in(v.get("credentials") or v.get("credentials_arn")):
         imp.used_roles.add(address_of(role))
     _api_timeout(imp, api, v.get("timeout_milliseconds"), res)
-    if target is None:
+    if target is None or edge_rule("api_gateway", imp.b.arch.nodes[target].service) is None:
         if v.get("type") not in ("MOCK", "HTTP", "HTTP_PROXY"):
-            imp.b.warn(res.address, res.tf_type, f"integration {text} reaches no node of the design")
+            imp.kept_as_written[res.address] = f"integration {text} reaches nothing the design models: kept as written"
         return
     imp.b.add_edge(api, target, None, config, f"{route['method']} {route['path']} integration",
                    res.address, res.tf_type)
@@ -91,8 +92,8 @@ def wire_v2_integration(imp: TerraformImport, res: Resource) -> None:
         service = {"SQS": "sqs", "Kinesis": "kinesis", "StepFunctions": "step_functions"}.get(str(subtype).split("-")[0])
         params = v.get("request_parameters") or {}
         target = next((n for val in params.values() if (n := imp.b.node_for(val, service))), None)
-        if target is None:
-            imp.b.warn(res.address, res.tf_type, f"{subtype} integration reaches no node of the design")
+        if target is None or edge_rule("api_gateway", imp.b.arch.nodes[target].service) is None:
+            imp.kept_as_written[res.address] = f"{subtype} integration reaches nothing the design models: kept as written"
             return
         for role in tokens_in(v.get("credentials_arn")):
             imp.used_roles.add(address_of(role))

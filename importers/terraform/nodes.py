@@ -139,22 +139,31 @@ def apply_provisioned(imp: TerraformImport) -> None:
 
 
 def classify_rest(imp: TerraformImport) -> None:
+    """Every resource that is not a node: absorbed, mapped into edges, or kept under extras
+    (see `supporting` for what is kept whole so that the exporters lose nothing)."""
+    kept: dict[str, str] = {}
     for address, res in imp.resources.items():
         if address in imp.b.node_of:
             continue
         why = supporting.kept_whole(imp, res)
         if why:
+            kept[address] = why
+        elif not (address in imp.absorbed_as or res.tf_type in ABSORBED_TYPES
+                  or res.tf_type in IAM_TYPES and _iam_used(imp, res)):
+            kept[address] = "not one of the nine services; kept under extras"
+    kept.update(supporting.referred_to(imp, set(kept)))
+    for address, res in imp.resources.items():
+        if address in imp.b.node_of:
+            continue
+        if address in kept:
             imp.b.extras.append({"address": address, "tf_type": res.tf_type, "body": res.plain_body()})
-            imp.b.note("extra", address, res.tf_type, why)
+            imp.b.note("extra", address, res.tf_type, kept[address])
         elif address in imp.absorbed_as:
             imp.b.note("absorbed", address, res.tf_type, imp.absorbed_as[address])
         elif res.tf_type in ABSORBED_TYPES:
             imp.b.note("absorbed", address, res.tf_type, ABSORBED_TYPES[res.tf_type])
-        elif res.tf_type in IAM_TYPES and _iam_used(imp, res):
-            imp.b.note("mapped_into_edges", address, res.tf_type, "permissions are derived from the design's edges")
         else:
-            imp.b.extras.append({"address": address, "tf_type": res.tf_type, "body": res.plain_body()})
-            imp.b.note("extra", address, res.tf_type, "not one of the nine services; kept under extras")
+            imp.b.note("mapped_into_edges", address, res.tf_type, "permissions are derived from the design's edges")
 
 
 def _iam_used(imp: TerraformImport, res: Resource) -> bool:

@@ -24,3 +24,6 @@ class TerraformImport:
         self.websocket: set[str] = set()  # WebSocket APIs and their resources: kept whole
         self.outside_targets: dict[str, str] = {}  # event target -> its target outside the design
         self.rules_with_outside_targets: set[str] = set()
+        # A resource that wires something outside the design (an e-mail subscription, an
+        # integration with another service): kept whole, with why.
+        self.kept_as_written: dict[str, str] = {}

@@ -42,7 +42,28 @@ def kept_whole(imp: TerraformImport, res: Resource) -> str | None:
         return f"rule target {imp.outside_targets[res.address]} is outside the design: kept as written"
     if res.tf_type == "aws_cloudwatch_event_rule" and res.address in imp.rules_with_outside_targets:
         return "a target of this rule is outside the design: the rule is kept as written for it"
+    if res.address in imp.kept_as_written:
+        return imp.kept_as_written[res.address]
     return None
+
+
+def referred_to(imp: TerraformImport, kept: set[str]) -> dict[str, str]:
+    """Resources (not nodes) that kept resources refer to, such as the method and path a
+    kept integration hangs on or the route of a kept integration: kept too, with why."""
+    more: dict[str, str] = {}
+    todo = list(kept)
+    while todo:
+        address = todo.pop()
+        res = imp.resources.get(address)
+        for other in {address_of(k) for k in tokens_in(res.values)} if res else ():
+            if other in imp.resources and other not in kept and other not in more and other not in imp.b.node_of:
+                more[other] = f"{address} (kept) refers to it; kept as written"
+                todo.append(other)
+    for address, res in imp.resources.items():  # a route whose integration is kept
+        if res.tf_type == "aws_apigatewayv2_route" and address not in kept and address not in more and \
+                {address_of(k) for k in tokens_in(res.values.get("target"))} & kept:
+            more[address] = "the route of an integration kept as written"
+    return more
 
 
 def _permission_covered(imp: TerraformImport, res: Resource) -> bool:

@@ -121,6 +121,10 @@ def wire_subscription(imp: TerraformImport, res: Resource) -> None:
     v = res.values
     topic = imp.b.node_for(v.get("topic_arn"), "sns")
     target = imp.b.node_for(v.get("endpoint"), ("sqs", "lambda"))
+    if topic is not None and target is None:
+        imp.kept_as_written[res.address] = f"{v.get('protocol')} subscription to " \
+                                           f"{strip_tokens(str(v.get('endpoint')))}, outside the design: kept as written"
+        return
     if topic is None or target is None:
         imp.b.warn(res.address, res.tf_type, f"{v.get('protocol')} subscription: topic or endpoint is not a node")
         return
@@ -133,6 +137,10 @@ def wire_event_source_mapping(imp: TerraformImport, res: Resource) -> None:
     v = res.values
     source = imp.b.node_for(v.get("event_source_arn"), ("sqs", "kinesis", "dynamodb"))
     fn = imp.b.node_for(v.get("function_name"), "lambda")
+    if source is None and fn is not None:  # Amazon MQ, Kafka, DocumentDB...: kept as written
+        imp.kept_as_written[res.address] = f"event source {strip_tokens(str(v.get('event_source_arn')))} is outside " \
+                                           "the design: kept as written"
+        return
     if source is None or fn is None:
         imp.b.warn(res.address, res.tf_type, "event source or function is not a node")
         return
@@ -234,4 +242,5 @@ def wire_state_machine(imp: TerraformImport, res: Resource) -> None:
         imp.b.warn(res.address, res.tf_type, "definition could not be evaluated (an unsupported function?); "
                    "no task edges")
         return
-    imp.b.task_edges(imp.b.node_of[res.address], definition, res.address, res.tf_type)
+    outside = imp.b.task_edges(imp.b.node_of[res.address], definition, res.address, res.tf_type)
+    imp.b.outside_tasks_lost(res.address, res.tf_type, outside)

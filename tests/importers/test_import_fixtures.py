@@ -75,7 +75,9 @@ def test_cfn_conditions_mappings_intrinsics_and_plain_wiring():
     assert [arch.find_edge("Flow", t).config["order"] for t in ("Worker", "Notifier", "Inbox")] == [1, 2, 3]
     assert arch.find_edge("Stream", "Worker").config["batch_size"] == 200
     assert arch.find_edge("Api", "Inbox").routes == [("POST", "/messages")]
-    assert {e["logical_id"] for e in arch.extra["extras"]} == {"Logs", "Vpc"}
+    # DevOnlyQueue is not in the design, but kept as written with its condition
+    assert {e["logical_id"]: e.get("condition") for e in arch.extra["extras"]} == {
+        "Logs": "WantsAudit", "Vpc": None, "DevOnlyQueue": "IsDev"}
     assert arch.nodes["Table"].extra["cfn"]["logical_id"] == "Table"
     assert not errors(validate(arch))
 

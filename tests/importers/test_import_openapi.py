@@ -108,8 +108,6 @@ def test_malformed_definitions_are_reported_by_path_and_method():
         f"{api}: POST /odd-type: integration type 'lambda' is not one API Gateway knows; no edge",
         f"{api}: GET /no-integration: no x-amazon-apigateway-integration; no edge",
         f"{api}: DELETE /no-uri: aws_proxy integration without a uri; no edge",
-        f"{api}: PUT /nowhere: integration arn:aws:apigateway:us-east-1:kinesis:action/PutRecord reaches no node "
-        "of the design",
         "NoPaths (AWS::Serverless::HttpApi): DefinitionBody has a 'paths' that is not a mapping; no routes imported",
         "MissingFile (AWS::Serverless::Api): DefinitionUri definitions/not_there.yaml not found next to the "
         "template; its routes are not imported",
@@ -117,8 +115,12 @@ def test_malformed_definitions_are_reported_by_path_and_method():
         "'<stream end>'; its routes are not imported",
     ]
     assert _report(result, "note") == [
+        # a service action on nothing the design models: kept on the API as written (issue 15)
+        f"{api}: PUT /nowhere: integration arn:aws:apigateway:us-east-1:kinesis:action/PutRecord reaches nothing "
+        "the design models: the operation is kept as written",
         f"{api}: HEAD /ok: HTTP method HEAD is not one Stratus models; the route is imported as ANY",
     ]
+    assert [(o["method"], o["path"]) for o in arch.nodes["Api"].extra["cfn"]["kept_operations"]] == [("PUT", "/nowhere")]
 
 
 @pytest.mark.parametrize("fmt", ["sam", "cloudformation"])
@@ -156,9 +158,14 @@ def test_v2_api_body_and_direct_integrations_stratus_does_not_model_are_reported
     arch = result.architecture
     assert _edges(arch) == Counter({("HttpApi", "Fn", "invoke", ("GET /fn",))})  # a bare function ARN as uri
     assert arch.nodes["HttpApi"].config["api_type"] == "http"
-    assert _report(result, "unmapped") == [
-        "HttpApi (AWS::ApiGatewayV2::Api): Body: POST /events: EventBridge-PutEvents integration: API Gateway "
-        "'HttpApi' -> EventBridge 'Bus' is not an edge Stratus models; not added",
-        "RestApi (AWS::ApiGateway::RestApi): Body: POST /alerts integration: API Gateway 'RestApi' -> SNS "
-        "'Alerts' is not an edge Stratus models; not added",
+    # integrations with what no API edge models are kept on the API as written (issue 15)
+    assert not _report(result, "unmapped")
+    assert _report(result, "note") == [
+        "HttpApi (AWS::ApiGatewayV2::Api): Body: POST /events: integration EventBridge-PutEvents reaches nothing "
+        "the design models: the operation is kept as written",
+        "RestApi (AWS::ApiGateway::RestApi): Body: POST /alerts: integration "
+        "arn:aws:apigateway:${AWS::Region}:sns:action/Publish reaches nothing the design models: the operation is "
+        "kept as written",
     ]
+    assert [[(o["method"], o["path"]) for o in arch.nodes[api].extra["cfn"]["kept_operations"]]
+            for api in ("HttpApi", "RestApi")] == [[("POST", "/events")], [("POST", "/alerts")]]

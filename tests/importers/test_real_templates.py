@@ -301,3 +301,118 @@ def test_a_schedule_must_be_an_expression_on_the_default_bus():
     assert any("is not a schedule expression: write rate(5 minutes)" in m for m in messages)
     assert any("runs on the default event bus only" in m for m in messages)
 
+
+
+# -- a state machine whose tasks call what the design does not model -------------------------
+
+
+def test_a_definition_calling_outside_the_design_is_kept_as_written_while_its_task_edges_stand():
+    from model.architecture import Edge, Node
+
+    result = import_template(FIXTURES / "real" / "outside_tasks.yaml")
+    arch = result.architecture
+    assert _edges(arch) == Counter({("Flow", "Worker", "task")})
+    assert not result.notes("unmapped")
+    assert any("ecs:runTask.sync" in n.message and "kept as written" in n.message for n in result.notes("note"))
+    assert not _problems(arch)
+    machine = _export(arch)["Resources"]["Flow"]["Properties"]
+    assert "DefinitionString" not in machine
+    assert machine["Definition"]["States"]["RunTask"]["Resource"] == "arn:aws:states:::ecs:runTask.sync"
+    assert machine["DefinitionSubstitutions"]["WorkerArn"] == {"Fn::GetAtt": ["Worker", "Arn"]}
+    # once the design's tasks change, the definition is written from its task edges again
+    arch.add_node(Node("Second", "lambda", {}))
+    arch.add_edge(Edge("Flow", "Second", {"order": 2}))
+    machine = _export(arch)["Resources"]["Flow"]["Properties"]
+    assert "Definition" not in machine and "ecs:runTask" not in str(machine["DefinitionString"])
+
+
+# -- SAM events from sources the design does not model ------------------------------------------
+
+
+def test_events_from_sources_outside_the_design_are_kept_as_the_resources_sam_makes():
+    result = import_template(FIXTURES / "real" / "outside_events.yaml")
+    arch = result.architecture
+    assert set(arch.nodes) == {"Consumer"} and not arch.edges
+    assert not result.notes("unmapped")
+    assert {e["logical_id"]: e["type"] for e in arch.extra["extras"]} == {
+        "ConsumerOrders": "AWS::Lambda::EventSourceMapping", "ConsumerOrdersPolicy": "AWS::IAM::Policy",
+        "ConsumerThings": "AWS::IoT::TopicRule", "ConsumerThingsPermission": "AWS::Lambda::Permission"}
+    assert not _problems(arch)
+    resources = _export(arch)["Resources"]
+    mapping = resources["ConsumerOrders"]["Properties"]
+    assert mapping["EventSourceArn"] == {"Ref": "BrokerArn"} and mapping["Queues"] == ["orders"]
+    assert mapping["FunctionName"] == {"Ref": "Consumer"} and "SecretsManagerKmsKeyId" not in mapping
+    # the poller's grants go on the role the exporter writes for the function
+    roles = resources["ConsumerOrdersPolicy"]["Properties"]["Roles"]
+    assert [resources[r["Ref"]]["Type"] for r in roles] == ["AWS::IAM::Role"]
+    assert "mq:DescribeBroker" in resources["ConsumerOrdersPolicy"]["Properties"]["PolicyDocument"]["Statement"][0][
+        "Action"]
+    rule = resources["ConsumerThings"]["Properties"]["TopicRulePayload"]
+    assert rule["Actions"] == [{"Lambda": {"FunctionArn": {"Fn::GetAtt": ["Consumer", "Arn"]}}}]
+    assert resources["ConsumerThingsPermission"]["Properties"]["Principal"] == "iot.amazonaws.com"
+
+
+# -- OpenAPI operations that integrate services outside the design ------------------------------
+
+
+def test_openapi_operations_outside_the_design_are_kept_on_the_api_and_written_beside_its_routes():
+    result = import_template(FIXTURES / "real" / "outside_operations.yaml")
+    arch = result.architecture
+    assert _edges(arch) == Counter({("Files", "Reader", "invoke")})
+    assert not result.notes("unmapped")
+    assert [(o["method"], o["path"]) for o in arch.nodes["Files"].extra["cfn"]["kept_operations"]] == [
+        ("GET", "/files/{key}")]
+    assert not _problems(arch)
+    resources = _export(arch)["Resources"]
+    methods = {(r["Properties"]["HttpMethod"], r["Properties"]["Integration"]["Type"]): r["Properties"]
+               for r in resources.values() if r["Type"] == "AWS::ApiGateway::Method"}
+    assert set(methods) == {("GET", "AWS_PROXY"), ("GET", "AWS")}
+    s3 = methods[("GET", "AWS")]
+    assert s3["Integration"]["Uri"] == {"Fn::Sub": "arn:aws:apigateway:${AWS::Region}:s3:path/my-bucket/{key}"}
+    assert s3["Integration"]["PassthroughBehavior"] == "WHEN_NO_MATCH"
+    assert s3["Integration"]["Credentials"] == {"Fn::GetAtt": ["S3Reader", "Arn"]} and "S3Reader" in resources
+    assert s3["RequestParameters"] == {"method.request.path.key": True}
+    deployment = next(r for r in resources.values() if r["Type"] == "AWS::ApiGateway::Deployment")
+    assert len(deployment["DependsOn"]) == 2  # the kept method is deployed with the API
+    routes = [r["Properties"] for r in resources.values() if r["Type"] == "AWS::ApiGatewayV2::Route"]
+    assert [r["RouteKey"] for r in routes] == ["POST /"]
+    integration = next(r["Properties"] for r in resources.values() if r["Type"] == "AWS::ApiGatewayV2::Integration")
+    assert integration["IntegrationSubtype"] == "EventBridge-PutEvents"
+    assert integration["IntegrationType"] == "AWS_PROXY"
+
+
+# -- SAM policy templates on resources outside the design ---------------------------------------
+
+
+def test_policy_templates_on_resources_outside_the_design_are_kept_as_grants_on_the_exported_role():
+    result = import_template(FIXTURES / "real" / "outside_grants.yaml")
+    arch = result.architecture
+    assert set(arch.nodes) == {"Reporter"} and not arch.edges
+    assert not result.notes("unmapped")
+    assert not _problems(arch)
+    template = _export(arch)
+    policies = {k: r["Properties"] for k, r in template["Resources"].items() if r["Type"] == "AWS::IAM::Policy"}
+    assert sorted(policies) == ["ReporterEventBridgePutEventsPolicy2", "ReporterS3ReadPolicy1"]
+    for policy in policies.values():
+        assert [template["Resources"][r["Ref"]]["Type"] for r in policy["Roles"]] == ["AWS::IAM::Role"]
+    read = policies["ReporterS3ReadPolicy1"]["PolicyDocument"]["Statement"]
+    assert {a for s in read for a in s["Action"]} >= {"s3:GetObject", "s3:ListBucket"}
+    assert read[0]["Resource"]["Fn::Sub"][1] == {"Name": {"Ref": "DataBucket"}}
+    assert template["Parameters"]["DataBucket"]["Default"] == "shared-data"  # the source's parameter, kept
+    put = policies["ReporterEventBridgePutEventsPolicy2"]["PolicyDocument"]["Statement"]
+    assert put == [{"Effect": "Allow", "Action": ["events:PutEvents"], "Resource": {"Fn::Sub": [
+        "arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:event-bus/${Name}", {"Name": "default"}]}}]
+
+
+def test_a_method_integrating_a_service_outside_the_design_is_kept_and_deployed_with_its_api():
+    result = import_template(FIXTURES / "real" / "outside_methods.yaml")
+    arch = result.architecture
+    assert set(arch.nodes) == {"Api"} and not arch.edges
+    assert not result.notes("unmapped")
+    assert {"RootMethodGet", "ApiRole"} <= {e["logical_id"] for e in arch.extra["extras"]}
+    assert not _problems(arch)
+    resources = _export(arch)["Resources"]  # cfn-lint clean: no second GET / beside the kept one
+    methods = [k for k, r in resources.items() if r["Type"] == "AWS::ApiGateway::Method"]
+    assert methods == ["RootMethodGet"]  # and no mock health check of the exporter's
+    deployment = next(r for r in resources.values() if r["Type"] == "AWS::ApiGateway::Deployment")
+    assert deployment["DependsOn"] == ["RootMethodGet"]
