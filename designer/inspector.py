@@ -27,6 +27,7 @@ from . import commands, style
 from .form_parts import FieldRows, Header, heading, new_form, plain_label, replace_widget
 from .inspector_widgets import compact
 from .scenario_editor import ScenariosPage
+from .theme import set_tone
 
 REGIONS = (
     "us-east-1", "us-east-2", "us-west-1", "us-west-2", "ca-central-1", "eu-west-1",
@@ -68,7 +69,7 @@ class NodeForm(QWidget):
         self.id_problem = QLabel()
         self.id_problem.setObjectName("id_problem")
         self.id_problem.setWordWrap(True)
-        self.id_problem.setStyleSheet("color: #D92D20;")
+        set_tone(self.id_problem, "error")
         self.id_problem.hide()
         form.addRow(self.id_problem)
         form.addRow(heading("Configuration"))
@@ -177,7 +178,8 @@ class SelectionForm(QWidget):
         hint = QLabel("Select nodes of one service to edit a field they share; Arrange aligns and "
                       "distributes the selected cards.")
         hint.setWordWrap(True)
-        hint.setStyleSheet("color: #8a93a0; padding-top: 12px;")
+        hint.setStyleSheet("padding-top: 12px;")
+        set_tone(hint, "hint")
         layout.addWidget(hint)
         layout.addStretch(1)
 
@@ -284,7 +286,8 @@ class DesignForm(QWidget):
         hint = QLabel("Select a node or an edge on the canvas to edit it. "
                       "Drag services from the palette; drag from a node's handle to connect.")
         hint.setWordWrap(True)
-        hint.setStyleSheet("color: #8a93a0; padding-top: 12px;")
+        hint.setStyleSheet("padding-top: 12px;")
+        set_tone(hint, "hint")
         layout.addWidget(hint)
         layout.addStretch(1)
 
@@ -407,7 +410,8 @@ class GroupForm(QWidget):
         layout.addLayout(form)
         hint = QLabel("Right-click a node to add it to a group or take it out.")
         hint.setWordWrap(True)
-        hint.setStyleSheet("color: #8a93a0; padding-top: 12px;")
+        hint.setStyleSheet("padding-top: 12px;")
+        set_tone(hint, "hint")
         layout.addWidget(hint)
         layout.addStretch(1)
         self.refresh()
