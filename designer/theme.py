@@ -178,8 +178,9 @@ def set_tone(label, tone: str):
     follows a theme switch. A label's own style sheet must then name no colour."""
     if label.property("tone") != tone:
         label.setProperty("tone", tone)
-        label.style().unpolish(label)  # a label already shown takes the new tone
-        label.style().polish(label)
+        if label.testAttribute(Qt.WA_WState_Polished):  # a label already styled takes the new tone
+            label.style().unpolish(label)
+            label.style().polish(label)
     return label
 
 
