@@ -4,7 +4,9 @@ Prints simulated requests per wall-clock second for
   (a) one function at its concurrency cap (Poisson load above the cap: throttles), and
   (b) a multi-service design (API Gateway -> Lambda -> DynamoDB x2 and SQS -> worker Lambda),
 each beside the same model written directly on bare SimPy in the straightforward
-process-per-request style, in the same run, and the ratio (goal >= 1.0).
+process-per-request style, in the same run, and the ratio (goal >= 1.0). Stratus runs as
+`simulate` does by default: with request journeys recorded at the default sample
+(simulation/traces.py: MAX_TRACES, SHARE), so the ratio includes tracing's cost.
 
 Paired design: the machine is a shared virtual machine whose speed drifts by +-20% from
 one second to the next (CPU steal), so "best of 3" of each side can compare a fast moment
@@ -34,6 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from model.architecture import Architecture, Edge, Load, Node, Scenario  # noqa: E402
 from simulation.engine import simulate  # noqa: E402
+from simulation.traces import MAX_TRACES, SHARE  # noqa: E402
 
 CAP, RATE, MEAN_MS = 50, 600.0, 100.0
 
@@ -126,6 +129,11 @@ def bare_multi(duration_s: float) -> int:
     return done[0]
 
 
+def traced_run(design: Architecture):
+    """A Stratus run with tracing on, at the default sample (stated, not left implicit)."""
+    return simulate(design, traces=MAX_TRACES, trace_share=SHARE)
+
+
 def timed(fn, *args):
     start = time.perf_counter()
     value = fn(*args)
@@ -136,20 +144,21 @@ def compare(name: str, make, bare, duration_s: float, count, pairs: int) -> floa
     """Run `pairs` back-to-back pairs; print req/s (median of each side) and the ratio."""
     ours_s, bare_s, log_ratios = [], [], []
     design = make(duration_s)
-    simulate(make(1.0)), bare(1.0)  # warm up: imports, the price file, caches
+    traced_run(make(1.0)), bare(1.0)  # warm up: imports, the price file, caches
     for i in range(pairs):
         if i % 2:
             _, theirs = timed(bare, duration_s)
-            result, ours = timed(simulate, design)
+            result, ours = timed(traced_run, design)
         else:
-            result, ours = timed(simulate, design)
+            result, ours = timed(traced_run, design)
             _, theirs = timed(bare, duration_s)
         ours_s.append(ours)
         bare_s.append(theirs)
         log_ratios.append(math.log(theirs / ours))  # > 0: Stratus faster
     requests = count(result)
     mean, half = mean_and_half_width(log_ratios)
-    print(f"| {name:28s} | {requests:>10,d} | {requests / statistics.median(ours_s):>14,.0f} "
+    print(f"| {name:28s} | {requests:>10,d} | {len(result.traces):>8,d} "
+          f"| {requests / statistics.median(ours_s):>14,.0f} "
           f"| {requests / statistics.median(bare_s):>14,.0f} | {math.exp(mean):5.2f} "
           f"| {math.exp(mean - half):.2f}-{math.exp(mean + half):.2f} |")
     return math.exp(mean)
@@ -194,8 +203,8 @@ def main() -> None:
     if args.child:
         memory_child(args.child)
         return
-    print("| case                         |   requests | Stratus req/s  | bare SimPy req/s | ratio | 95% CI |")
-    print("|------------------------------|-----------:|---------------:|---------------:|------:|-------:|")
+    print("| case                         |   requests | journeys | Stratus req/s  | bare SimPy req/s | ratio | 95% CI |")
+    print("|------------------------------|-----------:|---------:|---------------:|---------------:|------:|-------:|")
     compare("(a) one function at its cap", capped_design, bare_capped, args.duration,
             lambda r: r.nodes["fn"].requests, args.pairs)
     compare("(b) API+Lambda+DynamoDB+SQS", multi_design, bare_multi, args.duration,

@@ -36,9 +36,11 @@ from model.validation import errors as validation_errors
 from model.validation import validate
 
 from .simulation_panel import BackgroundJob
+from .theme import current
 
-ACTION_COLOURS = {"create": "#067647", "update": "#1F6FD1", "replace": "#B54708", "delete": "#D92D20",
-                  "conflict": "#D92D20", "unchanged": "#6B7380"}
+# Colours by the theme's names (designer/theme.py), so the plan and the log read in both themes.
+ACTION_COLOURS = {"create": "good", "update": "accent", "replace": "warning", "delete": "bad",
+                  "conflict": "bad", "unchanged": "muted"}
 TARGETS = (("sandbox", "Local sandbox (moto on 127.0.0.1, no AWS account needed)"),
            ("endpoint", "Endpoint URL"), ("aws", "AWS profile (real AWS)"))
 
@@ -69,7 +71,7 @@ class DeployDialog(QDialog):
         self.relay = _Relay(self)
         self.relay.event.connect(self._on_event)
         self.job.finished.connect(self._finished)
-        self.job.failed.connect(lambda text: self._log(f"✗ {text}", "#D92D20"))
+        self.job.failed.connect(lambda text: self._log(f"✗ {text}", "bad"))
         self.job.busy_changed.connect(self._busy)
         self.setWindowTitle(f"Deploy — {arch.name}")
         self.resize(900, 680)
@@ -165,7 +167,7 @@ class DeployDialog(QDialog):
                    "Type the design's name to enable Deploy and Destroy.",
         }
         self.note.setText(notes[target])
-        self.note.setStyleSheet(f"color: {'#B54708' if target == 'aws' else '#5F6B7A'};")
+        self.note.setStyleSheet(f"color: {current().warning if target == 'aws' else current().tab_text};")
         self.plan = None
         self.plan_view.clear()
         self._update_buttons()
@@ -215,16 +217,16 @@ class DeployDialog(QDialog):
     def _start(self, what: str, work) -> bool:
         problems = validation_errors(validate(self.arch, self.design_dir))
         if problems:
-            self._log(f"✗ The design has {len(problems)} validation error(s): {problems[0].format()}", "#D92D20")
+            self._log(f"✗ The design has {len(problems)} validation error(s): {problems[0].format()}", "bad")
             return False
         try:
             session, url, state, label = self._where()
         except StratusError as exc:
-            self._log(f"✗ {exc}", "#D92D20")
+            self._log(f"✗ {exc}", "bad")
             return False
         arch, design_dir, emit = self.arch.copy(), self.design_dir, self.relay.event.emit
         self._cancel = cancel = threading.Event()  # one per run: a late click cannot stop the next
-        self._log(f"— {what} on {label}", "#3D4654")
+        self._log(f"— {what} on {label}", "label")
         self.job.start(lambda _progress, _cancel: (what, work(arch, session, url, state, design_dir, emit,
                                                               cancel.is_set)))
         return True
@@ -234,7 +236,7 @@ class DeployDialog(QDialog):
         if not self.job.busy() or self._cancel.is_set():
             return False
         self._cancel.set()
-        self._log("Cancelling after the current resource…", "#B54708")
+        self._log("Cancelling after the current resource…", "warning")
         self._update_buttons()
         return True
 
@@ -273,12 +275,12 @@ class DeployDialog(QDialog):
         for item in the_plan.items:
             detail = ", ".join(item.changed) if item.changed else item.reason
             row = QTreeWidgetItem([item.action, item.key, item.name or "—", detail])
-            row.setForeground(0, QBrush(QColor(ACTION_COLOURS.get(item.action, "#1F2733"))))
+            row.setForeground(0, QBrush(QColor(getattr(current(), ACTION_COLOURS.get(item.action, "text")))))
             self.plan_view.addTopLevelItem(row)
         summary = ", ".join(f"{n} {a}" for a, n in the_plan.counts().items()) or "nothing to do"
-        self._log(f"Plan: {summary}", "#3D4654")
+        self._log(f"Plan: {summary}", "label")
         for warning in the_plan.warnings:
-            self._log(f"warning: {warning}", "#B54708")
+            self._log(f"warning: {warning}", "warning")
         self.planned.emit(the_plan)
 
     def _on_event(self, event) -> None:
@@ -295,7 +297,7 @@ class DeployDialog(QDialog):
             return
         step = getattr(event, "step", None)
         prefix = f"[{step}/{event.total}] " if step else "  "
-        colour = "#D92D20" if isinstance(event, StepFailed) else "#1F2733"
+        colour = "bad" if isinstance(event, StepFailed) else "text"
         self._log(prefix + event.message, colour)
         if isinstance(event, StepFinished):
             self.progress.setValue(event.step)
@@ -306,27 +308,28 @@ class DeployDialog(QDialog):
             self._show_plan(result)
             if self._cancel.is_set():
                 self._log("The plan ran to the end: it only reads the target, so there was nothing to stop",
-                          "#5F6B7A")
+                          "tab_text")
         elif getattr(result, "cancelled", False):
-            self._log(f"■ {what.capitalize()} {result.error}", "#B54708")
+            self._log(f"■ {what.capitalize()} {result.error}", "warning")
             (self.applied if what == "deploy" else self.destroyed).emit(result)
         elif what == "deploy":
             if result.ok:
-                self._log(f"✓ Deployed {len(result.done)} step(s) in {result.seconds:.1f} s", "#067647")
+                self._log(f"✓ Deployed {len(result.done)} step(s) in {result.seconds:.1f} s", "good")
             else:
                 self._log(f"✗ {result.failed_step or 'deploy'} failed: {result.error}"
-                          + (f"; rolled back {len(result.rolled_back)}" if result.rolled_back else ""), "#D92D20")
+                          + (f"; rolled back {len(result.rolled_back)}" if result.rolled_back else ""), "bad")
             self.applied.emit(result)
         else:
             if result.ok:
-                self._log(f"✓ Destroyed {len(result.deleted)} resource(s) in {result.seconds:.1f} s", "#067647")
+                self._log(f"✓ Destroyed {len(result.deleted)} resource(s) in {result.seconds:.1f} s", "good")
             else:
-                self._log("✗ Destroy incomplete: " + "; ".join(result.errors + result.refused), "#D92D20")
+                self._log("✗ Destroy incomplete: " + "; ".join(result.errors + result.refused), "bad")
             self.destroyed.emit(result)
 
-    def _log(self, text: str, colour: str = "#1F2733") -> None:
+    def _log(self, text: str, tone: str = "text") -> None:
+        """A line of the log in the theme's colour `tone` (a Theme field: text, bad, good...)."""
         safe = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-        self.log.appendHtml(f"<span style='color:{colour}'>{safe}</span>")
+        self.log.appendHtml(f"<span style='color:{getattr(current(), tone)}'>{safe}</span>")
 
     def _wait_until_idle(self, timeout_s: float) -> None:
         """Let the worker finish the resource in hand. The job's thread only ends once its

@@ -27,6 +27,7 @@ from model.validation import validate
 
 from .problems import severity_icon
 from .simulation_panel import BackgroundJob
+from .theme import set_tone
 
 FORMATS = (("cloudformation", "CloudFormation (YAML)", "template.yaml"),
            ("sam", "AWS SAM (YAML)", "template.sam.yaml"),
@@ -116,7 +117,7 @@ class ExportDialog(QDialog):
         row.addWidget(browse)
         form.addRow("Destination", row)
         layout.addLayout(form)
-        self.problems_note = QLabel()
+        self.problems_note = set_tone(QLabel(), "error")
         self.problems_note.setWordWrap(True)
         layout.addWidget(self.problems_note)
         splitter = QSplitter(Qt.Vertical)
@@ -156,7 +157,6 @@ class ExportDialog(QDialog):
         if problems:
             self.problems_note.setText(f"⚠ The design has {len(problems)} validation error(s); fix them first: "
                                        + "; ".join(p.format() for p in problems[:3]))
-            self.problems_note.setStyleSheet("color: #D92D20;")
             self.preview.setPlainText("")
             self.export_button.setEnabled(False)
             return
@@ -216,7 +216,7 @@ class ExportDialog(QDialog):
 
     def _status(self, text: str, error: bool = False) -> None:
         self.status.setText(text)
-        self.status.setStyleSheet(f"color: {'#D92D20' if error else '#3D4654'};")
+        set_tone(self.status, "error" if error else "label")
 
     def done(self, code: int) -> None:
         self.job.wait(30)

@@ -13,14 +13,14 @@ from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QScrollArea, QVB
 from model.catalogue import Field
 
 from .inspector_widgets import FieldEditor, field_label, field_tooltip, make_editor
+from .theme import set_tone
 
 
 def heading(text: str) -> QLabel:
     label = QLabel(text.upper())
     label.setObjectName("inspectorSection")
-    label.setStyleSheet("color: #5f6b7a; font-weight: 600; font-size: 8pt; "
-                        "letter-spacing: 0.5px; padding-top: 8px;")
-    return label
+    label.setStyleSheet("font-weight: 600; font-size: 8pt; letter-spacing: 0.5px; padding-top: 8px;")
+    return set_tone(label, "secondary")
 
 
 def new_form() -> QFormLayout:
@@ -36,20 +36,20 @@ def new_form() -> QFormLayout:
     return form
 
 
-LABEL_STYLE = "color: #3d4654; padding-top: 4px;"
+LABEL_STYLE = "padding-top: 4px;"  # coloured by its tone, "label" (theme.set_tone)
 
 
 def row_label(fdef: Field) -> QLabel:
     label = QLabel(field_label(fdef.name))
     label.setToolTip(field_tooltip(fdef))
     label.setStyleSheet(LABEL_STYLE)
-    return label
+    return set_tone(label, "label")
 
 
 def plain_label(text: str) -> QLabel:
     label = QLabel(text)
     label.setStyleSheet(LABEL_STYLE)
-    return label
+    return set_tone(label, "label")
 
 
 def replace_widget(scroll: QScrollArea, widget: QWidget) -> None:
@@ -78,14 +78,15 @@ class Header(QWidget):
         texts = QVBoxLayout()
         texts.setSpacing(1)
         self.title = QLabel(title)
-        self.title.setStyleSheet("font-size: 11pt; font-weight: 600; color: #1f2733;")
+        self.title.setStyleSheet("font-size: 11pt; font-weight: 600;")
+        set_tone(self.title, "title")
         self.title.setTextInteractionFlags(Qt.TextSelectableByMouse)
         self.subtitle = QLabel(subtitle)
         self.subtitle.setWordWrap(True)
         self.subtitle.setMinimumWidth(120)
         self.title.setMinimumWidth(120)
         self.title.setWordWrap(True)
-        self.subtitle.setStyleSheet("color: #6b7380;")
+        set_tone(self.subtitle, "muted")
         texts.addWidget(self.title)
         texts.addWidget(self.subtitle)
         row.addLayout(texts, 1)

@@ -18,6 +18,8 @@ from model.architecture import Architecture
 from model.designfile import load_design
 from model.errors import StratusError
 
+from .theme import current, set_tone
+
 THUMBNAIL = QSize(260, 160)
 PATH_ROLE = Qt.UserRole + 1
 _cache: dict[tuple[str, float, int, int], QPixmap] = {}
@@ -72,7 +74,8 @@ class GalleryDialog(QDialog):
         self.resize(900, 620)
         layout = QVBoxLayout(self)
         intro = QLabel("Start from an example design. It opens as a new, unsaved design.")
-        intro.setStyleSheet("color: #5f6b7a; padding-bottom: 4px;")
+        intro.setStyleSheet("padding-bottom: 4px;")
+        set_tone(intro, "secondary")
         layout.addWidget(intro)
         self.list = QListWidget()
         self.list.setViewMode(QListWidget.IconMode)
@@ -82,15 +85,17 @@ class GalleryDialog(QDialog):
         self.list.setMovement(QListWidget.Static)
         self.list.setWordWrap(True)
         self.list.setSpacing(6)
+        theme = current()
+        picked = theme.pressed if theme.dark else "#EAF2FD"
         self.list.setStyleSheet(
-            "QListWidget { background: #FFFFFF; }"
-            "QListWidget::item { border: 2px solid transparent; border-radius: 6px; padding: 4px; color: #1F2733; }"
-            "QListWidget::item:selected { background: #EAF2FD; border: 2px solid #2F80ED; color: #1F2733; }")
+            f"QListWidget {{ background: {theme.panel}; }}"
+            f"QListWidget::item {{ border: 2px solid transparent; border-radius: 6px; padding: 4px; color: {theme.text}; }}"
+            f"QListWidget::item:selected {{ background: {picked}; border: 2px solid {theme.accent}; color: {theme.text}; }}")
         layout.addWidget(self.list, 1)
         self.description = QLabel()
         self.description.setWordWrap(True)
         self.description.setMinimumHeight(48)
-        self.description.setStyleSheet("color: #3d4654;")
+        set_tone(self.description, "label")
         layout.addWidget(self.description)
         buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
         buttons.button(QDialogButtonBox.Ok).setText("Create")

@@ -11,6 +11,7 @@ shape changes, so focus survives ordinary edits).
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -25,12 +26,13 @@ from model.catalogue import ACCOUNT_FIELDS, SERVICES, edge_rule, rules_between
 from model.errors import Problem
 
 from . import commands, style
-from .form_parts import FieldRows, Header, heading, new_form, plain_label, replace_widget
+from .form_parts import FieldRows, Header, heading, new_form, plain_label
 from .inspector_widgets import compact
 from .quota_form import QuotaSection
 from .routes import free_route, route_texts
 from .routes_editor import RoutesEditor
 from .scenario_editor import ScenariosPage
+from .theme import set_tone
 
 # An API edge's route fields: the routes editor shows them (`method` and `path` are the
 # older form of one route, which the editor's list replaces).
@@ -76,7 +78,7 @@ class NodeForm(QWidget):
         self.id_problem = QLabel()
         self.id_problem.setObjectName("id_problem")
         self.id_problem.setWordWrap(True)
-        self.id_problem.setStyleSheet("color: #D92D20;")
+        set_tone(self.id_problem, "error")
         self.id_problem.hide()
         form.addRow(self.id_problem)
         form.addRow(heading("Configuration"))
@@ -185,7 +187,8 @@ class SelectionForm(QWidget):
         hint = QLabel("Select nodes of one service to edit a field they share; Arrange aligns and "
                       "distributes the selected cards.")
         hint.setWordWrap(True)
-        hint.setStyleSheet("color: #8a93a0; padding-top: 12px;")
+        hint.setStyleSheet("padding-top: 12px;")
+        set_tone(hint, "hint")
         layout.addWidget(hint)
         layout.addStretch(1)
 
@@ -320,7 +323,8 @@ class DesignForm(QWidget):
         hint = QLabel("Select a node or an edge on the canvas to edit it. "
                       "Drag services from the palette; drag from a node's handle to connect.")
         hint.setWordWrap(True)
-        hint.setStyleSheet("color: #8a93a0; padding-top: 12px;")
+        hint.setStyleSheet("padding-top: 12px;")
+        set_tone(hint, "hint")
         layout.addWidget(hint)
         layout.addStretch(1)
 
@@ -444,7 +448,8 @@ class GroupForm(QWidget):
         layout.addLayout(form)
         hint = QLabel("Right-click a node to add it to a group or take it out.")
         hint.setWordWrap(True)
-        hint.setStyleSheet("color: #8a93a0; padding-top: 12px;")
+        hint.setStyleSheet("padding-top: 12px;")
+        set_tone(hint, "hint")
         layout.addWidget(hint)
         layout.addStretch(1)
         self.refresh()
@@ -484,8 +489,17 @@ class GroupForm(QWidget):
 # The dock's widget
 
 
+# Node forms kept after they are left, so clicking from node to node (after a run, say)
+# shows a form already built instead of building one (most of a click's time). They are
+# dropped whenever the design changes: a kept form never shows stale values.
+NODE_FORMS_KEPT = 32
+
+
 class Inspector(QWidget):
-    """Properties of the selection (or the design) and the scenarios, in two tabs."""
+    """Properties of the selection (or the design) and the scenarios, in two tabs. The
+    Properties tab's `pages` hold the form shown and, hidden, the node forms kept
+    (`NODE_FORMS_KEPT`; a hidden widget takes no room in a layout, so the scroll range is
+    the shown form's)."""
 
     subject_changed = Signal(object)
 
@@ -503,7 +517,12 @@ class Inspector(QWidget):
         self.scroll.setWidgetResizable(True)
         self.scroll.setFrameShape(QFrame.NoFrame)
         self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        self.pages = QWidget()
+        self.page_layout = QVBoxLayout(self.pages)
+        self.page_layout.setContentsMargins(0, 0, 0, 0)
+        self.scroll.setWidget(self.pages)
         self.tabs.addTab(self.scroll, "Properties")
+        self._node_forms: OrderedDict[str, NodeForm] = OrderedDict()  # node id -> its form, oldest first
         self.scenarios = ScenariosPage(arch, undo_stack)
         self.tabs.addTab(self.scenarios, "Scenarios")
         self.subject: tuple = ("design", None)
@@ -518,7 +537,11 @@ class Inspector(QWidget):
         """("node", id), ("edge", Edge), ("scenario", name) or ("design", None)."""
         kind, value = subject
         if kind == "node" and value in self.arch.nodes:
-            self._set_form(("node", value), NodeForm(self.arch, self.stack, value, self.icon_for))
+            form = self._node_forms.pop(value, None) or NodeForm(self.arch, self.stack, value, self.icon_for)
+            self._node_forms[value] = form  # the most recently shown last
+            self._set_form(("node", value), form)
+            if len(self._node_forms) > NODE_FORMS_KEPT:
+                self._drop(self._node_forms.popitem(last=False)[1])
         elif kind == "edge" and any(e is value for e in self.arch.edges):
             self._set_form(("edge", value), EdgeForm(self.arch, self.stack, value))
         elif kind == "nodes" and value and all(n in self.arch.nodes for n in value):
@@ -561,18 +584,50 @@ class Inspector(QWidget):
 
     def _set_form(self, subject: tuple, form: QWidget) -> None:
         self.subject = subject
-        self.form = form
+        old, self.form = self.form, form
         if isinstance(form, EdgeForm):
             form.show_problems(self.problems)
-        form.setContentsMargins(12, 12, 12, 12)
-        form.setSizePolicy(QSizePolicy.Preferred, QSizePolicy.Preferred)
-        replace_widget(self.scroll, form)
+        if old is not form:
+            if form.parent() is not self.pages:
+                form.setContentsMargins(12, 12, 12, 12)
+                form.setSizePolicy(QSizePolicy.Preferred, QSizePolicy.Preferred)
+                self.page_layout.addWidget(form)
+            if old is not None:
+                if self._kept(old):
+                    old.hide()
+                else:
+                    self._drop(old)
+            form.show()
+            self.scroll.verticalScrollBar().setValue(0)  # a form is read from its top
         self.subject_changed.emit(subject)
+
+    def _kept(self, form: QWidget) -> bool:
+        return any(kept is form for kept in self._node_forms.values())
+
+    def _drop(self, form: QWidget) -> None:
+        """Remove a form that is not shown; deleted later, as the signal that led here may
+        come from one of its own editors."""
+        if form is self.form:
+            return
+        self.page_layout.removeWidget(form)
+        form.hide()
+        form.deleteLater()
+
+    def _forget_kept_forms(self) -> None:
+        """The design changed: drop every kept node form but the one shown."""
+        for node_id, form in list(self._node_forms.items()):
+            if form is not self.form:
+                del self._node_forms[node_id]
+                self._drop(form)
 
     # -- keeping up with the model -----------------------------------------------------
 
     def _on_change(self, change: Change) -> None:
         self.scenarios.on_change(change)
+        self._update_form(change)
+        self._forget_kept_forms()
+
+    def _update_form(self, change: Change) -> None:
         kind, value = self.subject
         what = change.what
         if what == "reset":

@@ -37,6 +37,7 @@ from .names import node_name
 from .inspector import Inspector
 from .palette import Palette
 from .problems import ProblemsPanel
+from .theme import set_tone, themes
 from .toolbar_icons import TOOLBAR_ICONS, line_icon
 
 VALIDATION_DELAY_MS = 300
@@ -280,11 +281,8 @@ class MainWindow(QMainWindow):
         bar.setMovable(False)
         bar.setIconSize(QSize(18, 18))
         bar.setToolButtonStyle(Qt.ToolButtonTextBesideIcon)
-        for name, action in (("new", self.act_new), ("open", self.act_open), ("save", self.act_save),
-                             ("undo", self.act_undo), ("redo", self.act_redo), ("delete", self.act_delete),
-                             ("duplicate", self.act_duplicate), ("zoom_in", self.act_zoom_in),
-                             ("zoom_out", self.act_zoom_out), ("fit", self.act_fit), ("layout", self.act_layout)):
-            action.setIcon(line_icon(TOOLBAR_ICONS[name]))
+        self._draw_toolbar_icons()
+        themes().changed.connect(self._draw_toolbar_icons)  # drawn in the theme's icon colour
         # Menus keep their text; the toolbar shows short names (the undo stack's
         # "Undo Add S3" would make the toolbar jump about).
         groups = (
@@ -302,10 +300,18 @@ class MainWindow(QMainWindow):
         self.addToolBar(Qt.TopToolBarArea, bar)
         self.toolbar = bar
 
+    def _draw_toolbar_icons(self, _theme=None) -> None:
+        for name, action in (("new", self.act_new), ("open", self.act_open), ("save", self.act_save),
+                             ("undo", self.act_undo), ("redo", self.act_redo), ("delete", self.act_delete),
+                             ("duplicate", self.act_duplicate), ("zoom_in", self.act_zoom_in),
+                             ("zoom_out", self.act_zoom_out), ("fit", self.act_fit), ("layout", self.act_layout)):
+            action.setIcon(line_icon(TOOLBAR_ICONS[name]))
+
     def _build_status_bar(self) -> None:
         status = self.statusBar()
         self.counts_label = QLabel()
-        self.counts_label.setStyleSheet("color: #5f6b7a; padding: 0 8px;")
+        self.counts_label.setStyleSheet("padding: 0 8px;")
+        set_tone(self.counts_label, "secondary")
         self.validity_label = QLabel()
         self.validity_label.setStyleSheet("padding: 0 8px;")
         status.addPermanentWidget(self.counts_label)

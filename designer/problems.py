@@ -10,6 +10,8 @@ from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QVBoxLayout,
 
 from model.errors import Problem
 
+from .theme import set_tone
+
 ERROR_COLOUR = QColor("#D92D20")
 WARNING_COLOUR = QColor("#E59A0B")
 OK_COLOUR = QColor("#12B76A")
@@ -76,7 +78,8 @@ class ProblemsPanel(QWidget):
         layout.setSpacing(0)
         self.summary = QLabel()
         self.summary.setObjectName("problemsSummary")
-        self.summary.setStyleSheet("padding: 4px 8px; color: #5f6b7a;")
+        self.summary.setStyleSheet("padding: 4px 8px;")
+        set_tone(self.summary, "secondary")
         layout.addWidget(self.summary)
         self.list = QListWidget()
         self.list.setObjectName("problemsList")

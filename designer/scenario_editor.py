@@ -29,6 +29,7 @@ from . import commands
 from .form_parts import FieldRows, heading, new_form, plain_label, replace_widget
 from .inspector_widgets import compact
 from .names import node_name
+from .theme import current, set_tone
 
 
 def _entry_nodes(arch: Architecture) -> list[str]:
@@ -42,7 +43,8 @@ class LoadRow(QFrame):
     def __init__(self, form: "ScenarioForm", index: int, load: Load) -> None:
         super().__init__()
         self.setObjectName("loadRow")
-        self.setStyleSheet("#loadRow { background: #f7f8fa; border: 1px solid #e1e5ea; border-radius: 6px; }")
+        t = current()
+        self.setStyleSheet(f"#loadRow {{ background: {t.alternate}; border: 1px solid {t.border}; border-radius: 6px; }}")
         self.form, self.index = form, index
         layout = new_form()
         layout.setContentsMargins(8, 6, 8, 8)
@@ -342,7 +344,7 @@ class ScenariosPage(QWidget):
         self.form = ScenarioForm(self.arch, self.stack, name) if name else None
         placeholder = QLabel("No scenarios yet. Add one to describe the load to simulate.")
         placeholder.setWordWrap(True)
-        placeholder.setStyleSheet("color: #8a93a0;")
+        set_tone(placeholder, "hint")
         replace_widget(self.scroll, self.form or placeholder)
 
     def on_change(self, change: Change) -> None:

@@ -49,6 +49,10 @@ class Theme:
     tooltip_fill: str
     tooltip_text: str
     badge: str  # a canvas badge of a node that is fine
+    label: str  # the Inspector's field labels
+    hint: str  # quiet hints and placeholders
+    icon: str  # the toolbar's line icons
+    icon_disabled: str
 
 
 LIGHT = Theme(
@@ -57,6 +61,7 @@ LIGHT = Theme(
     good="#067647", warning="#B54708", bad="#D92D20", cold="#2F80ED", note_fill="#FEF3C7",
     note_text="#92400E", chrome="#EEF0F3", chrome_text="#3D4654", tab_text="#5F6B7A", hover="#EEF2F8",
     pressed="#DCE6F5", disabled="#A0A7B1", tooltip_fill="#1F2733", tooltip_text="#FFFFFF", badge="#1F2733",
+    label="#3D4654", hint="#8A93A0", icon="#3D4654", icon_disabled="#B4BAC3",
 )
 
 DARK = Theme(
@@ -65,6 +70,7 @@ DARK = Theme(
     good="#3CCB7F", warning="#F5B041", bad="#F0605A", cold="#5B9BF0", note_fill="#3A2F12",
     note_text="#F5D28A", chrome="#1B2028", chrome_text="#C9CED6", tab_text="#9AA3AF", hover="#2A3340",
     pressed="#33415A", disabled="#5F6875", tooltip_fill="#2B323D", tooltip_text="#E6E9EE", badge="#3A4352",
+    label="#B4BCC8", hint="#7D8693", icon="#C9CED6", icon_disabled="#4E5663",
 )
 
 # The application palette's roles, per theme (the light one as the designer always had it).
@@ -157,7 +163,25 @@ QTabBar::tab {{ background: transparent; border: none; border-bottom: 2px solid 
 QTabBar::tab:selected {{ color: {t.text}; border-bottom: 2px solid {t.accent}; font-weight: 600; }}
 QTabBar::tab:hover:!selected {{ color: {t.text}; }}
 QToolTip {{ color: {t.tooltip_text}; background: {t.tooltip_fill}; border: none; padding: 4px 6px; }}
+QLabel[tone="title"] {{ color: {t.text}; }}
+QLabel[tone="label"] {{ color: {t.label}; }}
+QLabel[tone="secondary"] {{ color: {t.tab_text}; }}
+QLabel[tone="muted"] {{ color: {t.muted}; }}
+QLabel[tone="hint"] {{ color: {t.hint}; }}
+QLabel[tone="error"] {{ color: {t.bad}; }}
 """
+
+
+def set_tone(label, tone: str):
+    """Colour a label by its part (title, label, secondary, muted, hint, error) in the
+    current theme: the application's style sheet holds each tone's colour, so the label
+    follows a theme switch. A label's own style sheet must then name no colour."""
+    if label.property("tone") != tone:
+        label.setProperty("tone", tone)
+        if label.testAttribute(Qt.WA_WState_Polished):  # a label already styled takes the new tone
+            label.style().unpolish(label)
+            label.style().polish(label)
+    return label
 
 
 def system_theme() -> Theme:

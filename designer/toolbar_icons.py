@@ -1,5 +1,5 @@
 """The toolbar's icons: simple line drawings on a 24-unit grid, drawn at 1x and 2x so they
-stay crisp, in the window's text colour (grey when disabled); and Run's green triangle.
+stay crisp, in the theme's icon colour (dimmer when disabled); and Run's green triangle.
 `TOOLBAR_ICONS` names the drawing of each toolbar action.
 """
 
@@ -8,15 +8,19 @@ from __future__ import annotations
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QIcon, QPainter, QPainterPath, QPen, QPixmap, QPolygonF
 
+from .theme import current
+
 
 def line_icon(draw) -> QIcon:
-    """An icon from a drawing on a 24-unit grid, for the toolbar's sizes and both states."""
+    """An icon from a drawing on a 24-unit grid, for the toolbar's sizes and both states,
+    in the current theme's colours."""
+    theme = current()
     icon = QIcon()
     for size, dpr in ((18, 1.0), (18, 2.0), (24, 1.0), (24, 2.0)):
         pixmap = QPixmap(int(size * dpr), int(size * dpr))
         pixmap.setDevicePixelRatio(dpr)
         pixmap.fill(Qt.transparent)
-        for mode, colour in ((QIcon.Normal, "#3D4654"), (QIcon.Disabled, "#B4BAC3")):
+        for mode, colour in ((QIcon.Normal, theme.icon), (QIcon.Disabled, theme.icon_disabled)):
             image = QPixmap(pixmap)
             painter = QPainter(image)
             painter.setRenderHint(QPainter.Antialiasing)

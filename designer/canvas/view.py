@@ -9,6 +9,7 @@ from PySide6.QtGui import QContextMenuEvent, QPainter, QPen, QPolygonF
 from PySide6.QtWidgets import QFrame, QGraphicsView
 
 from .. import style
+from ..theme import themes
 from .in_place import LineEditor, TextEditor
 from .scene import DiagramScene
 
@@ -46,6 +47,14 @@ class CanvasView(QGraphicsView):
         self._panning_from: QPoint | None = None
         self._editor = None  # the in-place text editor, while one is open
         scene.edit_requested.connect(self.edit_subject)
+        themes().changed.connect(self._repaint_in_theme)
+
+    def _repaint_in_theme(self, _theme=None) -> None:
+        """The theme changed: the cached background and the cards' and edges' cached
+        pictures were drawn in the old colours."""
+        self.resetCachedContent()
+        for item in self.scene().items():
+            item.update()
 
     def diagram(self) -> DiagramScene:
         return self.scene()

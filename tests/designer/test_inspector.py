@@ -3,7 +3,7 @@
 import pytest
 from PySide6.QtGui import QUndoStack
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QWidget
 
 from designer import commands
 from designer.inspector import EdgeForm, Inspector, NodeForm
@@ -226,3 +226,29 @@ def test_scenario_overrides_table(inspector):
     table.table.setCurrentCell(0, 0)
     table._remove()
     assert design.scenario("base").overrides == {}
+
+
+def test_node_forms_are_kept_for_quick_clicks_and_never_stale(inspector):
+    # Clicking from node to node shows the forms already built (a node click's cost was
+    # mostly building its form); any change to the design drops them, so a form shown
+    # again after an undo elsewhere has the design's values, not the ones it was left with.
+    widget, design, stack = inspector
+    widget.show_subject(("node", "handler"))
+    handler_form = widget.form
+    editor(widget, "memory_mb").spin.setValue(1024)
+    widget.show_subject(("node", "worker"))
+    worker_form = widget.form
+    widget.show_subject(("node", "handler"))
+    assert widget.form is handler_form and editor(widget, "memory_mb").spin.value() == 1024
+    assert handler_form.isVisible() and not worker_form.isVisible()
+    widget.show_subject(("node", "worker"))
+    assert widget.form is worker_form
+    stack.undo()  # the handler's memory back to 512 while its form is not shown
+    widget.show_subject(("node", "handler"))
+    assert widget.form is not handler_form and editor(widget, "memory_mb").spin.value() == 512
+    # the scroll range is the shown form's, not the longest one kept
+    long_form = widget.form.sizeHint().height()  # a function's
+    widget.show_subject(("node", "bucket"))
+    QApplication.processEvents()
+    assert widget.pages.sizeHint().height() < long_form / 2  # a bucket's is short
+    assert widget.scroll.verticalScrollBar().maximum() == 0  # a short form: nothing to scroll

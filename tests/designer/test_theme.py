@@ -4,7 +4,7 @@ palette and every standard widget), its style sheet, the canvas and the results 
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication, QPalette
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QLabel
 
 from designer import style, theme
 from designer.app import configure_application
@@ -85,3 +85,38 @@ def test_the_light_theme_is_the_designers_old_look(qapp):
                  "QTabBar::tab:selected { color: #1F2733; border-bottom: 2px solid #2F80ED; font-weight: 600; }"):
         assert line in sheet
     assert theme.qpalette(theme.LIGHT).color(QPalette.Window).name() == "#f3f4f6"
+
+
+def toned_labels(form) -> list[QLabel]:
+    return [label for label in form.findChildren(QLabel) if label.property("tone") and label.isVisible()]
+
+
+def assert_light_on_dark(form) -> None:
+    panel = QApplication.palette().color(QPalette.Base)
+    for label in toned_labels(form):
+        if label.property("tone") != "error":
+            ink = label.palette().color(label.foregroundRole())
+            assert ink.lightness() - panel.lightness() > 80, (label.text(), ink.name())
+
+
+def test_inspector_text_and_toolbar_icons_read_in_the_dark(qtbot, make_window, system_scheme):
+    # The Inspector's title, field labels and section headings, and the toolbar's icons,
+    # once drawn in fixed light-theme colours, follow the theme: in the dark they are light.
+    win = make_window(load_design(EXAMPLES_DIR / "orders_api.yaml"))
+    win.resize(1280, 720)
+    win.show()
+    win.select(("node", "create_order"))
+    QApplication.processEvents()
+    built_in_light = win.inspector.form
+    assert {"title", "label", "secondary", "muted"} <= {label.property("tone") for label in toned_labels(built_in_light)}
+    system_scheme(Qt.ColorScheme.Dark)
+    assert_light_on_dark(built_in_light)  # a form on show follows the switch
+    win.select(("node", "get_order"))
+    QApplication.processEvents()
+    assert_light_on_dark(win.inspector.form)  # and one built in the dark
+    icon = win.act_undo.icon().pixmap(18, 18).toImage()
+    inked = [icon.pixelColor(x, y) for x in range(18) for y in range(18) if icon.pixelColor(x, y).alpha() > 200]
+    assert inked and min(c.lightness() for c in inked) > 150  # light strokes on the dark toolbar
+    system_scheme(Qt.ColorScheme.Light)
+    title = next(label for label in toned_labels(win.inspector.form) if label.property("tone") == "title")
+    assert title.palette().color(title.foregroundRole()).name() == "#1f2733"  # the light look, as before
