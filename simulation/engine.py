@@ -11,7 +11,6 @@ from __future__ import annotations
 import copy
 import math
 import time
-from itertools import repeat
 from typing import Callable
 
 import networkx as nx
@@ -293,14 +292,13 @@ class Run:
         the statistics are folded every FOLD_EVERY_CHECKS x CHECK_EVERY_EVENTS events."""
         env, duration = self.sim.env, self.duration
         env.stop_at(duration)  # as Environment.run does: the end, before any event at that time
-        step, clock = env.step, time.perf_counter
+        step_many, clock = env.step_many, time.perf_counter
         watched = progress is not None or cancel is not None
         next_look = clock() + CHECK_INTERVAL_S
         rounds = 0
         try:
             while True:
-                for _ in repeat(None, CHECK_EVERY_EVENTS):
-                    step()
+                step_many(CHECK_EVERY_EVENTS)
                 rounds += 1
                 # fold between two instants, never inside one: changes at one instant are
                 # applied decreases first, which needs all of them in the same fold
