@@ -35,9 +35,13 @@ def shop_design() -> Architecture:
     for node_id, service, config, label, column, row in nodes:
         arch.add_node(Node(node_id, service, dict(config), label=label, at=(column * GAP_X, row * GAP_Y)))
     edges = [
-        ("storefront", "list_products", {"calls": 0.3}), ("storefront", "get_product", {"calls": 0.3}),
-        ("storefront", "add_to_cart", {"calls": 0.15}), ("storefront", "checkout", {"calls": 0.1}),
-        ("storefront", "search", {"calls": 0.1}), ("storefront", "recommend", {"calls": 0.05}),
+        # each API edge its own route: two edges of one API on one route do not validate
+        ("storefront", "list_products", {"calls": 0.3, "routes": ["GET /products"]}),
+        ("storefront", "get_product", {"calls": 0.3, "routes": ["GET /products/{id}"]}),
+        ("storefront", "add_to_cart", {"calls": 0.15, "routes": ["POST /cart"]}),
+        ("storefront", "checkout", {"calls": 0.1, "routes": ["POST /checkout"]}),
+        ("storefront", "search", {"calls": 0.1, "routes": ["GET /search"]}),
+        ("storefront", "recommend", {"calls": 0.05, "routes": ["GET /recommendations"]}),
         ("list_products", "catalog", {"action": "read"}), ("get_product", "catalog", {"action": "read"}),
         ("add_to_cart", "carts", {"action": "write"}), ("checkout", "orders", {"action": "write"}),
         ("checkout", "order_queue", {}), ("search", "catalog", {"action": "read"}),
