@@ -35,7 +35,6 @@ def shop_design() -> Architecture:
     for node_id, service, config, label, column, row in nodes:
         arch.add_node(Node(node_id, service, dict(config), label=label, at=(column * GAP_X, row * GAP_Y)))
     edges = [
-        # each API edge its own route: two edges of one API on one route do not validate
         ("storefront", "list_products", {"calls": 0.3, "routes": ["GET /products"]}),
         ("storefront", "get_product", {"calls": 0.3, "routes": ["GET /products/{id}"]}),
         ("storefront", "add_to_cart", {"calls": 0.15, "routes": ["POST /cart"]}),
