@@ -34,3 +34,15 @@ def example_paths() -> list[Path]:
 @pytest.fixture
 def examples_dir() -> Path:
     return EXAMPLES_DIR
+
+
+# Starts `python ARGS...` with SIGINT at its default action and not blocked, as a shell in a
+# terminal would. It is an exec, not a preexec_fn: moto's server runs threads in this process,
+# and preexec_fn is not safe with threads. (A Python handler, unlike SIG_IGN, resets to the
+# default action across exec, and the exec'd interpreter installs its KeyboardInterrupt one.)
+WITH_DEFAULT_SIGINT = (
+    "import os, signal, sys; "
+    "signal.signal(signal.SIGINT, signal.SIG_DFL); "
+    "signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT}); "
+    "os.execv(sys.executable, [sys.executable, *sys.argv[1:]])"
+)

@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from tests.conftest import EXAMPLES_DIR, ROOT
+from tests.conftest import EXAMPLES_DIR, ROOT, WITH_DEFAULT_SIGINT
 from tests.moto_sandbox import client, moto_server
 
 pytestmark = pytest.mark.slow
@@ -80,7 +80,9 @@ def test_real_aws_is_never_reached_without_a_usable_profile(tmp_path):
 
 
 def test_sandbox_command_runs_until_interrupted():
-    proc = subprocess.Popen([sys.executable, str(ROOT / "main.py"), "sandbox", "--port", "0"], cwd=ROOT,
+    # as a shell in a terminal starts it: SIGINT at its default (make's background jobs ignore it)
+    proc = subprocess.Popen([sys.executable, "-c", WITH_DEFAULT_SIGINT, str(ROOT / "main.py"), "sandbox",
+                             "--port", "0"], cwd=ROOT,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         line = proc.stdout.readline()
@@ -88,7 +90,8 @@ def test_sandbox_command_runs_until_interrupted():
         url = line.split(" at ")[1].split()[0]
         assert client("sqs", url).list_queues().get("QueueUrls") is None  # it answers
         proc.send_signal(signal.SIGINT)
-        assert proc.wait(timeout=30) == 0
+        _, err = proc.communicate(timeout=60)  # (reading its pipes: a full one would block it)
+        assert proc.returncode == 0, err[-2000:]
     finally:
         if proc.poll() is None:
             proc.kill()

@@ -17,7 +17,7 @@ import sys
 
 import pytest
 
-from tests.conftest import EXAMPLES_DIR, ROOT
+from tests.conftest import EXAMPLES_DIR, ROOT, WITH_DEFAULT_SIGINT
 from tests.moto_sandbox import moto_server
 
 pytestmark = pytest.mark.slow
@@ -27,18 +27,6 @@ pytestmark = pytest.mark.slow
 def endpoint():
     with moto_server() as url:
         yield url
-
-
-# Starts `python ARGS...` with SIGINT at its default action and not blocked, as a shell in a
-# terminal would. It is an exec, not a preexec_fn: moto's server runs threads in this process,
-# and preexec_fn is not safe with threads. (A Python handler, unlike SIG_IGN, resets to the
-# default action across exec, and the exec'd interpreter installs its KeyboardInterrupt one.)
-WITH_DEFAULT_SIGINT = (
-    "import os, signal, sys; "
-    "signal.signal(signal.SIGINT, signal.SIG_DFL); "
-    "signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT}); "
-    "os.execv(sys.executable, [sys.executable, *sys.argv[1:]])"
-)
 
 
 def interrupt_after_first_step(*args) -> tuple[int, str, str]:
