@@ -133,3 +133,13 @@ def window(make_window, design):
     win = make_window(design)
     win.run_validation()
     return win
+
+
+@pytest.fixture
+def active(window, qtbot):
+    """The small test design in a shown, active main window: shortcuts and key events need
+    one, as a user's window is."""
+    window.show()
+    window.activateWindow()
+    qtbot.waitActive(window)
+    return window

@@ -12,14 +12,6 @@ from model.catalogue import SERVICES
 pytestmark = pytest.mark.gui
 
 
-@pytest.fixture
-def active(window, qtbot):
-    window.show()
-    window.activateWindow()
-    qtbot.waitActive(window)
-    return window
-
-
 def right_click(window, pos: QPoint):
     viewport = window.view.viewport()
     event = QContextMenuEvent(QContextMenuEvent.Reason.Mouse, pos, viewport.mapToGlobal(pos))

@@ -11,14 +11,6 @@ pytestmark = pytest.mark.gui
 NONE, LEFT = Qt.KeyboardModifier.NoModifier, Qt.MouseButton.LeftButton
 
 
-@pytest.fixture
-def active(window, qtbot):
-    window.show()
-    window.activateWindow()
-    qtbot.waitActive(window)
-    return window
-
-
 def point(window, node_id: str, local) -> QPoint:
     item = window.scene.node_item(node_id)
     return window.view.mapFromScene(item.mapToScene(local))

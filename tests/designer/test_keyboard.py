@@ -10,15 +10,6 @@ pytestmark = pytest.mark.gui
 CTRL, SHIFT = Qt.KeyboardModifier.ControlModifier, Qt.KeyboardModifier.ShiftModifier
 
 
-@pytest.fixture
-def active(window, qtbot):
-    """The small test design in a shown, active main window (shortcuts need one)."""
-    window.show()
-    window.activateWindow()
-    qtbot.waitActive(window)
-    return window
-
-
 def press(widget, key, modifiers=Qt.KeyboardModifier.NoModifier) -> None:
     QTest.keyClick(widget, key, modifiers)
 

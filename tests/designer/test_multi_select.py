@@ -16,14 +16,6 @@ pytestmark = pytest.mark.gui
 CTRL, NONE, LEFT = Qt.KeyboardModifier.ControlModifier, Qt.KeyboardModifier.NoModifier, Qt.MouseButton.LeftButton
 
 
-@pytest.fixture
-def active(window, qtbot):
-    window.show()
-    window.activateWindow()
-    qtbot.waitActive(window)
-    return window
-
-
 def card(window, node_id: str) -> QPoint:
     item = window.scene.node_item(node_id)
     return window.view.mapFromScene(item.mapToScene(item.card_rect().center()))

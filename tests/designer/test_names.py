@@ -13,14 +13,6 @@ from model.errors import Problem
 pytestmark = pytest.mark.gui
 
 
-@pytest.fixture
-def active(window, qtbot):
-    window.show()
-    window.activateWindow()
-    qtbot.waitActive(window)
-    return window
-
-
 def rename_on_card(window, node_id: str, label: str) -> None:
     window.scene.select_subject(("node", node_id))
     window.view.setFocus()

@@ -14,14 +14,6 @@ pytestmark = pytest.mark.gui
 CTRL = Qt.KeyboardModifier.ControlModifier
 
 
-@pytest.fixture
-def active(window, qtbot):
-    window.show()
-    window.activateWindow()
-    qtbot.waitActive(window)
-    return window
-
-
 def type_into(widget, text: str) -> None:
     QTest.mouseClick(widget, Qt.MouseButton.LeftButton)
     QTest.keyClick(widget, Qt.Key.Key_A, CTRL)

@@ -20,14 +20,6 @@ pytestmark = pytest.mark.gui
 LEFT, NONE = Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
 
 
-@pytest.fixture
-def active(window, qtbot):
-    window.show()
-    window.activateWindow()
-    qtbot.waitActive(window)
-    return window
-
-
 def routes_of(edge) -> list[str]:
     return [f"{method} {path}" for method, path in edge.routes]
 
