@@ -15,10 +15,16 @@ _STYLE = ("border: 2px solid #2F80ED; border-radius: 4px; background: white; col
 
 
 class _Finishing:
-    """Commit once, on Enter or when the focus leaves; Escape cancels."""
+    """Commit once, on the commit key or when the focus leaves; Escape cancels. The editor
+    classes below say what their text is and which key commits it."""
 
     committed: Signal
     cancelled: Signal
+
+    def _prepare(self) -> None:
+        self.setObjectName("inPlaceEditor")
+        self.setStyleSheet(_STYLE)
+        self.selectAll()
 
     def _finish(self, commit: bool) -> None:
         if getattr(self, "_done", False):
@@ -32,22 +38,11 @@ class _Finishing:
     def text_value(self) -> str:  # pragma: no cover - overridden
         raise NotImplementedError
 
-
-class LineEditor(_Finishing, QLineEdit):
-    committed = Signal(str)
-    cancelled = Signal()
-
-    def __init__(self, text: str, parent: QWidget) -> None:
-        QLineEdit.__init__(self, text, parent)
-        self.setObjectName("inPlaceEditor")
-        self.setStyleSheet(_STYLE)
-        self.selectAll()
-
-    def text_value(self) -> str:
-        return self.text()
+    def commits(self, event) -> bool:  # pragma: no cover - overridden
+        raise NotImplementedError
 
     def keyPressEvent(self, event) -> None:  # noqa: N802 (Qt override)
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+        if self.commits(event):
             self._finish(True)
         elif event.key() == Qt.Key.Key_Escape:
             self._finish(False)
@@ -57,6 +52,26 @@ class LineEditor(_Finishing, QLineEdit):
     def focusOutEvent(self, event) -> None:  # noqa: N802 (Qt override)
         super().focusOutEvent(event)
         self._finish(True)
+
+
+_ENTER = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+
+
+class LineEditor(_Finishing, QLineEdit):
+    """One line (a label, a group's name): Enter commits."""
+
+    committed = Signal(str)
+    cancelled = Signal()
+
+    def __init__(self, text: str, parent: QWidget) -> None:
+        QLineEdit.__init__(self, text, parent)
+        self._prepare()
+
+    def text_value(self) -> str:
+        return self.text()
+
+    def commits(self, event) -> bool:
+        return event.key() in _ENTER
 
 
 class TextEditor(_Finishing, QPlainTextEdit):
@@ -67,22 +82,10 @@ class TextEditor(_Finishing, QPlainTextEdit):
 
     def __init__(self, text: str, parent: QWidget) -> None:
         QPlainTextEdit.__init__(self, text, parent)
-        self.setObjectName("inPlaceEditor")
-        self.setStyleSheet(_STYLE)
-        self.selectAll()
+        self._prepare()
 
     def text_value(self) -> str:
         return self.toPlainText()
 
-    def keyPressEvent(self, event) -> None:  # noqa: N802 (Qt override)
-        ctrl = event.modifiers() & Qt.KeyboardModifier.ControlModifier
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and ctrl:
-            self._finish(True)
-        elif event.key() == Qt.Key.Key_Escape:
-            self._finish(False)
-        else:
-            super().keyPressEvent(event)
-
-    def focusOutEvent(self, event) -> None:  # noqa: N802 (Qt override)
-        super().focusOutEvent(event)
-        self._finish(True)
+    def commits(self, event) -> bool:
+        return event.key() in _ENTER and bool(event.modifiers() & Qt.KeyboardModifier.ControlModifier)
