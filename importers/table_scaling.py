@@ -32,16 +32,28 @@ class FoundScaling:
     def target_value(self) -> float | None:
         """The policy's target value when it is the single plain target tracking policy the
         design can say (predefined utilisation metric, no cooldowns or scale-in switch)."""
-        if len(self.policies) != 1:
+        capacity = autoscaling.CAPACITY_OF_DIMENSION.get(self.dimension)
+        if capacity is None or len(self.policies) != 1:
             return None
         settings = self.policies[0][1]
-        metric = autoscaling.DIMENSIONS.get(autoscaling.CAPACITY_OF_DIMENSION.get(self.dimension, ""), ("", ""))[1]
-        plain = {"policy_type", "target_value", "metric"}
-        if set(settings) - plain or settings.get("policy_type") != autoscaling.POLICY_TYPE or \
-                settings.get("metric") != metric:
+        if set(settings) - PLAIN_SETTINGS or settings.get("policy_type") != autoscaling.POLICY_TYPE or \
+                settings.get("metric") != capacity.metric:
             return None
         value = settings.get("target_value")
         return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
+PLAIN_SETTINGS = {"policy_type", "target_value", "metric"}
+
+
+def policy_settings(policy_type, target_value, metric, others: dict) -> dict:
+    """A policy as `FoundScaling` reads it, from any format: its type, target value and
+    predefined metric, plus every other setting it has (`others`, by name) that is not at
+    its zero value (DisableScaleIn false or a 0 s cooldown change nothing); any of those
+    keeps the policy as written."""
+    settings = {"policy_type": policy_type, "target_value": target_value, "metric": metric}
+    settings.update({name: value for name, value in others.items() if value})
+    return settings
 
 
 def absorb(b: GraphBuilder, found: list[FoundScaling]) -> dict[str, str]:
@@ -74,7 +86,7 @@ def scaling_config(table_config: dict, items: list[FoundScaling]) -> tuple[dict,
         return {}, why_not
     config: dict = {"auto_scaling": True, "target_utilization": items[0].target_value() / 100.0}
     for item in items:
-        config.update(autoscaling.scaling_fields(item.dimension, item.max_capacity, None))
+        config[autoscaling.CAPACITY_OF_DIMENSION[item.dimension].max_field] = item.max_capacity
     return config, ""
 
 
@@ -82,11 +94,11 @@ def _why_not_representable(table_config: dict, items: list[FoundScaling]) -> str
     if table_config.get("billing_mode") != "provisioned":
         return "the table is on-demand"
     dimensions = sorted(item.dimension for item in items)
-    if dimensions != sorted(d for d, *_ in autoscaling.DIMENSIONS.values()):
+    if dimensions != sorted(capacity.dimension for capacity in autoscaling.CAPACITIES):
         return "the design scales both capacities or neither, and this scales " + \
             (", ".join(dimensions) or "none")
     for item in items:
-        low_field = autoscaling.DIMENSIONS[autoscaling.CAPACITY_OF_DIMENSION[item.dimension]][2]
+        low_field = autoscaling.CAPACITY_OF_DIMENSION[item.dimension].min_field
         if item.min_capacity != table_config.get(low_field):
             return f"its minimum ({item.min_capacity}) is not the table's {low_field} ({table_config.get(low_field)})"
         if not isinstance(item.max_capacity, int) or item.max_capacity < item.min_capacity:

@@ -166,17 +166,17 @@ def render_table(t: Template, node_id: str) -> None:
 
 def _table_scaling(t: Template, node_id: str, dim: autoscaling.ScalingDimension) -> None:
     """A scalable target for one capacity of the table and its target tracking policy."""
-    role = dim.capacity.capitalize()
+    role = dim.capacity.name.capitalize()
     target_id = t.add(t.id(node_id, f"{role}ScalableTarget"), "AWS::ApplicationAutoScaling::ScalableTarget", {
         "MaxCapacity": dim.max_capacity, "MinCapacity": dim.min_capacity,
         "ResourceId": sub(dim.resource_id("${Table}"), Table=ref(t.id(node_id))),
-        "ScalableDimension": dim.dimension, "ServiceNamespace": autoscaling.SERVICE_NAMESPACE})
+        "ScalableDimension": dim.capacity.dimension, "ServiceNamespace": autoscaling.SERVICE_NAMESPACE})
     t.add(t.id(node_id, f"{role}ScalingPolicy"), "AWS::ApplicationAutoScaling::ScalingPolicy", {
-        "PolicyName": sub(t.physical_name(node_id) + f"-{dim.capacity}"),
+        "PolicyName": sub(t.physical_name(node_id) + f"-{dim.capacity.name}"),
         "PolicyType": autoscaling.POLICY_TYPE, "ScalingTargetId": ref(target_id),
         "TargetTrackingScalingPolicyConfiguration": {
             "TargetValue": dim.target_percent,
-            "PredefinedMetricSpecification": {"PredefinedMetricType": dim.metric}}})
+            "PredefinedMetricSpecification": {"PredefinedMetricType": dim.capacity.metric}}})
 
 
 # Notification target service -> (its configuration list, the ARN key in an entry).

@@ -94,7 +94,7 @@ def _table(b: _Builder, node: Node) -> None:
     config = {k: cfg[k] for k in ("billing_mode", "read_capacity", "write_capacity", "stream", "partition_key")}
     scaling = autoscaling.table_scaling(cfg)
     if scaling:  # only then: a table deployed before auto scaling existed stays unchanged
-        config["scaling"] = [[d.dimension, d.metric, d.min_capacity, d.max_capacity, d.target_percent]
+        config["scaling"] = [[d.capacity.dimension, d.capacity.metric, d.min_capacity, d.max_capacity, d.target_percent]
                              for d in scaling]
     b.add("table", node.id, config, name=b.node_name(node.id))
 

@@ -140,21 +140,21 @@ def render_table(c: Config, node_id: str) -> None:
 
 def _table_scaling(c: Config, node_id: str, dim: autoscaling.ScalingDimension) -> None:
     """A scalable target for one capacity of the table and its target tracking policy."""
-    name = c.name(node_id, dim.capacity)
+    name = c.name(node_id, dim.capacity.name)
     target = c.resource("aws_appautoscaling_target", name, {
         "max_capacity": dim.max_capacity, "min_capacity": dim.min_capacity,
         "resource_id": quoted(dim.resource_id("${" + c.address(node_id) + ".name}")),
-        "scalable_dimension": dim.dimension, "service_namespace": autoscaling.SERVICE_NAMESPACE,
+        "scalable_dimension": dim.capacity.dimension, "service_namespace": autoscaling.SERVICE_NAMESPACE,
         "tags": c.tags()})
     c.resource("aws_appautoscaling_policy", name, {
-        "name": quoted(c.physical_name(node_id) + f"-{dim.capacity}"),
+        "name": quoted(c.physical_name(node_id) + f"-{dim.capacity.name}"),
         "policy_type": autoscaling.POLICY_TYPE,
         "resource_id": Expr(f"{target}.resource_id"),
         "scalable_dimension": Expr(f"{target}.scalable_dimension"),
         "service_namespace": Expr(f"{target}.service_namespace"),
         "blocks": [Block("target_tracking_scaling_policy_configuration", body={
             "target_value": dim.target_percent,
-            "blocks": [Block("predefined_metric_specification", body={"predefined_metric_type": dim.metric})]})]})
+            "blocks": [Block("predefined_metric_specification", body={"predefined_metric_type": dim.capacity.metric})]})]})
 
 
 def render_bucket(c: Config, node_id: str) -> None:

@@ -168,15 +168,12 @@ def _table_scaling(rec: Record, config: dict) -> list[str]:
 
 
 def _policy_settings(policy: dict) -> dict:
-    """A live policy as importers.table_scaling reads one: anything beyond a plain target
-    tracking policy on the predefined metric (cooldowns, scale-in off...) named; settings at
-    their zero value (DisableScaleIn false, a 0 s cooldown) change nothing and are left out."""
     tracking = policy.get("TargetTrackingScalingPolicyConfiguration") or {}
-    settings = {"policy_type": policy.get("PolicyType"), "target_value": tracking.get("TargetValue"),
-                "metric": (tracking.get("PredefinedMetricSpecification") or {}).get("PredefinedMetricType")}
-    settings.update({name: value for name, value in tracking.items()
-                     if name not in ("TargetValue", "PredefinedMetricSpecification") and value})
-    return settings
+    others = {name: value for name, value in tracking.items()
+              if name not in ("TargetValue", "PredefinedMetricSpecification")}
+    return table_scaling.policy_settings(policy.get("PolicyType"), tracking.get("TargetValue"),
+                                         (tracking.get("PredefinedMetricSpecification") or {})
+                                         .get("PredefinedMetricType"), others)
 
 
 def _stream_config(rec: Record) -> tuple[dict, list[str]]:

@@ -36,12 +36,10 @@ def _referenced(value) -> list[str]:
 
 def _settings(props: dict) -> dict:
     tracking = props.get("TargetTrackingScalingPolicyConfiguration") or {}
-    settings = {"policy_type": props.get("PolicyType"), "target_value": tracking.get("TargetValue"),
-                "metric": (tracking.get("PredefinedMetricSpecification") or {}).get("PredefinedMetricType")}
-    plain_policy = {"PolicyName", "PolicyType", "ScalingTargetId", "TargetTrackingScalingPolicyConfiguration"}
     metric = tracking.get("PredefinedMetricSpecification") or {}
-    # a setting at its zero value (DisableScaleIn false, a 0 s cooldown) changes nothing
-    settings.update({name: value for part, plain in ((props, plain_policy), (tracking, PLAIN_TRACKING),
-                                                     (metric, {"PredefinedMetricType"}))
-                     for name, value in part.items() if name not in plain and value})
-    return settings
+    plain_policy = {"PolicyName", "PolicyType", "ScalingTargetId", "TargetTrackingScalingPolicyConfiguration"}
+    others = {name: value for part, plain in ((props, plain_policy), (tracking, PLAIN_TRACKING),
+                                              (metric, {"PredefinedMetricType"}))
+              for name, value in part.items() if name not in plain}
+    return table_scaling.policy_settings(props.get("PolicyType"), tracking.get("TargetValue"),
+                                         metric.get("PredefinedMetricType"), others)

@@ -43,14 +43,12 @@ def _target_of(policy: dict, found: dict[str, table_scaling.FoundScaling]) -> ta
 def _settings(values: dict) -> dict:
     tracking = _single_block(values.get("target_tracking_scaling_policy_configuration"))
     metric = _single_block(tracking.get("predefined_metric_specification"))
-    settings = {"policy_type": values.get("policy_type"), "target_value": tracking.get("target_value"),
-                "metric": metric.get("predefined_metric_type")}
-    # a setting at its zero value (disable_scale_in false, a 0 s cooldown) changes nothing
-    settings.update({name: value for part, plain in ((values, PLAIN_POLICY),
-                                                     (tracking, {"target_value", "predefined_metric_specification"}),
-                                                     (metric, {"predefined_metric_type"}))
-                     for name, value in part.items() if name not in plain and value})
-    return settings
+    others = {name: value for part, plain in ((values, PLAIN_POLICY),
+                                              (tracking, {"target_value", "predefined_metric_specification"}),
+                                              (metric, {"predefined_metric_type"}))
+              for name, value in part.items() if name not in plain}
+    return table_scaling.policy_settings(values.get("policy_type"), tracking.get("target_value"),
+                                         metric.get("predefined_metric_type"), others)
 
 
 def _single_block(value) -> dict:

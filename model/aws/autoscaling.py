@@ -18,12 +18,30 @@ POLICY_TYPE = "TargetTrackingScaling"
 
 
 @dataclass(frozen=True)
+class Capacity:
+    """One of a table's two capacities, as Application Auto Scaling and the design name it."""
+
+    name: str  # "read" or "write": the role of its resources in the exports
+    dimension: str  # Application Auto Scaling's ScalableDimension
+    metric: str  # the predefined metric its target tracking policy follows
+    min_field: str  # the design's field for its minimum (the table's provisioned capacity)
+    max_field: str  # the design's field for its maximum
+
+
+CAPACITIES = (
+    Capacity("read", "dynamodb:table:ReadCapacityUnits", "DynamoDBReadCapacityUtilization",
+             "read_capacity", "max_read_capacity"),
+    Capacity("write", "dynamodb:table:WriteCapacityUnits", "DynamoDBWriteCapacityUtilization",
+             "write_capacity", "max_write_capacity"),
+)
+CAPACITY_OF_DIMENSION = {capacity.dimension: capacity for capacity in CAPACITIES}
+
+
+@dataclass(frozen=True)
 class ScalingDimension:
     """One capacity of one table under target tracking."""
 
-    capacity: str  # "read" or "write": the role of its resources in the exports
-    dimension: str  # Application Auto Scaling's ScalableDimension
-    metric: str  # the predefined metric the policy tracks
+    capacity: Capacity
     min_capacity: int
     max_capacity: int
     target_percent: float  # TargetValue: consumed / provisioned capacity, in per cent
@@ -33,37 +51,12 @@ class ScalingDimension:
         return f"table/{table_name}"
 
 
-# capacity -> (ScalableDimension, PredefinedMetricType, the design's minimum and maximum fields)
-DIMENSIONS = {
-    "read": ("dynamodb:table:ReadCapacityUnits", "DynamoDBReadCapacityUtilization",
-             "read_capacity", "max_read_capacity"),
-    "write": ("dynamodb:table:WriteCapacityUnits", "DynamoDBWriteCapacityUtilization",
-              "write_capacity", "max_write_capacity"),
-}
-CAPACITY_OF_DIMENSION = {dimension: capacity for capacity, (dimension, *_) in DIMENSIONS.items()}
-
-
 def table_scaling(config: Mapping[str, Any]) -> tuple[ScalingDimension, ...]:
     """The scaled capacities of a table (its effective config); none unless it is
     provisioned with `auto_scaling`."""
     if config.get("billing_mode") != "provisioned" or not config.get("auto_scaling"):
         return ()
     target = round(float(config.get("target_utilization", 0.7)) * 100.0, 2)
-    return tuple(
-        ScalingDimension(capacity, dimension, metric, int(config[low]), max(int(config[high]), int(config[low])),
-                         target)
-        for capacity, (dimension, metric, low, high) in DIMENSIONS.items())
-
-
-def scaling_fields(dimension: str, max_capacity: Any, target_value: Any) -> dict[str, Any]:
-    """The design fields a scalable target (and its policy's target value, if any) stand for:
-    what an importer writes into the table's config."""
-    capacity = CAPACITY_OF_DIMENSION.get(dimension)
-    if capacity is None:
-        return {}
-    fields: dict[str, Any] = {"auto_scaling": True}
-    if isinstance(max_capacity, (int, float)) and not isinstance(max_capacity, bool):
-        fields[DIMENSIONS[capacity][3]] = int(max_capacity)
-    if isinstance(target_value, (int, float)) and not isinstance(target_value, bool):
-        fields["target_utilization"] = min(0.9, max(0.2, float(target_value) / 100.0))
-    return fields
+    return tuple(ScalingDimension(capacity, int(config[capacity.min_field]),
+                                  max(int(config[capacity.max_field]), int(config[capacity.min_field])), target)
+                 for capacity in CAPACITIES)

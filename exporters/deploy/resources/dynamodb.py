@@ -115,7 +115,7 @@ def _scale(ctx, table_name: str, scaling: list) -> None:
         aas.register_scalable_target(ServiceNamespace=autoscaling.SERVICE_NAMESPACE, ResourceId=resource_id,
                                      ScalableDimension=dimension, MinCapacity=low, MaxCapacity=high)
         aas.put_scaling_policy(
-            PolicyName=f"{table_name}-{autoscaling.CAPACITY_OF_DIMENSION[dimension]}",
+            PolicyName=f"{table_name}-{autoscaling.CAPACITY_OF_DIMENSION[dimension].name}",
             ServiceNamespace=autoscaling.SERVICE_NAMESPACE, ResourceId=resource_id, ScalableDimension=dimension,
             PolicyType=autoscaling.POLICY_TYPE,
             TargetTrackingScalingPolicyConfiguration={
