@@ -14,8 +14,10 @@ TEST_WORKERS ?= 2
 run: system-libs-display $(VENV)/.installed
 	$(PY) main.py $(EXAMPLE)
 
+# A worker that crashes ends the run at once: pytest-xdist 3.8 can hang for ever when it
+# replaces a crashed worker under --dist loadfile (pytest-xdist issues 784 and 1378).
 test: system-libs $(VENV)/.installed $(CHECKOV_VENV)/.installed
-	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile --max-worker-restart 0 $(PYTEST_ARGS)
 	@$(MAKE) --no-print-directory test-wheel
 
 # The product as a user installs it: the wheel in a fresh virtual environment outside the

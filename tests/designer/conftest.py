@@ -38,9 +38,16 @@ def design() -> Architecture:
 
 @pytest.fixture
 def undo_stack(qtbot):
+    """A stack without a parent, deleted when the test ends, with its commands, while what
+    they refer to is still alive. Left to Python's garbage collector, the stack and its
+    commands could be freed in either order, and a later test would crash in
+    QUndoStack::clear (it did, in CI)."""
+    import shiboken6
     from PySide6.QtGui import QUndoStack
 
-    return QUndoStack()
+    stack = QUndoStack()
+    yield stack
+    shiboken6.delete(stack)
 
 
 @pytest.fixture

@@ -1,7 +1,6 @@
 """The inspector: forms generated from the catalogue, every edit undoable, undo refreshes."""
 
 import pytest
-from PySide6.QtGui import QUndoStack
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLabel, QWidget
 
@@ -15,8 +14,8 @@ pytestmark = pytest.mark.gui
 
 
 @pytest.fixture
-def inspector(qtbot, design):
-    stack = QUndoStack()
+def inspector(qtbot, design, undo_stack):
+    stack = undo_stack
     widget = Inspector(design, stack)
     qtbot.addWidget(widget)
     widget.resize(320, 800)

@@ -2,7 +2,6 @@
 off cards; first the plain geometry, then the router on a scene."""
 
 import pytest
-from PySide6.QtGui import QUndoStack
 
 from designer.canvas import DiagramScene
 from designer.canvas.node_item import H, W
@@ -48,7 +47,7 @@ def test_card_overlap_measures_the_covered_area():
 
 
 @pytest.fixture
-def fan_scene(qtbot):
+def fan_scene(qtbot, undo_stack):
     """One function writing to three tables stacked top to bottom, and two SQS sends to
     one queue (parallel edges)."""
     arch = Architecture("Fan")
@@ -59,7 +58,7 @@ def fan_scene(qtbot):
     arch.add_node(Node("queue", "sqs", at=(400.0, 600.0)))
     arch.add_edge(Edge("fn", "queue"))
     arch.add_edge(Edge("fn", "queue"))
-    scene = DiagramScene(arch, QUndoStack())
+    scene = DiagramScene(arch, undo_stack)
     yield arch, scene
     scene.detach()
 
