@@ -6,7 +6,8 @@ A node's health level is one of:
 - `throttled`: more than 0.1 % of the attempts on it were refused;
 - `busy`: at 80 % of its capacity or more at its peak, more than 1 % of its requests
   failed, or (a queue or stream) it ends the run with more than a minute of its arrivals
-  still waiting: it is backing up;
+  still waiting (it is backing up), or its messages waited more than a minute at p99
+  beyond the longest batch window its consumers ask for (they are slow to drain it);
 - `ok`: none of these.
 
 Capacity (for utilisation) is a per-service rule in `CAPACITY`, not an if-chain: a
@@ -42,6 +43,10 @@ BUSY_UTILISATION = 0.8
 THROTTLE_SHARE = 0.001  # more than 0.1 % of attempts refused counts as throttled
 ERROR_SHARE = 0.01
 BACKLOG_SECONDS = 60.0  # a queue ending the run with more than this much of its arrivals waiting is backing up
+WAIT_SECONDS = 60.0  # a queue whose p99 wait exceeds this (beyond its batch windows) is slow to drain
+# Services whose latency is the time a message or record waited before a consumer took it
+# (DESIGN.md section 4), not the time of a call.
+WAITING_LATENCY = frozenset({"sqs", "kinesis"})
 
 
 # --------------------------------------------------------------------------------------
@@ -142,6 +147,10 @@ def node_health(arch: Architecture, result, node_id: str) -> Health:
         level = BUSY
         reason = (f"Backing up: {fmt_count(series['backlog'][-1])} messages still waiting at the end "
                   f"of the run, more than {BACKLOG_SECONDS:.0f} s of its arrivals")
+    elif (wait_s := _slow_to_drain(arch, node_id, stats)) is not None:
+        level = BUSY
+        reason = (f"Slow to drain: 1% of the messages waited {fmt_ms(stats.latency_ms.p99)} or more "
+                  f"before a consumer took them, more than {wait_s:.0f} s")
     elif (utilisation or 0) >= BUSY_UTILISATION:
         level = BUSY
         reason = (f"Busy: at its peak it used {fmt_share(utilisation)} of its capacity "
@@ -169,6 +178,17 @@ def _backing_up(result, stats, series) -> bool:
     measured = result.measured_s or result.duration_s
     arrivals_per_s = stats.requests / measured if measured else 0.0
     return backlog[-1] > max(1.0, BACKLOG_SECONDS * arrivals_per_s)
+
+
+def _slow_to_drain(arch: Architecture, node_id: str, stats) -> float | None:
+    """For a queue or stream whose p99 wait exceeds WAIT_SECONDS plus the longest batch
+    window of its consumers (a wait they ask for), that limit in seconds; else None."""
+    if stats.service not in WAITING_LATENCY:
+        return None
+    windows = [float(e.config.get("batch_window_s") or 0) for e in arch.edges
+               if e.source == node_id and arch.edge_kind(e) == "event_source"]
+    limit_s = WAIT_SECONDS + max(windows, default=0.0)
+    return limit_s if stats.latency_ms.p99 > limit_s * 1000.0 else None
 
 
 def badge_text(stats) -> str:

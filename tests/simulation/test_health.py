@@ -79,6 +79,26 @@ def test_a_queue_ending_with_more_than_a_minute_of_arrivals_waiting_is_backing_u
     assert backing_up.reason.startswith("Backing up: 601 messages still waiting")
 
 
+def test_a_queue_whose_messages_wait_over_a_minute_at_p99_is_slow_to_drain(arch):
+    def verdict(p99_ms, service="sqs"):
+        return node_health(arch, result({"queue": stats(service, p99=p99_ms, max_backlog=5)}), "queue")
+    assert verdict(60_000).level == OK  # a minute: not more
+    slow = verdict(60_001)
+    assert slow.level == BUSY
+    assert slow.reason == ("Slow to drain: 1% of the messages waited 60.0 s or more before a consumer "
+                           "took them, more than 60 s")
+    assert verdict(90_000, service="lambda").level == OK  # a function's latency is its run time
+
+
+def test_the_wait_a_consumer_asks_for_with_its_batch_window_is_not_slow(arch):
+    arch.add_node(Node("reader", "lambda"))
+    arch.add_edge(Edge("queue", "reader", {"batch_window_s": 120}))
+    def level(p99_ms):
+        return node_health(arch, result({"queue": stats("sqs", p99=p99_ms, max_backlog=5)}), "queue").level
+    assert level(170_000) == OK  # within the 120 s window plus a minute
+    assert level(181_000) == BUSY
+
+
 def test_throttling_outranks_being_busy(arch):
     assert node_health(arch, result({"fn": stats(throttled=50, max_concurrency=50)}), "fn").level == THROTTLED
 
