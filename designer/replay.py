@@ -214,6 +214,36 @@ class Replay:
         self._centres = {}
 
 
+# The request list's orders: a sort key of a journey each (sorted() is stable: ties stay
+# in time order). The slowest answer is the report's order too.
+REQUEST_ORDERS = {
+    "slowest answer first": lambda journey: -response_ms(journey),
+    "longest work first": lambda journey: -journey_ms(journey),
+    "failed first": lambda journey: journey["outcome"] == "ok",
+    "in time order": lambda journey: 0,
+}
+
+
+def request_line(journey) -> str:
+    """A request in the list, short enough for a narrow panel: its mark, what its client
+    waited, the outcome when it failed, when it started, and how long its work went on
+    when that was longer than the answer ("✓ 25 ms · at 12.3 s · work 1,204 ms")."""
+    ok = journey["outcome"] == "ok"
+    answered, total = response_ms(journey), journey_ms(journey)
+    parts = ["✓ " + fmt_ms(answered) if ok else f"✗ {fmt_ms(answered)} · {journey['outcome']}",
+             f"at {journey['start_s']:,.1f} s"]
+    if total > answered * 1.01:
+        parts.append(f"work {fmt_ms(total)}")
+    return " · ".join(parts)
+
+
+def request_tooltip(journey) -> str:
+    answered, total = response_ms(journey), journey_ms(journey)
+    return (f"{journey['outcome']}: the client waited {fmt_ms(answered)}; the work went on until "
+            f"{fmt_ms(total)}, over {len(journey['spans'])} spans.\nStarted at "
+            f"{journey['start_s']:,.3f} s. Click for its timeline.")
+
+
 class ReplayControls(QWidget):
     """Play/pause, speed and a position slider for the replay, and the sampled requests
     (in the Simulation panel)."""
@@ -259,7 +289,9 @@ class ReplayControls(QWidget):
         self.list_label = QLabel("Requests")
         self.list_label.setStyleSheet("font-weight: 600;")
         self.order_box = QComboBox()
-        self.order_box.addItems(["slowest first", "failed first", "in time order"])
+        self.order_box.addItems(list(REQUEST_ORDERS))
+        self.order_box.setToolTip("Slowest answer: what the client waited for. Longest work: "
+                                  "until the last span ended, asynchronous work included")
         self.order_box.currentIndexChanged.connect(lambda _i: self._fill_list())
         self.list_heading.addWidget(self.list_label, 1)
         self.list_heading.addWidget(self.order_box)
@@ -297,19 +329,12 @@ class ReplayControls(QWidget):
         self.list_label.setVisible(bool(traces))
         self.order_box.setVisible(bool(traces))
         self.requests.setVisible(bool(traces))
-        order = self.order_box.currentText()
-        indexes = list(range(len(traces)))
-        if order == "slowest first":  # as its client waited (the report's order too)
-            indexes.sort(key=lambda i: -response_ms(traces[i]))
-        elif order == "failed first":
-            indexes.sort(key=lambda i: (traces[i]["outcome"] == "ok", traces[i]["start_s"]))
+        sort_key = REQUEST_ORDERS[self.order_box.currentText()]
+        indexes = sorted(range(len(traces)), key=lambda i: sort_key(traces[i]))
         for index in indexes:
             journey = traces[index]
-            mark = "✓" if journey["outcome"] == "ok" else "✗"
-            answered, total = response_ms(journey), journey_ms(journey)
-            later = f" (work until {fmt_ms(total)})" if total > answered * 1.01 else ""
-            item = QListWidgetItem(f"{mark} {fmt_ms(answered)} · {journey['outcome']} · at {journey['start_s']:,.1f} s · "
-                                   f"{len(journey['spans'])} spans{later}")
+            item = QListWidgetItem(request_line(journey))
+            item.setToolTip(request_tooltip(journey))
             item.setData(Qt.UserRole, index)
             if journey["outcome"] != "ok":
                 item.setForeground(QBrush(THROTTLED_COLOUR))

@@ -369,7 +369,9 @@ class SimulationPanel(QWidget):
         scenario = self.arch.scenario(self.scenario_name()) if self.scenario_name() else None
         if scenario is None or self.job.busy():
             return False
-        duration = float(duration_s) if duration_s else self.duration_box.value()
+        if duration_s:  # shown as if typed, so the panel says what was run
+            self.duration_box.setValue(float(duration_s))
+        duration = self.duration_box.value()
         if scenario.warmup_s >= duration:
             self._report(f"The scenario's warm-up ({scenario.warmup_s:g} s) is longer than the run; "
                          "choose a longer duration.", error=True)

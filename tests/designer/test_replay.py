@@ -6,7 +6,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from model.designfile import load_design
-from simulation.replay import COLD, WAITING, plan_trips, response_ms
+from simulation.replay import COLD, WAITING, journey_ms, plan_trips, response_ms
 from tests.conftest import EXAMPLES_DIR
 
 from designer.replay import LINGER_WALL_S, TRAVEL_WALL_S
@@ -121,9 +121,13 @@ def test_the_request_list_orders_and_opens_timelines(qtbot, orders):
     controls = win.results.replay
     traces = outcome.result.traces
     assert controls.requests.count() == len(traces)
-    controls.order_box.setCurrentText("slowest first")
+    controls.order_box.setCurrentText("slowest answer first")
     first = controls.requests.item(0).data(Qt.UserRole)
     assert response_ms(traces[first]) == max(response_ms(j) for j in traces)
+    controls.order_box.setCurrentText("longest work first")
+    first = controls.requests.item(0).data(Qt.UserRole)
+    assert journey_ms(traces[first]) == max(journey_ms(j) for j in traces)
+    assert "spans" in controls.requests.item(0).toolTip()
     controls.order_box.setCurrentText("failed first")
     first = controls.requests.item(0).data(Qt.UserRole)
     assert traces[first]["outcome"] != "ok"

@@ -30,6 +30,7 @@ def test_short_run_fills_dashboard(qtbot, orders_window):
     outcome = run_and_wait(qtbot, ui, "flash-sale", 10)
     result = outcome.result
     assert result.duration_s == 10
+    assert ui.panel.duration_box.value() == 10  # the panel says what was run
     assert ui.session.outcome is outcome and not ui.session.stale
     dash = ui.dashboard
     assert dash.table.rowCount() == len(result.nodes) == 9
