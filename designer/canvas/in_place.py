@@ -10,8 +10,14 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLineEdit, QPlainTextEdit, QWidget
 
-_STYLE = ("border: 2px solid #2F80ED; border-radius: 4px; background: white; color: #1F2733; "
-          "selection-background-color: #BBD3F8; selection-color: #1F2733;")
+from .. import theme
+
+
+def _style() -> str:
+    """The editor in the theme's colours (a white box over a dark card would glare)."""
+    t = theme.current()
+    return (f"border: 2px solid {t.accent}; border-radius: 4px; background: {t.panel}; color: {t.text}; "
+            f"selection-background-color: {t.pressed}; selection-color: {t.text};")
 
 
 class _Finishing:
@@ -23,7 +29,7 @@ class _Finishing:
 
     def _prepare(self) -> None:
         self.setObjectName("inPlaceEditor")
-        self.setStyleSheet(_STYLE)
+        self.setStyleSheet(_style())
         self.selectAll()
 
     def _finish(self, commit: bool) -> None:

@@ -120,3 +120,20 @@ def test_inspector_text_and_toolbar_icons_read_in_the_dark(qtbot, make_window, s
     system_scheme(Qt.ColorScheme.Light)
     title = next(label for label in toned_labels(win.inspector.form) if label.property("tone") == "title")
     assert title.palette().color(title.foregroundRole()).name() == "#1f2733"  # the light look, as before
+
+
+def test_the_in_place_editor_takes_the_dark_colours(qtbot, make_window, system_scheme):
+    from PySide6.QtTest import QTest
+
+    win = make_window(load_design(EXAMPLES_DIR / "orders_api.yaml"))
+    win.show()
+    system_scheme(Qt.ColorScheme.Dark)
+    win.scene.select_subject(("node", "orders"))
+    win.view.setFocus()
+    QTest.keyClick(win.view.viewport(), Qt.Key.Key_F2)
+    editor = win.view.editor()
+    pixels = editor.grab().toImage()
+    inside = pixels.pixelColor(pixels.width() - 6, pixels.height() // 2)  # past the text, inside the border
+    assert inside.name() == theme.DARK.panel.lower()
+    QTest.keyClick(editor, Qt.Key.Key_Escape)
+    system_scheme(Qt.ColorScheme.Light)
