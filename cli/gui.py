@@ -10,8 +10,9 @@ def register(sub) -> None:
     parser.add_argument("design", nargs="?", help="design file to open")
     parser.add_argument("--screenshot", metavar="OUT.png",
                         help="render the window offscreen at 1400x900, save it and exit")
-    parser.add_argument("--select", metavar="NODE",
-                        help="with --screenshot: select this node (the inspector shows it)")
+    parser.add_argument("--select", metavar="NODE|SOURCE->TARGET",
+                        help="with --screenshot: select this node, or the edge from SOURCE to "
+                             "TARGET (the inspector shows it)")
     parser.add_argument("--simulate", metavar="SCENARIO",
                         help="with --screenshot: run this scenario first and show its results")
     parser.add_argument("--duration", type=float, metavar="S",

@@ -89,6 +89,26 @@ def run_designer(path: str | None, screenshot: str | None = None, select: str | 
     return app.exec()
 
 
+def _selection(arch, select: str) -> tuple | str:
+    """What `--select` names: a node id, or an edge as SOURCE->TARGET (the first edge
+    between them); else why not, in words."""
+    if arch is None:
+        return "no design is open"
+    source, arrow, target = select.partition("->")
+    if not arrow:
+        return ("node", select) if select in arch.nodes else "no such node"
+    edge = next((e for e in arch.edges if (e.source, e.target) == (source.strip(), target.strip())), None)
+    return ("edge", edge) if edge is not None else "no such edge"
+
+
+def _in_window(arch, subject: tuple) -> tuple:
+    """The same subject in the window's own copy of the design."""
+    kind, value = subject
+    if kind == "edge":
+        value = next(e for e in arch.edges if (e.source, e.target) == (value.source, value.target))
+    return kind, value
+
+
 def _screenshot(path: str | None, out: str, select: str | None, simulate: str | None = None,
                 duration: float | None = None, panel: str = "canvas", size: tuple[int, int] = SCREENSHOT_SIZE,
                 presentation: bool = False, trace: str | None = None) -> int:
@@ -105,9 +125,12 @@ def _screenshot(path: str | None, out: str, select: str | None, simulate: str | 
     except StratusError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    if select and (arch is None or select not in arch.nodes):
-        print(f"error: --select {select}: no such node in {path}", file=sys.stderr)
-        return 1
+    subject = None
+    if select:
+        subject = _selection(arch, select)
+        if isinstance(subject, str):
+            print(f"error: --select {select}: {subject} in {path}", file=sys.stderr)
+            return 1
     # Throwaway settings: a screenshot must not touch the user's recent files or layout.
     with tempfile.TemporaryDirectory(prefix="stratus-shot-") as scratch:
         settings = QSettings(str(Path(scratch) / "settings.ini"), QSettings.IniFormat)
@@ -130,8 +153,8 @@ def _screenshot(path: str | None, out: str, select: str | None, simulate: str | 
                 window.undo_stack.setClean()
                 window.close()
                 return 1
-        if select:
-            window.select(("node", select))
+        if subject:
+            window.select(_in_window(window.arch, subject))
         window.view.fit_to_view()
         _settle(QApplication)
         from .results_ui import grab_with_dialogs

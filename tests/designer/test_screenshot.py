@@ -41,3 +41,36 @@ def test_screenshot_of_a_bad_file_prints_an_error_and_exits_1(tmp_path):
     assert "bad.yaml" in result.stderr
     assert "Traceback" not in result.stderr + result.stdout
     assert not out.exists()
+
+
+def test_select_names_a_node_or_an_edge_and_says_what_it_did_not_find():
+    from designer.app import _selection
+    from model.designfile import load_design
+
+    arch = load_design(EXAMPLES_DIR / "orders_api.yaml")
+    assert _selection(arch, "create_order") == ("node", "create_order")
+    kind, edge = _selection(arch, "orders_api -> get_order")
+    assert kind == "edge" and (edge.source, edge.target) == ("orders_api", "get_order")
+    assert _selection(arch, "get_order->orders_api") == "no such edge"
+    assert _selection(arch, "nothing") == "no such node"
+
+
+def test_a_selected_edge_is_found_in_the_windows_own_copy_and_shown(make_window):
+    from designer.app import _in_window, _selection
+    from model.designfile import load_design
+
+    arch = load_design(EXAMPLES_DIR / "orders_api.yaml")
+    window = make_window(load_design(EXAMPLES_DIR / "orders_api.yaml"))  # not the same objects
+    window.select(_in_window(window.arch, _selection(arch, "orders_api->list_orders")))
+    kind, edge = window.inspector.subject
+    assert kind == "edge" and any(e is edge for e in window.arch.edges) and edge.target == "list_orders"
+
+
+def test_screenshot_with_an_edge_selected_and_one_that_is_not_there(tmp_path):
+    out = tmp_path / "edge.png"
+    design = str(EXAMPLES_DIR / "orders_api.yaml")
+    assert run_gui(design, "--screenshot", str(out), "--select", "orders_api->list_orders").returncode == 0
+    assert QImage(str(out)).width() == 1400
+    missing = run_gui(design, "--screenshot", str(tmp_path / "no.png"), "--select", "orders_api->nowhere")
+    assert missing.returncode == 1
+    assert "--select orders_api->nowhere: no such edge in" in missing.stderr
