@@ -8,7 +8,7 @@ Integration + Route per route + an auto-deployed Stage.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 from model.aws import checkov_skips as skips
 from model.aws import iam, wiring
@@ -17,13 +17,15 @@ from model.aws.routes import Route, routes_of
 
 from . import template as tpl
 from .imported import imported_logical_ids, kept_resources
-from .kept import renamed, source_names
+from .kept import add_kept_grants, renamed, source_names
 
 
 def render_api(t: tpl.Template, api_id: str) -> None:
     cfg = t.config(api_id)
-    if api_id in t.principals:
+    credentials_grants = _kept_credentials_grants(t, api_id)
+    if api_id in t.principals or credentials_grants:
         tpl.role(t, api_id)
+        add_kept_grants(t, t.id(api_id, "Role"), credentials_grants)
     tpl.log_group(t, api_id)
     if cfg["api_type"] == "http":
         _render_http(t, api_id, cfg)
@@ -230,17 +232,42 @@ UPPER_CASE_VALUES = ("Type", "IntegrationType", "PassthroughBehavior", "ContentH
 PARAMETER_PLACES = {"path": "path", "query": "querystring", "header": "header"}
 
 
-def kept_operations(t: tpl.Template, api_id: str) -> list[Route]:
+class KeptOperation(NamedTuple):
+    route: Route  # without an edge
+    operation: dict  # the OpenAPI operation as written, renamed to the export's ids
+    authorisation: dict  # {security, security_schemes, auth} (see openapi._authorisation), renamed
+
+
+def kept_operations(t: tpl.Template, api_id: str) -> list[KeptOperation]:
     """The operations an import kept on this API (importers/cloudformation/openapi.py),
-    as routes without an edge, their OpenAPI operation renamed to the export's ids."""
+    their references renamed to the export's ids."""
     cfn = t.node(api_id).extra.get("cfn")
     kept = cfn.get("kept_operations") if isinstance(cfn, dict) else None
     out = []
     for item in kept if isinstance(kept, list) else []:
+        names = source_names(t)
+        if isinstance(item, dict) and item.get("credentials_role"):  # mapped into the API's role
+            names[str(item["credentials_role"])] = t.id(api_id, "Role")
         if isinstance(item, dict) and isinstance(item.get("operation"), dict):
-            operation = renamed(item["operation"], source_names(t))
-            out.append((Route(None, str(item.get("method")), str(item.get("path"))), operation))
+            authorisation = {k: item[k] for k in ("security", "security_schemes", "auth") if k in item}
+            out.append(KeptOperation(Route(None, str(item.get("method")), str(item.get("path"))),
+                                     renamed(item["operation"], names), renamed(authorisation, names)))
     return out
+
+
+def _kept_credentials_grants(t: tpl.Template, api_id: str) -> dict:
+    """What the API's role must grant for kept operations whose credentials it stands for
+    (importers/cloudformation/openapi.py), all operations' together."""
+    cfn = t.node(api_id).extra.get("cfn")
+    kept = cfn.get("kept_operations") if isinstance(cfn, dict) else None
+    merged: dict[str, list] = {"statements": [], "derived": []}
+    for item in kept if isinstance(kept, list) else []:
+        if isinstance(item, dict) and item.get("credentials_role") and isinstance(item.get("grants"), dict):
+            for key, grants in merged.items():
+                for grant in item["grants"].get(key) or []:
+                    if grant not in grants:  # one role statement shared by several operations
+                        grants.append(grant)
+    return merged if any(merged.values()) else {}
 
 
 def _kept_integration(operation: dict, keys: dict[str, str]) -> dict:
@@ -255,8 +282,8 @@ def _kept_integration(operation: dict, keys: dict[str, str]) -> dict:
     return out
 
 
-def _kept_rest_method(t: tpl.Template, api_id: str, kept: tuple[Route, dict]) -> str:
-    route, operation = kept
+def _kept_rest_method(t: tpl.Template, api_id: str, kept: KeptOperation) -> str:
+    route, operation = kept.route, kept.operation
     integration = _kept_integration(operation, KEPT_REST_INTEGRATION)
     responses = (operation.get("x-amazon-apigateway-integration") or {}).get("responses") or {}
     integration["IntegrationResponses"] = [
@@ -269,6 +296,7 @@ def _kept_rest_method(t: tpl.Template, api_id: str, kept: tuple[Route, dict]) ->
         "HttpMethod": route.method, "AuthorizationType": "NONE", "Integration": integration,
         "MethodResponses": [{"StatusCode": str(code)} for code in operation.get("responses") or {}
                             if str(code).isdigit()],
+        **_kept_authorisation(t, api_id, kept.authorisation, http=False),
     }
     parameters = {f"method.request.{PARAMETER_PLACES[p['in']]}.{p['name']}": bool(p.get("required"))
                   for p in operation.get("parameters") or [] if isinstance(p, dict) and p.get("in") in PARAMETER_PLACES}
@@ -280,11 +308,101 @@ def _kept_rest_method(t: tpl.Template, api_id: str, kept: tuple[Route, dict]) ->
     return logical_id
 
 
-def _kept_http_route(t: tpl.Template, api_id: str, kept: tuple[Route, dict]) -> None:
-    route, operation = kept
+def _kept_http_route(t: tpl.Template, api_id: str, kept: KeptOperation) -> None:
+    route, operation = kept.route, kept.operation
     integration = t.id(api_id, "Integration", route.method, *route.words or ["Root"])
     t.add(integration, "AWS::ApiGatewayV2::Integration",
           {"ApiId": tpl.ref(t.id(api_id)), **_kept_integration(operation, KEPT_HTTP_INTEGRATION)})
     t.add(t.id(api_id, "Route", route.method, *route.words or ["Root"]), "AWS::ApiGatewayV2::Route", {
         "ApiId": tpl.ref(t.id(api_id)), "RouteKey": route.http_route_key, "AuthorizationType": "NONE",
-        "Target": tpl.sub("integrations/${Integration}", Integration=tpl.ref(integration))}, skip=skips.HTTP_ROUTE)
+        "Target": tpl.sub("integrations/${Integration}", Integration=tpl.ref(integration)),
+        **_kept_authorisation(t, api_id, kept.authorisation, http=True)}, skip=skips.HTTP_ROUTE)
+
+
+# --------------------------------------------------------------------------------------
+# A kept operation's authoriser (its OpenAPI security scheme) as an Authorizer resource
+
+# x-amazon-apigateway-authorizer type -> (the REST Authorizer's Type, the method's AuthorizationType)
+REST_AUTHORIZER_TYPES = {"token": ("TOKEN", "CUSTOM"), "request": ("REQUEST", "CUSTOM"),
+                         "cognito_user_pools": ("COGNITO_USER_POOLS", "COGNITO_USER_POOLS")}
+# ... -> (the HTTP API Authorizer's AuthorizerType, the route's AuthorizationType)
+HTTP_AUTHORIZER_TYPES = {"jwt": ("JWT", "JWT"), "request": ("REQUEST", "CUSTOM")}
+# x-amazon-apigateway-authorizer key -> the REST Authorizer's property
+REST_AUTHORIZER_KEYS = {"authorizerUri": "AuthorizerUri", "authorizerCredentials": "AuthorizerCredentials",
+                        "identitySource": "IdentitySource", "authorizerResultTtlInSeconds": "AuthorizerResultTtlInSeconds",
+                        "identityValidationExpression": "IdentityValidationExpression", "providerARNs": "ProviderARNs"}
+# ... -> the HTTP API Authorizer's property
+HTTP_AUTHORIZER_KEYS = {"authorizerUri": "AuthorizerUri", "authorizerCredentials": "AuthorizerCredentialsArn",
+                        "authorizerResultTtlInSeconds": "AuthorizerResultTtlInSeconds",
+                        "authorizerPayloadFormatVersion": "AuthorizerPayloadFormatVersion",
+                        "enableSimpleResponses": "EnableSimpleResponses"}
+# x-amazon-apigateway-authtype values that mean IAM (SigV4) authorisation
+IAM_AUTH_TYPES = ("awssigv4", "aws_iam")
+
+
+def _kept_authorisation(t: tpl.Template, api_id: str, authorisation: dict, http: bool) -> dict:
+    """The Method's (http=False) or Route's authorisation properties for a kept operation:
+    x-amazon-apigateway-auth, else the first of its security requirements (API Gateway
+    takes one authoriser per method), its authoriser written once per API."""
+    auth = authorisation.get("auth")
+    if isinstance(auth, dict) and str(auth.get("type", "")).upper() in ("AWS_IAM", "NONE"):
+        return {"AuthorizationType": str(auth["type"]).upper()}
+    requirement = next((r for r in authorisation.get("security") or [] if isinstance(r, dict) and r), {})
+    schemes = authorisation.get("security_schemes") or {}
+    out: dict[str, Any] = {}
+    for name, scopes in requirement.items():
+        scheme = schemes.get(name) if isinstance(schemes.get(name), dict) else {}
+        authorizer = scheme.get("x-amazon-apigateway-authorizer")
+        if isinstance(authorizer, dict):
+            written = (_http_authorizer if http else _rest_authorizer)(t, api_id, name, scheme, authorizer)
+            if written:
+                out.update(written)
+                if scopes and isinstance(scopes, list):
+                    out["AuthorizationScopes"] = list(scopes)
+        elif str(scheme.get("x-amazon-apigateway-authtype", "")).lower() in IAM_AUTH_TYPES:
+            out["AuthorizationType"] = "AWS_IAM"
+        elif scheme.get("type") == "apiKey" and not http:
+            out["ApiKeyRequired"] = True
+    return out
+
+
+def _rest_authorizer(t: tpl.Template, api_id: str, name: str, scheme: dict, authorizer: dict) -> dict:
+    kinds = REST_AUTHORIZER_TYPES.get(str(authorizer.get("type", "")).lower())
+    if kinds is None:
+        return {}
+    logical_id = t.id(api_id, "Authorizer", name)
+    if logical_id not in t.resources:
+        properties = {"RestApiId": tpl.ref(t.id(api_id)), "Name": name, "Type": kinds[0],
+                      **_substituted({REST_AUTHORIZER_KEYS[k]: v for k, v in authorizer.items()
+                                      if k in REST_AUTHORIZER_KEYS})}
+        if kinds[0] != "REQUEST" and "IdentitySource" not in properties:  # the header the scheme names
+            properties["IdentitySource"] = f"method.request.header.{scheme.get('name') or 'Authorization'}"
+        t.add(logical_id, "AWS::ApiGateway::Authorizer", properties)
+    return {"AuthorizationType": kinds[1], "AuthorizerId": tpl.ref(logical_id)}
+
+
+def _http_authorizer(t: tpl.Template, api_id: str, name: str, scheme: dict, authorizer: dict) -> dict:
+    kinds = HTTP_AUTHORIZER_TYPES.get(str(authorizer.get("type", "")).lower())
+    if kinds is None:
+        return {}
+    logical_id = t.id(api_id, "Authorizer", name)
+    if logical_id not in t.resources:
+        properties = {"ApiId": tpl.ref(t.id(api_id)), "Name": name, "AuthorizerType": kinds[0],
+                      **_substituted({HTTP_AUTHORIZER_KEYS[k]: v for k, v in authorizer.items()
+                                      if k in HTTP_AUTHORIZER_KEYS})}
+        source = authorizer.get("identitySource")
+        if isinstance(source, str):  # "$request.header.Authorization, $request.querystring.token"
+            properties["IdentitySource"] = [s.strip() for s in source.split(",") if s.strip()]
+        elif isinstance(source, list):
+            properties["IdentitySource"] = source
+        jwt = authorizer.get("jwtConfiguration")
+        if isinstance(jwt, dict):
+            properties["JwtConfiguration"] = {key: jwt[k] for k, key in (("audience", "Audience"), ("issuer", "Issuer"))
+                                              if k in jwt}
+        t.add(logical_id, "AWS::ApiGatewayV2::Authorizer", properties)
+    return {"AuthorizationType": kinds[1], "AuthorizerId": tpl.ref(logical_id)}
+
+
+def _substituted(properties: dict) -> dict:
+    """Text with ${AWS::Region}... from a document (as the import read it) as Fn::Sub."""
+    return {k: {"Fn::Sub": v} if isinstance(v, str) and "${" in v else v for k, v in properties.items()}

@@ -113,8 +113,9 @@ def add_kept_grants(t: Template, role_id: str, grants: dict) -> None:
     role = t.resources.get(role_id)
     if not statements or role is None:
         return
-    role["Properties"]["Policies"].append({"PolicyName": "kept-wiring",
-                                          "PolicyDocument": {"Version": "2012-10-17", "Statement": statements}})
+    policies = [p for p in role["Properties"]["Policies"] if p["PolicyDocument"]["Statement"]]  # none from edges
+    role["Properties"]["Policies"] = policies + [{"PolicyName": "kept-wiring", "PolicyDocument": {
+        "Version": "2012-10-17", "Statement": statements}}]
     if derived:
         t.metadata.setdefault("Stratus", {}).setdefault("DerivedPermissions", {})[role_id] = [
             f"{', '.join(d['actions'])}: {'; '.join(d.get('why') or [])}; the source grants none, so they are "

@@ -75,3 +75,59 @@ def test_a_kept_definition_keeps_the_source_grants_for_its_tasks_and_derives_the
     role_id = template["Resources"]["Flow"]["Properties"]["RoleArn"]["Fn::GetAtt"][0]
     assert not {"ecs:RunTask", "bedrock:InvokeModel"} & _actions(_role_statements(template, role_id))
     assert "DerivedPermissions" not in (template.get("Metadata") or {}).get("Stratus", {})
+
+
+# -- kept OpenAPI operations: their authorisers, and the grants of the role they share ----------
+
+
+def _by_type(template: dict, rtype: str) -> dict[str, dict]:
+    return {k: r["Properties"] for k, r in template["Resources"].items() if r["Type"] == rtype}
+
+
+def test_kept_rest_operations_keep_their_authorisers():
+    arch = import_template(FIXTURES / "kept_operation_auth.yaml").architecture
+    assert [(o["method"], o["path"]) for o in arch.nodes["Files"].extra["cfn"]["kept_operations"]] == [
+        ("GET", "/files/{key}"), ("POST", "/sentiment")]
+    template = _export(arch)
+    methods = {(m["HttpMethod"], m["ResourceId"]["Ref"]): m for m in _by_type(template, "AWS::ApiGateway::Method").values()}
+    files = next(m for (verb, resource), m in methods.items() if verb == "GET" and "Files" in resource)
+    # the document's default security: the Lambda token authoriser its scheme defines
+    assert files["AuthorizationType"] == "CUSTOM"
+    authorizer = _by_type(template, "AWS::ApiGateway::Authorizer")[files["AuthorizerId"]["Ref"]]
+    assert authorizer["Type"] == "TOKEN" and authorizer["RestApiId"] == {"Ref": "Files"}
+    assert authorizer["IdentitySource"] == "method.request.header.X-Token"
+    assert "${Authoriser.Arn}" in authorizer["AuthorizerUri"]["Fn::Sub"] and "Authoriser" in template["Resources"]
+    assert authorizer["AuthorizerResultTtlInSeconds"] == 300
+    sentiment = next(m for (verb, _), m in methods.items() if verb == "POST" and m is not files
+                     and m["Integration"]["Type"] == "AWS" and "comprehend" in str(m["Integration"]["Uri"]))
+    assert sentiment["AuthorizationType"] == "AWS_IAM"  # x-amazon-apigateway-auth
+    jobs = next(m for m in methods.values() if "sqs" in str(m["Integration"]["Uri"]))
+    assert jobs["AuthorizationType"] == "NONE"  # `security: []`: open, as the source said
+
+
+def test_kept_http_operations_keep_their_jwt_authoriser_and_scopes():
+    template = _export(import_template(FIXTURES / "kept_operation_auth.yaml").architecture)
+    route = next(r for r in _by_type(template, "AWS::ApiGatewayV2::Route").values() if r["RouteKey"] == "POST /")
+    assert route["AuthorizationType"] == "JWT" and route["AuthorizationScopes"] == ["orders/write"]
+    authorizer = _by_type(template, "AWS::ApiGatewayV2::Authorizer")[route["AuthorizerId"]["Ref"]]
+    assert authorizer["AuthorizerType"] == "JWT" and authorizer["IdentitySource"] == ["$request.header.Authorization"]
+    assert authorizer["JwtConfiguration"] == {
+        "Audience": ["orders-client"], "Issuer": "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_example"}
+
+
+def test_kept_operations_sharing_the_apis_mapped_role_keep_its_grants_on_the_exported_role():
+    result = import_template(FIXTURES / "kept_operation_auth.yaml")
+    template = _export(result.architecture)
+    kept = [m["Integration"] for m in _by_type(template, "AWS::ApiGateway::Method").values()
+            if "s3:path" in str(m["Integration"]["Uri"]) or "comprehend" in str(m["Integration"]["Uri"])]
+    role_ids = {i["Credentials"]["Fn::GetAtt"][0] for i in kept}
+    assert len(role_ids) == 1 and "GatewayRole" not in template["Resources"]  # absorbed into the API's role
+    role_id, = role_ids
+    assert template["Resources"][role_id]["Type"] == "AWS::IAM::Role"
+    statements = _role_statements(template, role_id)
+    by_action = {a: s for s in statements for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])}
+    assert by_action["s3:GetObject"]["Resource"] == "arn:aws:s3:::my-bucket/*"  # the source's statement
+    assert by_action["sqs:SendMessage"]["Resource"] == {"Fn::GetAtt": ["Jobs", "Arn"]}  # the design's edge
+    assert "comprehend:DetectSentiment" in by_action  # granted by none: derived, and said so
+    derived = template["Metadata"]["Stratus"]["DerivedPermissions"][role_id]
+    assert [line.split(":")[0:2] for line in derived] == [["comprehend", "DetectSentiment"]]
