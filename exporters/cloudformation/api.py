@@ -12,6 +12,7 @@ from typing import Any, NamedTuple
 
 from model.aws import checkov_skips as skips
 from model.aws import iam, wiring
+from model.aws.authorisers import Authorisation, kept_authorisation
 from model.aws.defaults import ACCESS_LOG_FORMAT
 from model.aws.routes import Route, routes_of
 
@@ -293,7 +294,7 @@ def _kept_rest_method(t: tpl.Template, api_id: str, kept: KeptOperation) -> str:
         for p, r in responses.items() if isinstance(r, dict)]
     properties: dict[str, Any] = {
         "RestApiId": tpl.ref(t.id(api_id)), "ResourceId": _resource_for(t, api_id, route.parts),
-        "HttpMethod": route.method, "AuthorizationType": "NONE", "Integration": integration,
+        "HttpMethod": route.method, "Integration": integration,
         "MethodResponses": [{"StatusCode": str(code)} for code in operation.get("responses") or {}
                             if str(code).isdigit()],
         **_kept_authorisation(t, api_id, kept.authorisation, http=False),
@@ -314,7 +315,7 @@ def _kept_http_route(t: tpl.Template, api_id: str, kept: KeptOperation) -> None:
     t.add(integration, "AWS::ApiGatewayV2::Integration",
           {"ApiId": tpl.ref(t.id(api_id)), **_kept_integration(operation, KEPT_HTTP_INTEGRATION)})
     t.add(t.id(api_id, "Route", route.method, *route.words or ["Root"]), "AWS::ApiGatewayV2::Route", {
-        "ApiId": tpl.ref(t.id(api_id)), "RouteKey": route.http_route_key, "AuthorizationType": "NONE",
+        "ApiId": tpl.ref(t.id(api_id)), "RouteKey": route.http_route_key,
         "Target": tpl.sub("integrations/${Integration}", Integration=tpl.ref(integration)),
         **_kept_authorisation(t, api_id, kept.authorisation, http=True)}, skip=skips.HTTP_ROUTE)
 
@@ -322,85 +323,62 @@ def _kept_http_route(t: tpl.Template, api_id: str, kept: KeptOperation) -> None:
 # --------------------------------------------------------------------------------------
 # A kept operation's authoriser (its OpenAPI security scheme) as an Authorizer resource
 
-# x-amazon-apigateway-authorizer type -> (the REST Authorizer's Type, the method's AuthorizationType)
-REST_AUTHORIZER_TYPES = {"token": ("TOKEN", "CUSTOM"), "request": ("REQUEST", "CUSTOM"),
-                         "cognito_user_pools": ("COGNITO_USER_POOLS", "COGNITO_USER_POOLS")}
-# ... -> (the HTTP API Authorizer's AuthorizerType, the route's AuthorizationType)
-HTTP_AUTHORIZER_TYPES = {"jwt": ("JWT", "JWT"), "request": ("REQUEST", "CUSTOM")}
 # x-amazon-apigateway-authorizer key -> the REST Authorizer's property
 REST_AUTHORIZER_KEYS = {"authorizerUri": "AuthorizerUri", "authorizerCredentials": "AuthorizerCredentials",
-                        "identitySource": "IdentitySource", "authorizerResultTtlInSeconds": "AuthorizerResultTtlInSeconds",
+                        "authorizerResultTtlInSeconds": "AuthorizerResultTtlInSeconds",
                         "identityValidationExpression": "IdentityValidationExpression", "providerARNs": "ProviderARNs"}
 # ... -> the HTTP API Authorizer's property
 HTTP_AUTHORIZER_KEYS = {"authorizerUri": "AuthorizerUri", "authorizerCredentials": "AuthorizerCredentialsArn",
                         "authorizerResultTtlInSeconds": "AuthorizerResultTtlInSeconds",
                         "authorizerPayloadFormatVersion": "AuthorizerPayloadFormatVersion",
                         "enableSimpleResponses": "EnableSimpleResponses"}
-# x-amazon-apigateway-authtype values that mean IAM (SigV4) authorisation
-IAM_AUTH_TYPES = ("awssigv4", "aws_iam")
 
 
 def _kept_authorisation(t: tpl.Template, api_id: str, authorisation: dict, http: bool) -> dict:
-    """The Method's (http=False) or Route's authorisation properties for a kept operation:
-    x-amazon-apigateway-auth, else the first of its security requirements (API Gateway
-    takes one authoriser per method), its authoriser written once per API."""
-    auth = authorisation.get("auth")
-    if isinstance(auth, dict) and str(auth.get("type", "")).upper() in ("AWS_IAM", "NONE"):
-        return {"AuthorizationType": str(auth["type"]).upper()}
-    requirement = next((r for r in authorisation.get("security") or [] if isinstance(r, dict) and r), {})
-    schemes = authorisation.get("security_schemes") or {}
-    out: dict[str, Any] = {}
-    for name, scopes in requirement.items():
-        scheme = schemes.get(name) if isinstance(schemes.get(name), dict) else {}
-        authorizer = scheme.get("x-amazon-apigateway-authorizer")
-        if isinstance(authorizer, dict):
-            written = (_http_authorizer if http else _rest_authorizer)(t, api_id, name, scheme, authorizer)
-            if written:
-                out.update(written)
-                if scopes and isinstance(scopes, list):
-                    out["AuthorizationScopes"] = list(scopes)
-        elif str(scheme.get("x-amazon-apigateway-authtype", "")).lower() in IAM_AUTH_TYPES:
-            out["AuthorizationType"] = "AWS_IAM"
-        elif scheme.get("type") == "apiKey" and not http:
-            out["ApiKeyRequired"] = True
+    """The Method's (http=False) or Route's authorisation properties for a kept operation
+    (model/aws/authorisers.py), its authoriser written once per API."""
+    found = kept_authorisation(authorisation, http)
+    out: dict[str, Any] = {"AuthorizationType": found.type}
+    if found.authoriser is not None:
+        out["AuthorizerId"] = tpl.ref((_http_authorizer if http else _rest_authorizer)(t, api_id, found))
+    if found.scopes:
+        out["AuthorizationScopes"] = list(found.scopes)
+    if found.api_key_required:
+        out["ApiKeyRequired"] = True
     return out
 
 
-def _rest_authorizer(t: tpl.Template, api_id: str, name: str, scheme: dict, authorizer: dict) -> dict:
-    kinds = REST_AUTHORIZER_TYPES.get(str(authorizer.get("type", "")).lower())
-    if kinds is None:
-        return {}
-    logical_id = t.id(api_id, "Authorizer", name)
+def _rest_authorizer(t: tpl.Template, api_id: str, found: Authorisation) -> str:
+    authoriser = found.authoriser
+    assert authoriser is not None
+    logical_id = t.id(api_id, "Authorizer", authoriser.name)
     if logical_id not in t.resources:
-        properties = {"RestApiId": tpl.ref(t.id(api_id)), "Name": name, "Type": kinds[0],
-                      **_substituted({REST_AUTHORIZER_KEYS[k]: v for k, v in authorizer.items()
+        properties = {"RestApiId": tpl.ref(t.id(api_id)), "Name": authoriser.name, "Type": authoriser.type,
+                      **_substituted({REST_AUTHORIZER_KEYS[k]: v for k, v in authoriser.settings.items()
                                       if k in REST_AUTHORIZER_KEYS})}
-        if kinds[0] != "REQUEST" and "IdentitySource" not in properties:  # the header the scheme names
-            properties["IdentitySource"] = f"method.request.header.{scheme.get('name') or 'Authorization'}"
-        t.add(logical_id, "AWS::ApiGateway::Authorizer", properties)
-    return {"AuthorizationType": kinds[1], "AuthorizerId": tpl.ref(logical_id)}
-
-
-def _http_authorizer(t: tpl.Template, api_id: str, name: str, scheme: dict, authorizer: dict) -> dict:
-    kinds = HTTP_AUTHORIZER_TYPES.get(str(authorizer.get("type", "")).lower())
-    if kinds is None:
-        return {}
-    logical_id = t.id(api_id, "Authorizer", name)
-    if logical_id not in t.resources:
-        properties = {"ApiId": tpl.ref(t.id(api_id)), "Name": name, "AuthorizerType": kinds[0],
-                      **_substituted({HTTP_AUTHORIZER_KEYS[k]: v for k, v in authorizer.items()
-                                      if k in HTTP_AUTHORIZER_KEYS})}
-        source = authorizer.get("identitySource")
-        if isinstance(source, str):  # "$request.header.Authorization, $request.querystring.token"
-            properties["IdentitySource"] = [s.strip() for s in source.split(",") if s.strip()]
-        elif isinstance(source, list):
+        source = authoriser.identity_source(found.header)
+        if source is not None:
             properties["IdentitySource"] = source
-        jwt = authorizer.get("jwtConfiguration")
+        t.add(logical_id, "AWS::ApiGateway::Authorizer", properties)
+    return logical_id
+
+
+def _http_authorizer(t: tpl.Template, api_id: str, found: Authorisation) -> str:
+    authoriser = found.authoriser
+    assert authoriser is not None
+    logical_id = t.id(api_id, "Authorizer", authoriser.name)
+    if logical_id not in t.resources:
+        properties = {"ApiId": tpl.ref(t.id(api_id)), "Name": authoriser.name, "AuthorizerType": authoriser.type,
+                      **_substituted({HTTP_AUTHORIZER_KEYS[k]: v for k, v in authoriser.settings.items()
+                                      if k in HTTP_AUTHORIZER_KEYS})}
+        if authoriser.identity_sources():
+            properties["IdentitySource"] = authoriser.identity_sources()
+        jwt = authoriser.settings.get("jwtConfiguration")
         if isinstance(jwt, dict):
             properties["JwtConfiguration"] = {key: jwt[k] for k, key in (("audience", "Audience"), ("issuer", "Issuer"))
                                               if k in jwt}
         t.add(logical_id, "AWS::ApiGatewayV2::Authorizer", properties)
-    return {"AuthorizationType": kinds[1], "AuthorizerId": tpl.ref(logical_id)}
+    return logical_id
 
 
 def _substituted(properties: dict) -> dict:
