@@ -305,8 +305,13 @@ def _kept_rest_method(t: tpl.Template, api_id: str, kept: KeptOperation) -> str:
     if parameters:
         properties["RequestParameters"] = parameters
     logical_id = t.id(api_id, "Method", route.method, *route.words or ["Root"])
-    t.add(logical_id, "AWS::ApiGateway::Method", properties, skip=skips.REST_METHOD)
+    t.add(logical_id, "AWS::ApiGateway::Method", properties, skip=_skips(skips.REST_METHOD, properties))
     return logical_id
+
+
+def _skips(skip: list, properties: dict) -> list:
+    """A kept method's or route's checkov skips; 'no authoriser' only where it has none."""
+    return skip if properties["AuthorizationType"] == "NONE" else [s for s in skip if s[0] not in skips.NO_AUTHORISER]
 
 
 def _kept_http_route(t: tpl.Template, api_id: str, kept: KeptOperation) -> None:
@@ -314,10 +319,11 @@ def _kept_http_route(t: tpl.Template, api_id: str, kept: KeptOperation) -> None:
     integration = t.id(api_id, "Integration", route.method, *route.words or ["Root"])
     t.add(integration, "AWS::ApiGatewayV2::Integration",
           {"ApiId": tpl.ref(t.id(api_id)), **_kept_integration(operation, KEPT_HTTP_INTEGRATION)})
-    t.add(t.id(api_id, "Route", route.method, *route.words or ["Root"]), "AWS::ApiGatewayV2::Route", {
-        "ApiId": tpl.ref(t.id(api_id)), "RouteKey": route.http_route_key,
-        "Target": tpl.sub("integrations/${Integration}", Integration=tpl.ref(integration)),
-        **_kept_authorisation(t, api_id, kept.authorisation, http=True)}, skip=skips.HTTP_ROUTE)
+    properties = {"ApiId": tpl.ref(t.id(api_id)), "RouteKey": route.http_route_key,
+                  "Target": tpl.sub("integrations/${Integration}", Integration=tpl.ref(integration)),
+                  **_kept_authorisation(t, api_id, kept.authorisation, http=True)}
+    t.add(t.id(api_id, "Route", route.method, *route.words or ["Root"]), "AWS::ApiGatewayV2::Route", properties,
+          skip=_skips(skips.HTTP_ROUTE, properties))
 
 
 # --------------------------------------------------------------------------------------
