@@ -8,11 +8,12 @@ Integration + Route per route + an auto-deployed Stage.
 
 from __future__ import annotations
 
+import re
 from typing import Any, NamedTuple
 
 from model.aws import checkov_skips as skips
 from model.aws import iam, wiring
-from model.aws.authorisers import Authorisation, kept_authorisation
+from model.aws.authorisers import Authorisation, Authoriser, kept_authorisation
 from model.aws.defaults import ACCESS_LOG_FORMAT
 from model.aws.routes import Route, routes_of
 
@@ -250,7 +251,8 @@ def kept_operations(t: tpl.Template, api_id: str) -> list[KeptOperation]:
         if isinstance(item, dict) and item.get("credentials_role"):  # mapped into the API's role
             names[str(item["credentials_role"])] = t.id(api_id, "Role")
         if isinstance(item, dict) and isinstance(item.get("operation"), dict):
-            authorisation = {k: item[k] for k in ("security", "security_schemes", "auth") if k in item}
+            authorisation = {k: item[k] for k in ("security", "security_schemes", "auth", "sam_authorisers")
+                             if k in item}
             out.append(KeptOperation(Route(None, str(item.get("method")), str(item.get("path"))),
                                      renamed(item["operation"], names), renamed(authorisation, names)))
     return out
@@ -346,7 +348,10 @@ def _kept_authorisation(t: tpl.Template, api_id: str, authorisation: dict, http:
     found = kept_authorisation(authorisation, http)
     out: dict[str, Any] = {"AuthorizationType": found.type}
     if found.authoriser is not None:
-        out["AuthorizerId"] = tpl.ref((_http_authorizer if http else _rest_authorizer)(t, api_id, found))
+        authorizer = (_http_authorizer if http else _rest_authorizer)(t, api_id, found)
+        out["AuthorizerId"] = tpl.ref(authorizer)
+        if found.authoriser.name in (authorisation.get("sam_authorisers") or ()):
+            _sam_authoriser_permission(t, api_id, found.authoriser, authorizer)
     if found.scopes:
         out["AuthorizationScopes"] = list(found.scopes)
     if found.api_key_required:
@@ -385,6 +390,40 @@ def _http_authorizer(t: tpl.Template, api_id: str, found: Authorisation) -> str:
                                               if k in jwt}
         t.add(logical_id, "AWS::ApiGatewayV2::Authorizer", properties)
     return logical_id
+
+
+def _sam_authoriser_permission(t: tpl.Template, api_id: str, authoriser: Authoriser, authorizer: str) -> None:
+    """API Gateway calls a Lambda authoriser with a permission, which SAM made for the
+    authorisers of an API's `Auth`: written for the function of the design its uri names."""
+    named: set[str] = set()
+    _names_in(authoriser.settings.get("authorizerUri"), named)
+    fn = next((n for n in t.arch.nodes if t.node(n).service == "lambda" and t.id(n) in named), None)
+    logical_id = t.id(api_id, "Authorizer", authoriser.name, "Permission")
+    if fn is None or logical_id in t.resources:
+        return
+    t.add(logical_id, "AWS::Lambda::Permission", {
+        "Action": "lambda:InvokeFunction", "FunctionName": t.function_target(fn),
+        "Principal": iam.service_principal("api_gateway"),
+        "SourceArn": tpl.sub("arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${Api}/authorizers/"
+                             "${Authorizer}", Api=tpl.ref(t.id(api_id)), Authorizer=tpl.ref(authorizer))})
+
+
+def _names_in(value: Any, found: set) -> None:
+    """The logical ids a value's Ref, Fn::GetAtt and Fn::Sub name."""
+    if isinstance(value, list):
+        for v in value:
+            _names_in(v, found)
+    elif isinstance(value, dict):
+        for key, arg in value.items():
+            if key == "Ref" and isinstance(arg, str):
+                found.add(arg)
+            elif key == "Fn::GetAtt":
+                found.add((arg.split(".")[0] if isinstance(arg, str) else str(arg[0])) if arg else "")
+            elif key == "Fn::Sub":
+                text = arg[0] if isinstance(arg, list) and arg else arg
+                if isinstance(text, str):
+                    found.update(re.findall(r"\$\{([A-Za-z0-9]+)", text))
+            _names_in(arg, found)
 
 
 def _substituted(properties: dict) -> dict:

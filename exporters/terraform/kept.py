@@ -17,7 +17,7 @@ from typing import Any
 
 from model.aws import checkov_skips as skips
 from model.aws import integration_grants, wiring
-from model.aws.authorisers import Authorisation, kept_authorisation
+from model.aws.authorisers import Authorisation, Authoriser, kept_authorisation
 from model.aws.routes import Route
 
 from ..serialize import Block, Expr, hcl_value
@@ -158,7 +158,7 @@ def _rest_authoriser(c: Config, values: CfnValues, api_id: str, found: Authorisa
     if source is not None:
         body["identity_source"] = values.value(source)
     address = c.resource("aws_api_gateway_authorizer", name, body)
-    _authoriser_permission(c, values, api_id, authoriser.settings.get("authorizerUri"), address)
+    _authoriser_permission(c, values, api_id, authoriser, address)
     return address
 
 
@@ -177,19 +177,21 @@ def _http_authoriser(c: Config, values: CfnValues, api_id: str, found: Authorisa
         body["blocks"] = [Block("jwt_configuration", body={k: values.value(jwt[k]) for k in ("audience", "issuer")
                                                            if k in jwt})]
     address = c.resource("aws_apigatewayv2_authorizer", name, body)
-    _authoriser_permission(c, values, api_id, authoriser.settings.get("authorizerUri"), address)
+    _authoriser_permission(c, values, api_id, authoriser, address)
     return address
 
 
-def _authoriser_permission(c: Config, values: CfnValues, api_id: str, uri: Any, authoriser: str) -> None:
+def _authoriser_permission(c: Config, values: CfnValues, api_id: str, authoriser: Authoriser, address: str) -> None:
     """API Gateway calls a Lambda authoriser of the design with a permission of its own (the
-    CloudFormation source's is a resource kept whole, which Terraform does not hold)."""
-    functions = [n for source, n in values.nodes.items() if c.service(n) == "lambda" and source in json.dumps(uri)]
+    CloudFormation source's is a resource kept whole, or SAM's, neither of which Terraform holds)."""
+    text = json.dumps(authoriser.settings.get("authorizerUri"))
+    functions = [n for source, n in values.nodes.items()
+                 if c.service(n) == "lambda" and re.search(rf"\b{re.escape(source)}\b", text)]
     for fn in functions[:1]:
-        c.resource("aws_lambda_permission", c.name(fn, "permission", api_id, "authorizer"), {
+        c.resource("aws_lambda_permission", c.name(fn, "permission", api_id, authoriser.name), {
             "action": "lambda:InvokeFunction", "function_name": c.function_target(fn),
             "principal": "apigateway.amazonaws.com",
-            "source_arn": quoted("${" + f"{c.address(api_id)}.execution_arn" + "}/authorizers/${" + authoriser
+            "source_arn": quoted("${" + f"{c.address(api_id)}.execution_arn" + "}/authorizers/${" + address
                                  + ".id}")})
 
 

@@ -12,6 +12,7 @@ import json
 from typing import Any
 
 from importers.base import strip_tokens, tokens_in
+from importers.cloudformation import sam_auth
 from importers.cloudformation.api import add_integration_edge, add_subtype_integration_edge
 from importers.cloudformation.permissions import kept_wiring_grants, source_roles
 from importers.cloudformation.state import TemplateImport
@@ -184,7 +185,7 @@ def _keep_operation(imp: TemplateImport, key: str, written: Any, path: Any, name
     operation["x-amazon-apigateway-integration"] = integration
     api = imp.b.node_of[key]
     kept = {"path": str(path), "method": method, "operation": copy.deepcopy(operation)}
-    kept.update(_authorisation(written, operation))
+    kept.update(_authorisation(written, operation, sam_auth.authorisation(imp.raw[key], imp.types[key])))
     imp.kept_operations.setdefault(api, []).append(kept)
     target = integration.get("uri") or integration.get("integrationSubtype")
     if isinstance(target, dict) and isinstance(target.get("Fn::Sub"), str):
@@ -213,22 +214,26 @@ def _credentials_grants(imp: TemplateImport, api: str, kept: dict) -> None:
                    "the API's exported role is given nothing for it: add what it needs", "warning")
 
 
-def _authorisation(document: dict, operation: dict) -> dict:
+def _authorisation(document: dict, operation: dict, sam: sam_auth.SamAuth) -> dict:
     """How a kept operation is authorised, for the exporter to write again: its security
-    requirement (the document's default where it has none of its own) with the security
-    schemes it names, as written (an authoriser in `x-amazon-apigateway-authorizer`, an
-    API key, IAM), and `x-amazon-apigateway-auth`. {} when it is open."""
-    requirement = operation.get("security", document.get("security"))
+    requirement (the document's default where it has none of its own, else SAM's
+    DefaultAuthorizer) with the security schemes it names, as written (an authoriser in
+    `x-amazon-apigateway-authorizer`, an API key, IAM; SAM's Auth.Authorizers as the schemes
+    SAM adds to the document), and `x-amazon-apigateway-auth`. {} when it is open."""
+    requirement = operation.get("security", document.get("security", sam.default))
     schemes = (document.get("components") or {}).get("securitySchemes") or document.get("securityDefinitions") or {}
+    schemes = {**sam.schemes, **(schemes if isinstance(schemes, dict) else {})}
     out: dict[str, Any] = {}
     if isinstance(requirement, list) and requirement:
         out["security"] = copy.deepcopy(requirement)
         named = {name for entry in requirement if isinstance(entry, dict) for name in entry}
         out["security_schemes"] = {name: copy.deepcopy(scheme) for name, scheme in schemes.items()
-                                   if name in named and isinstance(scheme, dict)} if isinstance(schemes, dict) else {}
-    auth = operation.get("x-amazon-apigateway-auth")
+                                   if name in named and isinstance(scheme, dict)}
+    auth = operation.get("x-amazon-apigateway-auth", sam.auth)
     if isinstance(auth, dict):
         out["auth"] = copy.deepcopy(auth)
+    if sam.schemes:
+        out["sam_authorisers"] = sorted(sam.schemes)  # SAM made their invoke permission: the export writes it
     return out
 
 

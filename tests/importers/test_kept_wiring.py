@@ -201,3 +201,34 @@ def test_a_kept_operation_terraform_cannot_hold_is_left_out_and_said():
     assert "kept from the import but not written here, as it refers to S3Reader.Arn" in main
     resources = _terraform(arch)
     assert not [m for name, m in _by_tf_type(resources, "aws_api_gateway_method").items() if "files_key" in name]
+
+
+def test_kept_operations_behind_sams_auth_keep_the_authorisers_sam_would_have_added():
+    arch = import_template(FIXTURES / "kept_operation_sam_auth.yaml").architecture
+    template = _export(arch)
+    methods = {m["HttpMethod"]: m for m in _by_type(template, "AWS::ApiGateway::Method").values()}
+    authorizers = _by_type(template, "AWS::ApiGateway::Authorizer")
+    # DefaultAuthorizer: the Lambda token authoriser, with the permission SAM made for it
+    gate = authorizers[methods["GET"]["AuthorizerId"]["Ref"]]
+    assert methods["GET"]["AuthorizationType"] == "CUSTOM"
+    assert gate["Type"] == "TOKEN" and gate["IdentitySource"] == "method.request.header.X-Gate"
+    assert gate["AuthorizerResultTtlInSeconds"] == 60
+    assert gate["AuthorizerUri"]["Fn::Sub"][1] == {"Function": {"Fn::GetAtt": ["Gate", "Arn"]}}
+    permission, = _by_type(template, "AWS::Lambda::Permission").values()
+    assert permission["FunctionName"] == {"Fn::GetAtt": ["Gate", "Arn"]}
+    assert permission["SourceArn"]["Fn::Sub"][1]["Authorizer"] == methods["GET"]["AuthorizerId"]
+    # an operation's own security: the Cognito authoriser, with its scopes
+    assert methods["PUT"]["AuthorizationType"] == "COGNITO_USER_POOLS"
+    assert methods["PUT"]["AuthorizationScopes"] == ["files/write"]
+    assert authorizers[methods["PUT"]["AuthorizerId"]["Ref"]]["ProviderARNs"] == [
+        "arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_example"]
+    route, = _by_type(template, "AWS::ApiGatewayV2::Route").values()
+    assert route["AuthorizationType"] == "JWT"
+    assert _by_type(template, "AWS::ApiGatewayV2::Authorizer")[route["AuthorizerId"]["Ref"]]["JwtConfiguration"][
+        "Issuer"] == "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_example"
+    resources = _terraform(arch)
+    methods = {m["http_method"]: m for m in _by_tf_type(resources, "aws_api_gateway_method").values()}
+    assert methods["GET"]["authorization"] == "CUSTOM" and methods["PUT"]["authorization_scopes"] == ["files/write"]
+    assert len(_by_tf_type(resources, "aws_lambda_permission")) == 1
+    route, = _by_tf_type(resources, "aws_apigatewayv2_route").values()
+    assert route["authorization_type"] == "JWT"
