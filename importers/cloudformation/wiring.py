@@ -239,7 +239,7 @@ def _definition(imp: TemplateImport, key: str, props: dict) -> Any:
 
 
 def _keep_definition(imp: TemplateImport, key: str, sm: str, outside: list[str],
-                     calls: list[tuple[str, str]]) -> None:
+                     calls: list[tuple[str, str, dict]]) -> None:
     """A definition with tasks outside the design (ECS, Bedrock, an SDK call) cannot be
     written again from the task edges: the node keeps the source's definition, which the
     exporter writes as long as the task edges are the imported ones, and what its role
@@ -250,8 +250,8 @@ def _keep_definition(imp: TemplateImport, key: str, sm: str, outside: list[str],
     if "Definition" not in kept and "DefinitionString" not in kept:  # SAM's DefinitionUri: a local file
         kept["Definition"] = imp.definition_file(key, raw["DefinitionUri"])
     node = imp.b.arch.nodes[sm]
-    needs = [(f"task state '{state}' calls {resource}", integration_grants.task_grants(resource))
-             for state, resource in calls]
+    needs = [(f"task state '{state}' calls {resource}", integration_grants.task_grants(resource, parameters))
+             for state, resource, parameters in calls]
     props = imp.props[key]
     grants = kept_wiring_grants(imp, source_roles(imp, props.get("Role") or props.get("RoleArn")),
                                 (raw.get("Policies") if "Role" not in raw else None), needs)

@@ -18,7 +18,7 @@ from __future__ import annotations
 import fnmatch
 import re
 from dataclasses import dataclass, field
-from typing import Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 
 @dataclass(frozen=True)
@@ -69,12 +69,27 @@ TASK_GRANTS: Mapping[str, tuple[Grant, ...]] = {
                                      Grant(("states:DescribeExecution", "states:StopExecution")),
                                      _sync_rule("StepFunctionsGetEventsForStepFunctionsExecutionRule")),
     "lambda:invoke": (Grant(("lambda:InvokeFunction",)),),
-    "apigateway:invoke": (Grant(("execute-api:Invoke",)),),
     "http:invoke": (Grant(("states:InvokeHTTPEndpoint",)),
                     Grant(("events:RetrieveConnectionCredentials",),
                           ("arn:{partition}:events:{region}:{account}:connection/*",)),
                     Grant(("secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"),
                           ("arn:{partition}:secretsmanager:{region}:{account}:secret:events!connection/*",))),
+}
+
+def _api_gateway_invoke(parameters: Mapping[str, Any]) -> tuple[Grant, ...]:
+    """apigateway:invoke signs with the role unless AuthType is NO_AUTH (the default); a
+    WebSocket API's @connections path (as written, or in the `Path.$` expression that
+    builds it) is ManageConnections, any other path Invoke."""
+    if str(parameters.get("AuthType", "NO_AUTH")).upper() == "NO_AUTH":
+        return ()
+    path = parameters.get("Path", parameters.get("Path.$"))
+    action = "execute-api:ManageConnections" if "@connections" in str(path) else "execute-api:Invoke"
+    return (Grant((action,)),)
+
+
+# Integrations whose needs depend on the Task state's Parameters: key as in TASK_GRANTS.
+PARAMETER_GRANTS: Mapping[str, Callable[[Mapping[str, Any]], tuple[Grant, ...]]] = {
+    "apigateway:invoke": _api_gateway_invoke,
 }
 
 # A service's name in an integration (the SDK's, API Gateway's) -> its IAM prefix, where
@@ -108,9 +123,10 @@ def _generic(service: str, action: str) -> tuple[Grant, ...]:
     return (Grant((f"{prefix}:{action[:1].upper()}{action[1:]}",)),)
 
 
-def task_grants(resource: str) -> tuple[Grant, ...]:
-    """What a Task state's `Resource` needs from the state machine's role; () for an
-    activity (its workers call Step Functions, not the role) or what cannot be read."""
+def task_grants(resource: str, parameters: Mapping[str, Any] | None = None) -> tuple[Grant, ...]:
+    """What a Task state's `Resource` (called with `parameters`) needs from the state
+    machine's role; () for an activity (its workers call Step Functions, not the role), a
+    call that needs nothing, or what cannot be read."""
     if _FUNCTION_ARN.match(resource):
         return TASK_GRANTS["lambda:invoke"]
     found = _TASK_RESOURCE.search(resource)
@@ -120,6 +136,8 @@ def task_grants(resource: str) -> tuple[Grant, ...]:
     sdk = ":states:::aws-sdk:" in resource
     if not sdk:
         for key in (f"{service}:{action}{pattern}", f"{service}:{action}"):
+            if key in PARAMETER_GRANTS:
+                return PARAMETER_GRANTS[key](parameters if isinstance(parameters, Mapping) else {})
             if key in TASK_GRANTS:
                 return TASK_GRANTS[key]
     return _generic(service, action)

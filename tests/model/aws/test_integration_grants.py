@@ -25,6 +25,16 @@ def test_a_task_resource_needs_the_documented_actions_or_service_action(resource
     assert set(needed_actions(task_grants(resource))) == expected
 
 
+@pytest.mark.parametrize("parameters,expected", [
+    ({"ApiEndpoint": "x", "Method": "GET"}, set()),  # NO_AUTH, the default: nothing to sign with
+    ({"AuthType": "IAM_ROLE", "Path": "/orders"}, {"execute-api:Invoke"}),
+    ({"AuthType": "IAM_ROLE", "Path": "@connections/abc"}, {"execute-api:ManageConnections"}),
+    ({"AuthType": "IAM_ROLE", "Path.$": "States.Format('/@connections/{}', $.id)"}, {"execute-api:ManageConnections"}),
+])
+def test_api_gateway_invoke_needs_depend_on_how_it_signs_and_what_it_calls(parameters, expected):
+    assert set(needed_actions(task_grants("arn:aws:states:::apigateway:invoke", parameters))) == expected
+
+
 def test_ecs_sync_passes_roles_to_ecs_tasks_only_and_names_the_managed_rule():
     grants = task_grants("arn:aws:states:::ecs:runTask.sync")
     pass_role = next(g for g in grants if g.actions == ("iam:PassRole",))
