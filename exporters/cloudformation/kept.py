@@ -115,7 +115,7 @@ def add_kept_grants(t: Template, role_id: str, grants: dict) -> None:
         return
     policies = [p for p in role["Properties"]["Policies"] if p["PolicyDocument"]["Statement"]]  # none from edges
     role["Properties"]["Policies"] = policies + [{"PolicyName": "kept-wiring", "PolicyDocument": {
-        "Version": "2012-10-17", "Statement": statements}}]
+        "Version": "2012-10-17", "Statement": integration_grants.with_unique_sids(statements)}}]
     if derived:
         t.metadata.setdefault("Stratus", {}).setdefault("DerivedPermissions", {})[role_id] = [
             f"{', '.join(d['actions'])}: {'; '.join(d.get('why') or [])}; the source grants none, so they are "

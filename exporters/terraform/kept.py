@@ -225,7 +225,9 @@ def kept_role_policy(c: Config, api_id: str, grants: dict, values: CfnValues) ->
     role_name = c.name(api_id, "role")
     c.resource("aws_iam_role_policy", c.name(api_id, "role", "kept"), {
         "name": "kept-wiring", "role": Expr(f"aws_iam_role.{role_name}.id"),
-        "policy": Expr("jsonencode(" + hcl_value({"Version": "2012-10-17", "Statement": statements}, 1) + ")")})
+        "policy": Expr("jsonencode(" + hcl_value({"Version": "2012-10-17",
+                                                  "Statement": integration_grants.with_unique_sids(statements)}, 1)
+                       + ")")})
     c.blocks[-1].comments.extend(comments)
 
 

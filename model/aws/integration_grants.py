@@ -177,3 +177,21 @@ def grants_action(written: Iterable[str], action: str) -> bool:
 def arn(pattern: str, partition: str, region: str, account: str) -> str:
     """A grant's ARN pattern with its placeholders written the format's way."""
     return pattern.replace("{partition}", partition).replace("{region}", region).replace("{account}", account)
+
+
+def with_unique_sids(statements: list[dict]) -> list[dict]:
+    """Statements gathered from several source policies in one policy: IAM wants each Sid
+    once, so a repeated one gets a number."""
+    seen: set[str] = set()
+    out = []
+    for statement in statements:
+        sid = statement.get("Sid")
+        if isinstance(sid, str) and sid in seen:
+            n = 2
+            while f"{sid}{n}" in seen:
+                n += 1
+            statement = {**statement, "Sid": f"{sid}{n}"}
+        if isinstance(statement.get("Sid"), str):
+            seen.add(statement["Sid"])
+        out.append(statement)
+    return out

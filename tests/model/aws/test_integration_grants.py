@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from model.aws.integration_grants import api_integration_grants, grants_action, needed_actions, task_grants
+from model.aws.integration_grants import (api_integration_grants, grants_action, needed_actions, task_grants,
+                                         with_unique_sids)
 
 
 @pytest.mark.parametrize("resource,expected", [
@@ -60,3 +61,8 @@ def test_a_written_action_grants_through_iam_wildcards_but_never_a_bare_star():
     assert grants_action(["ECS:*"], "ecs:RunTask")
     assert not grants_action(["ecs:Describe*"], "ecs:RunTask")
     assert not grants_action(["*"], "ecs:RunTask")
+
+
+def test_statements_from_several_policies_get_unique_sids():
+    statements = [{"Sid": "Run"}, {"Sid": "Run"}, {"Effect": "Allow"}, {"Sid": "Run2"}]
+    assert [s.get("Sid") for s in with_unique_sids(statements)] == ["Run", "Run2", None, "Run22"]
