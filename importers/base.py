@@ -403,6 +403,16 @@ class GraphBuilder:
                           f"task state '{state_name}'", key, rtype)
         return outside
 
+    def outside_calls(self, definition: Any) -> list[tuple[str, str, dict]]:
+        """(state name, Resource as text, Parameters) of every Task state that calls what is
+        not a node: what a definition kept as written needs its role to grant beside the
+        task edges."""
+        if not isinstance(definition, dict):
+            return []
+        return [(name, strip_tokens(state["Resource"]), state.get("Parameters") or state.get("Arguments") or {})
+                for name, state in walk_states(definition)
+                if self._task_target(state)[0] is None and _is_call_resource(state.get("Resource"))]
+
     def outside_tasks_lost(self, key: str, rtype: str, outside: list[str]) -> None:
         for call in outside:
             self.warn(key, rtype, f"{call}, which is not a node of this design; no edge")

@@ -8,22 +8,26 @@ Integration + Route per route + an auto-deployed Stage.
 
 from __future__ import annotations
 
-from typing import Any
+import re
+from typing import Any, NamedTuple
 
 from model.aws import checkov_skips as skips
 from model.aws import iam, wiring
+from model.aws.authorisers import Authorisation, Authoriser, kept_authorisation
 from model.aws.defaults import ACCESS_LOG_FORMAT
 from model.aws.routes import Route, routes_of
 
 from . import template as tpl
 from .imported import imported_logical_ids, kept_resources
-from .kept import renamed, source_names
+from .kept import add_kept_grants, renamed, source_names
 
 
 def render_api(t: tpl.Template, api_id: str) -> None:
     cfg = t.config(api_id)
-    if api_id in t.principals:
+    credentials_grants = _kept_credentials_grants(t, api_id)
+    if api_id in t.principals or credentials_grants:
         tpl.role(t, api_id)
+        add_kept_grants(t, t.id(api_id, "Role"), credentials_grants)
     tpl.log_group(t, api_id)
     if cfg["api_type"] == "http":
         _render_http(t, api_id, cfg)
@@ -230,17 +234,43 @@ UPPER_CASE_VALUES = ("Type", "IntegrationType", "PassthroughBehavior", "ContentH
 PARAMETER_PLACES = {"path": "path", "query": "querystring", "header": "header"}
 
 
-def kept_operations(t: tpl.Template, api_id: str) -> list[Route]:
+class KeptOperation(NamedTuple):
+    route: Route  # without an edge
+    operation: dict  # the OpenAPI operation as written, renamed to the export's ids
+    authorisation: dict  # {security, security_schemes, auth} (see openapi._authorisation), renamed
+
+
+def kept_operations(t: tpl.Template, api_id: str) -> list[KeptOperation]:
     """The operations an import kept on this API (importers/cloudformation/openapi.py),
-    as routes without an edge, their OpenAPI operation renamed to the export's ids."""
+    their references renamed to the export's ids."""
     cfn = t.node(api_id).extra.get("cfn")
     kept = cfn.get("kept_operations") if isinstance(cfn, dict) else None
     out = []
     for item in kept if isinstance(kept, list) else []:
+        names = source_names(t)
+        if isinstance(item, dict) and item.get("credentials_role"):  # mapped into the API's role
+            names[str(item["credentials_role"])] = t.id(api_id, "Role")
         if isinstance(item, dict) and isinstance(item.get("operation"), dict):
-            operation = renamed(item["operation"], source_names(t))
-            out.append((Route(None, str(item.get("method")), str(item.get("path"))), operation))
+            authorisation = {k: item[k] for k in ("security", "security_schemes", "auth", "sam_authorisers")
+                             if k in item}
+            out.append(KeptOperation(Route(None, str(item.get("method")), str(item.get("path"))),
+                                     renamed(item["operation"], names), renamed(authorisation, names)))
     return out
+
+
+def _kept_credentials_grants(t: tpl.Template, api_id: str) -> dict:
+    """What the API's role must grant for kept operations whose credentials it stands for
+    (importers/cloudformation/openapi.py), all operations' together."""
+    cfn = t.node(api_id).extra.get("cfn")
+    kept = cfn.get("kept_operations") if isinstance(cfn, dict) else None
+    merged: dict[str, list] = {"statements": [], "derived": []}
+    for item in kept if isinstance(kept, list) else []:
+        if isinstance(item, dict) and item.get("credentials_role") and isinstance(item.get("grants"), dict):
+            for key, grants in merged.items():
+                for grant in item["grants"].get(key) or []:
+                    if grant not in grants:  # one role statement shared by several operations
+                        grants.append(grant)
+    return merged if any(merged.values()) else {}
 
 
 def _kept_integration(operation: dict, keys: dict[str, str]) -> dict:
@@ -255,8 +285,8 @@ def _kept_integration(operation: dict, keys: dict[str, str]) -> dict:
     return out
 
 
-def _kept_rest_method(t: tpl.Template, api_id: str, kept: tuple[Route, dict]) -> str:
-    route, operation = kept
+def _kept_rest_method(t: tpl.Template, api_id: str, kept: KeptOperation) -> str:
+    route, operation = kept.route, kept.operation
     integration = _kept_integration(operation, KEPT_REST_INTEGRATION)
     responses = (operation.get("x-amazon-apigateway-integration") or {}).get("responses") or {}
     integration["IntegrationResponses"] = [
@@ -266,9 +296,10 @@ def _kept_rest_method(t: tpl.Template, api_id: str, kept: tuple[Route, dict]) ->
         for p, r in responses.items() if isinstance(r, dict)]
     properties: dict[str, Any] = {
         "RestApiId": tpl.ref(t.id(api_id)), "ResourceId": _resource_for(t, api_id, route.parts),
-        "HttpMethod": route.method, "AuthorizationType": "NONE", "Integration": integration,
+        "HttpMethod": route.method, "Integration": integration,
         "MethodResponses": [{"StatusCode": str(code)} for code in operation.get("responses") or {}
                             if str(code).isdigit()],
+        **_kept_authorisation(t, api_id, kept.authorisation, http=False),
     }
     parameters = {f"method.request.{PARAMETER_PLACES[p['in']]}.{p['name']}": bool(p.get("required"))
                   for p in operation.get("parameters") or [] if isinstance(p, dict) and p.get("in") in PARAMETER_PLACES}
@@ -276,15 +307,125 @@ def _kept_rest_method(t: tpl.Template, api_id: str, kept: tuple[Route, dict]) ->
     if parameters:
         properties["RequestParameters"] = parameters
     logical_id = t.id(api_id, "Method", route.method, *route.words or ["Root"])
-    t.add(logical_id, "AWS::ApiGateway::Method", properties, skip=skips.REST_METHOD)
+    t.add(logical_id, "AWS::ApiGateway::Method", properties, skip=_skips(skips.REST_METHOD, properties))
     return logical_id
 
 
-def _kept_http_route(t: tpl.Template, api_id: str, kept: tuple[Route, dict]) -> None:
-    route, operation = kept
+def _skips(skip: list, properties: dict) -> list:
+    """A kept method's or route's checkov skips; 'no authoriser' only where it has none."""
+    return skip if properties["AuthorizationType"] == "NONE" else [s for s in skip if s[0] not in skips.NO_AUTHORISER]
+
+
+def _kept_http_route(t: tpl.Template, api_id: str, kept: KeptOperation) -> None:
+    route, operation = kept.route, kept.operation
     integration = t.id(api_id, "Integration", route.method, *route.words or ["Root"])
     t.add(integration, "AWS::ApiGatewayV2::Integration",
           {"ApiId": tpl.ref(t.id(api_id)), **_kept_integration(operation, KEPT_HTTP_INTEGRATION)})
-    t.add(t.id(api_id, "Route", route.method, *route.words or ["Root"]), "AWS::ApiGatewayV2::Route", {
-        "ApiId": tpl.ref(t.id(api_id)), "RouteKey": route.http_route_key, "AuthorizationType": "NONE",
-        "Target": tpl.sub("integrations/${Integration}", Integration=tpl.ref(integration))}, skip=skips.HTTP_ROUTE)
+    properties = {"ApiId": tpl.ref(t.id(api_id)), "RouteKey": route.http_route_key,
+                  "Target": tpl.sub("integrations/${Integration}", Integration=tpl.ref(integration)),
+                  **_kept_authorisation(t, api_id, kept.authorisation, http=True)}
+    t.add(t.id(api_id, "Route", route.method, *route.words or ["Root"]), "AWS::ApiGatewayV2::Route", properties,
+          skip=_skips(skips.HTTP_ROUTE, properties))
+
+
+# --------------------------------------------------------------------------------------
+# A kept operation's authoriser (its OpenAPI security scheme) as an Authorizer resource
+
+# x-amazon-apigateway-authorizer key -> the REST Authorizer's property
+REST_AUTHORIZER_KEYS = {"authorizerUri": "AuthorizerUri", "authorizerCredentials": "AuthorizerCredentials",
+                        "authorizerResultTtlInSeconds": "AuthorizerResultTtlInSeconds",
+                        "identityValidationExpression": "IdentityValidationExpression", "providerARNs": "ProviderARNs"}
+# ... -> the HTTP API Authorizer's property
+HTTP_AUTHORIZER_KEYS = {"authorizerUri": "AuthorizerUri", "authorizerCredentials": "AuthorizerCredentialsArn",
+                        "authorizerResultTtlInSeconds": "AuthorizerResultTtlInSeconds",
+                        "authorizerPayloadFormatVersion": "AuthorizerPayloadFormatVersion",
+                        "enableSimpleResponses": "EnableSimpleResponses"}
+
+
+def _kept_authorisation(t: tpl.Template, api_id: str, authorisation: dict, http: bool) -> dict:
+    """The Method's (http=False) or Route's authorisation properties for a kept operation
+    (model/aws/authorisers.py), its authoriser written once per API."""
+    found = kept_authorisation(authorisation, http)
+    out: dict[str, Any] = {"AuthorizationType": found.type}
+    if found.authoriser is not None:
+        authorizer = (_http_authorizer if http else _rest_authorizer)(t, api_id, found)
+        out["AuthorizerId"] = tpl.ref(authorizer)
+        if found.authoriser.name in (authorisation.get("sam_authorisers") or ()):
+            _sam_authoriser_permission(t, api_id, found.authoriser, authorizer)
+    if found.scopes:
+        out["AuthorizationScopes"] = list(found.scopes)
+    if found.api_key_required:
+        out["ApiKeyRequired"] = True
+    return out
+
+
+def _rest_authorizer(t: tpl.Template, api_id: str, found: Authorisation) -> str:
+    authoriser = found.authoriser
+    assert authoriser is not None
+    logical_id = t.id(api_id, "Authorizer", authoriser.name)
+    if logical_id not in t.resources:
+        properties = {"RestApiId": tpl.ref(t.id(api_id)), "Name": authoriser.name, "Type": authoriser.type,
+                      **_substituted({REST_AUTHORIZER_KEYS[k]: v for k, v in authoriser.settings.items()
+                                      if k in REST_AUTHORIZER_KEYS})}
+        source = authoriser.identity_source(found.header)
+        if source is not None:
+            properties["IdentitySource"] = source
+        t.add(logical_id, "AWS::ApiGateway::Authorizer", properties)
+    return logical_id
+
+
+def _http_authorizer(t: tpl.Template, api_id: str, found: Authorisation) -> str:
+    authoriser = found.authoriser
+    assert authoriser is not None
+    logical_id = t.id(api_id, "Authorizer", authoriser.name)
+    if logical_id not in t.resources:
+        properties = {"ApiId": tpl.ref(t.id(api_id)), "Name": authoriser.name, "AuthorizerType": authoriser.type,
+                      **_substituted({HTTP_AUTHORIZER_KEYS[k]: v for k, v in authoriser.settings.items()
+                                      if k in HTTP_AUTHORIZER_KEYS})}
+        if authoriser.identity_sources():
+            properties["IdentitySource"] = authoriser.identity_sources()
+        jwt = authoriser.settings.get("jwtConfiguration")
+        if isinstance(jwt, dict):
+            properties["JwtConfiguration"] = {key: jwt[k] for k, key in (("audience", "Audience"), ("issuer", "Issuer"))
+                                              if k in jwt}
+        t.add(logical_id, "AWS::ApiGatewayV2::Authorizer", properties)
+    return logical_id
+
+
+def _sam_authoriser_permission(t: tpl.Template, api_id: str, authoriser: Authoriser, authorizer: str) -> None:
+    """API Gateway calls a Lambda authoriser with a permission, which SAM made for the
+    authorisers of an API's `Auth`: written for the function of the design its uri names."""
+    named: set[str] = set()
+    _names_in(authoriser.settings.get("authorizerUri"), named)
+    fn = next((n for n in t.arch.nodes if t.node(n).service == "lambda" and t.id(n) in named), None)
+    logical_id = t.id(api_id, "Authorizer", authoriser.name, "Permission")
+    if fn is None or logical_id in t.resources:
+        return
+    t.add(logical_id, "AWS::Lambda::Permission", {
+        "Action": "lambda:InvokeFunction", "FunctionName": t.function_target(fn),
+        "Principal": iam.service_principal("api_gateway"),
+        "SourceArn": tpl.sub("arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${Api}/authorizers/"
+                             "${Authorizer}", Api=tpl.ref(t.id(api_id)), Authorizer=tpl.ref(authorizer))})
+
+
+def _names_in(value: Any, found: set) -> None:
+    """The logical ids a value's Ref, Fn::GetAtt and Fn::Sub name."""
+    if isinstance(value, list):
+        for v in value:
+            _names_in(v, found)
+    elif isinstance(value, dict):
+        for key, arg in value.items():
+            if key == "Ref" and isinstance(arg, str):
+                found.add(arg)
+            elif key == "Fn::GetAtt":
+                found.add((arg.split(".")[0] if isinstance(arg, str) else str(arg[0])) if arg else "")
+            elif key == "Fn::Sub":
+                text = arg[0] if isinstance(arg, list) and arg else arg
+                if isinstance(text, str):
+                    found.update(re.findall(r"\$\{([A-Za-z0-9]+)", text))
+            _names_in(arg, found)
+
+
+def _substituted(properties: dict) -> dict:
+    """Text with ${AWS::Region}... from a document (as the import read it) as Fn::Sub."""
+    return {k: {"Fn::Sub": v} if isinstance(v, str) and "${" in v else v for k, v in properties.items()}

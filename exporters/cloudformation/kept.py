@@ -25,6 +25,7 @@ import copy
 import re
 from typing import Any
 
+from model.aws import integration_grants
 from model.aws.asl import task_edges
 
 from .imported import imported_logical_ids, kept_resources
@@ -89,6 +90,46 @@ def kept_definition(t: Template, node_id: str) -> dict:
             kept.get("task_targets") != [e.target for e in task_edges(t.arch, node_id)]:
         return {}
     return renamed(copy.deepcopy(kept["properties"]), source_names(t))
+
+
+def definition_grants(t: Template, node_id: str) -> dict:
+    """What the role of a state machine whose kept definition is written must grant for
+    the tasks outside the design (importers/cloudformation/wiring.py); {} otherwise."""
+    cfn = t.node(node_id).extra.get("cfn")
+    kept = cfn.get("kept_definition") if isinstance(cfn, dict) else None
+    grants = kept.get("grants") if isinstance(kept, dict) and kept_definition(t, node_id) else None
+    return grants if isinstance(grants, dict) else {}
+
+
+def add_kept_grants(t: Template, role_id: str, grants: dict) -> None:
+    """A second policy on an exported role, `kept-wiring`: the source's statements for
+    wiring kept as written (references renamed) and the grants derived where the source
+    gave none, which the template's Metadata lists (Stratus.DerivedPermissions)."""
+    statements = [renamed(copy.deepcopy(s), source_names(t)) for s in grants.get("statements") or []
+                  if isinstance(s, dict)]
+    derived = [d for d in grants.get("derived") or [] if isinstance(d, dict) and d.get("actions")]
+    for index, entry in enumerate(derived, start=1):
+        statements.append(_derived_statement(entry, f"Derived{index}"))
+    role = t.resources.get(role_id)
+    if not statements or role is None:
+        return
+    policies = [p for p in role["Properties"]["Policies"] if p["PolicyDocument"]["Statement"]]  # none from edges
+    role["Properties"]["Policies"] = policies + [{"PolicyName": "kept-wiring", "PolicyDocument": {
+        "Version": "2012-10-17", "Statement": integration_grants.with_unique_sids(statements)}}]
+    if derived:
+        t.metadata.setdefault("Stratus", {}).setdefault("DerivedPermissions", {})[role_id] = [
+            f"{', '.join(d['actions'])}: {'; '.join(d.get('why') or [])}; the source grants none, so they are "
+            "derived from the integration (narrow the resources if you can)" for d in derived]
+
+
+def _derived_statement(entry: dict, sid: str) -> dict:
+    resources = [{"Fn::Sub": integration_grants.arn(r, "${AWS::Partition}", "${AWS::Region}", "${AWS::AccountId}")}
+                 if "{" in r else r for r in entry.get("resources") or ["*"]]
+    statement = {"Sid": sid, "Effect": "Allow", "Action": list(entry["actions"]),
+                 "Resource": resources[0] if len(resources) == 1 else resources}
+    if entry.get("condition"):
+        statement["Condition"] = copy.deepcopy(entry["condition"])
+    return statement
 
 
 def source_names(t: Template) -> dict[str, str]:

@@ -25,7 +25,7 @@ from model.aws.defaults import (ALIAS_NAME, DEAD_LETTER_RETENTION_S, PLACEHOLDER
 from model.aws.naming import FIFO_SUFFIX, LOG_GROUP_NAME_ROOM, kebab, short_hash
 
 from ..serialize import compact_json
-from .kept import kept_definition
+from .kept import add_kept_grants, definition_grants, kept_definition
 from .template import (PROVISIONED_CONDITION, Template, bus_name, custom_bus, getatt, log_group, ref, role, sub,
                        tags)
 
@@ -307,6 +307,7 @@ def render_state_machine(t: Template, node_id: str) -> None:
         **t.loop_name(node_id),
     }
     t.add(t.id(node_id), t.resource_type(node_id), properties)
+    add_kept_grants(t, t.id(node_id, "Role"), definition_grants(t, node_id))
     t.output(node_id, "StateMachineArn", ref(t.id(node_id)), f"State machine {node_id}")
 
 

@@ -11,19 +11,39 @@ from model.aws.defaults import ACCESS_LOG_FORMAT
 from model.aws.routes import Route, routes_of
 
 from ..serialize import Block, Expr, hcl_value
+from . import kept
 from .config import ACCOUNT, PARTITION, REGION, Config, log_group, quoted, role
 
 
 def render_api(c: Config, api_id: str) -> None:
     cfg = c.config(api_id)
-    if api_id in c.principals:
+    credentials_grants, credentials_role = kept.kept_credentials_grants(c, api_id)
+    if api_id in c.principals or credentials_grants:
         role(c, api_id)
     log_group(c, api_id, wiring.log_group_name(c.service(api_id), c.physical_name(api_id)))
     if cfg["api_type"] == "http":
         url = _render_http(c, api_id, cfg)
     else:
         url = _render_rest(c, api_id, cfg)
+    if credentials_grants:  # after the API's resource, which says what could not be written
+        kept.kept_role_policy(c, api_id, credentials_grants, kept.CfnValues(c, api_id, credentials_role))
     c.output(api_id, "url", url, f"Base URL of {api_id}")
+
+
+def _kept_operations(c: Config, api_id: str, write) -> list[str]:
+    """Each operation an import kept on this API, written by `write(kept, route, name)`;
+    one that refers to what this configuration does not hold is left out, and the API's
+    resource says so."""
+    changed = []
+    for item in kept.kept_operations(c, api_id):
+        route = Route(None, str(item.get("method")), str(item.get("path")))  # type: ignore[arg-type]
+        mark = c.checkpoint()
+        try:
+            changed += write(item, route, c.name(api_id, route.method.lower(), *_parts_key(route))) or []
+        except kept.Untranslatable as why:
+            c.rollback(mark)
+            kept.not_written(c, api_id, f"{route.method} {route.path}", why)
+    return changed
 
 
 def _parts_key(route: Route) -> list[str]:
@@ -46,6 +66,8 @@ def _render_rest(c: Config, api_id: str, cfg: dict) -> Expr:
     for route in routes_of(c.arch, api_id):
         resource = _resource_for(c, api_id, route.parts)
         changes += _rest_method(c, api_id, route, resource, cfg)
+    changes += _kept_operations(c, api_id, lambda item, route, name: kept.kept_rest_method(
+        c, api_id, item, route, _resource_for(c, api_id, route.parts), name))
     if not changes:
         changes += _mock_method(c, api_id)
     deployment = c.name(api_id, "deployment")
@@ -184,6 +206,7 @@ def _render_http(c: Config, api_id: str, cfg: dict) -> Expr:
             "api_id": Expr(f"{api_ref}.id"), "route_key": route.http_route_key, "authorization_type": "NONE",
             "target": quoted("integrations/${aws_apigatewayv2_integration." + integration + ".id}")},
             skip=skips.HTTP_ROUTE)
+    _kept_operations(c, api_id, lambda item, route, name: kept.kept_http_route(c, api_id, item, route, name))
     stage = c.name(api_id, "stage")
     c.resource("aws_apigatewayv2_stage", stage, {
         "api_id": Expr(f"{api_ref}.id"), "name": Expr("var.stage"), "auto_deploy": True, "tags": c.tags(),

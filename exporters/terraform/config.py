@@ -67,6 +67,14 @@ class Config:
         self.blocks.append(Block("resource", (type_, name), body, comments))
         return f"{type_}.{name}"
 
+    def checkpoint(self) -> tuple[int, frozenset]:
+        """Where the configuration is, to go back to (`rollback`) if what follows cannot be written."""
+        return len(self.blocks), frozenset(self._seen)
+
+    def rollback(self, mark: tuple[int, frozenset]) -> None:
+        del self.blocks[mark[0]:]
+        self._seen = set(mark[1])
+
     def data(self, type_: str, name: str, body: dict) -> str:
         self.blocks.append(Block("data", (type_, name), body))
         return f"data.{type_}.{name}"
@@ -196,9 +204,11 @@ def role(c: Config, principal: str) -> str:
     service_principal = iam.service_principal(c.service(principal))
     c.resource("aws_iam_role", role_name, {"name_prefix": fit(kebab(principal), 30) + "-", "assume_role_policy":
                                            _assume(service_principal), "tags": c.tags()})
-    c.resource("aws_iam_role_policy", role_name, {"name": "least-privilege", "role": Expr(f"aws_iam_role.{role_name}.id"),
-                                                  "policy": _policy(c, principal)},
-               skip=skips.role_skips(iam.role_statements(c.arch, principal)))
+    if principal in c.principals:  # else an API's role that serves only kept operations (kept.py)
+        c.resource("aws_iam_role_policy", role_name, {"name": "least-privilege",
+                                                      "role": Expr(f"aws_iam_role.{role_name}.id"),
+                                                      "policy": _policy(c, principal)},
+                   skip=skips.role_skips(iam.role_statements(c.arch, principal)))
     return f"aws_iam_role.{role_name}"
 
 

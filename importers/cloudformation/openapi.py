@@ -12,9 +12,12 @@ import json
 from typing import Any
 
 from importers.base import strip_tokens, tokens_in
+from importers.cloudformation import sam_auth
 from importers.cloudformation.api import add_integration_edge, add_subtype_integration_edge
+from importers.cloudformation.permissions import kept_wiring_grants, source_roles
 from importers.cloudformation.state import TemplateImport
 from importers.cloudformation.types import HTTP_METHODS, OPENAPI_SOURCES
+from model.aws import integration_grants
 from model.errors import StratusError
 
 # OpenAPI operation key -> HTTP method (HEAD and OPTIONS are imported as ANY, with a note)
@@ -39,6 +42,8 @@ def wire_openapi(imp: TemplateImport) -> None:
             if found is not None:
                 _openapi_routes(imp, key, *found)
     for api, operations in imp.kept_operations.items():
+        for kept in operations:
+            _credentials_grants(imp, api, kept)
         imp.b.arch.nodes[api].extra["cfn"]["kept_operations"] = operations
 
 
@@ -179,13 +184,57 @@ def _keep_operation(imp: TemplateImport, key: str, written: Any, path: Any, name
     integration = integration if isinstance(integration, dict) else {}
     operation["x-amazon-apigateway-integration"] = integration
     api = imp.b.node_of[key]
-    imp.kept_operations.setdefault(api, []).append({"path": str(path), "method": method,
-                                                    "operation": copy.deepcopy(operation)})
+    kept = {"path": str(path), "method": method, "operation": copy.deepcopy(operation)}
+    kept.update(_authorisation(written, operation, sam_auth.authorisation(imp.raw[key], imp.types[key])))
+    imp.kept_operations.setdefault(api, []).append(kept)
     target = integration.get("uri") or integration.get("integrationSubtype")
     if isinstance(target, dict) and isinstance(target.get("Fn::Sub"), str):
         target = target["Fn::Sub"]
     imp.b.note("note", key, imp.types[key], f"{where}: {method} {path}: integration {strip_tokens(str(target))} "
                "reaches nothing the design models: the operation is kept as written", "warning")
+
+
+def _credentials_grants(imp: TemplateImport, api: str, kept: dict) -> None:
+    """A kept operation whose credentials are a role the design's edges already map (the
+    API's integration role, shared with its modelled routes): the export points them at
+    the API's role, which must go on granting what this integration calls."""
+    integration = kept["operation"].get("x-amazon-apigateway-integration") or {}
+    roles = [r for r in source_roles(imp, imp.resolver.resolve(integration.get("credentials")))
+             if api in imp.role_users.get(r, ())]
+    if not roles:
+        return  # no role, or one kept as written with its own policies
+    uri = strip_tokens(str(imp.resolver.resolve(integration.get("uri")) or ""))
+    grants = integration_grants.api_integration_grants(uri, str(integration.get("httpMethod") or ""),
+                                                       str(integration.get("integrationSubtype") or ""))
+    why = f"{kept['method']} {kept['path']} integration {uri or integration.get('integrationSubtype')}"
+    kept["credentials_role"] = roles[0]
+    kept["grants"] = kept_wiring_grants(imp, roles, None, [(why, grants)])
+    if not grants:
+        imp.b.note("note", roles[0], imp.types[roles[0]], f"{why}: what it calls cannot be told from its uri, so "
+                   "the API's exported role is given nothing for it: add what it needs", "warning")
+
+
+def _authorisation(document: dict, operation: dict, sam: sam_auth.SamAuth) -> dict:
+    """How a kept operation is authorised, for the exporter to write again: its security
+    requirement (the document's default where it has none of its own, else SAM's
+    DefaultAuthorizer) with the security schemes it names, as written (an authoriser in
+    `x-amazon-apigateway-authorizer`, an API key, IAM; SAM's Auth.Authorizers as the schemes
+    SAM adds to the document), and `x-amazon-apigateway-auth`. {} when it is open."""
+    requirement = operation.get("security", document.get("security", sam.default))
+    schemes = (document.get("components") or {}).get("securitySchemes") or document.get("securityDefinitions") or {}
+    schemes = {**sam.schemes, **(schemes if isinstance(schemes, dict) else {})}
+    out: dict[str, Any] = {}
+    if isinstance(requirement, list) and requirement:
+        out["security"] = copy.deepcopy(requirement)
+        named = {name for entry in requirement if isinstance(entry, dict) for name in entry}
+        out["security_schemes"] = {name: copy.deepcopy(scheme) for name, scheme in schemes.items()
+                                   if name in named and isinstance(scheme, dict)}
+    auth = operation.get("x-amazon-apigateway-auth", sam.auth)
+    if isinstance(auth, dict):
+        out["auth"] = copy.deepcopy(auth)
+    if sam.schemes:
+        out["sam_authorisers"] = sorted(sam.schemes)  # SAM made their invoke permission: the export writes it
+    return out
 
 
 def _s3_text(location: Any) -> str:

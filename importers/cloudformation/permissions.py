@@ -6,12 +6,13 @@ classification marks them as mapped into edges rather than kept as extras.
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from importers.base import as_list, strip_tokens, token, tokens_in
 from importers.cloudformation.state import TemplateImport
 from importers.cloudformation.types import EVIDENCE_POLICIES, POLICY_TEMPLATE_ARNS, POLICY_TEMPLATES
-from model.aws import iam
+from model.aws import iam, integration_grants
 
 
 def function_policies(imp: TemplateImport, key: str, fn: str, props: dict) -> None:
@@ -126,3 +127,57 @@ def outside_grants(imp: TemplateImport) -> list[tuple[dict, str]]:
             kept.append(({"logical_id": logical_id, "type": "AWS::IAM::Policy", "properties": policy},
                          f"policy template {name} of '{key}' on a resource outside the design, kept as its grant"))
     return kept
+
+
+# --------------------------------------------------------------------------------------
+# Grants for wiring kept as written (a definition's tasks, an API's operations)
+
+
+def kept_wiring_grants(imp: TemplateImport, roles: list[str], sam_policies: Any,
+                       needs: list[tuple[str, tuple[integration_grants.Grant, ...]]]) -> dict:
+    """What the roles of wiring kept as written must go on granting, read from the source:
+    {"statements": the source's Allow statements (as written) that name an action the
+    wiring needs, "derived": [{actions, resources, condition, why}] for the needed actions
+    no such statement grants (from model/aws/integration_grants)}. `needs`: (why, grants)
+    per call; `roles`: the source roles' logical ids; `sam_policies`: SAM's `Policies`."""
+    written = _source_statements(imp, roles, sam_policies)
+    kept: list[dict] = []
+    derived: dict[tuple, dict] = {}
+    for why, grants in needs:
+        for grant in grants:
+            missing = []
+            for action in grant.actions:
+                granting = [s for s in written if integration_grants.grants_action(as_list(s.get("Action")), action)]
+                kept += [s for s in granting if not any(s is k for k in kept)]
+                if not granting:
+                    missing.append(action)
+            if missing:
+                key = (tuple(missing), grant.resources, repr(sorted(grant.condition.items())))
+                entry = derived.setdefault(key, {"actions": missing, "resources": list(grant.resources),
+                                                 "condition": copy.deepcopy(dict(grant.condition)), "why": []})
+                if why not in entry["why"]:
+                    entry["why"].append(why)
+    return {"statements": copy.deepcopy(kept), "derived": list(derived.values())}
+
+
+def _source_statements(imp: TemplateImport, roles: list[str], sam_policies: Any) -> list[dict]:
+    """The Allow statements, as written, of the roles' inline policies, of the policies
+    attached to them, and of SAM `Policies` given as statements."""
+    documents = []
+    for role in roles:
+        for policy in as_list((imp.raw[role].get("Properties") or {}).get("Policies")):
+            if isinstance(policy, dict):
+                documents.append(policy.get("PolicyDocument"))
+        for other, props in imp.props.items():
+            if imp.types[other] in ("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy") and \
+                    token(role) in as_list(props.get("Roles")):
+                documents.append((imp.raw[other].get("Properties") or {}).get("PolicyDocument"))
+    documents += [p for p in as_list(sam_policies) if isinstance(p, dict) and "Statement" in p]
+    return [s for d in documents if isinstance(d, dict) for s in as_list(d.get("Statement"))
+            if isinstance(s, dict) and s.get("Effect", "Allow") == "Allow" and "Action" in s]
+
+
+def source_roles(imp: TemplateImport, value: Any) -> list[str]:
+    """The template's IAM roles a Role/Credentials value refers to."""
+    roles = [key.split(".")[0] for key in tokens_in(value)]
+    return [r for r in dict.fromkeys(roles) if imp.types.get(r) == "AWS::IAM::Role"]

@@ -15,9 +15,10 @@ from typing import Any
 
 from importers.base import as_bool, as_int, as_list, strip_tokens
 from importers.cloudformation.events import add_schedule, add_source_edge, bus_node, wire_event
-from importers.cloudformation.permissions import function_policies
+from importers.cloudformation.permissions import function_policies, kept_wiring_grants, source_roles
 from importers.cloudformation.properties import notification_config, stream_config
 from importers.cloudformation.state import TemplateImport
+from model.aws import integration_grants
 from model.aws.asl import task_edges
 from model.catalogue import edge_rule
 
@@ -212,7 +213,7 @@ def wire_state_machine(imp: TemplateImport, key: str, props: dict) -> None:
     if definition is not None:
         outside = imp.b.task_edges(sm, definition, key, imp.types[key])
         if outside:
-            _keep_definition(imp, key, sm, outside)
+            _keep_definition(imp, key, sm, outside, imp.b.outside_calls(definition))
     for name, event in (props.get("Events") or {}).items():
         wire_event(imp, key, sm, name, event)
     imp.use_roles(props.get("Role") or props.get("RoleArn"), sm)
@@ -237,18 +238,30 @@ def _definition(imp: TemplateImport, key: str, props: dict) -> Any:
     return _substitute(definition, substitutions) if definition is not None else None
 
 
-def _keep_definition(imp: TemplateImport, key: str, sm: str, outside: list[str]) -> None:
+def _keep_definition(imp: TemplateImport, key: str, sm: str, outside: list[str],
+                     calls: list[tuple[str, str, dict]]) -> None:
     """A definition with tasks outside the design (ECS, Bedrock, an SDK call) cannot be
     written again from the task edges: the node keeps the source's definition, which the
-    exporter writes as long as the task edges are the imported ones."""
+    exporter writes as long as the task edges are the imported ones, and what its role
+    must grant for those tasks (the source role's statements for them, else derived)."""
     raw = imp.raw[key].get("Properties") or {}
     kept = {name: copy.deepcopy(raw[name]) for name in ("Definition", "DefinitionString", "DefinitionSubstitutions")
             if name in raw}
     if "Definition" not in kept and "DefinitionString" not in kept:  # SAM's DefinitionUri: a local file
         kept["Definition"] = imp.definition_file(key, raw["DefinitionUri"])
     node = imp.b.arch.nodes[sm]
+    needs = [(f"task state '{state}' calls {resource}", integration_grants.task_grants(resource, parameters))
+             for state, resource, parameters in calls]
+    props = imp.props[key]
+    grants = kept_wiring_grants(imp, source_roles(imp, props.get("Role") or props.get("RoleArn")),
+                                (raw.get("Policies") if "Role" not in raw else None), needs)
     node.extra["cfn"]["kept_definition"] = {"properties": kept,
-                                            "task_targets": [e.target for e in task_edges(imp.b.arch, sm)]}
+                                            "task_targets": [e.target for e in task_edges(imp.b.arch, sm)],
+                                            "grants": grants}
+    if grants["derived"]:
+        derived = "; ".join(f"{', '.join(e['actions'])} ({', '.join(e['why'])})" for e in grants["derived"])
+        imp.b.note("note", key, imp.types[key], f"the source's role grants none of {derived}: the exported role "
+                   "gets them, derived from the integrations", "warning")
     imp.b.note("note", key, imp.types[key], "; ".join(outside) + ": outside the design, so the definition is kept "
                "as written (the simulation runs the task edges only)", "warning")
 

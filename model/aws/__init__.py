@@ -8,6 +8,9 @@ connected and what every output writes the same way:
   integrations) and the settings that follow from it, in AWS API terms rather than one
   format's syntax;
 - `iam`: the least-privilege actions each edge needs;
+- `integration_grants`: what a role needs for wiring an import kept as written (a task or
+  an API integration with a service outside the design), where the source grants none;
+- `authorisers`: how an OpenAPI operation an import kept is authorised;
 - `routes`: an API node's routes;
 - `naming`: names and logical ids within AWS's length and character limits;
 - `defaults`: what every output sets where the design has no field (log retention,

@@ -82,6 +82,7 @@ REST_STAGE: list[Skip] = [
 ]
 HTTP_ROUTE: list[Skip] = [("CKV_AWS_309", "The design models no authorizer; add a JWT or IAM authorizer before "
                                           "exposing it")]
+NO_AUTHORISER = ("CKV_AWS_59", "CKV_AWS_309")  # not skipped where a kept operation has its authoriser
 
 
 # --------------------------------------------------------------------------------------
