@@ -246,15 +246,17 @@ def kept_operations(t: tpl.Template, api_id: str) -> list[KeptOperation]:
     cfn = t.node(api_id).extra.get("cfn")
     kept = cfn.get("kept_operations") if isinstance(cfn, dict) else None
     out = []
+    source = source_names(t)
     for item in kept if isinstance(kept, list) else []:
-        names = source_names(t)
-        if isinstance(item, dict) and item.get("credentials_role"):  # mapped into the API's role
-            names[str(item["credentials_role"])] = t.id(api_id, "Role")
-        if isinstance(item, dict) and isinstance(item.get("operation"), dict):
-            authorisation = {k: item[k] for k in ("security", "security_schemes", "auth", "sam_authorisers")
-                             if k in item}
-            out.append(KeptOperation(Route(None, str(item.get("method")), str(item.get("path"))),
-                                     renamed(item["operation"], names), renamed(authorisation, names)))
+        if not isinstance(item, dict) or not isinstance(item.get("operation"), dict):
+            continue
+        names = source
+        if item.get("credentials_role"):  # mapped into the API's role
+            names = {**source, str(item["credentials_role"]): t.id(api_id, "Role")}
+        authorisation = {k: item[k] for k in ("security", "security_schemes", "auth", "sam_authorisers")
+                         if k in item}
+        out.append(KeptOperation(Route(None, str(item.get("method")), str(item.get("path"))),
+                                 renamed(item["operation"], names), renamed(authorisation, names)))
     return out
 
 
@@ -279,10 +281,7 @@ def _kept_integration(operation: dict, keys: dict[str, str]) -> dict:
     for name in UPPER_CASE_VALUES:
         if isinstance(out.get(name), str):
             out[name] = out[name].upper()
-    for name, value in out.items():  # ${AWS::Region} in a document's text: a substitution (as the import read it)
-        if isinstance(value, str) and "${" in value:
-            out[name] = {"Fn::Sub": value}
-    return out
+    return _substituted(out)
 
 
 def _kept_rest_method(t: tpl.Template, api_id: str, kept: KeptOperation) -> str:

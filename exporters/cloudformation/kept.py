@@ -105,17 +105,16 @@ def add_kept_grants(t: Template, role_id: str, grants: dict) -> None:
     """A second policy on an exported role, `kept-wiring`: the source's statements for
     wiring kept as written (references renamed) and the grants derived where the source
     gave none, which the template's Metadata lists (Stratus.DerivedPermissions)."""
-    statements = [renamed(copy.deepcopy(s), source_names(t)) for s in grants.get("statements") or []
-                  if isinstance(s, dict)]
+    names = source_names(t)
+    statements = [renamed(copy.deepcopy(s), names) for s in grants.get("statements") or [] if isinstance(s, dict)]
     derived = [d for d in grants.get("derived") or [] if isinstance(d, dict) and d.get("actions")]
     for index, entry in enumerate(derived, start=1):
         statements.append(_derived_statement(entry, f"Derived{index}"))
     role = t.resources.get(role_id)
     if not statements or role is None:
         return
-    policies = [p for p in role["Properties"]["Policies"] if p["PolicyDocument"]["Statement"]]  # none from edges
-    role["Properties"]["Policies"] = policies + [{"PolicyName": "kept-wiring", "PolicyDocument": {
-        "Version": "2012-10-17", "Statement": integration_grants.with_unique_sids(statements)}}]
+    role["Properties"]["Policies"].append({"PolicyName": "kept-wiring", "PolicyDocument": {
+        "Version": "2012-10-17", "Statement": integration_grants.with_unique_sids(statements)}})
     if derived:
         t.metadata.setdefault("Stratus", {}).setdefault("DerivedPermissions", {})[role_id] = [
             f"{', '.join(d['actions'])}: {'; '.join(d.get('why') or [])}; the source grants none, so they are "

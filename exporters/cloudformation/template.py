@@ -308,13 +308,15 @@ def role(t: Template, principal: str) -> str:
     """The node's execution role, assumed by its service's principal (from the catalogue)."""
     logical_id = t.id(principal, "Role")
     service_principal = iam.service_principal(t.node(principal).service)
-    properties = {
+    document = policy_document(t, principal)
+    properties: dict[str, Any] = {
         "AssumeRolePolicyDocument": {
             "Version": "2012-10-17",
             "Statement": [{"Effect": "Allow", "Principal": {"Service": service_principal},
                            "Action": "sts:AssumeRole"}],
         },
-        "Policies": [{"PolicyName": "least-privilege", "PolicyDocument": policy_document(t, principal)}],
+        # none of its own for an API's role that serves only kept operations (kept.py adds theirs)
+        "Policies": [{"PolicyName": "least-privilege", "PolicyDocument": document}] if document["Statement"] else [],
         "Tags": tags(t),
     }
     skip = skips.role_skips(iam.role_statements(t.arch, principal))
