@@ -213,7 +213,7 @@ class EdgeForm(QWidget):
         self.problems = QLabel()  # the validator's words about this edge
         self.problems.setObjectName("edge_problems")
         self.problems.setWordWrap(True)
-        self.problems.setStyleSheet("color: #D92D20;")
+        set_tone(self.problems, "error")
         self.problems.hide()
         layout.addWidget(self.problems)
         form = new_form()

@@ -291,7 +291,7 @@ def run_for_screenshot(window, scenario: str, duration: float | None, panel: str
 def _open_trace(window, which: str, settle) -> str | None:
     from PySide6.QtWidgets import QApplication
 
-    from simulation.replay import slowest_and_failed
+    from simulation.replay import journey_ms, slowest_and_failed
 
     ui: ResultsUI = window.results
     traces = ui.session.outcome.result.traces
@@ -308,7 +308,7 @@ def _open_trace(window, which: str, settle) -> str | None:
     window.view.fit_to_view()
     settle(QApplication)
     journey = traces[index]
-    ui.replay.seek(journey["start_s"] + max(s["end_ms"] for s in journey["spans"]) / 2000.0)
+    ui.replay.seek(journey["start_s"] + journey_ms(journey) / 2000.0)
     dialog = ui.show_timeline(index)
     dialog.resize(int(window.width() * 0.62), dialog.height())
     settle(QApplication)

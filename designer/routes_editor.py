@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushBu
 from model.architecture import ROUTE_METHODS, parse_route, route_text
 
 from .inspector_widgets import compact
+from .theme import set_tone
 
 PATH_TIP = "The route's path: /items, /items/{id} ({name} is a path parameter); Enter keeps it"
 ONE_ROUTE_TIP = "An API edge serves at least one route: delete the edge to remove its last one"
@@ -82,7 +83,7 @@ class RoutesEditor(QWidget):
         self.message = QLabel()
         self.message.setObjectName("routes_problem")
         self.message.setWordWrap(True)
-        self.message.setStyleSheet("color: #D92D20;")
+        set_tone(self.message, "error")
         self.message.hide()
         layout.addWidget(self.message)
 

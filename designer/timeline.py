@@ -25,12 +25,13 @@ from PySide6.QtWidgets import (
 from model.architecture import Architecture
 from model.catalogue import CATEGORY_COLOURS, SERVICES
 from simulation.health import fmt_ms
-from simulation.replay import axis_fraction, axis_pieces, axis_widths, journey_ms, response_ms, span_depths
+from simulation.replay import (
+    OUTCOME_WORDS, axis_fraction, axis_pieces, axis_widths, journey_ms, response_ms, span_depths,
+)
 
 from . import theme
 
 ROW_H, LABEL_W, DURATION_W, AXIS_H, PAD = 28, 210, 80, 26, 10
-OUTCOME_WORDS = {"ok": "succeeded", "throttled": "throttled", "error": "failed", "timeout": "timed out"}
 
 
 class Waterfall(QWidget):

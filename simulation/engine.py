@@ -199,10 +199,11 @@ class LoadDriver:
     def arrive(self, _event) -> None:
         entry, now = self.entry, self.env.now
         entry.requests += 1
+        done = _EntryRequest(entry, now, self.sim.epoch).done
         if entry.requests < entry.trace_at:  # the one check an untraced arrival pays
-            entry.behaviour.call(None, _EntryRequest(entry, now, self.sim.epoch).done, entry.edge)
+            entry.behaviour.call(None, done, entry.edge)
         else:
-            entry.behaviour.call(*entry.traced(now, _EntryRequest(entry, now, self.sim.epoch).done), entry.edge)
+            entry.behaviour.call(*entry.traced(now, done), entry.edge)
         t = next(self.times, None)  # then as schedule_next
         if t is not None:
             self.sim.after(max(0.0, t - self.env.now), self.arrive)

@@ -185,8 +185,8 @@ def _slow_to_drain(arch: Architecture, node_id: str, stats) -> float | None:
     window of its consumers (a wait they ask for), that limit in seconds; else None."""
     if stats.service not in WAITING_LATENCY:
         return None
-    windows = [float(e.config.get("batch_window_s") or 0) for e in arch.edges
-               if e.source == node_id and arch.edge_kind(e) == "event_source"]
+    windows = [float(e.config.get("batch_window_s") or 0) for e in arch.edges_from(node_id)
+               if arch.edge_kind(e) == "event_source"]
     limit_s = WAIT_SECONDS + max(windows, default=0.0)
     return limit_s if stats.latency_ms.p99 > limit_s * 1000.0 else None
 

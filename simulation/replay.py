@@ -212,6 +212,10 @@ def response_ms(journey) -> float:
 # Timelines (the designer's waterfall and the report's)
 
 
+# A journey's outcome in the words of a timeline's heading (the designer's and the report's).
+OUTCOME_WORDS = {"ok": "succeeded", "throttled": "throttled", "error": "failed", "timeout": "timed out"}
+
+
 def axis_pieces(spans: list[dict], total_ms: float) -> list[tuple[float, float, bool]]:
     """The time axis in pieces (start ms, end ms, cut): busy stretches as they are, quiet
     ones longer than QUIET of the journey cut out."""

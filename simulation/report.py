@@ -26,7 +26,10 @@ from model.catalogue import CATEGORY_COLOURS, SERVICES
 from model.designfile import atomic_write_text
 from model.quotas import LIMITS
 
-from .replay import axis_fraction, axis_pieces, axis_widths, journey_ms, response_ms, slowest_and_failed, span_depths
+from .health import fmt_ms
+from .replay import (
+    OUTCOME_WORDS, axis_fraction, axis_pieces, axis_widths, journey_ms, response_ms, slowest_and_failed, span_depths,
+)
 
 # Series given as counts per bucket (shown as a rate per second); the others (throughput,
 # a rate already, and the time-averaged levels) are plotted as they are.
@@ -268,7 +271,6 @@ def _nodes_table(view: _View) -> str:
 
 
 JOURNEYS_SHOWN = 3  # slowest, and failed, each
-OUTCOME_WORDS = {"ok": "succeeded", "throttled": "throttled", "error": "failed", "timeout": "timed out"}
 FAILED_COLOUR = "#D13212"
 
 
@@ -302,9 +304,9 @@ def _journey(view: _View, journey: Mapping[str, Any], kind: str) -> str:
     widths = axis_widths(pieces)
     depths = span_depths(view.arch, spans) if hasattr(view.arch, "edges") else [0] * len(spans)
     answered = response_ms(journey)
-    later = f", its work went on until {_ms_text(total)}" if total > answered * 1.01 else ""
+    later = f", its work went on until {fmt_ms(total)}" if total > answered * 1.01 else ""
     heading = (f"{kind}: into {view.label(journey['entry'])} at {float(journey['start_s']):,.3f} s, "
-               f"{OUTCOME_WORDS.get(journey['outcome'], journey['outcome'])} after {_ms_text(answered)}{later}")
+               f"{OUTCOME_WORDS.get(journey['outcome'], journey['outcome'])} after {fmt_ms(answered)}{later}")
     rows = []
     for span, depth in zip(spans, depths):
         left = 100 * axis_fraction(pieces, widths, span["start_ms"])
@@ -315,27 +317,23 @@ def _journey(view: _View, journey: Mapping[str, Any], kind: str) -> str:
         if span.get("wait_ms"):
             waited = 100 * axis_fraction(pieces, widths, span["start_ms"] + span["wait_ms"]) - left
             wait = f"<span class=\"wf-wait\" style=\"left:{left:.2f}%;width:{max(0.4, waited):.2f}%\"></span>"
-        notes = [_ms_text(span["end_ms"] - span["start_ms"])]
+        notes = [fmt_ms(span["end_ms"] - span["start_ms"])]
         if span.get("cold_start"):
             notes.append("cold start")
         if span.get("retries"):
             notes.append(f"{span['retries']} retr{'y' if span['retries'] == 1 else 'ies'}")
         if span.get("wait_ms"):
-            notes.append(f"waited {_ms_text(span['wait_ms'])}")
+            notes.append(f"waited {fmt_ms(span['wait_ms'])}")
         if span.get("status", "ok") != "ok":
             notes.append(escape(span["status"]))
         rows.append(f"<div class=\"wf-row\"><span class=\"wf-name\" style=\"padding-left:{8 + 14 * depth}px\">"
                     f"{escape(view.label(span['node']))}</span><span class=\"wf-track\">"
                     f"<span class=\"wf-bar\" style=\"left:{left:.2f}%;width:{width:.2f}%;background:{colour}\"></span>"
                     f"{wait}</span><span class=\"wf-note\">{' · '.join(notes)}</span></div>")
-    cuts = [f"+{_ms_text(end - start)} quiet, cut from the axis" for start, end, cut in pieces if cut]
+    cuts = [f"+{fmt_ms(end - start)} quiet, cut from the axis" for start, end, cut in pieces if cut]
     cut_note = f"<p class=\"wf-cut\">{escape('; '.join(cuts))}</p>" if cuts else ""
     return (f"<article class=\"journey\"><h3>{escape(heading)}</h3>{cut_note}<div class=\"wf\">"
             + "".join(rows) + "</div></article>")
-
-
-def _ms_text(ms: float) -> str:
-    return f"{ms / 1000:,.1f} s" if ms >= 10_000 else f"{ms:,.0f} ms" if ms >= 10 else f"{ms:,.1f} ms"
 
 
 def _limits_table(view: _View) -> str:

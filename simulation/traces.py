@@ -46,7 +46,6 @@ SHARE = 0.01  # of the projected arrivals, aimed at between the two
 # following more requests (the statistics stay the same).
 TEACHING_TRACES, TEACHING_SHARE = 2000, 0.1
 PROJECT_AFTER = 50  # arrivals seen before the rate so far is trusted for a projection
-OUTCOMES = ("ok", "throttled", "error", "timeout")
 _OK, _ERROR, _THROTTLED = 0, 1, 2  # the behaviours' status codes (behaviours.base)
 _STATUS_WORDS = {_OK: "ok", _ERROR: "error", _THROTTLED: "throttled"}
 
@@ -128,12 +127,11 @@ class SpanEnd:
         self.spans, self.done, self.timeout_ms = spans, done, timeout_ms
 
     def __call__(self, status: int, t_end: float) -> None:
+        word = _STATUS_WORDS.get(status, "error")
         for span in self.spans:
             span.end = t_end
-            word = _STATUS_WORDS.get(status, "error")
-            if status == _ERROR and self.timeout_ms and (t_end - span.start) * 1000.0 >= self.timeout_ms - 1e-6:
-                word = "timeout"
-            span.status = word
+            timed_out = status == _ERROR and self.timeout_ms and (t_end - span.start) * 1000.0 >= self.timeout_ms - 1e-6
+            span.status = "timeout" if timed_out else word
         if self.done is not None:
             self.done(status, t_end)
 
