@@ -533,6 +533,11 @@ class Inspector(QWidget):
 
     # -- what to show ------------------------------------------------------------------
 
+    def shows(self, subject: tuple) -> bool:
+        """Is `subject` what the inspector shows now (an edge: that very edge)?"""
+        kind, value = self.subject
+        return kind == subject[0] and (value is subject[1] or isinstance(value, str) and value == subject[1])
+
     def show_subject(self, subject: tuple) -> None:
         """("node", id), ("edge", Edge), ("scenario", name) or ("design", None)."""
         kind, value = subject
@@ -570,7 +575,7 @@ class Inspector(QWidget):
 
     def edit_route(self, edge: Edge, index: int) -> None:
         """Show an API edge and put the keyboard in one of its routes' path."""
-        if self.subject[0] != "edge" or self.subject[1] is not edge:
+        if not self.shows(("edge", edge)):
             self.show_subject(("edge", edge))
         if isinstance(self.form, EdgeForm) and self.form.routes is not None:
             self.form.show()  # (a hidden widget cannot take the focus)

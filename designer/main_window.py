@@ -410,8 +410,7 @@ class MainWindow(QMainWindow):
         """Select a node or edge on the canvas and show it in the inspector (once: the
         selection's change has shown it already, unless it was selected before)."""
         self.scene.select_subject(subject)
-        kind, value = self.inspector.subject
-        if kind != subject[0] or not (value is subject[1] or isinstance(value, str) and value == subject[1]):
+        if not self.inspector.shows(subject):
             self.inspector.show_subject(subject)
 
     def show_problem(self, problem: Problem) -> None:
