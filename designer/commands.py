@@ -19,7 +19,6 @@ from PySide6.QtGui import QUndoCommand
 
 from model.architecture import Architecture, Edge, Group, Node, Note, Scenario, id_from_text
 from model.catalogue import SERVICES
-from model.quotas import quota_overrides
 
 _MISSING = object()  # "the key was not set", distinct from a stored None
 
@@ -421,14 +420,7 @@ class SetPropertyCommand(QUndoCommand):
     def __init__(self, arch: Architecture, key: str, value: Any, parent: QUndoCommand | None = None) -> None:
         super().__init__(f"Set {key.split('.')[-1]}", parent)
         self.arch, self.key, self.value = arch, key, value
-        self.old = self._current()
-
-    def _current(self) -> Any:
-        if self.key.startswith("account.quotas."):
-            return quota_overrides(self.arch.account).get(self.key.split(".", 2)[2])  # None: AWS's default
-        if self.key.startswith("account."):
-            return self.arch.account.get(self.key.split(".", 1)[1])  # None: not set
-        return getattr(self.arch, self.key)
+        self.old = arch.property_value(key)  # None: not set (the default applies)
 
     def id(self) -> int:
         return _MERGE_PROPERTY

@@ -71,7 +71,7 @@ class QuotaSection(QWidget):
         self.toggle.setArrowType(Qt.DownArrow if open_ else Qt.RightArrow)
 
     def _value(self, key: str) -> Any:
-        return quota_overrides(self.arch.account).get(key[len(KEY_PREFIX):])
+        return self.arch.property_value(key)
 
     def _set(self, key: str, value: Any) -> None:
         self.stack.push(commands.SetPropertyCommand(self.arch, key, value))

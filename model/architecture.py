@@ -484,6 +484,15 @@ class Architecture:
         self.scenarios[index] = scenario
         self._notify("scenario_changed", scenario.name, name)
 
+    def property_value(self, key: str) -> Any:
+        """A design-level setting as `set_property` names it; None when it is not set (an
+        account field or quota then takes its default)."""
+        if key.startswith("account.quotas."):
+            return quota_overrides(self.account).get(key.split(".", 2)[2])
+        if key.startswith("account."):
+            return self.account.get(key.split(".", 1)[1])
+        return getattr(self, key)
+
     def set_property(self, key: str, value: Any) -> None:
         """Design-level settings: name, region, `account.<field>` or `account.quotas.<quota>`
         (None removes the setting: the default applies again)."""
