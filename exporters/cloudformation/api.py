@@ -12,7 +12,7 @@ import re
 from typing import Any, NamedTuple
 
 from model.aws import checkov_skips as skips
-from model.aws import iam, wiring
+from model.aws import iam, openapi_keys, wiring
 from model.aws.authorisers import Authorisation, Authoriser, kept_authorisation
 from model.aws.defaults import ACCESS_LOG_FORMAT
 from model.aws.routes import Route, routes_of
@@ -217,21 +217,8 @@ def _http_integration(t: tpl.Template, api_id: str, route: Route, cfg: dict) -> 
 
 
 # --------------------------------------------------------------------------------------
-# OpenAPI operations an import kept (integrations with services outside the design)
-
-# x-amazon-apigateway-integration key -> the REST Method's Integration property
-KEPT_REST_INTEGRATION = {"type": "Type", "uri": "Uri", "httpMethod": "IntegrationHttpMethod",
-                         "credentials": "Credentials", "requestParameters": "RequestParameters",
-                         "requestTemplates": "RequestTemplates", "passthroughBehavior": "PassthroughBehavior",
-                         "timeoutInMillis": "TimeoutInMillis", "contentHandling": "ContentHandling",
-                         "cacheKeyParameters": "CacheKeyParameters"}
-# ... -> the HTTP API's Integration property
-KEPT_HTTP_INTEGRATION = {"type": "IntegrationType", "uri": "IntegrationUri", "httpMethod": "IntegrationMethod",
-                         "credentials": "CredentialsArn", "requestParameters": "RequestParameters",
-                         "integrationSubtype": "IntegrationSubtype", "payloadFormatVersion": "PayloadFormatVersion",
-                         "timeoutInMillis": "TimeoutInMillis", "connectionType": "ConnectionType"}
-UPPER_CASE_VALUES = ("Type", "IntegrationType", "PassthroughBehavior", "ContentHandling", "ConnectionType")
-PARAMETER_PLACES = {"path": "path", "query": "querystring", "header": "header"}
+# OpenAPI operations an import kept (integrations with services outside the design;
+# their keys' property names: model/aws/openapi_keys.py)
 
 
 class KeptOperation(NamedTuple):
@@ -278,7 +265,7 @@ def _kept_credentials_grants(t: tpl.Template, api_id: str) -> dict:
 def _kept_integration(operation: dict, keys: dict[str, str]) -> dict:
     written = operation.get("x-amazon-apigateway-integration") or {}
     out = {keys[k]: v for k, v in written.items() if k in keys}
-    for name in UPPER_CASE_VALUES:
+    for name in openapi_keys.UPPER_CASE_VALUES:
         if isinstance(out.get(name), str):
             out[name] = out[name].upper()
     return _substituted(out)
@@ -286,7 +273,7 @@ def _kept_integration(operation: dict, keys: dict[str, str]) -> dict:
 
 def _kept_rest_method(t: tpl.Template, api_id: str, kept: KeptOperation) -> str:
     route, operation = kept.route, kept.operation
-    integration = _kept_integration(operation, KEPT_REST_INTEGRATION)
+    integration = _kept_integration(operation, openapi_keys.REST_INTEGRATION)
     responses = (operation.get("x-amazon-apigateway-integration") or {}).get("responses") or {}
     integration["IntegrationResponses"] = [
         {"StatusCode": str(r.get("statusCode", "200")), **({"SelectionPattern": p} if p != "default" else {}),
@@ -300,8 +287,8 @@ def _kept_rest_method(t: tpl.Template, api_id: str, kept: KeptOperation) -> str:
                             if str(code).isdigit()],
         **_kept_authorisation(t, api_id, kept.authorisation, http=False),
     }
-    parameters = {f"method.request.{PARAMETER_PLACES[p['in']]}.{p['name']}": bool(p.get("required"))
-                  for p in operation.get("parameters") or [] if isinstance(p, dict) and p.get("in") in PARAMETER_PLACES}
+    parameters = {f"method.request.{openapi_keys.PARAMETER_PLACES[p['in']]}.{p['name']}": bool(p.get("required"))
+                  for p in operation.get("parameters") or [] if isinstance(p, dict) and p.get("in") in openapi_keys.PARAMETER_PLACES}
     parameters.update({f"method.request.path.{p}": True for p in route.path_params})
     if parameters:
         properties["RequestParameters"] = parameters
@@ -319,7 +306,7 @@ def _kept_http_route(t: tpl.Template, api_id: str, kept: KeptOperation) -> None:
     route, operation = kept.route, kept.operation
     integration = t.id(api_id, "Integration", route.method, *route.words or ["Root"])
     t.add(integration, "AWS::ApiGatewayV2::Integration",
-          {"ApiId": tpl.ref(t.id(api_id)), **_kept_integration(operation, KEPT_HTTP_INTEGRATION)})
+          {"ApiId": tpl.ref(t.id(api_id)), **_kept_integration(operation, openapi_keys.HTTP_INTEGRATION)})
     properties = {"ApiId": tpl.ref(t.id(api_id)), "RouteKey": route.http_route_key,
                   "Target": tpl.sub("integrations/${Integration}", Integration=tpl.ref(integration)),
                   **_kept_authorisation(t, api_id, kept.authorisation, http=True)}
@@ -330,15 +317,6 @@ def _kept_http_route(t: tpl.Template, api_id: str, kept: KeptOperation) -> None:
 # --------------------------------------------------------------------------------------
 # A kept operation's authoriser (its OpenAPI security scheme) as an Authorizer resource
 
-# x-amazon-apigateway-authorizer key -> the REST Authorizer's property
-REST_AUTHORIZER_KEYS = {"authorizerUri": "AuthorizerUri", "authorizerCredentials": "AuthorizerCredentials",
-                        "authorizerResultTtlInSeconds": "AuthorizerResultTtlInSeconds",
-                        "identityValidationExpression": "IdentityValidationExpression", "providerARNs": "ProviderARNs"}
-# ... -> the HTTP API Authorizer's property
-HTTP_AUTHORIZER_KEYS = {"authorizerUri": "AuthorizerUri", "authorizerCredentials": "AuthorizerCredentialsArn",
-                        "authorizerResultTtlInSeconds": "AuthorizerResultTtlInSeconds",
-                        "authorizerPayloadFormatVersion": "AuthorizerPayloadFormatVersion",
-                        "enableSimpleResponses": "EnableSimpleResponses"}
 
 
 def _kept_authorisation(t: tpl.Template, api_id: str, authorisation: dict, http: bool) -> dict:
@@ -364,8 +342,8 @@ def _rest_authorizer(t: tpl.Template, api_id: str, found: Authorisation) -> str:
     logical_id = t.id(api_id, "Authorizer", authoriser.name)
     if logical_id not in t.resources:
         properties = {"RestApiId": tpl.ref(t.id(api_id)), "Name": authoriser.name, "Type": authoriser.type,
-                      **_substituted({REST_AUTHORIZER_KEYS[k]: v for k, v in authoriser.settings.items()
-                                      if k in REST_AUTHORIZER_KEYS})}
+                      **_substituted({openapi_keys.REST_AUTHORIZER[k]: v for k, v in authoriser.settings.items()
+                                      if k in openapi_keys.REST_AUTHORIZER})}
         source = authoriser.identity_source(found.header)
         if source is not None:
             properties["IdentitySource"] = source
@@ -379,8 +357,8 @@ def _http_authorizer(t: tpl.Template, api_id: str, found: Authorisation) -> str:
     logical_id = t.id(api_id, "Authorizer", authoriser.name)
     if logical_id not in t.resources:
         properties = {"ApiId": tpl.ref(t.id(api_id)), "Name": authoriser.name, "AuthorizerType": authoriser.type,
-                      **_substituted({HTTP_AUTHORIZER_KEYS[k]: v for k, v in authoriser.settings.items()
-                                      if k in HTTP_AUTHORIZER_KEYS})}
+                      **_substituted({openapi_keys.HTTP_AUTHORIZER[k]: v for k, v in authoriser.settings.items()
+                                      if k in openapi_keys.HTTP_AUTHORIZER})}
         if authoriser.identity_sources():
             properties["IdentitySource"] = authoriser.identity_sources()
         jwt = authoriser.settings.get("jwtConfiguration")

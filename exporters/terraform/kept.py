@@ -16,7 +16,7 @@ import re
 from typing import Any
 
 from model.aws import checkov_skips as skips
-from model.aws import integration_grants, wiring
+from model.aws import integration_grants, openapi_keys, wiring
 from model.aws.authorisers import Authorisation, Authoriser, kept_authorisation
 from model.aws.routes import Route
 
@@ -137,14 +137,8 @@ def authorisation(c: Config, values: CfnValues, api_id: str, kept: dict, http: b
     return out
 
 
-REST_AUTHORISER_ARGUMENTS = {"authorizerUri": "authorizer_uri", "authorizerCredentials": "authorizer_credentials",
-                             "authorizerResultTtlInSeconds": "authorizer_result_ttl_in_seconds",
-                             "identityValidationExpression": "identity_validation_expression",
-                             "providerARNs": "provider_arns"}
-HTTP_AUTHORISER_ARGUMENTS = {"authorizerUri": "authorizer_uri", "authorizerCredentials": "authorizer_credentials_arn",
-                             "authorizerResultTtlInSeconds": "authorizer_result_ttl_in_seconds",
-                             "authorizerPayloadFormatVersion": "authorizer_payload_format_version",
-                             "enableSimpleResponses": "enable_simple_responses"}
+REST_AUTHORISER_ARGUMENTS = openapi_keys.terraform_arguments(openapi_keys.REST_AUTHORIZER)
+HTTP_AUTHORISER_ARGUMENTS = openapi_keys.terraform_arguments(openapi_keys.HTTP_AUTHORIZER)
 
 
 def _rest_authoriser(c: Config, values: CfnValues, api_id: str, found: Authorisation) -> str:
@@ -261,22 +255,12 @@ def kept_credentials_grants(c: Config, api_id: str) -> tuple[dict, str | None]:
     return (merged if any(merged.values()) else {}), role
 
 
-# x-amazon-apigateway-integration key -> aws_api_gateway_integration argument
-REST_INTEGRATION_ARGUMENTS = {"type": "type", "uri": "uri", "httpMethod": "integration_http_method",
-                              "credentials": "credentials", "requestParameters": "request_parameters",
-                              "requestTemplates": "request_templates", "passthroughBehavior": "passthrough_behavior",
-                              "timeoutInMillis": "timeout_milliseconds", "contentHandling": "content_handling",
-                              "cacheKeyParameters": "cache_key_parameters"}
-# ... -> aws_apigatewayv2_integration argument
-HTTP_INTEGRATION_ARGUMENTS = {"type": "integration_type", "uri": "integration_uri", "httpMethod": "integration_method",
-                              "credentials": "credentials_arn", "requestParameters": "request_parameters",
-                              "integrationSubtype": "integration_subtype",
-                              "payloadFormatVersion": "payload_format_version",
-                              "timeoutInMillis": "timeout_milliseconds", "connectionType": "connection_type"}
-UPPER_CASE_ARGUMENTS = ("type", "integration_type", "passthrough_behavior", "content_handling", "connection_type")
+# x-amazon-apigateway-integration key -> aws_api_gateway_integration / aws_apigatewayv2_integration argument
+REST_INTEGRATION_ARGUMENTS = openapi_keys.terraform_arguments(openapi_keys.REST_INTEGRATION)
+HTTP_INTEGRATION_ARGUMENTS = openapi_keys.terraform_arguments(openapi_keys.HTTP_INTEGRATION)
+UPPER_CASE_ARGUMENTS = tuple(openapi_keys.terraform_argument(name) for name in openapi_keys.UPPER_CASE_VALUES)
 # Whose ${...} is API Gateway's own (mapping templates, parameter mappings), not a substitution
 LITERAL_ARGUMENTS = ("request_templates", "request_parameters", "response_templates", "response_parameters")
-PARAMETER_PLACES = {"path": "path", "query": "querystring", "header": "header"}
 
 
 def _integration_arguments(values: CfnValues, integration: dict, arguments: dict[str, str]) -> dict:
@@ -297,8 +281,8 @@ def kept_rest_method(c: Config, api_id: str, kept: dict, route: Route, resource:
     api = Expr(f"{c.address(api_id)}.id")
     method = {"rest_api_id": api, "resource_id": resource, "http_method": route.method,
               **authorisation(c, values, api_id, kept, http=False)}
-    parameters = {f"method.request.{PARAMETER_PLACES[p['in']]}.{p['name']}": bool(p.get("required"))
-                  for p in operation.get("parameters") or [] if isinstance(p, dict) and p.get("in") in PARAMETER_PLACES}
+    parameters = {f"method.request.{openapi_keys.PARAMETER_PLACES[p['in']]}.{p['name']}": bool(p.get("required"))
+                  for p in operation.get("parameters") or [] if isinstance(p, dict) and p.get("in") in openapi_keys.PARAMETER_PLACES}
     parameters.update({f"method.request.path.{p}": True for p in route.path_params})
     if parameters:
         method["request_parameters"] = parameters

@@ -11,6 +11,8 @@ connected and what every output writes the same way:
 - `integration_grants`: what a role needs for wiring an import kept as written (a task or
   an API integration with a service outside the design), where the source grants none;
 - `authorisers`: how an OpenAPI operation an import kept is authorised;
+- `openapi_keys`: what such an operation's integration and authoriser keys are called as
+  CloudFormation properties and Terraform arguments;
 - `routes`: an API node's routes;
 - `naming`: names and logical ids within AWS's length and character limits;
 - `defaults`: what every output sets where the design has no field (log retention,
